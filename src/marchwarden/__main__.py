@@ -1,0 +1,5 @@
+"""``python -m marchwarden``."""
+
+from marchwarden.entrypoints.cli import main
+
+main()

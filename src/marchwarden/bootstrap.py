@@ -1,0 +1,37 @@
+"""The composition root: builds the services from settings. Nothing else wires things up."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from marchwarden.adapters.bus.memory import InProcessBus
+from marchwarden.adapters.bus.nats import NatsBus
+from marchwarden.adapters.db.anchor import FileAnchor
+from marchwarden.adapters.db.engine import create_engine
+from marchwarden.adapters.db.uow import Database
+from marchwarden.adapters.passwords import Argon2Passwords
+from marchwarden.core.clock import Clock, SystemClock
+from marchwarden.services.context import Services
+
+if TYPE_CHECKING:
+    from marchwarden.adapters.bus.base import EventBus
+    from marchwarden.settings import Settings
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    db = Database(engine, FileAnchor(settings.audit_anchor_path))
+    return Services(
+        settings=settings,
+        db=db,
+        clock=clock or SystemClock(),
+        passwords=Argon2Passwords(
+            time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+        ),
+    )
+
+
+def build_bus(settings: Settings) -> EventBus:
+    if settings.bus == "nats":
+        return NatsBus(settings.nats_url)
+    return InProcessBus()

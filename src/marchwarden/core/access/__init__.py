@@ -1,0 +1,1 @@
+"""Access control: roles, scopes and the one policy that decides every access."""

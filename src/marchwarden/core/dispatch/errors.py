@@ -1,0 +1,33 @@
+"""Domain errors of dispatch: a stable ``code`` and a human ``message`` each; no HTTP."""
+
+from __future__ import annotations
+
+
+class DispatchError(Exception):
+    """Base of every dispatch-domain error."""
+
+    code = "dispatch-error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidTaskRequirements(DispatchError):
+    code = "invalid-task-requirements"
+
+
+class InvalidUnitPosition(DispatchError):
+    code = "invalid-unit-position"
+
+
+class InvalidTaskPosition(DispatchError):
+    code = "invalid-task-position"
+
+
+class DuplicateUnit(DispatchError):
+    code = "duplicate-unit"
+
+
+class InvalidRecommendationRequest(DispatchError):
+    code = "invalid-recommendation-request"

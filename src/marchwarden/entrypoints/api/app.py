@@ -1,0 +1,72 @@
+"""The ASGI application factory. Resources open in the lifespan, never at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from marchwarden import __version__
+from marchwarden.bootstrap import build_bus, build_services
+from marchwarden.core.clock import Clock
+from marchwarden.entrypoints.api import errors, ws
+from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from marchwarden.entrypoints.api.routers import accounts, audit, health
+from marchwarden.services.stream import StreamHub
+from marchwarden.settings import Settings
+
+log = logging.getLogger("marchwarden.api")
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings, clock=clock)
+        hub = StreamHub(services.db)
+        bus = build_bus(settings)
+        services.db.on_events_committed(bus.publish)
+        await hub.start()
+        await bus.start(hub.notify)
+        app.state.services = services
+        app.state.hub = hub
+        app.state.bus = bus
+        log.info(
+            "marchwarden started",
+            extra={"store": services.db.engine.dialect.name, "bus": settings.bus},
+        )
+        try:
+            yield
+        finally:
+            await bus.stop()
+            await hub.stop()
+            services.db.engine.dispose()
+            log.info("marchwarden stopped")
+
+    app = FastAPI(
+        title="Marchwarden",
+        version=__version__,
+        summary="Coordination headquarters for border regions",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    app.add_middleware(
+        BodyLimitMiddleware, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes
+    )
+    app.add_middleware(AccessLogMiddleware)
+
+    app.include_router(health.router)
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(accounts.router)
+    api.include_router(audit.router)
+    api.include_router(ws.router)
+    app.include_router(api)
+    return app

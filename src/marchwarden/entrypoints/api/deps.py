@@ -1,0 +1,42 @@
+"""Dependencies as ``Annotated`` aliases: the services and the signed-in principal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from marchwarden.core.access.model import Principal
+from marchwarden.core.errors import Unauthenticated
+from marchwarden.services import accounts
+from marchwarden.services.context import Services
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthenticated("this endpoint needs 'Authorization: Bearer <token>'")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+TokenDep = Annotated[str, Depends(bearer_token)]
+
+
+def current_principal(request: Request, services: ServicesDep, token: TokenDep) -> Principal:
+    principal = accounts.authenticate(services, token)
+    request.state.username = principal.username
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,136 @@
+"""RFC 9457 problem details: the one mapping from errors to HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from marchwarden.core.errors import DomainError, Throttled
+
+log = logging.getLogger("marchwarden.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "/problems/"
+
+STATUS_BY_KIND = {
+    "invalid": 422,
+    "not_found": 404,
+    "conflict": 409,
+    "forbidden": 403,
+    "unauthenticated": 401,
+    "throttled": 429,
+    "unavailable": 503,
+}
+
+HTTP_TITLES = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict with the current state"),
+    413: ("body-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("invalid", "Invalid request"),
+    429: ("too-many-requests", "Too many requests"),
+    500: ("internal-error", "Internal error"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    return ".".join(parts) if parts else "request"
+
+
+def validation_problem(exc: RequestValidationError) -> JSONResponse:
+    errors = list(exc.errors())
+    for err in errors:
+        if err.get("type") == "json_invalid":
+            ctx = err.get("ctx") or {}
+            where = err.get("loc", ("body", 0))
+            position = where[1] if len(where) > 1 else 0
+            return problem(
+                400,
+                "malformed-json",
+                "Malformed JSON",
+                f"the body is not valid JSON at character {position}: "
+                f"{ctx.get('error', 'parse error')}",
+            )
+    described = []
+    items = []
+    for err in errors:
+        loc = _loc(err.get("loc", ()))
+        msg = str(err.get("msg", "invalid"))
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field (not part of this request's schema)"
+        described.append(f"{loc}: {msg}")
+        items.append({"loc": loc, "message": msg, "kind": err.get("type")})
+    return problem(422, "validation-error", "Invalid request", "; ".join(described), errors=items)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        status = STATUS_BY_KIND.get(exc.kind, 400)
+        headers: dict[str, str] = {}
+        if isinstance(exc, Throttled):
+            headers["Retry-After"] = str(exc.retry_after_seconds)
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return problem(
+            status, exc.code, exc.title, exc.detail, headers=headers or None, **exc.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_problem(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, title = HTTP_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no resource at {request.url.path}"
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        return problem(
+            exc.status_code, code, title, detail, headers=dict(exc.headers) if exc.headers else None
+        )
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        request_id = getattr(request.state, "request_id", None)
+        log.exception("unhandled error in request %s", request_id)
+        return problem(
+            500,
+            "internal-error",
+            "Internal error",
+            "the server failed to handle the request; it has been logged",
+            request_id=request_id,
+        )

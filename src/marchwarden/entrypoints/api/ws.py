@@ -1,0 +1,99 @@
+"""``/api/v1/stream``: the live event stream over WebSocket.
+
+Authenticate with ``?token=<bearer token>`` (browsers cannot set headers on a WebSocket).
+Resume with ``?last_event_id=N``: every event after N that the caller may see is sent
+first, in order, then live events. Each message is a JSON object
+``{"id": N, "type": "...", "at": "...", "data": {...}}``. Close codes: 4401 bad or
+expired token (or the account was disabled), 4403 role may not subscribe, 4408 the client
+fell too far behind (reconnect with its last event id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.errors import Unauthenticated
+from marchwarden.services import accounts
+from marchwarden.services.context import Services
+from marchwarden.services.stream import StreamHub, event_message
+
+router = APIRouter()
+
+RECHECK_SECONDS = 30.0
+
+
+@router.websocket("/stream")
+async def stream(websocket: WebSocket) -> None:
+    services: Services = websocket.app.state.services
+    hub: StreamHub = websocket.app.state.hub
+    token = websocket.query_params.get("token", "")
+    raw_last = websocket.query_params.get("last_event_id")
+    try:
+        principal = await asyncio.to_thread(accounts.authenticate, services, token)
+    except Unauthenticated as exc:
+        await websocket.close(code=4401, reason=exc.detail[:120])
+        return
+    websocket.state.username = principal.username
+    if not decide(principal, Action.STREAM_SUBSCRIBE).allowed:
+        await websocket.close(code=4403, reason="this role may not subscribe to the stream")
+        return
+    last_event_id: int | None = None
+    if raw_last not in (None, ""):
+        try:
+            last_event_id = int(str(raw_last))
+            if last_event_id < 0:
+                raise ValueError
+        except ValueError:
+            await websocket.close(code=4400, reason="last_event_id must be a whole number >= 0")
+            return
+    await websocket.accept()
+    sub = await hub.subscribe(principal, last_event_id)
+    catch_up = asyncio.create_task(hub.catch_up(sub))
+
+    async def still_valid() -> None:
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            try:
+                await asyncio.to_thread(accounts.authenticate, services, token)
+            except Unauthenticated:
+                sub.closed = True
+                return
+
+    checker = asyncio.create_task(still_valid())
+
+    async def drain_incoming() -> None:
+        # the client sends nothing we act on; reading notices a disconnect
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                await websocket.receive_text()
+        sub.closed = True
+
+    reader = asyncio.create_task(drain_incoming())
+    try:
+        while not sub.closed:
+            if sub.overflowed:
+                await websocket.close(code=4408, reason="fell behind; reconnect with last_event_id")
+                return
+            try:
+                ev = await asyncio.wait_for(sub.queue.get(), timeout=1.0)
+            except TimeoutError:
+                continue
+            batch = [event_message(ev)]
+            while not sub.queue.empty() and len(batch) < 500:
+                batch.append(event_message(sub.queue.get_nowait()))
+            for message in batch:
+                await websocket.send_text(json.dumps(message, default=str))
+        if checker.done():
+            with contextlib.suppress(RuntimeError):
+                await websocket.close(code=4401, reason="the token is no longer valid")
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        hub.unsubscribe(sub)
+        for task in (catch_up, checker, reader):
+            task.cancel()

@@ -1,0 +1,59 @@
+"""One typed settings class. Read from the environment (prefix ``MARCHWARDEN_``) and ``.env``.
+
+Nothing reads the environment at import time: ``Settings()`` is built in the composition
+root (``bootstrap``) or by the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-development-only"  # noqa: S105 - the refused default
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MARCHWARDEN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./marchwarden.db"
+    secret_key: str = DEFAULT_SECRET
+    #: where the audit chain's head is anchored, outside the table it protects
+    audit_anchor_path: str = "./marchwarden-audit.anchor"
+    token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+    max_upload_bytes: int = Field(default=64 * 1_048_576, gt=0)
+    #: failed logins (per account and per address) before attempts are slowed down
+    login_slowdown_after: int = Field(default=3, ge=1)
+    #: failed logins before the account or address is locked
+    login_lock_after: int = Field(default=10, ge=1)
+    login_lock_seconds: int = Field(default=900, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    #: "memory" (one process) or "nats" (several processes share a NATS server)
+    bus: Literal["memory", "nats"] = "memory"
+    nats_url: str = "nats://127.0.0.1:4222"
+    #: argon2id cost: RFC 9106 second recommended profile by default (t=3, 64 MiB)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    log_level: str = "INFO"
+    hq_timezone: str = "Europe/Moscow"
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError(
+                "MARCHWARDEN_SECRET_KEY is at its development default; "
+                "set a secret of your own before running in production"
+            )
+        if self.environment == "production" and len(self.secret_key) < 32:
+            raise ValueError("MARCHWARDEN_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,124 @@
+"""A real server process (``marchwarden serve`` on uvicorn), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+ADMIN_PASSWORD = "e2e-admin-password"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    env: dict[str, str]
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+    _log: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "marchwarden", *args],
+            input=stdin,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def start(self) -> None:
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "marchwarden", "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not become ready in 60 s")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return 0
+        proc.send_signal(sig)
+        try:
+            return proc.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait()
+        finally:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+
+    def login(self, username: str, password: str) -> str:
+        reply = httpx.post(
+            self.url + "/api/v1/auth/login",
+            json={"username": username, "password": password},
+            timeout=10,
+        )
+        assert reply.status_code == 200, reply.text
+        return str(reply.json()["access_token"])
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "MARCHWARDEN_ENVIRONMENT": "test",
+            "MARCHWARDEN_DATABASE_URL": database_url,
+            "MARCHWARDEN_AUDIT_ANCHOR_PATH": str(tmp_path / "audit.anchor"),
+            "MARCHWARDEN_ARGON2_TIME_COST": "1",
+            "MARCHWARDEN_ARGON2_MEMORY_KIB": "1024",
+            "MARCHWARDEN_LOGIN_LOCK_SECONDS": "3",
+            "MARCHWARDEN_LOGIN_LOCK_AFTER": "6",
+            "MARCHWARDEN_LOGIN_SLOWDOWN_AFTER": "3",
+        }
+    )
+    srv = Server(env=env, log_path=tmp_path / "server.log")
+    made = srv.cli(
+        "users", "add", "admin", "--role", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    srv.start()
+    yield srv
+    srv.stop()

@@ -1,0 +1,164 @@
+"""End-to-end: HTTP and WebSocket to a real server process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+import websockets
+
+from tests.e2e.conftest import ADMIN_PASSWORD
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import Server
+
+pytestmark = pytest.mark.e2e
+
+
+def create_user(srv: Server, token: str, name: str) -> httpx.Response:
+    return httpx.post(
+        srv.url + "/api/v1/users",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "username": name,
+            "password": "a-long-password",
+            "role": "analyst",
+            "scope": {"kind": "all"},
+        },
+        timeout=30,
+    )
+
+
+async def read_events(url: str, n: int, timeout: float = 20) -> list[dict[str, Any]]:
+    async with websockets.connect(url) as ws:
+        return [json.loads(await asyncio.wait_for(ws.recv(), timeout)) for _ in range(n)]
+
+
+def test_http_and_stream_with_resume(server: Server) -> None:
+    token = server.login("admin", ADMIN_PASSWORD)
+    stream = f"{server.ws_url}/api/v1/stream?token={token}"
+
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        async with websockets.connect(stream) as ws:
+            await asyncio.to_thread(create_user, server, token, "first")
+            first = [json.loads(await asyncio.wait_for(ws.recv(), 20))]
+        # while disconnected
+        for i in range(5):
+            reply = await asyncio.to_thread(create_user, server, token, f"missed{i}")
+            assert reply.status_code == 201
+        resumed = await read_events(f"{stream}&last_event_id={first[0]['id']}", 5)
+        return first, resumed
+
+    first, resumed = asyncio.run(scenario())
+    assert first[0]["type"] == "UserCreated" and first[0]["data"]["username"] == "first"
+    assert [m["data"]["username"] for m in resumed] == [f"missed{i}" for i in range(5)]
+    ids = [m["id"] for m in resumed]
+    assert ids == sorted(set(ids)) and ids[0] > first[0]["id"]
+
+
+def test_unauthenticated_and_bad_input_over_http(server: Server) -> None:
+    reply = httpx.get(server.url + "/api/v1/users", timeout=10)
+    assert reply.status_code == 401
+    assert reply.headers["content-type"].startswith("application/problem+json")
+    token = server.login("admin", ADMIN_PASSWORD)
+    reply = httpx.post(
+        server.url + "/api/v1/users",
+        timeout=10,
+        content=b"{nope",
+        headers={"Authorization": f"Bearer {token}", "content-type": "application/json"},
+    )
+    assert reply.status_code == 400 and reply.json()["type"] == "/problems/malformed-json"
+    assert reply.headers["x-request-id"]
+
+
+def test_brute_force_lockout_on_a_real_server(server: Server) -> None:
+    """50 wrong passwords as fast as the server lets them in: slowed down, then locked."""
+    statuses = []
+    locked = False
+    for i in range(50):
+        reply = httpx.post(
+            server.url + "/api/v1/auth/login",
+            json={"username": "admin", "password": f"wrong-{i}"},
+            timeout=10,
+        )
+        statuses.append(reply.status_code)
+        if reply.status_code == 429:
+            if "locked" in reply.json()["detail"]:
+                locked = True
+                break
+            time.sleep(float(reply.headers["retry-after"]))
+    assert locked, statuses
+    assert 200 not in statuses
+    assert statuses.count(401) == int(server.env["MARCHWARDEN_LOGIN_LOCK_AFTER"])
+    # the right password waits for the lock too
+    reply = httpx.post(
+        server.url + "/api/v1/auth/login",
+        json={"username": "admin", "password": ADMIN_PASSWORD},
+        timeout=10,
+    )
+    assert reply.status_code == 429 and "locked" in reply.json()["detail"]
+    time.sleep(int(reply.headers["retry-after"]) + 0.5)
+    assert server.login("admin", ADMIN_PASSWORD)
+
+
+def test_graceful_shutdown_loses_no_acknowledged_write(server: Server) -> None:
+    token = server.login("admin", ADMIN_PASSWORD)
+    acknowledged: list[str] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def writer(k: int) -> None:
+        i = 0
+        with httpx.Client(timeout=30) as http:
+            while not stop.is_set():
+                name = f"g{k}-{i}"
+                try:
+                    reply = http.post(
+                        server.url + "/api/v1/users",
+                        headers={"Authorization": f"Bearer {token}"},
+                        json={
+                            "username": name,
+                            "password": "a-long-password",
+                            "role": "analyst",
+                            "scope": {"kind": "all"},
+                        },
+                    )
+                except httpx.TransportError as exc:
+                    failures.append(type(exc).__name__)
+                    return
+                if reply.status_code == 201:
+                    acknowledged.append(name)
+                i += 1
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    time.sleep(1.5)
+    code = server.stop(signal.SIGTERM)
+    stop.set()
+    for th in threads:
+        th.join()
+    # uvicorn finishes in-flight requests, runs the lifespan shutdown, then re-raises
+    # SIGTERM so that the exit status says how the process ended
+    assert code in (0, -signal.SIGTERM)
+    assert "marchwarden stopped" in server.log_path.read_text()
+    assert acknowledged
+    server.start()
+    token = server.login("admin", ADMIN_PASSWORD)
+    users = httpx.get(
+        server.url + "/api/v1/users", timeout=10, headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    stored = {u["username"] for u in users}
+    assert set(acknowledged) <= stored
+    verify = httpx.get(
+        server.url + "/api/v1/audit/verify",
+        timeout=30,
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    assert verify["ok"], verify

@@ -1,0 +1,157 @@
+"""The live stream: scope filtering, resume without loss or duplicates."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from starlette.websockets import WebSocketDisconnect
+
+from marchwarden.core.access.model import Role, Scope
+from marchwarden.core.events import DomainEvent
+from tests.factories import login, make_user
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from starlette.testclient import WebSocketTestSession
+
+    from marchwarden.services.context import Services
+
+import dataclasses
+
+from marchwarden.core.access.model import Resource
+from marchwarden.core.access.policy import Action
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Happened(DomainEvent):
+    """A test event about a place, readable with incident.read."""
+
+    read_action = Action.INCIDENT_READ
+    n: int
+    region: str
+
+    def resource(self) -> Resource:
+        return Resource("incident", region=self.region)
+
+
+def emit(svc: Services, n: int, region: str = "RU-BEL") -> None:
+    with svc.db.unit_of_work() as uow:
+        uow.record(
+            actor=None,
+            command="test.happen",
+            target_type="test",
+            target_id=n,
+            changes={"n": n},
+            events=[Happened(n=n, region=region)],
+            at=svc.clock.now(),
+        )
+        uow.commit()
+
+
+def token(headers: dict[str, str]) -> str:
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+def receive_n(ws: WebSocketTestSession, n: int) -> list[dict[str, Any]]:
+    return [json.loads(ws.receive_text()) for _ in range(n)]
+
+
+def test_live_events_in_order(client: TestClient, services: Services) -> None:
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    tok = token(login(client, "hq"))
+    with client.websocket_connect(f"/api/v1/stream?token={tok}") as ws:
+        for n in range(5):
+            emit(services, n)
+        got = receive_n(ws, 5)
+    assert [m["data"]["n"] for m in got] == [0, 1, 2, 3, 4]
+    assert all(m["type"] == "Happened" for m in got)
+    ids = [m["id"] for m in got]
+    assert ids == sorted(ids)
+
+
+def test_resume_after_disconnect_no_loss_no_duplicates(
+    client: TestClient, services: Services
+) -> None:
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    tok = token(login(client, "hq"))
+    with client.websocket_connect(f"/api/v1/stream?token={tok}") as ws:
+        emit(services, 1)
+        emit(services, 2)
+        first = receive_n(ws, 2)
+    last_id = first[-1]["id"]
+    for n in range(3, 1203):  # produced while the client is away: more than one page
+        emit(services, n)
+    with client.websocket_connect(f"/api/v1/stream?token={tok}&last_event_id={last_id}") as ws:
+        missed = receive_n(ws, 1200)
+        emit(services, 9999)
+        live = receive_n(ws, 1)
+    ns = [m["data"]["n"] for m in missed]
+    assert ns == list(range(3, 1203))
+    assert len({m["id"] for m in missed}) == 1200
+    assert live[0]["data"]["n"] == 9999
+    assert live[0]["id"] > missed[-1]["id"]
+
+
+def test_subscriber_never_sees_events_outside_its_scope(
+    client: TestClient, services: Services
+) -> None:
+    make_user(services, "kursk", Role.REGIONAL_COORDINATOR, Scope.of_regions("RU-KRS"))
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    kursk = token(login(client, "kursk"))
+    hq = token(login(client, "hq"))
+    emit(services, 0, "RU-BEL")  # before connecting: replayed only where visible
+    with (
+        client.websocket_connect(f"/api/v1/stream?token={kursk}&last_event_id=0") as k_ws,
+        client.websocket_connect(f"/api/v1/stream?token={hq}&last_event_id=0") as h_ws,
+    ):
+        for n, region in enumerate(["RU-BEL", "RU-KRS", "RU-BEL", "RU-BRY", "RU-KRS"], 1):
+            emit(services, n, region)
+        hq_got = receive_n(h_ws, 6)
+        kursk_got = receive_n(k_ws, 2)
+        emit(services, 100, "RU-KRS")  # a marker: nothing else may arrive before it
+        marker = receive_n(k_ws, 1)
+    # the login events (UserCreated) are audit-only: nobody below admin/auditor sees them
+    assert [m["data"]["n"] for m in hq_got] == [0, 1, 2, 3, 4, 5]
+    assert [m["data"]["n"] for m in kursk_got] == [2, 5]
+    assert [m["data"]["region"] for m in kursk_got] == ["RU-KRS", "RU-KRS"]
+    assert marker[0]["data"]["n"] == 100
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("token=nonsense", 4401),
+        ("", 4401),
+    ],
+)
+def test_bad_token_is_refused(client: TestClient, query: str, code: int) -> None:
+    with (
+        pytest.raises(WebSocketDisconnect) as info,
+        client.websocket_connect(f"/api/v1/stream?{query}") as ws,
+    ):
+        ws.receive_text()
+    assert info.value.code == code
+
+
+def test_role_without_stream_is_refused(client: TestClient, services: Services) -> None:
+    make_user(services, "auditor", Role.AUDITOR)
+    tok = token(login(client, "auditor"))
+    with (
+        pytest.raises(WebSocketDisconnect) as info,
+        client.websocket_connect(f"/api/v1/stream?token={tok}") as ws,
+    ):
+        ws.receive_text()
+    assert info.value.code == 4403
+
+
+def test_bad_last_event_id_is_refused(client: TestClient, services: Services) -> None:
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    tok = token(login(client, "hq"))
+    with (
+        pytest.raises(WebSocketDisconnect) as info,
+        client.websocket_connect(f"/api/v1/stream?token={tok}&last_event_id=-3") as ws,
+    ):
+        ws.receive_text()
+    assert info.value.code == 4400
