@@ -9,11 +9,35 @@ import marchwarden
 
 CORE = Path(marchwarden.__file__).parent / "core"
 FORBIDDEN = {
-    "sqlalchemy", "alembic", "fastapi", "starlette", "uvicorn", "asyncio", "httpx", "nats",
-    "socket", "ssl", "subprocess", "psycopg", "sqlite3", "requests", "websockets", "pathlib",
-    "io", "shutil", "threading", "lxml", "typer", "rich", "importlib",
-    "marchwarden.adapters", "marchwarden.services", "marchwarden.entrypoints",
-    "marchwarden.bootstrap", "marchwarden.settings", "marchwarden.geodata",
+    "sqlalchemy",
+    "alembic",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "asyncio",
+    "httpx",
+    "nats",
+    "socket",
+    "ssl",
+    "subprocess",
+    "psycopg",
+    "sqlite3",
+    "requests",
+    "websockets",
+    "pathlib",
+    "io",
+    "shutil",
+    "threading",
+    "lxml",
+    "typer",
+    "rich",
+    "importlib",
+    "marchwarden.adapters",
+    "marchwarden.services",
+    "marchwarden.entrypoints",
+    "marchwarden.bootstrap",
+    "marchwarden.settings",
+    "marchwarden.geodata",
 }
 
 
@@ -44,7 +68,10 @@ def test_core_calls_no_open() -> None:
     for path in sorted(CORE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                    node.func.id in {"open", "print", "input"}:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"open", "print", "input"}
+            ):
                 offences.append(f"{path.relative_to(CORE)}:{node.lineno} calls {node.func.id}")
     assert offences == []

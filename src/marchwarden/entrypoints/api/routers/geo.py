@@ -1,0 +1,48 @@
+"""The bundled geodata as GeoJSON (RFC 7946): regions, settlements, the state border."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from marchwarden import geodata
+from marchwarden.core.access.policy import Action
+from marchwarden.entrypoints.api.deps import CurrentPrincipal
+from marchwarden.services.context import authorise
+
+router = APIRouter(prefix="/geo", tags=["geo"])
+
+GEOJSON = "application/geo+json"
+CACHE = {"Cache-Control": "private, max-age=3600"}
+
+
+def _geojson(data: Any) -> JSONResponse:
+    return JSONResponse(data, media_type=GEOJSON, headers=CACHE)
+
+
+@router.get("/regions", response_class=JSONResponse)
+def regions(principal: CurrentPrincipal) -> JSONResponse:
+    """The border regions (``border_region: true``) and their neighbours."""
+    authorise(principal, Action.GEO_READ)
+    return _geojson(geodata.regions_geojson())
+
+
+@router.get("/settlements", response_class=JSONResponse)
+def settlements(principal: CurrentPrincipal) -> JSONResponse:
+    """Places with population >= 500 (GeoNames, CC BY 4.0)."""
+    authorise(principal, Action.GEO_READ)
+    return _geojson(geodata.settlements_geojson())
+
+
+@router.get("/border", response_class=JSONResponse)
+def border(
+    principal: CurrentPrincipal,
+    include_all: Annotated[
+        bool, Query(description="every state border, not only the demo's")
+    ] = False,
+) -> JSONResponse:
+    """The state border, derived as the shared edge of the two states' regions."""
+    authorise(principal, Action.GEO_READ)
+    return _geojson(geodata.state_border_geojson(include_all=include_all))
