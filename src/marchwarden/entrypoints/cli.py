@@ -25,6 +25,8 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+roster_app = typer.Typer(help="Roster CSV import and export.", no_args_is_help=True)
+app.add_typer(roster_app, name="roster")
 
 console = Console()
 err = Console(stderr=True)
@@ -272,6 +274,165 @@ def audit_verify() -> None:
         return
     console.print(f"[red]audit trail BROKEN[/red] at record {r.first_bad_seq}: {r.problem}")
     raise typer.Exit(1)
+
+
+@roster_app.command("import")
+def roster_import(
+    path: Annotated[str, typer.Argument(help="The roster CSV file (UTF-8).")],
+) -> None:
+    """Import a roster: validated as a whole; a file with any error imports nothing."""
+    from pathlib import Path
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from marchwarden.bootstrap import build_services
+    from marchwarden.services import roster
+
+    settings = _settings()
+    _upgrade(settings)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]error:[/red] {path}: {exc}")
+        raise typer.Exit(2) from exc
+    total_rows = max(0, text.count("\n") - 1)
+    svc = build_services(settings)
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err,
+        ) as progress:
+            task = progress.add_task("validating", total=total_rows)
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage == "validating":
+                    progress.update(task, completed=done)
+                else:
+                    progress.update(
+                        task,
+                        description=stage,
+                        completed=done or total_rows,
+                        total=total or total_rows,
+                    )
+
+            result = roster.import_roster(svc, None, text, progress=report)
+            progress.update(task, completed=total_rows)
+    except roster.RosterInvalid as exc:
+        for e in exc.errors:
+            err.print(f"{path}:{e.line}: column {e.column}: {e.reason}")
+        err.print(f"[red]{len(exc.errors)} error(s); nothing was imported[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        svc.db.engine.dispose()
+    console.print(
+        f"imported {path}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged"
+    )
+
+
+@roster_app.command("export")
+def roster_export(
+    unit: Annotated[int | None, typer.Option(help="Only this unit and its sub-units.")] = None,
+) -> None:
+    """Write the roster as CSV to standard output."""
+    from marchwarden.bootstrap import build_services
+    from marchwarden.services import roster
+
+    svc = build_services(_settings())
+    try:
+        sys.stdout.write(roster.export_roster(svc, None, unit))
+    except DomainError as exc:
+        err.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(1) from exc
+    finally:
+        svc.db.engine.dispose()
+
+
+@app.command("whatif")
+def whatif(
+    with_: Annotated[list[str], typer.Option("--with", help="Proposed act(s) to add.")],
+    power: Annotated[str, typer.Option(help="Power whose coverage is mapped.")] = "armed_response",
+    minutes: Annotated[float, typer.Option(help="Time budget to reach a settlement.")] = 30.0,
+    band_km: Annotated[float, typer.Option(help="Border band of the settlements.")] = 30.0,
+) -> None:
+    """Acts in force versus acts in force + proposed acts: powers gained, coverage."""
+    from marchwarden.bootstrap import build_services
+    from marchwarden.core.access.model import Principal
+    from marchwarden.services import authority
+
+    svc = build_services(_settings())
+    operator = Principal(0, "operator", Role.ADMIN, Scope.all())
+    try:
+        report = authority.what_if(
+            svc,
+            operator,
+            proposed=tuple(with_),
+            at=svc.clock.now(),
+            power=power,
+            minutes=minutes,
+            border_band_km=band_km,
+        )
+    except DomainError as exc:
+        err.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(1) from exc
+    finally:
+        svc.db.engine.dispose()
+    table = Table(title=f"What-if: acts in force + {', '.join(with_)}")
+    for col in (
+        "power",
+        "region",
+        "members before",
+        "members after",
+        "units before",
+        "units after",
+        "units gaining",
+    ):
+        table.add_column(col)
+    for change in report.whatif.changes:
+        for r in change.regions:
+            if not r.changed:
+                continue
+            gaining = ", ".join(report.units[int(u)].code for u in r.units_gaining[:6])
+            more = len(r.units_gaining) - 6
+            table.add_row(
+                change.power,
+                r.region,
+                str(r.members_before),
+                str(r.members_after),
+                str(r.units_before),
+                str(r.units_after),
+                gaining + (f" +{more}" if more > 0 else ""),
+            )
+    console.print(table)
+    cov = report.coverage
+    considered = cov.before.covered + cov.before.uncovered
+    cover = Table(
+        title=(
+            f"Border settlements (within {band_km:g} km of the border) within "
+            f"{minutes:g} min of a unit holding {power}"
+        )
+    )
+    for col in ("", "units", "settlements", "people"):
+        cover.add_column(col)
+    cover.add_row(
+        "acts in force",
+        str(cov.before.responder_count),
+        f"{cov.before.covered_count} of {len(considered)}",
+        f"{cov.before.covered_population:,}",
+    )
+    cover.add_row(
+        "+ " + ", ".join(with_),
+        str(cov.after.responder_count),
+        f"{cov.after.covered_count} of {len(considered)}",
+        f"{cov.after.covered_population:,}",
+    )
+    console.print(cover)
+    console.print(f"travel model: {cov.travel_model}; no unit was moved")
+    if cov.gained:
+        console.print("gained: " + ", ".join(f"{s.name} ({s.population:,})" for s in cov.gained))
 
 
 def main() -> None:

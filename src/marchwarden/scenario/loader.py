@@ -1,22 +1,41 @@
-"""``marchwarden demo``: load the border-raid scenario into the configured store."""
+"""``marchwarden demo``: load the border-raid scenario into the configured store.
+
+Everything is written through the public services (so it is audited and emits events
+like any other change): agencies, units, the roster (one CSV import), activation orders,
+the law, and the demo accounts. Loading into a store that already has forces loads only
+what is missing (accounts), so ``demo`` can be run again on the same database.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from marchwarden.bootstrap import build_services
-from marchwarden.core.access.model import Role, Scope
-from marchwarden.services import accounts
+from marchwarden.core.access.model import Role, Scope, ScopeKind
+from marchwarden.core.forces.model import (
+    Fitness,
+    MemberRecord,
+    NewUnit,
+    PersonalData,
+    Qualification,
+    Training,
+)
+from marchwarden.core.forces.roster import format_roster
+from marchwarden.scenario.generate import generate
+from marchwarden.services import accounts, forces, law, roster
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from rich.console import Console
 
+    from marchwarden.scenario.model import ScenarioData, UserSpec
     from marchwarden.services.context import Services
     from marchwarden.settings import Settings
 
 DEMO_PASSWORD = "marchwarden-demo"  # noqa: S105 - printed to the operator; demo only
 
-#: (username, display name, role, scope) of the demo accounts
+#: (username, display name, role, scope) of the demo accounts not tied to forces
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, Scope], ...] = (
     ("admin", "Demo administrator", Role.ADMIN, Scope.all()),
     ("hq", "HQ duty officer", Role.HQ_COMMANDER, Scope.all()),
@@ -33,12 +52,32 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, Scope], ...] = (
 )
 
 
-def ensure_accounts(svc: Services) -> list[tuple[str, str, str, str]]:
+def _scope(svc: Services, spec: UserSpec) -> Scope:
+    if spec.scope_kind is ScopeKind.REGIONS:
+        return Scope.of_regions(*sorted(spec.scope_regions))
+    if spec.scope_kind is ScopeKind.ALL:
+        return Scope.all()
+    with svc.db.unit_of_work(write=False) as uow:
+        if spec.scope_kind is ScopeKind.AGENCY:
+            agency = uow.forces.agency_by_code(str(spec.scope_code))
+            assert agency is not None, spec
+            return Scope.of_agency(agency.id)
+        unit = uow.forces.unit_by_code(str(spec.scope_code))
+        assert unit is not None, spec
+        return Scope.of_unit(unit.id, unit.path)
+
+
+def ensure_accounts(
+    svc: Services, data: ScenarioData | None = None
+) -> list[tuple[str, str, str, str]]:
     """Create the demo accounts that do not exist yet; return the printable list."""
-    rows = []
+    wanted: list[tuple[str, str, Role, Scope]] = list(DEMO_ACCOUNTS)
+    if data is not None:
+        wanted += [(u.username, u.display_name, u.role, _scope(svc, u)) for u in data.users]
     with svc.db.unit_of_work(write=False) as uow:
         existing = {u.username for u in uow.users.list()}
-    for username, name, role, scope in DEMO_ACCOUNTS:
+    rows = []
+    for username, name, role, scope in wanted:
         if username not in existing:
             accounts.create_user(
                 svc,
@@ -53,13 +92,89 @@ def ensure_accounts(svc: Services) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def member_records(data: ScenarioData) -> list[MemberRecord]:
+    return [
+        MemberRecord(
+            external_id=m.external_id,
+            unit_code=m.unit_code,
+            callsign=m.callsign,
+            personal=PersonalData(m.given_name, m.family_name, m.date_of_birth, m.phone),
+            trainings=tuple(Training(t.programme, t.completed_on, t.hours) for t in m.trainings),
+            qualifications=tuple(
+                Qualification(q.kind, q.issued_on, q.expires_on) for q in m.qualifications
+            ),
+            fitness=tuple(Fitness(f.examined_on, f.valid_until, f.fit) for f in m.fitness),
+        )
+        for m in data.members
+    ]
+
+
+def load_forces(svc: Services, data: ScenarioData) -> bool:
+    """Write agencies, units, roster, law and orders. False if forces were there already."""
+    with svc.db.unit_of_work(write=False) as uow:
+        if uow.forces.agencies():
+            return False
+    agency_ids = {}
+    for a in data.agencies:
+        agency_ids[a.code] = forces.create_agency(
+            svc, None, code=a.code, name=a.name, kind=a.kind, region=a.region
+        ).id
+    unit_ids: dict[str, int] = {}
+    for u in data.units:  # parents come before their children
+        unit = forces.create_unit(
+            svc,
+            None,
+            NewUnit(
+                code=u.code,
+                name=u.name,
+                agency_id=agency_ids[u.agency_code],
+                parent_id=None if u.parent_code is None else unit_ids[u.parent_code],
+                category=u.category,
+                region=u.region,
+                home_lon=u.home_lon,
+                home_lat=u.home_lat,
+                capabilities=u.capabilities,
+                readiness=u.readiness,
+                status=u.status,
+                declared_strength=u.declared_strength,
+            ),
+        )
+        unit_ids[u.code] = unit.id
+        if u.position is not None:
+            forces.report_position(
+                svc, None, unit.id, lon=u.position[0], lat=u.position[1], source="demo"
+            )
+    roster.import_roster(svc, None, format_roster(member_records(data)))
+    for act in data.acts:
+        law.record_act(svc, None, act)
+    for o in data.activation_orders:
+        law.issue_activation_order(
+            svc,
+            None,
+            unit_id=unit_ids[o.unit_code],
+            reference=o.reference,
+            valid_from=o.valid_from,
+            valid_to=o.valid_to,
+        )
+    return True
+
+
 def load_demo(
-    settings: Settings, *, seed: int, console: Console
+    settings: Settings, *, seed: int, console: Console, as_of: datetime | None = None
 ) -> list[tuple[str, str, str, str]]:
     svc = build_services(settings)
     try:
-        with console.status("creating demo accounts"):
-            rows = ensure_accounts(svc)
+        data = generate(seed, as_of=as_of or svc.clock.now())
+        with console.status("loading the border-raid scenario"):
+            loaded = load_forces(svc, data)
+            rows = ensure_accounts(svc, data)
+        if loaded:
+            console.print(
+                f"loaded {len(data.agencies)} agencies, {len(data.units)} units, "
+                f"{len(data.members)} members, {len(data.acts)} legal acts"
+            )
+        else:
+            console.print("forces already loaded; kept as they are")
     finally:
         svc.db.engine.dispose()
     return rows

@@ -99,3 +99,186 @@ events = sa.Table(
     sa.Column("resource", json_type(), nullable=False),
     sqlite_autoincrement=True,
 )
+
+# --------------------------------------------------------------------------- forces
+
+agencies = sa.Table(
+    "agencies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("region", sa.String(16), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+units = sa.Table(
+    "units",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), nullable=False, index=True),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True, index=True),
+    #: materialised path of ids, e.g. "/3/17/42/": a subtree is a prefix match
+    sa.Column("path", sa.String(512), nullable=False, unique=True),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("region", sa.String(16), nullable=False, index=True),
+    sa.Column("home_lon", sa.Float, nullable=False),
+    sa.Column("home_lat", sa.Float, nullable=False),
+    sa.Column("capabilities", json_type(), nullable=False),
+    sa.Column("readiness", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("status_since", UTCDateTime(), nullable=False),
+    sa.Column("declared_strength", sa.Integer, nullable=True),
+    sa.Column("position_lon", sa.Float, nullable=True),
+    sa.Column("position_lat", sa.Float, nullable=True),
+    sa.Column("position_at", UTCDateTime(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+unit_status_history = sa.Table(
+    "unit_status_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("previous", sa.String(32), nullable=True),
+    sa.Column("by_user", sa.String(64), nullable=False),
+    sa.Column("note", sa.String(500), nullable=False),
+    sa.Index("ix_unit_status_history_unit_at", "unit_id", "at"),
+)
+
+unit_positions = sa.Table(
+    "unit_positions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Index("ix_unit_positions_unit_at", "unit_id", "at"),
+)
+
+members = sa.Table(
+    "members",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("external_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("callsign", sa.String(64), nullable=False),
+    sa.Column("given_name", sa.String(100), nullable=False),
+    sa.Column("family_name", sa.String(100), nullable=False),
+    sa.Column("date_of_birth", sa.Date, nullable=True),
+    sa.Column("phone", sa.String(32), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+member_trainings = sa.Table(
+    "member_trainings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "member_id",
+        sa.Integer,
+        sa.ForeignKey("members.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("programme", sa.String(64), nullable=False),
+    sa.Column("completed_on", sa.Date, nullable=False),
+    sa.Column("hours", sa.Float, nullable=False),
+)
+
+member_qualifications = sa.Table(
+    "member_qualifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "member_id",
+        sa.Integer,
+        sa.ForeignKey("members.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("expires_on", sa.Date, nullable=True),
+)
+
+member_fitness = sa.Table(
+    "member_fitness",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "member_id",
+        sa.Integer,
+        sa.ForeignKey("members.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("examined_on", sa.Date, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=True),
+    sa.Column("fit", sa.Boolean, nullable=False),
+)
+
+# --------------------------------------------------------------------------- law
+
+legal_acts = sa.Table(
+    "legal_acts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("reference", sa.String(64), nullable=False, unique=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("effective_from", UTCDateTime(), nullable=True),
+    sa.Column("effective_to", UTCDateTime(), nullable=True),
+    #: null = everywhere
+    sa.Column("regions", json_type(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+grants = sa.Table(
+    "grants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "act_id",
+        sa.Integer,
+        sa.ForeignKey("legal_acts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("clause", sa.String(32), nullable=False),
+    sa.Column("power", sa.String(64), nullable=False),
+    #: [{"axis": "agency_kind" | "unit_category", "code": ...}]
+    sa.Column("categories", json_type(), nullable=False),
+    #: [{"kind": "qualification" | "training" | "fit" | "unit_activated", "value": ...}]
+    sa.Column("conditions", json_type(), nullable=False),
+    sa.Column("min_members", sa.Integer, nullable=False),
+    sa.UniqueConstraint("act_id", "clause", "power", name="uq_grants_act_clause_power"),
+)
+
+activation_orders = sa.Table(
+    "activation_orders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "unit_id",
+        sa.Integer,
+        sa.ForeignKey("units.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("reference", sa.String(100), nullable=False),
+    sa.Column("issued_by", sa.String(64), nullable=False),
+    sa.Column("issued_at", UTCDateTime(), nullable=False),
+    sa.Column("valid_from", UTCDateTime(), nullable=False),
+    sa.Column("valid_to", UTCDateTime(), nullable=True),
+)

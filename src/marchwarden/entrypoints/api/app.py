@@ -13,7 +13,7 @@ from marchwarden.bootstrap import build_bus, build_services
 from marchwarden.core.clock import Clock
 from marchwarden.entrypoints.api import errors, ws
 from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from marchwarden.entrypoints.api.routers import accounts, audit, geo, health
+from marchwarden.entrypoints.api.routers import accounts, audit, forces, geo, health, law
 from marchwarden.services.stream import StreamHub
 from marchwarden.settings import Settings
 
@@ -68,6 +68,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     api.include_router(accounts.router)
     api.include_router(audit.router)
     api.include_router(geo.router)
+    api.include_router(forces.router)
+    api.include_router(law.router)
     api.include_router(ws.router)
     app.include_router(api)
     return app

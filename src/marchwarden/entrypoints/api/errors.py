@@ -10,7 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from marchwarden.core.authority.errors import AuthorityError
 from marchwarden.core.errors import DomainError, Throttled
+from marchwarden.core.forces.status import IllegalStatusTransition, UnitStatusError
 
 log = logging.getLogger("marchwarden.api")
 
@@ -106,6 +108,23 @@ def install(app: FastAPI) -> None:
         return problem(
             status, exc.code, exc.title, exc.detail, headers=headers or None, **exc.extra
         )
+
+    @app.exception_handler(AuthorityError)
+    async def _authority(request: Request, exc: AuthorityError) -> JSONResponse:
+        status = 404 if exc.code.startswith("unknown") else 422
+        return problem(status, exc.code.replace("_", "-"), "Legal-authority error", exc.message)
+
+    @app.exception_handler(UnitStatusError)
+    async def _unit_status(request: Request, exc: UnitStatusError) -> JSONResponse:
+        if isinstance(exc, IllegalStatusTransition):
+            return problem(
+                409,
+                exc.code,
+                "Illegal unit status change",
+                str(exc),
+                allowed=[s.value for s in exc.allowed],
+            )
+        return problem(422, exc.code, "Invalid unit status", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,312 @@
+"""The roster CSV: parse and validate a whole file before anything is written. Pure.
+
+Columns (header row required, any order, UTF-8)::
+
+    external_id, unit_code, callsign, given_name, family_name, date_of_birth, phone,
+    trainings, qualifications, fitness
+
+- ``date_of_birth``: ``YYYY-MM-DD`` or empty.
+- ``trainings``: ``programme:completed_on:hours`` items separated by ``;``
+  (``basic:2025-12-01:40;self_defence_programme:2026-03-02:80``).
+- ``qualifications``: ``kind:issued_on:expires_on`` items (expires_on may be empty:
+  ``firearms:2025-06-01:2027-03-01;driver:2019-04-10:``).
+- ``fitness``: ``examined_on:valid_until:fit|unfit`` items (``2026-01-15:2027-01-15:fit``).
+
+Errors name the file's line (the header is line 1), the column and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from marchwarden.core.forces.model import (
+    Fitness,
+    MemberRecord,
+    PersonalData,
+    Qualification,
+    Training,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+COLUMNS: tuple[str, ...] = (
+    "external_id",
+    "unit_code",
+    "callsign",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "phone",
+    "trainings",
+    "qualifications",
+    "fitness",
+)
+REQUIRED = ("external_id", "unit_code", "callsign", "given_name", "family_name")
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+PHONE_RE = re.compile(r"^[+0-9][0-9 ()-]{3,30}$")
+WORD_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MAX_ERRORS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RosterError:
+    line: int
+    column: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRoster:
+    records: tuple[MemberRecord, ...]
+    errors: tuple[RosterError, ...]
+    #: line of each record, by external id
+    lines: Mapping[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _RowError(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def _date(text: str, column: str, what: str = "date") -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _RowError(column, f"{what} {text!r} is not a date YYYY-MM-DD") from None
+
+
+def _items(text: str, column: str, parts: int, shape: str) -> list[list[str]]:
+    out = []
+    for raw in text.split(";"):
+        raw = raw.strip()
+        if not raw:
+            continue
+        bits = [b.strip() for b in raw.split(":")]
+        if len(bits) != parts:
+            raise _RowError(column, f"item {raw!r} must look like {shape}")
+        out.append(bits)
+    return out
+
+
+def _word(text: str, column: str, what: str) -> str:
+    if not WORD_RE.match(text):
+        raise _RowError(column, f"{what} {text!r} must be lower-case letters, digits and '_'")
+    return text
+
+
+def _trainings(text: str) -> tuple[Training, ...]:
+    out = []
+    for programme, completed, hours in _items(text, "trainings", 3, "programme:YYYY-MM-DD:hours"):
+        try:
+            h = float(hours) if hours else 0.0
+        except ValueError:
+            raise _RowError("trainings", f"hours {hours!r} is not a number") from None
+        if h < 0 or h > 10000:
+            raise _RowError("trainings", f"hours {hours!r} must be between 0 and 10000")
+        out.append(
+            Training(
+                _word(programme, "trainings", "programme"),
+                _date(completed, "trainings", "completion date"),
+                h,
+            )
+        )
+    return tuple(out)
+
+
+def _qualifications(text: str) -> tuple[Qualification, ...]:
+    out = []
+    for kind, issued, expires in _items(
+        text, "qualifications", 3, "kind:issued YYYY-MM-DD:expires YYYY-MM-DD or empty"
+    ):
+        i = _date(issued, "qualifications", "issue date")
+        e = _date(expires, "qualifications", "expiry date") if expires else None
+        if e is not None and e <= i:
+            raise _RowError("qualifications", f"{kind} expires {e} on or before it was issued {i}")
+        out.append(Qualification(_word(kind, "qualifications", "kind"), i, e))
+    return tuple(out)
+
+
+def _fitness(text: str) -> tuple[Fitness, ...]:
+    out = []
+    for examined, until, verdict in _items(
+        text, "fitness", 3, "examined YYYY-MM-DD:valid until:fit|unfit"
+    ):
+        ex = _date(examined, "fitness", "examination date")
+        vu = _date(until, "fitness", "valid-until date") if until else None
+        if vu is not None and vu <= ex:
+            raise _RowError("fitness", f"valid until {vu} is not after the examination {ex}")
+        if verdict not in ("fit", "unfit"):
+            raise _RowError("fitness", f"verdict {verdict!r} must be 'fit' or 'unfit'")
+        out.append(Fitness(ex, vu, verdict == "fit"))
+    return tuple(out)
+
+
+def _record(row: Mapping[str, str], today: date) -> MemberRecord:
+    for col in REQUIRED:
+        if not row.get(col, "").strip():
+            raise _RowError(col, "is required")
+    external_id = row["external_id"].strip()
+    if not CODE_RE.match(external_id):
+        raise _RowError("external_id", f"{external_id!r} must be 1-64 letters, digits or ._:/-")
+    unit_code = row["unit_code"].strip()
+    if not CODE_RE.match(unit_code):
+        raise _RowError("unit_code", f"{unit_code!r} is not a unit code")
+    dob_text = row.get("date_of_birth", "").strip()
+    dob = _date(dob_text, "date_of_birth", "date of birth") if dob_text else None
+    if dob is not None and not (date(1900, 1, 1) <= dob <= today):
+        raise _RowError("date_of_birth", f"{dob} is not a plausible date of birth")
+    phone = row.get("phone", "").strip()
+    if phone and not PHONE_RE.match(phone):
+        raise _RowError("phone", f"{phone!r} is not a phone number")
+    for col in ("callsign", "given_name", "family_name"):
+        if len(row[col].strip()) > 100:
+            raise _RowError(col, "is longer than 100 characters")
+    return MemberRecord(
+        external_id=external_id,
+        unit_code=unit_code,
+        callsign=row["callsign"].strip(),
+        personal=PersonalData(row["given_name"].strip(), row["family_name"].strip(), dob, phone),
+        trainings=_trainings(row.get("trainings", "")),
+        qualifications=_qualifications(row.get("qualifications", "")),
+        fitness=_fitness(row.get("fitness", "")),
+    ).normalised()
+
+
+def parse_roster(
+    text: str,
+    *,
+    today: date,
+    unit_exists: Callable[[str], bool],
+    progress: Callable[[int], None] | None = None,
+) -> ParsedRoster:
+    """Parse and validate the whole file. ``records`` is empty when there is any error."""
+    errors: list[RosterError] = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.DictReader(text.splitlines(keepends=True), strict=True)
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        return ParsedRoster((), (RosterError(1, "(header)", f"not valid CSV: {exc}"),), {})
+    if not header:
+        return ParsedRoster((), (RosterError(1, "(header)", "the file is empty"),), {})
+    names = [h.strip() for h in header]
+    unknown = [h for h in names if h not in COLUMNS]
+    missing = [c for c in REQUIRED if c not in names]
+    dupes = sorted({h for h in names if names.count(h) > 1})
+    for h in unknown:
+        errors.append(RosterError(1, h, f"unknown column (expected: {', '.join(COLUMNS)})"))
+    for c in missing:
+        errors.append(RosterError(1, c, "required column is missing"))
+    for d in dupes:
+        errors.append(RosterError(1, d, "column appears more than once"))
+    if errors:
+        return ParsedRoster((), tuple(errors), {})
+    reader.fieldnames = names
+    records: list[MemberRecord] = []
+    lines: dict[str, int] = {}
+    line = 1
+    try:
+        for n, row in enumerate(reader, 1):
+            line = reader.line_num
+            if progress is not None and n % 5000 == 0:
+                progress(n)
+            if None in row:
+                errors.append(RosterError(line, "(row)", "more fields than the header has"))
+                continue
+            if any(v is None for v in row.values()):
+                errors.append(RosterError(line, "(row)", "fewer fields than the header has"))
+                continue
+            try:
+                record = _record(row, today)
+            except _RowError as exc:
+                errors.append(RosterError(line, exc.column, exc.reason))
+            else:
+                if record.external_id in lines:
+                    errors.append(
+                        RosterError(
+                            line,
+                            "external_id",
+                            f"{record.external_id!r} already appears on line "
+                            f"{lines[record.external_id]}",
+                        )
+                    )
+                elif not unit_exists(record.unit_code):
+                    lines[record.external_id] = line
+                    errors.append(
+                        RosterError(line, "unit_code", f"no unit with code {record.unit_code!r}")
+                    )
+                else:
+                    lines[record.external_id] = line
+                    records.append(record)
+            if len(errors) >= MAX_ERRORS:
+                break
+    except csv.Error as exc:
+        errors.append(RosterError(line + 1, "(row)", f"not valid CSV: {exc}"))
+    if errors:
+        return ParsedRoster((), tuple(errors), {})
+    return ParsedRoster(tuple(records), (), lines)
+
+
+def _join(items: Iterable[str]) -> str:
+    return ";".join(items)
+
+
+def format_roster(records: Iterable[MemberRecord]) -> str:
+    """The CSV text of a roster, in the format ``parse_roster`` reads."""
+    out = _Sink()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for r in records:
+        p = r.personal
+        writer.writerow(
+            [
+                r.external_id,
+                r.unit_code,
+                r.callsign,
+                p.given_name,
+                p.family_name,
+                p.date_of_birth.isoformat() if p.date_of_birth else "",
+                p.phone,
+                _join(
+                    f"{t.programme}:{t.completed_on.isoformat()}:{t.hours:g}" for t in r.trainings
+                ),
+                _join(
+                    f"{q.kind}:{q.issued_on.isoformat()}:"
+                    f"{q.expires_on.isoformat() if q.expires_on else ''}"
+                    for q in r.qualifications
+                ),
+                _join(
+                    f"{f.examined_on.isoformat()}:"
+                    f"{f.valid_until.isoformat() if f.valid_until else ''}:"
+                    f"{'fit' if f.fit else 'unfit'}"
+                    for f in r.fitness
+                ),
+            ]
+        )
+    return "".join(out.parts)
+
+
+class _Sink:
+    """Collects what the csv writer writes (no I/O)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from marchwarden.core.authority.model import (
+    POWER_CATALOGUE,
+    ActStatus,
+    CategoryAxis,
+    Condition,
+    FitCondition,
+    Grant,
+    LegalAct,
+    QualificationCondition,
+    TrainingCondition,
+    UnitActivatedCondition,
+)
+from marchwarden.entrypoints.api.schemas.base import Schema
+
+
+class CategoryIO(Schema):
+    axis: CategoryAxis
+    code: str = Field(min_length=1, max_length=64)
+
+
+class ConditionIO(Schema):
+    kind: Literal["qualification", "training", "fit", "unit_activated"]
+    value: str | None = Field(default=None, max_length=64)
+
+    def to_core(self) -> Condition:
+        if self.kind in ("qualification", "training") and not self.value:
+            from marchwarden.core.errors import Invalid
+
+            raise Invalid(f"a {self.kind} condition needs a value")
+        if self.kind == "qualification":
+            return QualificationCondition(str(self.value))
+        if self.kind == "training":
+            return TrainingCondition(str(self.value))
+        if self.kind == "fit":
+            return FitCondition()
+        return UnitActivatedCondition()
+
+    @classmethod
+    def of(cls, c: Condition) -> ConditionIO:
+        if isinstance(c, QualificationCondition):
+            return cls(kind="qualification", value=c.kind)
+        if isinstance(c, TrainingCondition):
+            return cls(kind="training", value=c.programme)
+        if isinstance(c, FitCondition):
+            return cls(kind="fit")
+        return cls(kind="unit_activated")
+
+
+class GrantIO(Schema):
+    clause: str = Field(min_length=1, max_length=32)
+    power: str = Field(min_length=1, max_length=64)
+    categories: list[CategoryIO] = Field(min_length=1, max_length=20)
+    conditions: list[ConditionIO] = Field(default_factory=list, max_length=20)
+    min_members: int = Field(default=1, ge=1, le=100_000)
+    description: str | None = None
+
+    @classmethod
+    def of(cls, g: Grant) -> GrantIO:
+        return cls(
+            clause=g.clause,
+            power=g.power,
+            categories=[CategoryIO(axis=c.axis, code=c.code) for c in sorted(g.categories)],
+            conditions=[ConditionIO.of(c) for c in g.conditions],
+            min_members=g.min_members,
+            description=g.describe(),
+        )
+
+
+class ActIn(Schema):
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str = Field(min_length=1, max_length=300)
+    status: Literal["draft", "proposed"] = "draft"
+    effective_from: AwareDatetime | None = None
+    effective_to: AwareDatetime | None = None
+    regions: list[str] | None = Field(default=None, max_length=100)
+    grants: list[GrantIO] = Field(default_factory=list, max_length=200)
+
+
+class ActOut(Schema):
+    reference: str
+    title: str
+    status: ActStatus
+    effective_from: datetime | None
+    effective_to: datetime | None
+    regions: list[str] | None
+    grants: list[GrantIO]
+
+    @classmethod
+    def of(cls, a: LegalAct) -> ActOut:
+        return cls(
+            reference=a.reference,
+            title=a.title,
+            status=a.status,
+            effective_from=a.effective_from,
+            effective_to=a.effective_to,
+            regions=None if a.regions is None else sorted(a.regions),
+            grants=[GrantIO.of(g) for g in a.grants],
+        )
+
+
+class ActStatusIn(Schema):
+    status: ActStatus
+    effective_from: AwareDatetime | None = None
+    effective_to: AwareDatetime | None = None
+
+
+class OrderIn(Schema):
+    unit_id: int
+    reference: str = Field(min_length=1, max_length=100)
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime | None = None
+
+
+class OrderOut(Schema):
+    id: int
+    unit_id: int
+    reference: str
+    issued_by: str
+    issued_at: datetime
+    valid_from: datetime
+    valid_to: datetime | None
+
+
+class PowerOut(Schema):
+    power: str
+    label: str
+    held: bool
+    #: how it is held: "LSD-2023 c.2: training(self_defence_programme) ✓ ..." lines
+    basis: list[str]
+    #: why it is not held
+    missing: list[str]
+
+
+class AuthorityOut(Schema):
+    subject: Literal["member", "unit"]
+    id: int
+    name: str
+    at: datetime
+    acts: list[str]
+    with_proposed: list[str]
+    powers: list[PowerOut]
+
+
+class PowerCatalogueOut(Schema):
+    power: str
+    label: str
+
+
+def catalogue() -> list[PowerCatalogueOut]:
+    return [PowerCatalogueOut(power=p, label=label) for p, label in POWER_CATALOGUE.items()]
+
+
+class RegionChangeOut(Schema):
+    region: str
+    members_before: int
+    members_after: int
+    members_gained: int
+    members_lost: int
+    units_before: int
+    units_after: int
+    units_gaining: list[dict[str, object]]
+    units_losing: list[dict[str, object]]
+
+
+class PowerChangeOut(Schema):
+    power: str
+    label: str
+    members_gained: int
+    members_lost: int
+    units_gained: int
+    units_lost: int
+    regions: list[RegionChangeOut]
+
+
+class SettlementOut(Schema):
+    id: int
+    name: str
+    region: str
+    population: int
+    lon: float
+    lat: float
+    minutes_before: float | None = None
+    minutes_after: float | None = None
+
+
+class CoverageOut(Schema):
+    power: str
+    minutes: float
+    border_band_km: float
+    travel_model: str
+    settlements_considered: int
+    population_considered: int
+    covered_before: int
+    covered_after: int
+    population_before: int
+    population_after: int
+    units_before: int
+    units_after: int
+    gained: list[SettlementOut]
+    lost: list[SettlementOut]
+
+
+class WhatIfOut(Schema):
+    at: datetime
+    baseline: str
+    proposed: list[str]
+    powers: list[PowerChangeOut]
+    coverage: CoverageOut
+    army_units_moved: int

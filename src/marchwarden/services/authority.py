@@ -1,0 +1,321 @@
+"""The legal-authority engine over the registry: powers of members and units, what-if.
+
+The registry and the law are read once into a snapshot (the unit tree and a columnar
+member table) and reused until any event is committed; evaluation itself is pure
+(``core/authority``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from marchwarden import geodata
+from marchwarden.core.access.policy import Action
+from marchwarden.core.authority.evaluation import (
+    ApplicableLaw,
+    BatchAuthority,
+    MemberAuthority,
+    UnitAuthority,
+    evaluate_member,
+    evaluate_table,
+)
+from marchwarden.core.authority.model import (
+    POWER_CATALOGUE,
+    ActStatus,
+    MemberFacts,
+    MemberTable,
+    UnitTree,
+)
+from marchwarden.core.authority.whatif import WhatIf, compare
+from marchwarden.core.errors import Invalid, NotFound
+from marchwarden.core.forces.facts import member_facts, unit_facts
+from marchwarden.core.geo.coverage import CoverageComparison, ResponderPoint, compare_coverage
+from marchwarden.core.geo.distance import TravelModel
+from marchwarden.services.context import authorise
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from marchwarden.core.access.model import Principal
+    from marchwarden.core.authority.model import ActivationOrder, LegalAct
+    from marchwarden.core.forces.model import Unit
+    from marchwarden.services.context import Services
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int
+    units: dict[int, Unit]
+    tree: UnitTree
+    table: MemberTable
+    acts: tuple[LegalAct, ...]
+
+    def proposed_references(self) -> tuple[str, ...]:
+        return tuple(a.reference for a in self.acts if a.status is ActStatus.PROPOSED)
+
+
+@dataclass
+class _Cache:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    snapshot: Snapshot | None = None
+    batches: dict[tuple[int, datetime, tuple[str, ...]], BatchAuthority] = field(
+        default_factory=dict
+    )
+
+
+_caches: dict[int, _Cache] = {}
+_caches_lock = threading.Lock()
+
+
+def _cache(svc: Services) -> _Cache:
+    with _caches_lock:
+        return _caches.setdefault(id(svc.db), _Cache())
+
+
+def snapshot(svc: Services) -> Snapshot:
+    """The registry and law as the legal engine sees them, rebuilt after any change."""
+    cache = _cache(svc)
+    with svc.db.unit_of_work(write=False) as uow:
+        version = uow.events.last_id()
+        current = cache.snapshot
+        if current is not None and current.version == version:
+            return current
+        units_list = uow.forces.units()
+        orders = uow.forces.orders()
+        unit_rows, member_rows, trainings, quals, fitness = uow.forces.authority_rows()
+        acts = tuple(uow.forces.acts())
+    del unit_rows
+    units = {u.id: u for u in units_list}
+    by_unit: dict[int, list[ActivationOrder]] = {}
+    for o in orders:
+        by_unit.setdefault(o.unit_id, []).append(o.order)
+    tree = UnitTree(unit_facts(u, by_unit.get(u.id, ())) for u in units_list)
+    facts = [
+        member_facts(
+            m.id,
+            units[m.unit_id],
+            trainings.get(m.id, ()),
+            quals.get(m.id, ()),
+            fitness.get(m.id, ()),
+        )
+        for m in member_rows
+    ]
+    facts += standin_facts(units_list, [m.unit_id for m in member_rows])
+    table = MemberTable.from_facts(facts, tree)
+    snap = Snapshot(version, units, tree, table, acts)
+    with cache.lock:
+        if cache.snapshot is None or cache.snapshot.version <= version:
+            cache.snapshot = snap
+            cache.batches.clear()
+    return snap
+
+
+def standin_facts(units: list[Unit], member_units: list[int]) -> list[MemberFacts]:
+    """Anonymous members for declared strength that the roster does not cover.
+
+    A unit may declare its strength instead of registering every member (an army
+    battalion, say). Its unregistered members are counted as members with no records:
+    they hold a power only through a grant without conditions (SEC-1996 grants the army
+    armed response with none), never one that needs training, a qualification or fitness.
+    Declared strength includes sub-units; stand-ins go to the unit whose declaration the
+    registered and stand-in members below it do not yet cover."""
+    registered: dict[int, int] = {}
+    for uid in member_units:
+        registered[uid] = registered.get(uid, 0) + 1
+    children: dict[int | None, list[Unit]] = {}
+    for u in units:
+        children.setdefault(u.parent_id, []).append(u)
+    out: list[MemberFacts] = []
+
+    def visit(unit: Unit) -> int:
+        below = sum(visit(c) for c in children.get(unit.id, ()))
+        count = below + registered.get(unit.id, 0)
+        missing = max(0, (unit.declared_strength or 0) - count)
+        for k in range(missing):
+            out.append(
+                MemberFacts(
+                    member_id=f"standin-{unit.id}-{k}",
+                    unit_id=str(unit.id),
+                    region=unit.region,
+                    agency_kind=unit.agency_kind,
+                    unit_category=unit.category,
+                )
+            )
+        return count + missing
+
+    for root in children.get(None, ()):
+        visit(root)
+    return out
+
+
+def _check_proposed(snap: Snapshot, with_proposed: tuple[str, ...]) -> None:
+    known = {a.reference: a for a in snap.acts}
+    for ref in with_proposed:
+        act = known.get(ref)
+        if act is None:
+            raise Invalid(f"no legal act {ref!r}")
+        if act.status is not ActStatus.PROPOSED:
+            raise Invalid(
+                f"{ref} is {act.status.value}, not proposed: only proposed acts "
+                "can be added to a what-if"
+            )
+
+
+def batch(
+    svc: Services, at: datetime, with_proposed: tuple[str, ...] = ()
+) -> tuple[Snapshot, BatchAuthority]:
+    snap = snapshot(svc)
+    _check_proposed(snap, with_proposed)
+    cache = _cache(svc)
+    key = (snap.version, at, tuple(sorted(with_proposed)))
+    with cache.lock:
+        found = cache.batches.get(key)
+    if found is None:
+        found = evaluate_table(snap.table, ApplicableLaw(snap.acts, at, with_proposed), at)
+        with cache.lock:
+            if len(cache.batches) > 64:
+                cache.batches.clear()
+            cache.batches[key] = found
+    return snap, found
+
+
+class UnitAuthorities(Mapping[int, UnitAuthority]):
+    """Every unit's authority at one moment, computed per unit on first access."""
+
+    def __init__(self, snap: Snapshot, result: BatchAuthority) -> None:
+        self._snap = snap
+        self._batch = result
+        self._done: dict[int, UnitAuthority] = {}
+
+    def __getitem__(self, unit_id: int) -> UnitAuthority:
+        if unit_id not in self._snap.units:
+            raise KeyError(unit_id)
+        found = self._done.get(unit_id)
+        if found is None:
+            found = self._batch.unit_authority(str(unit_id))
+            self._done[unit_id] = found
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._snap.units)
+
+    def __len__(self) -> int:
+        return len(self._snap.units)
+
+    def holding(self, power: str) -> frozenset[int]:
+        """Ids of the units that hold ``power`` (fast: no per-unit reasons)."""
+        return frozenset(int(u) for u in self._batch.units_holding(power))
+
+
+def unit_authority_map(
+    svc: Services, at: datetime, with_proposed: tuple[str, ...] = ()
+) -> UnitAuthorities:
+    snap, result = batch(svc, at, with_proposed)
+    return UnitAuthorities(snap, result)
+
+
+def unit_authority(
+    svc: Services, actor: Principal, unit_id: int, at: datetime, with_proposed: tuple[str, ...] = ()
+) -> tuple[Unit, UnitAuthority]:
+    snap, result = batch(svc, at, with_proposed)
+    unit = snap.units.get(unit_id)
+    if unit is None:
+        raise NotFound(f"no unit with id {unit_id}")
+    authorise(actor, Action.AUTHORITY_EVALUATE, unit.resource())
+    return unit, result.unit_authority(str(unit_id))
+
+
+def member_authority(
+    svc: Services,
+    actor: Principal,
+    member_id: int,
+    at: datetime,
+    with_proposed: tuple[str, ...] = (),
+) -> tuple[Unit, MemberAuthority]:
+    snap = snapshot(svc)
+    _check_proposed(snap, with_proposed)
+    with svc.db.unit_of_work(write=False) as uow:
+        member = uow.forces.member(member_id)
+    if member is None:
+        raise NotFound(f"no member with id {member_id}")
+    unit = snap.units[member.unit_id]
+    authorise(actor, Action.AUTHORITY_EVALUATE, unit.resource())
+    facts = member_facts(member.id, unit, member.trainings, member.qualifications, member.fitness)
+    return unit, evaluate_member(facts, snap.tree, snap.acts, at, with_proposed=with_proposed)
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+@dataclass(frozen=True)
+class WhatIfReport:
+    at: datetime
+    proposed: tuple[str, ...]
+    whatif: WhatIf
+    units: dict[int, Unit]
+    coverage_power: str
+    coverage_minutes: float
+    border_band_km: float
+    coverage: CoverageComparison
+
+
+def _responders(units: dict[int, Unit], ids: frozenset[int]) -> list[ResponderPoint]:
+    out = []
+    for uid in sorted(ids):
+        u = units[uid]
+        lon = u.position_lon if u.position_lon is not None else u.home_lon
+        lat = u.position_lat if u.position_lat is not None else u.home_lat
+        out.append(ResponderPoint(str(uid), lon, lat))
+    return out
+
+
+def what_if(
+    svc: Services,
+    actor: Principal,
+    *,
+    proposed: tuple[str, ...],
+    at: datetime,
+    power: str = "armed_response",
+    minutes: float = 30.0,
+    border_band_km: float = 30.0,
+    travel: TravelModel | None = None,
+) -> WhatIfReport:
+    """Acts in force versus acts in force + ``proposed``: who gains or loses which power,
+    by region; and the border settlements within ``minutes`` of a unit holding ``power``
+    before and after (no unit is moved: units respond from where they are)."""
+    authorise(actor, Action.WHATIF_RUN)
+    if not proposed:
+        raise Invalid("name at least one proposed act to compare against the law in force")
+    if power not in POWER_CATALOGUE:
+        raise Invalid(f"unknown power {power!r}; one of {', '.join(POWER_CATALOGUE)}")
+    if not (0 < minutes <= 24 * 60):
+        raise Invalid("minutes must be more than 0 and at most 1440")
+    if not (0 < border_band_km <= 500):
+        raise Invalid("border band must be more than 0 and at most 500 km")
+    travel = travel or TravelModel()
+    snap, before = batch(svc, at)
+    _, after = batch(svc, at, proposed)
+    result = compare(before, after)
+    before_units = frozenset(int(u) for u in before.units_holding(power))
+    after_units = frozenset(int(u) for u in after.units_holding(power))
+    settlements = [e.settlement for e in geodata.border_settlements(border_band_km).entries]
+    cover = compare_coverage(
+        _responders(snap.units, before_units),
+        _responders(snap.units, after_units),
+        settlements,
+        travel,
+        minutes,
+    )
+    return WhatIfReport(
+        at=at,
+        proposed=proposed,
+        whatif=result,
+        units=snap.units,
+        coverage_power=power,
+        coverage_minutes=minutes,
+        border_band_km=border_band_km,
+        coverage=cover,
+    )

@@ -1,0 +1,502 @@
+"""The forces registry: agencies, units (tree, status, positions), members."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.errors import Conflict, Invalid, NotFound
+from marchwarden.core.forces import model as fm
+from marchwarden.core.forces.events import (
+    AgencyCreated,
+    MemberChanged,
+    MemberRegistered,
+    UnitCreated,
+    UnitPositionUpdated,
+    UnitStatusChanged,
+    UnitUpdated,
+)
+from marchwarden.core.forces.status import UnitStatus, change_status
+from marchwarden.services.context import authorise
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from marchwarden.adapters.db.forces_repo import Position, StatusChange
+    from marchwarden.adapters.db.uow import SqlUnitOfWork
+    from marchwarden.core.access.model import Principal
+    from marchwarden.services.context import Services
+
+
+# --------------------------------------------------------------------------- agencies
+
+
+def create_agency(
+    svc: Services, actor: Principal | None, *, code: str, name: str, kind: str, region: str | None
+) -> fm.Agency:
+    if actor is not None:
+        authorise(actor, Action.AGENCY_WRITE)
+    fm.check_agency_kind(kind)
+    if not code.strip() or not name.strip():
+        raise Invalid("an agency needs a code and a name")
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        if uow.forces.agency_by_code(code) is not None:
+            raise Conflict(f"an agency with code {code!r} already exists")
+        agency_id = uow.forces.add_agency(code=code, name=name, kind=kind, region=region, at=now)
+        uow.record(
+            actor=actor,
+            command="agency.create",
+            target_type="agency",
+            target_id=agency_id,
+            changes={"code": code, "name": name, "kind": kind, "region": region},
+            events=[
+                AgencyCreated(agency_id=agency_id, code=code, name=name, kind=kind, region=region)
+            ],
+            at=now,
+        )
+        agency = uow.forces.agency(agency_id)
+        uow.commit()
+    assert agency is not None
+    return agency
+
+
+def list_agencies(svc: Services, actor: Principal) -> list[fm.Agency]:
+    authorise(actor, Action.AGENCY_READ)
+    with svc.db.unit_of_work(write=False) as uow:
+        return uow.forces.agencies()
+
+
+# --------------------------------------------------------------------------- units
+
+
+def _unit_or_404(uow: SqlUnitOfWork, unit_id: int, *, for_update: bool = False) -> fm.Unit:
+    unit = uow.forces.unit(unit_id, for_update=for_update)
+    if unit is None:
+        raise NotFound(f"no unit with id {unit_id}")
+    return unit
+
+
+def create_unit(svc: Services, actor: Principal | None, new: fm.NewUnit) -> fm.Unit:
+    fm.check_readiness(new.readiness)
+    fm.check_point(new.home_lon, new.home_lat, "home base")
+    if not new.code.strip() or not new.name.strip() or not new.category.strip():
+        raise Invalid("a unit needs a code, a name and a category")
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        agency = uow.forces.agency(new.agency_id)
+        if agency is None:
+            raise Invalid(f"no agency with id {new.agency_id}")
+        parent_path = None
+        if new.parent_id is not None:
+            parent = _unit_or_404(uow, new.parent_id)
+            if parent.agency_id != new.agency_id:
+                raise Invalid(f"the parent unit {parent.code} belongs to another agency")
+            parent_path = parent.path
+        if actor is not None:
+            # the new unit must lie inside the caller's scope: its region, agency, subtree
+            resource = fm.unit_resource(new.region, new.agency_id, f"{parent_path or '/'}new/")
+            authorise(actor, Action.UNIT_WRITE, resource)
+        if uow.forces.unit_by_code(new.code) is not None:
+            raise Conflict(f"a unit with code {new.code!r} already exists")
+        unit_id, path = uow.forces.add_unit(new, parent_path=parent_path, at=now)
+        uow.forces.set_status(unit_id, new.status, None, by=_by(actor), note="created", at=now)
+        uow.record(
+            actor=actor,
+            command="unit.create",
+            target_type="unit",
+            target_id=unit_id,
+            changes={
+                "code": new.code,
+                "name": new.name,
+                "agency_id": new.agency_id,
+                "parent_id": new.parent_id,
+                "region": new.region,
+            },
+            events=[
+                UnitCreated(
+                    unit_id=unit_id,
+                    region=new.region,
+                    agency_id=new.agency_id,
+                    path=path,
+                    code=new.code,
+                    name=new.name,
+                    category=new.category,
+                    parent_id=new.parent_id,
+                    home=(new.home_lon, new.home_lat),
+                    status=new.status.value,
+                )
+            ],
+            at=now,
+        )
+        unit = _unit_or_404(uow, unit_id)
+        uow.commit()
+    return unit
+
+
+def _by(actor: Principal | None) -> str:
+    return actor.username if actor else "system"
+
+
+def get_unit(svc: Services, actor: Principal, unit_id: int) -> fm.Unit:
+    with svc.db.unit_of_work(write=False) as uow:
+        unit = _unit_or_404(uow, unit_id)
+    authorise(actor, Action.UNIT_READ, unit.resource())
+    return unit
+
+
+def list_units(
+    svc: Services, actor: Principal, *, region: str | None = None, agency_id: int | None = None
+) -> list[fm.Unit]:
+    with svc.db.unit_of_work(write=False) as uow:
+        units = uow.forces.units(region=region, agency_id=agency_id)
+    return [u for u in units if decide(actor, Action.UNIT_READ, u.resource()).allowed]
+
+
+EDITABLE = (
+    "name",
+    "category",
+    "home_lon",
+    "home_lat",
+    "capabilities",
+    "readiness",
+    "declared_strength",
+)
+
+
+def update_unit(svc: Services, actor: Principal, unit_id: int, changes: dict[str, Any]) -> fm.Unit:
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise Invalid(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
+    if "readiness" in changes:
+        fm.check_readiness(int(changes["readiness"]))
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        unit = _unit_or_404(uow, unit_id)
+        authorise(actor, Action.UNIT_WRITE, unit.resource())
+        lon = changes.get("home_lon", unit.home_lon)
+        lat = changes.get("home_lat", unit.home_lat)
+        fm.check_point(lon, lat, "home base")
+        values = {k: (list(v) if k == "capabilities" else v) for k, v in changes.items()}
+        before = {
+            k: (list(getattr(unit, k)) if k == "capabilities" else getattr(unit, k)) for k in values
+        }
+        diff = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
+        if not diff:
+            return unit
+        uow.forces.update_unit(unit_id, values, now)
+        uow.record(
+            actor=actor,
+            command="unit.update",
+            target_type="unit",
+            target_id=unit_id,
+            changes=diff,
+            events=[
+                UnitUpdated(
+                    unit_id=unit_id,
+                    region=unit.region,
+                    agency_id=unit.agency_id,
+                    path=unit.path,
+                    changes={k: v[1] for k, v in diff.items()},
+                )
+            ],
+            at=now,
+        )
+        result = _unit_or_404(uow, unit_id)
+        uow.commit()
+    return result
+
+
+def apply_unit_status(
+    uow: SqlUnitOfWork,
+    unit_id: int,
+    new: UnitStatus,
+    *,
+    by: Principal | None,
+    note: str,
+    at: datetime,
+) -> fm.Unit:
+    """Change a unit's status inside the caller's unit of work (e.g. a task assignment).
+
+    Validates the transition with core, writes the history and emits UnitStatusChanged;
+    the caller's own ``uow.record`` is the audit record. Returns the unit as it was."""
+    unit = _unit_or_404(uow, unit_id, for_update=True)
+    change_status(unit.status, new)
+    uow.forces.set_status(unit_id, new, unit.status, by=_by(by), note=note, at=at)
+    uow.emit(
+        UnitStatusChanged(
+            unit_id=unit_id,
+            region=unit.region,
+            agency_id=unit.agency_id,
+            path=unit.path,
+            status=new.value,
+            previous=unit.status.value,
+            availability=new.availability.value,
+            note=note,
+        ),
+        at=at,
+    )
+    return unit
+
+
+def change_unit_status(
+    svc: Services, actor: Principal | None, unit_id: int, status: UnitStatus, note: str = ""
+) -> fm.Unit:
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        unit = _unit_or_404(uow, unit_id, for_update=True)
+        if actor is not None:
+            authorise(actor, Action.UNIT_STATUS, unit.resource())
+        apply_unit_status(uow, unit_id, status, by=actor, note=note, at=now)
+        uow.record(
+            actor=actor,
+            command="unit.status",
+            target_type="unit",
+            target_id=unit_id,
+            changes={"status": [unit.status.value, status.value], "note": note},
+            at=now,
+        )
+        result = _unit_or_404(uow, unit_id)
+        uow.commit()
+    return result
+
+
+#: clocks of field devices drift: a position up to this far in the future is accepted
+_FUTURE_SLACK = timedelta(minutes=5)
+
+
+def report_position(
+    svc: Services,
+    actor: Principal | None,
+    unit_id: int,
+    *,
+    lon: float,
+    lat: float,
+    at: datetime | None = None,
+    source: str = "avl",
+) -> fm.Unit:
+    """Automatic vehicle location: a position of a unit at a time (default: now)."""
+    fm.check_point(lon, lat)
+    now = svc.clock.now()
+    when = at or now
+    if when > now + _FUTURE_SLACK:
+        raise Invalid("a position cannot be reported for the future")
+    with svc.db.unit_of_work() as uow:
+        unit = _unit_or_404(uow, unit_id)
+        if actor is not None:
+            authorise(actor, Action.UNIT_POSITION, unit.resource())
+        latest = uow.forces.add_position(unit_id, lon, lat, at=when, source=source)
+        events = (
+            [
+                UnitPositionUpdated(
+                    unit_id=unit_id,
+                    region=unit.region,
+                    agency_id=unit.agency_id,
+                    path=unit.path,
+                    lon=lon,
+                    lat=lat,
+                    at=when.isoformat(),
+                )
+            ]
+            if latest
+            else []
+        )
+        uow.record(
+            actor=actor,
+            command="unit.position",
+            target_type="unit",
+            target_id=unit_id,
+            changes={"lon": lon, "lat": lat, "at": when.isoformat(), "source": source},
+            events=events,
+            at=now,
+        )
+        result = _unit_or_404(uow, unit_id)
+        uow.commit()
+    return result
+
+
+def status_history(
+    svc: Services, actor: Principal, unit_id: int, limit: int = 100
+) -> list[StatusChange]:
+    unit = get_unit(svc, actor, unit_id)
+    with svc.db.unit_of_work(write=False) as uow:
+        return uow.forces.status_history(unit.id, limit)
+
+
+def positions(svc: Services, actor: Principal, unit_id: int, limit: int = 100) -> list[Position]:
+    unit = get_unit(svc, actor, unit_id)
+    with svc.db.unit_of_work(write=False) as uow:
+        return uow.forces.positions(unit.id, limit)
+
+
+# --------------------------------------------------------------------------- members
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    """A member as one caller may see it: personal data only with need to know."""
+
+    member: fm.Member
+    unit: fm.Unit
+    personal_visible: bool
+
+    @property
+    def personal(self) -> fm.PersonalData | None:
+        return self.member.personal if self.personal_visible else None
+
+
+def _view(actor: Principal, member: fm.Member, unit: fm.Unit) -> MemberView:
+    resource = fm.unit_resource(unit.region, unit.agency_id, unit.path, kind="member")
+    return MemberView(member, unit, decide(actor, Action.MEMBER_READ_PERSONAL, resource).allowed)
+
+
+def list_members(
+    svc: Services,
+    actor: Principal,
+    unit_id: int,
+    *,
+    subunits: bool = True,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[MemberView]:
+    with svc.db.unit_of_work(write=False) as uow:
+        unit = _unit_or_404(uow, unit_id)
+        authorise(actor, Action.MEMBER_READ, unit.resource())
+        members = (
+            uow.forces.members(under_path=unit.path, after_id=after_id, limit=limit)
+            if subunits
+            else uow.forces.members(unit_id=unit.id, after_id=after_id, limit=limit)
+        )
+        units = {u.id: u for u in uow.forces.units(agency_id=unit.agency_id)}
+    return [_view(actor, m, units[m.unit_id]) for m in members]
+
+
+def get_member(svc: Services, actor: Principal, member_id: int) -> MemberView:
+    with svc.db.unit_of_work(write=False) as uow:
+        member = uow.forces.member(member_id)
+        if member is None:
+            raise NotFound(f"no member with id {member_id}")
+        unit = _unit_or_404(uow, member.unit_id)
+    authorise(actor, Action.MEMBER_READ, unit.resource())
+    return _view(actor, member, unit)
+
+
+def register_member(svc: Services, actor: Principal | None, record: fm.MemberRecord) -> MemberView:
+    record = record.normalised()
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        unit = uow.forces.unit_by_code(record.unit_code)
+        if unit is None:
+            raise Invalid(f"no unit with code {record.unit_code!r}")
+        if actor is not None:
+            authorise(actor, Action.MEMBER_WRITE, unit.resource())
+        if uow.forces.existing_by_external_id([record.external_id]):
+            raise Conflict(f"a member with external id {record.external_id!r} already exists")
+        ids = uow.forces.insert_members([(record, unit.id)], now)
+        member_id = ids[record.external_id]
+        uow.record(
+            actor=actor,
+            command="member.register",
+            target_type="member",
+            target_id=member_id,
+            changes={
+                "external_id": record.external_id,
+                "unit": unit.code,
+                "callsign": record.callsign,
+            },
+            events=[
+                MemberRegistered(
+                    unit_id=unit.id,
+                    region=unit.region,
+                    agency_id=unit.agency_id,
+                    path=unit.path,
+                    member_id=member_id,
+                    callsign=record.callsign,
+                )
+            ],
+            at=now,
+        )
+        member = uow.forces.member(member_id)
+        uow.commit()
+    assert member is not None
+    return MemberView(member, unit, True) if actor is None else _view(actor, member, unit)
+
+
+def add_member_records(
+    svc: Services,
+    actor: Principal,
+    member_id: int,
+    *,
+    trainings: tuple[fm.Training, ...] = (),
+    qualifications: tuple[fm.Qualification, ...] = (),
+    fitness: tuple[fm.Fitness, ...] = (),
+) -> MemberView:
+    """Add training, qualification or fitness records to a member."""
+    for q in qualifications:
+        if q.expires_on is not None and q.expires_on <= q.issued_on:
+            raise Invalid(f"{q.kind} expires on or before it was issued")
+    for f in fitness:
+        if f.valid_until is not None and f.valid_until <= f.examined_on:
+            raise Invalid("fitness valid-until must be after the examination")
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        member = uow.forces.member(member_id)
+        if member is None:
+            raise NotFound(f"no member with id {member_id}")
+        unit = _unit_or_404(uow, member.unit_id)
+        authorise(actor, Action.MEMBER_WRITE, unit.resource())
+        record = fm.MemberRecord(
+            member.external_id,
+            unit.code,
+            member.callsign,
+            member.personal,
+            trainings,
+            qualifications,
+            fitness,
+        )
+        uow.forces.insert_records([(member_id, record)])
+        fields = tuple(
+            name
+            for name, items in (
+                ("trainings", trainings),
+                ("qualifications", qualifications),
+                ("fitness", fitness),
+            )
+            if items
+        )
+        uow.record(
+            actor=actor,
+            command="member.records",
+            target_type="member",
+            target_id=member_id,
+            changes={
+                "added": {
+                    name: [dataclasses.asdict(x) for x in items]
+                    for name, items in (
+                        ("trainings", trainings),
+                        ("qualifications", qualifications),
+                        ("fitness", fitness),
+                    )
+                    if items
+                }
+            },
+            events=[
+                MemberChanged(
+                    unit_id=unit.id,
+                    region=unit.region,
+                    agency_id=unit.agency_id,
+                    path=unit.path,
+                    member_id=member_id,
+                    callsign=member.callsign,
+                    fields=fields,
+                )
+            ],
+            at=now,
+        )
+        updated = uow.forces.member(member_id)
+        uow.commit()
+    assert updated is not None
+    return _view(actor, updated, unit)

@@ -1,0 +1,155 @@
+"""The law over the API: acts, activation, powers with reasons, the what-if."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from marchwarden.core.access.model import Role
+from marchwarden.services import roster
+from tests.factories import ROSTER_HEADER, login, make_forces, make_user, volunteer_row
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from marchwarden.services.context import Services
+
+
+@pytest.fixture
+def ids(services: Services) -> dict[str, int]:
+    ids = make_forces(services)
+    rows = [volunteer_row(n) for n in range(8)]
+    rows.append(volunteer_row(8, firearms_until="2026-10-01"))  # V2: expired firearms
+    rows.append(volunteer_row(9, "KRS-1BN"))  # V3-like: unit not activated
+    roster.import_roster(services, None, ROSTER_HEADER + "".join(rows))
+    return ids
+
+
+def member_id(client: TestClient, h: dict[str, str], unit_id: int, external_id: str) -> int:
+    members = client.get(f"/api/v1/units/{unit_id}/members", headers=h).json()
+    return int(next(m["id"] for m in members if m["external_id"] == external_id))
+
+
+def powers(reply: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {p["power"]: p for p in reply["powers"]}  # type: ignore[attr-defined, index]
+
+
+def test_member_powers_under_law_in_force_and_with_lsd(
+    client: TestClient, services: Services, ids: dict[str, int]
+) -> None:
+    make_user(services, "analyst", Role.ANALYST)
+    h = login(client, "analyst")
+    v1 = member_id(client, h, ids["bn2"], "V0001")
+    now_law = powers(client.get(f"/api/v1/members/{v1}/authority", headers=h).json())
+    assert now_law["patrol_unarmed"]["held"] and now_law["observe_report"]["held"]
+    assert not now_law["carry_weapons"]["held"]
+    missing = now_law["carry_weapons"]["missing"]
+    assert missing[0] == "no act in force grants carry_weapons to volunteer_self_defence"
+    assert "LSD-2023 c.2: act is proposed, not in force" in missing
+    with_lsd = powers(client.get(f"/api/v1/members/{v1}/authority?with=LSD-2023", headers=h).json())
+    assert with_lsd["carry_weapons"]["held"]
+    assert any("LSD-2023 c.2" in b for b in with_lsd["carry_weapons"]["basis"])
+    v2 = member_id(client, h, ids["bn2"], "V0008")
+    expired = powers(client.get(f"/api/v1/members/{v2}/authority?with=LSD-2023", headers=h).json())
+    assert expired["carry_weapons"]["missing"] == [
+        "LSD-2023 c.2: qualification(firearms) expired 2026-10-01"
+    ]
+    v3 = member_id(client, h, ids["krs_bn"], "V0009")
+    inactive = powers(client.get(f"/api/v1/members/{v3}/authority?with=LSD-2023", headers=h).json())
+    assert inactive["carry_weapons"]["missing"] == ["LSD-2023 c.2: unit not activated"]
+    at_expiry = powers(
+        client.get(
+            f"/api/v1/members/{v1}/authority?with=LSD-2023&at=2027-03-01T00:00:00Z", headers=h
+        ).json()
+    )
+    assert not at_expiry["carry_weapons"]["held"]
+
+
+def test_unit_needs_eight_for_armed_response(
+    client: TestClient, services: Services, ids: dict[str, int]
+) -> None:
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    h = login(client, "hq")
+    in_force = powers(client.get(f"/api/v1/units/{ids['bn2']}/authority", headers=h).json())
+    assert in_force["armed_response"]["missing"][0] == (
+        "armed_response: not granted to volunteer_self_defence by any act in force"
+    )
+    lsd = powers(
+        client.get(f"/api/v1/units/{ids['bn2']}/authority?with=LSD-2023", headers=h).json()
+    )
+    assert lsd["armed_response"]["held"]  # exactly 8 qualified, activated members
+    company = powers(
+        client.get(f"/api/v1/units/{ids['co2']}/authority?with=LSD-2023", headers=h).json()
+    )
+    assert not company["armed_response"]["held"]
+
+
+def test_whatif_counts_and_coverage(
+    client: TestClient, services: Services, ids: dict[str, int]
+) -> None:
+    make_user(services, "analyst", Role.ANALYST)
+    h = login(client, "analyst")
+    reply = client.get("/api/v1/whatif?with=LSD-2023&minutes=45", headers=h)
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    by_power = {p["power"]: p for p in body["powers"]}
+    assert by_power["carry_weapons"]["members_gained"] == 8
+    assert by_power["armed_response"]["regions"][0]["region"] == "RU-BEL"
+    gaining = {u["code"] for u in by_power["armed_response"]["regions"][0]["units_gaining"]}
+    assert "BEL-2BN" in gaining
+    cov = body["coverage"]
+    assert "km/h" in cov["travel_model"]
+    assert cov["units_after"] > cov["units_before"]
+    assert cov["population_after"] >= cov["population_before"]
+    assert body["army_units_moved"] == 0
+    bad = client.get("/api/v1/whatif?with=PO-2014", headers=h)
+    assert bad.status_code == 422 and "not proposed" in bad.json()["detail"]
+    missing = client.get("/api/v1/whatif", headers=h)
+    assert missing.status_code == 422
+
+
+def test_enacting_the_act_changes_the_law_in_force(
+    client: TestClient, services: Services, ids: dict[str, int]
+) -> None:
+    make_user(services, "analyst", Role.ANALYST)
+    h = login(client, "analyst")
+    reply = client.post("/api/v1/acts/LSD-2023/status", headers=h, json={"status": "in_force"})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["status"] == "in_force"
+    unit = powers(client.get(f"/api/v1/units/{ids['bn2']}/authority", headers=h).json())
+    assert unit["armed_response"]["held"]
+    again = client.post("/api/v1/acts/LSD-2023/status", headers=h, json={"status": "draft"})
+    assert again.status_code == 409 and "allowed from in_force: repealed" in again.json()["detail"]
+
+
+def test_recording_an_act_and_activation_scope(
+    client: TestClient, services: Services, ids: dict[str, int]
+) -> None:
+    make_user(services, "analyst", Role.ANALYST)
+    h = login(client, "analyst")
+    body = {
+        "reference": "EVAC-2026",
+        "title": "Evacuation act",
+        "status": "proposed",
+        "grants": [
+            {
+                "clause": "c.1",
+                "power": "evacuation_assist",
+                "categories": [{"axis": "agency_kind", "code": "police"}],
+                "conditions": [{"kind": "training", "value": "evacuation"}],
+                "min_members": 2,
+            }
+        ],
+    }
+    reply = client.post("/api/v1/acts", headers=h, json=body)
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["grants"][0]["conditions"] == [{"kind": "training", "value": "evacuation"}]
+    assert client.post("/api/v1/acts", headers=h, json=body).status_code == 409
+    # analysts may not activate units
+    order = client.post(
+        "/api/v1/activation-orders",
+        headers=h,
+        json={"unit_id": ids["krs_bn"], "reference": "X", "valid_from": "2026-11-26T00:00:00Z"},
+    )
+    assert order.status_code == 403
