@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -31,8 +31,8 @@ def member_id(client: TestClient, h: dict[str, str], unit_id: int, external_id: 
     return int(next(m["id"] for m in members if m["external_id"] == external_id))
 
 
-def powers(reply: dict[str, object]) -> dict[str, dict[str, object]]:
-    return {p["power"]: p for p in reply["powers"]}  # type: ignore[attr-defined, index]
+def powers(reply: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p["power"]: p for p in reply["powers"]}
 
 
 def test_member_powers_under_law_in_force_and_with_lsd(

@@ -17,12 +17,6 @@ from uuid import uuid4
 import sqlalchemy as sa
 
 from marchwarden.adapters.db import tables as t
-from marchwarden.adapters.db.command_repo import (
-    IdempotencyRepository,
-    IncidentRepository,
-    ReportRepository,
-    TaskRepository,
-)
 from marchwarden.adapters.db.engine import WRITE_OPTION
 from marchwarden.adapters.db.forces_repo import ForcesRepository
 from marchwarden.adapters.db.repositories import (
@@ -115,10 +109,6 @@ class SqlUnitOfWork:
         self.login_failures = LoginFailureRepository(conn)
         self.audit = AuditRepository(conn)
         self.events = EventRepository(conn)
-        self.idempotency = IdempotencyRepository(conn)
-        self.reports = ReportRepository(conn)
-        self.incidents = IncidentRepository(conn)
-        self.tasks = TaskRepository(conn)
         self.forces = ForcesRepository(conn)
         return self
 
