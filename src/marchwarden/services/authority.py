@@ -25,13 +25,12 @@ from marchwarden.core.authority.evaluation import (
 from marchwarden.core.authority.model import (
     POWER_CATALOGUE,
     ActStatus,
-    MemberFacts,
     MemberTable,
     UnitTree,
 )
 from marchwarden.core.authority.whatif import WhatIf, compare
 from marchwarden.core.errors import Invalid, NotFound
-from marchwarden.core.forces.facts import member_facts, unit_facts
+from marchwarden.core.forces.facts import member_facts, member_table, unit_facts
 from marchwarden.core.geo.coverage import CoverageComparison, ResponderPoint, compare_coverage
 from marchwarden.core.geo.distance import TravelModel
 from marchwarden.services.context import authorise
@@ -93,18 +92,9 @@ def snapshot(svc: Services) -> Snapshot:
     for o in orders:
         by_unit.setdefault(o.unit_id, []).append(o.order)
     tree = UnitTree(unit_facts(u, by_unit.get(u.id, ())) for u in units_list)
-    facts = [
-        member_facts(
-            m.id,
-            units[m.unit_id],
-            trainings.get(m.id, ()),
-            quals.get(m.id, ()),
-            fitness.get(m.id, ()),
-        )
-        for m in member_rows
-    ]
-    facts += standin_facts(units_list, [m.unit_id for m in member_rows])
-    table = MemberTable.from_facts(facts, tree)
+    rows = [(str(m.id), int(m.unit_id)) for m in member_rows]
+    rows += standin_members(units_list, [m.unit_id for m in member_rows])
+    table = member_table(tree, rows, trainings, quals, fitness)
     snap = Snapshot(version, units, tree, table, acts)
     with cache.lock:
         if cache.snapshot is None or cache.snapshot.version <= version:
@@ -113,7 +103,7 @@ def snapshot(svc: Services) -> Snapshot:
     return snap
 
 
-def standin_facts(units: list[Unit], member_units: list[int]) -> list[MemberFacts]:
+def standin_members(units: list[Unit], member_units: list[int]) -> list[tuple[str, int]]:
     """Anonymous members for declared strength that the roster does not cover.
 
     A unit may declare its strength instead of registering every member (an army
@@ -128,22 +118,13 @@ def standin_facts(units: list[Unit], member_units: list[int]) -> list[MemberFact
     children: dict[int | None, list[Unit]] = {}
     for u in units:
         children.setdefault(u.parent_id, []).append(u)
-    out: list[MemberFacts] = []
+    out: list[tuple[str, int]] = []
 
     def visit(unit: Unit) -> int:
         below = sum(visit(c) for c in children.get(unit.id, ()))
         count = below + registered.get(unit.id, 0)
         missing = max(0, (unit.declared_strength or 0) - count)
-        for k in range(missing):
-            out.append(
-                MemberFacts(
-                    member_id=f"standin-{unit.id}-{k}",
-                    unit_id=str(unit.id),
-                    region=unit.region,
-                    agency_kind=unit.agency_kind,
-                    unit_category=unit.category,
-                )
-            )
+        out.extend((f"standin-{unit.id}-{k}", unit.id) for k in range(missing))
         return count + missing
 
     for root in children.get(None, ()):
