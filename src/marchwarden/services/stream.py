@@ -20,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from marchwarden.core.access.model import Principal, Resource, Role, Scope
 from marchwarden.core.access.policy import Action, decide
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from marchwarden.adapters.db.uow import Database
 
 log = logging.getLogger("marchwarden.stream")
+
+_R = TypeVar("_R")
 
 PAGE = 1000
 #: a subscriber with more undelivered events than this is cut off; it reconnects and resumes
@@ -85,9 +88,26 @@ class StreamHub:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.listeners: list[Callable[[Sequence[StoredEvent]], None]] = []
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+
+    async def run_io(self, fn: Callable[..., _R], *args: Any) -> _R:
+        """Run blocking store work in a thread, counted so that ``stop`` can wait for it
+        (a read still running when the engine is disposed would leak its connection)."""
+
+        def counted() -> _R:
+            with self._busy_lock:
+                self._busy += 1
+            try:
+                return fn(*args)
+            finally:
+                with self._busy_lock:
+                    self._busy -= 1
+
+        return await asyncio.to_thread(counted)
 
     async def start(self) -> None:
-        self.last_id = await asyncio.to_thread(self._read_last_id)
+        self.last_id = await self.run_io(self._read_last_id)
         self._task = asyncio.create_task(self._run(), name="stream-hub")
 
     async def stop(self) -> None:
@@ -99,6 +119,11 @@ class StreamHub:
         for sub in list(self.subscribers):
             sub.closed = True
         self.subscribers.clear()
+        for _ in range(500):  # up to 5 s for reads in flight to return their connections
+            with self._busy_lock:
+                if self._busy == 0:
+                    break
+            await asyncio.sleep(0.01)
 
     def notify(self, max_event_id: int) -> None:
         """Called (in the event loop) when the bus says events up to this id are stored."""
@@ -120,7 +145,7 @@ class StreamHub:
             self._wake.clear()
             try:
                 while True:
-                    batch = await asyncio.to_thread(self._read_after, self.last_id)
+                    batch = await self.run_io(self._read_after, self.last_id)
                     if not batch:
                         break
                     self.last_id = batch[-1].id
@@ -165,7 +190,7 @@ class StreamHub:
     async def catch_up(self, sub: Subscriber) -> None:
         """Read what the subscriber missed from the store, then switch it to live."""
         while not sub.live and not sub.closed:
-            batch = await asyncio.to_thread(self._read_after, sub.cursor)
+            batch = await self.run_io(self._read_after, sub.cursor)
             for ev in batch:
                 if may_see(sub.principal, ev):
                     sub.offer(ev)

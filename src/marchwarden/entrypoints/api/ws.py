@@ -34,7 +34,7 @@ async def stream(websocket: WebSocket) -> None:
     token = websocket.query_params.get("token", "")
     raw_last = websocket.query_params.get("last_event_id")
     try:
-        principal = await asyncio.to_thread(accounts.authenticate, services, token)
+        principal = await hub.run_io(accounts.authenticate, services, token)
     except Unauthenticated as exc:
         await websocket.close(code=4401, reason=exc.detail[:120])
         return
@@ -59,7 +59,7 @@ async def stream(websocket: WebSocket) -> None:
         while True:
             await asyncio.sleep(RECHECK_SECONDS)
             try:
-                await asyncio.to_thread(accounts.authenticate, services, token)
+                await hub.run_io(accounts.authenticate, services, token)
             except Unauthenticated:
                 sub.closed = True
                 return
