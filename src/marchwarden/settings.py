@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     #: "memory" (one process) or "nats" (several processes share a NATS server)
     bus: Literal["memory", "nats"] = "memory"
     nats_url: str = "nats://127.0.0.1:4222"
+    #: the stream hub also polls the store this often (picks up writes by the CLI, or
+    #: by other processes when no shared bus is configured)
+    stream_poll_seconds: float = Field(default=1.0, gt=0, le=3600)
     #: argon2id cost: RFC 9106 second recommended profile by default (t=3, 64 MiB)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)

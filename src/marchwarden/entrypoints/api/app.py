@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, clock=clock)
-        hub = StreamHub(services.db)
+        hub = StreamHub(services.db, poll_seconds=settings.stream_poll_seconds)
         bus = build_bus(settings)
         services.db.on_events_committed(bus.publish)
         await hub.start()
