@@ -4,6 +4,10 @@
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
+NPM ?= npm
+# the browser UI's libraries (Leaflet), from npm, copied where the server serves /vendor/
+WEB_VENDOR := src/marchwarden/web/vendor
+LEAFLET := $(WEB_VENDOR)/leaflet/.installed
 
 .PHONY: setup demo test lint typecheck pytest bench clean
 
@@ -15,7 +19,19 @@ $(UV):
 	$(UV) sync --frozen --quiet
 	touch $@
 
-setup: .venv/.synced
+node_modules/.marchwarden-installed: package.json package-lock.json
+	@command -v $(NPM) >/dev/null 2>&1 || { echo "make setup needs Node.js and npm to install the map library (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(LEAFLET): node_modules/.marchwarden-installed
+	rm -rf $(WEB_VENDOR)/leaflet
+	mkdir -p $(WEB_VENDOR)/leaflet
+	cp -R node_modules/leaflet/dist/leaflet-src.esm.js node_modules/leaflet/dist/leaflet.css \
+		node_modules/leaflet/dist/images node_modules/leaflet/LICENSE $(WEB_VENDOR)/leaflet/
+	touch $@
+
+setup: .venv/.synced $(LEAFLET)
 
 demo: setup
 	.venv/bin/marchwarden demo
@@ -36,4 +52,4 @@ bench: setup
 	for b in bench/bench_*.py; do .venv/bin/python $$b || exit 1; done
 
 clean:
-	rm -rf .venv .tools marchwarden.db marchwarden.db-wal marchwarden.db-shm marchwarden-audit.anchor*
+	rm -rf .venv .tools node_modules $(WEB_VENDOR)/leaflet marchwarden.db marchwarden.db-wal marchwarden.db-shm marchwarden-audit.anchor*

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
 _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+_SECRET_QUERY = re.compile(r"((?:token|access_token|password)=)[^&\s\"']+", re.IGNORECASE)
+
+
+class RedactSecrets(logging.Filter):
+    """Masks ``token=`` (and password) query parameters in any log line: uvicorn logs the
+    WebSocket request line with its query string, where the stream token travels."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "=" in message and _SECRET_QUERY.search(message):
+            record.msg = _SECRET_QUERY.sub(r"\1***", message)
+            record.args = ()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -30,6 +46,7 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -11,9 +11,9 @@ from fastapi import APIRouter, FastAPI
 from marchwarden import __version__
 from marchwarden.bootstrap import build_bus, build_services
 from marchwarden.core.clock import Clock
-from marchwarden.entrypoints.api import errors, ws
+from marchwarden.entrypoints.api import errors, web, ws
 from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from marchwarden.entrypoints.api.routers import accounts, audit, forces, geo, health, law
+from marchwarden.entrypoints.api.routers import accounts, audit, config, forces, geo, health, law
 from marchwarden.services.stream import StreamHub
 from marchwarden.settings import Settings
 
@@ -66,10 +66,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(accounts.router)
+    api.include_router(config.router)
     api.include_router(audit.router)
     api.include_router(geo.router)
     api.include_router(forces.router)
     api.include_router(law.router)
     api.include_router(ws.router)
     app.include_router(api)
+    web.install(app)
     return app

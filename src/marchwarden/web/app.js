@@ -1,0 +1,270 @@
+// Marchwarden's common operating picture: sign-in, the header, the map, the boards and
+// the live stream. Plain ES modules, no build step.
+//
+// A board is a module with `install()` that registers a tab (tabs.js), layers
+// (map.js) and event handlers (events.js); the BOARDS list below says which actions
+// (from GET /api/v1/auth/me) a board needs. The server decides every access; the UI
+// only leaves out what the role cannot use.
+
+import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
+import { emit } from './events.js';
+import * as eventLog from './eventlog.js';
+import * as legend from './legend.js';
+import { session } from './session.js';
+import { EventStream } from './stream.js';
+import { initTabs } from './tabs.js';
+import { formatHqShort, formatUtc, setHqTimezone } from './time.js';
+
+const NOTICE_KEY = 'marchwarden.notice';
+const POSITION_KEY = 'marchwarden.lastEventId';
+
+/** Boards shown when the role has every listed action. */
+const BOARDS = [
+  { module: eventLog, needs: ['stream.subscribe'] },
+  { module: legend, needs: [] },
+];
+
+const $ = (id) => document.getElementById(id);
+
+/** The running app, for the browser console and the browser tests. */
+const app = { config: null, session, stream: null, map: null, geodata: null };
+window.marchwarden = app;
+
+const CONNECTION_WORDS = {
+  offline: 'Not connected',
+  connecting: 'Connecting…',
+  live: 'Live',
+  'catching-up': 'Catching up…',
+  'caught-up': 'Caught up',
+  reconnecting: 'Reconnecting',
+  denied: 'No live stream for this role',
+  unauthenticated: 'Signed out',
+  stopped: 'Not connected',
+};
+
+let connection = { state: 'offline', info: {} };
+
+function showConnection(state, info = {}) {
+  connection = { state, info };
+  const box = $('connection');
+  box.dataset.state = state;
+  let words = CONNECTION_WORDS[state] ?? state;
+  if (state === 'caught-up') {
+    const n = info.missed ?? 0;
+    words = n ? `Caught up · ${n} missed event${n === 1 ? '' : 's'}` : 'Caught up · nothing missed';
+  } else if (state === 'reconnecting' && info.retryAt) {
+    const seconds = Math.max(0, Math.ceil((info.retryAt - Date.now()) / 1000));
+    words = seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…';
+  }
+  box.querySelector('.connection-label').textContent = words;
+  box.title = info.lastEventId != null ? `Last event received: #${info.lastEventId}` : '';
+  if (state === 'unauthenticated' && session.user) {
+    signOut(`You were signed out: ${info.reason || 'the session is no longer valid'}.`, { tellServer: false });
+  }
+}
+
+function showNotice(text) {
+  const box = $('notice');
+  box.replaceChildren();
+  const words = document.createElement('span');
+  words.textContent = text;
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'button-quiet';
+  close.textContent = 'Dismiss';
+  close.addEventListener('click', () => { box.hidden = true; });
+  box.append(words, close);
+  box.hidden = false;
+}
+
+function tickClock() {
+  const now = new Date();
+  const clock = $('hq-clock');
+  clock.textContent = `HQ ${formatHqShort(now)}`;
+  clock.title = formatUtc(now);
+  if (connection.state === 'reconnecting') showConnection(connection.state, connection.info);
+}
+
+function showSignIn() {
+  $('workspace').hidden = true;
+  $('who').hidden = true;
+  $('skip-to-map').hidden = true;
+  $('signin-view').hidden = false;
+  document.title = 'Sign in — Marchwarden';
+  $('signin-username').focus();
+}
+
+async function onSignIn(event) {
+  event.preventDefault();
+  const username = $('signin-username').value.trim();
+  const password = $('signin-password').value;
+  const error = $('signin-error');
+  if (!username || !password) {
+    error.textContent = 'Enter your username and your password.';
+    (username ? $('signin-password') : $('signin-username')).focus();
+    return;
+  }
+  const button = $('signin-submit');
+  button.disabled = true;
+  error.textContent = '';
+  try {
+    const issued = await api('/auth/login', { method: 'POST', body: { username, password }, auth: false });
+    setToken(issued.access_token);
+    sessionStorage.removeItem(POSITION_KEY);
+    const me = await api('/auth/me');
+    $('signin-password').value = '';
+    await enter(me);
+  } catch (err) {
+    clearToken();
+    if (err instanceof ApiError && err.code === 'unauthenticated' && err.problem.detail) {
+      error.textContent = `Sign-in failed: ${err.problem.detail}.`;
+    } else {
+      error.textContent = err instanceof ApiError ? err.message : `Sign-in failed: ${err}`;
+    }
+    $('signin-password').value = '';
+    $('signin-password').focus();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+let signingOut = false;
+
+async function signOut(reason = '', { tellServer = true } = {}) {
+  if (signingOut) return;
+  signingOut = true;
+  if (app.stream) app.stream.stop();
+  if (tellServer && getToken()) {
+    try {
+      await api('/auth/logout', { method: 'POST' });
+    } catch {
+      // the token is dropped here whatever the server says
+    }
+  }
+  clearToken();
+  sessionStorage.removeItem(POSITION_KEY);
+  if (reason) sessionStorage.setItem(NOTICE_KEY, reason);
+  session.clear();
+  // a fresh page: nothing of this user's picture stays in memory
+  window.location.replace('/');
+}
+
+function showHeader(me) {
+  const user = me.user;
+  $('who-name').textContent = user.display_name || user.username;
+  $('who-name').title = `Signed in as ${user.username}`;
+  $('who-role').textContent = session.roleLabel;
+  $('who-scope').textContent = user.scope.description;
+  $('who-scope').title = user.scope.description;
+  $('who').hidden = false;
+}
+
+function mapMessage(text) {
+  const box = $('map-message');
+  box.textContent = text;
+  box.hidden = false;
+}
+
+async function showMap() {
+  if (!session.can('geo.read')) {
+    mapMessage('Your role does not include the map.');
+    return;
+  }
+  let mapModule;
+  try {
+    mapModule = await import('./map.js');
+  } catch (err) {
+    console.error(err);
+    mapMessage('The map library (Leaflet) is not installed on this server; an administrator can install it with "make setup". The boards work without it.');
+    return;
+  }
+  app.map = mapModule;
+  mapModule.createMap($('map'));
+  try {
+    app.geodata = await mapModule.loadGeodata(api);
+    $('map').dataset.loaded = 'true';
+  } catch (err) {
+    mapMessage(`The map data could not be loaded. ${err instanceof ApiError ? err.message : err}`);
+  }
+}
+
+let entered = false;
+
+async function enter(me) {
+  if (entered) {
+    // a second sign-in on the same page (after a failed start): begin from a clean page
+    window.location.reload();
+    return;
+  }
+  entered = true;
+  session.set(me);
+  showHeader(me);
+  $('signin-view').hidden = true;
+  $('workspace').hidden = false;
+  $('skip-to-map').hidden = false;
+  document.title = 'Marchwarden — common operating picture';
+  onUnauthenticated((reason) => signOut(`You were signed out: ${reason}`, { tellServer: false }));
+
+  // the stream position first, then the snapshot: nothing in between is missed
+  let position = null;
+  if (session.can('stream.subscribe')) {
+    try {
+      position = (await api('/stream/position')).last_event_id;
+    } catch (err) {
+      showNotice(err.message);
+    }
+  }
+  initTabs($('tablist'), $('tabpanels'));
+  for (const board of BOARDS) {
+    if (board.needs.every((action) => session.can(action))) board.module.install();
+  }
+  await showMap();
+  if (session.can('stream.subscribe')) {
+    app.stream = new EventStream({
+      token: getToken,
+      onEvent: emit,
+      onState: showConnection,
+      fromEventId: position,
+      storageKey: POSITION_KEY,
+    });
+    app.stream.start();
+  } else {
+    showConnection('denied');
+  }
+  document.body.dataset.ready = 'true';
+}
+
+async function boot() {
+  const notice = sessionStorage.getItem(NOTICE_KEY);
+  if (notice) {
+    sessionStorage.removeItem(NOTICE_KEY);
+    showNotice(notice);
+  }
+  try {
+    app.config = await api('/config', { auth: false });
+    setHqTimezone(app.config.hq_timezone);
+    document.documentElement.dataset.version = app.config.version;
+  } catch (err) {
+    showNotice(err.message);
+  }
+  tickClock();
+  setInterval(tickClock, 1000);
+  $('signin-form').addEventListener('submit', onSignIn);
+  $('sign-out').addEventListener('click', () => signOut());
+  $('skip-to-map').addEventListener('click', (event) => {
+    event.preventDefault();
+    $('map').focus();
+  });
+  if (getToken()) {
+    try {
+      await enter(await api('/auth/me'));
+      return;
+    } catch (err) {
+      clearToken();
+      if (!(err instanceof ApiError && err.status === 401)) showNotice(err.message);
+    }
+  }
+  showSignIn();
+}
+
+boot();

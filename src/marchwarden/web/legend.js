@@ -1,0 +1,64 @@
+// The "Key" board: what each symbol on the map means, in words as well as colours.
+
+import { PALETTE } from './palette.js';
+import { registerTab } from './tabs.js';
+import { hqTimezone } from './time.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function swatch(draw) {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 32 20');
+  svg.setAttribute('width', '32');
+  svg.setAttribute('height', '20');
+  svg.setAttribute('aria-hidden', 'true');
+  draw(svg);
+  return svg;
+}
+
+function shape(svg, name, attrs) {
+  const el = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  svg.append(el);
+}
+
+const area = (c, dashed = false) => (svg) => shape(svg, 'rect', {
+  x: 2, y: 3, width: 28, height: 14, fill: c.fill, 'fill-opacity': c.opacity, stroke: c.stroke,
+  'stroke-width': 2, 'stroke-dasharray': dashed ? '4 3' : 'none',
+});
+
+const ENTRIES = [
+  ['Border region', 'orange, solid outline', area(PALETTE.borderRegion)],
+  ['Neighbouring region of the same state', 'light blue, solid outline', area(PALETTE.neighbourRegion)],
+  ['Region of another state', 'near white, grey dashed outline', area(PALETTE.otherState, true)],
+  ['State border', 'black dashes on a white band', (svg) => {
+    shape(svg, 'line', { x1: 1, y1: 10, x2: 31, y2: 10, stroke: PALETTE.stateBorder.halo, 'stroke-width': 7 });
+    shape(svg, 'line', { x1: 1, y1: 10, x2: 31, y2: 10, stroke: PALETTE.stateBorder.line, 'stroke-width': 3, 'stroke-dasharray': '6 4' });
+  }],
+  ['Settlement', 'dark dot; the larger the dot, the more people (hover for name and population)', (svg) => {
+    shape(svg, 'circle', { cx: 8, cy: 10, r: 3, fill: PALETTE.settlement.fill, stroke: '#fff' });
+    shape(svg, 'circle', { cx: 21, cy: 10, r: 7, fill: PALETTE.settlement.fill, stroke: '#fff' });
+  }],
+];
+
+export function install() {
+  const panel = registerTab('key', 'Key', { order: 95 });
+  const title = document.createElement('h2');
+  title.textContent = 'Map key';
+  const list = document.createElement('dl');
+  list.className = 'legend';
+  for (const [name, words, draw] of ENTRIES) {
+    const term = document.createElement('dt');
+    term.append(swatch(draw), document.createTextNode(name));
+    const desc = document.createElement('dd');
+    desc.textContent = words;
+    list.append(term, desc);
+  }
+  const times = document.createElement('p');
+  times.className = 'legend-note';
+  times.textContent = `Times are shown in the HQ's time zone (${hqTimezone()}); hover over a time for UTC.`;
+  const keys = document.createElement('p');
+  keys.className = 'legend-note';
+  keys.textContent = 'Keyboard: Tab moves between controls; on the map, the arrow keys pan and + / − zoom; in the board tabs, the arrow keys switch boards.';
+  panel.append(title, list, times, keys);
+}

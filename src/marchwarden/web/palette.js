@@ -1,0 +1,23 @@
+// Colours from the Okabe–Ito palette, which people with the common colour-vision
+// deficiencies can tell apart; every symbol also differs by shape, line or lightness,
+// so that no meaning rests on hue alone. Later layers use these too.
+
+export const PALETTE = {
+  // the three kinds of region differ in hue for most eyes and in lightness for all:
+  // orange (darkest), sky blue, near-white (lightest, dashed outline)
+  borderRegion: { fill: '#E69F00', stroke: '#7A5200', opacity: 0.55 },
+  neighbourRegion: { fill: '#56B4E9', stroke: '#1F6E9C', opacity: 0.3 },
+  otherState: { fill: '#FFFFFF', stroke: '#6B6B6B', opacity: 0.6 },
+  stateBorder: { line: '#000000', halo: '#FFFFFF' },       // black dashes on a white halo
+  settlement: { fill: '#2B2B2B', stroke: '#FFFFFF' },      // dark dots, size by population
+  incident: '#D55E00',  // vermillion
+  unit: '#009E73',      // bluish green
+  alert: '#CC79A7',     // reddish purple
+  focus: '#0072B2',     // blue
+};
+
+/** Circle radius in pixels for a settlement of `population` (area ~ population). */
+export function settlementRadius(population) {
+  const n = Math.max(0, Number(population) || 0);
+  return Math.min(14, 2 + Math.sqrt(n) / 70);
+}
