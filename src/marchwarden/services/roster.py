@@ -107,6 +107,8 @@ def import_roster(
             progress("writing", 0, len(new) + len(changed))
         uow.forces.insert_members(new, now)
         uow.forces.update_members(changed, now)
+        if len(new) + len(changed) >= 1000:
+            uow.forces.analyze()
         touched = {index[r.unit_code] for r, _ in new} | {index[r.unit_code] for _, r, _ in changed}
         uow.record(
             actor=actor,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from marchwarden.adapters.db import tables as t
 from marchwarden.core.authority.model import (
@@ -449,14 +450,25 @@ class ForcesRepository:
     def existing_by_external_id(self, external_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
         """external id -> (member id, unit id) for those that exist."""
         out: dict[str, tuple[int, int]] = {}
+        m = t.members
         for chunk in _chunks(list(external_ids), 5000):
-            for r in self.conn.execute(
-                sa.select(t.members.c.external_id, t.members.c.id, t.members.c.unit_id).where(
-                    t.members.c.external_id.in_(chunk)
+            if self.conn.dialect.name == "postgresql":
+                # one array parameter: PostgreSQL hashes it (a list of 5,000 separate
+                # parameters is compared one by one per row: seconds per chunk)
+                cond = m.c.external_id == sa.any_(
+                    sa.bindparam("ids", list(chunk), type_=postgresql.ARRAY(sa.String))
                 )
-            ):
+            else:
+                cond = m.c.external_id.in_(chunk)
+            for r in self.conn.execute(sa.select(m.c.external_id, m.c.id, m.c.unit_id).where(cond)):
                 out[r.external_id] = (r.id, r.unit_id)
         return out
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk change (PostgreSQL)."""
+        if self.conn.dialect.name == "postgresql":
+            for table in ("members", "member_trainings", "member_qualifications", "member_fitness"):
+                self.conn.exec_driver_sql(f"ANALYZE {table}")
 
     def insert_members(
         self, rows: Sequence[tuple[MemberRecord, int]], at: datetime
