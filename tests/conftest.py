@@ -110,7 +110,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
         "audit_anchor_path": str(tmp_path / "audit.anchor"),
         "argon2_time_cost": 1,
         "argon2_memory_kib": 1024,
-        "secret_key": "test-secret-" + "x" * 32,
+        "secret_key": "test-secret-" + "x" * 32,  # the same as the e2e servers use
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -48,13 +48,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+        if self.environment != "development" and self.secret_key == DEFAULT_SECRET:
             raise ValueError(
                 "MARCHWARDEN_SECRET_KEY is at its development default; "
-                "set a secret of your own before running in production"
+                f"set a secret of your own to run in {self.environment}"
             )
-        if self.environment == "production" and len(self.secret_key) < 32:
-            raise ValueError("MARCHWARDEN_SECRET_KEY must be at least 32 characters in production")
+        if self.environment != "development" and len(self.secret_key) < 32:
+            raise ValueError(
+                f"MARCHWARDEN_SECRET_KEY must be at least 32 characters in {self.environment}"
+            )
         return self
 
     @property

@@ -67,6 +67,7 @@ def server_env(tmp: Path) -> dict[str, str]:
     env.update(
         {
             "MARCHWARDEN_ENVIRONMENT": "test",
+            "MARCHWARDEN_SECRET_KEY": "test-secret-" + "x" * 32,
             "MARCHWARDEN_DATABASE_URL": f"sqlite:///{tmp / 'marchwarden.db'}",
             "MARCHWARDEN_AUDIT_ANCHOR_PATH": str(tmp / "audit.anchor"),
             "MARCHWARDEN_ARGON2_TIME_COST": "1",

@@ -105,6 +105,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
     env.update(
         {
             "MARCHWARDEN_ENVIRONMENT": "test",
+            "MARCHWARDEN_SECRET_KEY": "test-secret-" + "x" * 32,
             "MARCHWARDEN_DATABASE_URL": database_url,
             "MARCHWARDEN_AUDIT_ANCHOR_PATH": str(tmp_path / "audit.anchor"),
             "MARCHWARDEN_ARGON2_TIME_COST": "1",

@@ -33,6 +33,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Server, Server]]:
     env.update(
         {
             "MARCHWARDEN_ENVIRONMENT": "test",
+            "MARCHWARDEN_SECRET_KEY": "test-secret-" + "x" * 32,
             "MARCHWARDEN_DATABASE_URL": _pg_url(name),
             "MARCHWARDEN_BUS": "nats",
             "MARCHWARDEN_NATS_URL": os.environ.get(

@@ -33,6 +33,7 @@ def run_verify(settings: Settings) -> tuple[int, str]:
         "MARCHWARDEN_DATABASE_URL": settings.database_url,
         "MARCHWARDEN_AUDIT_ANCHOR_PATH": settings.audit_anchor_path,
         "MARCHWARDEN_ENVIRONMENT": "test",
+        "MARCHWARDEN_SECRET_KEY": "test-secret-" + "x" * 32,
         "COLUMNS": "200",
     }
     result = CliRunner().invoke(app, ["audit", "verify"], env=env)

@@ -148,6 +148,7 @@ def test_cli_import_with_errors_and_progress(
         "MARCHWARDEN_DATABASE_URL": settings.database_url,
         "MARCHWARDEN_AUDIT_ANCHOR_PATH": settings.audit_anchor_path,
         "MARCHWARDEN_ENVIRONMENT": "test",
+        "MARCHWARDEN_SECRET_KEY": "test-secret-" + "x" * 32,
         "COLUMNS": "200",
     }
     bad = tmp_path / "bad.csv"

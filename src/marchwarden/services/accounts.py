@@ -1,13 +1,15 @@
 """Accounts: users, login with throttling, bearer tokens.
 
-Tokens are opaque random strings (``mw_`` + 43 URL-safe characters, 256 bits). Only
-their SHA-256 is stored. A token is accepted while it is not expired, not revoked (by
-logout) and its user is not disabled; disabling a user revokes every token at once.
+Tokens are opaque random strings (``mw_`` + 43 URL-safe characters, 256 bits).
+Only their HMAC-SHA256 under the server secret is stored. A token is accepted while it
+is not expired, not revoked (by logout) and its user is not disabled; disabling a user
+revokes every token at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -25,8 +27,12 @@ MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "mw_"  # noqa: S105 - a prefix, not a secret
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def _token_hash(svc: Services, token: str) -> str:
+    """HMAC-SHA256 of the token keyed with the server secret: a copy of the database
+    yields neither tokens nor a way to test guesses without the secret. Changing
+    MARCHWARDEN_SECRET_KEY signs everybody out."""
+    key = svc.settings.secret_key.encode("utf-8")
+    return hmac.new(key, token.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +171,7 @@ def login(svc: Services, *, username: str, password: str, address: str) -> Issue
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = now + timedelta(seconds=svc.settings.token_ttl_seconds)
         uow.tokens.add(
-            token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=expires
+            token_hash=_token_hash(svc, token), user_id=user.id, created_at=now, expires_at=expires
         )
         uow.record(
             actor=user.principal(),
@@ -184,7 +190,7 @@ def authenticate(svc: Services, token: str) -> Principal:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise Unauthenticated("malformed bearer token")
     with svc.db.unit_of_work(write=False) as uow:
-        row = uow.tokens.find(_token_hash(token))
+        row = uow.tokens.find(_token_hash(svc, token))
     now = svc.clock.now()
     if row is None:
         raise Unauthenticated("unknown bearer token")
@@ -200,7 +206,7 @@ def authenticate(svc: Services, token: str) -> Principal:
 def logout(svc: Services, principal: Principal, token: str) -> None:
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
-        uow.tokens.revoke(_token_hash(token), now)
+        uow.tokens.revoke(_token_hash(svc, token), now)
         uow.record(
             actor=principal,
             command="session.logout",
