@@ -135,10 +135,12 @@ def test_sign_in_and_the_map(server: Server, open_ui: OpenUI) -> None:
     settlements_box.check()
     assert count(page, ".leaflet-settlements-pane path.settlement") == len(settlements)
 
-    # the later layers are there, empty, for the boards to fill
+    # the later layers are there for the boards to fill: Units holds the units board's
+    # canvas layer (no units registered here), the others are still empty
     assert page.evaluate("window.marchwarden.map.layerNames()") == LAYERS
     sizes = "(names) => names.map(n => window.marchwarden.map.getLayer(n).getLayers().length)"
-    assert page.evaluate(sizes, LAYERS[3:]) == [0, 0, 0]
+    assert page.evaluate(sizes, LAYERS[3:]) == [0, 1, 0]
+    assert page.evaluate("window.marchwarden.units.units.size") == 0
 
     # 1366×768 fits: no scrolling, the header on one line
     assert page.evaluate("document.documentElement.scrollWidth") <= HD["width"]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def trail(services: Services) -> Services:
     for i in range(6):
         make_user(services, f"user{i}", Role.ANALYST)
-    assert audit.verify(services).result.ok
+    assert audit.verify(services).result.ok  # also writes the anchor now
     return services
 
 

@@ -23,6 +23,7 @@ class Verification:
 
 def verify(svc: Services) -> Verification:
     """Check the whole chain against the anchor kept outside the database."""
+    svc.db.flush_anchor()
     stored = svc.db.anchor.read()
     instance = svc.db.instance_id()
     anchor = None

@@ -73,8 +73,10 @@ def list_agencies(svc: Services, actor: Principal) -> list[fm.Agency]:
 # --------------------------------------------------------------------------- units
 
 
-def _unit_or_404(uow: SqlUnitOfWork, unit_id: int, *, for_update: bool = False) -> fm.Unit:
-    unit = uow.forces.unit(unit_id, for_update=for_update)
+def _unit_or_404(
+    uow: SqlUnitOfWork, unit_id: int, *, for_update: bool = False, counted: bool = False
+) -> fm.Unit:
+    unit = uow.forces.unit(unit_id, for_update=for_update, counted=counted)
     if unit is None:
         raise NotFound(f"no unit with id {unit_id}")
     return unit
@@ -132,7 +134,7 @@ def create_unit(svc: Services, actor: Principal | None, new: fm.NewUnit) -> fm.U
             ],
             at=now,
         )
-        unit = _unit_or_404(uow, unit_id)
+        unit = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return unit
 
@@ -143,7 +145,7 @@ def _by(actor: Principal | None) -> str:
 
 def get_unit(svc: Services, actor: Principal, unit_id: int) -> fm.Unit:
     with svc.db.unit_of_work(write=False) as uow:
-        unit = _unit_or_404(uow, unit_id)
+        unit = _unit_or_404(uow, unit_id, counted=True)
     authorise(actor, Action.UNIT_READ, unit.resource())
     return unit
 
@@ -175,7 +177,7 @@ def update_unit(svc: Services, actor: Principal, unit_id: int, changes: dict[str
         fm.check_readiness(int(changes["readiness"]))
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
-        unit = _unit_or_404(uow, unit_id)
+        unit = _unit_or_404(uow, unit_id, counted=True)
         authorise(actor, Action.UNIT_WRITE, unit.resource())
         lon = changes.get("home_lon", unit.home_lon)
         lat = changes.get("home_lat", unit.home_lat)
@@ -205,7 +207,7 @@ def update_unit(svc: Services, actor: Principal, unit_id: int, changes: dict[str
             ],
             at=now,
         )
-        result = _unit_or_404(uow, unit_id)
+        result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result
 
@@ -259,7 +261,7 @@ def change_unit_status(
             changes={"status": [unit.status.value, status.value], "note": note},
             at=now,
         )
-        result = _unit_or_404(uow, unit_id)
+        result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result
 
@@ -313,7 +315,7 @@ def report_position(
             events=events,
             at=now,
         )
-        result = _unit_or_404(uow, unit_id)
+        result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result
 

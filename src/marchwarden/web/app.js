@@ -9,11 +9,13 @@
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
 import * as eventLog from './eventlog.js';
+import * as law from './law.js';
 import * as legend from './legend.js';
 import { session } from './session.js';
 import { EventStream } from './stream.js';
 import { initTabs } from './tabs.js';
 import { formatHqShort, formatUtc, setHqTimezone } from './time.js';
+import * as units from './units.js';
 
 const NOTICE_KEY = 'marchwarden.notice';
 const POSITION_KEY = 'marchwarden.lastEventId';
@@ -22,6 +24,8 @@ const POSITION_KEY = 'marchwarden.lastEventId';
 const BOARDS = [
   { module: eventLog, needs: ['stream.subscribe'] },
   { module: legend, needs: [] },
+  { module: units, needs: ['unit.read'] },
+  { module: law, needs: ['law.read'] },
 ];
 
 const $ = (id) => document.getElementById(id);

@@ -184,12 +184,15 @@ class ForcesRepository:
     def _units_query(self) -> sa.Select[Any]:
         return sa.select(*_unit_columns()).join(t.agencies, t.agencies.c.id == t.units.c.agency_id)
 
-    def unit(self, unit_id: int, *, for_update: bool = False) -> Unit | None:
+    def unit(self, unit_id: int, *, for_update: bool = False, counted: bool = True) -> Unit | None:
+        """The unit; ``counted`` adds the registered members of its subtree (a query)."""
         q = self._units_query().where(t.units.c.id == unit_id)
         if for_update and self.conn.dialect.name == "postgresql":
             q = q.with_for_update(of=t.units)
         row = self.conn.execute(q).first()
-        return None if row is None else _unit(row, self.registered_in_subtree(row.path))
+        if row is None:
+            return None
+        return _unit(row, self.registered_in_subtree(row.path) if counted else None)
 
     def unit_by_code(self, code: str) -> Unit | None:
         row = self.conn.execute(self._units_query().where(t.units.c.code == code)).first()

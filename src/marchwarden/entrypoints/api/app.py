@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         finally:
             await bus.stop()
             await hub.stop()
+            services.db.flush_anchor()
             services.db.engine.dispose()
             log.info("marchwarden stopped")
 

@@ -1,0 +1,459 @@
+// The "Law" board: the acts (status, dates, grants in words) and the what-if — add
+// proposed acts to the acts in force and see who gains which power, by region, and which
+// border settlements come within reach of a unit holding a power (a chart here, rings on
+// the map). The server computes everything (GET /api/v1/whatif); this only shows it.
+
+import { api, ApiError } from './api.js';
+import { onEvent } from './events.js';
+import { session } from './session.js';
+import { registerTab } from './tabs.js';
+import { formatUtc, hqTimezone, timeElement } from './time.js';
+import { showUnit, allUnits } from './units.js';
+import { kindOf } from './unitsymbols.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const OVERLAY = 'What-if coverage';
+const COLOURS = { gained: '#0072B2', lost: '#D55E00', before: '#8C8C8C', after: '#0072B2' };
+
+const STATUS_WORDS = { draft: 'draft', proposed: 'proposed', in_force: 'in force', repealed: 'repealed' };
+
+const ui = {};
+let powerLabels = {};
+let acts = [];
+let overlay = null;
+let legendControl = null;
+let lastResult = null;
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k === 'text') node.textContent = v;
+    else if (k in node && typeof v !== 'string') node[k] = v;
+    else node.setAttribute(k, v);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+function svg(name, attrs = {}, text = null) {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+const number = (n) => Number(n).toLocaleString('en-GB');
+const signed = (n) => (n > 0 ? `+${number(n)}` : n < 0 ? `−${number(-n)}` : '±0');
+const words = (code) => String(code).replace(/_/g, ' ');
+
+function listWords(items) {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+// ------------------------------------------------------------------ acts in words
+
+/** "army, border service and national guard forces", "company units". */
+function categoriesWords(categories) {
+  const kinds = categories.filter((c) => c.axis === 'agency_kind').map((c) => kindOf(c.code).label.toLowerCase());
+  const others = categories.filter((c) => c.axis !== 'agency_kind').map((c) => `${words(c.code)} units`);
+  return listWords([...(kinds.length ? [`${listWords(kinds)} forces`] : []), ...others]);
+}
+
+function conditionWords(c) {
+  switch (c.kind) {
+    case 'qualification': return `hold a valid ${words(c.value)} qualification`;
+    case 'training': return `have completed the ${words(c.value)} training`;
+    case 'fit': return 'are certified medically fit';
+    case 'unit_activated': return 'belong to a unit under an activation order';
+    default: return words(c.kind);
+  }
+}
+
+/** "c.2 — Carry and use weapons: members of volunteer self-defence forces who …". */
+export function grantWords(g) {
+  const power = powerLabels[g.power] ?? words(g.power);
+  const who = categoriesWords(g.categories);
+  const conditions = g.conditions.map(conditionWords);
+  const when = conditions.length ? ` who ${listWords(conditions)}` : '';
+  const unit = g.min_members === 1
+    ? 'a unit holds it when one of its members does'
+    : `a unit holds it when at least ${number(g.min_members)} of its members do`;
+  return `${g.clause} — ${power}: members of ${who}${when}; ${unit}.`;
+}
+
+/** A day with its year in the HQ's time zone ("1 Jul 2014"), UTC on hover. */
+function dayElement(value) {
+  const date = new Date(value);
+  const node = document.createElement('time');
+  node.dateTime = date.toISOString();
+  node.textContent = new Intl.DateTimeFormat('en-GB', {
+    timeZone: hqTimezone(), day: 'numeric', month: 'short', year: 'numeric',
+  }).format(date);
+  node.title = formatUtc(date);
+  return node;
+}
+
+function datesOf(act) {
+  const parts = [];
+  const from = act.effective_from ? dayElement(act.effective_from) : null;
+  const to = act.effective_to ? dayElement(act.effective_to) : null;
+  if (act.status === 'in_force') {
+    parts.push('In force since ', from ?? 'an unrecorded date');
+    if (to) parts.push(' until ', to);
+  } else if (act.status === 'repealed') {
+    parts.push('Repealed');
+    if (from) parts.push('; was in force since ', from);
+    if (to) parts.push(' until ', to);
+  } else if (act.status === 'proposed') {
+    parts.push('Proposed; ');
+    if (from) parts.push('would apply as of ', from);
+    else parts.push('would apply from the day it passes');
+  } else {
+    parts.push('Draft');
+  }
+  parts.push(act.regions ? `. Applies in ${act.regions.join(', ')}.` : '. Applies everywhere.');
+  return parts;
+}
+
+function renderActs() {
+  const list = el('ul', { class: 'act-list', id: 'act-list' });
+  for (const act of acts) {
+    list.append(el('li', { class: 'act', dataset: { reference: act.reference, status: act.status } },
+      el('div', { class: 'act-head' },
+        el('strong', { class: 'act-ref', text: act.reference }),
+        el('span', { class: 'act-status', dataset: { status: act.status }, text: STATUS_WORDS[act.status] ?? act.status })),
+      el('div', { class: 'act-title', text: act.title }),
+      el('p', { class: 'act-dates' }, ...datesOf(act)),
+      el('ul', { class: 'grant-list' }, ...act.grants.map((g) => el('li', { text: grantWords(g), title: g.description ?? '' })))));
+  }
+  ui.acts.replaceChildren(acts.length ? list : el('p', { class: 'board-empty', text: 'No acts are recorded.' }));
+  renderProposed();
+}
+
+function renderProposed() {
+  if (!ui.proposed) return;
+  const chosen = new Set([...ui.proposed.querySelectorAll('input:checked')].map((i) => i.value));
+  const first = !ui.proposed.dataset.filled;
+  const proposed = acts.filter((a) => a.status === 'proposed');
+  const boxes = proposed.map((a) => el('label', { class: 'check' },
+    el('input', { type: 'checkbox', name: 'with', value: a.reference, checked: first || chosen.has(a.reference) }),
+    ` ${a.reference} — ${a.title}`));
+  ui.proposed.replaceChildren(el('legend', { text: 'Proposed acts to add to the acts in force' }),
+    ...(boxes.length ? boxes : [el('p', { class: 'board-empty', text: 'No act is proposed at the moment.' })]));
+  ui.proposed.dataset.filled = 'true';
+  ui.run.disabled = proposed.length === 0;
+}
+
+async function loadActs() {
+  try {
+    const [actList, powers] = await Promise.all([api('/acts'), api('/powers')]);
+    powerLabels = Object.fromEntries(powers.map((p) => [p.power, p.label]));
+    acts = actList;
+    if (ui.power && !ui.power.options.length) {
+      ui.power.append(...powers.map((p) => el('option', { value: p.power, text: p.label, selected: p.power === 'armed_response' })));
+    }
+    renderActs();
+  } catch (err) {
+    ui.acts.replaceChildren(el('p', { class: 'form-error', role: 'alert', text: `The acts could not be loaded. ${err.message}` }));
+  }
+}
+
+// ------------------------------------------------------------------ the what-if result
+
+function unitButton(ref) {
+  const known = allUnits().has(ref.id);
+  if (!known) return el('span', { text: ref.name });
+  const b = el('button', { type: 'button', class: 'unit-link', text: ref.name, title: `${ref.code}: show on the map and open` });
+  b.addEventListener('click', () => showUnit(ref.id));
+  return b;
+}
+
+function unitsCell(refs) {
+  if (!refs.length) return el('span', { class: 'board-empty', text: '—' });
+  const list = el('ul', { class: 'whatif-units' }, ...refs.map((r) => el('li', {}, unitButton(r))));
+  if (refs.length <= 6) return list;
+  return el('details', {}, el('summary', { text: `${number(refs.length)} units` }), list);
+}
+
+function powerSection(p) {
+  const table = el('table', { class: 'whatif-regions' },
+    el('caption', { class: 'visually-hidden', text: `${p.label}: changes by region` }),
+    el('thead', {}, el('tr', {},
+      el('th', { scope: 'col', text: 'Region' }), el('th', { scope: 'col', text: 'Members' }),
+      el('th', { scope: 'col', text: 'Units' }), el('th', { scope: 'col', text: 'Units gaining' }))),
+    el('tbody', {}, ...p.regions.map((r) => el('tr', { dataset: { region: r.region } },
+      el('th', { scope: 'row', text: r.region }),
+      el('td', { class: 'num', text: `${number(r.members_before)} → ${number(r.members_after)} (${signed(r.members_gained - r.members_lost)})` }),
+      el('td', { class: 'num', text: `${number(r.units_before)} → ${number(r.units_after)}` }),
+      el('td', {}, unitsCell(r.units_gaining),
+        r.units_losing.length ? el('div', { class: 'losing' }, 'Losing: ', unitsCell(r.units_losing)) : null)))));
+  const lost = p.members_lost || p.units_lost ? ` (${number(p.members_lost)} members and ${number(p.units_lost)} units lose it)` : '';
+  return el('section', { class: 'whatif-power', dataset: { power: p.power } },
+    el('h4', {}, p.label, ' ', el('code', { text: p.power })),
+    el('p', { class: 'whatif-gain' },
+      el('strong', { class: 'members-gained', text: `${signed(p.members_gained)} members` }), ' and ',
+      el('strong', { class: 'units-gained', text: `${signed(p.units_gained)} units` }), ` gain this power${lost}.`),
+    el('div', { class: 'table-scroll' }, table));
+}
+
+/** A bar chart of covered settlements and people, before and after, as inline SVG. */
+export function coverageChart(c) {
+  const rows = [
+    ['Settlements', 'before', c.covered_before, c.settlements_considered],
+    ['Settlements', 'after', c.covered_after, c.settlements_considered],
+    ['People', 'before', c.population_before, c.population_considered],
+    ['People', 'after', c.population_after, c.population_considered],
+  ];
+  const left = 132;
+  const width = 360;
+  const barMax = 150;
+  const rowH = 24;
+  const top = 8;
+  const height = top + rows.length * rowH + 14 + 20;
+  const chart = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'coverage-chart', id: 'coverage-chart',
+    role: 'img', 'aria-labelledby': 'coverage-chart-title coverage-chart-desc',
+  });
+  chart.append(svg('title', { id: 'coverage-chart-title' }, `Coverage of border settlements for ${c.power}, before and after`));
+  const desc = `Settlements: ${c.covered_before} before, ${c.covered_after} after, of ${c.settlements_considered}. `
+    + `People: ${number(c.population_before)} before, ${number(c.population_after)} after, of ${number(c.population_considered)}.`;
+  chart.append(svg('desc', { id: 'coverage-chart-desc' }, desc));
+  rows.forEach(([what, when, value, total], i) => {
+    const y = top + i * rowH + (i >= 2 ? 14 : 0);
+    const share = total > 0 ? value / total : 0;
+    const w = Math.max(value > 0 ? 2 : 0, Math.round(share * barMax));
+    const g = svg('g', { class: `bar bar-${when}`, 'data-what': what.toLowerCase(), 'data-when': when, 'data-value': value });
+    g.append(svg('text', { x: left - 6, y: y + 12, 'text-anchor': 'end', class: 'bar-label' }, `${what}, ${when}`));
+    g.append(svg('rect', { x: left, y: y + 1, width: barMax, height: 16, class: 'bar-track', fill: '#F2F4F7', stroke: '#C9CED6' }));
+    const bar = svg('rect', {
+      x: left, y: y + 1, width: w, height: 16, fill: when === 'after' ? COLOURS.after : '#FFFFFF',
+      stroke: when === 'after' ? '#00476F' : '#4D4D4D', 'stroke-width': 1.2,
+      'stroke-dasharray': when === 'before' ? '3 2' : 'none', class: 'bar-value',
+    });
+    g.append(bar);
+    const pct = total > 0 ? ` (${Math.round(share * 100)}%)` : '';
+    g.append(svg('text', { x: left + barMax + 6, y: y + 13, class: 'bar-number' }, `${number(value)}${pct}`));
+    chart.append(g);
+  });
+  chart.append(svg('text', { x: left, y: height - 4, class: 'bar-note' },
+    'bar: share of all considered'));
+  return chart;
+}
+
+function settlementList(items, kind) {
+  return el('ol', { class: `settlement-list settlement-${kind}` }, ...items.map((s) => el('li', {
+    dataset: { settlement: String(s.id) },
+    text: `${s.name} (${s.region}), ${number(s.population)} people${kind === 'gained' && s.minutes_after != null ? `, ${Math.round(s.minutes_after)} min` : ''}`,
+  })));
+}
+
+function renderResult(result) {
+  lastResult = result;
+  const c = result.coverage;
+  const label = powerLabels[c.power] ?? words(c.power);
+  const powers = result.powers.length
+    ? result.powers.map(powerSection)
+    : [el('p', { class: 'board-empty', text: 'Nobody gains or loses any power.' })];
+  const gainedPeople = c.population_after - c.population_before;
+  const showButton = el('button', { type: 'button', class: 'button-quiet', id: 'whatif-show-map', text: 'Show these settlements on the map' });
+  showButton.addEventListener('click', () => fitOverlay());
+  showButton.hidden = !window.marchwarden?.map || (c.gained.length + c.lost.length) === 0;
+  ui.result.replaceChildren(
+    el('h3', { id: 'whatif-heading', tabindex: '-1' }, `Acts in force + ${result.proposed.join(' + ')}`),
+    el('p', { class: 'whatif-meta' }, 'Compared with the acts in force, at ', timeElement(result.at),
+      `. No unit is moved (army units moved: ${result.army_units_moved}).`),
+    el('section', { class: 'whatif-powers' }, el('h4', { class: 'visually-hidden', text: 'Powers gained' }), ...powers),
+    el('section', { class: 'whatif-coverage', id: 'whatif-coverage' },
+      el('h4', { text: `Border settlements within reach for ${label.toLowerCase()}` }),
+      el('p', { class: 'whatif-explain', text:
+        `Settlements of the border regions within ${number(c.border_band_km)} km of the state border that a unit holding ${c.power} `
+        + `reaches within ${number(c.minutes)} minutes (${c.travel_model}): ${number(c.settlements_considered)} settlements, `
+        + `${number(c.population_considered)} people. Units before: ${number(c.units_before)}, after: ${number(c.units_after)}.` }),
+      coverageChart(c),
+      el('p', { class: 'whatif-sum' },
+        el('strong', { text: `${signed(c.covered_after - c.covered_before)} settlements, ${signed(gainedPeople)} people` }),
+        ` covered (before ${number(c.covered_before)} / ${number(c.population_before)} people; after ${number(c.covered_after)} / ${number(c.population_after)} people).`),
+      c.gained.length ? el('h5', { text: `Gaining coverage (${c.gained.length})` }) : null,
+      c.gained.length ? settlementList(c.gained, 'gained') : null,
+      c.lost.length ? el('h5', { text: `Losing coverage (${c.lost.length})` }) : null,
+      c.lost.length ? settlementList(c.lost, 'lost') : null,
+      showButton),
+  );
+  ui.result.dataset.state = 'done';
+  drawOverlay(result);
+}
+
+async function run(event) {
+  event.preventDefault();
+  const chosen = [...ui.proposed.querySelectorAll('input:checked')].map((i) => i.value);
+  ui.error.textContent = '';
+  if (!chosen.length) {
+    ui.error.textContent = 'Choose at least one proposed act.';
+    ui.proposed.querySelector('input')?.focus();
+    return;
+  }
+  const minutes = Number(ui.minutes.value);
+  const band = Number(ui.band.value);
+  if (!(minutes > 0 && minutes <= 1440)) {
+    ui.error.textContent = 'Minutes must be more than 0 and at most 1,440.';
+    ui.minutes.focus();
+    return;
+  }
+  if (!(band > 0 && band <= 500)) {
+    ui.error.textContent = 'The border band must be more than 0 and at most 500 km.';
+    ui.band.focus();
+    return;
+  }
+  const query = new URLSearchParams();
+  for (const ref of chosen) query.append('with', ref);
+  query.set('power', ui.power.value || 'armed_response');
+  query.set('minutes', String(minutes));
+  query.set('band_km', String(band));
+  // aria-disabled, not disabled: a disabled button would drop the keyboard focus to the page
+  if (ui.run.getAttribute('aria-disabled') === 'true') return;
+  ui.run.setAttribute('aria-disabled', 'true');
+  ui.result.dataset.state = 'running';
+  ui.stale.hidden = true;
+  ui.status.textContent = 'Running the what-if…';
+  try {
+    const result = await api(`/whatif?${query}`);
+    ui.status.textContent = '';
+    renderResult(result);
+    ui.result.querySelector('#whatif-heading')?.focus();
+  } catch (err) {
+    ui.status.textContent = '';
+    ui.result.dataset.state = 'failed';
+    ui.error.textContent = err instanceof ApiError ? err.message : String(err);
+  } finally {
+    ui.run.removeAttribute('aria-disabled');
+  }
+}
+
+// ------------------------------------------------------------------ the map overlay
+
+function ringIcon(kind) {
+  const s = svg('svg', { viewBox: '0 0 24 24', width: 22, height: 22, 'aria-hidden': 'true' });
+  s.append(svg('circle', { cx: 12, cy: 12, r: 8, fill: 'none', stroke: '#FFFFFF', 'stroke-width': 6 }));
+  s.append(svg('circle', {
+    cx: 12, cy: 12, r: 8, fill: 'none', stroke: COLOURS[kind], 'stroke-width': 3,
+    'stroke-dasharray': kind === 'lost' ? '4 3' : 'none',
+  }));
+  s.append(svg('circle', { cx: 12, cy: 12, r: 3, fill: '#2B2B2B' }));
+  return s;
+}
+
+function overlayLegend(L, result) {
+  const c = result.coverage;
+  const box = el('div', { class: 'map-legend whatif-legend', id: 'whatif-legend' },
+    el('strong', { text: `What-if: + ${result.proposed.join(' + ')}` }),
+    el('div', {}, ringIcon('gained'), ` gains coverage for ${words(c.power)}: ${c.gained.length} (${number(c.gained.reduce((n, s) => n + s.population, 0))} people)`),
+    c.lost.length ? el('div', {}, ringIcon('lost'), ` loses coverage: ${c.lost.length}`) : null);
+  const clear = el('button', { type: 'button', class: 'button-quiet', text: 'Clear', id: 'whatif-clear' });
+  clear.addEventListener('click', () => clearOverlay());
+  box.append(clear);
+  L.DomEvent.disableClickPropagation(box);
+  return box;
+}
+
+async function drawOverlay(result) {
+  const mapApi = window.marchwarden?.map;
+  if (!mapApi || !mapApi.getMap()) return;
+  const { L } = mapApi;
+  const map = mapApi.getMap();
+  if (!overlay) {
+    if (!map.getPane('whatif')) map.createPane('whatif').style.zIndex = '440';
+    overlay = mapApi.getLayer(OVERLAY) ?? mapApi.registerLayer(OVERLAY, L.featureGroup());
+    mapApi.labelOnHover(overlay, (layer) => layer.whatifLabel);
+    map.on('overlayadd overlayremove', (event) => {
+      if (event.layer === overlay && legendControl) legendControl.getContainer().hidden = event.type === 'overlayremove';
+    });
+  }
+  overlay.clearLayers();
+  for (const [kind, items] of [['gained', result.coverage.gained], ['lost', result.coverage.lost]]) {
+    for (const s of items) {
+      const halo = L.circleMarker([s.lat, s.lon], { pane: 'whatif', radius: 11, color: '#FFFFFF', weight: 6, fill: false, interactive: false });
+      const ring = L.circleMarker([s.lat, s.lon], {
+        pane: 'whatif', radius: 11, color: COLOURS[kind], weight: 3, fill: true, fillOpacity: 0,
+        dashArray: kind === 'lost' ? '5 4' : null, className: `whatif-ring whatif-${kind}`,
+      });
+      const minutes = kind === 'gained' ? s.minutes_after : s.minutes_before;
+      ring.whatifLabel = `${s.name} — ${number(s.population)} people; ${kind === 'gained' ? 'gains' : 'loses'} coverage`
+        + `${minutes != null ? ` (${Math.round(minutes)} min)` : ''}`;
+      overlay.addLayer(halo);
+      overlay.addLayer(ring);
+    }
+  }
+  if (!map.hasLayer(overlay)) overlay.addTo(map);
+  if (legendControl) legendControl.remove();
+  const Legend = L.Control.extend({ onAdd: () => overlayLegend(L, result) });
+  legendControl = new Legend({ position: 'bottomright' }).addTo(map);
+}
+
+function fitOverlay() {
+  const mapApi = window.marchwarden?.map;
+  if (!overlay || !mapApi || !overlay.getLayers().length) return;
+  mapApi.getMap().fitBounds(overlay.getBounds(), { padding: [60, 60], maxZoom: 10 });
+  document.getElementById('map')?.focus();
+}
+
+function clearOverlay() {
+  const mapApi = window.marchwarden?.map;
+  if (overlay) overlay.clearLayers();
+  // a hover label of a ring just removed would stay open: no mouseout comes any more
+  if (mapApi) {
+    const map = mapApi.getMap();
+    map.eachLayer((layer) => {
+      if (layer instanceof mapApi.L.Tooltip && layer.options.className === 'hover-label') map.closeTooltip(layer);
+    });
+  }
+  if (legendControl) legendControl.remove();
+  legendControl = null;
+}
+
+// ------------------------------------------------------------------ install
+
+export function install() {
+  const panel = registerTab('law', 'Law', { order: 30 });
+  ui.acts = el('div', { class: 'acts', 'aria-live': 'polite' }, el('p', { class: 'board-empty', text: 'Loading the acts…' }));
+  panel.append(el('h2', { text: 'Law' }), el('section', { class: 'law-acts', 'aria-labelledby': 'law-acts-title' },
+    el('h3', { id: 'law-acts-title', text: 'Acts' }), ui.acts));
+
+  if (session.can('whatif.run')) {
+    ui.proposed = el('fieldset', { class: 'whatif-acts', id: 'whatif-acts' });
+    ui.power = el('select', { id: 'whatif-power' });
+    ui.minutes = el('input', { id: 'whatif-minutes', type: 'number', min: '1', max: '1440', step: '1', value: '30', inputmode: 'numeric' });
+    ui.band = el('input', { id: 'whatif-band', type: 'number', min: '1', max: '500', step: '1', value: '30', inputmode: 'numeric' });
+    ui.run = el('button', { type: 'submit', id: 'whatif-run', text: 'Run' });
+    ui.error = el('p', { class: 'form-error', role: 'alert', id: 'whatif-error' });
+    ui.status = el('p', { class: 'board-count', role: 'status' });
+    ui.stale = el('p', { class: 'notice-inline', role: 'status', text: 'The law or the registry has changed since this run; run it again for current figures.' });
+    ui.stale.hidden = true;
+    ui.result = el('div', { class: 'whatif-result', id: 'whatif-result' });
+    const form = el('form', { class: 'whatif-form', id: 'whatif-form', novalidate: true },
+      ui.proposed,
+      el('div', { class: 'whatif-params' },
+        el('div', {}, el('label', { for: 'whatif-power', text: 'Power for coverage' }), ui.power),
+        el('div', {}, el('label', { for: 'whatif-minutes', text: 'Within minutes' }), ui.minutes),
+        el('div', {}, el('label', { for: 'whatif-band', text: 'Border band, km' }), ui.band)),
+      ui.run, ui.error, ui.status);
+    form.addEventListener('submit', run);
+    panel.append(el('section', { class: 'law-whatif', 'aria-labelledby': 'law-whatif-title' },
+      el('h3', { id: 'law-whatif-title', text: 'What if a proposed act passes?' }),
+      el('p', { class: 'whatif-explain', text: 'Who would gain which power, and which border settlements a unit able to respond would reach.' }),
+      form, ui.stale, ui.result));
+  }
+
+  const lawChanged = () => {
+    loadActs();
+    if (lastResult && ui.stale) ui.stale.hidden = false;
+  };
+  onEvent('LegalActRecorded', lawChanged);
+  onEvent('LegalActStatusChanged', lawChanged);
+  for (const type of ['ActivationOrderIssued', 'RosterImported', 'MemberRegistered', 'UnitCreated']) {
+    onEvent(type, () => { if (lastResult && ui.stale) ui.stale.hidden = false; });
+  }
+  loadActs();
+}
