@@ -45,6 +45,20 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     hq_timezone: str = "Europe/Moscow"
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    # --- unified command
+    #: a report may belong to an open incident this close (km) ...
+    correlation_max_distance_km: float = Field(default=10.0, gt=0)
+    #: ... and this close in time (minutes) to the incident's reporting period
+    correlation_time_window_minutes: int = Field(default=360, gt=0)
+    #: two reports of the same type this close in space (km), time (minutes) and text
+    #: (token Jaccard similarity) are flagged as likely duplicates
+    duplicate_distance_km: float = Field(default=1.0, ge=0)
+    duplicate_window_minutes: int = Field(default=30, ge=0)
+    duplicate_text_similarity: float = Field(default=0.5, gt=0, le=1)
+    #: how long a duty officer's claim on a report lasts
+    report_claim_ttl_seconds: int = Field(default=600, gt=0)
+    #: settlements within this radius of an incident's place count as affected, by default
+    incident_default_radius_km: float = Field(default=15.0, ge=0, le=500)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -74,14 +74,49 @@ def _cache(svc: Services) -> _Cache:
         return _caches.setdefault(id(svc.db), _Cache())
 
 
+#: events that change what the legal engine sees; a unit's status or position does not
+#: (the what-if reads current positions itself), nor do reports, incidents or tasks
+_RELEVANT = frozenset(
+    {
+        "AgencyCreated",
+        "UnitCreated",
+        "UnitUpdated",
+        "MemberRegistered",
+        "MemberChanged",
+        "RosterImported",
+        "LegalActRecorded",
+        "LegalActStatusChanged",
+        "ActivationOrderIssued",
+    }
+)
+
+
 def snapshot(svc: Services) -> Snapshot:
-    """The registry and law as the legal engine sees them, rebuilt after any change."""
+    """The registry and law as the legal engine sees them, rebuilt after a change to them.
+
+    ``version`` is the newest event id checked; newer events are looked at by type, so
+    a stream of reports or status changes does not force a rebuild."""
     cache = _cache(svc)
     with svc.db.unit_of_work(write=False) as uow:
-        version = uow.events.last_id()
         current = cache.snapshot
-        if current is not None and current.version == version:
-            return current
+        if current is not None:
+            newer = uow.events.types_after(current.version)
+            if not newer:
+                return current
+            if not any(kind in _RELEVANT for _, kind in newer):
+                moved = Snapshot(
+                    newer[-1][0], current.units, current.tree, current.table, current.acts
+                )
+                with cache.lock:
+                    if cache.snapshot is current:
+                        cache.snapshot = moved
+                        cache.batches = {
+                            (moved.version, *k[1:]): v
+                            for k, v in cache.batches.items()
+                            if k[0] == current.version
+                        }
+                return moved
+        version = uow.events.last_id()
         units_list = uow.forces.units()
         orders = uow.forces.orders()
         unit_rows, member_rows, trainings, quals, fitness = uow.forces.authority_rows()
@@ -283,9 +318,11 @@ def what_if(
     before_units = frozenset(int(u) for u in before.units_holding(power))
     after_units = frozenset(int(u) for u in after.units_holding(power))
     settlements = [e.settlement for e in geodata.border_settlements(border_band_km).entries]
+    with svc.db.unit_of_work(write=False) as uow:
+        now_units = {u.id: u for u in uow.forces.units()}
     cover = compare_coverage(
-        _responders(snap.units, before_units),
-        _responders(snap.units, after_units),
+        _responders(now_units, before_units),
+        _responders(now_units, after_units),
         settlements,
         travel,
         minutes,

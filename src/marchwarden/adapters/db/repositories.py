@@ -288,6 +288,15 @@ class EventRepository:
             StoredEvent(int(r.id), r.at, r.type, r.payload, r.read_action, r.resource) for r in rows
         ]
 
+    def types_after(self, event_id: int) -> list[tuple[int, str]]:
+        """(id, type) of every event after ``event_id``, in order."""
+        rows = self.conn.execute(
+            sa.select(t.events.c.id, t.events.c.type)
+            .where(t.events.c.id > event_id)
+            .order_by(t.events.c.id)
+        ).all()
+        return [(int(r.id), str(r.type)) for r in rows]
+
     def last_id(self) -> int:
         value = self.conn.execute(sa.select(sa.func.max(t.events.c.id))).scalar_one_or_none()
         return int(value or 0)

@@ -282,3 +282,165 @@ activation_orders = sa.Table(
     sa.Column("valid_from", UTCDateTime(), nullable=False),
     sa.Column("valid_to", UTCDateTime(), nullable=True),
 )
+
+# --- unified command
+
+#: a client's idempotency key for one operation, with the hash of the request body and
+#: the reply it got, so that a retry returns the original reply (see services/reports.py)
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("operation", sa.String(64), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("response", json_type(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint(
+        "user_id", "operation", "key", name="uq_idempotency_keys_user_operation_key"
+    ),
+)
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("incident_type", sa.String(64), nullable=False),
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("state_since", UTCDateTime(), nullable=False),
+    #: the region of the place's reference point (None: outside every known region)
+    sa.Column("region", sa.String(16), nullable=True, index=True),
+    #: GeoJSON Point or Polygon; lon/lat is its reference point
+    sa.Column("place", json_type(), nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("radius_km", sa.Float, nullable=False),
+    #: settlements within the radius of the place: [{id, name, region, population}]
+    sa.Column("affected", json_type(), nullable=False),
+    sa.Column("affected_population", sa.Integer, nullable=False),
+    sa.Column("lead_agency_id", sa.Integer, sa.ForeignKey("agencies.id"), nullable=True),
+    #: the reporting period of the reports attached to it (correlation's time window)
+    sa.Column("first_report_at", UTCDateTime(), nullable=True),
+    sa.Column("last_report_at", UTCDateTime(), nullable=True),
+    sa.Column("opened_from_report_id", sa.Integer, nullable=True),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+#: the supporting agencies of an incident's unified command (the lead is on the incident)
+incident_agencies = sa.Table(
+    "incident_agencies",
+    metadata,
+    sa.Column(
+        "incident_id",
+        sa.Integer,
+        sa.ForeignKey("incidents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
+)
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_kind", sa.String(16), nullable=False),
+    sa.Column("observed_at", UTCDateTime(), nullable=False, index=True),
+    sa.Column("received_at", UTCDateTime(), nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("uncertainty_m", sa.Float, nullable=False),
+    sa.Column("incident_type", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("reliability", sa.String(1), nullable=False),
+    sa.Column("credibility", sa.Integer, nullable=False),
+    #: who observed it, as the submitter names them (a callsign, "public hotline", ...)
+    sa.Column("reporter", sa.String(200), nullable=False),
+    sa.Column("submitted_by_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("submitted_by", sa.String(64), nullable=False),
+    sa.Column("region", sa.String(16), nullable=True, index=True),
+    #: pending -> attached | rejected
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=True, index=True),
+    sa.Column("claimed_by_id", sa.Integer, nullable=True),
+    sa.Column("claimed_by", sa.String(64), nullable=True),
+    sa.Column("claimed_at", UTCDateTime(), nullable=True),
+    sa.Column("claim_expires_at", UTCDateTime(), nullable=True),
+    sa.Column("decided_by", sa.String(64), nullable=True),
+    sa.Column("decided_at", UTCDateTime(), nullable=True),
+    sa.Column("decision_note", sa.String(2000), nullable=False),
+    #: correlation at submission: {"matches": [...], "duplicates": [...]}, with reasons
+    sa.Column("correlation", json_type(), nullable=False),
+)
+
+casualty_updates = sa.Table(
+    "casualty_updates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "incident_id",
+        sa.Integer,
+        sa.ForeignKey("incidents.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    #: the moment the counts refer to ("as of")
+    sa.Column("at", UTCDateTime(), nullable=False),
+    #: absolute counts per category named, e.g. {"civilian_killed": 1}
+    sa.Column("counts", json_type(), nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("note", sa.String(2000), nullable=False),
+    sa.Column("recorded_by", sa.String(64), nullable=False),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=False, index=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("required_powers", json_type(), nullable=False),
+    sa.Column("required_capabilities", json_type(), nullable=False),
+    sa.Column("minimum_readiness", sa.Integer, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("needed_by", UTCDateTime(), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("status_since", UTCDateTime(), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True, index=True),
+    sa.Column("assigned_at", UTCDateTime(), nullable=True),
+    sa.Column("ended_at", UTCDateTime(), nullable=True),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+#: append-only: every change of an incident, its tasks and free-text log entries
+incident_timeline = sa.Table(
+    "incident_timeline",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "incident_id",
+        sa.Integer,
+        sa.ForeignKey("incidents.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("actor_name", sa.String(64), nullable=False),
+    sa.Column("unit_id", sa.Integer, nullable=True),
+    sa.Column("task_id", sa.Integer, nullable=True),
+    sa.Column("text", sa.String(4000), nullable=False),
+    sa.Column("data", json_type(), nullable=False),
+    sa.Index("ix_incident_timeline_incident_id", "incident_id", "id"),
+    sa.Index("ix_incident_timeline_unit_at", "unit_id", "at"),
+)

@@ -20,6 +20,12 @@ from uuid import uuid4
 import sqlalchemy as sa
 
 from marchwarden.adapters.db import tables as t
+from marchwarden.adapters.db.command_repo import (
+    IdempotencyRepository,
+    IncidentRepository,
+    ReportRepository,
+    TaskRepository,
+)
 from marchwarden.adapters.db.engine import WRITE_OPTION
 from marchwarden.adapters.db.forces_repo import ForcesRepository
 from marchwarden.adapters.db.repositories import (
@@ -61,7 +67,7 @@ class Database:
         #: order, instead of in SQLite's busy handler, which sleeps in growing steps (up
         #: to 100 ms) and made latency under concurrency jump to seconds.
         self.write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
-        self._anchor_writer = _AnchorWriter(anchor, self.instance_id)
+        self._anchor_writer = _AnchorWriter(anchor)
 
     def on_events_committed(self, listener: Callable[[int], None]) -> None:
         """``listener(max_event_id)`` runs after every commit that stored events."""
@@ -87,7 +93,10 @@ class Database:
 
     def _after_commit(self, anchor: Anchor | None, max_event_id: int | None) -> None:
         if anchor is not None:
-            self._anchor_writer.offer(anchor)
+            try:
+                self._anchor_writer.offer(self.instance_id(), anchor)
+            except Exception:  # an anchor problem must never undo a commit
+                log.exception("could not anchor the audit chain")
         if max_event_id is not None:
             for listener in self._listeners:
                 try:
@@ -134,6 +143,10 @@ class SqlUnitOfWork:
         self.login_failures = LoginFailureRepository(conn)
         self.audit = AuditRepository(conn)
         self.events = EventRepository(conn)
+        self.idempotency = IdempotencyRepository(conn)
+        self.reports = ReportRepository(conn)
+        self.incidents = IncidentRepository(conn)
+        self.tasks = TaskRepository(conn)
         self.forces = ForcesRepository(conn)
         return self
 
@@ -270,21 +283,20 @@ class _AnchorWriter:
     write. The window this opens: records committed in the last ``interval`` before a
     crash are not yet anchored (see docs/security.md)."""
 
-    def __init__(
-        self, anchor: FileAnchor, instance: Callable[[], str], interval: float = 0.05
-    ) -> None:
+    def __init__(self, anchor: FileAnchor, interval: float = 0.05) -> None:
         self._anchor = anchor
-        self._instance = instance
         self._interval = interval
-        self._pending: Anchor | None = None
+        self._pending: tuple[str, Anchor] | None = None
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def offer(self, anchor: Anchor) -> None:
+    def offer(self, instance: str, anchor: Anchor) -> None:
+        """``instance`` is resolved by the caller (with the store at hand): the thread
+        never touches the database, which may be gone by the time it writes."""
         with self._lock:
-            if self._pending is None or anchor.seq > self._pending.seq:
-                self._pending = anchor
+            if self._pending is None or anchor.seq > self._pending[1].seq:
+                self._pending = (instance, anchor)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="audit-anchor", daemon=True)
                 self._thread.start()
@@ -297,7 +309,7 @@ class _AnchorWriter:
         if pending is None:
             return
         try:
-            self._anchor.advance(self._instance(), pending)
+            self._anchor.advance(*pending)
         except OSError:
             log.exception("could not write the audit anchor %s", self._anchor.path)
 
@@ -305,7 +317,10 @@ class _AnchorWriter:
         while True:
             self._wake.wait()
             self._wake.clear()
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # the writer must outlive any single failure
+                log.exception("audit anchor writer failed")
             time.sleep(self._interval)
 
 

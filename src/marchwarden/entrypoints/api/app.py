@@ -13,7 +13,19 @@ from marchwarden.bootstrap import build_bus, build_services
 from marchwarden.core.clock import Clock
 from marchwarden.entrypoints.api import errors, web, ws
 from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from marchwarden.entrypoints.api.routers import accounts, audit, config, forces, geo, health, law
+from marchwarden.entrypoints.api.routers import (
+    accounts,
+    audit,
+    config,
+    forces,
+    geo,
+    health,
+    incidents,
+    law,
+    reports,
+    sitreps,
+    tasks,
+)
 from marchwarden.services.stream import StreamHub
 from marchwarden.settings import Settings
 
@@ -72,6 +84,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     api.include_router(geo.router)
     api.include_router(forces.router)
     api.include_router(law.router)
+    api.include_router(reports.router)
+    api.include_router(incidents.router)
+    api.include_router(tasks.router)
+    api.include_router(sitreps.router)
     api.include_router(ws.router)
     app.include_router(api)
     web.install(app)

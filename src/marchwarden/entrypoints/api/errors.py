@@ -11,8 +11,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from marchwarden.core.authority.errors import AuthorityError
+from marchwarden.core.dispatch.errors import DispatchError
+from marchwarden.core.dispatch.tasking import IllegalTaskTransition
 from marchwarden.core.errors import DomainError, Throttled
 from marchwarden.core.forces.status import IllegalStatusTransition, UnitStatusError
+from marchwarden.core.incidents.errors import IllegalIncidentTransition, IncidentError
 
 log = logging.getLogger("marchwarden.api")
 
@@ -125,6 +128,34 @@ def install(app: FastAPI) -> None:
                 allowed=[s.value for s in exc.allowed],
             )
         return problem(422, exc.code, "Invalid unit status", str(exc))
+
+    @app.exception_handler(IncidentError)
+    async def _incident(request: Request, exc: IncidentError) -> JSONResponse:
+        if isinstance(exc, IllegalIncidentTransition):
+            return problem(
+                409,
+                exc.code,
+                "Illegal incident lifecycle step",
+                exc.message,
+                current=exc.current,
+                requested=exc.requested,
+                allowed=list(exc.allowed),
+            )
+        return problem(422, exc.code, "Invalid incident or report", exc.message)
+
+    @app.exception_handler(DispatchError)
+    async def _dispatch(request: Request, exc: DispatchError) -> JSONResponse:
+        if isinstance(exc, IllegalTaskTransition):
+            return problem(
+                409,
+                exc.code,
+                "Illegal task step",
+                exc.message,
+                current=exc.current.value,
+                requested=exc.requested.value,
+                allowed=[s.value for s in exc.allowed],
+            )
+        return problem(422, exc.code, "Invalid task or dispatch request", exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,167 @@
+"""Field reports: idempotent submission, the verification queue, correlation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from marchwarden.core.incidents.model import AdmiraltyRating
+from marchwarden.core.incidents.place import IncidentPlace
+from marchwarden.core.incidents.records import ReportStatus
+from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
+from marchwarden.entrypoints.api.schemas.command import (
+    AttachIn,
+    IncidentOut,
+    OpenIncidentIn,
+    RejectIn,
+    ReportDecisionOut,
+    ReportDetailOut,
+    ReportIn,
+    ReportOut,
+    ReportPage,
+    ReportReceiptOut,
+    SuggestionsOut,
+)
+from marchwarden.services import reports
+from marchwarden.services.incidents import IncidentSpec
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+@router.post("", response_model=ReportReceiptOut, status_code=status.HTTP_201_CREATED)
+def submit_report(
+    body: ReportIn,
+    response: Response,
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="unique per report; a retry of the same report sends the same key",
+        ),
+    ] = None,
+) -> ReportReceiptOut:
+    """Submit a field report, safely retried with the same ``Idempotency-Key``.
+
+    A 201 means the report is committed. The same key with the same body returns the
+    original reply (with ``Idempotent-Replayed: true``) and stores nothing; the same key
+    with a different body is a 409."""
+    new = reports.NewReport(
+        source_kind=body.source_kind,
+        observed_at=body.observed_at,
+        position=(body.position.lon, body.position.lat),
+        uncertainty_m=body.uncertainty_m,
+        incident_type=body.incident_type,
+        text=body.text,
+        rating=AdmiraltyRating.parse(body.rating),
+        reporter=body.reporter,
+    )
+    result = reports.submit_report(services, principal, new, idempotency_key=idempotency_key)
+    response.status_code = result.status_code
+    if result.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return ReportReceiptOut.model_validate(result.receipt)
+
+
+@router.get("", response_model=ReportPage)
+def list_reports(
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+    report_status: Annotated[
+        ReportStatus | None, Query(alias="status", description="pending: the queue")
+    ] = None,
+    incident_id: Annotated[int | None, Query()] = None,
+    after_id: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> ReportPage:
+    items = reports.list_reports(
+        services,
+        principal,
+        status=report_status,
+        incident_id=incident_id,
+        after_id=after_id,
+        limit=limit,
+    )
+    now = services.clock.now()
+    return ReportPage(
+        items=[ReportOut.of(r, now) for r in items],
+        next_after_id=items[-1].id if len(items) == limit else None,
+    )
+
+
+@router.get("/{report_id}", response_model=ReportDetailOut)
+def get_report(
+    report_id: int, principal: CurrentPrincipal, services: ServicesDep
+) -> ReportDetailOut:
+    view = reports.get_report(services, principal, report_id)
+    base = ReportOut.of(view.report, services.clock.now())
+    return ReportDetailOut(
+        **base.model_dump(),
+        current_suggestions=SuggestionsOut.of_result(view.live) if view.live else None,
+    )
+
+
+@router.post("/{report_id}/claim", response_model=ReportOut)
+def claim_report(report_id: int, principal: CurrentPrincipal, services: ServicesDep) -> ReportOut:
+    """Claim a pending report for ``MARCHWARDEN_REPORT_CLAIM_TTL_SECONDS`` (renews one's own
+    claim); 409 ``report-claimed`` names the officer holding it and until when."""
+    report = reports.claim_report(services, principal, report_id)
+    return ReportOut.of(report, services.clock.now())
+
+
+@router.post("/{report_id}/release", response_model=ReportOut)
+def release_claim(report_id: int, principal: CurrentPrincipal, services: ServicesDep) -> ReportOut:
+    report = reports.release_claim(services, principal, report_id)
+    return ReportOut.of(report, services.clock.now())
+
+
+@router.post("/{report_id}/attach", response_model=ReportDecisionOut)
+def attach_report(
+    report_id: int, body: AttachIn, principal: CurrentPrincipal, services: ServicesDep
+) -> ReportDecisionOut:
+    """Verify a report you have claimed as part of an open incident."""
+    report, incident = reports.attach_report(
+        services, principal, report_id, body.incident_id, note=body.note
+    )
+    return ReportDecisionOut(
+        report=ReportOut.of(report, services.clock.now()), incident=IncidentOut.of(incident)
+    )
+
+
+@router.post(
+    "/{report_id}/open-incident",
+    response_model=ReportDecisionOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def open_incident(
+    report_id: int, body: OpenIncidentIn, principal: CurrentPrincipal, services: ServicesDep
+) -> ReportDecisionOut:
+    """Verify a report you have claimed by opening a new incident from it."""
+    spec = IncidentSpec(
+        name=body.name,
+        incident_type=body.incident_type,
+        severity=body.severity,
+        place=IncidentPlace.from_geojson(body.place.model_dump()) if body.place else None,
+        radius_km=body.radius_km,
+        description=body.description,
+        lead_agency_id=body.lead_agency_id,
+        supporting_agency_ids=tuple(body.supporting_agency_ids),
+    )
+    report, incident = reports.open_incident_from_report(
+        services, principal, report_id, spec, note=body.note
+    )
+    return ReportDecisionOut(
+        report=ReportOut.of(report, services.clock.now()), incident=IncidentOut.of(incident)
+    )
+
+
+@router.post("/{report_id}/reject", response_model=ReportOut)
+def reject_report(
+    report_id: int, body: RejectIn, principal: CurrentPrincipal, services: ServicesDep
+) -> ReportOut:
+    report = reports.reject_report(services, principal, report_id, body.reason)
+    return ReportOut.of(report, services.clock.now())

@@ -1,0 +1,658 @@
+"""Field reports: idempotent submission, correlation, and the verification queue.
+
+**Idempotent submission.** The client sends an idempotency key with each report (the
+``Idempotency-Key`` header). The key is stored per user with the SHA-256 of the request's
+canonical form (the parsed report as sorted, compact JSON, so that key order, spacing
+or ``+00:00`` vs ``Z`` make no difference) and the reply it got, in the same transaction
+as the report. The same key again with the same body returns that reply and stores
+nothing; with a different body it is refused (409 ``idempotency-key-reused``). Two
+concurrent requests with one key create one report: the key's unique constraint lets
+only one transaction insert it, and the other reads the winner's reply. A reply is sent
+only after the commit, so an acknowledged report survives a crash.
+
+**Correlation.** At submission the report is matched against the open incidents and
+earlier reports (``core/incidents/correlation.py``, limits from the settings) and the
+suggestions are stored with their reasons; reading a pending report also shows them as
+they stand now.
+
+**Verification queue.** A duty officer claims a pending report for
+``report_claim_ttl_seconds``; only the holder of a live claim may attach it to an
+incident, open a new incident from it, or reject it. Claims and decisions are
+conditional UPDATEs, so two officers can never both hold or both decide one report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from marchwarden import geodata
+from marchwarden.adapters.db.command_repo import NewReportRow
+from marchwarden.core.access.model import ScopeKind
+from marchwarden.core.access.policy import Action, allowed_actions, decide
+from marchwarden.core.clock import ensure_utc
+from marchwarden.core.errors import Conflict, Forbidden, Invalid, NotFound
+from marchwarden.core.incidents.correlation import (
+    CorrelationResult,
+    CorrelationSettings,
+    ReportSummary,
+    correlate,
+)
+from marchwarden.core.incidents.events import (
+    ReportAttached,
+    ReportClaimed,
+    ReportRejected,
+    ReportReleased,
+    ReportSubmitted,
+)
+from marchwarden.core.incidents.model import check_position
+from marchwarden.core.incidents.records import Report, ReportStatus, TimelineKind
+from marchwarden.services.context import Services, authorise
+from marchwarden.services.incidents import (
+    OPEN_STATES,
+    IncidentSpec,
+    IncidentView,
+    get_incident_row,
+    incident_view,
+    open_incident,
+)
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from marchwarden.adapters.db.uow import SqlUnitOfWork
+    from marchwarden.core.access.model import Principal
+    from marchwarden.core.incidents.model import AdmiraltyRating, LonLat, ReportSourceKind
+    from marchwarden.core.incidents.taxonomy import IncidentType
+
+OPERATION = "report.submit"
+#: visible ASCII, as in the IETF Idempotency-Key draft's examples (UUIDs and the like)
+KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+#: a field device's clock may run a little ahead
+OBSERVED_CLOCK_SKEW = timedelta(minutes=5)
+MAX_UNCERTAINTY_M = 100_000.0
+#: incidents not matched that a report still lists (nearest first), with why not
+MISSES_SHOWN = 5
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency-key-reused"
+    title = "Idempotency key already used for a different request"
+
+
+class IdempotencyKeyInvalid(Invalid):
+    code = "idempotency-key-invalid"
+    title = "Missing or malformed Idempotency-Key"
+
+
+class ReportClaimedByOther(Conflict):
+    code = "report-claimed"
+    title = "Another officer is working on this report"
+
+
+class ReportNotClaimed(Conflict):
+    code = "report-not-claimed"
+    title = "Claim the report first"
+
+
+class ReportAlreadyDecided(Conflict):
+    code = "report-already-decided"
+    title = "The report was already decided"
+
+
+@dataclass(frozen=True, slots=True)
+class NewReport:
+    source_kind: ReportSourceKind
+    observed_at: datetime
+    position: LonLat
+    uncertainty_m: float
+    incident_type: IncidentType
+    text: str
+    rating: AdmiraltyRating
+    reporter: str
+
+    def canonical(self) -> bytes:
+        """The request as compact, key-sorted JSON: what the idempotency hash covers."""
+        data = {
+            "source_kind": self.source_kind.value,
+            "observed_at": ensure_utc(self.observed_at).isoformat(),
+            "lon": self.position[0],
+            "lat": self.position[1],
+            "uncertainty_m": self.uncertainty_m,
+            "incident_type": self.incident_type.value,
+            "text": self.text,
+            "rating": self.rating.code,
+            "reporter": self.reporter,
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def request_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    status_code: int
+    receipt: dict[str, Any]
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    report: Report
+    live: CorrelationResult | None
+    """Suggestions as they stand now (pending reports only)."""
+
+
+def correlation_settings(svc: Services) -> CorrelationSettings:
+    s = svc.settings
+    return CorrelationSettings(
+        max_distance_km=s.correlation_max_distance_km,
+        time_window=timedelta(minutes=s.correlation_time_window_minutes),
+        duplicate_distance_km=s.duplicate_distance_km,
+        duplicate_window=timedelta(minutes=s.duplicate_window_minutes),
+        duplicate_text_similarity=s.duplicate_text_similarity,
+    )
+
+
+def receipt(report: Report) -> dict[str, Any]:
+    """What the submitter gets back (and a retry with the same key gets again)."""
+    return {
+        "id": report.id,
+        "status": report.status.value,
+        "received_at": report.received_at.isoformat(),
+        "region": report.region,
+        "source_kind": report.source_kind.value,
+        "observed_at": report.observed_at.isoformat(),
+        "position": {"lon": report.position[0], "lat": report.position[1]},
+        "uncertainty_m": report.uncertainty_m,
+        "incident_type": report.incident_type.value,
+        "rating": report.rating.code,
+        "reporter": report.reporter,
+        "text": report.text,
+    }
+
+
+def correlation_json(result: CorrelationResult) -> dict[str, Any]:
+    return {
+        "matches": [
+            {
+                "incident_id": m.incident_id,
+                "incident_name": m.incident_name,
+                "score": m.score,
+                "distance_km": round(m.distance_km, 3),
+                "time_gap_seconds": int(m.time_gap.total_seconds()),
+                "same_type": m.same_type,
+                "reasons": list(m.reasons),
+            }
+            for m in result.matches
+        ],
+        "duplicates": [
+            {
+                "report_id": d.report_id,
+                "incident_id": d.incident_id,
+                "similarity": d.similarity,
+                "distance_km": round(d.distance_km, 3),
+                "time_gap_seconds": int(d.time_gap.total_seconds()),
+                "reasons": list(d.reasons),
+            }
+            for d in result.duplicates
+        ],
+        "misses": [
+            {
+                "incident_id": m.incident_id,
+                "incident_name": m.incident_name,
+                "distance_km": round(m.distance_km, 3),
+                "reasons": list(m.reasons),
+            }
+            for m in result.misses[:MISSES_SHOWN]
+        ],
+    }
+
+
+def _correlate(
+    uow: SqlUnitOfWork, summary: ReportSummary, settings: CorrelationSettings
+) -> CorrelationResult:
+    incidents = uow.incidents.find(states=OPEN_STATES, limit=None)
+    positions = uow.reports.positions_by_incident(i.id for i in incidents)
+    summaries = [i.summary(tuple(positions.get(i.id, ()))) for i in incidents]
+    window = settings.duplicate_window
+    earlier = uow.reports.observed_between(
+        summary.incident_type, summary.observed_at - window, summary.observed_at + window
+    )
+    return correlate(
+        summary,
+        summaries,
+        [r.summary() for r in earlier if r.id != summary.report_id],
+        settings,
+    )
+
+
+def _check_new(new: NewReport, now: datetime) -> NewReport:
+    position = check_position(new.position, "report position")
+    if new.observed_at > now + OBSERVED_CLOCK_SKEW:
+        raise Invalid(
+            f"observed_at {new.observed_at.isoformat()} is in the future "
+            f"(server time {now.isoformat()})"
+        )
+    if not 0 <= new.uncertainty_m <= MAX_UNCERTAINTY_M:
+        raise Invalid(f"uncertainty_m must be between 0 and {MAX_UNCERTAINTY_M:g} metres")
+    if not new.reporter.strip():
+        raise Invalid("a report needs a reporter (who observed it)")
+    return NewReport(
+        source_kind=new.source_kind,
+        observed_at=ensure_utc(new.observed_at),
+        position=position,
+        uncertainty_m=new.uncertainty_m,
+        incident_type=new.incident_type,
+        text=new.text.strip(),
+        rating=new.rating,
+        reporter=new.reporter.strip(),
+    )
+
+
+def submit_report(
+    svc: Services, actor: Principal, new: NewReport, *, idempotency_key: str | None
+) -> Submission:
+    """Store a report once per idempotency key (see the module docstring)."""
+    authorise(actor, Action.REPORT_SUBMIT)
+    if idempotency_key is None or not KEY_RE.match(idempotency_key):
+        raise IdempotencyKeyInvalid(
+            "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per "
+            "report (a UUID, for instance); retries of one report use the same key"
+        )
+    now = svc.clock.now()
+    new = _check_new(new, now)
+    digest = new.request_hash()
+    settings = correlation_settings(svc)
+    with svc.db.unit_of_work() as uow:
+        key_id = uow.idempotency.reserve(
+            user_id=actor.user_id,
+            operation=OPERATION,
+            key=idempotency_key,
+            request_hash=digest,
+            at=now,
+        )
+        if key_id is None:
+            stored = uow.idempotency.get(actor.user_id, OPERATION, idempotency_key)
+            assert stored is not None  # the insert was refused because it exists
+            if stored.request_hash != digest:
+                raise IdempotencyKeyReused(
+                    f"the Idempotency-Key {idempotency_key!r} was used on "
+                    f"{stored.created_at.isoformat()} for a different report; "
+                    "use a new key for a new report",
+                    extra={"original_report_id": stored.response.get("id")},
+                )
+            return Submission(stored.status_code, stored.response, replayed=True)
+        region = geodata.region_code_at(*new.position)
+        row = NewReportRow(
+            source_kind=new.source_kind,
+            observed_at=new.observed_at,
+            position=new.position,
+            uncertainty_m=new.uncertainty_m,
+            incident_type=new.incident_type,
+            text=new.text,
+            rating=new.rating,
+            reporter=new.reporter,
+            region=region,
+        )
+        report_id = uow.reports.add(
+            row,
+            submitted_by_id=actor.user_id,
+            submitted_by=actor.username,
+            received_at=now,
+            correlation={},
+        )
+        summary = ReportSummary(
+            report_id=report_id,
+            incident_type=new.incident_type,
+            position=new.position,
+            observed_at=new.observed_at,
+            text=new.text,
+        )
+        result = _correlate(uow, summary, settings)
+        uow.reports.set_correlation(report_id, correlation_json(result))
+        report = uow.reports.get(report_id)
+        assert report is not None
+        reply = receipt(report)
+        uow.idempotency.complete(key_id, status_code=201, response=reply)
+        uow.record(
+            actor=actor,
+            command="report.submit",
+            target_type="report",
+            target_id=report_id,
+            changes={
+                "idempotency_key": idempotency_key,
+                "request_sha256": digest,
+                "incident_type": new.incident_type.value,
+                "rating": new.rating.code,
+                "region": region,
+            },
+            events=[
+                ReportSubmitted(
+                    report_id=report_id,
+                    region=region,
+                    incident_type=new.incident_type.value,
+                    source_kind=new.source_kind.value,
+                    rating=new.rating.code,
+                    observed_at=new.observed_at,
+                    lon=new.position[0],
+                    lat=new.position[1],
+                    uncertainty_m=new.uncertainty_m,
+                    suggested_incidents=tuple(m.incident_id for m in result.matches),
+                    likely_duplicate_of=tuple(d.report_id for d in result.duplicates),
+                )
+            ],
+            at=now,
+        )
+        uow.commit()
+    return Submission(201, reply, replayed=False)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def list_reports(
+    svc: Services,
+    actor: Principal,
+    *,
+    status: ReportStatus | None = None,
+    incident_id: int | None = None,
+    after_id: int | None = None,
+    limit: int = 100,
+) -> list[Report]:
+    """Reports the caller may read, in id order (paged by ``after_id``)."""
+    if Action.REPORT_READ not in allowed_actions(actor):
+        raise Forbidden(f"role {actor.role} may not {Action.REPORT_READ.value}")
+    scope = actor.scope
+    regions = set(scope.regions) if scope.kind is ScopeKind.REGIONS else None
+    out: list[Report] = []
+    cursor = after_id
+    with svc.db.unit_of_work(write=False) as uow:
+        while len(out) < limit:
+            batch = uow.reports.find(
+                status=status,
+                regions=regions,
+                incident_id=incident_id,
+                after_id=cursor,
+                limit=max(limit, 200),
+            )
+            if not batch:
+                break
+            for report in batch:
+                if decide(actor, Action.REPORT_READ, report.resource()).allowed:
+                    out.append(report)
+                    if len(out) == limit:
+                        break
+            cursor = batch[-1].id
+    return out
+
+
+def _get(uow: SqlUnitOfWork, report_id: int) -> Report:
+    report = uow.reports.get(report_id)
+    if report is None:
+        raise NotFound(f"no report with id {report_id}")
+    return report
+
+
+def get_report(svc: Services, actor: Principal, report_id: int) -> ReportView:
+    with svc.db.unit_of_work(write=False) as uow:
+        report = _get(uow, report_id)
+        authorise(actor, Action.REPORT_READ, report.resource())
+        live = None
+        if report.status is ReportStatus.PENDING:
+            live = _correlate(uow, report.summary(), correlation_settings(svc))
+    return ReportView(report, live)
+
+
+# --------------------------------------------------------------------------- the queue
+
+
+def _refuse(report: Report | None, actor: Principal, now: datetime) -> None:
+    """Raise the reason a claim or decision by ``actor`` did not go through."""
+    if report is None:
+        raise NotFound("the report no longer exists")
+    if report.status is not ReportStatus.PENDING:
+        by = f" by {report.decided_by}" if report.decided_by else ""
+        when = f" at {report.decided_at.isoformat()}" if report.decided_at else ""
+        raise ReportAlreadyDecided(
+            f"report {report.id} was already {report.status.value}{by}{when}",
+            extra={"report_status": report.status.value, "incident_id": report.incident_id},
+        )
+    if report.claim_active(now) and report.claimed_by_id != actor.user_id:
+        assert report.claim_expires_at is not None
+        raise ReportClaimedByOther(
+            f"report {report.id} is claimed by {report.claimed_by} until "
+            f"{report.claim_expires_at.isoformat()}",
+            extra={
+                "claimed_by": report.claimed_by,
+                "claim_expires_at": report.claim_expires_at.isoformat(),
+            },
+        )
+    if report.claimed_by_id == actor.user_id and report.claim_expires_at is not None:
+        raise ReportNotClaimed(
+            f"your claim on report {report.id} expired at "
+            f"{report.claim_expires_at.isoformat()}; claim it again"
+        )
+    raise ReportNotClaimed(
+        f"claim report {report.id} before deciding it (POST /api/v1/reports/{report.id}/claim)"
+    )
+
+
+def claim_report(svc: Services, actor: Principal, report_id: int) -> Report:
+    """Claim a pending report (or renew one's own claim) for the claim time."""
+    now = svc.clock.now()
+    until = now + timedelta(seconds=svc.settings.report_claim_ttl_seconds)
+    with svc.db.unit_of_work() as uow:
+        report = _get(uow, report_id)
+        authorise(actor, Action.REPORT_TRIAGE, report.resource())
+        if not uow.reports.claim(
+            report_id, user_id=actor.user_id, username=actor.username, now=now, until=until
+        ):
+            _refuse(uow.reports.get(report_id), actor, now)
+        uow.record(
+            actor=actor,
+            command="report.claim",
+            target_type="report",
+            target_id=report_id,
+            changes={"claim_expires_at": until.isoformat()},
+            events=[
+                ReportClaimed(
+                    report_id=report_id, region=report.region, by=actor.username, until=until
+                )
+            ],
+            at=now,
+        )
+        claimed = _get(uow, report_id)
+        uow.commit()
+    return claimed
+
+
+def release_claim(svc: Services, actor: Principal, report_id: int) -> Report:
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        report = _get(uow, report_id)
+        authorise(actor, Action.REPORT_TRIAGE, report.resource())
+        if not uow.reports.release(report_id, user_id=actor.user_id, now=now):
+            current = uow.reports.get(report_id)
+            if (
+                current is not None
+                and current.status is ReportStatus.PENDING
+                and not (current.claim_active(now))
+            ):
+                raise ReportNotClaimed(f"report {report_id} is not claimed")
+            _refuse(current, actor, now)
+        uow.record(
+            actor=actor,
+            command="report.release",
+            target_type="report",
+            target_id=report_id,
+            changes={},
+            events=[ReportReleased(report_id=report_id, region=report.region, by=actor.username)],
+            at=now,
+        )
+        released = _get(uow, report_id)
+        uow.commit()
+    return released
+
+
+def _report_line(report: Report) -> str:
+    return (
+        f"report {report.id} ({report.incident_type.label.lower()}, "
+        f"{report.rating.code}, {report.source_kind.value}, observed "
+        f"{report.observed_at.isoformat()})"
+    )
+
+
+def attach_report(
+    svc: Services, actor: Principal, report_id: int, incident_id: int, *, note: str = ""
+) -> tuple[Report, IncidentView]:
+    """Verify a claimed report as part of an open incident."""
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        report = _get(uow, report_id)
+        authorise(actor, Action.REPORT_TRIAGE, report.resource())
+        incident = get_incident_row(uow, incident_id, for_update=True)
+        authorise(actor, Action.INCIDENT_WRITE, incident.resource())
+        if not incident.state.is_open:
+            raise Conflict(
+                f"incident {incident_id} is {incident.state.value}; open a new incident from "
+                "the report instead"
+            )
+        if not uow.reports.decide(
+            report_id,
+            user_id=actor.user_id,
+            username=actor.username,
+            now=now,
+            status=ReportStatus.ATTACHED,
+            incident_id=incident_id,
+            note=note.strip(),
+        ):
+            _refuse(uow.reports.get(report_id), actor, now)
+        uow.incidents.widen_reporting_period(incident_id, report.observed_at)
+        uow.incidents.add_timeline(
+            incident_id,
+            at=now,
+            kind=TimelineKind.REPORT_ATTACHED,
+            actor_name=actor.username,
+            text=f"Verified {_report_line(report)}" + (f": {note.strip()}" if note.strip() else ""),
+            data={"report_id": report_id},
+        )
+        uow.record(
+            actor=actor,
+            command="report.attach",
+            target_type="report",
+            target_id=report_id,
+            changes={
+                "status": [ReportStatus.PENDING.value, ReportStatus.ATTACHED.value],
+                "incident_id": incident_id,
+            },
+            events=[
+                ReportAttached(
+                    report_id=report_id,
+                    region=report.region,
+                    incident_id=incident_id,
+                    by=actor.username,
+                    opened_incident=False,
+                )
+            ],
+            at=now,
+        )
+        decided = _get(uow, report_id)
+        view = incident_view(uow, get_incident_row(uow, incident_id))
+        uow.commit()
+    return decided, view
+
+
+def open_incident_from_report(
+    svc: Services, actor: Principal, report_id: int, spec: IncidentSpec, *, note: str = ""
+) -> tuple[Report, IncidentView]:
+    """Verify a claimed report by opening a new incident from it (its point, its type)."""
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        report = _get(uow, report_id)
+        authorise(actor, Action.REPORT_TRIAGE, report.resource())
+        incident, events = open_incident(
+            uow,
+            actor,
+            spec,
+            at=now,
+            default_radius_km=svc.settings.incident_default_radius_km,
+            from_report=report,
+        )
+        if not uow.reports.decide(
+            report_id,
+            user_id=actor.user_id,
+            username=actor.username,
+            now=now,
+            status=ReportStatus.ATTACHED,
+            incident_id=incident.id,
+            note=note.strip(),
+        ):
+            _refuse(uow.reports.get(report_id), actor, now)
+        uow.record(
+            actor=actor,
+            command="report.open_incident",
+            target_type="report",
+            target_id=report_id,
+            changes={
+                "status": [ReportStatus.PENDING.value, ReportStatus.ATTACHED.value],
+                "incident_id": incident.id,
+                "incident_name": incident.name,
+                "incident_type": incident.incident_type.value,
+            },
+            events=[
+                *events,
+                ReportAttached(
+                    report_id=report_id,
+                    region=report.region,
+                    incident_id=incident.id,
+                    by=actor.username,
+                    opened_incident=True,
+                ),
+            ],
+            at=now,
+        )
+        decided = _get(uow, report_id)
+        view = incident_view(uow, incident)
+        uow.commit()
+    return decided, view
+
+
+def reject_report(svc: Services, actor: Principal, report_id: int, reason: str) -> Report:
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("rejecting a report needs a reason")
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        report = _get(uow, report_id)
+        authorise(actor, Action.REPORT_TRIAGE, report.resource())
+        if not uow.reports.decide(
+            report_id,
+            user_id=actor.user_id,
+            username=actor.username,
+            now=now,
+            status=ReportStatus.REJECTED,
+            incident_id=None,
+            note=reason,
+        ):
+            _refuse(uow.reports.get(report_id), actor, now)
+        uow.record(
+            actor=actor,
+            command="report.reject",
+            target_type="report",
+            target_id=report_id,
+            changes={
+                "status": [ReportStatus.PENDING.value, ReportStatus.REJECTED.value],
+                "reason": reason,
+            },
+            events=[ReportRejected(report_id=report_id, region=report.region, by=actor.username)],
+            at=now,
+        )
+        decided = _get(uow, report_id)
+        uow.commit()
+    return decided
