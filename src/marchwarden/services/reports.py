@@ -222,7 +222,11 @@ def _correlate(
     summaries = [i.summary(tuple(positions.get(i.id, ()))) for i in incidents]
     window = settings.duplicate_window
     earlier = uow.reports.observed_between(
-        summary.incident_type, summary.observed_at - window, summary.observed_at + window
+        summary.incident_type,
+        summary.observed_at - window,
+        summary.observed_at + window,
+        near=(summary.position[0], summary.position[1]),
+        within_km=settings.duplicate_distance_km,
     )
     return correlate(
         summary,

@@ -18,6 +18,7 @@ whose write transactions are serial anyway).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -238,19 +239,33 @@ class ReportRepository:
         return [_report(row) for row in rows]
 
     def observed_between(
-        self, incident_type: IncidentType, since: datetime, until: datetime
+        self,
+        incident_type: IncidentType,
+        since: datetime,
+        until: datetime,
+        *,
+        near: tuple[float, float] | None = None,
+        within_km: float | None = None,
     ) -> list[Report]:
-        """Reports of one type observed in ``[since, until]`` (duplicate candidates)."""
+        """Reports of one type observed in ``[since, until]`` (duplicate candidates),
+        optionally only inside a box around ``near`` that contains every point within
+        ``within_km`` (the exact distance is the caller's; the box keeps the read small
+        however many reports the window holds)."""
         r = t.reports
-        rows = self.conn.execute(
-            sa.select(r)
-            .where(
-                r.c.incident_type == incident_type.value,
-                r.c.observed_at >= since,
-                r.c.observed_at <= until,
-            )
-            .order_by(r.c.id)
-        ).all()
+        conds = [
+            r.c.incident_type == incident_type.value,
+            r.c.observed_at >= since,
+            r.c.observed_at <= until,
+        ]
+        if near is not None and within_km is not None:
+            lon, lat = near
+            dlat = within_km / 110.0 * 1.05 + 1e-6
+            dlon = within_km / (111.32 * max(0.01, math.cos(math.radians(lat)))) * 1.05 + 1e-6
+            conds += [
+                r.c.lat.between(lat - dlat, lat + dlat),
+                r.c.lon.between(lon - dlon, lon + dlon),
+            ]
+        rows = self.conn.execute(sa.select(r).where(*conds).order_by(r.c.id)).all()
         return [_report(row) for row in rows]
 
     def positions_by_incident(self, incident_ids: Iterable[int]) -> dict[int, list[LonLat]]:
