@@ -122,7 +122,6 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     seed: Annotated[int, typer.Option(help="Seed of the generated demo data.")] = 2024,
-    replay: Annotated[bool, typer.Option(help="Play the two-day raid live.")] = False,
 ) -> None:
     """Load the demo scenario (border raid) and run the server with it."""
     from marchwarden.scenario.loader import load_demo
