@@ -113,10 +113,12 @@ def test_nats_reaches_every_process_subscribed() -> None:
 
         await first.start(listener(a))
         await second.start(listener(b))
-        await asyncio.to_thread(first.publish, 42)
-        await asyncio.wait_for(both.wait(), 5)
-        await first.stop()
-        await second.stop()
+        try:
+            await asyncio.to_thread(first.publish, 42)
+            await asyncio.wait_for(both.wait(), 10)
+        finally:
+            await first.stop()
+            await second.stop()
         return a, b
 
     assert asyncio.run(scenario()) == ([42], [42])

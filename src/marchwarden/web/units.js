@@ -120,7 +120,7 @@ export function showUnit(id, { focusMap = true } = {}) {
   if (layer) layer.redraw();
   if (focusMap && mapApi) {
     const map = mapApi.getMap();
-    map.setView([u.lat, u.lon], Math.max(map.getZoom(), 9));
+    map.setView([u.lat, u.lon], Math.max(map.getZoom(), 9), { animate: false });
   }
   openDetail(u);
 }

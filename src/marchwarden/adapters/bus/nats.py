@@ -35,6 +35,9 @@ class NatsBus:
                 log.warning("dropped a malformed bus message on %s: %r", self.subject, msg.data)
 
         await self._nc.subscribe(self.subject, cb=handler)
+        # the subscription is registered at the server once this round trip returns:
+        # a notification published right after start() is not missed
+        await self._nc.flush()
 
     def publish(self, max_event_id: int) -> None:
         loop, nc = self._loop, self._nc
