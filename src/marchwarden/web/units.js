@@ -118,8 +118,10 @@ export function showUnit(id, { focusMap = true } = {}) {
   selectTab('units');
   selectedId = u.id;
   if (layer) layer.redraw();
-  if (focusMap && mapApi) {
-    const map = mapApi.getMap();
+  // the map may be there before this board has attached its layer to it
+  const api = mapApi ?? window.marchwarden?.map;
+  if (focusMap && api && api.getMap()) {
+    const map = api.getMap();
     map.setView([u.lat, u.lon], Math.max(map.getZoom(), 9), { animate: false });
   }
   openDetail(u);
