@@ -310,6 +310,8 @@ def test_unit_detail_shows_powers_with_reasons_and_the_status_control(
     srv, ids = registry
     page, _ = open_ui(srv)
     open_units(page, srv)
+    # the units are on the map (the board has attached its layer)
+    wait_until(page, "() => window.marchwarden.units.drawnAt(1) !== null")
     # from the keyboard: the unit's link in the table, Enter
     unit_row(page, ids["bn2"]).locator(".unit-link").focus()
     page.keyboard.press("Enter")
@@ -317,7 +319,9 @@ def test_unit_detail_shows_powers_with_reasons_and_the_status_control(
     detail.wait_for()
     assert page.evaluate("document.activeElement.id") == "unit-detail-title"
     assert page.inner_text("#unit-detail-title > span") == "BEL-2BN"
-    # the map is centred on the unit, which has the selection ring
+    # the map is centred on the unit, which has the selection ring (asked again once the
+    # detail panel has opened: opening it resizes the map, which may move its centre)
+    page.evaluate("(id) => window.marchwarden.units.show(id)", ids["bn2"])
     wait_until(
         page,
         "() => { const c = window.marchwarden.map.getMap().getCenter();"

@@ -111,6 +111,21 @@ export function allUnits() {
   return units;
 }
 
+let pendingFocus = null;
+
+/** Centre the map on a unit; if the map is not there yet, as soon as it is. */
+function focusOnMap(u) {
+  // the map may be there before this board has attached its layer to it
+  const api = mapApi ?? window.marchwarden?.map;
+  const map = api?.getMap?.();
+  if (!map) {
+    pendingFocus = u;
+    return;
+  }
+  pendingFocus = null;
+  map.setView([u.lat, u.lon], Math.max(map.getZoom(), 9));
+}
+
 /** Show a unit: the Units tab, its detail, and the map centred on it. */
 export function showUnit(id, { focusMap = true } = {}) {
   const u = units.get(Number(id));
@@ -347,6 +362,7 @@ async function attachMap() {
     { describe, onSelect: (u) => showUnit(u.id, { focusMap: false }), afterDraw },
   );
   mapApi.getLayer('Units').addLayer(layer);
+  if (pendingFocus) focusOnMap(pendingFocus);
 }
 
 function describe(found) {
