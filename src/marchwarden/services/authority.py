@@ -52,9 +52,6 @@ class Snapshot:
     table: MemberTable
     acts: tuple[LegalAct, ...]
 
-    def proposed_references(self) -> tuple[str, ...]:
-        return tuple(a.reference for a in self.acts if a.status is ActStatus.PROPOSED)
-
 
 @dataclass
 class _Cache:
@@ -119,9 +116,8 @@ def snapshot(svc: Services) -> Snapshot:
         version = uow.events.last_id()
         units_list = uow.forces.units()
         orders = uow.forces.orders()
-        unit_rows, member_rows, trainings, quals, fitness = uow.forces.authority_rows()
+        member_rows, trainings, quals, fitness = uow.forces.authority_rows()
         acts = tuple(uow.forces.acts())
-    del unit_rows
     units = {u.id: u for u in units_list}
     by_unit: dict[int, list[ActivationOrder]] = {}
     for o in orders:

@@ -718,17 +718,16 @@ class ForcesRepository:
         self,
     ) -> tuple[
         list[Any],
-        list[Any],
         dict[int, list[Training]],
         dict[int, list[Qualification]],
         dict[int, list[Fitness]],
     ]:
-        units = self.conn.execute(self._units_query().order_by(t.units.c.path)).all()
+        """(member id, unit id) rows and every member's records, for the legal engine."""
         members = self.conn.execute(
             sa.select(t.members.c.id, t.members.c.unit_id).order_by(t.members.c.id)
         ).all()
         trainings, quals, fitness = self._records_under(None)
-        return list(units), list(members), trainings, quals, fitness
+        return list(members), trainings, quals, fitness
 
 
 def subtree_totals(paths_counts: Sequence[tuple[str, int]]) -> dict[str, int]:
