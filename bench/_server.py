@@ -10,22 +10,38 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import psycopg
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway benchmark account
+#: base URL → process id of the servers started here (to read their CPU time)
+PIDS: dict[str, int] = {}
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_until_up(proc: subprocess.Popen[bytes], url: str, seconds: float = 60) -> None:
+    """Poll ``url`` until it answers 200; fail if the process exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise RuntimeError(f"server did not start ({url})")
+        time.sleep(0.1)
 
 
 @contextmanager
@@ -89,17 +105,9 @@ def server(url: str, folder: Path, **extra_env: str) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    PIDS[base] = proc.pid
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("server did not start")
-            time.sleep(0.1)
+        wait_until_up(proc, base + "/readyz")
         yield base
     finally:
         proc.terminate()
@@ -113,3 +121,85 @@ def token(base: str) -> str:
     )
     reply.raise_for_status()
     return str(reply.json()["access_token"])
+
+
+# --------------------------------------------------------------------------- the baseline
+
+
+def bare_app() -> Any:
+    """The yardstick: a bare FastAPI endpoint that commits one SQLite row per request
+    (WAL, ``synchronous=FULL``), no validation, access control, audit or events. Started
+    by ``bare_server`` as ``uvicorn --factory bench._server:bare_app``."""
+    import sqlite3
+    import threading
+
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+
+    path = os.environ["BENCH_BARE_DB"]
+    setup = sqlite3.connect(path)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body TEXT)")
+    setup.close()
+    local = threading.local()
+    lock = threading.Lock()
+    app = FastAPI()
+
+    def conn() -> sqlite3.Connection:
+        c: sqlite3.Connection | None = getattr(local, "conn", None)
+        if c is None:
+            c = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            c.execute("PRAGMA synchronous=FULL")
+            local.conn = c
+        return c
+
+    @app.post("/rows", response_model=None, status_code=201)
+    def add(body: dict[str, Any]) -> JSONResponse:
+        c = conn()
+        with lock:
+            c.execute("BEGIN IMMEDIATE")
+            rid = c.execute("INSERT INTO rows (body) VALUES (?)", (str(body),)).lastrowid
+            c.execute("COMMIT")
+        return JSONResponse({"id": rid}, status_code=201)
+
+    @app.get("/ping", response_model=None)
+    def ping() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    return app
+
+
+@contextmanager
+def bare_server(folder: Path) -> Iterator[str]:
+    env = dict(os.environ, BENCH_BARE_DB=str(folder / "bare.db"))
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1])])
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench._server:bare_app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    PIDS[base] = proc.pid
+    try:
+        wait_until_up(proc, base + "/ping")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

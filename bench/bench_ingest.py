@@ -1,15 +1,27 @@
 """Report ingest over HTTP into a real server process, and live fan-out to WebSocket
-subscribers.
+subscribers; and the same client against a bare endpoint, for the ratio.
 
     .venv/bin/python bench/bench_ingest.py [--stores sqlite,postgresql] [--seconds 20]
-        [--connections 32] [--subscribers 100,1000]
+        [--connections 32] [--client-processes 1] [--subscribers 100,1000]
+        [--subscriber-processes 2] [--no-baseline]
 
-Ingest: ``--connections`` clients post reports (each with its own Idempotency-Key) as fast
-as the server acknowledges them for ``--seconds``; reports/s, p50/p99 latency, and a
-check that every acknowledged report is in the store. Fan-out: N subscribers on
-/api/v1/stream; reports posted at a steady rate; for each, the time from its 2xx to its
-ReportSubmitted event at every subscriber (p50/p99). The clients run in this process,
-on the same 2 cores as the server: the figures include their cost.
+Ingest: ``--connections`` keep-alive connections post reports (each with its own
+Idempotency-Key) as fast as the server acknowledges them for ``--seconds``; reports/s,
+p50/p99 latency, and a check that *every* acknowledged report is in the store (all pages
+of ``GET /api/v1/reports``). The load comes from ``--client-processes`` separate
+processes with a minimal HTTP/1.1 client (raw asyncio streams: a request is one write, a
+reply is parsed by Content-Length), not httpx, so that the client costs little; it still
+runs on the same 2 cores as the server. The CPU seconds of the server and of the clients
+are printed, so the share of each is visible.
+
+Baseline (unless ``--no-baseline``): the same client against a bare FastAPI endpoint that
+commits one SQLite row per request (WAL, ``synchronous=FULL``, see
+``bench/_server.py: bare_app``) — the ceiling this machine puts on any durable HTTP write.
+
+Fan-out: N subscribers on /api/v1/stream, spread over ``--subscriber-processes``
+processes; reports posted at a steady rate; for each, the time from its 2xx to its
+ReportSubmitted event at every subscriber (p50/p99; CLOCK_MONOTONIC, the same in every
+process).
 """
 
 from __future__ import annotations
@@ -18,12 +30,16 @@ import argparse
 import asyncio
 import contextlib
 import json
+import multiprocessing as mp
+import os
 import sys
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -33,7 +49,7 @@ import httpx
 import websockets
 
 from bench._machine import describe_machine
-from bench._server import database, server, token
+from bench._server import PIDS, bare_server, cpu_seconds, database, server, token
 
 
 def report_body(i: int) -> dict[str, object]:
@@ -49,112 +65,225 @@ def report_body(i: int) -> dict[str, object]:
 
 
 def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def ingest(base: str, tok: str, seconds: float, connections: int) -> dict[str, float]:
-    latencies: list[float] = []
-    acknowledged: list[int] = []
-    errors = 0
-    stop = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(
-        base_url=base, limits=limits, timeout=30, headers={"Authorization": f"Bearer {tok}"}
-    ) as client:
+def load_avg() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
-        async def worker(k: int) -> None:
-            nonlocal errors
-            i = 0
-            while time.monotonic() < stop:
-                t0 = time.perf_counter()
-                reply = await client.post(
-                    "/api/v1/reports",
-                    json=report_body(k * 1_000_000 + i),
-                    headers={"Idempotency-Key": uuid.uuid4().hex},
-                )
-                if reply.status_code == 201:
-                    latencies.append(time.perf_counter() - t0)
-                    acknowledged.append(int(reply.json()["id"]))
-                else:
-                    errors += 1
-                i += 1
 
-        started = time.monotonic()
-        await asyncio.gather(*(worker(k) for k in range(connections)))
-        elapsed = time.monotonic() - started
-        # durability: every acknowledged id is readable
-        missing = 0
-        for rid in acknowledged[:: max(1, len(acknowledged) // 200)]:
-            if (await client.get(f"/api/v1/reports/{rid}")).status_code != 200:
-                missing += 1
-        listed = await client.get("/api/v1/reports", params={"limit": 1})
-        del listed
+# --------------------------------------------------------------------------- the client
+
+
+async def _post_loop(
+    host: str, port: int, path: str, tok: str, stop: float, k: int, out: dict[str, Any]
+) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {tok}\r\n"
+        "Content-Type: application/json\r\n"
+    )
+    i = 0
+    try:
+        while time.monotonic() < stop:
+            body = json.dumps(report_body(k * 1_000_000 + i)).encode()
+            request = (
+                head + f"Idempotency-Key: {uuid.uuid4().hex}\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+            t0 = time.monotonic()
+            writer.write(request)
+            raw_head = await reader.readuntil(b"\r\n\r\n")
+            status = int(raw_head[9:12])
+            length = 0
+            for line in raw_head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            reply = await reader.readexactly(length)
+            if status == 201:
+                out["latencies"].append(time.monotonic() - t0)
+                out["ids"].append(int(json.loads(reply)["id"]))
+            else:
+                out["errors"] += 1
+            i += 1
+    finally:
+        writer.close()
+
+
+def _client_process(
+    base: str, path: str, tok: str, start: float, seconds: float, connections: int, k0: int, q: Any
+) -> None:
+    url = urlsplit(base)
+    out: dict[str, Any] = {"latencies": [], "ids": [], "errors": 0}
+
+    async def main() -> None:
+        await asyncio.sleep(max(0.0, start - time.monotonic()))
+        stop = time.monotonic() + seconds
+        await asyncio.gather(
+            *(
+                _post_loop(str(url.hostname), int(url.port or 80), path, tok, stop, k0 + k, out)
+                for k in range(connections)
+            )
+        )
+
+    asyncio.run(main())
+    out["cpu"] = time.process_time()
+    q.put(out)
+
+
+def ingest(
+    base: str, tok: str, seconds: float, connections: int, processes: int, path: str
+) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    start = time.monotonic() + 3.0  # spawned interpreters start up first
+    per = [
+        connections // processes + (1 if n < connections % processes else 0)
+        for n in range(processes)
+    ]
+    procs = [
+        ctx.Process(
+            target=_client_process,
+            args=(base, path, tok, start, seconds, c, n * 1000, q),
+        )
+        for n, c in enumerate(per)
+    ]
+    for proc in procs:
+        proc.start()
+    time.sleep(max(0.0, start - time.monotonic()))
+    server_cpu0 = cpu_seconds(PIDS[base])
+    results = [q.get() for _ in procs]
+    server_cpu = cpu_seconds(PIDS[base]) - server_cpu0
+    for proc in procs:
+        proc.join()
+    latencies = [x for r in results for x in r["latencies"]]
+    ids = [x for r in results for x in r["ids"]]
     return {
-        "count": len(acknowledged),
-        "rate": len(acknowledged) / elapsed,
+        "count": len(ids),
+        "ids": ids,
+        "rate": len(ids) / seconds,
         "p50_ms": pct(latencies, 50) * 1000,
         "p99_ms": pct(latencies, 99) * 1000,
-        "errors": errors,
-        "missing_in_sample": missing,
+        "errors": sum(r["errors"] for r in results),
+        "client_cpu": sum(r["cpu"] for r in results),
+        "server_cpu": server_cpu,
     }
 
 
-async def fanout(
-    base: str, tok: str, subscribers: int, reports: int, rate: float
-) -> dict[str, float]:
-    ws_url = base.replace("http://", "ws://") + f"/api/v1/stream?token={tok}"
-    acked: dict[int, float] = {}
-    delays: list[float] = []
-    seen = 0
-    sockets = []
-    for _ in range(subscribers):
-        sockets.append(await websockets.connect(ws_url, max_queue=None, ping_interval=None))
-    done = asyncio.Event()
+def missing_in_store(base: str, tok: str, ids: list[int]) -> int:
+    """How many acknowledged reports are not in the store (all of them are checked)."""
+    stored: set[int] = set()
+    after = 0
+    with httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {tok}"}) as c:
+        while True:
+            page = c.get("/api/v1/reports", params={"after_id": after, "limit": 1000}).json()
+            stored.update(int(r["id"]) for r in page["items"])
+            if page["next_after_id"] is None:
+                break
+            after = page["next_after_id"]
+    return len(set(ids) - stored)
+
+
+# --------------------------------------------------------------------------- fan-out
+
+
+def _subscriber_process(ws_url: str, n: int, expected: int, ready: Any, q: Any) -> None:
     arrivals: dict[int, list[float]] = {}
 
-    async def listen(ws: websockets.ClientConnection) -> None:
-        nonlocal seen
-        async for raw in ws:
-            now = time.perf_counter()
-            msg = json.loads(raw)
-            if msg["type"] != "ReportSubmitted":
-                continue
-            arrivals.setdefault(int(msg["data"]["report_id"]), []).append(now)
-            seen += 1
-            if seen >= subscribers * reports:
-                done.set()
+    async def main() -> None:
+        sockets = [
+            await websockets.connect(ws_url, max_queue=None, ping_interval=None) for _ in range(n)
+        ]
+        seen = 0
+        done = asyncio.Event()
 
-    listeners = [asyncio.create_task(listen(ws)) for ws in sockets]
-    async with httpx.AsyncClient(
-        base_url=base, timeout=30, headers={"Authorization": f"Bearer {tok}"}
-    ) as client:
+        async def listen(ws: websockets.ClientConnection) -> None:
+            nonlocal seen
+            async for raw in ws:
+                now = time.monotonic()
+                msg = json.loads(raw)
+                if msg["type"] != "ReportSubmitted":
+                    continue
+                arrivals.setdefault(int(msg["data"]["report_id"]), []).append(now)
+                seen += 1
+                if seen >= n * expected:
+                    done.set()
+
+        tasks = [asyncio.create_task(listen(ws)) for ws in sockets]
+        ready.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), 60 + expected)
+        for task in tasks:
+            task.cancel()
+        for ws in sockets:
+            await ws.close()
+
+    asyncio.run(main())
+    q.put(arrivals)
+
+
+def fanout(
+    base: str, tok: str, subscribers: int, reports: int, rate: float, processes: int
+) -> dict[str, float]:
+    ws_url = base.replace("http://", "ws://") + f"/api/v1/stream?token={tok}"
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    per = [
+        subscribers // processes + (1 if n < subscribers % processes else 0)
+        for n in range(processes)
+    ]
+    readies = [ctx.Event() for _ in per]
+    procs = [
+        ctx.Process(target=_subscriber_process, args=(ws_url, n, reports, ready, q))
+        for n, ready in zip(per, readies, strict=True)
+        if n
+    ]
+    for proc in procs:
+        proc.start()
+    for ready in readies[: len(procs)]:
+        ready.wait(120)
+    acked: dict[int, float] = {}
+    with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {tok}"}) as c:
         for i in range(reports):
-            t0 = time.perf_counter()
-            reply = await client.post(
+            t0 = time.monotonic()
+            reply = c.post(
                 "/api/v1/reports",
                 json=report_body(i),
                 headers={"Idempotency-Key": uuid.uuid4().hex},
             )
             reply.raise_for_status()
-            acked[int(reply.json()["id"])] = time.perf_counter()
-            await asyncio.sleep(max(0.0, 1 / rate - (time.perf_counter() - t0)))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(done.wait(), 60)
-    for rid, t_ack in acked.items():
-        for t in arrivals.get(rid, []):
-            delays.append(max(0.0, t - t_ack))
-    for task in listeners:
-        task.cancel()
-    for ws in sockets:
-        await ws.close()
-    expected = subscribers * reports
+            acked[int(reply.json()["id"])] = time.monotonic()
+            time.sleep(max(0.0, 1 / rate - (time.monotonic() - t0)))
+    arrivals: dict[int, list[float]] = {}
+    for _ in procs:
+        for rid, times in q.get().items():
+            arrivals.setdefault(rid, []).extend(times)
+    for proc in procs:
+        proc.join()
+    delays = [max(0.0, t - t_ack) for rid, t_ack in acked.items() for t in arrivals.get(rid, [])]
     return {
         "delivered": len(delays),
-        "expected": expected,
-        "p50_ms": pct(delays, 50) * 1000 if delays else float("nan"),
-        "p99_ms": pct(delays, 99) * 1000 if delays else float("nan"),
+        "expected": subscribers * reports,
+        "p50_ms": pct(delays, 50) * 1000,
+        "p99_ms": pct(delays, 99) * 1000,
     }
+
+
+# --------------------------------------------------------------------------- main
+
+
+def print_ingest(label: str, r: dict[str, Any], args: argparse.Namespace, missing: str) -> None:
+    print(
+        f"{label:10s} ingest: {r['count']:.0f} in {args.seconds:g} s with "
+        f"{args.connections} connections ({args.client_processes} client process(es)) = "
+        f"{r['rate']:.0f}/s; p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; "
+        f"errors {r['errors']:.0f}; {missing}; CPU s: server {r['server_cpu']:.1f}, "
+        f"clients {r['client_cpu']:.1f}; load avg {load_avg()}",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -162,31 +291,39 @@ def main() -> None:
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--client-processes", type=int, default=1)
     parser.add_argument("--subscribers", default="100,1000")
+    parser.add_argument("--subscriber-processes", type=int, default=2)
     parser.add_argument("--fanout-reports", type=int, default=50)
     parser.add_argument("--fanout-rate", type=float, default=10)
+    parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
-    print(f"machine: {describe_machine()}")
-    for store in args.stores.split(","):
+    print(f"machine: {describe_machine()}; load avg {load_avg()}", flush=True)
+    if not args.no_baseline:
+        with tempfile.TemporaryDirectory() as d, bare_server(Path(d)) as base:
+            r = ingest(base, "-", args.seconds, args.connections, args.client_processes, "/rows")
+            print_ingest("bare", r, args, "bare endpoint: one row committed per request")
+    for store in [s for s in args.stores.split(",") if s]:
         with (
             tempfile.TemporaryDirectory() as d,
             database(store, Path(d)) as url,
             server(url, Path(d)) as base,
         ):
             tok = token(base)
-            r = asyncio.run(ingest(base, tok, args.seconds, args.connections))
-            print(
-                f"{store:10s} ingest: {r['count']:.0f} reports in {args.seconds:g} s with "
-                f"{args.connections} connections = {r['rate']:.0f} reports/s; "
-                f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; errors {r['errors']:.0f}; "
-                f"acknowledged but missing (sample of 200): {r['missing_in_sample']:.0f}"
+            r = ingest(
+                base, tok, args.seconds, args.connections, args.client_processes, "/api/v1/reports"
             )
-            for n in (int(x) for x in args.subscribers.split(",")):
-                f = asyncio.run(fanout(base, tok, n, args.fanout_reports, args.fanout_rate))
+            missing = missing_in_store(base, tok, r["ids"])
+            print_ingest(store, r, args, f"acknowledged but not in the store: {missing}")
+            for n in (int(x) for x in args.subscribers.split(",") if x):
+                f = fanout(
+                    base, tok, n, args.fanout_reports, args.fanout_rate, args.subscriber_processes
+                )
                 print(
                     f"{store:10s} fan-out to {n} subscribers: {f['delivered']:.0f}/"
                     f"{f['expected']:.0f} delivered; 2xx-to-event p50 {f['p50_ms']:.1f} ms, "
-                    f"p99 {f['p99_ms']:.1f} ms"
+                    f"p99 {f['p99_ms']:.1f} ms; load avg {load_avg()}",
+                    flush=True,
                 )
 
 

@@ -4,6 +4,14 @@ Tokens are opaque random strings (``mw_`` + 43 URL-safe characters, 256 bits).
 Only their HMAC-SHA256 under the server secret is stored. A token is accepted while it
 is not expired, not revoked (by logout) and its user is not disabled; disabling a user
 revokes every token at once.
+
+**Token cache.** Each process keeps the token rows it has read for up to
+``TOKEN_CACHE_SECONDS`` (expiry is still checked on every request against the clock), so
+that a request does not cost a store read. A logout or a disabled account takes effect at
+once in the process that made the change (its entries are dropped after the commit, and a
+read that raced with the change is not cached), and within ``TOKEN_CACHE_SECONDS`` in
+every other process — other API processes drop the whole cache as soon as their stream hub
+sees a ``UserDisabled`` event (``forget_on_events``), which is sooner still.
 """
 
 from __future__ import annotations
@@ -12,8 +20,12 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from marchwarden.core.access import throttle
 from marchwarden.core.access.model import Principal, Role, Scope, ScopeKind, User
@@ -25,6 +37,81 @@ from marchwarden.services.context import Services, authorise
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "mw_"  # noqa: S105 - a prefix, not a secret
+#: how long a process trusts a token row it has read (see the module docstring)
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_ENTRIES = 10_000
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from marchwarden.adapters.db.repositories import StoredEvent, TokenRow
+    from marchwarden.adapters.db.uow import Database
+
+
+class TokenCache:
+    """token hash → (token row, monotonic time read); thread-safe. See the module docstring."""
+
+    def __init__(self, ttl: float = TOKEN_CACHE_SECONDS, max_entries: int = TOKEN_CACHE_ENTRIES):
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._rows: dict[str, tuple[TokenRow, float]] = {}
+        self._lock = threading.Lock()
+        #: bumped by every invalidation: a read that began before it is not cached
+        self.generation = 0
+
+    def get(self, token_hash: str) -> TokenRow | None:
+        hit = self._rows.get(token_hash)
+        if hit is None:
+            return None
+        if time.monotonic() - hit[1] > self.ttl:
+            with self._lock:
+                self._rows.pop(token_hash, None)
+            return None
+        return hit[0]
+
+    def put(self, token_hash: str, row: TokenRow, generation: int) -> None:
+        with self._lock:
+            if generation != self.generation:
+                return
+            if len(self._rows) >= self.max_entries:
+                self._rows.clear()
+            self._rows[token_hash] = (row, time.monotonic())
+
+    def forget(self, *, token_hash: str | None = None, user_id: int | None = None) -> None:
+        """Drop one token, every token of one user, or (neither given) everything."""
+        with self._lock:
+            self.generation += 1
+            if token_hash is None and user_id is None:
+                self._rows.clear()
+                return
+            for key, (row, _) in list(self._rows.items()):
+                if key == token_hash or row.user.id == user_id:
+                    del self._rows[key]
+
+
+#: one cache per store (by URL), shared by every ``Database`` of this process on it — a
+#: logout through one of them is seen at once by the others
+_by_url: dict[str, TokenCache] = {}
+_by_db: weakref.WeakKeyDictionary[Database, TokenCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def token_cache(svc: Services) -> TokenCache:
+    cache = _by_db.get(svc.db)
+    if cache is None:
+        url = svc.db.engine.url.render_as_string(hide_password=False)
+        with _caches_lock:
+            if len(_by_url) > 256:  # many short-lived stores (tests): forget old ones
+                _by_url.clear()
+            cache = _by_url.setdefault(url, TokenCache())
+            _by_db[svc.db] = cache
+    return cache
+
+
+def forget_on_events(svc: Services, events: Iterable[StoredEvent]) -> None:
+    """A stream hub listener: a user disabled anywhere drops this process's cache."""
+    if any(ev.type == UserDisabled.__name__ for ev in events):
+        token_cache(svc).forget()
 
 
 def _token_hash(svc: Services, token: str) -> str:
@@ -129,6 +216,7 @@ def disable_user(svc: Services, actor: Principal | None, username: str) -> User:
         )
         result = uow.users.get(user.id)
         uow.commit()
+    token_cache(svc).forget(user_id=user.id)
     assert result is not None
     return result
 
@@ -187,13 +275,32 @@ def login(svc: Services, *, username: str, password: str, address: str) -> Issue
 
 def authenticate(svc: Services, token: str) -> Principal:
     """The principal behind a bearer token, or ``Unauthenticated``."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        raise Unauthenticated("malformed bearer token")
+    principal = authenticate_cached(svc, token)
+    if principal is not None:
+        return principal
+    token_hash = _token_hash(svc, token)
+    cache = token_cache(svc)
+    generation = cache.generation
     with svc.db.unit_of_work(write=False) as uow:
-        row = uow.tokens.find(_token_hash(svc, token))
-    now = svc.clock.now()
+        row = uow.tokens.find(token_hash)
     if row is None:
         raise Unauthenticated("unknown bearer token")
+    principal = _check_row(svc, row)
+    cache.put(token_hash, row, generation)
+    return principal
+
+
+def authenticate_cached(svc: Services, token: str) -> Principal | None:
+    """``authenticate`` from this process's token cache alone (no I/O, fit for the event
+    loop); None when the token is not cached — then call ``authenticate``."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        raise Unauthenticated("malformed bearer token")
+    row = token_cache(svc).get(_token_hash(svc, token))
+    return None if row is None else _check_row(svc, row)
+
+
+def _check_row(svc: Services, row: TokenRow) -> Principal:
+    now = svc.clock.now()
     if row.revoked_at is not None:
         raise Unauthenticated("the token was revoked")
     if row.expires_at <= now:
@@ -216,6 +323,7 @@ def logout(svc: Services, principal: Principal, token: str) -> None:
             at=now,
         )
         uow.commit()
+    token_cache(svc).forget(token_hash=_token_hash(svc, token))
 
 
 def unit_path(svc: Services, unit_id: int) -> str:

@@ -23,15 +23,17 @@ conditional UPDATEs, so two officers can never both hold or both decide one repo
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
 from marchwarden.adapters.db.command_repo import NewReportRow
+from marchwarden.adapters.db.uow import RetryJob
 from marchwarden.core.access.model import ScopeKind
 from marchwarden.core.access.policy import Action, allowed_actions, decide
 from marchwarden.core.clock import ensure_utc
@@ -39,6 +41,7 @@ from marchwarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from marchwarden.core.incidents.correlation import (
     CorrelationResult,
     CorrelationSettings,
+    IncidentSummary,
     ReportSummary,
     correlate,
 )
@@ -62,12 +65,11 @@ from marchwarden.services.incidents import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
-    from marchwarden.core.incidents.model import AdmiraltyRating, LonLat, ReportSourceKind
-    from marchwarden.core.incidents.taxonomy import IncidentType
 
 OPERATION = "report.submit"
 #: visible ASCII, as in the IETF Idempotency-Key draft's examples (UUIDs and the like)
@@ -77,6 +79,8 @@ OBSERVED_CLOCK_SKEW = timedelta(minutes=5)
 MAX_UNCERTAINTY_M = 100_000.0
 #: incidents not matched that a report still lists (nearest first), with why not
 MISSES_SHOWN = 5
+#: ``uow.memo`` key of the open incidents' summaries (see ``_open_incident_summaries``)
+_OPEN_INCIDENTS = "reports.open_incidents"
 
 
 class IdempotencyKeyReused(Conflict):
@@ -105,15 +109,8 @@ class ReportAlreadyDecided(Conflict):
 
 
 @dataclass(frozen=True, slots=True)
-class NewReport:
-    source_kind: ReportSourceKind
-    observed_at: datetime
-    position: LonLat
-    uncertainty_m: float
-    incident_type: IncidentType
-    text: str
-    rating: AdmiraltyRating
-    reporter: str
+class NewReport(NewReportRow):
+    """A report as submitted (its region, not part of the request, is left None)."""
 
     def canonical(self) -> bytes:
         """The request as compact, key-sorted JSON: what the idempotency hash covers."""
@@ -214,14 +211,23 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
     }
 
 
+def _open_incident_summaries(uow: SqlUnitOfWork) -> list[IncidentSummary]:
+    """The open incidents as correlation sees them; read once per transaction (a batch of
+    reports changes no incident)."""
+    cached: list[IncidentSummary] | None = uow.memo.get(_OPEN_INCIDENTS)
+    if cached is None:
+        incidents = uow.incidents.find(states=OPEN_STATES, limit=None)
+        positions = uow.reports.positions_by_incident(i.id for i in incidents)
+        cached = [i.summary(tuple(positions.get(i.id, ()))) for i in incidents]
+        uow.memo[_OPEN_INCIDENTS] = cached
+    return cached
+
+
 def _correlate(
     uow: SqlUnitOfWork, summary: ReportSummary, settings: CorrelationSettings
 ) -> CorrelationResult:
-    incidents = uow.incidents.find(states=OPEN_STATES, limit=None)
-    positions = uow.reports.positions_by_incident(i.id for i in incidents)
-    summaries = [i.summary(tuple(positions.get(i.id, ()))) for i in incidents]
     window = settings.duplicate_window
-    earlier = uow.reports.observed_between(
+    earlier = uow.reports.duplicate_candidates(
         summary.incident_type,
         summary.observed_at - window,
         summary.observed_at + window,
@@ -230,8 +236,8 @@ def _correlate(
     )
     return correlate(
         summary,
-        summaries,
-        [r.summary() for r in earlier if r.id != summary.report_id],
+        _open_incident_summaries(uow),
+        [r for r in earlier if r.report_id != summary.report_id],
         settings,
     )
 
@@ -262,75 +268,83 @@ def _check_new(new: NewReport, now: datetime) -> NewReport:
 def submit_report(
     svc: Services, actor: Principal, new: NewReport, *, idempotency_key: str | None
 ) -> Submission:
-    """Store a report once per idempotency key (see the module docstring)."""
+    """Store a report once per idempotency key (see the module docstring); waits for the
+    group commit that carries it."""
+    return svc.db.group_commit.run(_submission(svc, actor, new, idempotency_key))
+
+
+async def submit_report_async(
+    svc: Services, actor: Principal, new: NewReport, *, idempotency_key: str | None
+) -> Submission:
+    """``submit_report`` for the event loop: no thread waits while the writer works."""
+    job = _submission(svc, actor, new, idempotency_key)
+    return await asyncio.wrap_future(svc.db.group_commit.submit(job))
+
+
+def _submission(
+    svc: Services, actor: Principal, new: NewReport, idempotency_key: str | None
+) -> Callable[[SqlUnitOfWork], Submission]:
+    """Check the request here, in the caller's thread; return the part that runs in the
+    group writer's transaction (see ``adapters/db/uow.py: GroupCommit``).
+
+    The reply is built from the values written, not read back. The key is looked up
+    first (a retry costs no correlation) and stored with the reply by ``INSERT … ON
+    CONFLICT DO NOTHING``; if another process's transaction stored it in between, the
+    job is rolled back to its savepoint and runs again (``RetryJob``), then replays that
+    reply. Two requests with one key in one batch: the second finds the first's key (same
+    transaction) and replays its reply, or gets the 409."""
     authorise(actor, Action.REPORT_SUBMIT)
     if idempotency_key is None or not KEY_RE.match(idempotency_key):
         raise IdempotencyKeyInvalid(
             "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per "
             "report (a UUID, for instance); retries of one report use the same key"
         )
-    now = svc.clock.now()
+    key = idempotency_key
+    now = ensure_utc(svc.clock.now())
     new = _check_new(new, now)
     digest = new.request_hash()
     settings = correlation_settings(svc)
-    with svc.db.unit_of_work() as uow:
-        key_id = uow.idempotency.reserve(
-            user_id=actor.user_id,
-            operation=OPERATION,
-            key=idempotency_key,
-            request_hash=digest,
-            at=now,
-        )
-        if key_id is None:
-            stored = uow.idempotency.get(actor.user_id, OPERATION, idempotency_key)
-            assert stored is not None  # the insert was refused because it exists
-            if stored.request_hash != digest:
-                raise IdempotencyKeyReused(
-                    f"the Idempotency-Key {idempotency_key!r} was used on "
-                    f"{stored.created_at.isoformat()} for a different report; "
-                    "use a new key for a new report",
-                    extra={"original_report_id": stored.response.get("id")},
-                )
-            return Submission(stored.status_code, stored.response, replayed=True)
-        region = geodata.region_code_at(*new.position)
-        row = NewReportRow(
-            source_kind=new.source_kind,
-            observed_at=new.observed_at,
-            position=new.position,
-            uncertainty_m=new.uncertainty_m,
-            incident_type=new.incident_type,
-            text=new.text,
-            rating=new.rating,
-            reporter=new.reporter,
-            region=region,
-        )
-        report_id = uow.reports.add(
-            row,
-            submitted_by_id=actor.user_id,
-            submitted_by=actor.username,
-            received_at=now,
-            correlation={},
-        )
+    region = geodata.region_code_at(*new.position)
+    row = replace(new, region=region)
+
+    def run(uow: SqlUnitOfWork) -> Submission:
+        if uow.idempotency.get(actor.user_id, OPERATION, key) is not None:
+            return _replay(uow, actor, key, digest)
         summary = ReportSummary(
-            report_id=report_id,
+            report_id=0,  # not stored yet; no earlier report has this id
             incident_type=new.incident_type,
             position=new.position,
             observed_at=new.observed_at,
             text=new.text,
         )
         result = _correlate(uow, summary, settings)
-        uow.reports.set_correlation(report_id, correlation_json(result))
-        report = uow.reports.get(report_id)
-        assert report is not None
-        reply = receipt(report)
-        uow.idempotency.complete(key_id, status_code=201, response=reply)
+        correlation = correlation_json(result)
+        report_id = uow.reports.add(
+            row,
+            submitted_by_id=actor.user_id,
+            submitted_by=actor.username,
+            received_at=now,
+            correlation=correlation,
+        )
+        reply = receipt(_new_report(report_id, row, actor, now, correlation))
+        stored = uow.idempotency.add(
+            user_id=actor.user_id,
+            operation=OPERATION,
+            key=key,
+            request_hash=digest,
+            status_code=201,
+            response=reply,
+            at=now,
+        )
+        if stored is None:  # another process's transaction stored the key meanwhile
+            raise RetryJob(key)
         uow.record(
             actor=actor,
             command="report.submit",
             target_type="report",
             target_id=report_id,
             changes={
-                "idempotency_key": idempotency_key,
+                "idempotency_key": key,
                 "request_sha256": digest,
                 "incident_type": new.incident_type.value,
                 "rating": new.rating.code,
@@ -353,8 +367,56 @@ def submit_report(
             ],
             at=now,
         )
-        uow.commit()
-    return Submission(201, reply, replayed=False)
+        return Submission(201, reply, replayed=False)
+
+    return run
+
+
+def _replay(uow: SqlUnitOfWork, actor: Principal, key: str, digest: str) -> Submission:
+    """The key is taken: the original reply, or 409 when the body differs."""
+    stored = uow.idempotency.get(actor.user_id, OPERATION, key)
+    assert stored is not None
+    if stored.request_hash != digest:
+        raise IdempotencyKeyReused(
+            f"the Idempotency-Key {key!r} was used on "
+            f"{stored.created_at.isoformat()} for a different report; "
+            "use a new key for a new report",
+            extra={"original_report_id": stored.response.get("id")},
+        )
+    return Submission(stored.status_code, stored.response, replayed=True)
+
+
+def _new_report(
+    report_id: int,
+    row: NewReportRow,
+    actor: Principal,
+    now: datetime,
+    correlation: dict[str, Any],
+) -> Report:
+    """The report as just inserted (what reading it back would give)."""
+    return Report(
+        id=report_id,
+        source_kind=row.source_kind,
+        observed_at=row.observed_at,
+        received_at=now,
+        position=row.position,
+        uncertainty_m=row.uncertainty_m,
+        incident_type=row.incident_type,
+        text=row.text,
+        rating=row.rating,
+        reporter=row.reporter,
+        submitted_by=actor.username,
+        region=row.region,
+        status=ReportStatus.PENDING,
+        incident_id=None,
+        claimed_by_id=None,
+        claimed_by=None,
+        claim_expires_at=None,
+        decided_by=None,
+        decided_at=None,
+        decision_note="",
+        correlation=correlation,
+    )
 
 
 # --------------------------------------------------------------------------- reading

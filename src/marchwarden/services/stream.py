@@ -213,4 +213,5 @@ class StreamHub:
 
 
 def event_message(ev: StoredEvent) -> dict[str, Any]:
+    """The message a subscriber receives (``ev.message_json`` is it, serialised once)."""
     return {"id": ev.id, "type": ev.type, "at": ev.at.isoformat(), "data": ev.payload}

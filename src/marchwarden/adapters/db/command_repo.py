@@ -3,9 +3,9 @@
 They never commit. Two guards live here because they must hold on SQLite and PostgreSQL
 alike, under concurrent writers:
 
-- ``IdempotencyRepository.reserve`` inserts the key inside a savepoint: when another
-  transaction holds (or committed) the same key, the unique constraint refuses it, the
-  savepoint rolls back and the caller reads the winner's reply instead.
+- ``IdempotencyRepository.add`` inserts the key with ``ON CONFLICT DO NOTHING``: when
+  another transaction holds (or committed) the same key, the unique constraint refuses
+  it, nothing is stored and the caller reads the winner's reply instead.
 - ``ReportRepository.claim`` and ``.decide`` are conditional UPDATEs (``WHERE
   claimed_by_id IS NULL OR claim_expires_at <= now``…); exactly one of two concurrent
   officers gets a row count of 1. On PostgreSQL the loser's UPDATE waits for the winner's
@@ -23,13 +23,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from marchwarden.adapters.db import tables as t
 from marchwarden.core.dispatch.model import TaskRequirements
 from marchwarden.core.dispatch.tasking import TaskPriority, TaskStatus
 from marchwarden.core.forces.status import UnitStatus
 from marchwarden.core.incidents.casualties import CasualtyCategory, CasualtyUpdate
+from marchwarden.core.incidents.correlation import ReportSummary
 from marchwarden.core.incidents.model import (
     AdmiraltyRating,
     IncidentState,
@@ -65,6 +67,16 @@ def _pk(result: sa.CursorResult[Any]) -> int:
     return int(pk[0])
 
 
+def _one(conn: sa.Connection, query: sa.Select[Any], *, for_update: Any = False) -> Any:
+    """The first row of ``query`` (None if none), read ``FOR UPDATE`` when asked (True, or
+    the table to lock when the query joins several)."""
+    if for_update is True:
+        query = query.with_for_update()
+    elif for_update is not False:
+        query = query.with_for_update(of=for_update)
+    return conn.execute(query).first()
+
+
 # --------------------------------------------------------------------------- idempotency
 
 
@@ -76,14 +88,27 @@ class StoredReply:
     created_at: datetime
 
 
+_KEYS = t.idempotency_keys
+_KEY_GET = sa.select(_KEYS).where(
+    _KEYS.c.user_id == sa.bindparam("user_id"),
+    _KEYS.c.operation == sa.bindparam("operation"),
+    _KEYS.c.key == sa.bindparam("key"),
+)
+_KEY_ADD = {
+    dialect: insert(_KEYS)
+    .on_conflict_do_nothing(index_elements=[_KEYS.c.user_id, _KEYS.c.operation, _KEYS.c.key])
+    .returning(_KEYS.c.id)
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+}
+
+
 class IdempotencyRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 
     def get(self, user_id: int, operation: str, key: str) -> StoredReply | None:
-        k = t.idempotency_keys
         row = self.conn.execute(
-            sa.select(k).where(k.c.user_id == user_id, k.c.operation == operation, k.c.key == key)
+            _KEY_GET, {"user_id": user_id, "operation": operation, "key": key}
         ).first()
         if row is None:
             return None
@@ -91,37 +116,36 @@ class IdempotencyRepository:
             row.request_hash, int(row.status_code), dict(row.response), row.created_at
         )
 
-    def reserve(
-        self, *, user_id: int, operation: str, key: str, request_hash: str, at: datetime
+    def add(
+        self,
+        *,
+        user_id: int,
+        operation: str,
+        key: str,
+        request_hash: str,
+        status_code: int,
+        response: dict[str, Any],
+        at: datetime,
     ) -> int | None:
-        """Insert the key (reply still empty); None when the key is taken already.
+        """Store the key with its reply; None (and nothing stored) when the key is taken.
 
-        On PostgreSQL a concurrent transaction inserting the same key makes this wait until
-        that one commits or rolls back; then the key is refused (or inserted).
+        ``INSERT … ON CONFLICT DO NOTHING``: on PostgreSQL a concurrent transaction
+        inserting the same key makes this wait until that one commits or rolls back; then
+        the key is refused (or inserted). No error, so the transaction goes on.
         """
-        try:
-            with self.conn.begin_nested():
-                result = self.conn.execute(
-                    t.idempotency_keys.insert().values(
-                        user_id=user_id,
-                        operation=operation,
-                        key=key,
-                        request_hash=request_hash,
-                        status_code=0,
-                        response={},
-                        created_at=at,
-                    )
-                )
-        except IntegrityError:
-            return None
-        return _pk(result)
-
-    def complete(self, key_id: int, *, status_code: int, response: dict[str, Any]) -> None:
-        self.conn.execute(
-            t.idempotency_keys.update()
-            .where(t.idempotency_keys.c.id == key_id)
-            .values(status_code=status_code, response=response)
-        )
+        row = self.conn.execute(
+            _KEY_ADD[self.conn.dialect.name],
+            {
+                "user_id": user_id,
+                "operation": operation,
+                "key": key,
+                "request_hash": request_hash,
+                "status_code": status_code,
+                "response": response,
+                "created_at": at,
+            },
+        ).first()
+        return None if row is None else int(row[0])
 
 
 # --------------------------------------------------------------------------- reports
@@ -157,6 +181,9 @@ def _report(row: Any) -> Report:
 
 @dataclass(frozen=True, slots=True)
 class NewReportRow:
+    """A report to store (``services/reports.py: NewReport`` is this, as submitted, with
+    its idempotency hash; the region is filled in from the position)."""
+
     source_kind: ReportSourceKind
     observed_at: datetime
     position: LonLat
@@ -165,7 +192,29 @@ class NewReportRow:
     text: str
     rating: AdmiraltyRating
     reporter: str
-    region: str | None
+    region: str | None = None
+
+
+_REPORTS = t.reports
+_REPORT_INSERT = _REPORTS.insert()
+_DUPLICATE_CANDIDATES = (
+    sa.select(
+        _REPORTS.c.id,
+        _REPORTS.c.lon,
+        _REPORTS.c.lat,
+        _REPORTS.c.observed_at,
+        _REPORTS.c.text,
+        _REPORTS.c.incident_id,
+    )
+    .where(
+        _REPORTS.c.incident_type == sa.bindparam("incident_type"),
+        _REPORTS.c.observed_at >= sa.bindparam("since"),
+        _REPORTS.c.observed_at <= sa.bindparam("until"),
+        _REPORTS.c.lat.between(sa.bindparam("lat_min"), sa.bindparam("lat_max")),
+        _REPORTS.c.lon.between(sa.bindparam("lon_min"), sa.bindparam("lon_max")),
+    )
+    .order_by(_REPORTS.c.id)
+)
 
 
 class ReportRepository:
@@ -182,38 +231,32 @@ class ReportRepository:
         correlation: dict[str, Any],
     ) -> int:
         result = self.conn.execute(
-            t.reports.insert().values(
-                source_kind=new.source_kind.value,
-                observed_at=new.observed_at,
-                received_at=received_at,
-                lon=new.position[0],
-                lat=new.position[1],
-                uncertainty_m=new.uncertainty_m,
-                incident_type=new.incident_type.value,
-                text=new.text,
-                reliability=new.rating.reliability.value,
-                credibility=int(new.rating.credibility),
-                reporter=new.reporter,
-                submitted_by_id=submitted_by_id,
-                submitted_by=submitted_by,
-                region=new.region,
-                status=ReportStatus.PENDING.value,
-                decision_note="",
-                correlation=correlation,
-            )
+            _REPORT_INSERT,
+            {
+                "source_kind": new.source_kind.value,
+                "observed_at": new.observed_at,
+                "received_at": received_at,
+                "lon": new.position[0],
+                "lat": new.position[1],
+                "uncertainty_m": new.uncertainty_m,
+                "incident_type": new.incident_type.value,
+                "text": new.text,
+                "reliability": new.rating.reliability.value,
+                "credibility": int(new.rating.credibility),
+                "reporter": new.reporter,
+                "submitted_by_id": submitted_by_id,
+                "submitted_by": submitted_by,
+                "region": new.region,
+                "status": ReportStatus.PENDING.value,
+                "decision_note": "",
+                "correlation": correlation,
+            },
         )
         return _pk(result)
 
-    def set_correlation(self, report_id: int, correlation: dict[str, Any]) -> None:
-        self.conn.execute(
-            t.reports.update().where(t.reports.c.id == report_id).values(correlation=correlation)
-        )
-
     def get(self, report_id: int, *, for_update: bool = False) -> Report | None:
         q = sa.select(t.reports).where(t.reports.c.id == report_id)
-        if for_update:
-            q = q.with_for_update()
-        row = self.conn.execute(q).first()
+        row = _one(self.conn, q, for_update=for_update)
         return None if row is None else _report(row)
 
     def find(
@@ -238,35 +281,44 @@ class ReportRepository:
         rows = self.conn.execute(q.order_by(r.c.id).limit(limit)).all()
         return [_report(row) for row in rows]
 
-    def observed_between(
+    def duplicate_candidates(
         self,
         incident_type: IncidentType,
         since: datetime,
         until: datetime,
         *,
-        near: tuple[float, float] | None = None,
-        within_km: float | None = None,
-    ) -> list[Report]:
-        """Reports of one type observed in ``[since, until]`` (duplicate candidates),
-        optionally only inside a box around ``near`` that contains every point within
-        ``within_km`` (the exact distance is the caller's; the box keeps the read small
-        however many reports the window holds)."""
-        r = t.reports
-        conds = [
-            r.c.incident_type == incident_type.value,
-            r.c.observed_at >= since,
-            r.c.observed_at <= until,
+        near: tuple[float, float],
+        within_km: float,
+    ) -> list[ReportSummary]:
+        """Reports of one type observed in ``[since, until]`` inside a box around
+        ``near`` that contains every point within ``within_km`` (the exact distance is the
+        caller's; the box keeps the read small however many reports the window holds)."""
+        lon, lat = near
+        dlat = within_km / 110.0 * 1.05 + 1e-6
+        dlon = within_km / (111.32 * max(0.01, math.cos(math.radians(lat)))) * 1.05 + 1e-6
+        rows = self.conn.execute(
+            _DUPLICATE_CANDIDATES,
+            {
+                "incident_type": incident_type.value,
+                "since": since,
+                "until": until,
+                "lat_min": lat - dlat,
+                "lat_max": lat + dlat,
+                "lon_min": lon - dlon,
+                "lon_max": lon + dlon,
+            },
+        ).all()
+        return [
+            ReportSummary(
+                report_id=int(row.id),
+                incident_type=incident_type,
+                position=(float(row.lon), float(row.lat)),
+                observed_at=row.observed_at,
+                text=row.text,
+                incident_id=row.incident_id,
+            )
+            for row in rows
         ]
-        if near is not None and within_km is not None:
-            lon, lat = near
-            dlat = within_km / 110.0 * 1.05 + 1e-6
-            dlon = within_km / (111.32 * max(0.01, math.cos(math.radians(lat)))) * 1.05 + 1e-6
-            conds += [
-                r.c.lat.between(lat - dlat, lat + dlat),
-                r.c.lon.between(lon - dlon, lon + dlon),
-            ]
-        rows = self.conn.execute(sa.select(r).where(*conds).order_by(r.c.id)).all()
-        return [_report(row) for row in rows]
 
     def positions_by_incident(self, incident_ids: Iterable[int]) -> dict[int, list[LonLat]]:
         ids = sorted(set(incident_ids))
@@ -480,9 +532,7 @@ class IncidentRepository:
 
     def get(self, incident_id: int, *, for_update: bool = False) -> Incident | None:
         q = sa.select(t.incidents).where(t.incidents.c.id == incident_id)
-        if for_update:
-            q = q.with_for_update()
-        row = self.conn.execute(q).first()
+        row = _one(self.conn, q, for_update=for_update)
         if row is None:
             return None
         return self._incident(row, self._supporting([incident_id]).get(incident_id, ()))
@@ -788,9 +838,7 @@ class TaskRepository:
 
     def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
         q = sa.select(t.tasks).where(t.tasks.c.id == task_id)
-        if for_update:
-            q = q.with_for_update()
-        row = self.conn.execute(q).first()
+        row = _one(self.conn, q, for_update=for_update)
         return None if row is None else _task(row)
 
     def find(
@@ -843,9 +891,7 @@ class TaskRepository:
 
     def unit(self, unit_id: int, *, for_update: bool = False) -> UnitRef | None:
         q = _unit_select().where(t.units.c.id == unit_id)
-        if for_update:
-            q = q.with_for_update(of=t.units)
-        row = self.conn.execute(q).first()
+        row = _one(self.conn, q, for_update=t.units if for_update else False)
         return None if row is None else _unit(row)
 
     def units(self, unit_ids: Iterable[int] | None = None) -> list[UnitRef]:

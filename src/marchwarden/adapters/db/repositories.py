@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -248,7 +250,7 @@ class AuditRepository:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StoredEvent:
     id: int
     at: datetime
@@ -256,6 +258,18 @@ class StoredEvent:
     payload: dict[str, Any]
     read_action: str
     resource: dict[str, Any]
+
+    @cached_property
+    def message_json(self) -> str:
+        """The stream message ``{"id", "type", "at", "data"}`` as JSON text, made once
+        per event however many subscribers it goes to."""
+        return json.dumps(
+            {"id": self.id, "type": self.type, "at": self.at.isoformat(), "data": self.payload},
+            default=str,
+        )
+
+
+_EVENT_INSERT = t.events.insert()
 
 
 class EventRepository:
@@ -272,9 +286,14 @@ class EventRepository:
         resource: dict[str, Any],
     ) -> int:
         result = self.conn.execute(
-            t.events.insert().values(
-                at=at, type=type, payload=payload, read_action=read_action, resource=resource
-            )
+            _EVENT_INSERT,
+            {
+                "at": at,
+                "type": type,
+                "payload": payload,
+                "read_action": read_action,
+                "resource": resource,
+            },
         )
         pk = result.inserted_primary_key
         assert pk is not None

@@ -377,6 +377,8 @@ reports = sa.Table(
     sa.Column("decision_note", sa.String(2000), nullable=False),
     #: correlation at submission: {"matches": [...], "duplicates": [...]}, with reasons
     sa.Column("correlation", json_type(), nullable=False),
+    #: the duplicate check at submission: one type, a lat/lon box (migration 0004)
+    sa.Index("ix_reports_type_lat_lon", "incident_type", "lat", "lon"),
 )
 
 casualty_updates = sa.Table(

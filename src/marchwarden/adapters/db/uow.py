@@ -14,7 +14,10 @@ import atexit
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Self
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import uuid4
 
 import sqlalchemy as sa
@@ -50,8 +53,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("marchwarden.db")
 
+_T = TypeVar("_T")
+
 #: the advisory lock key that serialises appends to the journal on PostgreSQL
 JOURNAL_LOCK_KEY = 0x4D415243  # "MARC"
+
+#: built once: a statement made anew per call costs more Python than its execution
+_AUDIT_HEAD = (
+    sa.select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+)
+_AUDIT_INSERT = t.audit_log.insert()
+_EVENTS_INSERT_RETURNING = t.events.insert().returning(t.events.c.id, sort_by_parameter_order=True)
 
 
 class Database:
@@ -68,6 +80,8 @@ class Database:
         #: to 100 ms) and made latency under concurrency jump to seconds.
         self.write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._anchor_writer = _AnchorWriter(anchor)
+        #: commands that many clients send at once (reports) commit together through this
+        self.group_commit = GroupCommit(self)
 
     def on_events_committed(self, listener: Callable[[int], None]) -> None:
         """``listener(max_event_id)`` runs after every commit that stored events."""
@@ -86,6 +100,10 @@ class Database:
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
+
+    def close(self) -> None:
+        """Finish the batches queued for the group writer, then stop it (shutdown)."""
+        self.group_commit.close()
 
     def flush_anchor(self) -> None:
         """Write the newest audit anchor now (tests, shutdown, the CLI)."""
@@ -113,7 +131,15 @@ class SqlUnitOfWork:
         self._anchor: Anchor | None = None
         self._max_event_id: int | None = None
         self._journal_locked = False
+        #: (seq, hash) of the newest audit record as this transaction sees it
+        self._head: tuple[int, str] | None = None
         self.committed = False
+        #: per-transaction memo for a batch of commands (see ``GroupCommit``)
+        self.memo: dict[str, Any] = {}
+        #: audit records and events kept in memory until ``flush_journal`` (at commit)
+        self.defer_journal = False
+        self._audit_rows: list[dict[str, Any]] = []
+        self._event_rows: list[dict[str, Any]] = []
 
     # -- lifecycle -----------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -185,6 +211,7 @@ class SqlUnitOfWork:
         return None if value is None else str(value)
 
     def commit(self) -> None:
+        self.flush_journal()
         self.conn.commit()
         self.committed = True
         self._release()
@@ -194,6 +221,25 @@ class SqlUnitOfWork:
         self.conn.rollback()
 
     # -- the journal: audit record + events, in this transaction ---------------------
+    def journal_state(self) -> tuple[Any, ...]:
+        """What ``record``/``emit`` carry in memory; restored when a savepoint rolls back."""
+        return (
+            self._head,
+            self._anchor,
+            self._max_event_id,
+            len(self._audit_rows),
+            len(self._event_rows),
+        )
+
+    def restore_journal_state(self, state: tuple[Any, ...]) -> None:
+        self._head, self._anchor, self._max_event_id, n_audit, n_events = state
+        del self._audit_rows[n_audit:]
+        del self._event_rows[n_events:]
+
+    def lock_journal(self) -> None:
+        """Take the journal lock now (PostgreSQL), outside any savepoint."""
+        self._lock_journal()
+
     def _lock_journal(self) -> None:
         if self.db.is_postgres and not self._journal_locked:
             self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(JOURNAL_LOCK_KEY)))
@@ -215,13 +261,14 @@ class SqlUnitOfWork:
             raise RuntimeError("record() in a read-only unit of work")
         self._lock_journal()
         conn = self.conn
-        head = conn.execute(
-            sa.select(t.audit_log.c.seq, t.audit_log.c.hash)
-            .order_by(t.audit_log.c.seq.desc())
-            .limit(1)
-        ).first()
-        seq = 1 if head is None else int(head.seq) + 1
-        prev_hash = GENESIS_HASH if head is None else str(head.hash)
+        if self._head is None:
+            # read once per transaction (under the journal lock on PostgreSQL, under the
+            # write lock on SQLite), then carried forward in memory: a batch of commands
+            # in one transaction costs one read of the head, not one per record
+            row = conn.execute(_AUDIT_HEAD).first()
+            self._head = (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.hash))
+        seq = self._head[0] + 1
+        prev_hash = self._head[1]
         actor_id = actor.user_id if actor else None
         actor_name = actor.username if actor else "system"
         tid = None if target_id is None else str(target_id)
@@ -236,43 +283,214 @@ class SqlUnitOfWork:
             changes=changes,
             prev_hash=prev_hash,
         )
-        conn.execute(
-            t.audit_log.insert().values(
-                seq=seq,
-                at=at,
-                actor_id=actor_id,
-                actor_name=actor_name,
-                command=command,
-                target_type=target_type,
-                target_id=tid,
-                changes=changes,
-                prev_hash=prev_hash,
-                hash=digest,
-            )
-        )
+        audit_row = {
+            "seq": seq,
+            "at": at,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "command": command,
+            "target_type": target_type,
+            "target_id": tid,
+            "changes": changes,
+            "prev_hash": prev_hash,
+            "hash": digest,
+        }
+        if self.defer_journal:
+            self._audit_rows.append(audit_row)
+        else:
+            conn.execute(_AUDIT_INSERT, audit_row)
+        self._head = (seq, digest)
         self._anchor = Anchor(seq=seq, hash=digest)
         for event in events:
             self.emit(event, at=at)
         return seq
 
-    def emit(self, event: DomainEvent, *, at: datetime) -> int:
-        """Store one event in the outbox (part of this transaction)."""
+    def emit(self, event: DomainEvent, *, at: datetime) -> int | None:
+        """Store one event in the outbox (part of this transaction). Returns its id (None
+        while the journal is deferred: the id is handed out at the flush)."""
         self._lock_journal()
         resource = event.resource()
-        event_id = self.events.add(
-            at=at,
-            type=event.type,
-            payload=event.payload(),
-            read_action=event.read_action.value,
-            resource={
+        row: dict[str, Any] = {
+            "at": at,
+            "type": event.type,
+            "payload": event.payload(),
+            "read_action": event.read_action.value,
+            "resource": {
                 "kind": resource.kind,
                 "region": resource.region,
                 "agencies": sorted(resource.agencies),
                 "unit_paths": sorted(resource.unit_paths),
             },
-        )
+        }
+        if self.defer_journal:
+            self._event_rows.append(row)
+            return None
+        event_id = self.events.add(**row)
         self._max_event_id = max(self._max_event_id or 0, event_id)
         return event_id
+
+    def flush_journal(self) -> None:
+        """Write the deferred audit records and events, each kind in one statement (in
+        order: audit seqs and event ids still follow the order of the commands)."""
+        conn = self.conn
+        if self._audit_rows:
+            conn.execute(_AUDIT_INSERT, self._audit_rows)
+            self._audit_rows = []
+        if self._event_rows:
+            ids = conn.execute(_EVENTS_INSERT_RETURNING, self._event_rows).scalars().all()
+            self._event_rows = []
+            self._max_event_id = max(self._max_event_id or 0, *(int(i) for i in ids))
+
+
+@dataclass(eq=False, slots=True)
+class _Job:
+    fn: Callable[[SqlUnitOfWork], Any]
+    future: Future[Any]
+
+
+class GroupCommit:
+    """Group commit: one writer thread commits the commands waiting at that moment in one
+    transaction, so that a burst of them costs one fsync instead of one each.
+
+    ``submit(fn)`` queues ``fn(uow)`` and returns a future. The writer takes every job
+    waiting (up to ``max_batch``), opens one write unit of work and runs each job in a
+    savepoint of its own: a job that raises is rolled back to its savepoint (its audit
+    head and events forgotten with it) and gets its exception; its neighbours go on.
+    Then one commit, and only after it each future gets its result — so a reply built on
+    it is still sent only after the command is durable. If the commit fails, every job of
+    the batch gets that error (none was acknowledged). A job sees the effects of the jobs
+    before it in the batch (same transaction); each still writes its own audit record and
+    events, in order. Jobs must not open a write unit of work of their own (the writer
+    holds the write lock). The thread exits after ``idle_seconds`` without work and starts
+    again on the next job.
+    """
+
+    def __init__(self, db: Database, *, max_batch: int = 256, idle_seconds: float = 2.0) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self.idle_seconds = idle_seconds
+        self._queue: deque[_Job] = deque()
+        self._cond = threading.Condition()
+        self._running = False
+        self._closed = False
+        #: sizes of the batches committed (newest last; for tests and the benchmark)
+        self.batch_sizes: deque[int] = deque(maxlen=10_000)
+
+    def submit(self, fn: Callable[[SqlUnitOfWork], _T]) -> Future[_T]:
+        future: Future[_T] = Future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the store is closed")
+            self._queue.append(_Job(fn, future))
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="group-commit", daemon=True).start()
+            self._cond.notify()
+        return future
+
+    def run(self, fn: Callable[[SqlUnitOfWork], _T]) -> _T:
+        """Submit and wait for the result (from any thread but the writer's)."""
+        return self.submit(fn).result()
+
+    def close(self, timeout: float = 30.0) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            deadline = time.monotonic() + timeout
+            while self._running and time.monotonic() < deadline:
+                self._cond.wait(0.05)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if not self._queue and not self._closed:
+                    self._cond.wait(self.idle_seconds)
+                if not self._queue:
+                    self._running = False
+                    self._cond.notify_all()
+                    return
+                n = min(len(self._queue), self.max_batch)
+                batch = [self._queue.popleft() for _ in range(n)]
+            try:
+                self._commit(batch)
+            except BaseException as exc:  # never leave a caller waiting
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+                log.exception("group commit failed")
+
+    def _commit(self, batch: list[_Job]) -> None:
+        jobs = [job for job in batch if job.future.set_running_or_notify_cancel()]
+        if not jobs:
+            return
+        try:
+            outcomes = self._transaction(jobs, careful=False)
+        except _JobFailed:
+            outcomes = None
+        except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
+            for job in jobs:
+                job.future.set_exception(exc)
+            return
+        if outcomes is None:
+            # a job failed without savepoints around it: run the batch again, each job in
+            # a savepoint, so that only the failing one fails
+            try:
+                outcomes = self._transaction(jobs, careful=True)
+            except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
+                for job in jobs:
+                    job.future.set_exception(exc)
+                return
+        self.batch_sizes.append(len(jobs))
+        for job, value, error in outcomes:
+            if error is None:
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(error)
+
+    def _transaction(
+        self, jobs: list[_Job], *, careful: bool
+    ) -> list[tuple[_Job, Any, BaseException | None]]:
+        """One transaction over the jobs. Not careful (the common case): no savepoints,
+        and the first job that raises aborts the transaction (``_JobFailed``). Careful:
+        each job in a savepoint; a job that raises ``RetryJob`` runs once more."""
+        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        with self.db.unit_of_work() as uow:
+            uow.defer_journal = True
+            uow.lock_journal()  # outside the savepoints: a rolled-back job keeps it
+            for job in jobs:
+                if not careful:
+                    try:
+                        value = job.fn(uow)
+                    except Exception as exc:
+                        raise _JobFailed from exc
+                    outcomes.append((job, value, None))
+                    continue
+                for attempt in (1, 2):
+                    state = uow.journal_state()
+                    savepoint = uow.conn.begin_nested()
+                    try:
+                        value = job.fn(uow)
+                    except Exception as exc:  # noqa: BLE001 - it is the job's caller's
+                        savepoint.rollback()
+                        uow.restore_journal_state(state)
+                        if isinstance(exc, RetryJob) and attempt == 1:
+                            continue
+                        outcomes.append((job, None, exc))
+                    else:
+                        savepoint.commit()
+                        outcomes.append((job, value, None))
+                    break
+            uow.commit()
+        return outcomes
+
+
+class RetryJob(Exception):
+    """Raised by a group-commit job that lost a race it resolves by running again (e.g. a
+    key inserted meanwhile by another process's transaction)."""
+
+
+class _JobFailed(Exception):
+    pass
 
 
 class _AnchorWriter:

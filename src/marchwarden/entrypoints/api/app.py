@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import APIRouter, FastAPI
 
@@ -26,6 +28,7 @@ from marchwarden.entrypoints.api.routers import (
     sitreps,
     tasks,
 )
+from marchwarden.services import accounts as accounts_service
 from marchwarden.services.stream import StreamHub
 from marchwarden.settings import Settings
 
@@ -43,6 +46,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         hub = StreamHub(services.db, poll_seconds=settings.stream_poll_seconds)
         bus = build_bus(settings)
         services.db.on_events_committed(bus.publish)
+        hub.listeners.append(partial(accounts_service.forget_on_events, services))
         await hub.start()
         await bus.start(hub.notify)
         app.state.services = services
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         finally:
             await bus.stop()
             await hub.stop()
+            await asyncio.to_thread(services.db.close)  # queued reports commit first
             services.db.flush_anchor()
             services.db.engine.dispose()
             log.info("marchwarden stopped")
@@ -76,19 +81,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.add_middleware(AccessLogMiddleware)
 
-    app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
+    # report ingest is the hottest path: its routes are tried first (routes are matched
+    # in order, and each route tried costs; no path of another router overlaps these)
+    api.include_router(reports.router)
     api.include_router(accounts.router)
     api.include_router(config.router)
     api.include_router(audit.router)
     api.include_router(geo.router)
     api.include_router(forces.router)
     api.include_router(law.router)
-    api.include_router(reports.router)
     api.include_router(incidents.router)
     api.include_router(tasks.router)
     api.include_router(sitreps.router)
     api.include_router(ws.router)
     app.include_router(api)
+    app.include_router(health.router)
     web.install(app)
     return app

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -20,7 +19,7 @@ from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.errors import Unauthenticated
 from marchwarden.services import accounts
 from marchwarden.services.context import Services
-from marchwarden.services.stream import StreamHub, event_message
+from marchwarden.services.stream import StreamHub
 
 router = APIRouter()
 
@@ -83,11 +82,12 @@ async def stream(websocket: WebSocket) -> None:
                 ev = await asyncio.wait_for(sub.queue.get(), timeout=1.0)
             except TimeoutError:
                 continue
-            batch = [event_message(ev)]
+            batch = [ev]
             while not sub.queue.empty() and len(batch) < 500:
-                batch.append(event_message(sub.queue.get_nowait()))
-            for message in batch:
-                await websocket.send_text(json.dumps(message, default=str))
+                batch.append(sub.queue.get_nowait())
+            for item in batch:
+                # serialised once per event, not once per subscriber
+                await websocket.send_text(item.message_json)
         if checker.done():
             with contextlib.suppress(RuntimeError):
                 await websocket.close(code=4401, reason="the token is no longer valid")

@@ -32,9 +32,8 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 @router.post("", response_model=ReportReceiptOut, status_code=status.HTTP_201_CREATED)
-def submit_report(
+async def submit_report(
     body: ReportIn,
-    response: Response,
     principal: CurrentPrincipal,
     services: ServicesDep,
     idempotency_key: Annotated[
@@ -44,12 +43,15 @@ def submit_report(
             description="unique per report; a retry of the same report sends the same key",
         ),
     ] = None,
-) -> ReportReceiptOut:
+) -> Response:
     """Submit a field report, safely retried with the same ``Idempotency-Key``.
 
     A 201 means the report is committed. The same key with the same body returns the
     original reply (with ``Idempotent-Replayed: true``) and stores nothing; the same key
-    with a different body is a 409."""
+    with a different body is a 409.
+
+    Runs in the event loop: the report waits for the group writer's commit (see
+    ``adapters/db/uow.py: GroupCommit``) without holding a worker thread."""
     new = reports.NewReport(
         source_kind=body.source_kind,
         observed_at=body.observed_at,
@@ -60,11 +62,16 @@ def submit_report(
         rating=AdmiraltyRating.parse(body.rating),
         reporter=body.reporter,
     )
-    result = reports.submit_report(services, principal, new, idempotency_key=idempotency_key)
-    response.status_code = result.status_code
-    if result.replayed:
-        response.headers[REPLAYED_HEADER] = "true"
-    return ReportReceiptOut.model_validate(result.receipt)
+    result = await reports.submit_report_async(
+        services, principal, new, idempotency_key=idempotency_key
+    )
+    # validated and serialised once, here (a returned model would be validated again)
+    return Response(
+        ReportReceiptOut.model_validate(result.receipt).model_dump_json(),
+        status_code=result.status_code,
+        media_type="application/json",
+        headers={REPLAYED_HEADER: "true"} if result.replayed else None,
+    )
 
 
 @router.get("", response_model=ReportPage)

@@ -34,6 +34,16 @@ from marchwarden.services.incidents import ActivityLog, CasualtyHistory, Inciden
 from marchwarden.services.reports import correlation_json
 from marchwarden.services.tasks import RecommendationView, TaskView
 
+
+def fields_of(schema: type[Schema], obj: Any, **overrides: Any) -> dict[str, Any]:
+    """The schema's fields from the same-named attributes of ``obj``; ``overrides`` for
+    those that are named or shaped otherwise."""
+    return {
+        name: overrides[name] if name in overrides else getattr(obj, name)
+        for name in schema.model_fields
+    }
+
+
 Text = Annotated[str, Field(max_length=10_000)]
 Note = Annotated[str, Field(default="", max_length=2000)]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
@@ -284,7 +294,7 @@ class AgencyRefOut(Schema):
 
     @classmethod
     def of(cls, a: AgencyRef) -> AgencyRefOut:
-        return cls(id=a.id, code=a.code, name=a.name, kind=a.kind, region=a.region)
+        return cls(**fields_of(cls, a))
 
 
 def _agency(agencies: dict[int, AgencyRef] | Any, agency_id: int) -> AgencyRefOut:
@@ -457,18 +467,12 @@ class IncidentSummaryOut(Schema):
     @classmethod
     def of(cls, i: Incident) -> IncidentSummaryOut:
         return cls(
-            id=i.id,
-            name=i.name,
-            incident_type=i.incident_type,
-            severity=i.severity,
-            state=i.state,
-            region=i.region,
-            reference_point=PointOut(lon=i.place.reference[0], lat=i.place.reference[1]),
-            lead_agency_id=i.lead_agency_id,
-            supporting_agency_ids=list(i.supporting_agency_ids),
-            affected_population=i.affected_population,
-            created_at=i.created_at,
-            updated_at=i.updated_at,
+            **fields_of(
+                cls,
+                i,
+                reference_point=PointOut(lon=i.place.reference[0], lat=i.place.reference[1]),
+                supporting_agency_ids=list(i.supporting_agency_ids),
+            )
         )
 
 
@@ -501,14 +505,8 @@ class CasualtyUpdateOut(Schema):
 
     @classmethod
     def of(cls, u: CasualtyUpdate, by: str, at: datetime) -> CasualtyUpdateOut:
-        return cls(
-            at=u.at,
-            counts={c.value: n for c, n in u.counts.items()},
-            source=u.source,
-            note=u.note,
-            recorded_by=by,
-            recorded_at=at,
-        )
+        counts = {c.value: n for c, n in u.counts.items()}
+        return cls(**fields_of(cls, u, counts=counts, recorded_by=by, recorded_at=at))
 
 
 class CasualtiesOut(Schema):
@@ -543,17 +541,7 @@ class TimelineEntryOut(Schema):
 
     @classmethod
     def of(cls, e: TimelineEntry) -> TimelineEntryOut:
-        return cls(
-            id=e.id,
-            incident_id=e.incident_id,
-            at=e.at,
-            kind=e.kind.value,
-            actor=e.actor_name,
-            unit_id=e.unit_id,
-            task_id=e.task_id,
-            text=e.text,
-            data=dict(e.data),
-        )
+        return cls(**fields_of(cls, e, kind=e.kind.value, actor=e.actor_name, data=dict(e.data)))
 
 
 class TimelinePage(Schema):
@@ -574,17 +562,7 @@ class UnitBriefOut(Schema):
 
     @classmethod
     def of(cls, u: UnitRef) -> UnitBriefOut:
-        return cls(
-            id=u.id,
-            code=u.code,
-            name=u.name,
-            agency_id=u.agency_id,
-            agency_code=u.agency_code,
-            agency_name=u.agency_name,
-            region=u.region,
-            status=u.status,
-            readiness=u.readiness,
-        )
+        return cls(**fields_of(cls, u))
 
 
 class ActivityLogEntryOut(TimelineEntryOut):

@@ -1,0 +1,260 @@
+"""Group commit of reports (``adapters/db/uow.py: GroupCommit``) and the token cache
+(``services/accounts.py``), on SQLite and PostgreSQL.
+
+To put several reports into one batch, the writer is first kept busy by a job that waits
+for an event; what is submitted meanwhile is committed together when it is let go.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from marchwarden.core.access.model import Role, Scope
+from marchwarden.core.errors import Unauthenticated
+from marchwarden.core.incidents.model import AdmiraltyRating, ReportSourceKind
+from marchwarden.core.incidents.taxonomy import IncidentType
+from marchwarden.services import accounts, reports
+from marchwarden.services.audit import verify
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from marchwarden.adapters.db.uow import SqlUnitOfWork
+    from marchwarden.core.access.model import Principal
+    from marchwarden.core.clock import FixedClock
+    from marchwarden.services.context import Services
+
+PASSWORD = "group-commit-password"
+
+
+@pytest.fixture
+def reporter(services: Services) -> Principal:
+    user = accounts.create_user(
+        services,
+        None,
+        username="reporter",
+        display_name="",
+        password=PASSWORD,
+        role=Role.ADMIN,
+        scope=Scope.all(),
+    )
+    return user.principal()
+
+
+def new_report(clock: FixedClock, n: int, text: str = "") -> reports.NewReport:
+    return reports.NewReport(
+        source_kind=ReportSourceKind.VOLUNTEER,
+        observed_at=clock.now(),
+        position=(35.47 + n * 0.05, 50.47),
+        uncertainty_m=100.0,
+        incident_type=IncidentType.GUNFIRE,
+        text=text or f"report {n}: gunfire at the crossing",
+        rating=AdmiraltyRating.parse("B2"),
+        reporter="Sokol-1",
+    )
+
+
+class Gate:
+    """Keeps the group writer busy until ``open()``: what is submitted meanwhile waits and
+    is committed as one batch."""
+
+    def __init__(self, services: Services) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+        def hold(uow: SqlUnitOfWork) -> None:
+            self.entered.set()
+            assert self.release.wait(30)
+
+        self.future = services.db.group_commit.submit(hold)
+        assert self.entered.wait(30)
+
+    def open(self) -> None:
+        self.release.set()
+        self.future.result(30)
+
+
+def submit(
+    services: Services, actor: Principal, new: reports.NewReport, key: str
+) -> Future[reports.Submission]:
+    return services.db.group_commit.submit(reports._submission(services, actor, new, key))
+
+
+def stored(services: Services) -> tuple[int, int, int, int]:
+    with services.db.unit_of_work(write=False) as uow:
+        r = uow.reports.find(limit=1000)
+        return (len(r), uow.audit.count(), uow.events.count(), len(r) and r[-1].id)
+
+
+def test_one_batch_one_commit_each_report_its_own_record_and_event(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    before = stored(services)
+    batches = len(services.db.group_commit.batch_sizes)
+    gate = Gate(services)
+    futures = [submit(services, reporter, new_report(clock, n), f"k-{n}") for n in range(5)]
+    gate.open()
+    results = [f.result(30) for f in futures]
+    # the gate's own batch, then the five reports in one
+    assert list(services.db.group_commit.batch_sizes)[batches:] == [1, 5]
+    assert [r.status_code for r in results] == [201] * 5
+    ids = [r.receipt["id"] for r in results]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    n, audit, events, _ = stored(services)
+    assert (n, audit, events) == (before[0] + 5, before[1] + 5, before[2] + 5)
+    with services.db.unit_of_work(write=False) as uow:
+        submitted = [e for e in uow.events.after(0) if e.type == "ReportSubmitted"]
+        for rid in ids:
+            report = uow.reports.get(rid)
+            assert report is not None
+            assert report.text == next(r.receipt["text"] for r in results if r.receipt["id"] == rid)
+    assert [e.payload["report_id"] for e in submitted] == ids
+    assert verify(services).result.ok
+
+
+def test_same_key_twice_in_one_batch_stores_one_report(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    before = stored(services)
+    gate = Gate(services)
+    same = new_report(clock, 1)
+    first = submit(services, reporter, same, "twice")
+    second = submit(services, reporter, same, "twice")
+    other_body = submit(services, reporter, new_report(clock, 2), "twice")
+    gate.open()
+    a, b = first.result(30), second.result(30)
+    assert (a.status_code, a.replayed) == (201, False)
+    assert (b.status_code, b.replayed) == (201, True)
+    assert b.receipt == a.receipt
+    with pytest.raises(reports.IdempotencyKeyReused):
+        other_body.result(30)
+    assert stored(services)[:3] == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert verify(services).result.ok
+
+
+def test_a_failing_job_in_a_batch_leaves_its_neighbours_committed(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    """A job that wrote a report, its audit record and its event and then failed is rolled
+    back to its savepoint — rows, audit head and events — and only it fails."""
+    before = stored(services)
+    taken = reports.submit_report(
+        services, reporter, new_report(clock, 9), idempotency_key="taken"
+    ).receipt["id"]
+
+    def half_then_fail(uow: SqlUnitOfWork) -> Any:
+        reports._submission(services, reporter, new_report(clock, 7), "half")(uow)
+        raise RuntimeError("broken after writing")
+
+    gate = Gate(services)
+    ok1 = submit(services, reporter, new_report(clock, 3), "ok-1")
+    broken = services.db.group_commit.submit(half_then_fail)
+    reused = submit(services, reporter, new_report(clock, 4), "taken")  # a 409 in the batch
+    ok2 = submit(services, reporter, new_report(clock, 5), "ok-2")
+    gate.open()
+    assert ok1.result(30).status_code == 201
+    assert ok2.result(30).status_code == 201
+    with pytest.raises(RuntimeError, match="broken after writing"):
+        broken.result(30)
+    with pytest.raises(reports.IdempotencyKeyReused):
+        reused.result(30)
+    n, audit, events, _ = stored(services)
+    assert (n, audit, events) == (before[0] + 3, before[1] + 3, before[2] + 3)
+    with services.db.unit_of_work(write=False) as uow:
+        assert uow.idempotency.get(reporter.user_id, reports.OPERATION, "half") is None
+        texts = {r.text for r in uow.reports.find(limit=1000)}
+        ids = [e.payload["report_id"] for e in uow.events.after(0) if e.type == "ReportSubmitted"]
+    assert "report 7: gunfire at the crossing" not in texts
+    assert ids == [taken, ok1.result().receipt["id"], ok2.result().receipt["id"]]
+    assert verify(services).result.ok  # no gap in the chain where the failed job's record was
+
+
+# --------------------------------------------------------------------------- token cache
+
+
+def login(services: Services) -> str:
+    return accounts.login(services, username="reporter", password=PASSWORD, address="t").token
+
+
+def test_a_cached_token_is_refused_at_once_after_logout(
+    services: Services, reporter: Principal
+) -> None:
+    token = login(services)
+    principal = accounts.authenticate(services, token)
+    assert accounts.authenticate_cached(services, token) == principal  # now cached
+    accounts.logout(services, principal, token)
+    assert accounts.authenticate_cached(services, token) is None
+    with pytest.raises(Unauthenticated, match="revoked"):
+        accounts.authenticate(services, token)
+
+
+def test_a_cached_token_is_refused_at_once_after_the_user_is_disabled(
+    services: Services, reporter: Principal
+) -> None:
+    token = login(services)
+    accounts.authenticate(services, token)
+    assert accounts.authenticate_cached(services, token) is not None
+    accounts.disable_user(services, None, "reporter")
+    with pytest.raises(Unauthenticated):
+        accounts.authenticate(services, token)
+
+
+def test_a_change_made_elsewhere_takes_effect_within_the_cache_time(
+    services: Services, reporter: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process (here: a direct write the cache does not hear of) revokes a token;
+    this process stops accepting it once the cached row is older than the bound."""
+    token = login(services)
+    accounts.authenticate(services, token)
+    with services.db.unit_of_work() as uow:
+        uow.tokens.revoke(accounts._token_hash(services, token), services.clock.now())
+        uow.commit()
+    assert accounts.authenticate(services, token).username == "reporter"  # still cached
+    cache = accounts.token_cache(services)
+    monkeypatch.setattr(cache, "ttl", 0.0)
+    with pytest.raises(Unauthenticated, match="revoked"):
+        accounts.authenticate(services, token)
+
+
+def test_a_user_disabled_elsewhere_drops_the_cache_when_the_event_arrives(
+    services: Services, reporter: Principal
+) -> None:
+    token = login(services)
+    accounts.authenticate(services, token)
+    with services.db.unit_of_work(write=False) as uow:
+        last = uow.events.last_id()
+    accounts.disable_user(services, None, "reporter")
+    accounts.token_cache(services).put(
+        accounts._token_hash(services, token),
+        _stale_row(services, token),
+        accounts.token_cache(services).generation,
+    )  # as if another process had cached it before the change
+    assert accounts.authenticate_cached(services, token) is not None
+    with services.db.unit_of_work(write=False) as uow:
+        accounts.forget_on_events(services, uow.events.after(last))
+    assert accounts.authenticate_cached(services, token) is None
+
+
+def _stale_row(services: Services, token: str) -> Any:
+    from dataclasses import replace
+
+    with services.db.unit_of_work(write=False) as uow:
+        row = uow.tokens.find(accounts._token_hash(services, token))
+    assert row is not None
+    return replace(row, revoked_at=None, user=replace(row.user, disabled=False))
+
+
+def test_a_read_that_raced_with_a_logout_is_not_cached(
+    services: Services, reporter: Principal
+) -> None:
+    token = login(services)
+    cache = accounts.token_cache(services)
+    generation = cache.generation  # a read begins ...
+    row = _stale_row(services, token)
+    principal = accounts.authenticate(services, token)
+    accounts.logout(services, principal, token)  # ... a logout commits meanwhile ...
+    cache.put(accounts._token_hash(services, token), row, generation)  # ... the read ends
+    assert accounts.authenticate_cached(services, token) is None
