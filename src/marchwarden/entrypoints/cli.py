@@ -117,15 +117,86 @@ def serve(
     _serve(settings, host, port)
 
 
+_SPEED_HELP = (
+    "Scenario seconds per real second (900: the two days take about 2.5 minutes), "
+    "or 'max' to play as fast as the server answers."
+)
+
+
+def _parse_speed(text: str) -> float | None:
+    from marchwarden.scenario.replay import parse_speed
+
+    try:
+        return parse_speed(text)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --speed {text!r}: {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _echo(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _play(url: str, speed: float | None, password: str) -> bool:
+    """Play the border raid against ``url``; False (and the problem printed) on failure."""
+    from rich.markup import escape
+
+    from marchwarden.scenario.replay import ReplayError, format_problem, run_replay
+
+    try:
+        run_replay(url, speed=speed, out=_echo, password=password)
+    except ReplayError as exc:
+        err.print(f"[red]replay stopped:[/red] {escape(str(exc))}", highlight=False)
+        if exc.problem is not None:
+            err.print(format_problem(exc.problem), markup=False, highlight=False)
+        return False
+    return True
+
+
+def _wait_ready(url: str, seconds: float = 120.0) -> bool:
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def _local_url(host: str, port: int) -> str:
+    """The URL a client on this machine uses to reach a server listening on ``host``."""
+    if host in ("", "0.0.0.0"):  # noqa: S104 - we connect to it, not bind it
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     seed: Annotated[int, typer.Option(help="Seed of the generated demo data.")] = 2024,
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay",
+            help="Once the server is up, play the two-day border raid live through its API.",
+        ),
+    ] = False,
+    speed: Annotated[str, typer.Option(help=_SPEED_HELP)] = "900",
 ) -> None:
     """Load the demo scenario (border raid) and run the server with it."""
-    from marchwarden.scenario.loader import load_demo
+    from marchwarden.scenario.loader import DEMO_PASSWORD, load_demo
 
+    pace = _parse_speed(speed) if replay else None
     settings = _settings()
     _upgrade(settings)
     accounts = load_demo(settings, seed=seed, console=console)
@@ -135,7 +206,38 @@ def demo(
     for row in accounts:
         table.add_row(*row)
     console.print(table)
+    if replay:
+        import threading
+
+        url = _local_url(host, port)
+
+        def play() -> None:
+            if not _wait_ready(url):
+                err.print(f"replay not started: {url} did not become ready", markup=False)
+                return
+            if _play(url, pace, DEMO_PASSWORD):
+                _echo(f"the raid is over; the server keeps running at http://{host}:{port}/")
+
+        threading.Thread(target=play, name="replay", daemon=True).start()
     _serve(settings, host, port)
+
+
+@app.command("replay")
+def replay_command(
+    url: Annotated[
+        str, typer.Option(help="Base URL of a running server with the demo loaded.")
+    ] = "http://127.0.0.1:8000",
+    speed: Annotated[str, typer.Option(help=_SPEED_HELP)] = "900",
+    password: Annotated[
+        str | None, typer.Option(help="Password of the demo accounts (default: the demo's).")
+    ] = None,
+) -> None:
+    """Play the two-day border raid through the API of a running server (marchwarden demo)."""
+    from marchwarden.scenario.replay import DEMO_PASSWORD
+
+    pace = _parse_speed(speed)
+    if not _play(url.rstrip("/"), pace, password or DEMO_PASSWORD):
+        raise typer.Exit(1)
 
 
 @users_app.command("add")
