@@ -304,6 +304,42 @@ def test_units_on_the_map_and_the_board_change_live(
     assert traffic.foreign() == []
 
 
+def test_units_table_shows_the_powers_each_unit_holds(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    srv, ids = registry
+    page, _ = open_ui(srv)
+    open_units(page, srv)
+    token = api_token(srv, "admin", ADMIN_PASSWORD)
+    expected: dict[str, list[str]] = api_get(srv, token, "/unit-powers")["units"]
+    assert expected[str(ids["bn2"])], "the activated battalion holds some power"
+    wait_until(page, "(id) => window.marchwarden.units.powersOf(id) !== null", ids["bn2"])
+    page.locator("#units-region").select_option("RU-BEL")
+    for unit_id, codes in expected.items():
+        row = unit_row(page, int(unit_id))
+        if row.count() == 0:
+            continue  # another region: filtered out
+        shown = row.locator(".power-chip").evaluate_all("els => els.map(e => e.dataset.power)")
+        assert shown == codes, unit_id
+    # the filter: only the units holding the chosen power stay
+    power = expected[str(ids["bn2"])][-1]
+    page.locator("#units-region").select_option("")
+    page.locator("#units-power").select_option(power)
+    holders = {int(u) for u, codes in expected.items() if power in codes}
+    wait_until(
+        page,
+        "(n) => document.querySelectorAll('#units-table tbody tr').length === n",
+        len(holders),
+    )
+    rows = page.locator("#units-table tbody tr").evaluate_all(
+        "els => els.map(e => Number(e.dataset.unitId))"
+    )
+    assert set(rows) == holders
+    assert len(holders) < len(expected), "the filter leaves some unit out"
+    screenshot(page, "units-powers")
+    page.locator("#units-power").select_option("")
+
+
 def test_unit_detail_shows_powers_with_reasons_and_the_status_control(
     registry: tuple[Server, dict[str, int]], open_ui: OpenUI
 ) -> None:
@@ -319,9 +355,7 @@ def test_unit_detail_shows_powers_with_reasons_and_the_status_control(
     detail.wait_for()
     assert page.evaluate("document.activeElement.id") == "unit-detail-title"
     assert page.inner_text("#unit-detail-title > span") == "BEL-2BN"
-    # the map is centred on the unit, which has the selection ring (asked again once the
-    # detail panel has opened: opening it resizes the map, which may move its centre)
-    page.evaluate("(id) => window.marchwarden.units.show(id)", ids["bn2"])
+    # the map is centred on the unit, which has the selection ring
     wait_until(
         page,
         "() => { const c = window.marchwarden.map.getMap().getCenter();"

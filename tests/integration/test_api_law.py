@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from marchwarden.core.access.model import Role
+from marchwarden.core.access.model import Role, Scope
 from marchwarden.services import roster
 from tests.factories import ROSTER_HEADER, login, make_forces, make_user, volunteer_row
 
@@ -153,3 +153,36 @@ def test_recording_an_act_and_activation_scope(
         json={"unit_id": ids["krs_bn"], "reference": "X", "valid_from": "2026-11-26T00:00:00Z"},
     )
     assert order.status_code == 403
+
+
+def test_unit_powers_for_a_whole_board_match_each_unit(
+    client: TestClient, services: Services, ids: dict[str, int]
+) -> None:
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    h = login(client, "hq")
+    for proposed in ("", "?with=LSD-2023"):
+        reply = client.get(f"/api/v1/unit-powers{proposed}", headers=h)
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        assert body["with_proposed"] == (["LSD-2023"] if proposed else [])
+        held = {int(k): v for k, v in body["units"].items()}
+        assert set(held) == {v for k, v in ids.items() if k not in ("bel_vsd", "krs_vsd", "army")}
+        for unit_id, codes in held.items():
+            one = client.get(f"/api/v1/units/{unit_id}/authority{proposed}", headers=h).json()
+            assert codes == [p["power"] for p in one["powers"] if p["held"]], unit_id
+    with_lsd = client.get("/api/v1/unit-powers?with=LSD-2023", headers=h).json()["units"]
+    assert "armed_response" in with_lsd[str(ids["bn2"])]
+    in_force = client.get("/api/v1/unit-powers", headers=h).json()["units"]
+    assert "armed_response" not in in_force[str(ids["bn2"])]
+    bad = client.get("/api/v1/unit-powers?with=PO-2014", headers=h)
+    assert bad.status_code == 422 and "not proposed" in bad.json()["detail"]
+
+
+def test_unit_powers_only_for_units_in_scope(
+    client: TestClient, services: Services, ids: dict[str, int]
+) -> None:
+    make_user(services, "kursk", Role.REGIONAL_COORDINATOR, Scope.of_regions("RU-KRS"))
+    h = login(client, "kursk")
+    held = client.get("/api/v1/unit-powers", headers=h).json()["units"]
+    assert str(ids["krs_bn"]) in held
+    assert str(ids["bn2"]) not in held

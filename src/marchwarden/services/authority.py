@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from marchwarden import geodata
-from marchwarden.core.access.policy import Action
+from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.authority.evaluation import (
     ApplicableLaw,
     BatchAuthority,
@@ -227,6 +227,26 @@ def unit_authority_map(
 ) -> UnitAuthorities:
     snap, result = batch(svc, at, with_proposed)
     return UnitAuthorities(snap, result)
+
+
+def powers_by_unit(
+    svc: Services, actor: Principal, at: datetime, with_proposed: tuple[str, ...] = ()
+) -> tuple[tuple[str, ...], dict[int, list[str]]]:
+    """The acts in effect and, for every unit the actor may evaluate, the powers it holds
+    (without the reasons: those come per unit from :func:`unit_authority`)."""
+    snap, result = batch(svc, at, with_proposed)
+    visible = {
+        uid
+        for uid, unit in snap.units.items()
+        if decide(actor, Action.AUTHORITY_EVALUATE, unit.resource()).allowed
+    }
+    held: dict[int, list[str]] = {uid: [] for uid in sorted(visible)}
+    for power in POWER_CATALOGUE:
+        for uid in result.units_holding(power):
+            found = held.get(int(uid))
+            if found is not None:
+                found.append(power)
+    return result.law.in_effect, held
 
 
 def unit_authority(

@@ -59,6 +59,18 @@ const SHORT_KIND = {
 
 const statusWords = (status) => String(status).replace(/_/g, ' ');
 
+/** Short names of the demo's powers for the table; any other power shows its code. */
+const POWER_SHORT = {
+  observe_report: 'Obs',
+  patrol_unarmed: 'Patrol',
+  checkpoint: 'Chkpt',
+  evacuation_assist: 'Evac',
+  first_aid: 'Aid',
+  detain: 'Detain',
+  carry_weapons: 'Arms',
+  armed_response: 'ArmResp',
+};
+
 /** "on scene (committed)"; "available" alone where the two say the same. */
 function statusPhrase(u) {
   return u.status_label === u.availability ? u.status_label : `${u.status_label} (${u.availability})`;
@@ -73,7 +85,10 @@ let pending = [];
 let layer = null;
 let mapApi = null;
 let selectedId = null;
-const view = { region: '', agency: '', availability: '', text: '', sort: 'name', dir: 1, page: 0 };
+const view = { region: '', agency: '', availability: '', power: '', text: '', sort: 'name', dir: 1, page: 0 };
+/** Powers each unit holds under the law in force (GET /unit-powers), and their labels. */
+const held = { byUnit: new Map(), labels: new Map(), at: null, loaded: false };
+let powersTimer = null;
 const ui = {};
 let listTimer = null;
 let strengthTimer = null;
@@ -123,7 +138,17 @@ function focusOnMap(u) {
     return;
   }
   pendingFocus = null;
-  map.setView([u.lat, u.lon], Math.max(map.getZoom(), 9));
+  centreOn(map, u);
+}
+
+/**
+ * Centre `map` on a unit. The map first measures its container: opening the detail panel
+ * can have changed the map's size a moment ago, and Leaflet centres on the size it last
+ * measured (its ResizeObserver has not run yet), which would leave the unit off centre.
+ */
+function centreOn(map, u) {
+  map.invalidateSize({ pan: false });
+  map.setView([u.lat, u.lon], Math.max(map.getZoom(), 9), { animate: false });
 }
 
 /** Show a unit: the Units tab, its detail, and the map centred on it. */
@@ -133,13 +158,9 @@ export function showUnit(id, { focusMap = true } = {}) {
   selectTab('units');
   selectedId = u.id;
   if (layer) layer.redraw();
-  // the map may be there before this board has attached its layer to it
-  const api = mapApi ?? window.marchwarden?.map;
-  if (focusMap && api && api.getMap()) {
-    const map = api.getMap();
-    map.setView([u.lat, u.lon], Math.max(map.getZoom(), 9), { animate: false });
-  }
+  // the panel first: opening it may resize the map, which is centred after that
   openDetail(u);
+  if (focusMap) focusOnMap(u);
 }
 
 // ------------------------------------------------------------------ live changes
@@ -212,10 +233,12 @@ function applyEvent(event) {
     case 'MemberChanged':
     case 'RosterImported':
       refreshStrengthsSoon();
+      refreshPowersSoon();
       break;
     case 'ActivationOrderIssued':
     case 'LegalActStatusChanged':
     case 'LegalActRecorded':
+      refreshPowersSoon();
       if (ui.detailUnit != null) {
         const u = units.get(ui.detailUnit);
         const concerns = event.type !== 'ActivationOrderIssued' || (u && u.path.startsWith(d.path));
@@ -333,6 +356,7 @@ async function load() {
   fillFilterOptions();
   renderList();
   if (layer) layer.redraw();
+  refreshPowersSoon(0);
 }
 
 function pageReady() {
@@ -387,6 +411,7 @@ function matches(u) {
   if (view.region && u.region !== view.region) return false;
   if (view.agency && String(u.agency_id) !== view.agency) return false;
   if (view.availability && u.availability !== view.availability) return false;
+  if (view.power && !(held.byUnit.get(u.id) ?? []).includes(view.power)) return false;
   if (view.text) {
     const t = view.text;
     if (!u.name.toLowerCase().includes(t) && !u.code.toLowerCase().includes(t)) return false;
@@ -401,6 +426,7 @@ const SORTS = {
   status: (a, b) => a.status.localeCompare(b.status),
   readiness: (a, b) => (a.readiness ?? 0) - (b.readiness ?? 0),
   strength: (a, b) => (a.strength ?? -1) - (b.strength ?? -1),
+  powers: (a, b) => (held.byUnit.get(a.id)?.length ?? -1) - (held.byUnit.get(b.id)?.length ?? -1),
 };
 
 function scheduleList() {
@@ -472,8 +498,9 @@ function row(u) {
     symbolSvg(u.agency_kind, u.availability, 16), el('span', { text: u.name }));
   const status = el('td', { class: 'unit-status', text: u.status_label, title: `${u.status_label} — ${u.availability}` });
   status.dataset.availability = u.availability;
+  const powers = powersOf(u);
   return el('tr', { dataset: { unitId: String(u.id), availability: u.availability } },
-    el('td', { class: 'unit-name' }, link, u.code !== u.name ? el('span', { class: 'unit-code', text: u.code }) : null),
+    el('td', { class: 'unit-name' }, link, u.code !== u.name ? el('span', { class: 'unit-code', text: u.code }) : null, powers.chips),
     el('td', { text: SHORT_KIND[u.agency_kind] ?? kind.label, title: kind.label }),
     el('td', { text: u.region }),
     status,
@@ -481,7 +508,51 @@ function row(u) {
       u.readiness ? `${u.readiness}/4` : '—',
       u.readiness ? el('span', { class: 'visually-hidden', text: ` ${u.readiness_label}` }) : null),
     el('td', { class: 'num', text: u.strength == null ? '—' : String(u.strength) }),
+    powers.cell,
   );
+}
+
+/** The powers a unit holds as small chips (under its name) and their count (a column). */
+function powersOf(u) {
+  const codes = held.byUnit.get(u.id);
+  if (!codes) return { chips: null, cell: el('td', { class: 'num unit-powers-count', text: held.loaded ? '—' : '…' }) };
+  const words = codes.map((c) => held.labels.get(c) ?? c);
+  const title = codes.length ? `Holds under the law in force: ${words.join('; ')}` : 'Holds no power under the law in force';
+  const chips = codes.length
+    ? el('div', { class: 'unit-power-chips', title },
+      ...codes.map((c) => el('span', { class: 'power-chip', dataset: { power: c }, text: POWER_SHORT[c] ?? c })),
+      el('span', { class: 'visually-hidden', text: ` holds ${words.join(', ')}` }))
+    : null;
+  const total = held.labels.size || codes.length;
+  return { chips, cell: el('td', { class: 'num unit-powers-count', title, text: `${codes.length}/${total}` }) };
+}
+
+/** The powers of every unit, read again a moment after the law or the members change. */
+function refreshPowersSoon(delay = STRENGTH_REFRESH_MS) {
+  if (!session.can('authority.evaluate') || powersTimer) return;
+  powersTimer = setTimeout(async () => {
+    powersTimer = null;
+    try {
+      const reply = await api('/unit-powers');
+      held.byUnit = new Map(Object.entries(reply.units).map(([id, codes]) => [Number(id), codes]));
+      held.at = reply.at;
+      held.loaded = true;
+      scheduleList();
+    } catch (err) {
+      console.warn('the powers of the units could not be read', err);
+    }
+  }, delay);
+}
+
+async function loadPowerLabels() {
+  try {
+    for (const p of await api('/powers')) held.labels.set(p.power, p.label);
+  } catch (err) {
+    console.warn('the power catalogue could not be read', err);
+  }
+  if (ui.power) {
+    ui.power.append(...[...held.labels].map(([code, label]) => el('option', { value: code, text: label })));
+  }
 }
 
 // ------------------------------------------------------------------ the detail
@@ -717,19 +788,22 @@ export function install() {
   const [availability, availabilityLabel] = select('Availability', 'units-availability');
   availability.append(el('option', { value: '', text: 'All' }),
     ...Object.keys(AVAILABILITY).map((a) => el('option', { value: a, text: a })));
+  const [power, powerLabel] = select('Holds power', 'units-power');
+  power.append(el('option', { value: '', text: 'Any' }));
   const search = el('input', { id: 'units-search', type: 'search', placeholder: 'name or code', autocomplete: 'off' });
-  Object.assign(ui, { region, agency, availability, search });
+  Object.assign(ui, { region, agency, availability, power, search });
   const filters = el('div', { class: 'unit-filters', role: 'search', 'aria-label': 'Filter the units' },
     el('div', {}, regionLabel, region), el('div', {}, agencyLabel, agency),
     el('div', {}, availabilityLabel, availability),
+    ...(session.can('authority.evaluate') ? [el('div', {}, powerLabel, power)] : []),
     el('div', {}, el('label', { for: 'units-search', text: 'Find' }), search));
-  for (const [control, key] of [[region, 'region'], [agency, 'agency'], [availability, 'availability']]) {
+  for (const [control, key] of [[region, 'region'], [agency, 'agency'], [availability, 'availability'], [power, 'power']]) {
     control.addEventListener('change', () => { view[key] = control.value; view.page = 0; renderList(); });
   }
   search.addEventListener('input', () => { view.text = search.value.trim().toLowerCase(); view.page = 0; renderList(); });
 
   const head = el('tr');
-  for (const [key, label, cls] of [['name', 'Unit'], ['kind', 'Agency'], ['region', 'Region'], ['status', 'Status'], ['readiness', 'Ready', 'num'], ['strength', 'Str.', 'num']]) {
+  for (const [key, label, cls] of [['name', 'Unit'], ['kind', 'Agency'], ['region', 'Region'], ['status', 'Status'], ['readiness', 'Ready', 'num'], ['strength', 'Str.', 'num'], ['powers', 'Pow.', 'num']]) {
     const button = el('button', { type: 'button', class: 'sort', text: label, title: `Sort by ${key}` });
     button.addEventListener('click', () => {
       view.dir = view.sort === key ? -view.dir : 1;
@@ -811,6 +885,7 @@ export function install() {
   onEvent('LegalActRecorded', () => fillProposed());
 
   window.marchwarden.units = {
+    powersOf: (id) => held.byUnit.get(Number(id)) ?? null,
     units,
     stats,
     timings,
@@ -832,5 +907,6 @@ export function install() {
 
   load();
   fillProposed();
+  if (session.can('authority.evaluate')) loadPowerLabels();
   attachMap();
 }

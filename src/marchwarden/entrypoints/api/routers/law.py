@@ -31,6 +31,7 @@ from marchwarden.entrypoints.api.schemas.law import (
     PowerOut,
     RegionChangeOut,
     SettlementOut,
+    UnitPowersOut,
     WhatIfOut,
     catalogue,
 )
@@ -197,6 +198,21 @@ def _acts_in_effect(
 ) -> tuple[str, ...]:
     _, batch = authority.batch(services, at, proposed)
     return batch.law.in_effect
+
+
+@router.get("/unit-powers", response_model=UnitPowersOut)
+def unit_powers(
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+    at: At = None,
+    with_proposed: WithProposed = None,
+) -> UnitPowersOut:
+    """Every unit the caller may see with the powers it holds — one request for a whole
+    board; the reasons for one unit come from ``/units/{id}/authority``."""
+    moment = _moment(services, at)
+    proposed = tuple(with_proposed or ())
+    acts, held = authority.powers_by_unit(services, principal, moment, proposed)
+    return UnitPowersOut(at=moment, acts=list(acts), with_proposed=list(proposed), units=held)
 
 
 @router.get("/units/{unit_id}/authority", response_model=AuthorityOut)

@@ -148,6 +148,16 @@ class AuthorityOut(Schema):
     powers: list[PowerOut]
 
 
+class UnitPowersOut(Schema):
+    """The powers every visible unit holds at one moment (reasons: per unit)."""
+
+    at: datetime
+    acts: list[str]
+    with_proposed: list[str]
+    #: unit id -> the powers it holds, in the order of GET /law/powers
+    units: dict[int, list[str]]
+
+
 class PowerCatalogueOut(Schema):
     power: str
     label: str
