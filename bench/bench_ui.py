@@ -1,7 +1,8 @@
 """The common operating picture in Chromium with 5,000 units: time to the first full render
 and the rate of live updates the page keeps up with.
 
-    .venv/bin/python bench/bench_ui.py [--units 5000] [--rates 25,50,100,150,200,300] [--seconds 6]
+    .venv/bin/python bench/bench_ui.py [--units 5000] [--incidents 1000]
+        [--rates 25,50,100,150,200,300] [--seconds 6]
 
 A real ``marchwarden serve`` on SQLite (durability FULL, the default; ``--sqlite-synchronous
 NORMAL`` to compare) with N units in the three
@@ -20,9 +21,13 @@ an admin in headless Chromium (Debian's, /usr/bin/chromium) at 1366×768.
    page's event dispatcher (the Events log and the Units board see them as from the
    stream) at rising rates, to find the page's limit apart from the server's.
 
-1,000 incidents on the map are not part of the figures: this build has no incidents layer
-on the map yet (the incidents API and board are still being written), so the script says
-so instead of inventing them.
+4. With N incidents as well (``--incidents``, default 1,000; made through the API before
+   the first render: every category of the taxonomy, every severity, a fifth over an
+   area drawn as a polygon, two thirds moved on through the lifecycle): the first render
+   waits for both ``marchwarden:units-drawn`` and ``marchwarden:incidents-drawn``
+   (incidents.js: the first frame with every shown incident drawn); one frame of the
+   incidents layer; live incident changes (severity changes through the API, and made-up
+   IncidentStateChanged events fed to the page alone), commit/event → frame.
 """
 
 from __future__ import annotations
@@ -147,6 +152,81 @@ def build_registry(env: dict[str, str], n_units: int, seed: int = 7) -> Registry
     return Registry(ids, homes, status, time.perf_counter() - started)
 
 
+INCIDENT_TYPES = (
+    "armed_clash",
+    "shelling_artillery_missile_attack",
+    "air_drone_strike",
+    "attack_on_civilians",
+    "peaceful_protest",
+    "mob_violence",
+    "arrests",
+    "cross_border_incursion",
+    "sabotage_of_infrastructure",
+    "airspace_violation",
+)
+SEVERITIES = ("unknown", "minor", "moderate", "severe", "extreme")
+#: the lifecycle steps each incident is taken through (a third stay reported)
+PATHS = (
+    (),
+    ("verified",),
+    ("verified", "active"),
+    ("verified", "active", "contained"),
+    ("verified", "closed"),
+    ("rejected",),
+)
+
+
+def make_incidents(url: str, token: str, n: int, threads: int, seed: int = 13) -> list[int]:
+    """N incidents through the API (as an officer would make them), moved on through
+    the lifecycle; returns their ids."""
+    rng = random.Random(seed)
+    regions = list(REGIONS.values())
+    specs = []
+    for i in range(n):
+        x0, y0, x1, y1 = regions[i % len(regions)]
+        lon, lat = round(rng.uniform(x0, x1), 5), round(rng.uniform(y0, y1), 5)
+        if i % 5 == 0:
+            d = rng.uniform(0.02, 0.08)
+            ring = [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]]
+            place: dict[str, Any] = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+        else:
+            place = {"type": "Point", "coordinates": [lon, lat]}
+        path = PATHS[0] if i % 3 == 0 else rng.choice(PATHS[1:])
+        body = {
+            "name": f"Incident {i:04d}",
+            "incident_type": INCIDENT_TYPES[i % len(INCIDENT_TYPES)],
+            "severity": rng.choice(SEVERITIES),
+            "place": place,
+        }
+        specs.append((body, path))
+    ids: list[int] = []
+    lock = threading.Lock()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def work(k: int) -> None:
+        with httpx.Client(base_url=url + "/api/v1", headers=headers, timeout=60) as client:
+            for body, path in specs[k::threads]:
+                made = client.post("/incidents", json=body)
+                made.raise_for_status()
+                incident_id = int(made.json()["id"])
+                for step in path:
+                    reason = "bench" if step == "rejected" else ""
+                    client.post(
+                        f"/incidents/{incident_id}/transition", json={"to": step, "reason": reason}
+                    ).raise_for_status()
+                with lock:
+                    ids.append(incident_id)
+
+    workers = [threading.Thread(target=work, args=(k,)) for k in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if len(ids) != n:
+        raise RuntimeError(f"made {len(ids)} incidents of {n}")
+    return sorted(ids)
+
+
 class ServerProcess:
     def __init__(self, env: dict[str, str], folder: Path) -> None:
         self.env = env
@@ -221,20 +301,32 @@ def wait_for(page: Page, script: str, arg: Any = None, timeout_s: float = 60) ->
         time.sleep(0.02)
 
 
-FIRST_RENDER = """() => {
+FIRST_RENDER = """(incidents) => {
   const mark = performance.getEntriesByName('marchwarden:units-drawn')[0];
   if (!mark) return null;
+  const im = performance.getEntriesByName('marchwarden:incidents-drawn')[0];
+  if (incidents && !im) return null;
+  const is = window.marchwarden.incidents?.stats;
+  const list = performance.getEntriesByType('resource')
+    .filter(r => r.name.includes('/api/v1/incidents?'));
   const units = performance.getEntriesByType('resource')
     .find(r => r.name.endsWith('/api/v1/units'));
   const s = window.marchwarden.units.stats;
   return { total: mark.startTime - window.__submitAt, units: mark.detail.units,
            fetch: units ? units.responseEnd - units.startTime : null,
            fetchStart: units ? units.startTime - window.__submitAt : null,
-           bytes: units ? units.encodedBodySize : null, frameMs: s.firstFrameMs ?? s.lastFrameMs };
+           bytes: units ? units.encodedBodySize : null, frameMs: s.firstFrameMs ?? s.lastFrameMs,
+           unitsAt: mark.startTime - window.__submitAt,
+           incidentsAt: im ? im.startTime - window.__submitAt : null,
+           shownIncidents: im ? im.detail.incidents : 0,
+           incidentFrameMs: is ? is.firstFrameMs : null,
+           incidentsFetch: list.length ? Math.max(...list.map(r => r.responseEnd))
+             - Math.min(...list.map(r => r.startTime)) : null,
+           incidentsBytes: list.reduce((n, r) => n + r.encodedBodySize, 0) };
 }"""
 
 
-def first_render(browser: Browser, url: str, expected: int) -> dict[str, float]:
+def first_render(browser: Browser, url: str, expected: int, incidents: int = 0) -> dict[str, float]:
     context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
     try:
         page = context.new_page()
@@ -244,9 +336,11 @@ def first_render(browser: Browser, url: str, expected: int) -> dict[str, float]:
             "() => { window.__submitAt = performance.now(); }, { capture: true })"
         )
         page.click("#signin-submit")
-        found: dict[str, float] = wait_for(page, FIRST_RENDER)
+        found: dict[str, float] = wait_for(page, FIRST_RENDER, incidents)
         if found["units"] != expected:
             raise AssertionError(f"drew {found['units']} units, expected {expected}")
+        if incidents:
+            found["total"] = max(found["unitsAt"], found["incidentsAt"])
         return found
     finally:
         context.close()
@@ -263,6 +357,182 @@ REDRAW = """async (n) => {
   }
   return times;
 }"""
+
+
+REDRAW_INCIDENTS = """async (n) => {
+  const layer = window.marchwarden.incidents.layer();
+  const times = [];
+  for (let i = 0; i < n; i += 1) {
+    const t = performance.now();
+    layer._drawNow();
+    times.push(performance.now() - t);
+    await new Promise(r => requestAnimationFrame(r));
+  }
+  return times;
+}"""
+
+INCIDENT_LAGS_SINCE = """(since) => window.marchwarden.incidents.timings
+  .filter(t => t.event > since && t.event < 1e12)
+  .map(t => [t.drawn - t.at, t.received - t.at])"""
+
+
+def patch_severities(
+    url: str,
+    headers: dict[str, str],
+    plan: list[tuple[int, str]],
+    started: float,
+    rate: float,
+    first: int,
+    step: int,
+    lock: threading.Lock,
+    counts: list[int],
+) -> None:
+    """One client thread: its share of the plan, each change at its due time."""
+    with httpx.Client(base_url=url + "/api/v1", headers=headers, timeout=60) as client:
+        for n, (incident_id, severity) in enumerate(plan):
+            wait = started + (first + n * step) / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            ok = client.patch(f"/incidents/{incident_id}", json={"severity": severity})
+            with lock:
+                counts[0 if ok.status_code == 200 else 1] += 1
+
+
+def incidents_through_server(
+    page: Page,
+    url: str,
+    token: str,
+    shown: list[dict[str, Any]],
+    rates: list[float],
+    seconds: float,
+) -> list[dict[str, float]]:
+    """Severity changes (PATCH) at a fixed rate from 4 threads; commit → frame lag."""
+    rows = []
+    current = {int(i["id"]): str(i["severity"]) for i in shown}
+    ids = list(current)
+    rng = random.Random(17)
+    headers = {"Authorization": f"Bearer {token}"}
+    for rate in rates:
+        since = httpx.get(url + "/api/v1/stream/position", headers=headers, timeout=30).json()[
+            "last_event_id"
+        ]
+        total = int(rate * seconds)
+        plan = []
+        for _ in range(total):
+            # always a real change (the same severity again is no change and no event)
+            incident_id = rng.choice(ids)
+            severity = rng.choice([x for x in SEVERITIES if x != current[incident_id]])
+            current[incident_id] = severity
+            plan.append((incident_id, severity))
+        started = time.monotonic()
+        counts = [0, 0]
+        lock = threading.Lock()
+
+        workers = [
+            threading.Thread(
+                target=patch_severities,
+                args=(url, headers, plan[k::4], started, rate, k, 4, lock, counts),
+            )
+            for k in range(4)
+        ]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.monotonic() - started
+        done, failed = counts
+        finished = time.monotonic()
+        lags: list[list[float]] = []
+        while time.monotonic() - finished < 15:
+            lags = page.evaluate(INCIDENT_LAGS_SINCE, since)
+            if len(lags) >= done:
+                break
+            time.sleep(0.1)
+        total_lag = [x[0] for x in lags]
+        row = {
+            "rate": rate,
+            "posted": done,
+            "failed": failed,
+            "achieved": done / elapsed,
+            "drawn": len(lags),
+            "p50": pct(total_lag, 50),
+            "p95": pct(total_lag, 95),
+            "max": max(total_lag) if total_lag else float("nan"),
+        }
+        rows.append(row)
+        print(
+            f"  asked {rate:>5.0f}/s: changed {done} ({row['achieved']:.0f}/s, {failed} failed); "
+            f"drawn {len(lags)}; lag commit→frame p50 {row['p50']:.0f} ms, "
+            f"p95 {row['p95']:.0f} ms, max {row['max']:.0f} ms",
+            flush=True,
+        )
+    return rows
+
+
+INJECT_INCIDENTS = """async ([rate, seconds, ids]) => {
+  const m = window.marchwarden;
+  const before = m.incidents.timings.length;
+  const s0 = { frames: m.incidents.stats.frames, ms: m.incidents.stats.drawMs };
+  const total = Math.round(rate * seconds);
+  const { emit } = await import('/ui/events.js');
+  const t0 = performance.now();
+  let sent = 0;
+  const id = 2e12;
+  const order = ['verified', 'active', 'contained'];
+  await new Promise((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+      while (sent < due) {
+        const incident = ids[sent % ids.length];
+        const state = order[Math.floor(sent / ids.length) % order.length];
+        emit({ id: id + sent, type: 'IncidentStateChanged',
+               at: new Date(performance.timeOrigin + performance.now()).toISOString(),
+               data: { incident_id: incident, region: null, agencies: [], state,
+                       previous: 'reported' } });
+        sent += 1;
+      }
+      if (sent >= total) resolve(); else setTimeout(tick, 4);
+    };
+    tick();
+  });
+  const elapsed = (performance.now() - t0) / 1000;
+  const busy = (m.incidents.stats.drawMs - s0.ms) / (elapsed * 1000);
+  const frames = m.incidents.stats.frames - s0.frames;
+  await new Promise(r => setTimeout(r, 1500));
+  const lags = m.incidents.timings.slice(before).map(t => t.drawn - t.received);
+  return { sent, elapsed, drawn: lags.length, lags, busy, frames };
+}"""
+
+
+def incidents_in_page(
+    page: Page, ids: list[int], rates: list[float], seconds: float
+) -> list[dict[str, float]]:
+    rows = []
+    for rate in rates:
+        got: dict[str, Any] = page.evaluate(INJECT_INCIDENTS, [rate, seconds, ids])
+        lags = [float(x) for x in got["lags"]]
+        achieved = got["sent"] / got["elapsed"]
+        row = {
+            "rate": rate,
+            "achieved": achieved,
+            "drawn": got["drawn"],
+            "sent": got["sent"],
+            "p50": pct(lags, 50),
+            "p95": pct(lags, 95),
+            "max": max(lags) if lags else float("nan"),
+            "busy": float(got["busy"]),
+        }
+        rows.append(row)
+        print(
+            f"  fed {rate:>6.0f}/s: {got['sent']} events in {got['elapsed']:.1f} s "
+            f"({achieved:.0f}/s); drawn {got['drawn']}; lag event→frame p50 {row['p50']:.0f} ms, "
+            f"p95 {row['p95']:.0f} ms, max {row['max']:.0f} ms; {got['frames']} frames, "
+            f"drawing {row['busy']:.1%} of the time",
+            flush=True,
+        )
+        if achieved < 0.9 * rate or row["p95"] > 1000:
+            break
+    return rows
 
 
 def post_updates(
@@ -480,6 +750,9 @@ def keeps_up(row: dict[str, float], asked: str = "posted") -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=5000)
+    parser.add_argument("--incidents", type=int, default=1000)
+    parser.add_argument("--incident-rates", default="10,25,50")
+    parser.add_argument("--incident-page-rates", default="100,250,500,1000,2000")
     parser.add_argument("--renders", type=int, default=5)
     parser.add_argument("--rates", default="25,50,100,150,200,300")
     parser.add_argument("--page-rates", default="100,250,500,1000,2000,4000")
@@ -494,14 +767,11 @@ def main() -> None:
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     page_rates = [float(r) for r in args.page_rates.split(",")]
+    incident_rows: list[dict[str, float]] = []
 
     print(f"machine: {describe_machine()}")
     print(f"browser: {CHROMIUM} (headless, software rendering), viewport 1366x768")
     print(f"server: marchwarden serve on SQLite, synchronous={args.sqlite_synchronous}")
-    print(
-        "incidents: none drawn — 1,000 incidents on the map are not measured: this build has "
-        "no incidents layer yet"
-    )
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -529,17 +799,41 @@ def main() -> None:
             )
             try:
                 print(f"browser version: Chromium {browser.version}")
+                started = time.perf_counter()
+                incident_ids = make_incidents(
+                    server.url, server.token(), args.incidents, args.threads
+                )
+                shown = httpx.get(
+                    server.url + "/api/v1/incidents?open=true&limit=1000",
+                    headers={"Authorization": f"Bearer {server.token()}"},
+                    timeout=60,
+                ).json()["items"]
                 print(
-                    f"first render, sign-in to all {args.units} units drawn ({args.renders} runs):"
+                    f"incidents: {len(incident_ids)} made through the API in "
+                    f"{time.perf_counter() - started:.1f} s ({len(shown)} open, shown on the map "
+                    "by default; closed and rejected are hidden unless asked for)"
+                )
+                print(
+                    f"first render, sign-in to all {args.units} units and the "
+                    f"{len(shown)} open incidents drawn ({args.renders} runs):"
                 )
                 renders = [
-                    first_render(browser, server.url, args.units) for _ in range(args.renders)
+                    first_render(browser, server.url, args.units, args.incidents)
+                    for _ in range(args.renders)
                 ]
                 for r in renders:
+                    incidents_part = (
+                        f"; incidents drawn at {r['incidentsAt']:.0f} ms ({r['shownIncidents']}; "
+                        f"GET /incidents: {r['incidentsBytes'] / 1e6:.2f} MB in "
+                        f"{r['incidentsFetch']:.0f} ms; first frame {r['incidentFrameMs']:.1f} ms)"
+                        if args.incidents
+                        else ""
+                    )
                     print(
-                        f"  {r['total']:.0f} ms (GET /units: {r['bytes'] / 1e6:.1f} MB in "
+                        f"  {r['total']:.0f} ms (units drawn at {r['unitsAt']:.0f} ms; "
+                        f"GET /units: {r['bytes'] / 1e6:.1f} MB in "
                         f"{r['fetch']:.0f} ms, from {r['fetchStart']:.0f} ms; first frame "
-                        f"{r['frameMs']:.1f} ms)"
+                        f"{r['frameMs']:.1f} ms{incidents_part})"
                     )
                 totals = [r["total"] for r in renders]
                 print(
@@ -563,6 +857,33 @@ def main() -> None:
                     f"{statistics.median(frames):.1f} ms, max {max(frames):.1f} ms"
                 )
 
+                if args.incidents:
+                    wait_for(
+                        page,
+                        "() => performance.getEntriesByName('marchwarden:incidents-drawn').length",
+                    )
+                    frames = page.evaluate(REDRAW_INCIDENTS, 30)
+                    print(
+                        f"one frame of the {len(shown)} open incidents (whole view): median "
+                        f"{statistics.median(frames):.1f} ms, max {max(frames):.1f} ms"
+                    )
+                    open_ids = [int(i["id"]) for i in shown]
+                    print("live incident changes through the server (severity, 4 threads):")
+                    incidents_through_server(
+                        page,
+                        server.url,
+                        server.token(),
+                        shown,
+                        [float(r) for r in args.incident_rates.split(",")],
+                        args.seconds,
+                    )
+                    print("live incident changes fed to the page alone (IncidentStateChanged):")
+                    incident_rows = incidents_in_page(
+                        page,
+                        open_ids,
+                        [float(r) for r in args.incident_page_rates.split(",")],
+                        args.seconds,
+                    )
                 print(
                     f"live updates through the server ({args.threads} client threads, "
                     f"{args.seconds:.0f} s per rate; half status changes, half positions):"
@@ -585,9 +906,12 @@ def main() -> None:
         if best_server
         else "through the server: did not keep up at any rate"
     )
+    best_incidents = max((r["achieved"] for r in incident_rows if keeps_up(r, "sent")), default=0.0)
     print(
-        f"summary: first render median {statistics.median(totals):.0f} ms (aim < 2000); "
-        f"{through}; the page alone keeps up with {best_page:.0f} events/s (aim: 100/s)"
+        f"summary: {args.units} units and {args.incidents} incidents; first render median "
+        f"{statistics.median(totals):.0f} ms (aim < 2000); {through}; the page alone keeps up "
+        f"with {best_page:.0f} unit events/s (aim: 100/s) and {best_incidents:.0f} incident "
+        "events/s"
     )
 
 

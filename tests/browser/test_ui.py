@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 HQ_ZONE = ZoneInfo("Europe/Moscow")
-LAYERS = ["Regions", "State border", "Settlements", "Incidents", "Units", "Alert areas"]
+LAYERS = ["Regions", "State border", "Settlements", "Incidents", "Units", "Alert areas", "Reports"]
 
 #: records each state the connection indicator shows, from now on
 WATCH_CONNECTION = """() => {
@@ -135,11 +135,11 @@ def test_sign_in_and_the_map(server: Server, open_ui: OpenUI) -> None:
     settlements_box.check()
     assert count(page, ".leaflet-settlements-pane path.settlement") == len(settlements)
 
-    # the later layers are there for the boards to fill: Units holds the units board's
-    # canvas layer (no units registered here), the others are still empty
+    # the later layers are there for the boards to fill: Incidents and Units hold their
+    # boards' canvas layers (nothing registered here), Alert areas and Reports are empty
     assert page.evaluate("window.marchwarden.map.layerNames()") == LAYERS
     sizes = "(names) => names.map(n => window.marchwarden.map.getLayer(n).getLayers().length)"
-    assert page.evaluate(sizes, LAYERS[3:]) == [0, 1, 0]
+    assert page.evaluate(sizes, LAYERS[3:]) == [1, 1, 0, 0]
     assert page.evaluate("window.marchwarden.units.units.size") == 0
 
     # 1366×768 fits: no scrolling, the header on one line

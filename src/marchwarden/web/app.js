@@ -9,11 +9,13 @@
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
 import * as eventLog from './eventlog.js';
+import * as incidents from './incidents.js';
 import * as law from './law.js';
 import * as legend from './legend.js';
 import { session } from './session.js';
 import { EventStream } from './stream.js';
 import { initTabs } from './tabs.js';
+import * as reports from './reports.js';
 import { formatHqShort, formatUtc, setHqTimezone } from './time.js';
 import * as units from './units.js';
 
@@ -26,6 +28,8 @@ const BOARDS = [
   { module: legend, needs: [] },
   { module: units, needs: ['unit.read'] },
   { module: law, needs: ['law.read'] },
+  { module: reports, needs: ['report.read'] },
+  { module: incidents, needs: ['incident.read'] },
 ];
 
 const $ = (id) => document.getElementById(id);

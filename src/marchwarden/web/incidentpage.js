@@ -1,0 +1,460 @@
+// The incident page, in the Incidents board's panel: facts, lifecycle buttons, unified
+// command, casualties, affected settlements, tasks (with tasking: tasking.js) and the
+// timeline. Live: any stream event about the open incident reads it again (at most a few
+// times a second). Controls are shown only when GET /auth/me lists the action; the server
+// decides every call, and a refusal is shown in plain words.
+
+import { api, ApiError } from './api.js';
+import { capital, el, num, words } from './dom.js';
+import { categoryOf, incidentImage } from './incidentsymbols.js';
+import { session } from './session.js';
+import { openIncidentSitrep } from './sitrep.js';
+import { createTasking } from './tasking.js';
+import { timeElement } from './time.js';
+
+const REFRESH_MS = 200;
+const CASUALTY_KINDS = ['killed', 'wounded', 'missing'];
+const CASUALTY_GROUPS = ['civilian', 'personnel'];
+const TRANSITION_WORDS = {
+  verified: 'Verify',
+  active: 'Mark active',
+  contained: 'Mark contained',
+  closed: 'Close',
+  rejected: 'Reject',
+};
+
+let settlementsCache = null;
+
+/** Settlement id -> [lon, lat], from the bundled geodata (read once, for distances). */
+async function settlementPlaces() {
+  if (!settlementsCache) {
+    settlementsCache = api('/geo/settlements').then((fc) => {
+      const byId = new Map();
+      for (const f of fc.features) {
+        const id = f.id ?? f.properties.geonameid ?? f.properties.id;
+        if (id != null) byId.set(Number(id), f.geometry.coordinates);
+      }
+      return byId;
+    }).catch(() => new Map());
+  }
+  return settlementsCache;
+}
+
+export function haversineKm(lon1, lat1, lon2, lat2) {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** A 409 illegal-incident-transition (or any refusal) in plain words. */
+export function transitionRefusal(err, to) {
+  const p = err instanceof ApiError ? err.problem : null;
+  if (p && err.code === 'illegal-incident-transition') {
+    const allowed = Array.isArray(p.allowed) ? p.allowed : [];
+    const next = allowed.length ? `from ${p.current} it can only go to ${allowed.join(' or ')}` : `nothing follows ${p.current}`;
+    return `The incident cannot be made ${to} now: it is ${p.current}, and ${next}. The page shows the current state again.`;
+  }
+  return err instanceof ApiError ? err.message : String(err);
+}
+
+export function createIncidentPage(ctx) {
+  const ui = {};
+  let current = null; // the IncidentOut on show
+  let openId = null;
+  let refreshTimer = null;
+  let seq = 0;
+  let agencies = null;
+
+  const back = el('button', { type: 'button', class: 'button-quiet back', text: '‹ All incidents' });
+  back.addEventListener('click', () => ctx.onClose());
+  ui.title = el('h2', { id: 'incident-title', tabindex: '-1', class: 'incident-title' });
+  ui.facts = el('dl', { class: 'unit-facts incident-facts', id: 'incident-facts' });
+  ui.actions = el('div', { class: 'incident-actions' });
+  ui.state = el('section', { class: 'incident-state', id: 'incident-state', 'aria-labelledby': 'incident-state-h' },
+    el('h3', { id: 'incident-state-h', text: 'State' }));
+  ui.stateNow = el('p', { class: 'incident-state-now', id: 'incident-state-now' });
+  ui.transitions = el('div', { class: 'transition-buttons', id: 'incident-transitions' });
+  ui.reason = el('input', { id: 'incident-transition-reason', type: 'text', maxlength: '2000', autocomplete: 'off' });
+  ui.stateMessage = el('p', { class: 'status-message', id: 'incident-transition-message', role: 'status' });
+  ui.state.append(ui.stateNow);
+  if (session.can('incident.write')) {
+    ui.state.append(ui.transitions,
+      el('div', { class: 'inline-field' }, el('label', { for: 'incident-transition-reason', text: 'Reason (needed to reject)' }), ui.reason));
+  }
+  ui.state.append(ui.stateMessage);
+
+  ui.command = el('section', { class: 'incident-command', id: 'incident-command', 'aria-labelledby': 'incident-command-h' },
+    el('h3', { id: 'incident-command-h', text: 'Unified command' }));
+  ui.commandNow = el('dl', { class: 'unit-facts', id: 'incident-command-now' });
+  ui.command.append(ui.commandNow);
+  if (session.can('incident.write')) {
+    ui.lead = el('select', { id: 'incident-lead' });
+    ui.supporting = el('fieldset', { class: 'incident-supporting', id: 'incident-supporting' }, el('legend', { text: 'Supporting agencies' }));
+    ui.commandSave = el('button', { type: 'submit', id: 'incident-command-save', text: 'Save the command' });
+    ui.commandMessage = el('p', { class: 'status-message', id: 'incident-command-message', role: 'status' });
+    const form = el('form', { class: 'status-form command-form', id: 'incident-command-form' },
+      el('div', {}, el('label', { for: 'incident-lead', text: 'Lead agency' }), ui.lead),
+      ui.supporting, ui.commandSave, ui.commandMessage);
+    form.addEventListener('submit', saveCommand);
+    const more = el('details', { class: 'command-change' }, el('summary', { text: 'Change the command' }), form);
+    ui.command.append(more);
+  }
+
+  ui.casualties = el('section', { class: 'incident-casualties', id: 'incident-casualties', 'aria-labelledby': 'incident-casualties-h' },
+    el('h3', { id: 'incident-casualties-h', text: 'Casualties' }));
+  ui.casualtyTable = el('div', { id: 'incident-casualty-totals' });
+  ui.casualtyHistory = el('div', { id: 'incident-casualty-history', class: 'casualty-history' });
+  ui.casualties.append(ui.casualtyTable, ui.casualtyHistory);
+  if (session.can('incident.write')) {
+    const inputs = [];
+    const grid = el('div', { class: 'casualty-inputs' });
+    for (const group of CASUALTY_GROUPS) {
+      for (const kind of CASUALTY_KINDS) {
+        const id = `cas-${group}_${kind}`;
+        const input = el('input', { id, type: 'number', min: '0', max: '1000000', step: '1', inputmode: 'numeric', dataset: { category: `${group}_${kind}` } });
+        inputs.push(input);
+        grid.append(el('div', {}, el('label', { for: id, text: `${capital(group)} ${kind}` }), input));
+      }
+    }
+    ui.casualtySource = el('input', { id: 'cas-source', type: 'text', maxlength: '200', autocomplete: 'off' });
+    ui.casualtyMessage = el('p', { class: 'status-message', id: 'cas-message', role: 'status' });
+    const form = el('form', { class: 'status-form casualty-form', id: 'incident-casualty-form' },
+      el('p', { class: 'legend-note', text: 'Figures as of now for the categories you fill in (totals, not additions); the others keep theirs.' }),
+      grid, el('div', {}, el('label', { for: 'cas-source', text: 'Source (optional)' }), ui.casualtySource),
+      el('button', { type: 'submit', id: 'cas-save', text: 'Record the figures' }), ui.casualtyMessage);
+    form.addEventListener('submit', (event) => saveCasualties(event, inputs));
+    ui.casualties.append(el('details', { class: 'casualty-add' }, el('summary', { text: 'Add an update' }), form));
+  }
+
+  ui.affected = el('section', { class: 'incident-affected', id: 'incident-affected', 'aria-labelledby': 'incident-affected-h' },
+    el('h3', { id: 'incident-affected-h', text: 'Affected settlements' }));
+  ui.affectedBody = el('div');
+  ui.affected.append(ui.affectedBody);
+
+  ui.tasking = createTasking({
+    incident: () => current,
+    onChanged: () => scheduleRefresh(),
+  });
+
+  ui.timeline = el('section', { class: 'incident-timeline', id: 'incident-timeline', 'aria-labelledby': 'incident-timeline-h' },
+    el('h3', { id: 'incident-timeline-h', text: 'Timeline' }));
+  ui.timelineList = el('ol', { class: 'timeline-list', id: 'incident-timeline-list', reversed: true });
+  if (session.can('incident.log')) {
+    ui.logText = el('textarea', { id: 'incident-log-text', rows: '2', maxlength: '4000' });
+    ui.logMessage = el('p', { class: 'status-message', id: 'incident-log-message', role: 'status' });
+    const form = el('form', { class: 'status-form log-form', id: 'incident-log-form' },
+      el('label', { for: 'incident-log-text', text: 'Add a log entry' }), ui.logText,
+      el('button', { type: 'submit', id: 'incident-log-add', text: 'Add to the log' }), ui.logMessage);
+    form.addEventListener('submit', addLog);
+    ui.timeline.append(form);
+  }
+  ui.timeline.append(ui.timelineList);
+
+  ui.message = el('p', { class: 'form-error', role: 'alert', id: 'incident-page-error' });
+  ui.message.hidden = true;
+
+  const element = el('section', { class: 'incident-page unit-detail', id: 'incident-page', 'aria-labelledby': 'incident-title' },
+    back, ui.title, ui.message, ui.actions, ui.facts, ui.state, ui.command, ui.casualties, ui.affected,
+    ui.tasking.element, ui.timeline);
+  element.hidden = true;
+  element.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !event.target.closest('input, textarea, select')) ctx.onClose();
+  });
+
+  if (session.can('sitrep.read')) {
+    const button = el('button', { type: 'button', id: 'incident-sitrep', text: 'Situation report' });
+    button.addEventListener('click', () => openId != null && openIncidentSitrep(openId, button));
+    ui.actions.append(button);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  async function refresh({ focus = false } = {}) {
+    const id = openId;
+    if (id == null) return;
+    const mine = ++seq;
+    element.setAttribute('aria-busy', 'true');
+    try {
+      const [full, casualties, timeline] = await Promise.all([
+        api(`/incidents/${id}`),
+        api(`/incidents/${id}/casualties`),
+        api(`/incidents/${id}/timeline?limit=500`),
+      ]);
+      if (mine !== seq || openId !== id) return;
+      current = full;
+      ui.message.hidden = true;
+      ctx.onLoaded(full);
+      renderFacts(full);
+      renderState(full);
+      renderCommand(full);
+      renderCasualties(casualties);
+      renderAffected(full);
+      renderTimeline(timeline.items);
+      ui.tasking.render(full);
+      element.dataset.incidentId = String(full.id);
+      element.dataset.state = full.state;
+      if (focus) ui.title.focus();
+    } catch (err) {
+      if (mine !== seq) return;
+      ui.message.textContent = err instanceof ApiError ? err.message : String(err);
+      ui.message.hidden = false;
+    } finally {
+      if (mine === seq) element.removeAttribute('aria-busy');
+    }
+  }
+
+  function scheduleRefresh() {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      refresh();
+    }, REFRESH_MS);
+  }
+
+  function fact(term, ...value) {
+    return [el('dt', { text: term }), el('dd', {}, ...value)];
+  }
+
+  function renderFacts(i) {
+    const type = ctx.types.get(i.incident_type);
+    ui.title.replaceChildren(incidentImage(categoryOf(type), i.severity, i.state, 24), ` ${i.name}`);
+    const facts = [
+      ...fact('Type', `${i.incident_type_label} `, el('span', { class: 'acled', text: `(ACLED: ${i.acled.event_type} — ${i.acled.sub_event_type})` })),
+      ...fact('Severity', el('span', { class: 'severity-chip', dataset: { severity: i.severity }, text: i.severity })),
+      ...fact('State', el('strong', { id: 'incident-state-value', text: i.state }), ' since ', timeElement(i.state_since)),
+      ...fact('Region', i.region ?? 'outside the regions'),
+      ...fact('Place', `${i.place.type === 'Polygon' ? 'area, centred' : 'point'} ${i.reference_point.lat.toFixed(4)}° N, ${i.reference_point.lon.toFixed(4)}° E`),
+      ...fact('Reports', i.report_count ? `${i.report_count}${i.last_report_at ? ', last ' : ''}` : 'none', i.last_report_at ? timeElement(i.last_report_at) : null),
+      ...fact('Opened', timeElement(i.created_at), ` by ${i.created_by}`),
+    ];
+    if (i.description) facts.push(...fact('Description', i.description));
+    ui.facts.replaceChildren(...facts);
+  }
+
+  function renderState(i) {
+    ui.stateNow.replaceChildren('Now ', el('strong', { text: i.state }), '.',
+      i.allowed_transitions.length ? '' : ' No further step.');
+    if (!session.can('incident.write')) return;
+    ui.transitions.replaceChildren(...i.allowed_transitions.map((to) => {
+      const button = el('button', { type: 'button', dataset: { to }, text: TRANSITION_WORDS[to] ?? capital(to), class: to === 'rejected' ? 'button-danger' : '' });
+      button.addEventListener('click', () => transition(to, button));
+      return button;
+    }));
+  }
+
+  async function transition(to, button) {
+    if (openId == null || button.getAttribute('aria-disabled') === 'true') return;
+    if (to === 'rejected' && !ui.reason.value.trim()) {
+      ui.stateMessage.textContent = 'Say why the incident is rejected: a reason is needed.';
+      ui.stateMessage.classList.add('is-error');
+      ui.reason.focus();
+      return;
+    }
+    button.setAttribute('aria-disabled', 'true');
+    ui.stateMessage.textContent = '';
+    ui.stateMessage.classList.remove('is-error');
+    try {
+      const full = await api(`/incidents/${openId}/transition`, { method: 'POST', body: { to, reason: ui.reason.value.trim() } });
+      ui.reason.value = '';
+      ui.stateMessage.textContent = `The incident is now ${full.state}.`;
+      current = full;
+      ctx.onLoaded(full);
+      renderFacts(full);
+      renderState(full);
+      scheduleRefresh();
+      const first = ui.transitions.querySelector('button');
+      (first ?? ui.title).focus();
+    } catch (err) {
+      ui.stateMessage.textContent = transitionRefusal(err, to);
+      ui.stateMessage.classList.add('is-error');
+      scheduleRefresh();
+    } finally {
+      button.removeAttribute('aria-disabled');
+    }
+  }
+
+  async function loadAgencies() {
+    if (agencies) return agencies;
+    try {
+      agencies = await api('/agencies');
+    } catch {
+      agencies = [];
+    }
+    return agencies;
+  }
+
+  function agencyText(a) {
+    return `${a.name} (${a.code})`;
+  }
+
+  async function renderCommand(i) {
+    const c = i.command;
+    ui.commandNow.replaceChildren(
+      ...fact('Lead agency', c.lead ? agencyText(c.lead) : 'none named'),
+      ...fact('Supporting', c.supporting.length ? c.supporting.map(agencyText).join('; ') : 'none'),
+    );
+    if (!ui.lead) return;
+    const list = await loadAgencies();
+    if (!current || current.id !== i.id) return;
+    const known = new Map(list.map((a) => [a.id, a]));
+    for (const a of [c.lead, ...c.supporting]) if (a && !known.has(a.id)) known.set(a.id, a);
+    const all = [...known.values()].sort((a, b) => a.name.localeCompare(b.name));
+    ui.lead.replaceChildren(el('option', { value: '', text: '— none —' }),
+      ...all.map((a) => el('option', { value: String(a.id), text: agencyText(a) })));
+    ui.lead.value = c.lead ? String(c.lead.id) : '';
+    const supporting = new Set(c.supporting.map((a) => a.id));
+    ui.supporting.replaceChildren(el('legend', { text: 'Supporting agencies' }), ...all.map((a) => {
+      const id = `incident-supporting-${a.id}`;
+      return el('div', { class: 'check' },
+        el('input', { type: 'checkbox', id, name: 'supporting', value: String(a.id), checked: supporting.has(a.id) }),
+        el('label', { for: id, text: agencyText(a) }));
+    }));
+  }
+
+  async function saveCommand(event) {
+    event.preventDefault();
+    if (openId == null || ui.commandSave.getAttribute('aria-disabled') === 'true') return;
+    const lead = ui.lead.value ? Number(ui.lead.value) : null;
+    const supporting = [...ui.supporting.querySelectorAll('input:checked')].map((x) => Number(x.value)).filter((x) => x !== lead);
+    ui.commandSave.setAttribute('aria-disabled', 'true');
+    ui.commandMessage.textContent = '';
+    try {
+      const full = await api(`/incidents/${openId}/command`, { method: 'PUT', body: { lead_agency_id: lead, supporting_agency_ids: supporting } });
+      current = full;
+      ctx.onLoaded(full);
+      renderCommand(full);
+      ui.commandMessage.textContent = `Saved: lead ${full.command.lead ? full.command.lead.name : 'none'}, ${full.command.supporting.length} supporting.`;
+    } catch (err) {
+      ui.commandMessage.textContent = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      ui.commandSave.removeAttribute('aria-disabled');
+    }
+  }
+
+  function renderCasualties(data) {
+    const t = data.totals;
+    const reported = new Set(t.reported);
+    const cell = (cat) => el('td', { class: 'num', dataset: { category: cat }, text: reported.has(cat) ? num(t[cat]) : '—', title: reported.has(cat) ? '' : 'not reported' });
+    const head = el('tr', {}, el('th', { scope: 'col', text: '' }), ...CASUALTY_KINDS.map((k) => el('th', { scope: 'col', class: 'num', text: capital(k) })));
+    const rows = CASUALTY_GROUPS.map((g) => el('tr', {}, el('th', { scope: 'row', text: capital(g) }), ...CASUALTY_KINDS.map((k) => cell(`${g}_${k}`))));
+    const total = el('tr', { class: 'total' }, el('th', { scope: 'row', text: 'Total' }), ...CASUALTY_KINDS.map((k) => el('td', { class: 'num', dataset: { total: k }, text: num(t[k]) })));
+    const table = el('table', { class: 'units-table casualty-table', id: 'incident-casualty-table' },
+      el('caption', { class: 'visually-hidden', text: 'Casualties: latest figures' }), el('thead', {}, head), el('tbody', {}, ...rows, total));
+    ui.casualtyTable.replaceChildren(
+      el('p', { class: 'board-count' }, t.as_of ? ['As of ', timeElement(t.as_of), `: ${t.summary}`] : 'No figures reported.'),
+      table,
+    );
+    if (!data.updates.length) {
+      ui.casualtyHistory.replaceChildren();
+      return;
+    }
+    const list = el('ol', { class: 'casualty-updates', reversed: true });
+    for (const u of [...data.updates].reverse()) {
+      const counts = Object.entries(u.counts).map(([c, n]) => `${words(c)} ${num(n)}`).join(', ');
+      list.append(el('li', {}, timeElement(u.at), ` ${counts}`, u.source ? ` — ${u.source}` : '', ` (recorded by ${u.recorded_by})`, u.note ? ` ${u.note}` : ''));
+    }
+    ui.casualtyHistory.replaceChildren(el('h4', { text: `History (${data.updates.length} update${data.updates.length === 1 ? '' : 's'}, latest first)` }), list);
+  }
+
+  async function saveCasualties(event, inputs) {
+    event.preventDefault();
+    if (openId == null) return;
+    const counts = {};
+    for (const input of inputs) if (input.value !== '') counts[input.dataset.category] = Number(input.value);
+    if (!Object.keys(counts).length) {
+      ui.casualtyMessage.textContent = 'Fill in at least one figure.';
+      return;
+    }
+    try {
+      const data = await api(`/incidents/${openId}/casualties`, { method: 'POST', body: { counts, source: ui.casualtySource.value.trim() } });
+      renderCasualties(data);
+      for (const input of inputs) input.value = '';
+      ui.casualtySource.value = '';
+      ui.casualtyMessage.textContent = `Recorded: ${data.totals.summary}`;
+    } catch (err) {
+      ui.casualtyMessage.textContent = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  async function renderAffected(i) {
+    const a = i.affected;
+    const intro = el('p', { class: 'board-count', text: `${num(a.settlement_count)} settlement${a.settlement_count === 1 ? '' : 's'}, ${num(a.population)} people, within ${a.radius_km} km.` });
+    if (!a.settlements.length) {
+      ui.affectedBody.replaceChildren(intro);
+      return;
+    }
+    const places = await settlementPlaces();
+    if (!current || current.id !== i.id) return;
+    const ref = i.reference_point;
+    const rows = a.settlements.map((s) => {
+      const at = places.get(s.id);
+      return { ...s, km: at ? haversineKm(ref.lon, ref.lat, at[0], at[1]) : null };
+    }).sort((x, y) => (x.km ?? 1e9) - (y.km ?? 1e9));
+    const table = el('table', { class: 'units-table affected-table', id: 'incident-affected-table' },
+      el('caption', { class: 'visually-hidden', text: 'Affected settlements, nearest first' }),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Settlement' }), el('th', { scope: 'col', class: 'num', text: 'People' }), el('th', { scope: 'col', class: 'num', text: 'Distance' }))),
+      el('tbody', {}, ...rows.map((s) => el('tr', { dataset: { settlementId: String(s.id) } },
+        el('td', { text: `${s.name}${s.region !== i.region ? ` (${s.region})` : ''}` }),
+        el('td', { class: 'num', text: num(s.population) }),
+        el('td', { class: 'num', text: s.km == null ? '—' : `${s.km.toFixed(1)} km`, title: 'from the incident\'s reference point' })))));
+    ui.affectedBody.replaceChildren(intro, el('div', { class: 'table-scroll affected-scroll' }, table));
+  }
+
+  function renderTimeline(items) {
+    const sorted = [...items].sort((a, b) => b.id - a.id);
+    ui.timelineList.replaceChildren(...sorted.map((e) => el('li', { class: 'timeline-entry', dataset: { kind: e.kind, entryId: String(e.id) } },
+      timeElement(e.at), ' ', el('span', { class: 'timeline-kind', text: words(e.kind) }), ' ',
+      el('span', { class: 'timeline-text', text: e.text }), el('span', { class: 'timeline-actor', text: ` — ${e.actor}` }))));
+    if (!sorted.length) ui.timelineList.replaceChildren(el('li', { class: 'board-empty', text: 'Nothing logged yet.' }));
+  }
+
+  async function addLog(event) {
+    event.preventDefault();
+    const text = ui.logText.value.trim();
+    if (!text || openId == null) {
+      ui.logMessage.textContent = 'Write something to log.';
+      return;
+    }
+    try {
+      await api(`/incidents/${openId}/log`, { method: 'POST', body: { text } });
+      ui.logText.value = '';
+      ui.logMessage.textContent = 'Logged.';
+      const timeline = await api(`/incidents/${openId}/timeline?limit=500`);
+      renderTimeline(timeline.items);
+    } catch (err) {
+      ui.logMessage.textContent = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  return {
+    element,
+    open(id) {
+      const changedIncident = openId !== id;
+      openId = id;
+      if (changedIncident) {
+        current = null;
+        ui.stateMessage.textContent = '';
+        ui.tasking.reset();
+        const known = ctx.incident(id);
+        ui.title.textContent = known ? known.name : `Incident ${id}`;
+        for (const part of [ui.facts, ui.timelineList]) part.replaceChildren();
+      }
+      element.hidden = false;
+      ui.title.focus();
+      refresh({ focus: false });
+    },
+    close() {
+      openId = null;
+      current = null;
+      element.hidden = true;
+    },
+    onEvent(event) {
+      const d = event.data || {};
+      if (openId == null || d.incident_id !== openId) return;
+      scheduleRefresh();
+      ui.tasking.onEvent(event);
+    },
+  };
+}

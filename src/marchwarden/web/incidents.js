@@ -1,0 +1,555 @@
+// The "Incidents" board, the incidents on the map and the incident page.
+//
+// Loading follows docs/ui.md: app.js reads the stream position before the boards are
+// installed; install() loads the taxonomy and the incidents; stream events that arrive
+// before the snapshot is in are kept and applied on top of it, in order.
+//
+// The map layer (incidentlayer.js, one canvas) is attached once the page has made the map.
+// The incident page (incidentpage.js) opens in this board's panel; the situation report
+// (sitrep.js) in a printable view over the page. Other boards open an incident with
+//   window.dispatchEvent(new CustomEvent('marchwarden:open-incident', {detail: {id}}))
+//
+// window.marchwarden.incidents is for the browser tests and bench/bench_ui.py.
+
+import { api, ApiError } from './api.js';
+import { el, num, words } from './dom.js';
+import { onEvent } from './events.js';
+import { CATEGORIES, SEVERITY, STATES, STATE_ORDER, categoryOf, incidentImage } from './incidentsymbols.js';
+import { createIncidentPage } from './incidentpage.js';
+import { session } from './session.js';
+import { openRegionSitrep } from './sitrep.js';
+import { registerTab, selectTab, selectedTab, setBadge } from './tabs.js';
+import { timeElement } from './time.js';
+
+const PAGE_LIMIT = 1000;
+const LIST_REFRESH_MS = 250;
+const GROUP_SHOWN = 40;
+const TIMINGS_KEPT = 20000;
+const MAX_PENDING = 20000;
+/** Polygons are read from each incident's detail (the list gives the reference point
+ * only); at start-up only this many are read, the rest when opened or changed. */
+const DETAILS_AT_START = 150;
+const POLYGONS_AFTER_MS = 2000;
+
+const incidents = new Map();
+const types = new Map();
+let loaded = false;
+let pending = [];
+let layer = null;
+let mapApi = null;
+let selectedId = null;
+let page = null;
+let pendingOpen = null;
+const view = { region: '', text: '', showEnded: false, expanded: new Set() };
+const ui = {};
+let listTimer = null;
+let unseen = 0;
+
+const awaiting = [];
+const timings = [];
+const stats = { loadedAt: null, firstDrawAt: null, firstFrameMs: null, frames: 0, drawMs: 0, lastFrameMs: 0, maxFrameMs: 0, drawn: 0 };
+const now = () => performance.timeOrigin + performance.now();
+
+const isEnded = (i) => i.state === 'closed' || i.state === 'rejected';
+
+function typeLabel(code) {
+  return types.get(code)?.label ?? words(code);
+}
+
+function categoryOfIncident(i) {
+  return categoryOf(types.get(i.incident_type));
+}
+
+/** The list's summary (or a detail) as the record the board and the map use. */
+function record(s, old = null) {
+  const place = s.place ?? null;
+  const polygon = place && place.type === 'Polygon' ? place.coordinates : place ? null : old?.polygon ?? null;
+  return {
+    ...(old ?? {}),
+    id: s.id,
+    name: s.name,
+    incident_type: s.incident_type,
+    severity: s.severity,
+    state: s.state,
+    region: s.region,
+    lon: s.reference_point.lon,
+    lat: s.reference_point.lat,
+    polygon,
+    lead_agency_id: s.lead_agency_id ?? s.command?.lead?.id ?? null,
+    supporting_agency_ids: s.supporting_agency_ids ?? (s.command ? s.command.supporting.map((a) => a.id) : []),
+    affected_population: s.affected_population ?? s.affected?.population ?? 0,
+    created_at: s.created_at,
+    updated_at: s.updated_at,
+    detailed: Boolean(place) || Boolean(old?.detailed),
+  };
+}
+
+// ------------------------------------------------------------------ public
+
+export function allIncidents() {
+  return incidents;
+}
+
+/** Open an incident's page: the Incidents tab, the page, the map centred on it. */
+export async function showIncident(id, { focusMap = true } = {}) {
+  const key = Number(id);
+  if (!loaded) {
+    pendingOpen = key;
+    return;
+  }
+  if (!incidents.has(key)) {
+    // e.g. just opened from a report, before its event arrived: read it
+    try {
+      const full = await api(`/incidents/${key}`);
+      incidents.set(key, record(full, incidents.get(key)));
+      scheduleList();
+      if (layer) layer.redraw();
+    } catch (err) {
+      selectTab('incidents');
+      ui.message.textContent = err instanceof ApiError ? err.message : String(err);
+      ui.message.hidden = false;
+      return;
+    }
+  }
+  const i = incidents.get(key);
+  selectTab('incidents');
+  selectedId = key;
+  if (layer) layer.redraw();
+  if (focusMap) centreOn(i);
+  ui.list.hidden = true;
+  page.open(key);
+}
+
+function centreOn(i) {
+  const map = (mapApi ?? window.marchwarden?.map)?.getMap?.();
+  if (!map) return;
+  map.setView([i.lat, i.lon], Math.max(map.getZoom(), 9), { animate: false });
+}
+
+function closePage() {
+  const id = selectedId;
+  selectedId = null;
+  page.close();
+  ui.list.hidden = false;
+  if (layer) layer.redraw();
+  renderList();
+  const back = ui.groups.querySelector(`button.incident-link[data-incident-id="${id}"]`);
+  (back ?? ui.search).focus();
+}
+
+// ------------------------------------------------------------------ live changes
+
+function applyEvent(event) {
+  const d = event.data || {};
+  const id = d.incident_id;
+  switch (event.type) {
+    case 'IncidentOpened': {
+      const old = incidents.get(id);
+      incidents.set(id, {
+        ...(old ?? {}),
+        id, name: d.name, incident_type: d.incident_type, severity: d.severity, state: d.state,
+        region: d.region, lon: d.lon, lat: d.lat, polygon: old?.polygon ?? null,
+        lead_agency_id: d.lead_agency_id, supporting_agency_ids: d.supporting_agency_ids ?? [],
+        affected_population: old?.affected_population ?? 0, created_at: event.at, updated_at: event.at,
+        detailed: old?.detailed ?? false,
+      });
+      changed(id, event);
+      complete(id);
+      if (selectedTab() !== 'incidents') setBadge('incidents', (unseen += 1));
+      break;
+    }
+    case 'IncidentUpdated': {
+      const i = incidents.get(id);
+      if (!i) {
+        complete(id);
+        break;
+      }
+      const c = d.changes || {};
+      // each change is [before, after] (the place: the new GeoJSON)
+      const after = (v) => (Array.isArray(v) && v.length === 2 ? v[1] : v);
+      for (const key of ['name', 'severity', 'incident_type', 'region', 'affected_population']) {
+        if (key in c) i[key] = after(c[key]);
+      }
+      if ('place' in c && c.place) {
+        i.polygon = c.place.type === 'Polygon' ? c.place.coordinates : null;
+        complete(id);
+      }
+      i.updated_at = event.at;
+      changed(id, event);
+      break;
+    }
+    case 'IncidentStateChanged': {
+      const i = incidents.get(id);
+      if (!i) {
+        complete(id);
+        break;
+      }
+      i.state = d.state;
+      i.updated_at = event.at;
+      changed(id, event);
+      break;
+    }
+    case 'UnifiedCommandChanged': {
+      const i = incidents.get(id);
+      if (!i) {
+        complete(id);
+        break;
+      }
+      i.lead_agency_id = d.lead_agency_id;
+      i.supporting_agency_ids = d.supporting_agency_ids ?? [];
+      changed(id, event);
+      break;
+    }
+    default:
+      break;
+  }
+  if (page) page.onEvent(event);
+}
+
+function changed(id, event) {
+  if (layerShown()) {
+    awaiting.push({ event: event.id, type: event.type, incident: id, at: Date.parse(event.at), received: now() });
+    layer.redraw();
+  }
+  scheduleList();
+}
+
+/** Read an incident whole (its polygon, its population affected). */
+async function complete(id) {
+  try {
+    const full = await api(`/incidents/${id}`);
+    const old = incidents.get(id);
+    const fresh = record(full, old);
+    if (old) {
+      // the stream may have moved on while this was read: keep the newer state
+      if (old.updated_at && Date.parse(old.updated_at) > Date.parse(full.updated_at)) {
+        Object.assign(fresh, { state: old.state, severity: old.severity, name: old.name });
+      }
+    }
+    incidents.set(id, fresh);
+    if (layer) layer.redraw();
+    scheduleList();
+  } catch (err) {
+    if (!(err instanceof ApiError && (err.status === 404 || err.status === 403))) console.warn(`incident ${id} could not be read`, err);
+  }
+}
+
+function layerShown() {
+  return Boolean(layer && mapApi && mapApi.getMap().hasLayer(layer));
+}
+
+function afterDraw(frame) {
+  stats.frames += 1;
+  stats.drawMs += frame.ms;
+  stats.lastFrameMs = frame.ms;
+  stats.maxFrameMs = Math.max(stats.maxFrameMs, frame.ms);
+  stats.drawn = frame.drawn;
+  const at = now();
+  if (loaded && stats.firstDrawAt === null && frame.total === visible().length) {
+    stats.firstDrawAt = at;
+    stats.firstFrameMs = frame.ms;
+    performance.mark('marchwarden:incidents-drawn', { detail: { incidents: frame.total, drawn: frame.drawn } });
+    document.getElementById('map')?.setAttribute('data-incidents-drawn', String(frame.total));
+  }
+  for (const item of awaiting) {
+    item.drawn = at;
+    timings.push(item);
+  }
+  awaiting.length = 0;
+  if (timings.length > TIMINGS_KEPT) timings.splice(0, timings.length - TIMINGS_KEPT);
+}
+
+// ------------------------------------------------------------------ loading
+
+async function load() {
+  try {
+    const [typeList] = await Promise.all([api('/incident-types').catch(() => [])]);
+    for (const t of typeList) types.set(t.code, t);
+    let after = null;
+    for (;;) {
+      const pageOf = await api(`/incidents?limit=${PAGE_LIMIT}${after != null ? `&after_id=${after}` : ''}`);
+      for (const s of pageOf.items) incidents.set(s.id, record(s, incidents.get(s.id)));
+      if (pageOf.next_after_id == null) break;
+      after = pageOf.next_after_id;
+    }
+  } catch (err) {
+    const retry = el('button', { type: 'button', class: 'button-quiet', text: 'Try again' });
+    retry.addEventListener('click', () => {
+      ui.message.hidden = true;
+      load();
+    });
+    ui.message.replaceChildren(`The incidents could not be loaded. ${err instanceof ApiError ? err.message : err} `, retry);
+    ui.message.hidden = false;
+    return;
+  }
+  ui.message.hidden = true;
+  loaded = true;
+  stats.loadedAt = now();
+  const held = pending;
+  pending = [];
+  for (const event of held) applyEvent(event);
+  fillRegions();
+  renderList();
+  if (layer) layer.redraw();
+  if (pendingOpen != null) {
+    const id = pendingOpen;
+    pendingOpen = null;
+    showIncident(id);
+  }
+  // after the first render (the units' and incidents' snapshots go first)
+  setTimeout(readPolygons, POLYGONS_AFTER_MS);
+}
+
+/** The places of the open incidents (polygons), a few at a time, in the background. */
+async function readPolygons() {
+  const wanted = [...incidents.values()].filter((i) => !i.detailed && !isEnded(i)).slice(0, DETAILS_AT_START);
+  const queue = wanted.map((i) => i.id);
+  const worker = async () => {
+    while (queue.length) await complete(queue.shift());
+  };
+  await Promise.all([worker(), worker(), worker()]);
+}
+
+function pageReady() {
+  return new Promise((resolve) => {
+    if (document.body.dataset.ready === 'true') {
+      resolve();
+      return;
+    }
+    const watch = new MutationObserver(() => {
+      if (document.body.dataset.ready === 'true') {
+        watch.disconnect();
+        resolve();
+      }
+    });
+    watch.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
+  });
+}
+
+function visible() {
+  return [...incidents.values()].filter((i) => (view.showEnded || !isEnded(i)) && (!view.region || i.region === view.region));
+}
+
+async function attachMap() {
+  await pageReady();
+  const app = window.marchwarden;
+  if (!app || !app.map || !app.map.getMap()) return;
+  mapApi = app.map;
+  const { IncidentsCanvasLayer } = await import('./incidentlayer.js');
+  layer = new IncidentsCanvasLayer(
+    { incidents: () => (loaded ? visible() : []), selected: () => selectedId, categoryOf: categoryOfIncident },
+    { describe, onSelect: (i) => showIncident(i.id, { focusMap: false }), afterDraw },
+  );
+  mapApi.getLayer('Incidents').addLayer(layer);
+  if (selectedId != null && incidents.has(selectedId)) centreOn(incidents.get(selectedId));
+}
+
+function describe(found) {
+  const [i, ...others] = found;
+  const lines = [
+    i.name,
+    `${typeLabel(i.incident_type)} · ${i.region ?? 'no region'}`,
+    `Severity: ${i.severity} · State: ${i.state}`,
+  ];
+  if (others.length) {
+    const names = others.slice(0, 3).map((o) => o.name).join(', ');
+    lines.push(`Also here: ${names}${others.length > 3 ? ` and ${others.length - 3} more` : ''}`);
+  }
+  lines.push('Click for the incident page');
+  return lines.join('\n');
+}
+
+// ------------------------------------------------------------------ the board
+
+function scheduleList() {
+  if (listTimer || !loaded) return;
+  listTimer = setTimeout(() => {
+    listTimer = null;
+    if (selectedTab() === 'incidents' && !ui.list.hidden) renderList();
+    else ui.stale = true;
+  }, LIST_REFRESH_MS);
+}
+
+function fillRegions() {
+  const regions = [...new Set([...incidents.values()].map((i) => i.region).filter(Boolean))].sort();
+  for (const select of [ui.region, ui.sitrepRegion]) {
+    if (!select) continue;
+    const keep = select.value;
+    const first = select === ui.region ? [el('option', { value: '', text: 'All regions' })] : [];
+    select.replaceChildren(...first, ...regions.map((r) => el('option', { value: r, text: r })));
+    if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+  }
+  if (ui.sitrepButton) ui.sitrepButton.disabled = regions.length === 0;
+}
+
+function matches(i) {
+  if (view.region && i.region !== view.region) return false;
+  if (view.text && !i.name.toLowerCase().includes(view.text)) return false;
+  return true;
+}
+
+const SEVERITY_RANK = { extreme: 0, severe: 1, moderate: 2, minor: 3, unknown: 4 };
+
+function renderList() {
+  if (!loaded) return;
+  ui.stale = false;
+  if (ui.region && [...incidents.values()].some((i) => i.region && ![...ui.region.options].some((o) => o.value === i.region))) fillRegions();
+  const byState = new Map(STATE_ORDER.map((s) => [s, []]));
+  for (const i of incidents.values()) if (matches(i)) byState.get(i.state)?.push(i);
+  const open = STATE_ORDER.filter((s) => STATES[s].open).reduce((n, s) => n + byState.get(s).length, 0);
+  ui.count.textContent = `${num(incidents.size)} incident${incidents.size === 1 ? '' : 's'} · ${num(open)} open`;
+  const sections = [];
+  for (const state of STATE_ORDER) {
+    const list = byState.get(state);
+    list.sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || String(b.updated_at).localeCompare(String(a.updated_at)));
+    const ended = !STATES[state].open;
+    const heading = el('h3', { class: 'incident-group-title' },
+      incidentImage(CATEGORIES.Battles, 'moderate', state, 16), ` ${STATES[state].label[0].toUpperCase()}${STATES[state].label.slice(1)} `,
+      el('span', { class: 'incident-count', text: `(${list.length})` }));
+    const section = el('section', { class: 'incident-group', dataset: { stateGroup: state, count: String(list.length) } }, heading);
+    if (ended && !view.showEnded) {
+      section.append(el('p', { class: 'board-empty', text: list.length ? 'Hidden: tick "Show closed and rejected".' : 'None.' }));
+      sections.push(section);
+      continue;
+    }
+    if (!list.length) {
+      section.append(el('p', { class: 'board-empty', text: 'None.' }));
+      sections.push(section);
+      continue;
+    }
+    const shown = view.expanded.has(state) ? list : list.slice(0, GROUP_SHOWN);
+    const items = el('ul', { class: 'incident-list' });
+    for (const i of shown) {
+      const category = categoryOfIncident(i);
+      const link = el('button', { type: 'button', class: 'incident-link', dataset: { incidentId: String(i.id) } },
+        incidentImage(category, i.severity, i.state, 20),
+        el('span', { class: 'incident-name', text: i.name }),
+        el('span', { class: 'incident-meta', text: `${typeLabel(i.incident_type)} · ${i.severity} · ${i.region ?? '—'}` }));
+      const when = i.updated_at ? timeElement(i.updated_at, { short: true }) : null;
+      items.append(el('li', { dataset: { incidentId: String(i.id), severity: i.severity } }, link, when));
+    }
+    section.append(items);
+    if (shown.length < list.length) {
+      const more = el('button', { type: 'button', class: 'button-quiet', text: `Show all ${num(list.length)}` });
+      more.addEventListener('click', () => {
+        view.expanded.add(state);
+        renderList();
+      });
+      section.append(more);
+    }
+    sections.push(section);
+  }
+  ui.groups.replaceChildren(...sections);
+}
+
+function buildKey() {
+  const key = el('details', { class: 'incidents-key' }, el('summary', { text: 'Key to the incident symbols' }));
+  const cats = el('dl', { class: 'legend' });
+  for (const c of Object.values(CATEGORIES)) cats.append(el('dt', {}, incidentImage(c, 'moderate', 'verified', 22), c.label), el('dd', { text: c.words }));
+  const sev = el('dl', { class: 'legend' });
+  for (const [code, s] of Object.entries(SEVERITY)) sev.append(el('dt', {}, incidentImage(CATEGORIES.Riots, code, 'verified', 22), s.label), el('dd', { text: s.words }));
+  const st = el('dl', { class: 'legend' });
+  for (const code of STATE_ORDER) st.append(el('dt', {}, incidentImage(CATEGORIES.Riots, 'severe', code, 22), STATES[code].label), el('dd', { text: STATES[code].words }));
+  key.append(el('p', { class: 'legend-note', text: 'Shape and letter: the kind of incident (ACLED event type).' }), cats,
+    el('p', { class: 'legend-note', text: 'Colour, light to dark: severity.' }), sev,
+    el('p', { class: 'legend-note', text: 'Outline and fill: the state. An incident over an area is drawn as its polygon, with the symbol at its reference point.' }), st);
+  return key;
+}
+
+// ------------------------------------------------------------------ install
+
+export function install() {
+  const panel = registerTab('incidents', 'Incidents', { order: 5 });
+  ui.panel = panel;
+  ui.count = el('span', { class: 'board-count', id: 'incidents-count', text: 'loading…' });
+  ui.region = el('select', { id: 'incidents-region' });
+  ui.region.addEventListener('change', () => {
+    view.region = ui.region.value;
+    renderList();
+    if (layer) layer.redraw();
+  });
+  ui.search = el('input', { id: 'incidents-search', type: 'search', placeholder: 'name', autocomplete: 'off' });
+  ui.search.addEventListener('input', () => {
+    view.text = ui.search.value.trim().toLowerCase();
+    renderList();
+  });
+  ui.showEnded = el('input', { id: 'incidents-show-ended', type: 'checkbox' });
+  ui.showEnded.addEventListener('change', () => {
+    view.showEnded = ui.showEnded.checked;
+    renderList();
+    if (layer) layer.redraw();
+  });
+  const filters = el('div', { class: 'unit-filters incident-filters', role: 'search', 'aria-label': 'Filter the incidents' },
+    el('div', {}, el('label', { for: 'incidents-region', text: 'Region' }), ui.region),
+    el('div', {}, el('label', { for: 'incidents-search', text: 'Find' }), ui.search),
+    el('div', { class: 'check' }, ui.showEnded, el('label', { for: 'incidents-show-ended', text: 'Show closed and rejected (map and list)' })));
+  ui.message = el('p', { class: 'form-error', role: 'alert' });
+  ui.message.hidden = true;
+  ui.groups = el('div', { class: 'incident-groups', id: 'incidents-groups', 'aria-live': 'off' },
+    el('p', { class: 'board-empty', text: 'Loading the incidents…' }));
+  ui.groups.addEventListener('click', (event) => {
+    const link = event.target.closest('button.incident-link');
+    if (link) showIncident(Number(link.dataset.incidentId));
+  });
+  const parts = [el('div', { class: 'board-head' }, el('h2', { text: 'Incidents' }), ui.count), filters];
+  if (session.can('sitrep.read')) {
+    ui.sitrepRegion = el('select', { id: 'incidents-sitrep-region' });
+    ui.sitrepButton = el('button', { type: 'button', id: 'incidents-sitrep', text: 'Situation report', disabled: true });
+    ui.sitrepButton.addEventListener('click', () => {
+      if (ui.sitrepRegion.value) openRegionSitrep(ui.sitrepRegion.value, ui.sitrepButton);
+    });
+    parts.push(el('div', { class: 'incident-region-sitrep' },
+      el('label', { for: 'incidents-sitrep-region', text: 'Region report' }), ui.sitrepRegion, ui.sitrepButton));
+  }
+  ui.list = el('div', { class: 'incidents-list', id: 'incidents-board' }, ...parts, ui.message, ui.groups, buildKey());
+
+  page = createIncidentPage({
+    types,
+    incident: (id) => incidents.get(id),
+    onLoaded: (full) => {
+      incidents.set(full.id, record(full, incidents.get(full.id)));
+      if (layer) layer.redraw();
+      scheduleList();
+    },
+    onClose: closePage,
+  });
+  panel.append(ui.list, page.element);
+  panel.addEventListener('tab-shown', () => {
+    unseen = 0;
+    if (ui.stale && !ui.list.hidden) renderList();
+  });
+
+  onEvent('*', (event) => {
+    if (loaded) {
+      applyEvent(event);
+      return;
+    }
+    pending.push(event);
+    if (pending.length > MAX_PENDING) pending.splice(0, pending.length - MAX_PENDING);
+  });
+  window.addEventListener('marchwarden:open-incident', (event) => {
+    const id = event.detail?.id;
+    if (id != null) showIncident(id);
+  });
+
+  window.marchwarden.incidents = {
+    incidents,
+    stats,
+    timings,
+    layer: () => layer,
+    selected: () => selectedId,
+    show: showIncident,
+    /** Where an incident was drawn in the last frame, in page pixels, with its drawn look. */
+    drawnAt(id) {
+      const i = incidents.get(Number(id));
+      if (!layer || !i || !i._drawn) return null;
+      const p = layer.containerPointOf(i.id);
+      if (!p) return null;
+      const box = mapApi.getMap().getContainer().getBoundingClientRect();
+      return { x: p.x + box.left, y: p.y + box.top, r: layer.radius(), look: i._drawn, polygon: Boolean(i.polygon) };
+    },
+  };
+
+  load();
+  attachMap();
+}

@@ -1,0 +1,153 @@
+// Situation reports (ICS 209-like) in a printable view over the page.
+//
+// A plain link to /api/v1/sitreps/... cannot carry the bearer token, so the report's JSON
+// is read with the token (api.js) and laid out here, with every time in the HQ's zone and
+// UTC on hover (time.js). incidents.css has the print rules: printing shows this view only.
+
+import { api, ApiError } from './api.js';
+import { capital, el, num, words } from './dom.js';
+import { formatHq, formatUtc, hqTimezone, timeElement } from './time.js';
+
+const CATEGORIES = [
+  'civilian_killed', 'civilian_wounded', 'civilian_missing',
+  'personnel_killed', 'personnel_wounded', 'personnel_missing',
+];
+
+let view = null;
+let opener = null;
+
+function ensureView() {
+  if (view) return view;
+  const print = el('button', { type: 'button', id: 'sitrep-print', text: 'Print' });
+  print.addEventListener('click', () => window.print());
+  const close = el('button', { type: 'button', class: 'button-quiet', id: 'sitrep-close', text: 'Close' });
+  close.addEventListener('click', closeSitrep);
+  const body = el('article', { class: 'sitrep-body', id: 'sitrep-body' });
+  view = el('div', { class: 'sitrep-view', id: 'sitrep-view', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'sitrep-heading' },
+    el('div', { class: 'sitrep-toolbar' }, el('span', { class: 'sitrep-toolbar-title', text: 'Situation report' }), print, close),
+    body);
+  view.hidden = true;
+  view.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') closeSitrep();
+  });
+  document.body.append(view);
+  return view;
+}
+
+export function closeSitrep() {
+  if (!view) return;
+  view.hidden = true;
+  document.body.classList.remove('sitrep-open');
+  if (opener && opener.isConnected) opener.focus();
+  opener = null;
+}
+
+async function show(path, render, button) {
+  const v = ensureView();
+  opener = button ?? document.activeElement;
+  const body = v.querySelector('#sitrep-body');
+  body.replaceChildren(el('p', { class: 'board-empty', text: 'Preparing the situation report…' }));
+  v.hidden = false;
+  v.dataset.ready = 'false';
+  document.body.classList.add('sitrep-open');
+  v.querySelector('#sitrep-close').focus();
+  try {
+    const data = await api(path);
+    body.replaceChildren(...render(data));
+    v.dataset.kind = data.kind;
+    v.dataset.ready = 'true';
+    const heading = body.querySelector('#sitrep-heading');
+    if (heading) heading.focus();
+  } catch (err) {
+    body.replaceChildren(el('h1', { id: 'sitrep-heading', tabindex: '-1', text: 'Situation report' }),
+      el('p', { class: 'form-error', role: 'alert', text: err instanceof ApiError ? err.message : String(err) }));
+    v.dataset.ready = 'error';
+  }
+}
+
+export function openIncidentSitrep(id, button) {
+  return show(`/sitreps/incidents/${id}`, (s) => incidentReport(s, 1), button);
+}
+
+export function openRegionSitrep(region, button) {
+  return show(`/sitreps/regions/${encodeURIComponent(region)}`, regionReport, button);
+}
+
+function period(s) {
+  return el('p', { class: 'sitrep-meta' }, 'Period ', timeElement(s.since), ' to ', timeElement(s.until),
+    ` · prepared `, timeElement(s.prepared_at), ` by ${s.prepared_by} · times in ${hqTimezone()} (hover for UTC)`);
+}
+
+function change(n) {
+  if (!n) return '';
+  return n > 0 ? ` (+${num(n)})` : ` (${num(n)})`;
+}
+
+function casualtyTable(counts, delta, reported = null) {
+  const head = el('tr', {}, el('th', { scope: 'col', text: '' }), ...['killed', 'wounded', 'missing'].map((k) => el('th', { scope: 'col', class: 'num', text: capital(k) })));
+  const rows = ['civilian', 'personnel'].map((g) => el('tr', {}, el('th', { scope: 'row', text: capital(g) }),
+    ...['killed', 'wounded', 'missing'].map((k) => {
+      const cat = `${g}_${k}`;
+      const known = !reported || reported.includes(cat);
+      return el('td', { class: 'num', text: known ? `${num(counts[cat])}${change(delta?.[cat])}` : '—' });
+    })));
+  return el('table', { class: 'sitrep-table' }, el('caption', { text: 'Casualties (change in the period in brackets)' }), el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+function deployed(list) {
+  if (!list.length) return [el('p', { text: 'No units deployed in the period.' })];
+  return list.map((d) => el('div', { class: 'sitrep-agency' },
+    el('p', {}, el('strong', { text: d.agency_name }), ` (${d.agency_code}): ${d.unit_count} unit${d.unit_count === 1 ? '' : 's'}`),
+    el('ul', {}, ...d.units.map((u) => el('li', {}, `${u.unit_name} — ${words(u.unit_status)}; task "${u.task_title}" ${words(u.task_status)}`,
+      u.assigned_at ? [', assigned ', timeElement(u.assigned_at)] : '')))));
+}
+
+function needs(list) {
+  if (!list.length) return [el('p', { text: 'No unmet needs.' })];
+  return [el('ul', {}, ...list.map((n) => el('li', {}, `${capital(n.priority)}: ${n.text || n.title} — open for ${num(n.open_for_minutes)} min`)))];
+}
+
+function incidentReport(s, level) {
+  const h = (n, props, text) => el(`h${Math.min(6, level + n)}`, props, text);
+  const i = s.incident;
+  const out = [];
+  out.push(level === 1
+    ? h(0, { id: 'sitrep-heading', tabindex: '-1' }, `SITREP — ${i.name}`)
+    : h(0, { class: 'sitrep-incident-heading' }, `${i.name}`));
+  if (level === 1) out.push(period(s));
+  const facts = el('dl', { class: 'sitrep-facts' },
+    el('dt', { text: 'Type' }), el('dd', { text: `${s.incident_type_label} (ACLED ${s.acled.event_type} — ${s.acled.sub_event_type})` }),
+    el('dt', { text: 'Severity' }), el('dd', { text: i.severity }),
+    el('dt', { text: 'State' }), el('dd', { text: i.state }),
+    el('dt', { text: 'Region' }), el('dd', { text: i.region ?? '—' }),
+    el('dt', { text: 'Place' }), el('dd', { text: `${i.reference_point.lat.toFixed(4)}° N, ${i.reference_point.lon.toFixed(4)}° E${s.place?.type === 'Polygon' ? ' (area)' : ''}` }),
+    el('dt', { text: 'Lead agency' }), el('dd', { text: s.command.lead ? s.command.lead.name : 'none named' }),
+    el('dt', { text: 'Supporting' }), el('dd', { text: s.command.supporting.map((a) => a.name).join(', ') || 'none' }),
+    el('dt', { text: 'Reports' }), el('dd', { text: num(s.reports_total) }));
+  out.push(facts);
+  out.push(h(1, {}, 'Casualties'), el('p', { text: s.casualties.summary }), casualtyTable(s.casualties, s.casualties_change, s.casualties.reported));
+  out.push(h(1, {}, 'Affected settlements'),
+    el('p', { text: `${num(s.affected.settlement_count)} settlements, ${num(s.affected.population)} people within ${s.affected.radius_km} km${s.affected.settlements.length ? ': ' : '.'}${s.affected.settlements.slice(0, 30).map((x) => `${x.name} (${num(x.population)})`).join(', ')}${s.affected.settlements.length > 30 ? ', …' : ''}` }));
+  out.push(h(1, {}, 'Units deployed'), ...deployed(s.units_deployed));
+  out.push(h(1, {}, 'Open tasks and needs'), ...needs(s.needs));
+  out.push(h(1, {}, 'What happened'));
+  out.push(s.what_happened.length
+    ? el('ol', { class: 'sitrep-happened' }, ...s.what_happened.map((e) => el('li', {}, timeElement(e.at), ` ${words(e.kind)}: ${e.text} — ${e.actor}`)))
+    : el('p', { text: 'Nothing recorded in the period.' }));
+  return level === 1 ? out : [el('section', { class: 'sitrep-incident', dataset: { incidentId: String(i.id) } }, ...out)];
+}
+
+function regionReport(s) {
+  const counts = Object.fromEntries(CATEGORIES.map((c) => [c, s.casualties[c] ?? 0]));
+  return [
+    el('h1', { id: 'sitrep-heading', tabindex: '-1', text: `SITREP — ${s.region_name}` }),
+    period(s),
+    el('p', { text: `${num(s.incident_count)} incident${s.incident_count === 1 ? '' : 's'} open in the period; ${num(s.open_tasks)} open task${s.open_tasks === 1 ? '' : 's'}; ${num(s.affected_settlement_count)} settlements and ${num(s.affected_population)} people affected.` }),
+    el('h2', { text: 'Casualties, all incidents' }), casualtyTable(counts, s.casualties_change),
+    el('h2', { text: 'Units deployed' }), ...deployed(s.units_deployed),
+    el('h2', { text: 'Needs' }), ...needs(s.needs),
+    el('h2', { text: 'Incidents' }),
+    ...(s.incidents.length ? s.incidents.flatMap((x) => incidentReport(x, 2)) : [el('p', { text: 'None.' })]),
+    el('p', { class: 'sitrep-meta', text: `Printed ${formatHq(new Date())} (${formatUtc(new Date())}).` }),
+  ];
+}

@@ -1,0 +1,343 @@
+// Tasking on the incident page: the incident's tasks with their status (live), a form for
+// a new task (what: powers from GET /powers and capabilities; where; priority), the
+// recommendations for a task (eligible units ranked by ETA; ineligible units nearby with
+// their reasons) and assignment. Assigning an ineligible unit may be tried ("Assign
+// anyway"): the server refuses it, and the refusal is shown in plain words, e.g.
+// "BEL-2BN cannot be given this task: carry and use weapons — not granted to volunteer
+// self-defence units by any act in force."
+
+import { api, ApiError } from './api.js';
+import { el, num, words } from './dom.js';
+import { session } from './session.js';
+import { timeElement } from './time.js';
+import { AGENCY_KINDS } from './unitsymbols.js';
+
+const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
+const READINESS = { 0: 'any', 1: 'not ready', 2: 'limited', 3: 'ready', 4: 'fully ready' };
+
+/** What a task's status means for its unit. */
+export const TASK_STATUS_WORDS = {
+  open: 'open — no unit yet',
+  assigned: 'assigned — unit committed, to accept',
+  accepted: 'accepted — unit committed',
+  en_route: 'en route — unit committed',
+  on_scene: 'on scene — unit committed',
+  completed: 'completed — unit released',
+  cancelled: 'cancelled',
+};
+
+/** The unit's next report on a task (task.respond), by the task's status. */
+const RESPONSES = {
+  assigned: [['accept', 'Accept']],
+  accepted: [['en_route', 'En route']],
+  en_route: [['on_scene', 'On scene']],
+  on_scene: [['released', 'Release']],
+};
+
+/** Agency-kind codes in an engine's reason, as words ("volunteer self-defence units"). */
+function kindWords(text) {
+  let out = String(text ?? '');
+  for (const [code, kind] of Object.entries(AGENCY_KINDS)) {
+    out = out.replace(new RegExp(`\\b${code}\\b`, 'g'), `${kind.label.toLowerCase()} units`);
+  }
+  return out;
+}
+
+/** A reason about one power, without the power's code in front. */
+function powerReason(power, text) {
+  return kindWords(String(text ?? '').replace(new RegExp(`^${power}:\\s*`), '')).trim();
+}
+
+/**
+ * A refused assignment in plain words. `problem` is the 409 unit-not-eligible body:
+ * reasons [{code, message, subject, detail}] and missing_powers [{power, label, reasons}].
+ */
+export function refusalWords(unitName, err) {
+  const p = err instanceof ApiError ? err.problem : null;
+  if (!p || err.code !== 'unit-not-eligible') return err instanceof ApiError ? err.message : String(err);
+  const parts = [];
+  for (const m of p.missing_powers ?? []) {
+    const why = (m.reasons ?? []).map((r) => powerReason(m.power, r)).filter(Boolean);
+    parts.push(`${m.label.toLowerCase()} — ${why.length ? why.join('; ') : 'not held'}`);
+  }
+  for (const r of p.reasons ?? []) {
+    if (r.code === 'missing_power') continue;
+    parts.push(kindWords(r.message));
+  }
+  return `${unitName} cannot be given this task: ${parts.join('; ') || p.detail || 'it is not eligible'}.`;
+}
+
+export function createTasking(ctx) {
+  const ui = {};
+  let powers = null;
+  const powerLabels = new Map();
+  let recsFor = null; // task id whose recommendations are on show
+  let recsSeq = 0;
+
+  ui.section = el('section', { class: 'incident-tasks', id: 'incident-tasks', 'aria-labelledby': 'incident-tasks-h' },
+    el('h3', { id: 'incident-tasks-h', text: 'Tasks' }));
+  ui.list = el('div', { id: 'incident-task-list' });
+  ui.taskMessage = el('p', { class: 'status-message', id: 'task-message', role: 'status' });
+  ui.section.append(ui.list, ui.taskMessage);
+
+  if (session.can('task.create')) {
+    ui.title = el('input', { id: 'task-title', type: 'text', maxlength: '200', autocomplete: 'off', required: true });
+    ui.powers = el('fieldset', { class: 'task-powers', id: 'task-powers' }, el('legend', { text: 'Powers the unit must hold' }));
+    ui.capabilities = el('input', { id: 'task-capabilities', type: 'text', autocomplete: 'off', placeholder: 'e.g. observation, medical' });
+    ui.readiness = el('select', { id: 'task-readiness' }, ...Object.entries(READINESS).map(([v, t]) => el('option', { value: v, text: `${v} — ${t}` })));
+    ui.readiness.value = '3';
+    ui.priority = el('select', { id: 'task-priority' }, ...PRIORITIES.map((p) => el('option', { value: p, text: p })));
+    ui.priority.value = 'normal';
+    ui.lon = el('input', { id: 'task-lon', type: 'number', step: 'any', min: '-180', max: '180' });
+    ui.lat = el('input', { id: 'task-lat', type: 'number', step: 'any', min: '-90', max: '90' });
+    ui.createMessage = el('p', { class: 'status-message', id: 'task-create-message', role: 'status' });
+    const form = el('form', { class: 'status-form task-form', id: 'task-form' },
+      el('div', {}, el('label', { for: 'task-title', text: 'What is to be done' }), ui.title),
+      ui.powers,
+      el('div', {}, el('label', { for: 'task-capabilities', text: 'Capabilities (comma-separated, optional)' }), ui.capabilities),
+      el('div', { class: 'task-row' },
+        el('div', {}, el('label', { for: 'task-priority', text: 'Priority' }), ui.priority),
+        el('div', {}, el('label', { for: 'task-readiness', text: 'Minimum readiness' }), ui.readiness)),
+      el('fieldset', { class: 'task-where' }, el('legend', { text: 'Where (default: the incident\'s place)' }),
+        el('div', {}, el('label', { for: 'task-lat', text: 'Latitude' }), ui.lat),
+        el('div', {}, el('label', { for: 'task-lon', text: 'Longitude' }), ui.lon)),
+      el('button', { type: 'submit', id: 'task-create', text: 'Create the task' }), ui.createMessage);
+    form.addEventListener('submit', createTask);
+    ui.form = el('details', { class: 'task-new', id: 'task-new' }, el('summary', { text: 'New task' }), form);
+    ui.form.addEventListener('toggle', () => ui.form.open && loadPowers());
+    ui.section.append(ui.form);
+  }
+
+  ui.recs = el('section', { class: 'task-recs', id: 'task-recs', 'aria-live': 'polite', tabindex: '-1' });
+  ui.recs.hidden = true;
+  ui.assignMessage = el('p', { class: 'status-message assign-message', id: 'task-assign-message', role: 'alert' });
+  ui.section.append(ui.recs);
+
+  /** An ineligibility reason in words: "Carry and use weapons: not granted to …". */
+  function reasonWords(x) {
+    if (x.code === 'missing_power' && x.subject) {
+      const label = powerLabels.get(x.subject) ?? words(x.subject);
+      return `Lacks the power "${label}": ${powerReason(x.subject, x.detail ?? x.message)}`;
+    }
+    return kindWords(x.message);
+  }
+
+  async function readPowers() {
+    if (!powers) {
+      powers = await api('/powers');
+      for (const p of powers) powerLabels.set(p.power, p.label);
+    }
+    return powers;
+  }
+
+  async function loadPowers() {
+    if (ui.powers.dataset.filled) return;
+    try {
+      await readPowers();
+    } catch (err) {
+      ui.powers.append(el('p', { class: 'form-error', text: err instanceof ApiError ? err.message : String(err) }));
+      return;
+    }
+    ui.powers.dataset.filled = 'true';
+    ui.powers.replaceChildren(el('legend', { text: 'Powers the unit must hold' }), ...powers.map((p) => {
+      const id = `task-power-${p.power}`;
+      return el('div', { class: 'check' }, el('input', { type: 'checkbox', id, name: 'task-power', value: p.power }),
+        el('label', { for: id, text: p.label }));
+    }));
+  }
+
+  function render(incident) {
+    const tasks = incident.tasks;
+    if (ui.lon && !ui.lon.value && !ui.lat.value) {
+      ui.lon.placeholder = incident.reference_point.lon.toFixed(4);
+      ui.lat.placeholder = incident.reference_point.lat.toFixed(4);
+    }
+    if (!tasks.length) {
+      ui.list.replaceChildren(el('p', { class: 'board-empty', text: 'No tasks yet.' }));
+    } else {
+      const body = el('tbody');
+      for (const t of tasks) {
+        const cells = [
+          el('td', { text: t.title }),
+          el('td', { text: t.priority }),
+          el('td', { class: 'task-status', dataset: { status: t.status }, text: TASK_STATUS_WORDS[t.status] ?? words(t.status) }),
+          el('td', { class: 'task-unit', text: t.unit_name ?? '—' }),
+        ];
+        const actions = el('td', { class: 'task-actions' });
+        if (session.can('task.assign') && t.status === 'open') {
+          const b = el('button', { type: 'button', class: 'button-quiet task-recommend', text: 'Find units' });
+          b.addEventListener('click', () => recommend(t.id, t.title));
+          actions.append(b);
+        }
+        if (session.can('task.respond')) {
+          for (const [what, label] of RESPONSES[t.status] ?? []) {
+            const b = el('button', { type: 'button', class: 'button-quiet task-respond', dataset: { respond: what }, text: label });
+            b.addEventListener('click', () => respond(t, what));
+            actions.append(b);
+          }
+        }
+        body.append(el('tr', { dataset: { taskId: String(t.id), status: t.status } }, ...cells, actions));
+      }
+      ui.list.replaceChildren(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table tasks-table', id: 'incident-tasks-table' },
+        el('caption', { class: 'visually-hidden', text: 'The incident\'s tasks' }),
+        el('thead', {}, el('tr', {}, ...['Task', 'Priority', 'Status', 'Unit', ''].map((h) => el('th', { scope: 'col', text: h })))),
+        body)));
+    }
+    if (recsFor != null) {
+      const t = tasks.find((x) => x.id === recsFor);
+      if (t) ui.recs.dataset.taskStatus = t.status;
+    }
+  }
+
+  async function respond(task, what) {
+    ui.taskMessage.textContent = '';
+    try {
+      const body = what === 'accept' ? { note: '' } : { status: what };
+      const path = what === 'accept' ? `/tasks/${task.id}/accept` : `/tasks/${task.id}/status`;
+      const fresh = await api(path, { method: 'POST', body });
+      ui.taskMessage.textContent = `Task "${fresh.title}": ${TASK_STATUS_WORDS[fresh.status] ?? fresh.status}.`;
+      ctx.onChanged();
+    } catch (err) {
+      ui.taskMessage.textContent = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  async function createTask(event) {
+    event.preventDefault();
+    const incident = ctx.incident();
+    if (!incident) return;
+    const title = ui.title.value.trim();
+    if (!title) {
+      ui.createMessage.textContent = 'Say what is to be done.';
+      ui.title.focus();
+      return;
+    }
+    const body = {
+      title,
+      required_powers: [...ui.powers.querySelectorAll('input:checked')].map((x) => x.value),
+      required_capabilities: ui.capabilities.value.split(',').map((x) => x.trim().toLowerCase().replace(/\s+/g, '_')).filter(Boolean),
+      minimum_readiness: Number(ui.readiness.value),
+      priority: ui.priority.value,
+    };
+    if (ui.lon.value !== '' && ui.lat.value !== '') body.position = { lon: Number(ui.lon.value), lat: Number(ui.lat.value) };
+    ui.createMessage.textContent = '';
+    try {
+      const task = await api(`/incidents/${incident.id}/tasks`, { method: 'POST', body });
+      ui.title.value = '';
+      for (const x of ui.powers.querySelectorAll('input:checked')) x.checked = false;
+      ui.capabilities.value = '';
+      ui.createMessage.textContent = `Task "${task.title}" created.`;
+      ctx.onChanged();
+      if (session.can('task.assign')) recommend(task.id, task.title);
+    } catch (err) {
+      ui.createMessage.textContent = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  async function recommend(taskId, title) {
+    recsFor = taskId;
+    const mine = ++recsSeq;
+    ui.recs.hidden = false;
+    ui.recs.dataset.taskId = String(taskId);
+    ui.recs.setAttribute('aria-busy', 'true');
+    ui.assignMessage.textContent = '';
+    ui.recs.replaceChildren(el('h4', { text: `Units for "${title}"` }), el('p', { class: 'board-empty', text: 'Asking the legal engine and the map…' }));
+    try {
+      const [r] = await Promise.all([api(`/tasks/${taskId}/recommendations?limit=20`), readPowers().catch(() => null)]);
+      if (mine !== recsSeq) return;
+      renderRecs(r, title);
+    } catch (err) {
+      if (mine !== recsSeq) return;
+      ui.recs.replaceChildren(el('h4', { text: `Units for "${title}"` }), el('p', { class: 'form-error', text: err instanceof ApiError ? err.message : String(err) }));
+    } finally {
+      if (mine === recsSeq) ui.recs.removeAttribute('aria-busy');
+    }
+  }
+
+  function unitCell(u) {
+    return el('td', {}, el('strong', { text: u.name }), u.code !== u.name ? ` ${u.code}` : '', el('br'),
+      el('span', { class: 'rec-agency', text: `${u.agency_name} · ${words(u.status)} · readiness ${u.readiness}` }));
+  }
+
+  function renderRecs(r, title) {
+    const close = el('button', { type: 'button', class: 'button-quiet', text: 'Close' });
+    close.addEventListener('click', () => {
+      recsFor = null;
+      ui.recs.hidden = true;
+    });
+    const parts = [el('div', { class: 'board-head' }, el('h4', { text: `Units for "${title}"` }), close),
+      el('p', { class: 'legend-note' }, 'Law as at ', timeElement(r.law_at), `; ${r.travel_model}; ${r.considered}.`),
+      ui.assignMessage];
+    parts.push(el('h5', { text: `Eligible, fastest first (${num(r.eligible_count)})` }));
+    if (!r.ranked.length) {
+      parts.push(el('p', { class: 'board-empty', text: 'No unit may be given this task.' }));
+    } else {
+      const body = el('tbody');
+      for (const x of r.ranked) {
+        const b = el('button', { type: 'button', class: 'assign', text: 'Assign' });
+        b.addEventListener('click', () => assign(r.task_id, x.unit, b));
+        body.append(el('tr', { class: 'rec-eligible', dataset: { unitId: String(x.unit.id) } },
+          el('td', { class: 'num', text: String(x.rank) }), unitCell(x.unit),
+          el('td', { class: 'num', text: `${x.eta_minutes.toFixed(0)} min`, title: `${x.distance_km.toFixed(1)} km from its ${words(x.measured_from)}` }),
+          el('td', {}, b)));
+      }
+      parts.push(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table recs-table', id: 'task-recs-eligible' },
+        el('thead', {}, el('tr', {}, ...['#', 'Unit', 'ETA', ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
+    }
+    parts.push(el('h5', { text: `Not eligible, within ${r.ineligible_radius_km} km (${num(r.ineligible_nearby_count)})` }));
+    if (!r.ineligible_nearby.length) {
+      parts.push(el('p', { class: 'board-empty', text: 'None nearby.' }));
+    } else {
+      const body = el('tbody');
+      for (const n of r.ineligible_nearby) {
+        const reasons = el('ul', { class: 'power-reasons' }, ...n.reasons.map((x) => el('li', { text: reasonWords(x) })));
+        const b = el('button', { type: 'button', class: 'button-quiet assign-anyway', text: 'Assign anyway' });
+        b.title = 'The server will check the law again and refuse if the unit may not take this task';
+        b.addEventListener('click', () => assign(r.task_id, n.unit, b));
+        body.append(el('tr', { class: 'rec-ineligible', dataset: { unitId: String(n.unit.id) } },
+          unitCell(n.unit), el('td', { class: 'num', text: `${n.distance_km.toFixed(1)} km` }), el('td', {}, reasons), el('td', {}, b)));
+      }
+      parts.push(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table recs-table', id: 'task-recs-ineligible' },
+        el('thead', {}, el('tr', {}, ...['Unit', 'Distance', 'Why not', ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
+    }
+    ui.recs.replaceChildren(...parts);
+    ui.recs.scrollIntoView({ block: 'nearest' });
+  }
+
+  async function assign(taskId, unit, button) {
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
+    ui.assignMessage.textContent = '';
+    ui.assignMessage.classList.remove('is-error');
+    try {
+      const task = await api(`/tasks/${taskId}/assign`, { method: 'POST', body: { unit_id: unit.id } });
+      ui.assignMessage.textContent = `${unit.name} is given the task: ${TASK_STATUS_WORDS[task.status] ?? task.status}.`;
+      ctx.onChanged();
+    } catch (err) {
+      ui.assignMessage.textContent = refusalWords(unit.name, err);
+      ui.assignMessage.classList.add('is-error');
+    } finally {
+      button.removeAttribute('aria-disabled');
+    }
+  }
+
+  return {
+    element: ui.section,
+    render,
+    reset() {
+      recsFor = null;
+      ui.recs.hidden = true;
+      ui.recs.replaceChildren();
+      ui.taskMessage.textContent = '';
+      if (ui.createMessage) ui.createMessage.textContent = '';
+      if (ui.lon) {
+        ui.lon.value = '';
+        ui.lat.value = '';
+      }
+    },
+    onEvent() {
+      // the page reads the incident again (its tasks with their status)
+    },
+  };
+}
+

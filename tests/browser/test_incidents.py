@@ -1,0 +1,430 @@
+"""The Incidents board, the incidents on the map, the incident page, tasking and the
+situation report in a real browser, on the small registry of tests/factories.py (the
+demo law: the army may carry weapons, volunteer self-defence units may not by any act in
+force). Incidents are made through the API while the page is open; everything shown
+arrives over the stream, without a reload."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from marchwarden.bootstrap import build_services
+from marchwarden.services import roster
+from marchwarden.settings import Settings
+from tests.browser.conftest import (
+    api_get,
+    api_token,
+    require_browser,
+    require_leaflet,
+    screenshot,
+    server_env,
+    sign_in,
+    wait_until,
+)
+from tests.browser.test_boards import colour_at, load_registry, post
+from tests.browser.test_ui import DEFICIENCIES, delta_e
+from tests.e2e.conftest import ADMIN_PASSWORD, Server
+from tests.factories import ROSTER_HEADER, volunteer_row
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from playwright.sync_api import Page
+
+    from tests.browser.conftest import Traffic
+
+    OpenUI = Callable[..., tuple[Page, Traffic]]
+
+pytestmark = pytest.mark.browser
+
+REFUSAL = (
+    "BEL-2BN cannot be given this task: carry and use weapons — not granted to volunteer "
+    "self-defence units by any act in force"
+)
+
+
+def arm_the_army(env: dict[str, str]) -> None:
+    """Two soldiers in the Belgorod army garrison: the army's powers need one member."""
+    url = env["MARCHWARDEN_DATABASE_URL"]
+    svc = build_services(
+        Settings(
+            _env_file=None, database_url=url, audit_anchor_path=env["MARCHWARDEN_AUDIT_ANCHOR_PATH"]
+        )
+    )
+    try:
+        rows = "".join(volunteer_row(100 + n, "ARMY-BEL-1") for n in range(2))
+        roster.import_roster(svc, None, ROSTER_HEADER + rows)
+    finally:
+        svc.db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, int]]]:
+    require_browser()
+    require_leaflet()
+    tmp = tmp_path_factory.mktemp("incidents-server")
+    env = server_env(tmp)
+    ids = load_registry(env)
+    arm_the_army(env)
+    srv = Server(env=env, log_path=tmp / "server.log")
+    made = srv.cli(
+        "users", "add", "admin", "--role", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    srv.start()
+    yield srv, ids
+    srv.stop()
+
+
+#: the page's own call and wording for a lifecycle step the server refuses (409)
+STALE_STEP = """async (id) => {
+  const { api } = await import('/ui/api.js');
+  const { transitionRefusal } = await import('/ui/incidentpage.js');
+  try {
+    await api(`/incidents/${id}/transition`, { method: 'POST', body: { to: 'closed' } });
+    return 'allowed';
+  } catch (err) {
+    return transitionRefusal(err, 'closed');
+  }
+}"""
+
+
+def point(lon: float, lat: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def square(lon: float, lat: float, half: float = 0.05) -> dict[str, Any]:
+    ring = [
+        [lon - half, lat - half],
+        [lon + half, lat - half],
+        [lon + half, lat + half],
+        [lon - half, lat + half],
+        [lon - half, lat - half],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def new_incident(srv: Server, token: str, name: str, **fields: Any) -> dict[str, Any]:
+    body = {
+        "name": name,
+        "incident_type": "shelling_artillery_missile_attack",
+        "severity": "severe",
+        "place": point(35.5, 50.5),
+        **fields,
+    }
+    return post(srv, token, "/incidents", body)
+
+
+def open_board(page: Page, srv: Server) -> None:
+    sign_in(page, srv)
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("tab", name="Incidents").click()
+    page.wait_for_selector("#incidents-count:not(:text('loading…'))")
+    wait_until(page, "() => window.marchwarden.incidents.layer()")
+
+
+def board_row(page: Page, incident_id: int) -> Any:
+    return page.locator(f"#incidents-groups button.incident-link[data-incident-id='{incident_id}']")
+
+
+def in_group(page: Page, incident_id: int) -> str | None:
+    group: str | None = page.evaluate(
+        "(id) => document.querySelector(`#incidents-groups li[data-incident-id='${id}']`)"
+        "?.closest('[data-state-group]')?.dataset.stateGroup ?? null",
+        incident_id,
+    )
+    return group
+
+
+def drawn(page: Page, incident_id: int) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = page.evaluate(
+        "(id) => window.marchwarden.incidents.drawnAt(id)", incident_id
+    )
+    return found
+
+
+def test_incidents_appear_and_change_live_on_the_map_and_the_board(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    srv, _ = registry
+    token = api_token(srv)
+    page, _ = open_ui(srv)
+    open_board(page, srv)
+    page.evaluate("window.marchwarden.map.getMap().setView([50.5, 35.6], 9, {animate: false})")
+
+    shelling = new_incident(srv, token, "Shelling at Zhuravlevka")
+    area = new_incident(
+        srv,
+        token,
+        "Incursion near Nekhoteevka",
+        incident_type="cross_border_incursion",
+        severity="extreme",
+        place=square(35.8, 50.55),
+    )
+    for made in (shelling, area):
+        board_row(page, made["id"]).wait_for()
+        wait_until(page, "(id) => window.marchwarden.incidents.drawnAt(id)", made["id"])
+    assert in_group(page, shelling["id"]) == "reported"
+    assert drawn(page, shelling["id"])["look"] == "explosions|severe|reported"  # type: ignore[index]
+    # the polygon place is read and drawn as a polygon
+    wait_until(page, "(id) => window.marchwarden.incidents.drawnAt(id)?.polygon", area["id"])
+    assert drawn(page, area["id"])["look"] == "border|extreme|reported"  # type: ignore[index]
+    assert page.evaluate("() => window.marchwarden.map.getMap().hasLayer !== undefined")
+    screenshot(page, "incidents-map-board-1366x768")
+
+    # a transition made elsewhere moves it on the board and re-draws it, without reload
+    post(srv, token, f"/incidents/{shelling['id']}/transition", {"to": "verified"})
+    wait_until(
+        page,
+        "(id) => window.marchwarden.incidents.drawnAt(id)?.look === 'explosions|severe|verified'",
+        shelling["id"],
+    )
+    wait_until(
+        page,
+        "(id) => document.querySelector(`[data-state-group='verified'] "
+        "li[data-incident-id='${id}']`)",
+        shelling["id"],
+    )
+    # a change of severity is drawn too
+    patched = httpx.patch(
+        srv.url + f"/api/v1/incidents/{shelling['id']}",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"severity": "minor"},
+        timeout=30,
+    )
+    assert patched.status_code == 200, patched.text
+    wait_until(
+        page,
+        "(id) => window.marchwarden.incidents.drawnAt(id)?.look === 'explosions|minor|verified'",
+        shelling["id"],
+    )
+    # closed or rejected ones leave the map and the list unless asked for
+    post(srv, token, f"/incidents/{area['id']}/transition", {"to": "rejected", "reason": "a drill"})
+    wait_until(page, "(id) => !window.marchwarden.incidents.drawnAt(id)", area["id"])
+    wait_until(
+        page,
+        "() => document.querySelector(`[data-state-group='rejected']`)?.dataset.count === '1'",
+    )
+    assert in_group(page, area["id"]) is None
+    page.check("#incidents-show-ended")
+    wait_until(
+        page,
+        "(id) => window.marchwarden.incidents.drawnAt(id)?.look === 'border|extreme|rejected'",
+        area["id"],
+    )
+    assert in_group(page, area["id"]) == "rejected"
+    assert page.evaluate("() => window.__sameDocument") is True
+
+
+def test_incident_page_command_casualties_timeline_tasking_and_sitrep(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    srv, ids = registry
+    token = api_token(srv)
+    incident = new_incident(srv, token, "Strike on Shebekino")
+    page, _ = open_ui(srv)
+    open_board(page, srv)
+    board_row(page, incident["id"]).click()
+    page.wait_for_selector(f"#incident-page[data-incident-id='{incident['id']}']")
+    assert "Strike on Shebekino" in page.inner_text("#incident-title")
+    facts = page.inner_text("#incident-facts")
+    assert "Shelling/artillery/missile attack" in facts and "reported" in facts
+    # the map is centred on it
+    centre = page.evaluate("() => window.marchwarden.map.getMap().getCenter()")
+    assert abs(centre["lat"] - 50.5) < 0.01 and abs(centre["lng"] - 35.5) < 0.01
+
+    # lifecycle: the buttons are the allowed steps
+    buttons = page.locator("#incident-transitions button")
+    assert sorted(buttons.evaluate_all("l => l.map(b => b.dataset.to)")) == [
+        "rejected",
+        "verified",
+    ]
+    page.click("#incident-transitions button[data-to='verified']")
+    page.wait_for_selector("#incident-page[data-state='verified']")
+    assert page.inner_text("#incident-state-value") == "verified"
+    assert "active" in page.locator("#incident-transitions button").evaluate_all(
+        "l => l.map(b => b.dataset.to)"
+    )
+    page.click("#incident-transitions button[data-to='active']")
+    page.wait_for_selector("#incident-page[data-state='active']")
+    # a step the lifecycle does not allow (one made stale by someone else): the 409 in words
+    refusal = page.evaluate(STALE_STEP, incident["id"])
+    assert refusal == (
+        "The incident cannot be made closed now: it is active, and from active it can only "
+        "go to contained. The page shows the current state again."
+    ), refusal
+
+    # unified command: the army leads, Belgorod volunteers support
+    page.click("#incident-command summary")
+    page.wait_for_selector(f"#incident-lead option[value='{ids['army']}']", state="attached")
+    page.select_option("#incident-lead", str(ids["army"]))
+    page.check(f"#incident-supporting-{ids['bel_vsd']}")
+    page.click("#incident-command-save")
+    page.wait_for_selector("#incident-command-message:has-text('Saved')")
+    command = page.inner_text("#incident-command-now")
+    assert "Army (ARMY)" in command and "Belgorod volunteers (BEL-VSD)" in command
+    detail = api_get(srv, token, f"/incidents/{incident['id']}")
+    assert detail["command"]["lead"]["id"] == ids["army"]
+
+    # casualties
+    page.click("#incident-casualties summary")
+    page.fill("#cas-civilian_killed", "2")
+    page.fill("#cas-civilian_wounded", "7")
+    page.fill("#cas-source", "district hospital")
+    page.click("#cas-save")
+    page.wait_for_selector(
+        "#incident-casualty-table td[data-category='civilian_wounded']:text('7')"
+    )
+    assert page.inner_text("#incident-casualty-table td[data-total='killed']") == "2"
+    assert page.inner_text("#incident-casualty-table td[data-category='personnel_killed']") == "—"
+    assert "district hospital" in page.inner_text("#incident-casualty-history")
+
+    # the timeline: a log entry appears, and so do steps made elsewhere (live)
+    page.fill("#incident-log-text", "Fire brigade requested for the school")
+    page.click("#incident-log-add")
+    page.wait_for_selector(
+        "#incident-timeline-list .timeline-text:has-text('Fire brigade requested for the school')"
+    )
+    post(srv, token, f"/incidents/{incident['id']}/log", {"text": "Road closed at the bridge"})
+    page.wait_for_selector(
+        "#incident-timeline-list .timeline-text:has-text('Road closed at the bridge')"
+    )
+    assert page.locator("#incident-timeline-list time").first.get_attribute("title", timeout=1000)
+
+    # tasking: a task that needs weapons; the army is eligible, the volunteers are not
+    page.click("#task-new summary")
+    page.wait_for_selector("#task-power-carry_weapons", state="attached")
+    page.fill("#task-title", "Secure the school")
+    page.check("#task-power-carry_weapons")
+    page.select_option("#task-priority", "urgent")
+    page.click("#task-create")
+    recs = page.locator("#task-recs")
+    recs.locator(f"#task-recs-eligible tr[data-unit-id='{ids['army_bel']}']").wait_for()
+    volunteers = recs.locator(f"#task-recs-ineligible tr[data-unit-id='{ids['bn2']}']")
+    volunteers.wait_for()
+    assert "Carry and use weapons" in volunteers.inner_text()
+    assert "min" in recs.locator("#task-recs-eligible").inner_text()
+    screenshot(page, "incident-recommendations-1366x768")
+
+    # an ineligible unit may be tried: the server refuses, in plain words
+    volunteers.locator("button.assign-anyway").click()
+    page.wait_for_selector("#task-assign-message.is-error")
+    message = page.inner_text("#task-assign-message")
+    assert REFUSAL in message, message
+    screenshot(page, "incident-refusal-1366x768")
+
+    # the eligible one is assigned; the task's status is shown live
+    recs.locator(f"#task-recs-eligible tr[data-unit-id='{ids['army_bel']}'] button.assign").click()
+    page.wait_for_selector("#incident-tasks-table td.task-status[data-status='assigned']")
+    row = page.locator("#incident-tasks-table tbody tr").first
+    assert "committed" in row.inner_text() and "ARMY-BEL-1" in row.inner_text()
+    unit = api_get(srv, token, f"/units/{ids['army_bel']}")
+    assert unit["availability"] == "committed"
+    task_id = int(row.get_attribute("data-task-id") or 0)
+    # the unit accepts elsewhere: the page follows
+    post(srv, token, f"/tasks/{task_id}/accept", {"note": ""})
+    page.wait_for_selector("#incident-tasks-table td.task-status[data-status='accepted']")
+
+    # the situation report: a printable view with HQ times, UTC on hover
+    page.click("#incident-sitrep")
+    page.wait_for_selector("#sitrep-view[data-ready='true']")
+    body = page.inner_text("#sitrep-body")
+    assert "SITREP — Strike on Shebekino" in body
+    assert "ARMY-BEL-1" in body and "Secure the school" in body
+    assert "Europe/Moscow" in body
+    first_time = page.locator("#sitrep-body time").first
+    assert (first_time.get_attribute("title") or "").endswith("UTC")
+    assert "MSK" in first_time.inner_text() or "GMT+3" in first_time.inner_text()
+    page.emulate_media(media="print")
+    assert page.locator("header.topbar").is_hidden()
+    assert page.locator("#sitrep-body").is_visible()
+    screenshot(page, "incident-sitrep-print")
+    page.emulate_media(media="screen")
+    page.keyboard.press("Escape")
+    assert page.locator("#sitrep-view").is_hidden()
+    assert page.evaluate("() => document.activeElement.id") == "incident-sitrep"
+
+    # the region's report, from the board
+    page.click("#incident-page .back")
+    page.select_option("#incidents-sitrep-region", "RU-BEL")
+    page.click("#incidents-sitrep")
+    page.wait_for_selector("#sitrep-view[data-ready='true'][data-kind='region']")
+    assert "Strike on Shebekino" in page.inner_text("#sitrep-body")
+    screenshot(page, "region-sitrep-1366x768")
+    page.click("#sitrep-close")
+
+
+def test_another_board_opens_an_incident(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    srv, _ = registry
+    token = api_token(srv)
+    page, _ = open_ui(srv)
+    open_board(page, srv)
+    made = new_incident(srv, token, "Drone over Grayvoron", incident_type="air_drone_strike")
+    page.get_by_role("tab", name="Key").click()
+    page.evaluate(
+        "(id) => window.dispatchEvent("
+        "new CustomEvent('marchwarden:open-incident', {detail: {id}}))",
+        made["id"],
+    )
+    page.wait_for_selector(f"#incident-page[data-incident-id='{made['id']}']")
+    assert page.get_by_role("tab", name="Incidents").get_attribute("aria-selected") == "true"
+    assert "Drone over Grayvoron" in page.inner_text("#incident-title")
+    # the page takes the focus (its title), so that Escape goes back to the list
+    wait_until(page, "() => document.activeElement.id === 'incident-title'")
+    page.keyboard.press("Escape")
+    assert page.locator("#incident-page").is_hidden()
+    assert page.evaluate("() => document.activeElement.dataset.incidentId") == str(made["id"])
+
+
+def test_severity_colours_stay_apart_for_colour_blind_eyes(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    """One riot (an octagon, a large fill) per severity, side by side, verified (solid
+    fill); under each simulated deficiency every two severities must differ clearly (CIE76
+    ΔE, as for the regions and units: the scale runs from white through yellow to deep
+    wine, so lightness alone tells them apart), and every fill from the map."""
+    srv, _ = registry
+    token = api_token(srv)
+    made = {}
+    for i, severity in enumerate(["unknown", "minor", "moderate", "severe", "extreme"]):
+        made[severity] = new_incident(
+            srv,
+            token,
+            f"Riot {severity}",
+            incident_type="mob_violence",
+            severity=severity,
+            place=point(33.7 + 0.1 * i, 53.3),
+        )["id"]
+        post(srv, token, f"/incidents/{made[severity]}/transition", {"to": "verified"})
+    page, _ = open_ui(srv)
+    open_board(page, srv)
+    page.evaluate("window.marchwarden.map.getMap().setView([53.3, 33.9], 10, {animate: false})")
+    for name in ("Settlements", "Regions", "State border", "Units"):
+        page.get_by_role("checkbox", name=name).uncheck()
+    wait_until(
+        page,
+        "(ids) => ids.every(id => "
+        "window.marchwarden.incidents.drawnAt(id)?.look?.endsWith('verified'))",
+        list(made.values()),
+    )
+    points = {s: drawn(page, i) for s, i in made.items()}
+    cdp = page.context.new_cdp_session(page)
+    background = [0xE9, 0xED, 0xF1]
+    order = list(made)
+    for deficiency, least in DEFICIENCIES.items():
+        cdp.send("Emulation.setEmulatedVisionDeficiency", {"type": deficiency})
+        png = Path(screenshot(page, f"incident-colours-{deficiency}")).read_bytes()
+        colours = {s: colour_at(page, png, p) for s, p in points.items() if p}
+        assert len(colours) == len(order)
+        for a, b in itertools.combinations(order, 2):
+            assert delta_e(colours[a], colours[b]) >= least, (deficiency, a, b, colours)
+        for s in order:
+            assert delta_e(colours[s], background) >= 5, (deficiency, s, colours)
+    cdp.send("Emulation.setEmulatedVisionDeficiency", {"type": "none"})
