@@ -86,13 +86,18 @@ def _redact(url: str) -> str:
     return url
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, *, quiet_access: bool = False) -> None:
+    import logging
+
     import uvicorn
 
     from marchwarden.entrypoints.api.app import create_app
     from marchwarden.logging_setup import configure
 
     configure(settings.log_level)
+    if quiet_access:
+        # the console tells the replay's story: no line per request (errors still logged)
+        logging.getLogger("marchwarden.access").setLevel(logging.WARNING)
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -219,7 +224,7 @@ def demo(
                 _echo(f"the raid is over; the server keeps running at http://{host}:{port}/")
 
         threading.Thread(target=play, name="replay", daemon=True).start()
-    _serve(settings, host, port)
+    _serve(settings, host, port, quiet_access=replay)
 
 
 @app.command("replay")
