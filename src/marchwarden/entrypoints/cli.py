@@ -97,7 +97,8 @@ def _serve(settings: Settings, host: str, port: int, *, quiet_access: bool = Fal
     configure(settings.log_level)
     if quiet_access:
         # the console tells the replay's story: no line per request (errors still logged)
-        logging.getLogger("marchwarden.access").setLevel(logging.WARNING)
+        for name in ("marchwarden.access", "httpx"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     uvicorn.run(
         create_app(settings),
         host=host,
