@@ -428,3 +428,180 @@ def test_severity_colours_stay_apart_for_colour_blind_eyes(
         for s in order:
             assert delta_e(colours[s], background) >= 5, (deficiency, s, colours)
     cdp.send("Emulation.setEmulatedVisionDeficiency", {"type": "none"})
+
+
+def new_task(srv: Server, token: str, incident_id: int, title: str) -> int:
+    body = {"title": title, "required_powers": [], "minimum_readiness": 0}
+    task_id: int = post(srv, token, f"/incidents/{incident_id}/tasks", body)["id"]
+    return task_id
+
+
+def task_row(page: Page, task_id: int) -> Any:
+    return page.locator(f"#incident-tasks-table tr[data-task-id='{task_id}']")
+
+
+def open_incident_page(page: Page, srv: Server, incident_id: int, user: str, password: str) -> None:
+    sign_in(page, srv, user, password)
+    page.get_by_role("tab", name="Incidents").click()
+    page.wait_for_selector("#incidents-count:not(:text('loading…'))")
+    board_row(page, incident_id).click()
+    page.wait_for_selector(f"#incident-page[data-incident-id='{incident_id}']")
+
+
+def test_a_unit_answers_its_tasks_and_tasks_are_declined_and_cancelled_with_a_reason(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    """A liaison of the Belgorod volunteers (task.respond, not task.assign) takes a task
+    from accepted to released and declines another, giving a reason; an HQ user cancels
+    a task, giving a reason. The unit's status is shown with each task."""
+    srv, ids = registry
+    token = api_token(srv)
+    reply = httpx.post(
+        srv.url + "/api/v1/users",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "username": "bel-liaison",
+            "password": "a-long-password",
+            "role": "agency_liaison",
+            "scope": {"kind": "agency", "agency_id": ids["bel_vsd"]},
+        },
+        timeout=30,
+    )
+    assert reply.status_code == 201, reply.text
+    incident = new_incident(srv, token, "Evacuation at Shebekino", place=point(35.46, 50.49))
+    answered = new_task(srv, token, incident["id"], "Guide the buses")
+    declined = new_task(srv, token, incident["id"], "Hold the crossroads")
+    post(srv, token, f"/tasks/{answered}/assign", {"unit_id": ids["co1"]})
+    post(srv, token, f"/tasks/{declined}/assign", {"unit_id": ids["co2"]})
+
+    page, _ = open_ui(srv)
+    open_incident_page(page, srv, incident["id"], "bel-liaison", "a-long-password")
+    row = task_row(page, answered)
+    row.locator("td.task-unit[data-unit-status='assigned']").wait_for()
+    assert "(assigned)" in row.locator("td.task-unit").inner_text()
+    # no cancel for a role without task.assign; decline only on an assigned task
+    assert page.locator("#incident-tasks-table button[data-reasoned='cancel']").count() == 0
+    steps = [
+        ("accept", "accepted", "assigned"),
+        ("en_route", "en_route", "en_route"),
+        ("on_scene", "on_scene", "on_scene"),
+        ("released", "completed", "available"),
+    ]
+    for what, status, unit_status in steps:
+        row.locator(f"button.task-respond[data-respond='{what}']").click()
+        row.locator(f"td.task-status[data-status='{status}']").wait_for()
+        row.locator(f"td.task-unit[data-unit-status='{unit_status}']").wait_for()
+        assert api_get(srv, token, f"/tasks/{answered}")["status"] == status
+    # a released task offers nothing more
+    assert row.locator("button").count() == 0
+    assert api_get(srv, token, f"/units/{ids['co1']}")["status"] == "available"
+
+    # declining asks for a reason, and the server is not called without one
+    other = task_row(page, declined)
+    other.locator("button[data-reasoned='decline']").click()
+    form = page.locator("#task-reason-form")
+    form.wait_for()
+    assert "Why does the unit decline the task?" in form.inner_text()
+    wait_until(page, "() => document.activeElement.id === 'task-reason'")
+    page.click("#task-reason-submit")
+    page.wait_for_selector("#task-reason-message:has-text('A reason is needed')")
+    assert api_get(srv, token, f"/tasks/{declined}")["status"] == "assigned"
+    page.fill("#task-reason", "the company is out of fuel")
+    page.click("#task-reason-submit")
+    other.locator("td.task-status[data-status='open']").wait_for()
+    assert form.is_hidden()
+    assert "declined" in page.inner_text("#task-message")
+    back = api_get(srv, token, f"/tasks/{declined}")
+    assert back["status"] == "open" and back["unit"] is None
+    page.wait_for_selector(
+        "#incident-timeline-list .timeline-text:has-text('the company is out of fuel')"
+    )
+
+    # HQ (the admin) cancels the open task, with a reason; Back leaves it alone
+    hq, _ = open_ui(srv)
+    open_incident_page(hq, srv, incident["id"], "admin", ADMIN_PASSWORD)
+    row = task_row(hq, declined)
+    row.locator("button[data-reasoned='cancel']").click()
+    hq.click("#task-reason-back")
+    assert hq.locator("#task-reason-form").is_hidden()
+    assert api_get(srv, token, f"/tasks/{declined}")["status"] == "open"
+    row.locator("button[data-reasoned='cancel']").click()
+    hq.fill("#task-reason", "the crossroads are held by the police")
+    hq.click("#task-reason-submit")
+    row.locator("td.task-status[data-status='cancelled']").wait_for()
+    assert api_get(srv, token, f"/tasks/{declined}")["status"] == "cancelled"
+    assert row.locator("button").count() == 0
+
+
+def test_the_key_shows_the_incident_symbols_and_the_report_marker(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    srv, _ = registry
+    page, _ = open_ui(srv)
+    sign_in(page, srv)
+    page.get_by_role("tab", name="Key").click()
+    key = page.locator("#key-incidents")
+    key.wait_for()
+    categories = key.locator(".incident-key-categories dt")
+    assert categories.count() == 7
+    assert "Battles" in categories.first.inner_text()
+    assert key.locator(".incident-key-severities dt").evaluate_all(
+        "l => l.map(d => d.dataset.severity)"
+    ) == ["unknown", "minor", "moderate", "severe", "extreme"]
+    assert key.locator(".incident-key-states dt").evaluate_all(
+        "l => l.map(d => d.dataset.state)"
+    ) == ["reported", "verified", "active", "contained", "closed", "rejected"]
+    # the pictures are the map's drawing (the same images as the board's key)
+    same = page.evaluate(
+        """async () => {
+          const { incidentImage, CATEGORIES } = await import('/ui/incidentsymbols.js');
+          const shown = document.querySelector(
+            '#key-incidents .incident-key-states dt[data-state="contained"] img');
+          return shown.src === incidentImage(CATEGORIES.Riots, 'severe', 'contained', 22).src;
+        }"""
+    )
+    assert same is True
+    reports = page.locator("#key-reports")
+    text = reports.inner_text()
+    assert "Unverified report" in text and "Claimed report" in text and "Uncertainty" in text
+    assert reports.locator("svg.report-symbol").count() == 2
+    fills = reports.locator(".report-symbol-bubble").evaluate_all(
+        "l => l.map(p => getComputedStyle(p).fill)"
+    )
+    assert fills == ["rgb(0, 79, 138)", "rgb(255, 255, 255)"]
+    screenshot(page, "key-incidents-reports")
+
+
+def test_a_click_where_a_unit_covers_an_incident_picks_the_unit_only(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    """The units' canvas is drawn over the incidents': where both have a symbol, the
+    click (and the hover) belongs to the unit; elsewhere the incident takes it."""
+    srv, ids = registry
+    token = api_token(srv)
+    unit = api_get(srv, token, f"/units/{ids['krs_bn']}")
+    where = unit["position"] or unit["home"]
+    lon, lat = where["lon"], where["lat"]
+    covered = new_incident(srv, token, "Under the Kursk battalion", place=point(lon, lat))
+    apart = new_incident(srv, token, "Apart from it", place=point(lon + 0.3, lat))
+    page, _ = open_ui(srv)
+    open_board(page, srv)
+    page.evaluate(
+        "([lat, lon]) => window.marchwarden.map.getMap().setView([lat, lon + 0.15], 9, "
+        "{animate: false})",
+        [lat, lon],
+    )
+    wait_until(page, "(id) => window.marchwarden.incidents.drawnAt(id)", covered["id"])
+    wait_until(page, "(id) => window.marchwarden.units?.drawnAt?.(id)", ids["krs_bn"])
+    at = drawn(page, covered["id"])
+    assert at is not None
+    page.mouse.click(at["x"], at["y"])
+    wait_until(page, "(id) => window.marchwarden.units.selected?.() === id", ids["krs_bn"])
+    assert page.evaluate("() => window.marchwarden.incidents.selected()") is None
+    assert page.locator("#incident-page").is_hidden()
+    # the incident standing alone is picked
+    alone = drawn(page, apart["id"])
+    assert alone is not None
+    page.mouse.click(alone["x"], alone["y"])
+    page.wait_for_selector(f"#incident-page[data-incident-id='{apart['id']}']")
+    assert page.evaluate("() => window.marchwarden.incidents.selected()") == apart["id"]

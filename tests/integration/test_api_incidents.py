@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from marchwarden import geodata
 from marchwarden.core.access.model import Role, Scope
+from marchwarden.core.geo.areas import distance_to_lines_km
+from marchwarden.core.geo.distance import haversine_km
 from marchwarden.services.stream import may_see
 from tests.factories import login, make_user
 from tests.integration.command_support import (
@@ -384,3 +387,159 @@ def test_incident_types_name_their_acled_pair(client: TestClient, world: World) 
     }
     assert "cross_border_incursion" in types["gunfire"]["compatible_with"]
     assert types["cross_border_incursion"]["border_specific"] is True
+
+
+def test_the_list_gives_each_incidents_place(client: TestClient, world: World) -> None:
+    """The list carries the place (GeoJSON) so that a map draws polygons without reading
+    each incident; it is the same place the detail gives."""
+    bel = world.h("belgorod")
+    ring = [[35.55, 50.42], [35.75, 50.42], [35.75, 50.52], [35.55, 50.42]]
+    area = client.post(
+        "/api/v1/incidents",
+        json={
+            "name": "Area",
+            "incident_type": "shelling",
+            "place": {"type": "Polygon", "coordinates": [ring]},
+        },
+        headers=bel,
+    ).json()
+    point = open_incident(client, world.h("hq"), name="Point", where=SUDZHA)
+    items = {
+        i["id"]: i for i in client.get("/api/v1/incidents", headers=world.h("hq")).json()["items"]
+    }
+    assert items[area["id"]]["place"] == area["place"]
+    assert items[area["id"]]["place"]["type"] == "Polygon"
+    assert items[area["id"]]["place"]["coordinates"][0][0] == ring[0]
+    assert items[point["id"]]["place"] == {"type": "Point", "coordinates": list(SUDZHA)}
+    # a moved place shows in the list
+    moved = [[35.60, 50.40], [35.70, 50.40], [35.65, 50.47], [35.60, 50.40]]
+    client.patch(
+        f"/api/v1/incidents/{point['id']}",
+        json={"place": {"type": "Polygon", "coordinates": [moved]}},
+        headers=world.h("hq"),
+    )
+    items = {
+        i["id"]: i for i in client.get("/api/v1/incidents", headers=world.h("hq")).json()["items"]
+    }
+    assert items[point["id"]]["place"] == {"type": "Polygon", "coordinates": [moved]}
+
+
+def test_opened_and_moved_events_carry_the_place(
+    client: TestClient, services: Services, world: World
+) -> None:
+    hq = world.h("hq")
+    ring = [[35.55, 50.42], [35.75, 50.42], [35.75, 50.52], [35.55, 50.52], [35.55, 50.42]]
+    inc = client.post(
+        "/api/v1/incidents",
+        json={
+            "name": "Area",
+            "incident_type": "shelling",
+            "place": {"type": "Polygon", "coordinates": [ring]},
+            "radius_km": 2,
+        },
+        headers=hq,
+    ).json()
+    iid = inc["id"]
+    client.patch(f"/api/v1/incidents/{iid}", json={"severity": "minor"}, headers=hq)
+    client.patch(
+        f"/api/v1/incidents/{iid}",
+        json={"place": {"type": "Point", "coordinates": list(GRAYVORON)}},
+        headers=hq,
+    )
+    with services.db.unit_of_work(write=False) as uow:
+        events = [
+            e
+            for e in uow.events.after(0, 10_000)
+            if e.type in {"IncidentOpened", "IncidentUpdated"} and e.payload["incident_id"] == iid
+        ]
+    opened, severity, moved = (e.payload for e in events)
+    assert opened["place"] == inc["place"]
+    assert [opened["lon"], opened["lat"]] == [
+        inc["reference_point"]["lon"],
+        inc["reference_point"]["lat"],
+    ]
+    assert opened["affected_population"] == inc["affected"]["population"] > 0
+    # an update that leaves the place alone carries none
+    assert severity["place"] is None and severity["lon"] is None
+    assert moved["place"] == {"type": "Point", "coordinates": list(GRAYVORON)}
+    assert [moved["lon"], moved["lat"]] == list(GRAYVORON)
+    assert moved["changes"]["place"] == moved["place"]
+
+
+def test_affected_settlements_say_how_far_they_are(client: TestClient, world: World) -> None:
+    hq = world.h("hq")
+    point = open_incident(client, hq, radius_km=10)
+    near = point["affected"]["settlements"]
+    assert near
+    by_id = {s.id: s for s in geodata.settlements()}
+    for s in near:
+        known = by_id[s["id"]]
+        expected = haversine_km(GRAYVORON[0], GRAYVORON[1], known.lon, known.lat)
+        assert s["distance_km"] == pytest.approx(expected, abs=0.001)
+        assert s["distance_km"] <= 10
+    # a polygon: 0 inside, the distance to the edge outside
+    ring = [[35.55, 50.42], [35.75, 50.42], [35.75, 50.52], [35.55, 50.52], [35.55, 50.42]]
+    area = client.post(
+        "/api/v1/incidents",
+        json={
+            "name": "Area",
+            "incident_type": "shelling",
+            "place": {"type": "Polygon", "coordinates": [ring]},
+            "radius_km": 8,
+        },
+        headers=hq,
+    ).json()
+    distances = {s["name"]: s["distance_km"] for s in area["affected"]["settlements"]}
+    assert distances["Grayvoron"] == 0 and distances["Kozinka"] == 0
+    outside = [
+        (s, by_id[s["id"]])
+        for s in area["affected"]["settlements"]
+        if not (35.55 <= by_id[s["id"]].lon <= 35.75 and 50.42 <= by_id[s["id"]].lat <= 50.52)
+    ]
+    assert outside
+    # measured independently: the great-circle distance to the ring's edges
+    edge = distance_to_lines_km(
+        [k.lon for _, k in outside], [k.lat for _, k in outside], [[(v[0], v[1]) for v in ring]]
+    )
+    for (s, _), km in zip(outside, edge, strict=True):
+        assert 0 < s["distance_km"] <= 8.01
+        assert s["distance_km"] == pytest.approx(float(km), rel=0.01, abs=0.01)
+
+
+def test_the_task_summary_gives_the_next_steps_and_the_units_status(
+    client: TestClient, world: World
+) -> None:
+    bel = world.h("belgorod")
+    iid = open_incident(client, bel)["id"]
+    reply = client.post(
+        f"/api/v1/incidents/{iid}/tasks",
+        json={"title": "Evacuate Kozinka", "required_powers": ["evacuation_assist"]},
+        headers=bel,
+    )
+    assert reply.status_code == 201, reply.text
+    tid = reply.json()["id"]
+
+    def brief() -> dict[str, Any]:
+        tasks = client.get(f"/api/v1/incidents/{iid}", headers=bel).json()["tasks"]
+        found: dict[str, Any] = next(k for k in tasks if k["id"] == tid)
+        return found
+
+    first = brief()
+    assert first["status"] == "open"
+    assert first["unit_status"] is None and first["unit_id"] is None
+    full = client.get(f"/api/v1/tasks/{tid}", headers=bel).json()
+    assert first["allowed_next"] == full["allowed_next"]
+    assert "cancelled" in first["allowed_next"]
+    client.post(f"/api/v1/tasks/{tid}/assign", json={"unit_id": world.ids["vol_evac"]}, headers=bel)
+    assigned = brief()
+    assert assigned["unit_name"] == "BEL-EVAC" and assigned["unit_status"] == "assigned"
+    assert "accepted" in assigned["allowed_next"] and "open" in assigned["allowed_next"]
+    cmdr = world.h("evac_cmdr")
+    client.post(f"/api/v1/tasks/{tid}/accept", json={}, headers=cmdr)
+    client.post(f"/api/v1/tasks/{tid}/status", json={"status": "en_route"}, headers=cmdr)
+    moving = brief()
+    assert moving["status"] == "en_route" and moving["unit_status"] == "en_route"
+    assert (
+        moving["allowed_next"]
+        == client.get(f"/api/v1/tasks/{tid}", headers=bel).json()["allowed_next"]
+    )

@@ -74,3 +74,28 @@ def test_bad_geometry_is_refused(geometry: dict[str, object], message: str) -> N
 def test_radius_must_be_a_finite_non_negative_number() -> None:
     with pytest.raises(InvalidPosition, match="radius"):
         IncidentPlace.point(0, 0).affected([], -1)
+
+
+def test_distances_from_a_point_are_great_circle() -> None:
+    place = IncidentPlace.point(35.6, 50.45)
+    towns = [town(1, 35.6, 50.45), town(2, 35.6, 50.5), town(3, 36.1, 50.9)]
+    km = place.distances_km(towns)
+    assert km[0] == 0
+    for t, d in zip(towns, km, strict=True):
+        assert float(d) == pytest.approx(haversine_km(35.6, 50.45, t.lon, t.lat), abs=1e-9)
+
+
+def test_distances_from_a_polygon_are_zero_inside_and_to_the_edge_outside() -> None:
+    place = IncidentPlace.polygon(SQUARE)
+    inside = town(1, 35.6, 50.45)
+    north = town(2, 35.6, 50.5 + 3 / 111.2)  # 3 km north of the northern edge
+    corner = town(3, 35.75, 50.55)  # beyond the north-east corner
+    km = place.distances_km([inside, north, corner])
+    assert km[0] == 0
+    assert float(km[1]) == pytest.approx(3.0, rel=0.01)
+    # beyond a corner: the distance to the corner itself
+    assert float(km[2]) == pytest.approx(haversine_km(35.7, 50.5, 35.75, 50.55), rel=0.01)
+    # a settlement is affected at a radius just above its distance, not just below
+    for t, d in zip([north, corner], km[1:], strict=True):
+        assert place.affected([t], float(d) * 1.02).count == 1
+        assert place.affected([t], float(d) * 0.98).count == 0

@@ -84,6 +84,8 @@ class IncidentView:
     report_count: int
     tasks: tuple[Task, ...]
     units: Mapping[int, UnitRef] = field(default_factory=dict)
+    distance_km: Mapping[int, float] = field(default_factory=dict)
+    """Affected settlement id -> its distance from the place (0 inside a polygon)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,21 @@ def home_settlements() -> tuple[Settlement, ...]:
     countries = {r.country for r in geodata.border_regions()}
     every = geodata.settlements()
     return tuple(s for s in every if s.country in countries) if countries else every
+
+
+@functools.cache
+def _home_settlements_by_id() -> dict[int, Settlement]:
+    return {s.id: s for s in home_settlements()}
+
+
+def affected_distances(incident: Incident) -> dict[int, float]:
+    """Each affected settlement's distance from the incident's place, in km (3 decimals)."""
+    known = _home_settlements_by_id()
+    found = [known[s.id] for s in incident.affected if s.id in known]
+    if not found:
+        return {}
+    km = incident.place.distances_km(found)
+    return {s.id: round(float(d), 3) for s, d in zip(found, km, strict=True)}
 
 
 def affected_settlements(place: IncidentPlace, radius_km: float) -> tuple[AffectedSettlement, ...]:
@@ -253,7 +270,9 @@ def open_incident(
             state=incident.state.value,
             lon=place.reference[0],
             lat=place.reference[1],
+            place=place.to_geojson(),
             radius_km=radius,
+            affected_population=incident.affected_population,
             lead_agency_id=incident.lead_agency_id,
             supporting_agency_ids=incident.supporting_agency_ids,
             from_report_id=from_report.id if from_report else None,
@@ -273,6 +292,7 @@ def incident_view(uow: SqlUnitOfWork, incident: Incident) -> IncidentView:
         report_count=uow.reports.count_by_incident(incident.id),
         tasks=tasks,
         units=units,
+        distance_km=affected_distances(incident),
     )
 
 
@@ -435,7 +455,15 @@ def update_incident(
             target_type="incident",
             target_id=incident_id,
             changes=diff,
-            events=[IncidentUpdated(**event_base(updated), changes=diff)],
+            events=[
+                IncidentUpdated(
+                    **event_base(updated),
+                    changes=diff,
+                    place=updated.place.to_geojson() if "place" in diff else None,
+                    lon=updated.place.reference[0] if "place" in diff else None,
+                    lat=updated.place.reference[1] if "place" in diff else None,
+                )
+            ],
             at=now,
         )
         view = incident_view(uow, updated)

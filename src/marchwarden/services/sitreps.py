@@ -13,7 +13,7 @@ incidents is counted once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,7 @@ from marchwarden.core.errors import Invalid, NotFound
 from marchwarden.core.incidents.casualties import CasualtyCategory, CasualtyRecord, CasualtyTotals
 from marchwarden.core.incidents.correlation import format_duration
 from marchwarden.services.context import authorise
-from marchwarden.services.incidents import get_incident_row, read_resource
+from marchwarden.services.incidents import affected_distances, get_incident_row, read_resource
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -95,6 +95,8 @@ class IncidentSitrep:
     deployed: tuple[AgencyDeployment, ...]
     open_tasks: tuple[Task, ...]
     needs: tuple[Need, ...]
+    distance_km: Mapping[int, float] = field(default_factory=dict)
+    """Affected settlement id -> its distance from the place (0 inside a polygon)."""
 
     def casualty_change(self) -> dict[CasualtyCategory, int]:
         return {
@@ -231,6 +233,7 @@ def _incident_sitrep(
         deployed=_deployed(tasks, units, since, until),
         open_tasks=tuple(k for k in tasks if _open_at(k, until)),
         needs=_needs(tasks, until),
+        distance_km=affected_distances(incident),
     )
 
 

@@ -237,8 +237,28 @@ export const IncidentsCanvasLayer = L.Layer.extend({
     return this._radius ?? incidentRadius(this._map ? this._map.getZoom() : 6);
   },
 
+  /** Whether a layer drawn above this one (the units' canvas, in a higher pane) has a
+   * symbol at the point: then the point is theirs, for hover and click alike. */
+  _coveredAt(containerPoint) {
+    const map = this._map;
+    const mine = Number(map.getPane(this.options.pane)?.style.zIndex || 0);
+    let covered = false;
+    map.eachLayer((layer) => {
+      if (covered || layer === this || typeof layer.unitsAt !== 'function') return;
+      const pane = layer.options?.pane ? map.getPane(layer.options.pane) : null;
+      if (pane && Number(pane.style.zIndex || 0) > mine && layer.unitsAt(containerPoint).length) covered = true;
+    });
+    return covered;
+  },
+
+  /** The incidents a pointer at the point is on: none where a unit is drawn over them. */
+  _pointedAt(containerPoint) {
+    const found = this.incidentsAt(containerPoint);
+    return found.length && this._coveredAt(containerPoint) ? [] : found;
+  },
+
   _onMouseMove(event) {
-    const found = this.incidentsAt(event.containerPoint);
+    const found = this._pointedAt(event.containerPoint);
     this._map.getContainer().classList.toggle('incidents-pointer', found.length > 0);
     if (!found.length) {
       if (this._hovered !== null) this._map.closeTooltip(this._tooltip);
@@ -264,7 +284,8 @@ export const IncidentsCanvasLayer = L.Layer.extend({
   },
 
   _onClick(event) {
-    const found = this.incidentsAt(event.containerPoint);
+    // one thing per click: the top-most (a unit drawn over the incident takes it)
+    const found = this._pointedAt(event.containerPoint);
     if (found.length && this.options.onSelect) this.options.onSelect(found[0]);
   },
 });

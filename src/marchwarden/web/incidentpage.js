@@ -23,31 +23,6 @@ const TRANSITION_WORDS = {
   rejected: 'Reject',
 };
 
-let settlementsCache = null;
-
-/** Settlement id -> [lon, lat], from the bundled geodata (read once, for distances). */
-async function settlementPlaces() {
-  if (!settlementsCache) {
-    settlementsCache = api('/geo/settlements').then((fc) => {
-      const byId = new Map();
-      for (const f of fc.features) {
-        const id = f.id ?? f.properties.geonameid ?? f.properties.id;
-        if (id != null) byId.set(Number(id), f.geometry.coordinates);
-      }
-      return byId;
-    }).catch(() => new Map());
-  }
-  return settlementsCache;
-}
-
-export function haversineKm(lon1, lat1, lon2, lat2) {
-  const rad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * rad;
-  const dLon = (lon2 - lon1) * rad;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(a)));
-}
-
 /** A 409 illegal-incident-transition (or any refusal) in plain words. */
 export function transitionRefusal(err, to) {
   const p = err instanceof ApiError ? err.problem : null;
@@ -378,27 +353,24 @@ export function createIncidentPage(ctx) {
     }
   }
 
-  async function renderAffected(i) {
+  function renderAffected(i) {
     const a = i.affected;
     const intro = el('p', { class: 'board-count', text: `${num(a.settlement_count)} settlement${a.settlement_count === 1 ? '' : 's'}, ${num(a.population)} people, within ${a.radius_km} km.` });
     if (!a.settlements.length) {
       ui.affectedBody.replaceChildren(intro);
       return;
     }
-    const places = await settlementPlaces();
-    if (!current || current.id !== i.id) return;
-    const ref = i.reference_point;
-    const rows = a.settlements.map((s) => {
-      const at = places.get(s.id);
-      return { ...s, km: at ? haversineKm(ref.lon, ref.lat, at[0], at[1]) : null };
-    }).sort((x, y) => (x.km ?? 1e9) - (y.km ?? 1e9));
+    // distance_km: from the place, computed by the server (0 inside an area)
+    const rows = a.settlements.map((s) => ({ ...s, km: s.distance_km ?? null }))
+      .sort((x, y) => (x.km ?? 1e9) - (y.km ?? 1e9) || y.population - x.population);
+    const measured = i.place.type === 'Polygon' ? 'from the edge of the incident\'s area (0: inside it)' : 'from the incident\'s point';
     const table = el('table', { class: 'units-table affected-table', id: 'incident-affected-table' },
       el('caption', { class: 'visually-hidden', text: 'Affected settlements, nearest first' }),
       el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Settlement' }), el('th', { scope: 'col', class: 'num', text: 'People' }), el('th', { scope: 'col', class: 'num', text: 'Distance' }))),
       el('tbody', {}, ...rows.map((s) => el('tr', { dataset: { settlementId: String(s.id) } },
         el('td', { text: `${s.name}${s.region !== i.region ? ` (${s.region})` : ''}` }),
         el('td', { class: 'num', text: num(s.population) }),
-        el('td', { class: 'num', text: s.km == null ? '—' : `${s.km.toFixed(1)} km`, title: 'from the incident\'s reference point' })))));
+        el('td', { class: 'num', text: s.km == null ? '—' : `${s.km.toFixed(1)} km`, title: measured })))));
     ui.affectedBody.replaceChildren(intro, el('div', { class: 'table-scroll affected-scroll' }, table));
   }
 

@@ -14,7 +14,7 @@
 import { api, ApiError } from './api.js';
 import { el, num, words } from './dom.js';
 import { onEvent } from './events.js';
-import { CATEGORIES, SEVERITY, STATES, STATE_ORDER, categoryOf, incidentImage } from './incidentsymbols.js';
+import { CATEGORIES, STATES, STATE_ORDER, categoryOf, incidentImage, incidentKeyParts } from './incidentsymbols.js';
 import { createIncidentPage } from './incidentpage.js';
 import { session } from './session.js';
 import { openRegionSitrep } from './sitrep.js';
@@ -26,10 +26,6 @@ const LIST_REFRESH_MS = 250;
 const GROUP_SHOWN = 40;
 const TIMINGS_KEPT = 20000;
 const MAX_PENDING = 20000;
-/** Polygons are read from each incident's detail (the list gives the reference point
- * only); at start-up only this many are read, the rest when opened or changed. */
-const DETAILS_AT_START = 150;
-const POLYGONS_AFTER_MS = 2000;
 
 const incidents = new Map();
 const types = new Map();
@@ -60,10 +56,14 @@ function categoryOfIncident(i) {
   return categoryOf(types.get(i.incident_type));
 }
 
-/** The list's summary (or a detail) as the record the board and the map use. */
+/** The polygon's rings of a GeoJSON place, or null for a point. */
+function polygonOf(place) {
+  return place && place.type === 'Polygon' ? place.coordinates : null;
+}
+
+/** The list's summary (or a detail) as the record the board and the map use: both
+ * carry the place (GeoJSON), so no incident is read for its polygon. */
 function record(s, old = null) {
-  const place = s.place ?? null;
-  const polygon = place && place.type === 'Polygon' ? place.coordinates : place ? null : old?.polygon ?? null;
   return {
     ...(old ?? {}),
     id: s.id,
@@ -74,13 +74,12 @@ function record(s, old = null) {
     region: s.region,
     lon: s.reference_point.lon,
     lat: s.reference_point.lat,
-    polygon,
+    polygon: polygonOf(s.place),
     lead_agency_id: s.lead_agency_id ?? s.command?.lead?.id ?? null,
     supporting_agency_ids: s.supporting_agency_ids ?? (s.command ? s.command.supporting.map((a) => a.id) : []),
     affected_population: s.affected_population ?? s.affected?.population ?? 0,
     created_at: s.created_at,
     updated_at: s.updated_at,
-    detailed: Boolean(place) || Boolean(old?.detailed),
   };
 }
 
@@ -148,13 +147,12 @@ function applyEvent(event) {
       incidents.set(id, {
         ...(old ?? {}),
         id, name: d.name, incident_type: d.incident_type, severity: d.severity, state: d.state,
-        region: d.region, lon: d.lon, lat: d.lat, polygon: old?.polygon ?? null,
+        region: d.region, lon: d.lon, lat: d.lat, polygon: polygonOf(d.place),
         lead_agency_id: d.lead_agency_id, supporting_agency_ids: d.supporting_agency_ids ?? [],
-        affected_population: old?.affected_population ?? 0, created_at: event.at, updated_at: event.at,
-        detailed: old?.detailed ?? false,
+        affected_population: d.affected_population ?? old?.affected_population ?? 0,
+        created_at: event.at, updated_at: event.at,
       });
       changed(id, event);
-      complete(id);
       if (selectedTab() !== 'incidents') setBadge('incidents', (unseen += 1));
       break;
     }
@@ -170,9 +168,13 @@ function applyEvent(event) {
       for (const key of ['name', 'severity', 'incident_type', 'region', 'affected_population']) {
         if (key in c) i[key] = after(c[key]);
       }
-      if ('place' in c && c.place) {
-        i.polygon = c.place.type === 'Polygon' ? c.place.coordinates : null;
-        complete(id);
+      // a moved place: the event carries the new place and its reference point
+      if (d.place) {
+        i.polygon = polygonOf(d.place);
+        if (d.lon != null && d.lat != null) {
+          i.lon = d.lon;
+          i.lat = d.lat;
+        }
       }
       i.updated_at = event.at;
       changed(id, event);
@@ -214,7 +216,8 @@ function changed(id, event) {
   scheduleList();
 }
 
-/** Read an incident whole (its polygon, its population affected). */
+/** Read an incident not known here yet (one that came into view through a change the
+ * page had not seen opened, e.g. its unified command now naming the reader's agency). */
 async function complete(id) {
   try {
     const full = await api(`/incidents/${id}`);
@@ -296,18 +299,6 @@ async function load() {
     pendingOpen = null;
     showIncident(id);
   }
-  // after the first render (the units' and incidents' snapshots go first)
-  setTimeout(readPolygons, POLYGONS_AFTER_MS);
-}
-
-/** The places of the open incidents (polygons), a few at a time, in the background. */
-async function readPolygons() {
-  const wanted = [...incidents.values()].filter((i) => !i.detailed && !isEnded(i)).slice(0, DETAILS_AT_START);
-  const queue = wanted.map((i) => i.id);
-  const worker = async () => {
-    while (queue.length) await complete(queue.shift());
-  };
-  await Promise.all([worker(), worker(), worker()]);
 }
 
 function pageReady() {
@@ -439,21 +430,14 @@ function renderList() {
     }
     sections.push(section);
   }
+  // a row that had the focus keeps it when the list is drawn again
+  const focused = ui.groups.contains(document.activeElement) ? document.activeElement.dataset?.incidentId : null;
   ui.groups.replaceChildren(...sections);
+  if (focused) ui.groups.querySelector(`button.incident-link[data-incident-id="${focused}"]`)?.focus();
 }
 
 function buildKey() {
-  const key = el('details', { class: 'incidents-key' }, el('summary', { text: 'Key to the incident symbols' }));
-  const cats = el('dl', { class: 'legend' });
-  for (const c of Object.values(CATEGORIES)) cats.append(el('dt', {}, incidentImage(c, 'moderate', 'verified', 22), c.label), el('dd', { text: c.words }));
-  const sev = el('dl', { class: 'legend' });
-  for (const [code, s] of Object.entries(SEVERITY)) sev.append(el('dt', {}, incidentImage(CATEGORIES.Riots, code, 'verified', 22), s.label), el('dd', { text: s.words }));
-  const st = el('dl', { class: 'legend' });
-  for (const code of STATE_ORDER) st.append(el('dt', {}, incidentImage(CATEGORIES.Riots, 'severe', code, 22), STATES[code].label), el('dd', { text: STATES[code].words }));
-  key.append(el('p', { class: 'legend-note', text: 'Shape and letter: the kind of incident (ACLED event type).' }), cats,
-    el('p', { class: 'legend-note', text: 'Colour, light to dark: severity.' }), sev,
-    el('p', { class: 'legend-note', text: 'Outline and fill: the state. An incident over an area is drawn as its polygon, with the symbol at its reference point.' }), st);
-  return key;
+  return el('details', { class: 'incidents-key' }, el('summary', { text: 'Key to the incident symbols' }), ...incidentKeyParts(22));
 }
 
 // ------------------------------------------------------------------ install

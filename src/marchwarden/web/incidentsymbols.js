@@ -9,6 +9,8 @@
 // heavy ring, contained half-filled, closed hollow and faded, rejected hollow, struck
 // through and faded.
 
+import { el } from './dom.js';
+
 export const CATEGORIES = {
   'Battles': { key: 'battles', label: 'Battles', letter: 'B', shape: 'star', words: 'five-pointed star, B' },
   'Explosions/Remote violence': {
@@ -197,4 +199,26 @@ export function incidentImage(category, severity, state, size = 18) {
   img.className = 'incident-symbol';
   img.setAttribute('aria-hidden', 'true');
   return img;
+}
+
+/** The key to the incident symbols (categories, severities, states), drawn with the
+ * functions above: for the Incidents board and the Key tab. */
+export function incidentKeyParts(size = 22) {
+  const cats = el('dl', { class: 'legend incident-key-categories' });
+  for (const c of Object.values(CATEGORIES)) {
+    cats.append(el('dt', { dataset: { category: c.key } }, incidentImage(c, 'moderate', 'verified', size), c.label), el('dd', { text: c.words }));
+  }
+  const sev = el('dl', { class: 'legend incident-key-severities' });
+  for (const [code, s] of Object.entries(SEVERITY)) {
+    sev.append(el('dt', { dataset: { severity: code } }, incidentImage(CATEGORIES.Riots, code, 'verified', size), s.label), el('dd', { text: s.words }));
+  }
+  const st = el('dl', { class: 'legend incident-key-states' });
+  for (const code of STATE_ORDER) {
+    st.append(el('dt', { dataset: { state: code } }, incidentImage(CATEGORIES.Riots, 'severe', code, size), STATES[code].label), el('dd', { text: STATES[code].words }));
+  }
+  return [
+    el('p', { class: 'legend-note', text: 'Shape and letter: the kind of incident (ACLED event type).' }), cats,
+    el('p', { class: 'legend-note', text: 'Colour, light to dark: severity.' }), sev,
+    el('p', { class: 'legend-note', text: 'Outline and fill: the state. An incident over an area is drawn as its polygon, with the symbol at its reference point.' }), st,
+  ];
 }

@@ -1,6 +1,8 @@
 // The "Key" board: what each symbol on the map means, in words as well as colours.
 
+import { incidentKeyParts } from './incidentsymbols.js';
 import { PALETTE } from './palette.js';
+import { REPORT_AREA, reportSymbolElement } from './reportsymbol.js';
 import { registerTab } from './tabs.js';
 import { hqTimezone } from './time.js';
 
@@ -41,6 +43,35 @@ const ENTRIES = [
   }],
 ];
 
+/** The report marker: the symbol, the claimed look, the uncertainty circle. */
+function reportEntries() {
+  const list = document.createElement('dl');
+  list.className = 'legend report-key';
+  const rows = [
+    ['Unverified report', 'blue speech bubble with a question mark, at the reported position', reportSymbolElement(22), ''],
+    ['Claimed report', 'white bubble with a blue outline: an officer is working on it', reportSymbolElement(22), 'report-key-claimed'],
+    ['Uncertainty of a report\'s position', 'dashed blue circle round the bubble: how far off the position may be', swatch((svg) => {
+      shape(svg, 'circle', { cx: 16, cy: 10, r: 8.5, fill: REPORT_AREA.fillColor, 'fill-opacity': REPORT_AREA.fillOpacity,
+        stroke: REPORT_AREA.color, 'stroke-width': REPORT_AREA.weight, 'stroke-dasharray': REPORT_AREA.dashArray });
+    }), ''],
+  ];
+  for (const [name, words, picture, cls] of rows) {
+    const term = document.createElement('dt');
+    if (cls) term.className = cls;
+    term.append(picture, document.createTextNode(name));
+    const desc = document.createElement('dd');
+    desc.textContent = words;
+    list.append(term, desc);
+  }
+  return list;
+}
+
+function heading(text) {
+  const h = document.createElement('h3');
+  h.textContent = text;
+  return h;
+}
+
 export function install() {
   const panel = registerTab('key', 'Key', { order: 95 });
   const title = document.createElement('h2');
@@ -60,5 +91,11 @@ export function install() {
   const keys = document.createElement('p');
   keys.className = 'legend-note';
   keys.textContent = 'Keyboard: Tab moves between controls; on the map, the arrow keys pan and + / − zoom; in the board tabs, the arrow keys switch boards.';
-  panel.append(title, list, times, keys);
+  const incidents = document.createElement('section');
+  incidents.id = 'key-incidents';
+  incidents.append(heading('Incidents'), ...incidentKeyParts(22));
+  const reports = document.createElement('section');
+  reports.id = 'key-reports';
+  reports.append(heading('Reports'), reportEntries());
+  panel.append(title, list, incidents, reports, times, keys);
 }

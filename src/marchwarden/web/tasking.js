@@ -26,13 +26,26 @@ export const TASK_STATUS_WORDS = {
   cancelled: 'cancelled',
 };
 
-/** The unit's next report on a task (task.respond), by the task's status. */
+/** The unit's reports on a task (task.respond), by the next status the server allows
+ * (the task summary's `allowed_next`): [what to send, button label]. */
 const RESPONSES = {
-  assigned: [['accept', 'Accept']],
-  accepted: [['en_route', 'En route']],
-  en_route: [['on_scene', 'On scene']],
-  on_scene: [['released', 'Release']],
+  accepted: ['accept', 'Accept'],
+  en_route: ['en_route', 'En route'],
+  on_scene: ['on_scene', 'On scene'],
+  completed: ['released', 'Release'],
 };
+
+/** Steps that need a reason (the server refuses them without): decline (task.respond, an
+ * assigned task back to open) and cancel (task.assign). */
+const WITH_REASON = {
+  decline: { label: 'Decline', question: 'Why does the unit decline the task?', confirm: 'Decline the task', action: 'task.respond', done: 'declined — open again, the unit is available' },
+  cancel: { label: 'Cancel task', question: 'Why is the task cancelled?', confirm: 'Cancel the task', action: 'task.assign', done: 'cancelled — the unit is available' },
+};
+
+/** A unit's status in words ("en route"). */
+function unitStatusWords(status) {
+  return status ? words(status) : '';
+}
 
 /** Agency-kind codes in an engine's reason, as words ("volunteer self-defence units"). */
 function kindWords(text) {
@@ -78,7 +91,75 @@ export function createTasking(ctx) {
     el('h3', { id: 'incident-tasks-h', text: 'Tasks' }));
   ui.list = el('div', { id: 'incident-task-list' });
   ui.taskMessage = el('p', { class: 'status-message', id: 'task-message', role: 'status' });
-  ui.section.append(ui.list, ui.taskMessage);
+  // the reason asked for a decline or a cancel (one at a time, under the tasks)
+  ui.reason = el('input', { id: 'task-reason', type: 'text', maxlength: '2000', autocomplete: 'off' });
+  ui.reasonLabel = el('label', { for: 'task-reason' });
+  ui.reasonSubmit = el('button', { type: 'submit', id: 'task-reason-submit', class: 'button-danger' });
+  ui.reasonBack = el('button', { type: 'button', id: 'task-reason-back', class: 'button-quiet', text: 'Back' });
+  ui.reasonMessage = el('p', { class: 'status-message', id: 'task-reason-message', role: 'alert' });
+  ui.reasonForm = el('form', { class: 'status-form task-reason-form', id: 'task-reason-form' },
+    el('div', {}, ui.reasonLabel, ui.reason), el('div', { class: 'task-row' }, ui.reasonSubmit, ui.reasonBack), ui.reasonMessage);
+  ui.reasonForm.hidden = true;
+  let asking = null; // {task, what}
+  ui.reasonForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (asking) withReason(asking.task, asking.what);
+  });
+  ui.reasonBack.addEventListener('click', () => closeReason(true));
+  ui.reasonForm.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      closeReason(true);
+    }
+  });
+  ui.section.append(ui.list, ui.reasonForm, ui.taskMessage);
+
+  function askReason(task, what, button) {
+    const step = WITH_REASON[what];
+    asking = { task, what, button };
+    ui.reasonForm.dataset.taskId = String(task.id);
+    ui.reasonForm.dataset.what = what;
+    ui.reasonLabel.textContent = `${step.question} (task "${task.title}")`;
+    ui.reasonSubmit.textContent = step.confirm;
+    ui.reason.value = '';
+    ui.reasonMessage.textContent = '';
+    ui.reasonForm.hidden = false;
+    ui.reason.focus();
+  }
+
+  function closeReason(refocus) {
+    const was = asking;
+    asking = null;
+    ui.reasonForm.hidden = true;
+    ui.reasonMessage.textContent = '';
+    if (!refocus || !was) return;
+    // the table may have been drawn again since: find the same button
+    const back = was.button.isConnected ? was.button
+      : ui.list.querySelector(`tr[data-task-id="${was.task.id}"] button[data-reasoned="${was.what}"]`);
+    if (back) back.focus();
+  }
+
+  async function withReason(task, what) {
+    const reason = ui.reason.value.trim();
+    if (!reason) {
+      ui.reasonMessage.textContent = 'A reason is needed: say why.';
+      ui.reason.focus();
+      return;
+    }
+    if (ui.reasonSubmit.getAttribute('aria-disabled') === 'true') return;
+    ui.reasonSubmit.setAttribute('aria-disabled', 'true');
+    ui.reasonMessage.textContent = '';
+    try {
+      const fresh = await api(`/tasks/${task.id}/${what}`, { method: 'POST', body: { reason } });
+      closeReason(false);
+      ui.taskMessage.textContent = `Task "${fresh.title}": ${WITH_REASON[what].done}.`;
+      ctx.onChanged();
+    } catch (err) {
+      ui.reasonMessage.textContent = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      ui.reasonSubmit.removeAttribute('aria-disabled');
+    }
+  }
 
   if (session.can('task.create')) {
     ui.title = el('input', { id: 'task-title', type: 'text', maxlength: '200', autocomplete: 'off', required: true });
@@ -161,8 +242,10 @@ export function createTasking(ctx) {
           el('td', { text: t.title }),
           el('td', { text: t.priority }),
           el('td', { class: 'task-status', dataset: { status: t.status }, text: TASK_STATUS_WORDS[t.status] ?? words(t.status) }),
-          el('td', { class: 'task-unit', text: t.unit_name ?? '—' }),
+          el('td', { class: 'task-unit', dataset: { unitStatus: t.unit_status ?? '' } },
+            t.unit_name ?? '—', t.unit_status ? el('span', { class: 'task-unit-status', text: ` (${unitStatusWords(t.unit_status)})` }) : null),
         ];
+        const next = new Set(t.allowed_next ?? []);
         const actions = el('td', { class: 'task-actions' });
         if (session.can('task.assign') && t.status === 'open') {
           const b = el('button', { type: 'button', class: 'button-quiet task-recommend', text: 'Find units' });
@@ -170,13 +253,28 @@ export function createTasking(ctx) {
           actions.append(b);
         }
         if (session.can('task.respond')) {
-          for (const [what, label] of RESPONSES[t.status] ?? []) {
+          for (const [status, [what, label]] of Object.entries(RESPONSES)) {
+            if (!next.has(status)) continue;
             const b = el('button', { type: 'button', class: 'button-quiet task-respond', dataset: { respond: what }, text: label });
             b.addEventListener('click', () => respond(t, what));
             actions.append(b);
           }
         }
+        // decline: an assigned task back to open; cancel: any task not ended
+        const reasoned = [['decline', t.status === 'assigned' && next.has('open')], ['cancel', next.has('cancelled')]];
+        for (const [what, allowed] of reasoned) {
+          if (!allowed || !session.can(WITH_REASON[what].action)) continue;
+          const b = el('button', { type: 'button', class: 'button-quiet task-reasoned', dataset: { reasoned: what }, text: WITH_REASON[what].label });
+          b.addEventListener('click', () => askReason(t, what, b));
+          actions.append(b);
+        }
         body.append(el('tr', { dataset: { taskId: String(t.id), status: t.status } }, ...cells, actions));
+      }
+      if (asking) {
+        // the task asked about may have moved on (e.g. another user cancelled it)
+        const still = tasks.find((x) => x.id === asking.task.id);
+        const open = still && (asking.what === 'decline' ? still.status === 'assigned' : (still.allowed_next ?? []).includes('cancelled'));
+        if (!open) closeReason(false);
       }
       ui.list.replaceChildren(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table tasks-table', id: 'incident-tasks-table' },
         el('caption', { class: 'visually-hidden', text: 'The incident\'s tasks' }),
@@ -325,6 +423,7 @@ export function createTasking(ctx) {
     element: ui.section,
     render,
     reset() {
+      closeReason(false);
       recsFor = null;
       ui.recs.hidden = true;
       ui.recs.replaceChildren();

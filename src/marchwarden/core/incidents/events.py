@@ -96,7 +96,11 @@ class IncidentOpened(_IncidentEvent):
     state: str
     lon: float
     lat: float
+    """The reference point (the point itself, or a point inside the polygon)."""
+    place: dict[str, object]
+    """The place as GeoJSON (a Point or a Polygon)."""
     radius_km: float
+    affected_population: int
     lead_agency_id: int | None
     supporting_agency_ids: tuple[int, ...]
     from_report_id: int | None
@@ -105,6 +109,11 @@ class IncidentOpened(_IncidentEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IncidentUpdated(_IncidentEvent):
     changes: dict[str, object]
+    """Each changed field as [before, after]; ``place`` as the new GeoJSON."""
+    place: dict[str, object] | None = None
+    """When the place changed: the new place (GeoJSON) and its reference point."""
+    lon: float | None = None
+    lat: float | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

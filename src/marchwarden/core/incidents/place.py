@@ -27,6 +27,8 @@ from shapely.geometry import Polygon
 
 from marchwarden.core.geo.areas import (
     AreaPopulation,
+    FloatArray,
+    haversine_km_array,
     settlement_coordinates,
     settlements_in_circle,
 )
@@ -132,6 +134,25 @@ class IncidentPlace:
         )
         chosen = tuple(settlements[int(i)] for i in np.flatnonzero(mask))
         return AreaPopulation(chosen, sum(s.population for s in chosen))
+
+    def distances_km(self, settlements: Sequence[Settlement]) -> FloatArray:
+        """How far each settlement is from the place, in km (in the order given).
+
+        For a point, the great-circle distance; for a polygon, 0 inside it and otherwise
+        the distance to its edge, measured in the same local projection as
+        :meth:`affected` (an affected settlement is at most the radius away, up to the
+        buffer's polygonal approximation of the rounded corners).
+        """
+        lons, lats = settlement_coordinates(settlements)
+        lon0, lat0 = self.reference
+        if self.kind is PlaceKind.POINT:
+            return haversine_km_array(lon0, lat0, lons, lats)
+        kx = KM_PER_DEGREE * math.cos(math.radians(lat0))
+        ky = KM_PER_DEGREE
+        local = Polygon([((x - lon0) * kx, (y - lat0) * ky) for x, y in self.ring])
+        points = shapely.points((lons - lon0) * kx, (lats - lat0) * ky)
+        result: FloatArray = np.asarray(shapely.distance(local, points), dtype=np.float64)
+        return result
 
 
 def _number(value: Any) -> float:
