@@ -581,7 +581,7 @@ def test_a_claim_runs_out_and_refusals_are_in_plain_words(
             "claimed_by": "duty-2",
             "claim_expires_at": until,
         },
-        {"type": "/problems/report-not-claimed", "detail": "your claim on report 1 expired"},
+        {"type": "/problems/report-claim-expired", "detail": "your claim on report 1 ran out"},
         {
             "type": "/problems/report-already-decided",
             "detail": "report 1 was already rejected by duty-2",

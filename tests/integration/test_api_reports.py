@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -303,11 +303,23 @@ def test_deciding_needs_a_claim_of_ones_own(
     )
     client.post(f"/api/v1/reports/{rid}/claim", headers=world.h("hq"))
     clock.advance(timedelta(seconds=services.settings.report_claim_ttl_seconds + 1))
-    assert_problem(
+    expired = assert_problem(
         client.post(f"/api/v1/reports/{rid}/reject", json={"reason": "x"}, headers=world.h("hq")),
         409,
+        "report-claim-expired",
+        "ran out",
+    )
+    assert expired["claim_expires_at"]
+    # releasing a claim that ran out says the same; another officer never gets that code
+    assert_problem(
+        client.post(f"/api/v1/reports/{rid}/release", headers=world.h("hq")),
+        409,
+        "report-claim-expired",
+    )
+    assert_problem(
+        client.post(f"/api/v1/reports/{rid}/reject", json={"reason": "x"}, headers=world.h("hq2")),
+        409,
         "report-not-claimed",
-        "expired",
     )
     client.post(f"/api/v1/reports/{rid}/claim", headers=world.h("hq"))
     released = client.post(f"/api/v1/reports/{rid}/release", headers=world.h("hq"))
@@ -321,6 +333,105 @@ def test_deciding_needs_a_claim_of_ones_own(
     assert rejected.status_code == 200
     assert rejected.json()["status"] == "rejected"
     assert rejected.json()["decision_note"] == "a hunting party, confirmed by police"
+
+
+def test_the_claim_says_the_seconds_left_by_the_server_clock(
+    client: TestClient, world: World, clock: FixedClock, services: Services
+) -> None:
+    ttl = services.settings.report_claim_ttl_seconds
+    rid = submit(client, world.h("reporter"), new_key()).json()["id"]
+    claim = client.post(f"/api/v1/reports/{rid}/claim", headers=world.h("hq")).json()["claim"]
+    assert claim["seconds_left"] == ttl and claim["active"]
+    clock.advance(timedelta(seconds=ttl // 3, milliseconds=400))
+    claim = client.get(f"/api/v1/reports/{rid}", headers=world.h("hq")).json()["claim"]
+    assert claim["seconds_left"] == ttl - ttl // 3 - 1  # whole seconds, rounded down
+    listed = client.get("/api/v1/reports", headers=world.h("hq2")).json()["items"]
+    assert [r["claim"]["seconds_left"] for r in listed if r["id"] == rid] == [claim["seconds_left"]]
+    clock.advance(timedelta(seconds=ttl))
+    claim = client.get(f"/api/v1/reports/{rid}", headers=world.h("hq")).json()["claim"]
+    assert claim == claim | {"seconds_left": 0, "active": False}
+
+
+def _listed(client: TestClient, headers: dict[str, str], order: str, limit: int) -> list[int]:
+    """Every report id of the list in ``order``, page by page."""
+    ids: list[int] = []
+    params: dict[str, Any] = {"order": order, "limit": limit}
+    for _ in range(50):
+        reply = client.get("/api/v1/reports", params=params, headers=headers)
+        assert reply.status_code == 200, reply.text
+        page = reply.json()
+        ids += [r["id"] for r in page["items"]]
+        assert page["next_after_id"] is None  # id paging is for the id order only
+        if page["next_cursor"] is None:
+            return ids
+        params["cursor"] = page["next_cursor"]
+    raise AssertionError("the pages never ended")
+
+
+def test_reports_are_listed_in_the_order_asked_for_page_by_page(
+    client: TestClient, world: World, clock: FixedClock
+) -> None:
+    # (observed minutes before 12:00, rating); received one minute apart, in this order
+    made = [(50, "C3"), (10, "A2"), (30, "A1"), (10, "F6"), (40, "A2"), (20, "B1"), (10, "A2")]
+    ids: list[int] = []
+    for n, (minutes, rating) in enumerate(made):
+        observed = clock.now() - timedelta(minutes=minutes + n)
+        reply = submit(
+            client,
+            world.h("reporter"),
+            new_key(),
+            observed_at=observed.isoformat(),
+            rating=rating,
+            text=f"report {n}",
+        )
+        assert reply.status_code == 201, reply.text
+        ids.append(reply.json()["id"])
+        clock.advance(timedelta(minutes=1))
+    got = {
+        r["id"]: r
+        for r in client.get("/api/v1/reports", headers=world.h("hq")).json()["items"]
+        if r["id"] in ids
+    }
+    assert len(got) == len(made)
+    newest = sorted(ids, key=lambda i: (got[i]["observed_at"], i), reverse=True)
+    reliable = sorted(
+        ids,
+        key=lambda i: (
+            got[i]["rating"][0],
+            got[i]["rating"][1],
+            -datetime.fromisoformat(got[i]["observed_at"]).timestamp(),
+            -i,
+        ),
+    )
+    received = sorted(ids, key=lambda i: (got[i]["received_at"], i))
+    assert newest != received and reliable not in (newest, received)
+    hq = world.h("hq")
+    for order, expected in (("newest", newest), ("reliability", reliable), ("received", received)):
+        for limit in (1, 2, 3, 100):
+            listed = [i for i in _listed(client, hq, order, limit) if i in ids]
+            assert listed == expected, (order, limit)
+    # a cursor is only good for the order that made it
+    first = client.get("/api/v1/reports", params={"order": "newest", "limit": 1}, headers=hq)
+    cursor = first.json()["next_cursor"]
+    for params in (
+        {"order": "received", "cursor": cursor},
+        {"order": "newest", "cursor": "not-a-cursor"},
+        {"cursor": cursor},
+    ):
+        assert_problem(
+            client.get("/api/v1/reports", params=params, headers=hq), 422, "report-cursor-invalid"
+        )
+    assert client.get("/api/v1/reports", params={"order": "oldest"}, headers=hq).status_code == 422
+    # without an order: id order, paged by after_id as before (and by the cursor too)
+    page = client.get("/api/v1/reports", params={"limit": 2}, headers=hq).json()
+    assert page["next_after_id"] == page["items"][-1]["id"] and page["next_cursor"]
+    by_cursor = client.get(
+        "/api/v1/reports", params={"limit": 2, "cursor": page["next_cursor"]}, headers=hq
+    ).json()
+    by_after = client.get(
+        "/api/v1/reports", params={"limit": 2, "after_id": page["next_after_id"]}, headers=hq
+    ).json()
+    assert by_cursor["items"] == by_after["items"] and by_after["items"]
 
 
 def test_attaching_to_a_closed_incident_is_refused(client: TestClient, world: World) -> None:

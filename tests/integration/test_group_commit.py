@@ -80,7 +80,11 @@ class Gate:
 def submit(
     services: Services, actor: Principal, new: reports.NewReport, key: str
 ) -> Future[reports.Submission]:
-    return services.db.group_commit.submit(reports._submission(services, actor, new, key))
+    # as the endpoint does: the batch's keys are read in one query (``preload``)
+    return services.db.group_commit.submit(
+        reports._submission(services, actor, new, key),
+        idempotency=(actor.user_id, reports.OPERATION, key),
+    )
 
 
 def stored(services: Services) -> tuple[int, int, int, int]:
@@ -132,6 +136,25 @@ def test_same_key_twice_in_one_batch_stores_one_report(
     with pytest.raises(reports.IdempotencyKeyReused):
         other_body.result(30)
     assert stored(services)[:3] == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert verify(services).result.ok
+
+
+def test_keys_of_a_batch_read_at_once_replay_the_stored_and_store_the_new(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    earlier = submit(services, reporter, new_report(clock, 1), "stored-before").result(30)
+    before = stored(services)
+    gate = Gate(services)
+    retry = submit(services, reporter, new_report(clock, 1), "stored-before")
+    fresh = [submit(services, reporter, new_report(clock, n), f"fresh-{n}") for n in (2, 3)]
+    reused = submit(services, reporter, new_report(clock, 4), "stored-before")
+    gate.open()
+    again = retry.result(30)
+    assert (again.status_code, again.replayed, again.receipt) == (201, True, earlier.receipt)
+    assert [(f.result(30).status_code, f.result(30).replayed) for f in fresh] == [(201, False)] * 2
+    with pytest.raises(reports.IdempotencyKeyReused):
+        reused.result(30)
+    assert stored(services)[:3] == (before[0] + 2, before[1] + 2, before[2] + 2)
     assert verify(services).result.ok
 
 

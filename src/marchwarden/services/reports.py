@@ -24,15 +24,16 @@ conditional UPDATEs, so two officers can never both hold or both decide one repo
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
-from marchwarden.adapters.db.command_repo import NewReportRow
+from marchwarden.adapters.db.command_repo import REPORT_ORDERS, NewReportRow, report_order_key
 from marchwarden.adapters.db.uow import RetryJob
 from marchwarden.core.access.model import ScopeKind
 from marchwarden.core.access.policy import Action, allowed_actions, decide
@@ -52,7 +53,7 @@ from marchwarden.core.incidents.events import (
     ReportReleased,
     ReportSubmitted,
 )
-from marchwarden.core.incidents.model import check_position
+from marchwarden.core.incidents.model import SourceReliability, check_position
 from marchwarden.core.incidents.records import Report, ReportStatus, TimelineKind
 from marchwarden.services.context import Services, authorise
 from marchwarden.services.incidents import (
@@ -66,7 +67,6 @@ from marchwarden.services.incidents import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
@@ -101,6 +101,16 @@ class ReportClaimedByOther(Conflict):
 class ReportNotClaimed(Conflict):
     code = "report-not-claimed"
     title = "Claim the report first"
+
+
+class ReportClaimExpired(Conflict):
+    code = "report-claim-expired"
+    title = "Your claim on the report ran out"
+
+
+class ReportCursorInvalid(Invalid):
+    code = "report-cursor-invalid"
+    title = "Not a cursor of this report list"
 
 
 class ReportAlreadyDecided(Conflict):
@@ -270,7 +280,10 @@ def submit_report(
 ) -> Submission:
     """Store a report once per idempotency key (see the module docstring); waits for the
     group commit that carries it."""
-    return svc.db.group_commit.run(_submission(svc, actor, new, idempotency_key))
+    job = _submission(svc, actor, new, idempotency_key)
+    return svc.db.group_commit.run(
+        job, idempotency=(actor.user_id, OPERATION, str(idempotency_key))
+    )
 
 
 async def submit_report_async(
@@ -278,7 +291,10 @@ async def submit_report_async(
 ) -> Submission:
     """``submit_report`` for the event loop: no thread waits while the writer works."""
     job = _submission(svc, actor, new, idempotency_key)
-    return await asyncio.wrap_future(svc.db.group_commit.submit(job))
+    future = svc.db.group_commit.submit(
+        job, idempotency=(actor.user_id, OPERATION, str(idempotency_key))
+    )
+    return await asyncio.wrap_future(future)
 
 
 def _submission(
@@ -430,22 +446,31 @@ def list_reports(
     incident_id: int | None = None,
     after_id: int | None = None,
     limit: int = 100,
+    order: str = "id",
+    cursor: str | None = None,
 ) -> list[Report]:
-    """Reports the caller may read, in id order (paged by ``after_id``)."""
+    """Reports the caller may read, in ``order`` (a key of ``REPORT_ORDERS``; by id unless
+    told), paged by ``cursor`` (``report_cursor`` of the last report of the previous page)
+    or, in id order, by ``after_id``."""
     if Action.REPORT_READ not in allowed_actions(actor):
         raise Forbidden(f"role {actor.role} may not {Action.REPORT_READ.value}")
+    if order not in REPORT_ORDERS:
+        raise Invalid(f"order must be one of {', '.join(REPORT_ORDERS)}, got {order!r}")
     scope = actor.scope
     regions = set(scope.regions) if scope.kind is ScopeKind.REGIONS else None
     out: list[Report] = []
-    cursor = after_id
+    key = parse_report_cursor(order, cursor) if cursor else None
+    if key is None and after_id is not None and order == "id":
+        key = (after_id,)
     with svc.db.unit_of_work(write=False) as uow:
         while len(out) < limit:
             batch = uow.reports.find(
                 status=status,
                 regions=regions,
                 incident_id=incident_id,
-                after_id=cursor,
                 limit=max(limit, 200),
+                order=order,
+                after_key=key,
             )
             if not batch:
                 break
@@ -454,8 +479,44 @@ def list_reports(
                     out.append(report)
                     if len(out) == limit:
                         break
-            cursor = batch[-1].id
+            key = report_order_key(order, batch[-1])
     return out
+
+
+def report_cursor(order: str, report: Report) -> str:
+    """An opaque cursor: the next page starts after ``report`` in ``order``."""
+    values = [
+        v.isoformat() if isinstance(v, datetime) else v for v in report_order_key(order, report)
+    ]
+    raw = json.dumps([order, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def parse_report_cursor(order: str, cursor: str) -> tuple[Any, ...]:
+    """The sort key a ``report_cursor`` stands for; ``Invalid`` if it is not one of
+    ``order``'s (a cursor is only good for the order that made it)."""
+    bad = ReportCursorInvalid(f"cursor is not one that GET /reports handed out for order={order!r}")
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise bad from None
+    names = [name for name, _ in REPORT_ORDERS[order]]
+    if not isinstance(data, list) or len(data) != len(names) + 1 or data[0] != order:
+        raise bad
+    out: list[Any] = []
+    for name, value in zip(names, data[1:], strict=True):
+        try:
+            if name in ("observed_at", "received_at"):
+                out.append(ensure_utc(datetime.fromisoformat(str(value))))
+            elif name == "reliability":
+                out.append(SourceReliability(str(value)).value)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                out.append(value)
+            else:
+                raise ValueError(value)
+        except ValueError:
+            raise bad from None
+    return tuple(out)
 
 
 def _get(uow: SqlUnitOfWork, report_id: int) -> Report:
@@ -500,9 +561,10 @@ def _refuse(report: Report | None, actor: Principal, now: datetime) -> None:
             },
         )
     if report.claimed_by_id == actor.user_id and report.claim_expires_at is not None:
-        raise ReportNotClaimed(
-            f"your claim on report {report.id} expired at "
-            f"{report.claim_expires_at.isoformat()}; claim it again"
+        raise ReportClaimExpired(
+            f"your claim on report {report.id} ran out at "
+            f"{report.claim_expires_at.isoformat()}; claim it again",
+            extra={"claim_expires_at": report.claim_expires_at.isoformat()},
         )
     raise ReportNotClaimed(
         f"claim report {report.id} before deciding it (POST /api/v1/reports/{report.id}/claim)"
@@ -550,6 +612,8 @@ def release_claim(svc: Services, actor: Principal, report_id: int) -> Report:
                 and current.status is ReportStatus.PENDING
                 and not (current.claim_active(now))
             ):
+                if current.claimed_by_id == actor.user_id and current.claim_expires_at:
+                    _refuse(current, actor, now)  # report-claim-expired
                 raise ReportNotClaimed(f"report {report_id} is not claimed")
             _refuse(current, actor, now)
         uow.record(

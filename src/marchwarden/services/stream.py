@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -62,21 +63,54 @@ def may_see(principal: Principal, ev: StoredEvent) -> bool:
 
 @dataclass(eq=False)
 class Subscriber:
+    """One stream subscriber: the events waiting to be sent, in id order.
+
+    The sender (``entrypoints/api/ws.py``) waits on ``wait()``, which costs one future
+    per wake-up and no timer; ``offer`` and ``close`` wake it. A subscriber more than
+    ``MAX_BACKLOG`` events behind is marked ``overflowed`` (it is closed with 4408 and
+    resumes from its last event id)."""
+
     principal: Principal
     cursor: int
     live: bool = False
     closed: bool = False
     overflowed: bool = False
-    queue: asyncio.Queue[StoredEvent] = field(default_factory=asyncio.Queue)
+    pending: deque[StoredEvent] = field(default_factory=deque)
+    _waiter: asyncio.Future[None] | None = None
 
     def offer(self, ev: StoredEvent) -> None:
         if ev.id <= self.cursor:
             return
         self.cursor = ev.id
-        if self.queue.qsize() >= MAX_BACKLOG:
+        if len(self.pending) >= MAX_BACKLOG:
             self.overflowed = True
-            return
-        self.queue.put_nowait(ev)
+        else:
+            self.pending.append(ev)
+        self._wake()
+
+    def close(self) -> None:
+        self.closed = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self) -> None:
+        """Return once there is an event to send, or the subscriber is closed or
+        overflowed."""
+        while not self.pending and not self.closed and not self.overflowed:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+
+    def take(self, most: int = 500) -> list[StoredEvent]:
+        """Up to ``most`` waiting events, oldest first."""
+        pending = self.pending
+        return [pending.popleft() for _ in range(min(most, len(pending)))]
 
 
 class StreamHub:
@@ -117,7 +151,7 @@ class StreamHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for sub in list(self.subscribers):
-            sub.closed = True
+            sub.close()
         self.subscribers.clear()
         for _ in range(500):  # up to 5 s for reads in flight to return their connections
             with self._busy_lock:
@@ -208,7 +242,7 @@ class StreamHub:
                 await asyncio.sleep(0.05)
 
     def unsubscribe(self, sub: Subscriber) -> None:
-        sub.closed = True
+        sub.close()
         self.subscribers.discard(sub)
 
 

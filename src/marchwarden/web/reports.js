@@ -128,15 +128,27 @@ function sourceLabel(kind) {
   return SOURCE_KINDS[kind] ?? capital(words(kind));
 }
 
+/** Note when a claim from the server runs out on this browser's clock: now plus the
+ * server's `seconds_left`, so that a skewed local clock still shows the right time left. */
+function stampClaim(c) {
+  if (c && typeof c.seconds_left === 'number' && c._ends == null) c._ends = Date.now() + c.seconds_left * 1000;
+  return c;
+}
+
+/** When the claim runs out (ms on this browser's clock); `until` for claims from events. */
+function claimEnds(c) {
+  return c._ends ?? Date.parse(c.until);
+}
+
 /** The claim as it stands now: null when there is none or it ran out. */
 function liveClaim(r) {
   const c = r.claim;
   if (!c || !c.until) return null;
-  return Date.parse(c.until) > Date.now() ? c : null;
+  return claimEnds(c) > Date.now() ? c : null;
 }
 
-function minutesLeft(until) {
-  const ms = Date.parse(until) - Date.now();
+function minutesLeft(ends) {
+  const ms = ends - Date.now();
   if (ms < 60000) return 'less than a minute left';
   const n = Math.round(ms / 60000);
   return `${n} min left`;
@@ -146,7 +158,7 @@ function minutesLeft(until) {
 export function claimWords(r) {
   const c = liveClaim(r);
   if (!c) return r.claim && r.claim.by ? `Not claimed (${r.claim.by === me() ? 'your' : `${r.claim.by}'s`} claim ran out)` : 'Not claimed';
-  return `Claimed by ${c.by === me() ? 'you' : c.by}, ${minutesLeft(c.until)}`;
+  return `Claimed by ${c.by === me() ? 'you' : c.by}, ${minutesLeft(claimEnds(c))}`;
 }
 
 function claimState(r) {
@@ -203,6 +215,7 @@ function fromEvent(event) {
 
 function store(r, old = null) {
   const rec = { ...r, _claimSeq: old?._claimSeq ?? 0, _partial: false };
+  stampClaim(rec.claim);
   if (old && old._claimSeq !== (r._readAtSeq ?? old._claimSeq)) rec.claim = old.claim;
   delete rec._readAtSeq;
   delete rec.current_suggestions;
@@ -296,6 +309,7 @@ async function load() {
     let after = null;
     for (;;) {
       const page = await api(`/reports?status=pending&limit=${PAGE_LIMIT}${after != null ? `&after_id=${after}` : ''}`);
+      for (const r of page.items) stampClaim(r.claim);
       items.push(...page.items);
       if (page.next_after_id == null) break;
       after = page.next_after_id;
@@ -609,14 +623,14 @@ export function refusalWords(err) {
   switch (err.code) {
     case 'report-claimed': {
       const until = p.claim_expires_at;
-      const when = until ? ` until ${formatHqShort(until)} (${minutesLeft(until)})` : '';
+      const when = until ? ` until ${formatHqShort(until)} (${minutesLeft(Date.parse(until))})` : '';
       return `${p.claimed_by ?? 'Another officer'} claimed this report first and holds it${when}. `
         + 'Only they can verify or reject it; you can claim it once they release it or their claim runs out.';
     }
+    case 'report-claim-expired':
+      return 'Your claim on this report ran out, so nothing was changed. Claim it again to go on.';
     case 'report-not-claimed':
-      return /expired/.test(p.detail ?? '')
-        ? 'Your claim on this report ran out, so nothing was changed. Claim it again to go on.'
-        : 'Claim the report first: only the officer holding the claim can verify or reject it.';
+      return 'Claim the report first: only the officer holding the claim can verify or reject it.';
     case 'report-already-decided': {
       const status = p.report_status === 'rejected' ? 'rejected' : 'verified into an incident';
       return `Someone else already ${status} this report, so nothing was changed. ${p.detail ?? ''}`.trim();
@@ -633,6 +647,7 @@ async function claim(id, { open = false } = {}) {
   setDetailMessage('');
   try {
     const fresh = await api(`/reports/${id}/claim`, { method: 'POST' });
+    stampClaim(fresh.claim);
     const now = reports.get(id);
     if (now) {
       now.claim = fresh.claim;
@@ -665,6 +680,7 @@ async function release(id) {
   setDetailMessage('');
   try {
     const fresh = await api(`/reports/${id}/release`, { method: 'POST' });
+    stampClaim(fresh.claim);
     const r = reports.get(id);
     if (r) {
       r.claim = fresh.claim;
@@ -681,11 +697,11 @@ async function release(id) {
 function afterDecision(id, err) {
   if (err instanceof ApiError && err.code === 'report-already-decided') {
     remove(id, { status: err.problem?.report_status ?? 'decided', by: '', incident_id: err.problem?.incident_id });
-  } else if (err instanceof ApiError && (err.code === 'report-claimed' || err.code === 'report-not-claimed')) {
+  } else if (err instanceof ApiError && ['report-claimed', 'report-not-claimed', 'report-claim-expired'].includes(err.code)) {
     const r = reports.get(id);
     if (r) {
       r.claim = err.problem?.claimed_by ? { by: err.problem.claimed_by, until: err.problem.claim_expires_at, active: true } : r.claim;
-      if (err.code === 'report-not-claimed' && r.claim && r.claim.by === me()) r.claim = { ...r.claim, until: new Date(0).toISOString() };
+      if (err.code === 'report-claim-expired' && r.claim && r.claim.by === me()) r.claim = { ...r.claim, until: new Date(0).toISOString(), _ends: 0 };
       r._claimSeq += 1;
       changed(id);
     }

@@ -55,7 +55,7 @@ from marchwarden.core.incidents.records import (
 from marchwarden.core.incidents.taxonomy import IncidentType
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
+    from collections.abc import Collection, Iterable, Sequence
     from datetime import datetime
 
     from marchwarden.core.incidents.model import LonLat
@@ -102,11 +102,43 @@ _KEY_ADD = {
 }
 
 
+_KEYS_PRESENT = sa.select(_KEYS.c.user_id, _KEYS.c.operation, _KEYS.c.key).where(
+    _KEYS.c.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+    _KEYS.c.operation.in_(sa.bindparam("operations", expanding=True)),
+    _KEYS.c.key.in_(sa.bindparam("keys", expanding=True)),
+)
+
+
 class IdempotencyRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        #: keys known not to be stored (``preload``); ``get`` answers them without a read
+        self._absent: set[tuple[int, str, str]] = set()
+
+    def preload(self, wanted: Collection[tuple[int, str, str]]) -> None:
+        """Look up many (user id, operation, key) at once: those not stored are then
+        answered by ``get`` without a statement each (a group-commit batch does this).
+
+        Only for a transaction that holds the write lock from before this read (SQLite)
+        or that resolves a key inserted meanwhile by another transaction when ``add``
+        refuses it (both stores: ``add`` returns None, the caller runs again without the
+        preload); ``add`` forgets the key it inserts."""
+        if not wanted:
+            return
+        rows = self.conn.execute(
+            _KEYS_PRESENT,
+            {
+                "user_ids": sorted({w[0] for w in wanted}),
+                "operations": sorted({w[1] for w in wanted}),
+                "keys": sorted({w[2] for w in wanted}),
+            },
+        ).all()
+        present = {(int(r.user_id), str(r.operation), str(r.key)) for r in rows}
+        self._absent = set(wanted) - present
 
     def get(self, user_id: int, operation: str, key: str) -> StoredReply | None:
+        if (user_id, operation, key) in self._absent:
+            return None
         row = self.conn.execute(
             _KEY_GET, {"user_id": user_id, "operation": operation, "key": key}
         ).first()
@@ -133,6 +165,7 @@ class IdempotencyRepository:
         inserting the same key makes this wait until that one commits or rolls back; then
         the key is refused (or inserted). No error, so the transaction goes on.
         """
+        self._absent.discard((user_id, operation, key))
         row = self.conn.execute(
             _KEY_ADD[self.conn.dialect.name],
             {
@@ -149,6 +182,35 @@ class IdempotencyRepository:
 
 
 # --------------------------------------------------------------------------- reports
+
+
+#: report list orders: (column, descending) pairs, the id last so that the key is unique
+REPORT_ORDERS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "id": (("id", False),),
+    # newest observed first
+    "newest": (("observed_at", True), ("id", True)),
+    # the source's reliability (A best), then the information's credibility (1 best)
+    "reliability": (
+        ("reliability", False),
+        ("credibility", False),
+        ("observed_at", True),
+        ("id", True),
+    ),
+    # waiting longest first
+    "received": (("received_at", False), ("id", False)),
+}
+
+
+def report_order_key(order: str, report: Report) -> tuple[Any, ...]:
+    """The values ``order`` sorts ``report`` by (what ``find(after_key=...)`` takes)."""
+    values = {
+        "id": report.id,
+        "observed_at": report.observed_at,
+        "received_at": report.received_at,
+        "reliability": report.rating.reliability.value,
+        "credibility": int(report.rating.credibility.value),
+    }
+    return tuple(values[name] for name, _ in REPORT_ORDERS[order])
 
 
 def _report(row: Any) -> Report:
@@ -267,7 +329,12 @@ class ReportRepository:
         incident_id: int | None = None,
         after_id: int | None = None,
         limit: int = 100,
+        order: str = "id",
+        after_key: Sequence[Any] | None = None,
     ) -> list[Report]:
+        """Reports in ``order`` (a key of ``REPORT_ORDERS``); ``after_key`` (the order's
+        key of the last report of the previous page, see ``report_order_key``) or, in id
+        order, ``after_id`` pages on: keyset paging, nothing skipped or repeated."""
         r = t.reports
         q = sa.select(r)
         if status is not None:
@@ -276,9 +343,20 @@ class ReportRepository:
             q = q.where(r.c.region.in_(sorted(regions)))
         if incident_id is not None:
             q = q.where(r.c.incident_id == incident_id)
-        if after_id is not None:
-            q = q.where(r.c.id > after_id)
-        rows = self.conn.execute(q.order_by(r.c.id).limit(limit)).all()
+        keys = REPORT_ORDERS[order]
+        if after_key is None and after_id is not None and order == "id":
+            after_key = (after_id,)
+        if after_key is not None:
+            # (k1, k2, ...) strictly after the cursor, each key in its own direction
+            ors = []
+            for n, (name, descending) in enumerate(keys):
+                col = r.c[name]
+                tie = [r.c[keys[m][0]] == after_key[m] for m in range(n)]
+                beyond = col < after_key[n] if descending else col > after_key[n]
+                ors.append(sa.and_(*tie, beyond))
+            q = q.where(sa.or_(*ors))
+        q = q.order_by(*(r.c[name].desc() if d else r.c[name] for name, d in keys))
+        rows = self.conn.execute(q.limit(limit)).all()
         return [_report(row) for row in rows]
 
     def duplicate_candidates(

@@ -346,6 +346,8 @@ class SqlUnitOfWork:
 class _Job:
     fn: Callable[[SqlUnitOfWork], Any]
     future: Future[Any]
+    #: (user id, operation, key) the job will look up first; looked up for the batch at once
+    idempotency: tuple[int, str, str] | None = None
 
 
 class GroupCommit:
@@ -376,21 +378,33 @@ class GroupCommit:
         #: sizes of the batches committed (newest last; for tests and the benchmark)
         self.batch_sizes: deque[int] = deque(maxlen=10_000)
 
-    def submit(self, fn: Callable[[SqlUnitOfWork], _T]) -> Future[_T]:
+    def submit(
+        self,
+        fn: Callable[[SqlUnitOfWork], _T],
+        *,
+        idempotency: tuple[int, str, str] | None = None,
+    ) -> Future[_T]:
+        """Queue ``fn``; ``idempotency``: the (user id, operation, key) it looks up first,
+        read for the whole batch in one query (``IdempotencyRepository.preload``)."""
         future: Future[_T] = Future()
         with self._cond:
             if self._closed:
                 raise RuntimeError("the store is closed")
-            self._queue.append(_Job(fn, future))
+            self._queue.append(_Job(fn, future, idempotency))
             if not self._running:
                 self._running = True
                 threading.Thread(target=self._run, name="group-commit", daemon=True).start()
             self._cond.notify()
         return future
 
-    def run(self, fn: Callable[[SqlUnitOfWork], _T]) -> _T:
+    def run(
+        self,
+        fn: Callable[[SqlUnitOfWork], _T],
+        *,
+        idempotency: tuple[int, str, str] | None = None,
+    ) -> _T:
         """Submit and wait for the result (from any thread but the writer's)."""
-        return self.submit(fn).result()
+        return self.submit(fn, idempotency=idempotency).result()
 
     def close(self, timeout: float = 30.0) -> None:
         with self._cond:
@@ -457,6 +471,12 @@ class GroupCommit:
         with self.db.unit_of_work() as uow:
             uow.defer_journal = True
             uow.lock_journal()  # outside the savepoints: a rolled-back job keeps it
+            if not careful:
+                # one read for the batch's keys instead of one per job; with the write lock
+                # held (SQLite) none can appear meanwhile, and on PostgreSQL a key stored
+                # meanwhile by another process makes ``add`` refuse it: ``RetryJob``, and
+                # the careful run (no preload) replays it
+                uow.idempotency.preload([j.idempotency for j in jobs if j.idempotency])
             for job in jobs:
                 if not careful:
                     try:

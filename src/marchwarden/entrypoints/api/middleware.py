@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -11,6 +12,11 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("marchwarden.access")
+
+#: request ids: a random prefix per process and a counter (unique, 32 hex digits like a
+#: UUID's, without a getrandom system call per request)
+_ID_PREFIX = uuid.uuid4().hex[:22]
+_ids = itertools.count(1)
 
 
 class AccessLogMiddleware:
@@ -29,7 +35,7 @@ class AccessLogMiddleware:
             if name == b"x-request-id":
                 request_id = value.decode("latin-1")[:64]
                 break
-        request_id = request_id or uuid.uuid4().hex
+        request_id = request_id or f"{_ID_PREFIX}{next(_ids):010x}"
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         started = time.perf_counter()

@@ -60,7 +60,7 @@ async def stream(websocket: WebSocket) -> None:
             try:
                 await hub.run_io(accounts.authenticate, services, token)
             except Unauthenticated:
-                sub.closed = True
+                sub.close()
                 return
 
     checker = asyncio.create_task(still_valid())
@@ -70,24 +70,22 @@ async def stream(websocket: WebSocket) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
             while True:
                 await websocket.receive_text()
-        sub.closed = True
+        sub.close()
 
     reader = asyncio.create_task(drain_incoming())
     try:
-        while not sub.closed:
+        # no per-message timer or task: one future per wake-up, then every waiting event
+        send = websocket.send_text
+        while True:
+            await sub.wait()
+            if sub.closed:
+                break
             if sub.overflowed:
                 await websocket.close(code=4408, reason="fell behind; reconnect with last_event_id")
                 return
-            try:
-                ev = await asyncio.wait_for(sub.queue.get(), timeout=1.0)
-            except TimeoutError:
-                continue
-            batch = [ev]
-            while not sub.queue.empty() and len(batch) < 500:
-                batch.append(sub.queue.get_nowait())
-            for item in batch:
+            for item in sub.take():
                 # serialised once per event, not once per subscriber
-                await websocket.send_text(item.message_json)
+                await send(item.message_json)
         if checker.done():
             with contextlib.suppress(RuntimeError):
                 await websocket.close(code=4401, reason="the token is no longer valid")

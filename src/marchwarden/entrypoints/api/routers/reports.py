@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
 
@@ -82,8 +82,22 @@ def list_reports(
         ReportStatus | None, Query(alias="status", description="pending: the queue")
     ] = None,
     incident_id: Annotated[int | None, Query()] = None,
-    after_id: Annotated[int | None, Query(ge=0)] = None,
+    after_id: Annotated[
+        int | None, Query(ge=0, description="id order only: the page after this id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    order: Annotated[
+        Literal["newest", "reliability", "received"] | None,
+        Query(
+            description="newest: newest observed first; reliability: most reliable source "
+            "first (A..F), then most credible (1..6), then newest; received: waiting "
+            "longest first. Without it: id order."
+        ),
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=400, description="next_cursor of the previous page (same order)"),
+    ] = None,
 ) -> ReportPage:
     items = reports.list_reports(
         services,
@@ -92,11 +106,15 @@ def list_reports(
         incident_id=incident_id,
         after_id=after_id,
         limit=limit,
+        order=order or "id",
+        cursor=cursor,
     )
     now = services.clock.now()
+    more = len(items) == limit
     return ReportPage(
         items=[ReportOut.of(r, now) for r in items],
-        next_after_id=items[-1].id if len(items) == limit else None,
+        next_after_id=items[-1].id if more and order is None else None,
+        next_cursor=reports.report_cursor(order or "id", items[-1]) if more else None,
     )
 
 

@@ -150,6 +150,16 @@ class ClaimOut(Schema):
     by: str
     until: datetime
     active: bool
+    seconds_left: int = Field(
+        description="whole seconds until the claim runs out, by the server's clock when the "
+        "reply was made (0 once it has run out): count down from this, not from ``until``, "
+        "so that a client whose clock is off still shows the right time left"
+    )
+
+    @classmethod
+    def of(cls, by: str, until: datetime, now: datetime) -> ClaimOut:
+        left = max(0, int((until - now).total_seconds()))
+        return cls(by=by, until=until, active=until > now, seconds_left=left)
 
 
 class ReportOut(Schema):
@@ -180,7 +190,7 @@ class ReportOut(Schema):
     def of(cls, r: Report, now: datetime) -> ReportOut:
         claim = None
         if r.claimed_by is not None and r.claim_expires_at is not None:
-            claim = ClaimOut(by=r.claimed_by, until=r.claim_expires_at, active=r.claim_active(now))
+            claim = ClaimOut.of(r.claimed_by, r.claim_expires_at, now)
         suggestions = SuggestionsOut.of(dict(r.correlation))
         return cls(
             id=r.id,
@@ -217,7 +227,12 @@ class ReportDetailOut(ReportOut):
 
 class ReportPage(Schema):
     items: list[ReportOut]
-    next_after_id: int | None
+    next_after_id: int | None = Field(
+        description="id order (no ``order``): pass as ``after_id`` for the next page"
+    )
+    next_cursor: str | None = Field(
+        description="any order: pass as ``cursor`` (with the same ``order``) for the next page"
+    )
 
 
 class AttachIn(Schema):
@@ -323,11 +338,17 @@ class SettlementOut(Schema):
     population: int
 
 
+class AffectedSettlementOut(SettlementOut):
+    distance_km: float | None = Field(
+        description="km from the place (0 inside a polygon); null if the settlement is unknown"
+    )
+
+
 class AffectedOut(Schema):
     radius_km: float
     settlement_count: int
     population: int
-    settlements: list[SettlementOut]
+    settlements: list[AffectedSettlementOut]
 
 
 class CasualtyCountsOut(Schema):
@@ -365,8 +386,10 @@ class TaskBriefOut(Schema):
     title: str
     status: TaskStatus
     priority: TaskPriority
+    allowed_next: list[TaskStatus]
     unit_id: int | None
     unit_name: str | None
+    unit_status: UnitStatus | None
 
 
 class IncidentOut(Schema):
@@ -420,7 +443,13 @@ class IncidentOut(Schema):
                 settlement_count=len(i.affected),
                 population=i.affected_population,
                 settlements=[
-                    SettlementOut(id=s.id, name=s.name, region=s.region, population=s.population)
+                    AffectedSettlementOut(
+                        id=s.id,
+                        name=s.name,
+                        region=s.region,
+                        population=s.population,
+                        distance_km=v.distance_km.get(s.id),
+                    )
                     for s in i.affected
                 ],
             ),
@@ -439,8 +468,10 @@ class IncidentOut(Schema):
                     title=k.title,
                     status=k.status,
                     priority=k.priority,
+                    allowed_next=list(allowed_task_transitions(k.status)),
                     unit_id=k.unit_id,
                     unit_name=u.name if (u := v.units.get(k.unit_id or 0)) else None,
+                    unit_status=u.status if u else None,
                 )
                 for k in v.tasks
             ],
@@ -457,6 +488,7 @@ class IncidentSummaryOut(Schema):
     severity: Severity
     state: IncidentState
     region: str | None
+    place: dict[str, Any] = Field(description="GeoJSON Point or Polygon")
     reference_point: PointOut
     lead_agency_id: int | None
     supporting_agency_ids: list[int]
@@ -470,6 +502,7 @@ class IncidentSummaryOut(Schema):
             **fields_of(
                 cls,
                 i,
+                place=i.place.to_geojson(),
                 reference_point=PointOut(lon=i.place.reference[0], lat=i.place.reference[1]),
                 supporting_agency_ids=list(i.supporting_agency_ids),
             )
@@ -941,7 +974,13 @@ class IncidentSitrepOut(Schema):
                 settlement_count=len(i.affected),
                 population=i.affected_population,
                 settlements=[
-                    SettlementOut(id=x.id, name=x.name, region=x.region, population=x.population)
+                    AffectedSettlementOut(
+                        id=x.id,
+                        name=x.name,
+                        region=x.region,
+                        population=x.population,
+                        distance_km=s.distance_km.get(x.id),
+                    )
                     for x in i.affected
                 ],
             ),
