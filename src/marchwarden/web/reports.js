@@ -24,6 +24,7 @@ import { capital, el, words } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
 import { registerTab, selectTab, selectedTab, setBadge } from './tabs.js';
+import { REPORT_AREA, reportSymbolElement as symbolElement, reportSymbolMarkup as symbolMarkup } from './reportsymbol.js';
 import { formatHqShort, timeElement } from './time.js';
 
 const PAGE_LIMIT = 1000;
@@ -169,19 +170,7 @@ function claimState(r) {
 
 // ------------------------------------------------------------------ the symbol
 
-/** The report symbol as SVG markup: a speech bubble with a question mark (unverified). */
-function symbolMarkup(size = 22) {
-  return `<svg class="report-symbol" viewBox="0 0 24 24" width="${size}" height="${size}" aria-hidden="true" focusable="false">`
-    + '<path class="report-symbol-bubble" d="M3 3.5h18a1.5 1.5 0 0 1 1.5 1.5v11a1.5 1.5 0 0 1-1.5 1.5h-9.5l-5 4.5v-4.5H3A1.5 1.5 0 0 1 1.5 16V5A1.5 1.5 0 0 1 3 3.5z"/>'
-    + '<text class="report-symbol-ink" x="12" y="14.6" text-anchor="middle">?</text></svg>';
-}
-
-function symbolElement(size = 18) {
-  const box = document.createElement('span');
-  box.className = 'report-symbol-box';
-  box.innerHTML = symbolMarkup(size);
-  return box;
-}
+// reportsymbol.js draws it (the Key uses the same drawing)
 
 // ------------------------------------------------------------------ records
 
@@ -397,11 +386,7 @@ function drawMarker(r) {
       radius: Math.max(0, r.uncertainty_m),
       interactive: false,
       className: 'report-area',
-      color: '#004F8A',
-      weight: 1.5,
-      dashArray: '4 3',
-      fillColor: '#004F8A',
-      fillOpacity: 0.08,
+      ...REPORT_AREA,
     });
     const marker = L.marker(at, {
       icon: L.divIcon({ className: 'report-marker', html: symbolMarkup(22), iconSize: [22, 22], iconAnchor: [11, 20] }),
