@@ -136,3 +136,12 @@ def state_border_geojson(include_all: bool = False) -> GeoJSON:
 def border_sections_geojson() -> GeoJSON:
     """Every edge shared by two bundled regions of different countries, one Feature each."""
     return border_feature_collection(border_sections())
+
+
+def warm() -> None:
+    """Load and derive everything above now (the server calls it at start-up, before it
+    freezes its heap: see ``entrypoints/api/heap.py``)."""
+    region_code_at(0.0, 0.0)
+    settlements()
+    border_settlements()
+    state_borders()

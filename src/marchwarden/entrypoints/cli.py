@@ -100,7 +100,7 @@ def _serve(settings: Settings, host: str, port: int, *, quiet_access: bool = Fal
         for name in ("marchwarden.access", "httpx"):
             logging.getLogger(name).setLevel(logging.WARNING)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, settle_heap=True),
         host=host,
         port=port,
         log_config=None,

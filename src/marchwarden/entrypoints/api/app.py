@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from marchwarden import __version__
 from marchwarden.bootstrap import build_bus, build_services
 from marchwarden.core.clock import Clock
-from marchwarden.entrypoints.api import errors, web, ws
+from marchwarden.entrypoints.api import errors, heap, web, ws
 from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from marchwarden.entrypoints.api.routers import (
     accounts,
@@ -37,7 +37,11 @@ log = logging.getLogger("marchwarden.api")
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, settle_heap: bool = False
+) -> FastAPI:
+    """``settle_heap``: freeze what start-up leaves alive out of the collector's way
+    (``heap.settle``; for the server process, not for tests that build many apps)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -52,6 +56,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.services = services
         app.state.hub = hub
         app.state.bus = bus
+        if settle_heap:
+            heap.settle()
         log.info(
             "marchwarden started",
             extra={"store": services.db.engine.dialect.name, "bus": settings.bus},
