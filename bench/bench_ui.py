@@ -471,7 +471,9 @@ def incidents_through_server(
 
 INJECT_INCIDENTS = """async ([rate, seconds, ids]) => {
   const m = window.marchwarden;
-  const before = m.incidents.timings.length;
+  // this run's events, by time received (the page keeps a bounded list of timings, so
+  // an index taken before the run may point past entries dropped from its front)
+  const since = performance.timeOrigin + performance.now();
   const s0 = { frames: m.incidents.stats.frames, ms: m.incidents.stats.drawMs };
   const total = Math.round(rate * seconds);
   const { emit } = await import('/ui/events.js');
@@ -499,7 +501,7 @@ INJECT_INCIDENTS = """async ([rate, seconds, ids]) => {
   const busy = (m.incidents.stats.drawMs - s0.ms) / (elapsed * 1000);
   const frames = m.incidents.stats.frames - s0.frames;
   await new Promise(r => setTimeout(r, 1500));
-  const lags = m.incidents.timings.slice(before).map(t => t.drawn - t.received);
+  const lags = m.incidents.timings.filter(t => t.received >= since).map(t => t.drawn - t.received);
   return { sent, elapsed, drawn: lags.length, lags, busy, frames };
 }"""
 
@@ -677,7 +679,7 @@ def live_through_server(
 
 INJECT = """async ([rate, seconds, ids]) => {
   const u = window.marchwarden.units;
-  const before = u.timings.length;
+  const since = performance.timeOrigin + performance.now();  // see INJECT_INCIDENTS
   const s0 = { frames: u.stats.frames, partial: u.stats.partialFrames, ms: u.stats.drawMs };
   const total = Math.round(rate * seconds);
   const t0 = performance.now();
@@ -707,7 +709,7 @@ INJECT = """async ([rate, seconds, ids]) => {
   const frames = u.stats.frames - s0.frames;
   const partial = u.stats.partialFrames - s0.partial;
   await new Promise(r => setTimeout(r, 1500));
-  const lags = u.timings.slice(before).map(t => t.drawn - t.received);
+  const lags = u.timings.filter(t => t.received >= since).map(t => t.drawn - t.received);
   return { sent, elapsed, drawn: lags.length, lags, busy, frames, partial };
 }"""
 
