@@ -605,3 +605,67 @@ def test_a_click_where_a_unit_covers_an_incident_picks_the_unit_only(
     page.mouse.click(alone["x"], alone["y"])
     page.wait_for_selector(f"#incident-page[data-incident-id='{apart['id']}']")
     assert page.evaluate("() => window.marchwarden.incidents.selected()") == apart["id"]
+
+
+def test_the_keyboard_steps_through_incidents_and_units_in_view(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    """The canvas layers have no element per thing for Tab to reach: with the map focused,
+    I and U step through the incidents and units in view, nearest the centre first; the
+    label shows and is read out; Enter opens the one shown."""
+    srv, ids = registry
+    token = api_token(srv)
+    unit = api_get(srv, token, f"/units/{ids['krs_bn']}")
+    where = unit["position"] or unit["home"]
+    lon, lat = where["lon"], where["lat"]
+    first = new_incident(srv, token, "Keyboard first", place=point(lon + 0.1, lat + 0.1))
+    second = new_incident(srv, token, "Keyboard second", place=point(lon + 0.15, lat + 0.1))
+    page, _ = open_ui(srv)
+    open_board(page, srv)
+    page.evaluate(
+        "([lat, lon]) => window.marchwarden.map.getMap().setView([lat, lon], 11, {animate: false})",
+        [lat + 0.1, lon + 0.1],
+    )
+    wait_until(page, "(id) => window.marchwarden.incidents.drawnAt(id)", second["id"])
+    page.focus("#map")
+    said = "() => document.querySelector('#map-announcer').textContent"
+    label = page.locator(".leaflet-tooltip.incident-label")
+
+    page.keyboard.press("i")
+    wait_until(page, f"() => ({said})().startsWith('Incident 1 of ')")
+    assert "Keyboard first" in page.evaluate(said)
+    assert page.evaluate(said).endswith("Enter opens it.")
+    assert "Keyboard first" in label.inner_text()
+    page.keyboard.press("i")
+    wait_until(page, f"() => ({said})().startsWith('Incident 2 of ')")
+    assert "Keyboard second" in page.evaluate(said)
+    assert "Keyboard second" in label.inner_text()
+    page.keyboard.press("Shift+I")
+    wait_until(page, f"() => ({said})().startsWith('Incident 1 of ')")
+    screenshot(page, "map-keyboard-incident")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#incident-page[data-incident-id='{first['id']}']")
+
+    # units, the same way; Escape lets go without choosing
+    page.focus("#map")
+    page.keyboard.press("u")
+    wait_until(page, f"() => ({said})().startsWith('Unit 1 of ')")
+    assert page.locator(".leaflet-tooltip.unit-label").is_visible()
+    page.keyboard.press("Escape")
+    wait_until(page, "() => !document.querySelector('.leaflet-tooltip.unit-label')")
+    assert page.evaluate("() => window.marchwarden.units.selected()") is None
+    page.keyboard.press("u")
+    wait_until(page, f"() => ({said})().startsWith('Unit 1 of ')")
+    page.keyboard.press("Enter")
+    wait_until(page, "() => window.marchwarden.units.selected() !== null")
+
+    # a layer switched off says so; nothing in view says so
+    page.get_by_role("checkbox", name="Incidents").uncheck()
+    page.focus("#map")
+    page.keyboard.press("i")
+    wait_until(page, f"() => ({said})().startsWith('The incidents layer is off')")
+    page.get_by_role("checkbox", name="Incidents").check()
+    page.evaluate("window.marchwarden.map.getMap().setView([56.0, 24.0], 11, {animate: false})")
+    page.focus("#map")
+    page.keyboard.press("i")
+    wait_until(page, f"() => ({said})().startsWith('No incidents in view')")

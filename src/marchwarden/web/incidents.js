@@ -332,6 +332,7 @@ async function attachMap() {
     { describe, onSelect: (i) => showIncident(i.id, { focusMap: false }), afterDraw },
   );
   mapApi.getLayer('Incidents').addLayer(layer);
+  mapApi.registerSteppable('i', 'incident', 'incidents', layer);
   if (selectedId != null && incidents.has(selectedId)) centreOn(incidents.get(selectedId));
 }
 

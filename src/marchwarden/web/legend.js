@@ -90,7 +90,7 @@ export function install() {
   times.textContent = `Times are shown in the HQ's time zone (${hqTimezone()}); hover over a time for UTC.`;
   const keys = document.createElement('p');
   keys.className = 'legend-note';
-  keys.textContent = 'Keyboard: Tab moves between controls; on the map, the arrow keys pan and + / − zoom; in the board tabs, the arrow keys switch boards.';
+  keys.textContent = 'Keyboard: Tab moves between controls; on the map, the arrow keys pan and + / − zoom, I steps through the incidents in view and U through the units (Shift: backwards), Enter opens the one shown and Escape lets go; in the board tabs, the arrow keys switch boards.';
   const incidents = document.createElement('section');
   incidents.id = 'key-incidents';
   incidents.append(heading('Incidents'), ...incidentKeyParts(22));

@@ -18,7 +18,15 @@ export const DYNAMIC_LAYERS = ['Incidents', 'Units', 'Alert areas'];
 let map = null;
 let control = null;
 let loaded = false;
+let startView = null;
 const layers = new Map();
+
+/** Whether the view is still the one the map started with (nobody has moved it yet; a
+ * resize keeps the centre, give or take a pixel's rounding). */
+function viewUntouched() {
+  if (!startView || map.getZoom() !== startView.zoom) return false;
+  return map.project(map.getCenter()).distanceTo(map.project(startView.center)) < 2;
+}
 
 export function getMap() {
   return map;
@@ -68,6 +76,7 @@ export function createMap(element) {
   box.setAttribute('role', 'group');
   box.setAttribute('aria-labelledby', 'layers-heading');
   map.setView([51.3, 35.5], 6);
+  startView = { center: map.getCenter(), zoom: map.getZoom() };
 
   registerLayer('Regions', L.featureGroup());
   registerLayer('State border', L.featureGroup());
@@ -75,7 +84,66 @@ export function createMap(element) {
   for (const name of DYNAMIC_LAYERS) registerLayer(name, L.layerGroup());
 
   new ResizeObserver(() => map.invalidateSize()).observe(element);
+  element.addEventListener('keydown', onMapKey);
   return map;
+}
+
+// ------------------------------------------------------------------ keyboard stepping
+//
+// The canvas layers draw no element per thing, so Tab cannot reach them; instead, with the
+// map focused, a key steps through the things of a layer drawn in the view, nearest the
+// centre first (Shift: backwards): the label shows on the map and is read out, Enter opens
+// the thing as a click would, Escape lets go. Layers register with registerSteppable.
+
+const steppables = new Map(); // key -> { noun, plural, layer }
+let stepping = null; // the steppable last stepped
+
+/**
+ * Let the `key` (a lower-case letter) step through `layer` (a canvaslayer.js layer);
+ * `noun` / `plural` name its things in what is read out ("incident", "incidents").
+ */
+export function registerSteppable(key, noun, plural, layer) {
+  steppables.set(key, { noun, plural, layer });
+}
+
+function announce(text) {
+  const box = document.getElementById('map-announcer');
+  if (!box) return;
+  // the same words twice in a row are read out again only if the text changes
+  box.textContent = box.textContent === text ? `${text}\u00a0` : text;
+}
+
+function onMapKey(event) {
+  if (event.target !== map.getContainer() || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === 'Enter' && stepping) {
+    if (stepping.layer.chooseStepped()) {
+      event.preventDefault();
+      stepping = null;
+    }
+    return;
+  }
+  if (event.key === 'Escape' && stepping) {
+    stepping.layer.clearStep();
+    stepping = null;
+    announce('');
+    return;
+  }
+  const s = steppables.get(event.key.toLowerCase());
+  if (!s) return;
+  event.preventDefault();
+  if (stepping && stepping !== s) stepping.layer.clearStep();
+  stepping = s;
+  if (!map.hasLayer(s.layer)) {
+    announce(`The ${s.plural} layer is off; switch it on in Layers.`);
+    return;
+  }
+  const found = s.layer.step(event.shiftKey ? -1 : 1);
+  if (!found) {
+    announce(`No ${s.plural} in view. Zoom out or pan to find some.`);
+    return;
+  }
+  const text = found.text.split('\n').filter((line) => !line.startsWith('Click for')).join('. ');
+  announce(`${s.noun[0].toUpperCase()}${s.noun.slice(1)} ${found.position} of ${found.of} in view: ${text}. Enter opens it.`);
 }
 
 /**
@@ -173,7 +241,13 @@ export async function loadGeodata(api) {
     marker.addTo(settlementGroup);
   }
 
-  if (borderRegions.length) map.fitBounds(L.featureGroup(borderRegions).getBounds(), { padding: [24, 24] });
+  // fit the border regions, unless the view was already chosen while the geodata loaded
+  // (a unit or incident opened at once after sign-in is centred on, and stays so); not
+  // animated: an animated zoom ends a moment later at its own target, undoing any view
+  // set meanwhile (a unit chosen right after sign-in was left off centre)
+  if (borderRegions.length && viewUntouched()) {
+    map.fitBounds(L.featureGroup(borderRegions).getBounds(), { padding: [24, 24], animate: false });
+  }
   return {
     regions: regions.features.length,
     borderRegions: borderRegions.length,

@@ -11,12 +11,12 @@
 //
 // The canvas sits in its own pane inside Leaflet's map pane (so it pans with the map
 // without being redrawn) and covers the view plus a margin; it is redrawn when a move or
-// zoom ends. Hover and click find units by distance to the points of the last frame.
+// zoom ends. Hover, click and keyboard stepping find units by distance to the points of
+// the last frame. What this shares with the incidents' layer is canvaslayer.js.
 
-import { L } from './map.js';
+import { PointsCanvasLayer } from './canvaslayer.js';
 import { drawSelection, drawSymbol } from './unitsymbols.js';
 
-const PADDING = 0.35; // of the view's size, on each side
 const CELL = 32; // px, the grid that finds units near a dirty square
 const PARTIAL_LIMIT = 400; // more dirty units than this in one frame: draw everything
 const cellKey = (cx, cy) => (cx + 64) * 65536 + (cy + 64);
@@ -31,68 +31,20 @@ export function symbolRadius(zoom) {
   return Math.round(base * Math.max(1, rem / 14) * 2) / 2;
 }
 
-export const UnitsCanvasLayer = L.Layer.extend({
-  options: {
-    pane: 'units',
-    /** (units: object[]) => string, the hover text (HTML-free) */
-    describe: null,
-    /** (unit: object) => void, a click on a unit */
-    onSelect: null,
-    /** (frame: {ms, drawn, at}) => void, after each frame */
-    afterDraw: null,
-  },
+export const UnitsCanvasLayer = PointsCanvasLayer.extend({
+  options: { pane: 'units', zIndex: '450', name: 'units', label: 'unit', tooltipOffset: [0, -10] },
 
-  /**
-   * @param {{units: () => Iterable<object>, selected: () => (number|null)}} source
-   *   units have id, lon, lat, agency_kind, availability; the layer caches projections on them
-   */
+  // new UnitsCanvasLayer(source, options): source is {units: () => Iterable<object>,
+  // selected: () => (number|null)}; units have id, lon, lat, agency_kind, availability
+  // (the layer caches projections on them)
+
   initialize(source, options) {
-    L.setOptions(this, options);
-    this._source = source;
-    this._sprites = new Map();
-    this._frame = null;
-    this._hits = { n: 0, xs: new Float32Array(0), ys: new Float32Array(0), units: [] };
+    PointsCanvasLayer.prototype.initialize.call(this, source, options);
     this._index = new Map(); // unit id -> its place in the last full frame's order
     this._grid = new Map(); // cellKey -> Set of places
     this._dirty = new Set();
     this._full = true;
-    this._hovered = null;
-    this.frames = 0;
     this.partialFrames = 0;
-  },
-
-  onAdd(map) {
-    if (!map.getPane(this.options.pane)) {
-      const pane = map.createPane(this.options.pane);
-      pane.style.zIndex = '450';
-      pane.style.pointerEvents = 'none';
-    }
-    this._canvas = L.DomUtil.create('canvas', 'units-canvas leaflet-zoom-hide', map.getPane(this.options.pane));
-    this._canvas.setAttribute('aria-hidden', 'true');
-    this._tooltip = L.tooltip({ direction: 'top', className: 'hover-label unit-label', offset: [0, -10] });
-    this._drawNow();
-  },
-
-  onRemove(map) {
-    if (this._frame) cancelAnimationFrame(this._frame);
-    this._frame = null;
-    map.closeTooltip(this._tooltip);
-    map.getContainer().classList.remove('units-pointer');
-    L.DomUtil.remove(this._canvas);
-    this._canvas = null;
-    this._hits = { n: 0, xs: new Float32Array(0), ys: new Float32Array(0), units: [] };
-  },
-
-  getEvents() {
-    return {
-      moveend: this._drawNow,
-      zoomend: this._drawNow,
-      viewreset: this._drawNow,
-      resize: this._drawNow,
-      mousemove: this._onMouseMove,
-      mouseout: this._onMouseOut,
-      click: this._onClick,
-    };
   },
 
   /** Ask for a full redraw at the next animation frame (many calls, one frame). */
@@ -107,66 +59,22 @@ export const UnitsCanvasLayer = L.Layer.extend({
     return this._schedule();
   },
 
-  _schedule() {
-    if (!this._map || this._frame) return this;
-    this._frame = requestAnimationFrame(() => {
-      this._frame = null;
-      if (this._full || this._dirty.size > PARTIAL_LIMIT || !this._drawPartial()) this._drawNow();
-    });
-    return this;
+  _onFrame() {
+    if (this._full || this._dirty.size > PARTIAL_LIMIT || !this._drawPartial()) this._drawNow();
   },
 
-  _sprite(kind, availability, r, dpr) {
-    const key = `${kind}|${availability}|${r}|${dpr}`;
-    let sprite = this._sprites.get(key);
-    if (!sprite) {
-      const half = Math.ceil(r * 1.25 + 3);
-      const canvas = document.createElement('canvas');
-      canvas.width = canvas.height = Math.ceil(2 * half * dpr);
-      const g = canvas.getContext('2d');
-      g.scale(dpr, dpr);
-      drawSymbol(g, kind, availability, half, half, r);
-      sprite = { canvas, half };
-      this._sprites.set(key, sprite);
-    }
-    return sprite;
+  _unitSprite(kind, availability, r, dpr) {
+    return this._sprite(`${kind}|${availability}|${r}|${dpr}`, Math.ceil(r * 1.25 + 3), dpr,
+      (g, cx, cy) => drawSymbol(g, kind, availability, cx, cy, r));
   },
 
   _drawNow() {
-    const map = this._map;
-    if (!map || !this._canvas) return;
-    const started = performance.now();
-    const size = map.getSize();
-    const pad = size.multiplyBy(PADDING).round();
-    const topLeft = map.containerPointToLayerPoint([0, 0]).subtract(pad).round();
-    const width = size.x + 2 * pad.x;
-    const height = size.y + 2 * pad.y;
-    const dpr = window.devicePixelRatio || 1;
-    const canvas = this._canvas;
-    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-    }
-    L.DomUtil.setPosition(canvas, topLeft);
-    const g = canvas.getContext('2d');
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, width, height);
-
-    const zoom = map.getZoom();
-    const origin = map.getPixelOrigin();
-    const ox = origin.x + topLeft.x;
-    const oy = origin.y + topLeft.y;
+    const frame = this._beginFrame();
+    if (!frame) return;
+    const { g, width, height, dpr, zoom, ox, oy } = frame;
     const r = symbolRadius(zoom);
     const units = [...this._source.units()];
-    if (this._hits.xs.length < units.length) {
-      const n = Math.max(units.length, this._hits.xs.length * 2);
-      this._hits.xs = new Float32Array(n);
-      this._hits.ys = new Float32Array(n);
-    }
-    const xs = this._hits.xs;
-    const ys = this._hits.ys;
+    const { xs, ys } = this._hitRoom(units.length);
     const drawnUnits = [];
     const selectedId = this._source.selected();
     const index = new Map();
@@ -174,22 +82,14 @@ export const UnitsCanvasLayer = L.Layer.extend({
     let selected = null;
     let n = 0;
     for (const u of units) {
-      if (u._pz !== zoom || u._plon !== u.lon || u._plat !== u.lat) {
-        const p = map.project([u.lat, u.lon], zoom);
-        u._px = p.x;
-        u._py = p.y;
-        u._pz = zoom;
-        u._plon = u.lon;
-        u._plat = u.lat;
-      }
+      this._project(u, zoom);
       const x = u._px - ox;
       const y = u._py - oy;
       if (x < -2 * r || y < -2 * r || x > width + 2 * r || y > height + 2 * r) {
         u._drawn = null;
         continue;
       }
-      const sprite = this._sprite(u.agency_kind, u.availability, r, dpr);
-      g.drawImage(sprite.canvas, Math.round(x - sprite.half), Math.round(y - sprite.half), 2 * sprite.half, 2 * sprite.half);
+      this._stamp(g, this._unitSprite(u.agency_kind, u.availability, r, dpr), x, y);
       u._drawn = u.availability;
       xs[n] = x;
       ys[n] = y;
@@ -205,22 +105,14 @@ export const UnitsCanvasLayer = L.Layer.extend({
     if (selected) {
       const [u, x, y] = selected;
       drawSelection(g, x, y, r);
-      const sprite = this._sprite(u.agency_kind, u.availability, r, dpr);
-      g.drawImage(sprite.canvas, Math.round(x - sprite.half), Math.round(y - sprite.half), 2 * sprite.half, 2 * sprite.half);
+      this._stamp(g, this._unitSprite(u.agency_kind, u.availability, r, dpr), x, y);
     }
-    this._hits.n = n;
-    this._hits.units = drawnUnits;
     this._index = index;
     this._grid = grid;
-    this._origin = { x: topLeft.x, y: topLeft.y };
     this._frameOf = { ox, oy, zoom, width, height, dpr, selectedId, selected: selected ? [selected[1], selected[2]] : null };
-    this._radius = r;
     this._dirty.clear();
     this._full = false;
-    this.frames += 1;
-    if (this.options.afterDraw) {
-      this.options.afterDraw({ ms: performance.now() - started, drawn: n, total: units.length, partial: false });
-    }
+    this._endFrame(frame, n, drawnUnits, r, units.length);
   },
 
   /**
@@ -238,7 +130,7 @@ export const UnitsCanvasLayer = L.Layer.extend({
     if (this._source.selected() !== f.selectedId) return false;
     const r = this._radius;
     const half = Math.ceil(r * 1.25 + 3);
-    const { xs, ys, units } = this._hits;
+    const { xs, ys, items: units } = this._hits;
     // whole-pixel squares that hold a symbol drawn at (x, y) wholly, so that clearing and
     // clipping leave no half-covered pixels at their edges
     const size = 2 * half + 3;
@@ -246,14 +138,7 @@ export const UnitsCanvasLayer = L.Layer.extend({
     const squares = [];
     for (const u of this._dirty) {
       const i = this._index.get(u.id);
-      if (u._pz !== zoom || u._plon !== u.lon || u._plat !== u.lat) {
-        const p = map.project([u.lat, u.lon], zoom);
-        u._px = p.x;
-        u._py = p.y;
-        u._pz = zoom;
-        u._plon = u.lon;
-        u._plat = u.lat;
-      }
+      this._project(u, zoom);
       const x = u._px - f.ox;
       const y = u._py - f.oy;
       const inside = x >= -2 * r && y >= -2 * r && x <= f.width + 2 * r && y <= f.height + 2 * r;
@@ -299,8 +184,7 @@ export const UnitsCanvasLayer = L.Layer.extend({
     }
     for (const i of [...found].sort((a, b) => a - b)) {
       const u = units[i];
-      const sprite = this._sprite(u.agency_kind, u.availability, r, f.dpr);
-      g.drawImage(sprite.canvas, Math.round(xs[i] - sprite.half), Math.round(ys[i] - sprite.half), 2 * sprite.half, 2 * sprite.half);
+      this._stamp(g, this._unitSprite(u.agency_kind, u.availability, r, f.dpr), xs[i], ys[i]);
       u._drawn = u.availability;
     }
     g.restore();
@@ -315,64 +199,14 @@ export const UnitsCanvasLayer = L.Layer.extend({
 
   /** Units drawn within reach of a container point, nearest first. */
   unitsAt(containerPoint, slack = 3) {
-    if (!this._map || !this._origin) return [];
-    const layerPoint = this._map.containerPointToLayerPoint(containerPoint);
-    const x = layerPoint.x - this._origin.x;
-    const y = layerPoint.y - this._origin.y;
-    const reach = (this._radius + slack) ** 2;
-    const found = [];
-    const { xs, ys, units } = this._hits;
-    for (let i = 0; i < this._hits.n; i += 1) {
-      const d = (xs[i] - x) ** 2 + (ys[i] - y) ** 2;
-      if (d <= reach) found.push([d, units[i]]);
-    }
-    return found.sort((a, b) => a[0] - b[0]).map((f) => f[1]);
-  },
-
-  /** Where a unit was drawn in the last frame, in container pixels (null if not drawn). */
-  containerPointOf(unitId) {
-    if (!this._map || !this._origin) return null;
-    const { xs, ys, units } = this._hits;
-    for (let i = 0; i < this._hits.n; i += 1) {
-      if (units[i].id === unitId) {
-        return this._map.layerPointToContainerPoint([xs[i] + this._origin.x, ys[i] + this._origin.y]);
-      }
-    }
-    return null;
+    return this.pointsAt(containerPoint, slack);
   },
 
   radius() {
     return this._radius ?? symbolRadius(this._map ? this._map.getZoom() : 6);
   },
 
-  _onMouseMove(event) {
-    const found = this.unitsAt(event.containerPoint);
-    const container = this._map.getContainer();
-    container.classList.toggle('units-pointer', found.length > 0);
-    if (!found.length) {
-      if (this._hovered !== null) this._map.closeTooltip(this._tooltip);
-      this._hovered = null;
-      return;
-    }
-    const key = found.map((u) => `${u.id}:${u.status}`).join(',');
-    if (key === this._hovered) return;
-    this._hovered = key;
-    const text = this.options.describe ? this.options.describe(found) : found.map((u) => u.name).join('\n');
-    const content = document.createElement('div');
-    content.className = 'unit-label-text';
-    content.textContent = text;
-    this._tooltip.setLatLng([found[0].lat, found[0].lon]).setContent(content);
-    this._map.openTooltip(this._tooltip);
-  },
-
-  _onMouseOut() {
-    this._hovered = null;
-    this._map.closeTooltip(this._tooltip);
-    this._map.getContainer().classList.remove('units-pointer');
-  },
-
-  _onClick(event) {
-    const found = this.unitsAt(event.containerPoint);
-    if (found.length && this.options.onSelect) this.options.onSelect(found[0]);
+  _hoverKey(u) {
+    return `${u.id}:${u.status}`;
   },
 });

@@ -386,6 +386,7 @@ async function attachMap() {
     { describe, onSelect: (u) => showUnit(u.id, { focusMap: false }), afterDraw },
   );
   mapApi.getLayer('Units').addLayer(layer);
+  mapApi.registerSteppable('u', 'unit', 'units', layer);
   if (pendingFocus) focusOnMap(pendingFocus);
 }
 

@@ -1,0 +1,318 @@
+// What the map's canvas layers share (unitlayer.js draws the units, incidentlayer.js the
+// incidents): one <canvas> in a pane of its own, covering the view plus a margin and moved
+// with the map; sprites drawn once per look and size; a frame asked for by many changes
+// drawn once, at the next animation frame; the points of the last frame, by which hover,
+// click and the keyboard find what is under the pointer or in view; one shared tooltip.
+//
+// A layer extends `PointsCanvasLayer` and gives `_drawNow()` (a full frame: it calls
+// `_beginFrame()`, draws, then `_endFrame()`), and may override `_onFrame()` (what an asked
+// frame does: `_drawNow()` here), `_pointedAt(point)` (what a pointer there is on) and
+// `_hoverKey(item)` (what makes two hovers the same).
+//
+// Keyboard: `step(+1 | -1)` moves a highlight through the things drawn inside the visible
+// view, nearest the centre first, showing the tooltip on each and returning it (map.js
+// binds the keys and announces it); `chooseStepped()` selects the highlighted thing as a
+// click would.
+
+import { L } from './map.js';
+
+export const PADDING = 0.35; // of the view's size, on each side
+
+const noHits = () => ({ n: 0, xs: new Float32Array(0), ys: new Float32Array(0), items: [] });
+
+export const PointsCanvasLayer = L.Layer.extend({
+  options: {
+    pane: 'points',
+    zIndex: '445',
+    /** `${name}-canvas`: the canvas's class; `${name}-pointer`: the map's, while over a thing */
+    name: 'points',
+    /** `${label}-label`: the tooltip's class; `${label}-label-text`: its text's */
+    label: 'point',
+    tooltipOffset: [0, -10],
+    /** (items: object[]) => string, the hover text (HTML-free), nearest first */
+    describe: null,
+    /** (item: object) => void, a click on a thing */
+    onSelect: null,
+    /** (frame: {ms, drawn, total, partial}) => void, after each frame */
+    afterDraw: null,
+  },
+
+  initialize(source, options) {
+    L.setOptions(this, options);
+    this._source = source;
+    this._sprites = new Map();
+    this._frame = null;
+    this._hits = noHits();
+    this._hovered = null;
+    this._stepped = null;
+    this.frames = 0;
+  },
+
+  onAdd(map) {
+    const { pane, zIndex, name } = this.options;
+    if (!map.getPane(pane)) {
+      const element = map.createPane(pane);
+      element.style.zIndex = zIndex;
+      element.style.pointerEvents = 'none';
+    }
+    this._canvas = L.DomUtil.create('canvas', `${name}-canvas leaflet-zoom-hide`, map.getPane(pane));
+    this._canvas.setAttribute('aria-hidden', 'true');
+    this._tooltip = L.tooltip({ direction: 'top', className: `hover-label ${this.options.label}-label`, offset: this.options.tooltipOffset });
+    this._drawNow();
+  },
+
+  onRemove(map) {
+    if (this._frame) cancelAnimationFrame(this._frame);
+    this._frame = null;
+    map.closeTooltip(this._tooltip);
+    map.getContainer().classList.remove(`${this.options.name}-pointer`);
+    L.DomUtil.remove(this._canvas);
+    this._canvas = null;
+    this._hits = noHits();
+    this._stepped = null;
+  },
+
+  getEvents() {
+    return {
+      moveend: this._drawNow,
+      zoomend: this._drawNow,
+      viewreset: this._drawNow,
+      resize: this._drawNow,
+      mousemove: this._onMouseMove,
+      mouseout: this._onMouseOut,
+      click: this._onClick,
+    };
+  },
+
+  /** Ask for a redraw at the next animation frame (many calls, one frame). */
+  redraw() {
+    return this._schedule();
+  },
+
+  _schedule() {
+    if (!this._map || this._frame) return this;
+    this._frame = requestAnimationFrame(() => {
+      this._frame = null;
+      this._onFrame();
+    });
+    return this;
+  },
+
+  _onFrame() {
+    this._drawNow();
+  },
+
+  /** The sprite for `key`: a square canvas `2 * half` wide, painted once by `paint(g, cx, cy)`. */
+  _sprite(key, half, dpr, paint) {
+    let sprite = this._sprites.get(key);
+    if (!sprite) {
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = Math.ceil(2 * half * dpr);
+      const g = canvas.getContext('2d');
+      g.scale(dpr, dpr);
+      paint(g, half, half);
+      sprite = { canvas, half };
+      this._sprites.set(key, sprite);
+    }
+    return sprite;
+  },
+
+  _stamp(g, sprite, x, y) {
+    g.drawImage(sprite.canvas, Math.round(x - sprite.half), Math.round(y - sprite.half), 2 * sprite.half, 2 * sprite.half);
+  },
+
+  /** Size and place the canvas for a full frame and clear it; null if not on a map. */
+  _beginFrame() {
+    const map = this._map;
+    if (!map || !this._canvas) return null;
+    const size = map.getSize();
+    const pad = size.multiplyBy(PADDING).round();
+    const topLeft = map.containerPointToLayerPoint([0, 0]).subtract(pad).round();
+    const width = size.x + 2 * pad.x;
+    const height = size.y + 2 * pad.y;
+    const dpr = window.devicePixelRatio || 1;
+    const canvas = this._canvas;
+    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    L.DomUtil.setPosition(canvas, topLeft);
+    const g = canvas.getContext('2d');
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, width, height);
+    const zoom = map.getZoom();
+    const origin = map.getPixelOrigin();
+    return {
+      g, width, height, dpr, topLeft, zoom,
+      ox: origin.x + topLeft.x,
+      oy: origin.y + topLeft.y,
+      started: performance.now(),
+    };
+  },
+
+  /** Project a thing at a zoom, cached on it until it moves or the zoom changes. */
+  _project(item, zoom) {
+    if (item._pz !== zoom || item._plon !== item.lon || item._plat !== item.lat) {
+      const p = this._map.project([item.lat, item.lon], zoom);
+      item._px = p.x;
+      item._py = p.y;
+      item._pz = zoom;
+      item._plon = item.lon;
+      item._plat = item.lat;
+    }
+  },
+
+  /** Room in the hit arrays for `n` points. */
+  _hitRoom(n) {
+    if (this._hits.xs.length < n) {
+      const size = Math.max(n, this._hits.xs.length * 2);
+      this._hits.xs = new Float32Array(size);
+      this._hits.ys = new Float32Array(size);
+    }
+    return this._hits;
+  },
+
+  /** Keep the frame's points (the first `n` of the hit arrays, for `items`). */
+  _endFrame(frame, n, items, radius, total) {
+    this._hits.n = n;
+    this._hits.items = items;
+    this._origin = { x: frame.topLeft.x, y: frame.topLeft.y };
+    this._radius = radius;
+    this.frames += 1;
+    if (this._stepped && !items.includes(this._stepped)) this._stepped = null;
+    if (this.options.afterDraw) {
+      this.options.afterDraw({ ms: performance.now() - frame.started, drawn: n, total, partial: false });
+    }
+  },
+
+  /** Things drawn within reach of a container point, nearest first. */
+  pointsAt(containerPoint, slack = 3) {
+    if (!this._map || !this._origin) return [];
+    const lp = this._map.containerPointToLayerPoint(containerPoint);
+    const x = lp.x - this._origin.x;
+    const y = lp.y - this._origin.y;
+    const reach = (this._radius + slack) ** 2;
+    const found = [];
+    const { xs, ys, items } = this._hits;
+    for (let k = 0; k < this._hits.n; k += 1) {
+      const d = (xs[k] - x) ** 2 + (ys[k] - y) ** 2;
+      if (d <= reach) found.push([d, items[k]]);
+    }
+    return found.sort((a, b) => a[0] - b[0]).map((f) => f[1]);
+  },
+
+  /** Where a thing was drawn in the last frame, in container pixels (null if not). */
+  containerPointOf(id) {
+    if (!this._map || !this._origin) return null;
+    const { xs, ys, items } = this._hits;
+    for (let k = 0; k < this._hits.n; k += 1) {
+      if (items[k].id === id) return this._map.layerPointToContainerPoint([xs[k] + this._origin.x, ys[k] + this._origin.y]);
+    }
+    return null;
+  },
+
+  radius() {
+    return this._radius ?? 8;
+  },
+
+  /** The things drawn inside the visible view (not the margin), nearest its centre first. */
+  inView() {
+    if (!this._map || !this._origin) return [];
+    const size = this._map.getSize();
+    const c = this._map.containerPointToLayerPoint([size.x / 2, size.y / 2]);
+    const cx = c.x - this._origin.x;
+    const cy = c.y - this._origin.y;
+    const { xs, ys, items } = this._hits;
+    const found = [];
+    for (let k = 0; k < this._hits.n; k += 1) {
+      const dx = xs[k] - cx;
+      const dy = ys[k] - cy;
+      if (Math.abs(dx) <= size.x / 2 && Math.abs(dy) <= size.y / 2) found.push([dx * dx + dy * dy, k, items[k]]);
+    }
+    return found.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((f) => f[2]);
+  },
+
+  /** Move the keyboard's highlight to the next (+1) or previous (-1) thing in view, nearest
+   * the centre first; shows its label and returns it (null when nothing is in view). */
+  step(direction) {
+    const found = this.inView();
+    if (!found.length) {
+      this.clearStep();
+      return null;
+    }
+    const at = this._stepped ? found.indexOf(this._stepped) : -1;
+    const next = at < 0 ? (direction < 0 ? found.length - 1 : 0) : (at + direction + found.length) % found.length;
+    this._stepped = found[next];
+    const point = this.containerPointOf(this._stepped.id);
+    const here = point ? this._pointedAt(point).filter((i) => i !== this._stepped) : [];
+    this._showLabel([this._stepped, ...here]);
+    return { item: this._stepped, position: next + 1, of: found.length, text: this._describe([this._stepped]) };
+  },
+
+  /** Select the highlighted thing, as a click on it would. */
+  chooseStepped() {
+    const item = this._stepped;
+    if (!item || !this.options.onSelect) return false;
+    this.clearStep();
+    this.options.onSelect(item);
+    return true;
+  },
+
+  clearStep() {
+    if (this._stepped && this._map) this._map.closeTooltip(this._tooltip);
+    this._stepped = null;
+    this._hovered = null;
+  },
+
+  _describe(items) {
+    return this.options.describe ? this.options.describe(items) : items.map((i) => i.name).join('\n');
+  },
+
+  _showLabel(items) {
+    const content = document.createElement('div');
+    content.className = `${this.options.label}-label-text`;
+    content.textContent = this._describe(items);
+    this._tooltip.setLatLng([items[0].lat, items[0].lon]).setContent(content);
+    this._map.openTooltip(this._tooltip);
+  },
+
+  /** What a pointer at the point is on, nearest first. */
+  _pointedAt(containerPoint) {
+    return this.pointsAt(containerPoint);
+  },
+
+  _hoverKey(item) {
+    return String(item.id);
+  },
+
+  _onMouseMove(event) {
+    const found = this._pointedAt(event.containerPoint);
+    this._map.getContainer().classList.toggle(`${this.options.name}-pointer`, found.length > 0);
+    if (!found.length) {
+      if (this._hovered !== null) this._map.closeTooltip(this._tooltip);
+      this._hovered = null;
+      return;
+    }
+    const key = found.map((i) => this._hoverKey(i)).join(',');
+    if (key === this._hovered) return;
+    this._hovered = key;
+    this._stepped = null;
+    this._showLabel(found);
+  },
+
+  _onMouseOut() {
+    this._hovered = null;
+    if (this._map) {
+      this._map.closeTooltip(this._tooltip);
+      this._map.getContainer().classList.remove(`${this.options.name}-pointer`);
+    }
+  },
+
+  _onClick(event) {
+    // one thing per click: the top-most
+    const found = this._pointedAt(event.containerPoint);
+    if (found.length && this.options.onSelect) this.options.onSelect(found[0]);
+  },
+});
