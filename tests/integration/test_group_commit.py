@@ -7,6 +7,7 @@ for an event; what is submitted meanwhile is committed together when it is let g
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +194,59 @@ def test_a_failing_job_in_a_batch_leaves_its_neighbours_committed(
     assert "report 7: gunfire at the crossing" not in texts
     assert ids == [taken, ok1.result().receipt["id"], ok2.result().receipt["id"]]
     assert verify(services).result.ok  # no gap in the chain where the failed job's record was
+
+
+def test_async_waiters_of_a_batch_settle_together_and_a_cancelled_one_is_not_run(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    """``submit_async`` (the report endpoint's path): asyncio futures of one loop get their
+    outcomes in one call into the loop; one whose caller gave up before the batch ran is
+    not run at all (nothing stored for it)."""
+    before = stored(services)
+    gate = Gate(services)
+
+    def half_then_fail(uow: SqlUnitOfWork) -> Any:
+        reports._submission(services, reporter, new_report(clock, 8), "async-half")(uow)
+        raise RuntimeError("broken after writing")
+
+    async def scenario() -> tuple[list[Any], list[str]]:
+        gc = services.db.group_commit
+        loop = asyncio.get_running_loop()
+        calls: list[str] = []
+        plain = loop.call_soon_threadsafe
+
+        def counted(callback: Any, *args: Any) -> Any:
+            calls.append(getattr(callback, "__name__", repr(callback)))
+            return plain(callback, *args)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign,assignment]
+        waiters = [
+            gc.submit_async(
+                reports._submission(services, reporter, new_report(clock, n), f"async-{n}"),
+                idempotency=(reporter.user_id, reports.OPERATION, f"async-{n}"),
+            )
+            for n in range(4)
+        ]
+        broken = gc.submit_async(half_then_fail)
+        gone = gc.submit_async(
+            reports._submission(services, reporter, new_report(clock, 6), "async-gone")
+        )
+        gone.cancel()
+        await loop.run_in_executor(None, gate.open)
+        results = await asyncio.gather(*waiters, broken, return_exceptions=True)
+        loop.call_soon_threadsafe = plain  # type: ignore[method-assign]
+        return results, calls
+
+    results, calls = asyncio.run(scenario())
+    assert [r.status_code for r in results[:4]] == [201] * 4
+    assert isinstance(results[4], RuntimeError)
+    assert calls.count("_settle_waiters") == 1  # one wake-up of the loop for the batch
+    n, audit, events, _ = stored(services)
+    assert (n, audit, events) == (before[0] + 4, before[1] + 4, before[2] + 4)
+    with services.db.unit_of_work(write=False) as uow:
+        assert uow.idempotency.get(reporter.user_id, reports.OPERATION, "async-gone") is None
+        assert uow.idempotency.get(reporter.user_id, reports.OPERATION, "async-half") is None
+    assert verify(services).result.ok
 
 
 # --------------------------------------------------------------------------- token cache

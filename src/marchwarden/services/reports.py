@@ -23,7 +23,6 @@ conditional UPDATEs, so two officers can never both hold or both decide one repo
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
@@ -291,10 +290,9 @@ async def submit_report_async(
 ) -> Submission:
     """``submit_report`` for the event loop: no thread waits while the writer works."""
     job = _submission(svc, actor, new, idempotency_key)
-    future = svc.db.group_commit.submit(
+    return await svc.db.group_commit.submit_async(
         job, idempotency=(actor.user_id, OPERATION, str(idempotency_key))
     )
-    return await asyncio.wrap_future(future)
 
 
 def _submission(

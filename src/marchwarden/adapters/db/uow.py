@@ -10,6 +10,7 @@ After the commit the audit anchor moves forward and the event bus is told.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import logging
 import threading
@@ -41,7 +42,7 @@ from marchwarden.adapters.db.repositories import (
 from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from datetime import datetime
     from types import TracebackType
 
@@ -344,10 +345,55 @@ class SqlUnitOfWork:
 
 @dataclass(eq=False, slots=True)
 class _Job:
+    """A queued command and where its outcome goes: a ``concurrent.futures.Future``
+    (``submit``), or an asyncio future of a running event loop (``submit_async``)."""
+
     fn: Callable[[SqlUnitOfWork], Any]
-    future: Future[Any]
+    future: Future[Any] | None
     #: (user id, operation, key) the job will look up first; looked up for the batch at once
     idempotency: tuple[int, str, str] | None = None
+    waiter: asyncio.Future[Any] | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    settled: bool = False
+
+    def start(self) -> bool:
+        """False if the caller gave up waiting before the job ran: then it is not run."""
+        if self.future is not None:
+            return self.future.set_running_or_notify_cancel()
+        return self.waiter is not None and not self.waiter.cancelled()
+
+
+def _settle(outcomes: Iterable[tuple[_Job, Any, BaseException | None]]) -> None:
+    """Hand each job its outcome: thread futures at once; the asyncio futures of each
+    event loop in one call into that loop (one wake-up of the loop per batch, not one per
+    job, which cost ~5 % of the event loop's time under a report burst)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
+    for job, value, error in outcomes:
+        if job.settled:
+            continue
+        job.settled = True
+        if job.future is not None:
+            if error is None:
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(error)
+        elif job.waiter is not None and job.loop is not None:
+            by_loop.setdefault(job.loop, []).append((job.waiter, value, error))
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle_waiters, items)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            log.warning("group commit: %d replies for a closed event loop", len(items))
+
+
+def _settle_waiters(items: list[tuple[asyncio.Future[Any], Any, Any]]) -> None:
+    for waiter, value, error in items:
+        if waiter.done():  # cancelled meanwhile (the client went away)
+            continue
+        if error is None:
+            waiter.set_result(value)
+        else:
+            waiter.set_exception(error)
 
 
 class GroupCommit:
@@ -387,15 +433,31 @@ class GroupCommit:
         """Queue ``fn``; ``idempotency``: the (user id, operation, key) it looks up first,
         read for the whole batch in one query (``IdempotencyRepository.preload``)."""
         future: Future[_T] = Future()
+        self._enqueue(_Job(fn, future, idempotency))
+        return future
+
+    def submit_async(
+        self,
+        fn: Callable[[SqlUnitOfWork], _T],
+        *,
+        idempotency: tuple[int, str, str] | None = None,
+    ) -> asyncio.Future[_T]:
+        """``submit`` for the running event loop: an asyncio future, settled together
+        with the rest of its batch by one call into the loop."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[_T] = loop.create_future()
+        self._enqueue(_Job(fn, None, idempotency, waiter, loop))
+        return waiter
+
+    def _enqueue(self, job: _Job) -> None:
         with self._cond:
             if self._closed:
                 raise RuntimeError("the store is closed")
-            self._queue.append(_Job(fn, future, idempotency))
+            self._queue.append(job)
             if not self._running:
                 self._running = True
                 threading.Thread(target=self._run, name="group-commit", daemon=True).start()
             self._cond.notify()
-        return future
 
     def run(
         self,
@@ -428,13 +490,14 @@ class GroupCommit:
             try:
                 self._commit(batch)
             except BaseException as exc:  # never leave a caller waiting
-                for job in batch:
-                    if not job.future.done():
-                        job.future.set_exception(exc)
+                _settle((job, None, exc) for job in batch)
                 log.exception("group commit failed")
 
     def _commit(self, batch: list[_Job]) -> None:
-        jobs = [job for job in batch if job.future.set_running_or_notify_cancel()]
+        jobs = [job for job in batch if job.start()]
+        for job in batch:
+            if job not in jobs:
+                job.settled = True  # its caller gave up before it ran
         if not jobs:
             return
         try:
@@ -442,8 +505,7 @@ class GroupCommit:
         except _JobFailed:
             outcomes = None
         except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
-            for job in jobs:
-                job.future.set_exception(exc)
+            _settle((job, None, exc) for job in jobs)
             return
         if outcomes is None:
             # a job failed without savepoints around it: run the batch again, each job in
@@ -451,15 +513,10 @@ class GroupCommit:
             try:
                 outcomes = self._transaction(jobs, careful=True)
             except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
-                for job in jobs:
-                    job.future.set_exception(exc)
+                _settle((job, None, exc) for job in jobs)
                 return
         self.batch_sizes.append(len(jobs))
-        for job, value, error in outcomes:
-            if error is None:
-                job.future.set_result(value)
-            else:
-                job.future.set_exception(error)
+        _settle(outcomes)
 
     def _transaction(
         self, jobs: list[_Job], *, careful: bool
