@@ -337,6 +337,11 @@ def test_incident_page_command_casualties_timeline_tasking_and_sitrep(
     assert "SITREP — Strike on Shebekino" in body
     assert "ARMY-BEL-1" in body and "Secure the school" in body
     assert "Europe/Moscow" in body
+    # the affected settlements, nearest first, each with its distance
+    distances = page.locator("table.sitrep-affected tbody td:nth-child(3)").all_inner_texts()
+    assert distances and all(d.endswith(" km") for d in distances), distances
+    kms = [float(d.removesuffix(" km")) for d in distances]
+    assert kms == sorted(kms)
     first_time = page.locator("#sitrep-body time").first
     assert (first_time.get_attribute("title") or "").endswith("UTC")
     assert "MSK" in first_time.inner_text() or "GMT+3" in first_time.inner_text()

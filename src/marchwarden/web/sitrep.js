@@ -94,6 +94,22 @@ function casualtyTable(counts, delta, reported = null) {
   return el('table', { class: 'sitrep-table' }, el('caption', { text: 'Casualties (change in the period in brackets)' }), el('thead', {}, head), el('tbody', {}, ...rows));
 }
 
+/** The affected settlements, nearest first (0 km: inside the incident's area). */
+function affectedTable(settlements, shown = 30) {
+  if (!settlements.length) return [];
+  const near = [...settlements].sort((a, b) => (a.distance_km ?? Infinity) - (b.distance_km ?? Infinity)
+    || b.population - a.population);
+  const head = el('tr', {}, el('th', { scope: 'col', text: 'Settlement' }),
+    el('th', { scope: 'col', class: 'num', text: 'Population' }), el('th', { scope: 'col', class: 'num', text: 'Distance' }));
+  const rows = near.slice(0, shown).map((x) => el('tr', {}, el('th', { scope: 'row', text: x.name }),
+    el('td', { class: 'num', text: num(x.population) }),
+    el('td', { class: 'num', text: x.distance_km == null ? '—' : `${x.distance_km.toFixed(1)} km` })));
+  const more = near.length > shown ? `, the nearest ${shown} of ${num(near.length)}` : '';
+  return [el('table', { class: 'sitrep-table sitrep-affected' },
+    el('caption', { text: `Affected settlements by distance from the incident${more}` }),
+    el('thead', {}, head), el('tbody', {}, ...rows))];
+}
+
 function deployed(list) {
   if (!list.length) return [el('p', { text: 'No units deployed in the period.' })];
   return list.map((d) => el('div', { class: 'sitrep-agency' },
@@ -127,7 +143,8 @@ function incidentReport(s, level) {
   out.push(facts);
   out.push(h(1, {}, 'Casualties'), el('p', { text: s.casualties.summary }), casualtyTable(s.casualties, s.casualties_change, s.casualties.reported));
   out.push(h(1, {}, 'Affected settlements'),
-    el('p', { text: `${num(s.affected.settlement_count)} settlements, ${num(s.affected.population)} people within ${s.affected.radius_km} km${s.affected.settlements.length ? ': ' : '.'}${s.affected.settlements.slice(0, 30).map((x) => `${x.name} (${num(x.population)})`).join(', ')}${s.affected.settlements.length > 30 ? ', …' : ''}` }));
+    el('p', { text: `${num(s.affected.settlement_count)} settlements, ${num(s.affected.population)} people within ${s.affected.radius_km} km.` }),
+    ...affectedTable(s.affected.settlements));
   out.push(h(1, {}, 'Units deployed'), ...deployed(s.units_deployed));
   out.push(h(1, {}, 'Open tasks and needs'), ...needs(s.needs));
   out.push(h(1, {}, 'What happened'));
