@@ -2,10 +2,11 @@
 
 What a long-running server holds from start-up on — the geodata and its GEOS geometries,
 the law, SQLAlchemy's tables and compiled statements, pydantic's validators, every module
-— is a million or so objects that live as long as the process. CPython's collector visits
-all of them in each full (oldest-generation) collection, which here cost 100 ms and more
-in the middle of a burst of reports: the report ingest benchmark's p99 was 140–150 ms with
-a p50 of 30 ms, and 37–39 ms once they were out of the way (docs/benchmarks.md).
+— is some 160,000 objects that live as long as the process. CPython's collector visits all
+of them in each full (oldest-generation) collection. Measured in the report ingest
+benchmark (a ``gc.callbacks`` probe in the server): 41 full collections in a 20 s burst,
+each 82–112 ms, 4.3 s in all — p99 140–150 ms for a p50 of 30 ms; settled, no full
+collection after start-up in 30 s and p99 40–50 ms (docs/benchmarks.md).
 
 So, once the server is up: warm the caches every request reads, collect once, and move
 everything still alive to the permanent generation (``gc.freeze``, the remedy the
