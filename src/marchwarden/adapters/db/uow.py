@@ -373,6 +373,8 @@ def _settle(outcomes: Iterable[tuple[_Job, Any, BaseException | None]]) -> None:
             continue
         job.settled = True
         if job.future is not None:
+            if job.future.done():  # cancelled before it ran
+                continue
             if error is None:
                 job.future.set_result(value)
             else:
