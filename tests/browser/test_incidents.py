@@ -641,6 +641,7 @@ def test_the_keyboard_steps_through_incidents_and_units_in_view(
     assert "Keyboard first" in page.evaluate(said)
     assert page.evaluate(said).endswith("Enter opens it.")
     assert "Keyboard first" in label.inner_text()
+    assert "Enter for the incident page" in label.inner_text()
     page.keyboard.press("i")
     wait_until(page, f"() => ({said})().startsWith('Incident 2 of ')")
     assert "Keyboard second" in page.evaluate(said)

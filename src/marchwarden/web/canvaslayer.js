@@ -247,7 +247,7 @@ export const PointsCanvasLayer = L.Layer.extend({
     this._stepped = found[next];
     const point = this.containerPointOf(this._stepped.id);
     const here = point ? this._pointedAt(point).filter((i) => i !== this._stepped) : [];
-    this._showLabel([this._stepped, ...here]);
+    this._showLabel([this._stepped, ...here], { keyboard: true });
     return { item: this._stepped, position: next + 1, of: found.length, text: this._describe([this._stepped]) };
   },
 
@@ -270,10 +270,12 @@ export const PointsCanvasLayer = L.Layer.extend({
     return this.options.describe ? this.options.describe(items) : items.map((i) => i.name).join('\n');
   },
 
-  _showLabel(items) {
+  _showLabel(items, { keyboard = false } = {}) {
     const content = document.createElement('div');
     content.className = `${this.options.label}-label-text`;
-    content.textContent = this._describe(items);
+    const text = this._describe(items);
+    // the boards' labels end "Click for …"; from the keyboard it is Enter
+    content.textContent = keyboard ? text.replace(/^Click for /m, 'Enter for ') : text;
     this._tooltip.setLatLng([items[0].lat, items[0].lon]).setContent(content);
     this._map.openTooltip(this._tooltip);
   },
