@@ -186,3 +186,33 @@ def test_unit_powers_only_for_units_in_scope(
     held = client.get("/api/v1/unit-powers", headers=h).json()["units"]
     assert str(ids["krs_bn"]) in held
     assert str(ids["bn2"]) not in held
+
+
+def test_the_law_snapshot_cache_goes_with_its_store(
+    services: Services, settings: Any, tmp_path: Any
+) -> None:
+    """The legal engine's snapshot cache is kept per store object, not per ``id()``: a
+    store built after another was freed (a new object that can get the freed one's id)
+    starts with no cached law of the old one. Keyed by id, a test on a fresh database was
+    once served the previous test's snapshot — LSD-2023 still 'proposed' — because that
+    snapshot's event version was ahead of the new database's events."""
+    import gc
+    import weakref
+
+    from marchwarden.bootstrap import build_services
+    from marchwarden.services import authority
+
+    make_forces(services)
+    authority.snapshot(services)
+    assert authority._caches.get(services.db) is not None
+    other = build_services(settings)
+    try:
+        assert authority._caches.get(other.db) is None  # nothing shared between stores
+        authority.snapshot(other)
+        assert authority._caches.get(other.db) is not None
+        freed = weakref.ref(other.db)
+    finally:
+        other.db.engine.dispose()
+    del other
+    gc.collect()
+    assert freed() is None, "the cache does not keep a store alive"

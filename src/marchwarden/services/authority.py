@@ -8,6 +8,7 @@ member table) and reused until any event is committed; evaluation itself is pure
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ from marchwarden.services.context import authorise
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from marchwarden.adapters.db.uow import Database
     from marchwarden.core.access.model import Principal
     from marchwarden.core.authority.model import ActivationOrder, LegalAct
     from marchwarden.core.forces.model import Unit
@@ -62,13 +64,19 @@ class _Cache:
     )
 
 
-_caches: dict[int, _Cache] = {}
+#: per store (the Database object itself, weakly: keyed by ``id()`` a cache outlived its
+#: store, and a new store that got the freed object's id was served the old one's
+#: snapshot — its law and registry — until an event id passed the old version)
+_caches: weakref.WeakKeyDictionary[Database, _Cache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
 def _cache(svc: Services) -> _Cache:
     with _caches_lock:
-        return _caches.setdefault(id(svc.db), _Cache())
+        found = _caches.get(svc.db)
+        if found is None:
+            found = _caches[svc.db] = _Cache()
+        return found
 
 
 #: events that change what the legal engine sees; a unit's status or position does not
