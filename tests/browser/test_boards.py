@@ -588,3 +588,36 @@ def test_unit_colours_stay_apart_for_colour_blind_eyes(
         for s in ("available", "assigned"):
             assert delta_e(colours[s], background) >= 10, (deficiency, s, colours)
     cdp.send("Emulation.setEmulatedVisionDeficiency", {"type": "none"})
+
+
+def test_a_board_that_cannot_load_says_why_and_tries_again(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    """The unit list fails (the server cannot reach its database): the board says so in
+    words, and "Try again" loads it once the server answers."""
+    srv, _ = registry
+    page, _ = open_ui(srv)
+
+    def unavailable(route: Any) -> None:
+        route.fulfill(
+            status=503,
+            content_type="application/problem+json",
+            body='{"type": "/problems/store-unavailable", "title": "Store unavailable", '
+            '"status": 503, "detail": "the database cannot be reached"}',
+        )
+
+    page.route("**/api/v1/units", unavailable)
+    sign_in(page, srv)
+    page.get_by_role("tab", name="Units").click()
+    message = page.locator("#panel-units p.form-error")
+    message.wait_for()
+    assert "The units could not be loaded." in message.inner_text()
+    assert "cannot reach its database" in message.inner_text()
+    assert page.evaluate("() => document.querySelector('#map').dataset.unitsDrawn") is None
+    page.unroute("**/api/v1/units")
+    message.get_by_role("button", name="Try again").click()
+    expected = len(api_get(srv, api_token(srv), "/units"))
+    wait_until(
+        page, "(n) => document.querySelector('#map').dataset.unitsDrawn === String(n)", expected
+    )
+    assert message.is_hidden()

@@ -1,4 +1,5 @@
-// A small helper for building elements (the incident boards use it).
+// Small DOM helpers every board uses: an element builder, number and word formatting,
+// waiting for the page, and the message when a board's list cannot be loaded.
 
 /** el('p', {class: 'x', text: 'hello', dataset: {id: 1}}, child, ...) */
 export function el(tag, props = {}, ...children) {
@@ -26,3 +27,34 @@ export const capital = (text) => {
   const t = String(text ?? '');
   return t.charAt(0).toUpperCase() + t.slice(1);
 };
+
+/** Resolves once app.js has signed in and built the page (body[data-ready="true"]). */
+export function pageReady() {
+  return new Promise((resolve) => {
+    if (document.body.dataset.ready === 'true') {
+      resolve();
+      return;
+    }
+    const watch = new MutationObserver(() => {
+      if (document.body.dataset.ready === 'true') {
+        watch.disconnect();
+        resolve();
+      }
+    });
+    watch.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
+  });
+}
+
+/**
+ * A board's list could not be loaded: say so in `box` ("The units could not be loaded.
+ * <why>") with a "Try again" button that hides the message and calls `retry`.
+ */
+export function showLoadFailure(box, what, err, retry) {
+  const again = el('button', { type: 'button', class: 'button-quiet', text: 'Try again' });
+  again.addEventListener('click', () => {
+    box.hidden = true;
+    retry();
+  });
+  box.replaceChildren(`The ${what} could not be loaded. ${err?.message ?? err} `, again);
+  box.hidden = false;
+}

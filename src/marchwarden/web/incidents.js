@@ -12,7 +12,7 @@
 // window.marchwarden.incidents is for the browser tests and bench/bench_ui.py.
 
 import { api, ApiError } from './api.js';
-import { el, num, words } from './dom.js';
+import { el, num, pageReady, showLoadFailure, words } from './dom.js';
 import { onEvent } from './events.js';
 import { CATEGORIES, STATES, STATE_ORDER, categoryOf, incidentImage, incidentKeyParts } from './incidentsymbols.js';
 import { createIncidentPage } from './incidentpage.js';
@@ -276,13 +276,7 @@ async function load() {
       after = pageOf.next_after_id;
     }
   } catch (err) {
-    const retry = el('button', { type: 'button', class: 'button-quiet', text: 'Try again' });
-    retry.addEventListener('click', () => {
-      ui.message.hidden = true;
-      load();
-    });
-    ui.message.replaceChildren(`The incidents could not be loaded. ${err instanceof ApiError ? err.message : err} `, retry);
-    ui.message.hidden = false;
+    showLoadFailure(ui.message, 'incidents', err, load);
     return;
   }
   ui.message.hidden = true;
@@ -299,22 +293,6 @@ async function load() {
     pendingOpen = null;
     showIncident(id);
   }
-}
-
-function pageReady() {
-  return new Promise((resolve) => {
-    if (document.body.dataset.ready === 'true') {
-      resolve();
-      return;
-    }
-    const watch = new MutationObserver(() => {
-      if (document.body.dataset.ready === 'true') {
-        watch.disconnect();
-        resolve();
-      }
-    });
-    watch.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
-  });
 }
 
 function visible() {

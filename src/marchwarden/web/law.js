@@ -4,6 +4,7 @@
 // the map). The server computes everything (GET /api/v1/whatif); this only shows it.
 
 import { api, ApiError } from './api.js';
+import { el } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
 import { registerTab } from './tabs.js';
@@ -23,19 +24,6 @@ let acts = [];
 let overlay = null;
 let legendControl = null;
 let lastResult = null;
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') node.className = v;
-    else if (k === 'dataset') Object.assign(node.dataset, v);
-    else if (k === 'text') node.textContent = v;
-    else if (k in node && typeof v !== 'string') node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
 
 function svg(name, attrs = {}, text = null) {
   const node = document.createElementNS(SVG, name);

@@ -20,7 +20,7 @@
 // window.marchwarden.reports is for the browser tests.
 
 import { api, ApiError } from './api.js';
-import { capital, el, words } from './dom.js';
+import { capital, el, pageReady, showLoadFailure, words } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
 import { registerTab, selectTab, selectedTab, setBadge } from './tabs.js';
@@ -304,13 +304,7 @@ async function load() {
       after = page.next_after_id;
     }
   } catch (err) {
-    const retry = el('button', { type: 'button', class: 'button-quiet', text: 'Try again' });
-    retry.addEventListener('click', () => {
-      ui.message.hidden = true;
-      load();
-    });
-    ui.message.replaceChildren(`The reports could not be loaded. ${err instanceof ApiError ? err.message : err} `, retry);
-    ui.message.hidden = false;
+    showLoadFailure(ui.message, 'reports', err, load);
     return;
   }
   for (const r of items) store(r);
@@ -329,22 +323,6 @@ async function loadTypes() {
   } catch (err) {
     console.warn('the incident types could not be read', err);
   }
-}
-
-function pageReady() {
-  return new Promise((resolve) => {
-    if (document.body.dataset.ready === 'true') {
-      resolve();
-      return;
-    }
-    const watch = new MutationObserver(() => {
-      if (document.body.dataset.ready === 'true') {
-        watch.disconnect();
-        resolve();
-      }
-    });
-    watch.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
-  });
 }
 
 // ------------------------------------------------------------------ the map

@@ -11,7 +11,8 @@
 // window.marchwarden.units is for the browser tests and bench/bench_ui.py: the records,
 // the layer, and the time from each live change's commit to the frame that drew it.
 
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
+import { el, pageReady, showLoadFailure } from './dom.js';
 import { emit, onEvent } from './events.js';
 import { session } from './session.js';
 import { registerTab, selectTab, selectedTab } from './tabs.js';
@@ -100,19 +101,6 @@ const timings = [];
 const stats = { loadedAt: null, firstDrawAt: null, firstFrameMs: null, frames: 0, partialFrames: 0, drawMs: 0, lastFrameMs: 0, maxFrameMs: 0, drawn: 0 };
 
 const now = () => performance.timeOrigin + performance.now();
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') node.className = v;
-    else if (k === 'dataset') Object.assign(node.dataset, v);
-    else if (k === 'text') node.textContent = v;
-    else if (k in node && typeof v !== 'string') node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 function record(u) {
   const at = u.position ?? u.home;
@@ -338,13 +326,7 @@ async function load() {
     for (const a of agencyList) agencies.set(a.id, a);
     for (const u of list) units.set(u.id, record(u));
   } catch (err) {
-    const retry = el('button', { type: 'button', class: 'button-quiet', text: 'Try again' });
-    retry.addEventListener('click', () => {
-      ui.message.hidden = true;
-      load();
-    });
-    ui.message.replaceChildren(`The units could not be loaded. ${err instanceof ApiError ? err.message : err} `, retry);
-    ui.message.hidden = false;
+    showLoadFailure(ui.message, 'units', err, load);
     return;
   }
   ui.message.hidden = true;
@@ -357,22 +339,6 @@ async function load() {
   renderList();
   if (layer) layer.redraw();
   refreshPowersSoon(0);
-}
-
-function pageReady() {
-  return new Promise((resolve) => {
-    if (document.body.dataset.ready === 'true') {
-      resolve();
-      return;
-    }
-    const watch = new MutationObserver(() => {
-      if (document.body.dataset.ready === 'true') {
-        watch.disconnect();
-        resolve();
-      }
-    });
-    watch.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
-  });
 }
 
 async function attachMap() {
