@@ -587,10 +587,18 @@ def test_a_claim_runs_out_and_refusals_are_in_plain_words(
             "detail": "report 1 was already rejected by duty-2",
             "report_status": "rejected",
         },
+        {  # the server's clock says 3 minutes left; this browser's clock is an hour off
+            "type": "/problems/report-claimed",
+            "detail": "report 1 is claimed by duty-2",
+            "claimed_by": "duty-2",
+            "claim_expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+            "seconds_left": 180,
+        },
     ]
-    claimed, expired, decided = page.evaluate(REFUSAL_WORDS, problems)
+    claimed, expired, decided, skewed = page.evaluate(REFUSAL_WORDS, problems)
     assert claimed.startswith("duty-2 claimed this report first and holds it until ")
     assert "(7 min left)" in claimed
+    assert "(3 min left)" in skewed, skewed
     assert expired == (
         "Your claim on this report ran out, so nothing was changed. Claim it again to go on."
     )

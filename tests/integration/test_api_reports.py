@@ -250,6 +250,10 @@ def test_claims_keep_two_officers_off_one_report(
         "claimed by hq until",
     )
     assert body["claimed_by"] == "hq"
+    assert body["seconds_left"] == services.settings.report_claim_ttl_seconds
+    clock.advance(timedelta(seconds=90))
+    later = client.post(f"/api/v1/reports/{rid}/claim", headers=world.h("hq2")).json()
+    assert later["seconds_left"] == services.settings.report_claim_ttl_seconds - 90
     for action, payload in (
         ("attach", {"incident_id": incident["id"]}),
         ("reject", {"reason": "duplicate"}),

@@ -556,6 +556,9 @@ def _refuse(report: Report | None, actor: Principal, now: datetime) -> None:
             extra={
                 "claimed_by": report.claimed_by,
                 "claim_expires_at": report.claim_expires_at.isoformat(),
+                # by the server's clock, as a claim's own seconds_left (a client with a
+                # skewed clock counts down from this, not from claim_expires_at)
+                "seconds_left": max(0, int((report.claim_expires_at - now).total_seconds())),
             },
         )
     if report.claimed_by_id == actor.user_id and report.claim_expires_at is not None:

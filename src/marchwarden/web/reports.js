@@ -586,7 +586,9 @@ export function refusalWords(err) {
   switch (err.code) {
     case 'report-claimed': {
       const until = p.claim_expires_at;
-      const when = until ? ` until ${formatHqShort(until)} (${minutesLeft(Date.parse(until))})` : '';
+      // the time left by the server's clock (seconds_left), not this browser's
+      const ends = typeof p.seconds_left === 'number' ? Date.now() + p.seconds_left * 1000 : Date.parse(until);
+      const when = until ? ` until ${formatHqShort(until)} (${minutesLeft(ends)})` : '';
       return `${p.claimed_by ?? 'Another officer'} claimed this report first and holds it${when}. `
         + 'Only they can verify or reject it; you can claim it once they release it or their claim runs out.';
     }
@@ -626,7 +628,7 @@ async function claim(id, { open = false } = {}) {
     if (err instanceof ApiError && err.code === 'report-claimed') {
       const now = reports.get(id);
       if (now && err.problem?.claimed_by) {
-        now.claim = { by: err.problem.claimed_by, until: err.problem.claim_expires_at, active: true };
+        now.claim = stampClaim({ by: err.problem.claimed_by, until: err.problem.claim_expires_at, active: true, seconds_left: err.problem.seconds_left });
         now._claimSeq += 1;
         changed(id);
       }
@@ -663,7 +665,7 @@ function afterDecision(id, err) {
   } else if (err instanceof ApiError && ['report-claimed', 'report-not-claimed', 'report-claim-expired'].includes(err.code)) {
     const r = reports.get(id);
     if (r) {
-      r.claim = err.problem?.claimed_by ? { by: err.problem.claimed_by, until: err.problem.claim_expires_at, active: true } : r.claim;
+      r.claim = err.problem?.claimed_by ? stampClaim({ by: err.problem.claimed_by, until: err.problem.claim_expires_at, active: true, seconds_left: err.problem.seconds_left }) : r.claim;
       if (err.code === 'report-claim-expired' && r.claim && r.claim.by === me()) r.claim = { ...r.claim, until: new Date(0).toISOString(), _ends: 0 };
       r._claimSeq += 1;
       changed(id);
