@@ -18,6 +18,11 @@ Baseline (unless ``--no-baseline``): the same client against a bare FastAPI endp
 commits one SQLite row per request (WAL, ``synchronous=FULL``, see
 ``bench/_server.py: bare_app``) — the ceiling this machine puts on any durable HTTP write.
 
+``--gc-probe``: the server also records every full (oldest-generation) garbage
+collection (``bench/gcprobe/sitecustomize.py`` on its ``PYTHONPATH``); the number of them
+during the ingest run and their durations are printed — the pauses behind the latency tail
+that ``entrypoints/api/heap.py`` removes.
+
 Fan-out: N subscribers on /api/v1/stream, spread over ``--subscriber-processes``
 processes; reports posted at a steady rate; for each, the time from its 2xx to its
 ReportSubmitted event at every subscriber (p50/p99; CLOCK_MONOTONIC, the same in every
@@ -286,6 +291,32 @@ def print_ingest(label: str, r: dict[str, Any], args: argparse.Namespace, missin
     )
 
 
+GC_PROBE = Path(__file__).resolve().parent / "gcprobe"
+
+
+def gc_probe_env(folder: Path) -> dict[str, str]:
+    """The server's environment additions for the GC probe (see the module docstring)."""
+    folder.mkdir()
+    path = os.pathsep.join(p for p in (str(GC_PROBE), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "MARCHWARDEN_BENCH_GC_PROBE": str(folder)}
+
+
+def gc_pauses(folder: Path, began: float, ended: float) -> str:
+    """The full collections the probe recorded between ``began`` and ``ended``."""
+    took = []
+    for f in folder.glob("gc-*.txt"):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            at, ms = (float(x) for x in line.split())
+            if began <= at <= ended:
+                took.append(ms)
+    if not took:
+        return f"full GC collections during the ingest run: 0 (gc probe, {ended - began:.0f} s)"
+    return (
+        f"full GC collections during the ingest run: {len(took)}, each {min(took):.0f}–"
+        f"{max(took):.0f} ms, {sum(took) / 1000:.1f} s in all (gc probe, {ended - began:.0f} s)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stores", default="sqlite,postgresql")
@@ -297,6 +328,9 @@ def main() -> None:
     parser.add_argument("--fanout-reports", type=int, default=50)
     parser.add_argument("--fanout-rate", type=float, default=10)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--gc-probe", action="store_true", help="count the server's full GC pauses while ingesting"
+    )
     args = parser.parse_args()
     print(f"machine: {describe_machine()}; load avg {load_avg()}", flush=True)
     if not args.no_baseline:
@@ -304,27 +338,39 @@ def main() -> None:
             r = ingest(base, "-", args.seconds, args.connections, args.client_processes, "/rows")
             print_ingest("bare", r, args, "bare endpoint: one row committed per request")
     for store in [s for s in args.stores.split(",") if s]:
-        with (
-            tempfile.TemporaryDirectory() as d,
-            database(store, Path(d)) as url,
-            server(url, Path(d)) as base,
-        ):
-            tok = token(base)
-            r = ingest(
-                base, tok, args.seconds, args.connections, args.client_processes, "/api/v1/reports"
-            )
-            missing = missing_in_store(base, tok, r["ids"])
-            print_ingest(store, r, args, f"acknowledged but not in the store: {missing}")
-            for n in (int(x) for x in args.subscribers.split(",") if x):
-                f = fanout(
-                    base, tok, n, args.fanout_reports, args.fanout_rate, args.subscriber_processes
+        with tempfile.TemporaryDirectory() as d, database(store, Path(d)) as url:
+            probe = Path(d) / "gc"
+            with server(url, Path(d), **(gc_probe_env(probe) if args.gc_probe else {})) as base:
+                tok = token(base)
+                began = time.time()
+                r = ingest(
+                    base,
+                    tok,
+                    args.seconds,
+                    args.connections,
+                    args.client_processes,
+                    "/api/v1/reports",
                 )
-                print(
-                    f"{store:10s} fan-out to {n} subscribers: {f['delivered']:.0f}/"
-                    f"{f['expected']:.0f} delivered; 2xx-to-event p50 {f['p50_ms']:.1f} ms, "
-                    f"p99 {f['p99_ms']:.1f} ms; load avg {load_avg()}",
-                    flush=True,
-                )
+                ended = time.time()
+                missing = missing_in_store(base, tok, r["ids"])
+                print_ingest(store, r, args, f"acknowledged but not in the store: {missing}")
+                if args.gc_probe:
+                    print(f"{store:10s} {gc_pauses(probe, began, ended)}", flush=True)
+                for n in (int(x) for x in args.subscribers.split(",") if x):
+                    f = fanout(
+                        base,
+                        tok,
+                        n,
+                        args.fanout_reports,
+                        args.fanout_rate,
+                        args.subscriber_processes,
+                    )
+                    print(
+                        f"{store:10s} fan-out to {n} subscribers: {f['delivered']:.0f}/"
+                        f"{f['expected']:.0f} delivered; 2xx-to-event p50 {f['p50_ms']:.1f} ms, "
+                        f"p99 {f['p99_ms']:.1f} ms; load avg {load_avg()}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

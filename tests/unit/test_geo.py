@@ -372,6 +372,17 @@ def test_point_in_region_against_ray_casting() -> None:
     assert 0 < outside < len(points)
 
 
+def test_region_vertices_get_the_answer_of_testing_every_region() -> None:
+    """``region_code_at`` tests only the regions whose bounding box holds the point; on
+    the boundaries themselves (every vertex of every region) it still answers as testing
+    every region in file order does."""
+    regions = geodata.regions()
+    for r in regions:
+        for x, y in r.geometry.exterior.coords:
+            every = region_at(regions, x, y)
+            assert geodata.region_code_at(x, y) == (every.code if every else None), (x, y)
+
+
 def test_point_on_a_shared_boundary_goes_to_the_first_region() -> None:
     a = _region("X-A", "X", _square(0.0, 0.0, 1.0), border=False)
     b = _region("Y-B", "Y", _square(1.0, 0.0, 1.0), border=False)

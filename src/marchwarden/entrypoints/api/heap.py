@@ -3,10 +3,10 @@
 What a long-running server holds from start-up on — the geodata and its GEOS geometries,
 the law, SQLAlchemy's tables and compiled statements, pydantic's validators, every module
 — is some 160,000 objects that live as long as the process. CPython's collector visits all
-of them in each full (oldest-generation) collection. Measured in the report ingest
-benchmark (a ``gc.callbacks`` probe in the server): 41 full collections in a 20 s burst,
-each 82–112 ms, 4.3 s in all — p99 140–150 ms for a p50 of 30 ms; settled, no full
-collection after start-up in 30 s and p99 40–50 ms (docs/benchmarks.md).
+of them in each full (oldest-generation) collection. In a 20 s burst of reports
+(``bench/bench_ingest.py --gc-probe``) the server made 32 full collections of 77–98 ms
+each, 2.9 s in all, and the p99 was 124 ms; settled, none, and a p99 of 41 ms
+(docs/benchmarks.md).
 
 So, once the server is up: warm the caches every request reads, collect once, and move
 everything still alive to the permanent generation (``gc.freeze``, the remedy the
