@@ -107,6 +107,11 @@ def event_base(incident: Incident) -> dict[str, Any]:
     }
 
 
+def place_fields(place: IncidentPlace) -> dict[str, Any]:
+    """What an incident event says of a place: GeoJSON, and the reference point."""
+    return {"place": place.to_geojson(), "lon": place.reference[0], "lat": place.reference[1]}
+
+
 def get_incident_row(uow: SqlUnitOfWork, incident_id: int, *, for_update: bool = False) -> Incident:
     incident = uow.incidents.get(incident_id, for_update=for_update)
     if incident is None:
@@ -268,9 +273,7 @@ def open_incident(
             incident_type=incident.incident_type.value,
             severity=incident.severity.value,
             state=incident.state.value,
-            lon=place.reference[0],
-            lat=place.reference[1],
-            place=place.to_geojson(),
+            **place_fields(place),
             radius_km=radius,
             affected_population=incident.affected_population,
             lead_agency_id=incident.lead_agency_id,
@@ -459,9 +462,7 @@ def update_incident(
                 IncidentUpdated(
                     **event_base(updated),
                     changes=diff,
-                    place=updated.place.to_geojson() if "place" in diff else None,
-                    lon=updated.place.reference[0] if "place" in diff else None,
-                    lat=updated.place.reference[1] if "place" in diff else None,
+                    **(place_fields(updated.place) if "place" in diff else {}),
                 )
             ],
             at=now,

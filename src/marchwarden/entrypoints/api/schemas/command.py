@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -350,6 +351,25 @@ class AffectedOut(Schema):
     population: int
     settlements: list[AffectedSettlementOut]
 
+    @classmethod
+    def of(cls, i: Incident, distance_km: Mapping[int, float]) -> AffectedOut:
+        """The incident's affected settlements, each with its distance (``affected_distances``)."""
+        return cls(
+            radius_km=i.radius_km,
+            settlement_count=len(i.affected),
+            population=i.affected_population,
+            settlements=[
+                AffectedSettlementOut(
+                    id=x.id,
+                    name=x.name,
+                    region=x.region,
+                    population=x.population,
+                    distance_km=distance_km.get(x.id),
+                )
+                for x in i.affected
+            ],
+        )
+
 
 class CasualtyCountsOut(Schema):
     """Current figures per category (``reported`` names the categories ever given: a 0
@@ -438,21 +458,7 @@ class IncidentOut(Schema):
             region=i.region,
             place=i.place.to_geojson(),
             reference_point=PointOut(lon=i.place.reference[0], lat=i.place.reference[1]),
-            affected=AffectedOut(
-                radius_km=i.radius_km,
-                settlement_count=len(i.affected),
-                population=i.affected_population,
-                settlements=[
-                    AffectedSettlementOut(
-                        id=s.id,
-                        name=s.name,
-                        region=s.region,
-                        population=s.population,
-                        distance_km=v.distance_km.get(s.id),
-                    )
-                    for s in i.affected
-                ],
-            ),
+            affected=AffectedOut.of(i, v.distance_km),
             command=UnifiedCommandOut(
                 lead=_agency(v.agencies, i.lead_agency_id) if i.lead_agency_id else None,
                 supporting=[_agency(v.agencies, a) for a in i.supporting_agency_ids],
@@ -969,21 +975,7 @@ class IncidentSitrepOut(Schema):
             reports_total=s.reports_total,
             casualties=CasualtyCountsOut.of(s.casualties),
             casualties_change={c.value: n for c, n in s.casualty_change().items()},
-            affected=AffectedOut(
-                radius_km=i.radius_km,
-                settlement_count=len(i.affected),
-                population=i.affected_population,
-                settlements=[
-                    AffectedSettlementOut(
-                        id=x.id,
-                        name=x.name,
-                        region=x.region,
-                        population=x.population,
-                        distance_km=s.distance_km.get(x.id),
-                    )
-                    for x in i.affected
-                ],
-            ),
+            affected=AffectedOut.of(i, s.distance_km),
             units_deployed=[AgencyDeploymentOut.of(d) for d in s.deployed],
             open_tasks=[OpenTaskOut.of(k) for k in s.open_tasks],
             needs=[NeedOut.of(n) for n in s.needs],
