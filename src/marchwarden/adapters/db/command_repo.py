@@ -327,14 +327,13 @@ class ReportRepository:
         status: ReportStatus | None = None,
         regions: Collection[str] | None = None,
         incident_id: int | None = None,
-        after_id: int | None = None,
         limit: int = 100,
         order: str = "id",
         after_key: Sequence[Any] | None = None,
     ) -> list[Report]:
-        """Reports in ``order`` (a key of ``REPORT_ORDERS``); ``after_key`` (the order's
-        key of the last report of the previous page, see ``report_order_key``) or, in id
-        order, ``after_id`` pages on: keyset paging, nothing skipped or repeated."""
+        """Reports in ``order`` (a key of ``REPORT_ORDERS``), after ``after_key`` (the
+        order's key of the last report of the previous page, see ``report_order_key``):
+        keyset paging, nothing skipped or repeated."""
         r = t.reports
         q = sa.select(r)
         if status is not None:
@@ -344,8 +343,6 @@ class ReportRepository:
         if incident_id is not None:
             q = q.where(r.c.incident_id == incident_id)
         keys = REPORT_ORDERS[order]
-        if after_key is None and after_id is not None and order == "id":
-            after_key = (after_id,)
         if after_key is not None:
             # (k1, k2, ...) strictly after the cursor, each key in its own direction
             ors = []

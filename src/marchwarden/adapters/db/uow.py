@@ -353,7 +353,6 @@ class _Job:
     #: (user id, operation, key) the job will look up first; looked up for the batch at once
     idempotency: tuple[int, str, str] | None = None
     waiter: asyncio.Future[Any] | None = None
-    loop: asyncio.AbstractEventLoop | None = None
     settled: bool = False
 
     def start(self) -> bool:
@@ -379,8 +378,8 @@ def _settle(outcomes: Iterable[tuple[_Job, Any, BaseException | None]]) -> None:
                 job.future.set_result(value)
             else:
                 job.future.set_exception(error)
-        elif job.waiter is not None and job.loop is not None:
-            by_loop.setdefault(job.loop, []).append((job.waiter, value, error))
+        elif job.waiter is not None:
+            by_loop.setdefault(job.waiter.get_loop(), []).append((job.waiter, value, error))
     for loop, items in by_loop.items():
         try:
             loop.call_soon_threadsafe(_settle_waiters, items)
@@ -446,9 +445,8 @@ class GroupCommit:
     ) -> asyncio.Future[_T]:
         """``submit`` for the running event loop: an asyncio future, settled together
         with the rest of its batch by one call into the loop."""
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[_T] = loop.create_future()
-        self._enqueue(_Job(fn, None, idempotency, waiter, loop))
+        waiter: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
+        self._enqueue(_Job(fn, None, idempotency, waiter))
         return waiter
 
     def _enqueue(self, job: _Job) -> None:
@@ -496,9 +494,11 @@ class GroupCommit:
                 log.exception("group commit failed")
 
     def _commit(self, batch: list[_Job]) -> None:
-        jobs = [job for job in batch if job.start()]
+        jobs = []
         for job in batch:
-            if job not in jobs:
+            if job.start():
+                jobs.append(job)
+            else:
                 job.settled = True  # its caller gave up before it ran
         if not jobs:
             return
