@@ -8,7 +8,6 @@ member table) and reused until any event is committed; evaluation itself is pure
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -34,12 +33,11 @@ from marchwarden.core.errors import Invalid, NotFound
 from marchwarden.core.forces.facts import member_facts, member_table, unit_facts
 from marchwarden.core.geo.coverage import CoverageComparison, ResponderPoint, compare_coverage
 from marchwarden.core.geo.distance import TravelModel
-from marchwarden.services.context import authorise
+from marchwarden.services.context import PerStore, authorise
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from marchwarden.adapters.db.uow import Database
     from marchwarden.core.access.model import Principal
     from marchwarden.core.authority.model import ActivationOrder, LegalAct
     from marchwarden.core.forces.model import Unit
@@ -64,19 +62,11 @@ class _Cache:
     )
 
 
-#: per store (the Database object itself, weakly: keyed by ``id()`` a cache outlived its
-#: store, and a new store that got the freed object's id was served the old one's
-#: snapshot — its law and registry — until an event id passed the old version)
-_caches: weakref.WeakKeyDictionary[Database, _Cache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
+_caches: PerStore[_Cache] = PerStore(_Cache)
 
 
 def _cache(svc: Services) -> _Cache:
-    with _caches_lock:
-        found = _caches.get(svc.db)
-        if found is None:
-            found = _caches[svc.db] = _Cache()
-        return found
+    return _caches.of(svc.db)
 
 
 #: events that change what the legal engine sees; a unit's status or position does not

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -62,7 +61,7 @@ from marchwarden.core.incidents import events as ev
 from marchwarden.core.incidents.model import check_position
 from marchwarden.core.incidents.records import Incident, Task, TimelineKind, UnitRef
 from marchwarden.services import authority
-from marchwarden.services.context import authorise
+from marchwarden.services.context import PerStore, authorise
 from marchwarden.services.forces import apply_unit_status
 from marchwarden.services.incidents import event_base, get_incident_row, read_resource
 
@@ -70,7 +69,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import datetime
 
-    from marchwarden.adapters.db.uow import Database, SqlUnitOfWork
+    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
     from marchwarden.core.authority.evaluation import UnitAuthority
     from marchwarden.core.incidents.model import LonLat
@@ -271,16 +270,11 @@ class _Board:
     )
 
 
-_boards: weakref.WeakKeyDictionary[Database, _Board] = weakref.WeakKeyDictionary()
-_boards_lock = threading.Lock()
+_boards: PerStore[_Board] = PerStore(_Board)
 
 
 def _board_for(svc: Services) -> _Board:
-    with _boards_lock:
-        board = _boards.get(svc.db)
-        if board is None:
-            board = _boards[svc.db] = _Board()
-        return board
+    return _boards.of(svc.db)
 
 
 def _minute(at: datetime) -> datetime:
