@@ -5,9 +5,10 @@
 // click and the keyboard find what is under the pointer or in view; one shared tooltip.
 //
 // A layer extends `PointsCanvasLayer` and gives `_drawNow()` (a full frame: it calls
-// `_beginFrame()`, draws, then `_endFrame()`), and may override `_onFrame()` (what an asked
-// frame does: `_drawNow()` here), `_pointedAt(point)` (what a pointer there is on) and
-// `_hoverKey(item)` (what makes two hovers the same).
+// `_beginFrame()`, draws, then `_endFrame()`) and `_radiusAt(zoom)` (its symbols' half
+// size), and may override `_onFrame()` (what an asked frame does: `_drawNow()` here) and
+// `_hoverKey(item)` (what makes two hovers the same). Where a canvas layer in a higher pane
+// has a symbol, the point is that layer's: hover and click go to the top-most thing only.
 //
 // Keyboard: `step(+1 | -1)` moves a highlight through the things drawn inside the visible
 // view, nearest the centre first, showing the tooltip on each and returning it (map.js
@@ -16,7 +17,7 @@
 
 import { L } from './map.js';
 
-export const PADDING = 0.35; // of the view's size, on each side
+const PADDING = 0.35; // of the view's size, on each side
 
 const noHits = () => ({ n: 0, xs: new Float32Array(0), ys: new Float32Array(0), items: [] });
 
@@ -214,7 +215,7 @@ export const PointsCanvasLayer = L.Layer.extend({
   },
 
   radius() {
-    return this._radius ?? 8;
+    return this._radius ?? this._radiusAt(this._map ? this._map.getZoom() : 6);
   },
 
   /** The things drawn inside the visible view (not the margin), nearest its centre first. */
@@ -280,9 +281,25 @@ export const PointsCanvasLayer = L.Layer.extend({
     this._map.openTooltip(this._tooltip);
   },
 
-  /** What a pointer at the point is on, nearest first. */
+  /** Whether a canvas layer drawn above this one (in a higher pane) has a symbol at the
+   * point: then the point is that layer's. */
+  _coveredAt(containerPoint) {
+    const map = this._map;
+    const mine = Number(map.getPane(this.options.pane)?.style.zIndex || 0);
+    let covered = false;
+    map.eachLayer((layer) => {
+      if (covered || layer === this || !(layer instanceof PointsCanvasLayer)) return;
+      const pane = map.getPane(layer.options.pane);
+      if (pane && Number(pane.style.zIndex || 0) > mine && layer.pointsAt(containerPoint).length) covered = true;
+    });
+    return covered;
+  },
+
+  /** What a pointer at the point is on, nearest first: nothing where a layer above has a
+   * symbol. */
   _pointedAt(containerPoint) {
-    return this.pointsAt(containerPoint);
+    const found = this.pointsAt(containerPoint);
+    return found.length && this._coveredAt(containerPoint) ? [] : found;
   },
 
   _hoverKey(item) {

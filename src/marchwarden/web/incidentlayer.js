@@ -10,7 +10,7 @@
 import { PointsCanvasLayer } from './canvaslayer.js';
 import { drawIncident, drawIncidentSelection, severityOf } from './incidentsymbols.js';
 
-export function incidentRadius(zoom) {
+function incidentRadius(zoom) {
   const base = zoom < 6.5 ? 7 : zoom < 8 ? 8.5 : 10.5;
   const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
   return Math.round(base * Math.max(1, rem / 14) * 2) / 2;
@@ -33,7 +33,7 @@ export const IncidentsCanvasLayer = PointsCanvasLayer.extend({
     if (!frame) return;
     const { g, width, height, dpr, zoom, ox, oy } = frame;
     const map = this._map;
-    const r = incidentRadius(zoom);
+    const r = this._radiusAt(zoom);
     const items = [...this._source.incidents()];
     const project = (lon, lat) => {
       const p = map.project([lat, lon], zoom);
@@ -100,33 +100,8 @@ export const IncidentsCanvasLayer = PointsCanvasLayer.extend({
     this._endFrame(frame, n, drawn, r, items.length);
   },
 
-  /** Incidents drawn within reach of a container point, nearest first. */
-  incidentsAt(containerPoint, slack = 3) {
-    return this.pointsAt(containerPoint, slack);
-  },
-
-  radius() {
-    return this._radius ?? incidentRadius(this._map ? this._map.getZoom() : 6);
-  },
-
-  /** Whether a layer drawn above this one (the units' canvas, in a higher pane) has a
-   * symbol at the point: then the point is theirs, for hover and click alike. */
-  _coveredAt(containerPoint) {
-    const map = this._map;
-    const mine = Number(map.getPane(this.options.pane)?.style.zIndex || 0);
-    let covered = false;
-    map.eachLayer((layer) => {
-      if (covered || layer === this || typeof layer.unitsAt !== 'function') return;
-      const pane = layer.options?.pane ? map.getPane(layer.options.pane) : null;
-      if (pane && Number(pane.style.zIndex || 0) > mine && layer.unitsAt(containerPoint).length) covered = true;
-    });
-    return covered;
-  },
-
-  /** The incidents a pointer at the point is on: none where a unit is drawn over them. */
-  _pointedAt(containerPoint) {
-    const found = this.incidentsAt(containerPoint);
-    return found.length && this._coveredAt(containerPoint) ? [] : found;
+  _radiusAt(zoom) {
+    return incidentRadius(zoom);
   },
 
   _hoverKey(i) {

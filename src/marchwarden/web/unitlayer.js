@@ -25,7 +25,7 @@ const cellKey = (cx, cy) => (cx + 64) * 65536 + (cy + 64);
  * Half-size of a symbol at a zoom level, in CSS pixels, grown with the page's type size
  * (app.css sets a larger root font on a large HQ screen).
  */
-export function symbolRadius(zoom) {
+function symbolRadius(zoom) {
   const base = zoom < 6.5 ? 6 : zoom < 8 ? 7.5 : 9.5;
   const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
   return Math.round(base * Math.max(1, rem / 14) * 2) / 2;
@@ -72,7 +72,7 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     const frame = this._beginFrame();
     if (!frame) return;
     const { g, width, height, dpr, zoom, ox, oy } = frame;
-    const r = symbolRadius(zoom);
+    const r = this._radiusAt(zoom);
     const units = [...this._source.units()];
     const { xs, ys } = this._hitRoom(units.length);
     const drawnUnits = [];
@@ -197,13 +197,8 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     return true;
   },
 
-  /** Units drawn within reach of a container point, nearest first. */
-  unitsAt(containerPoint, slack = 3) {
-    return this.pointsAt(containerPoint, slack);
-  },
-
-  radius() {
-    return this._radius ?? symbolRadius(this._map ? this._map.getZoom() : 6);
+  _radiusAt(zoom) {
+    return symbolRadius(zoom);
   },
 
   _hoverKey(u) {
