@@ -1,5 +1,6 @@
 // The "Key" board: what each symbol on the map means, in words as well as colours.
 
+import { el } from './dom.js';
 import { incidentKeyParts } from './incidentsymbols.js';
 import { PALETTE } from './palette.js';
 import { REPORT_AREA, reportSymbolElement } from './reportsymbol.js';
@@ -19,9 +20,9 @@ function swatch(draw) {
 }
 
 function shape(svg, name, attrs) {
-  const el = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  svg.append(el);
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  svg.append(node);
 }
 
 const area = (c, dashed = false) => (svg) => shape(svg, 'rect', {
@@ -43,59 +44,33 @@ const ENTRIES = [
   }],
 ];
 
+/** A key: a <dl> of [name, words, picture, class of the term (optional)] rows. */
+function keyList(className, rows) {
+  return el('dl', { class: className }, rows.flatMap(([name, words, picture, cls]) => [
+    el('dt', { class: cls }, picture, name),
+    el('dd', { text: words }),
+  ]));
+}
+
 /** The report marker: the symbol, the claimed look, the uncertainty circle. */
 function reportEntries() {
-  const list = document.createElement('dl');
-  list.className = 'legend report-key';
-  const rows = [
-    ['Unverified report', 'blue speech bubble with a question mark, at the reported position', reportSymbolElement(22), ''],
+  return keyList('legend report-key', [
+    ['Unverified report', 'blue speech bubble with a question mark, at the reported position', reportSymbolElement(22)],
     ['Claimed report', 'white bubble with a blue outline: an officer is working on it', reportSymbolElement(22), 'report-key-claimed'],
     ['Uncertainty of a report\'s position', 'dashed blue circle round the bubble: how far off the position may be', swatch((svg) => {
       shape(svg, 'circle', { cx: 16, cy: 10, r: 8.5, fill: REPORT_AREA.fillColor, 'fill-opacity': REPORT_AREA.fillOpacity,
         stroke: REPORT_AREA.color, 'stroke-width': REPORT_AREA.weight, 'stroke-dasharray': REPORT_AREA.dashArray });
-    }), ''],
-  ];
-  for (const [name, words, picture, cls] of rows) {
-    const term = document.createElement('dt');
-    if (cls) term.className = cls;
-    term.append(picture, document.createTextNode(name));
-    const desc = document.createElement('dd');
-    desc.textContent = words;
-    list.append(term, desc);
-  }
-  return list;
-}
-
-function heading(text) {
-  const h = document.createElement('h3');
-  h.textContent = text;
-  return h;
+    })],
+  ]);
 }
 
 export function install() {
   const panel = registerTab('key', 'Key', { order: 95 });
-  const title = document.createElement('h2');
-  title.textContent = 'Map key';
-  const list = document.createElement('dl');
-  list.className = 'legend';
-  for (const [name, words, draw] of ENTRIES) {
-    const term = document.createElement('dt');
-    term.append(swatch(draw), document.createTextNode(name));
-    const desc = document.createElement('dd');
-    desc.textContent = words;
-    list.append(term, desc);
-  }
-  const times = document.createElement('p');
-  times.className = 'legend-note';
-  times.textContent = `Times are shown in the HQ's time zone (${hqTimezone()}); hover over a time for UTC.`;
-  const keys = document.createElement('p');
-  keys.className = 'legend-note';
-  keys.textContent = 'Keyboard: Tab moves between controls; on the map, the arrow keys pan and + / − zoom, I steps through the incidents in view and U through the units (Shift: backwards), Enter opens the one shown and Escape lets go; in the board tabs, the arrow keys switch boards.';
-  const incidents = document.createElement('section');
-  incidents.id = 'key-incidents';
-  incidents.append(heading('Incidents'), ...incidentKeyParts(22));
-  const reports = document.createElement('section');
-  reports.id = 'key-reports';
-  reports.append(heading('Reports'), reportEntries());
+  const title = el('h2', { text: 'Map key' });
+  const list = keyList('legend', ENTRIES.map(([name, words, draw]) => [name, words, swatch(draw)]));
+  const times = el('p', { class: 'legend-note', text: `Times are shown in the HQ's time zone (${hqTimezone()}); hover over a time for UTC.` });
+  const keys = el('p', { class: 'legend-note', text: 'Keyboard: Tab moves between controls; on the map, the arrow keys pan and + / − zoom, I steps through the incidents in view and U through the units (Shift: backwards), Enter opens the one shown and Escape lets go; in the board tabs, the arrow keys switch boards.' });
+  const incidents = el('section', { id: 'key-incidents' }, el('h3', { text: 'Incidents' }), incidentKeyParts(22));
+  const reports = el('section', { id: 'key-reports' }, el('h3', { text: 'Reports' }), reportEntries());
   panel.append(title, list, incidents, reports, times, keys);
 }

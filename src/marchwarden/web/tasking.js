@@ -42,9 +42,11 @@ const WITH_REASON = {
   cancel: { label: 'Cancel task', question: 'Why is the task cancelled?', confirm: 'Cancel the task', action: 'task.assign', done: 'cancelled — the unit is available' },
 };
 
-/** A unit's status in words ("en route"). */
-function unitStatusWords(status) {
-  return status ? words(status) : '';
+/** Whether `what` (decline or cancel) is a step the server allows from the task's state:
+ * decline takes an assigned task back to open; cancel ends any task not ended. */
+function reasonAllowed(task, what) {
+  const next = task.allowed_next ?? [];
+  return what === 'decline' ? task.status === 'assigned' && next.includes('open') : next.includes('cancelled');
 }
 
 /** Agency-kind codes in an engine's reason, as words ("volunteer self-defence units"). */
@@ -243,7 +245,7 @@ export function createTasking(ctx) {
           el('td', { text: t.priority }),
           el('td', { class: 'task-status', dataset: { status: t.status }, text: TASK_STATUS_WORDS[t.status] ?? words(t.status) }),
           el('td', { class: 'task-unit', dataset: { unitStatus: t.unit_status ?? '' } },
-            t.unit_name ?? '—', t.unit_status ? el('span', { class: 'task-unit-status', text: ` (${unitStatusWords(t.unit_status)})` }) : null),
+            t.unit_name ?? '—', t.unit_status ? el('span', { class: 'task-unit-status', text: ` (${words(t.unit_status)})` }) : null),
         ];
         const next = new Set(t.allowed_next ?? []);
         const actions = el('td', { class: 'task-actions' });
@@ -260,10 +262,8 @@ export function createTasking(ctx) {
             actions.append(b);
           }
         }
-        // decline: an assigned task back to open; cancel: any task not ended
-        const reasoned = [['decline', t.status === 'assigned' && next.has('open')], ['cancel', next.has('cancelled')]];
-        for (const [what, allowed] of reasoned) {
-          if (!allowed || !session.can(WITH_REASON[what].action)) continue;
+        for (const what of Object.keys(WITH_REASON)) {
+          if (!reasonAllowed(t, what) || !session.can(WITH_REASON[what].action)) continue;
           const b = el('button', { type: 'button', class: 'button-quiet task-reasoned', dataset: { reasoned: what }, text: WITH_REASON[what].label });
           b.addEventListener('click', () => askReason(t, what, b));
           actions.append(b);
@@ -273,8 +273,7 @@ export function createTasking(ctx) {
       if (asking) {
         // the task asked about may have moved on (e.g. another user cancelled it)
         const still = tasks.find((x) => x.id === asking.task.id);
-        const open = still && (asking.what === 'decline' ? still.status === 'assigned' : (still.allowed_next ?? []).includes('cancelled'));
-        if (!open) closeReason(false);
+        if (!still || !reasonAllowed(still, asking.what)) closeReason(false);
       }
       ui.list.replaceChildren(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table tasks-table', id: 'incident-tasks-table' },
         el('caption', { class: 'visually-hidden', text: 'The incident\'s tasks' }),
