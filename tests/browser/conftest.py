@@ -238,7 +238,14 @@ def api_get(srv: Server, token: str, path: str) -> Any:
     return reply.json()
 
 
-def create_user(srv: Server, token: str, username: str, role: str = "analyst") -> dict[str, Any]:
+def create_user(
+    srv: Server,
+    token: str,
+    username: str,
+    role: str = "analyst",
+    scope: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A user with the password ``a-long-password`` (scope: all regions unless given)."""
     reply = httpx.post(
         srv.url + "/api/v1/users",
         headers={"Authorization": f"Bearer {token}"},
@@ -246,7 +253,7 @@ def create_user(srv: Server, token: str, username: str, role: str = "analyst") -
             "username": username,
             "password": "a-long-password",
             "role": role,
-            "scope": {"kind": "all"},
+            "scope": scope or {"kind": "all"},
         },
         timeout=30,
     )

@@ -19,6 +19,7 @@ from marchwarden.settings import Settings
 from tests.browser.conftest import (
     api_get,
     api_token,
+    create_user,
     require_browser,
     require_leaflet,
     screenshot,
@@ -461,18 +462,9 @@ def test_a_unit_answers_its_tasks_and_tasks_are_declined_and_cancelled_with_a_re
     a task, giving a reason. The unit's status is shown with each task."""
     srv, ids = registry
     token = api_token(srv)
-    reply = httpx.post(
-        srv.url + "/api/v1/users",
-        headers={"Authorization": f"Bearer {token}"},
-        json={
-            "username": "bel-liaison",
-            "password": "a-long-password",
-            "role": "agency_liaison",
-            "scope": {"kind": "agency", "agency_id": ids["bel_vsd"]},
-        },
-        timeout=30,
+    create_user(
+        srv, token, "bel-liaison", "agency_liaison", {"kind": "agency", "agency_id": ids["bel_vsd"]}
     )
-    assert reply.status_code == 201, reply.text
     incident = new_incident(srv, token, "Evacuation at Shebekino", place=point(35.46, 50.49))
     answered = new_task(srv, token, incident["id"], "Guide the buses")
     declined = new_task(srv, token, incident["id"], "Hold the crossroads")

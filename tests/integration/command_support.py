@@ -28,6 +28,13 @@ OBSERVED = "2026-11-26T11:30:00Z"
 GRAYVORON = (35.66, 50.48)
 KOZINKA = (35.60, 50.46)
 SUDZHA = (35.27, 51.19)
+#: an area round Grayvoron and Kozinka (a closed ring, lon/lat)
+GRAYVORON_AREA = [[35.55, 50.42], [35.75, 50.42], [35.75, 50.52], [35.55, 50.52], [35.55, 50.42]]
+
+
+def polygon(ring: list[list[float]]) -> dict[str, Any]:
+    return {"type": "Polygon", "coordinates": [ring]}
+
 
 _keys = itertools.count(1)
 

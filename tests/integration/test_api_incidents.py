@@ -16,10 +16,12 @@ from marchwarden.services.stream import may_see
 from tests.factories import login, make_user
 from tests.integration.command_support import (
     GRAYVORON,
+    GRAYVORON_AREA,
     SUDZHA,
     assert_problem,
     build_world,
     open_incident,
+    polygon,
 )
 
 if TYPE_CHECKING:
@@ -43,14 +45,13 @@ def kinds(client: TestClient, h: dict[str, str], iid: int) -> list[str]:
 def test_open_an_incident_with_a_polygon_and_its_affected_settlements(
     client: TestClient, world: World
 ) -> None:
-    ring = [[35.55, 50.42], [35.75, 50.42], [35.75, 50.52], [35.55, 50.52], [35.55, 50.42]]
     reply = client.post(
         "/api/v1/incidents",
         json={
             "name": "Grayvoron district incursion",
             "incident_type": "cross_border_incursion",
             "severity": "extreme",
-            "place": {"type": "Polygon", "coordinates": [ring]},
+            "place": polygon(GRAYVORON_AREA),
             "radius_km": 0,
             "lead_agency_id": world.ids["army"],
             "supporting_agency_ids": [world.ids["bel_vsd"]],
@@ -428,17 +429,14 @@ def test_opened_and_moved_events_carry_the_place(
     client: TestClient, services: Services, world: World
 ) -> None:
     hq = world.h("hq")
-    ring = [[35.55, 50.42], [35.75, 50.42], [35.75, 50.52], [35.55, 50.52], [35.55, 50.42]]
-    inc = client.post(
-        "/api/v1/incidents",
-        json={
-            "name": "Area",
-            "incident_type": "shelling",
-            "place": {"type": "Polygon", "coordinates": [ring]},
-            "radius_km": 2,
-        },
-        headers=hq,
-    ).json()
+    inc = open_incident(
+        client,
+        hq,
+        name="Area",
+        incident_type="shelling",
+        place=polygon(GRAYVORON_AREA),
+        radius_km=2,
+    )
     iid = inc["id"]
     client.patch(f"/api/v1/incidents/{iid}", json={"severity": "minor"}, headers=hq)
     client.patch(
@@ -478,17 +476,10 @@ def test_affected_settlements_say_how_far_they_are(client: TestClient, world: Wo
         assert s["distance_km"] == pytest.approx(expected, abs=0.001)
         assert s["distance_km"] <= 10
     # a polygon: 0 inside, the distance to the edge outside
-    ring = [[35.55, 50.42], [35.75, 50.42], [35.75, 50.52], [35.55, 50.52], [35.55, 50.42]]
-    area = client.post(
-        "/api/v1/incidents",
-        json={
-            "name": "Area",
-            "incident_type": "shelling",
-            "place": {"type": "Polygon", "coordinates": [ring]},
-            "radius_km": 8,
-        },
-        headers=hq,
-    ).json()
+    ring = GRAYVORON_AREA
+    area = open_incident(
+        client, hq, name="Area", incident_type="shelling", place=polygon(ring), radius_km=8
+    )
     distances = {s["name"]: s["distance_km"] for s in area["affected"]["settlements"]}
     assert distances["Grayvoron"] == 0 and distances["Kozinka"] == 0
     outside = [
