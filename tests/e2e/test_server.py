@@ -162,3 +162,19 @@ def test_graceful_shutdown_loses_no_acknowledged_write(server: Server) -> None:
         headers={"Authorization": f"Bearer {token}"},
     ).json()
     assert verify["ok"], verify
+
+
+def test_serve_settles_its_heap_and_numbers_every_request(server: Server) -> None:
+    """``marchwarden serve`` freezes what start-up left alive (entrypoints/api/heap.py) and
+    says so in its log; request ids are a per-process prefix and a counter: unique, 32 hex
+    digits like a UUID's."""
+    ids = [httpx.get(server.url + "/readyz", timeout=10).headers["x-request-id"] for _ in range(20)]
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+    assert len({i[:22] for i in ids}) == 1  # one process, one prefix
+    lines = server.log_path.read_text(encoding="utf-8").splitlines()
+    logged = [json.loads(line) for line in lines if line.startswith("{")]
+    settled = [entry for entry in logged if entry.get("msg") == "heap settled"]
+    assert len(settled) == 1, lines[-20:]
+    assert settled[0]["frozen_objects"] > 10_000
+    assert settled[0]["gc_thresholds"] == [10_000, 20, 20]
