@@ -31,7 +31,7 @@ def _add_user(svc: Services, name: str) -> int:
             scope=Scope.all(),
             created_at=svc.clock.now(),
         )
-        uow.record(
+        uow.record_audit(
             actor=None,
             command="test",
             target_type="user",
@@ -63,7 +63,7 @@ def test_commit_persists_and_rollback_discards(services: Services) -> None:
             scope=Scope.all(),
             created_at=services.clock.now(),
         )
-        uow.record(
+        uow.record_audit(
             actor=None,
             command="test",
             target_type="user",

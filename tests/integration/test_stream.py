@@ -38,7 +38,7 @@ class Happened(DomainEvent):
 
 def emit(svc: Services, n: int, region: str = "RU-BEL") -> None:
     with svc.db.unit_of_work() as uow:
-        uow.record(
+        uow.record_audit(
             actor=None,
             command="test.happen",
             target_type="test",

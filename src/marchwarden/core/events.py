@@ -10,15 +10,55 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from marchwarden.core.access.model import Resource
 from marchwarden.core.access.policy import Action
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AuditFacts:
+    """What an event puts in the audit trail: the command that caused it and its changes.
+
+    ``changes`` must hold only JSON-plain values (str, int, float, bool, None, lists and
+    dicts of them): they are hashed into the audit chain."""
+
+    command: str
+    target_type: str
+    target_id: str | int | None
+    changes: Mapping[str, Any]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TimelineFacts:
+    """What an event adds to an incident's timeline (``kind``: a ``TimelineKind`` value)."""
+
+    incident_id: int
+    kind: str
+    text: str
+    unit_id: int | None = None
+    task_id: int | None = None
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DomainEvent:
+    """A fact that happened. ``uow.record_audit(actor, events, at=...)`` writes, per event, its
+    audit record (``audit()``), its incident-timeline entry (``timeline()``) and the event
+    itself to the outbox, in the command's transaction."""
+
     read_action: ClassVar[Action] = Action.AUDIT_READ
+
+    def audit(self) -> AuditFacts | None:
+        """The audit record this event stands for; None: it rides on another's record."""
+        return None
+
+    def timeline(self) -> TimelineFacts | None:
+        """The incident-timeline entry this event adds; None: none."""
+        return None
 
     @property
     def type(self) -> str:

@@ -174,7 +174,7 @@ def create_user(
             scope=scope,
             created_at=now,
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="user.create",
             target_type="user",
@@ -205,7 +205,7 @@ def disable_user(svc: Services, actor: Principal | None, username: str) -> User:
             raise Conflict(f"user {username!r} is already disabled")
         uow.users.set_disabled(user.id, now)
         uow.tokens.revoke_all_for(user.id, now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="user.disable",
             target_type="user",
@@ -261,7 +261,7 @@ def login(svc: Services, *, username: str, password: str, address: str) -> Issue
         uow.tokens.add(
             token_hash=_token_hash(svc, token), user_id=user.id, created_at=now, expires_at=expires
         )
-        uow.record(
+        uow.record_audit(
             actor=user.principal(),
             command="session.login",
             target_type="user",
@@ -314,7 +314,7 @@ def logout(svc: Services, principal: Principal, token: str) -> None:
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         uow.tokens.revoke(_token_hash(svc, token), now)
-        uow.record(
+        uow.record_audit(
             actor=principal,
             command="session.logout",
             target_type="user",

@@ -47,7 +47,7 @@ def create_agency(
         if uow.forces.agency_by_code(code) is not None:
             raise Conflict(f"an agency with code {code!r} already exists")
         agency_id = uow.forces.add_agency(code=code, name=name, kind=kind, region=region, at=now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="agency.create",
             target_type="agency",
@@ -106,7 +106,7 @@ def create_unit(svc: Services, actor: Principal | None, new: fm.NewUnit) -> fm.U
             raise Conflict(f"a unit with code {new.code!r} already exists")
         unit_id, path = uow.forces.add_unit(new, parent_path=parent_path, at=now)
         uow.forces.set_status(unit_id, new.status, None, by=_by(actor), note="created", at=now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="unit.create",
             target_type="unit",
@@ -190,7 +190,7 @@ def update_unit(svc: Services, actor: Principal, unit_id: int, changes: dict[str
         if not diff:
             return unit
         uow.forces.update_unit(unit_id, values, now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="unit.update",
             target_type="unit",
@@ -253,7 +253,7 @@ def change_unit_status(
         if actor is not None:
             authorise(actor, Action.UNIT_STATUS, unit.resource())
         apply_unit_status(uow, unit_id, status, by=actor, note=note, at=now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="unit.status",
             target_type="unit",
@@ -306,7 +306,7 @@ def report_position(
             if latest
             else []
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="unit.position",
             target_type="unit",
@@ -399,7 +399,7 @@ def register_member(svc: Services, actor: Principal | None, record: fm.MemberRec
             raise Conflict(f"a member with external id {record.external_id!r} already exists")
         ids = uow.forces.insert_members([(record, unit.id)], now)
         member_id = ids[record.external_id]
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="member.register",
             target_type="member",
@@ -469,7 +469,7 @@ def add_member_records(
             )
             if items
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="member.records",
             target_type="member",

@@ -308,7 +308,7 @@ def create_incident(svc: Services, actor: Principal, spec: IncidentSpec) -> Inci
         incident, events = open_incident(
             uow, actor, spec, at=now, default_radius_km=svc.settings.incident_default_radius_km
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="incident.open",
             target_type="incident",
@@ -452,7 +452,7 @@ def update_incident(
             text="Updated: " + "; ".join(_describe_change(k, v) for k, v in diff.items()),
             data={"changes": diff},
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="incident.update",
             target_type="incident",
@@ -514,7 +514,7 @@ def change_state(
             text=f"State {step.describe()}",
             data={"from": incident.state.value, "to": to.value, "reason": step.reason},
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="incident.transition",
             target_type="incident",
@@ -575,7 +575,7 @@ def set_command(
                 "previous_supporting_agency_ids": list(incident.supporting_agency_ids),
             },
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="incident.command",
             target_type="incident",
@@ -643,7 +643,7 @@ def record_casualties(
             ),
             data={"as_of": as_of.isoformat(), "counts": given},
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="incident.casualties",
             target_type="incident",
@@ -692,7 +692,7 @@ def add_log_entry(
             text=text,
             unit_id=unit_id,
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="incident.log",
             target_type="incident",

@@ -53,7 +53,7 @@ def record_act(svc: Services, actor: Principal | None, act: LegalAct) -> LegalAc
         if uow.forces.act_id(act.reference) is not None:
             raise Conflict(f"a legal act {act.reference!r} already exists")
         act_id = uow.forces.add_act(act, now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="law.record",
             target_type="legal_act",
@@ -136,7 +136,7 @@ def change_act_status(
         uow.forces.set_act_status(
             reference, status=status, effective_from=start, effective_to=end, at=now
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="law.status",
             target_type="legal_act",
@@ -190,7 +190,7 @@ def issue_activation_order(
             valid_from=valid_from,
             valid_to=valid_to,
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="activation.issue",
             target_type="unit",

@@ -352,7 +352,7 @@ def _submission(
         )
         if stored is None:  # another process's transaction stored the key meanwhile
             raise RetryJob(key)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="report.submit",
             target_type="report",
@@ -583,7 +583,7 @@ def claim_report(svc: Services, actor: Principal, report_id: int) -> Report:
             report_id, user_id=actor.user_id, username=actor.username, now=now, until=until
         ):
             _refuse(uow.reports.get(report_id), actor, now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="report.claim",
             target_type="report",
@@ -617,7 +617,7 @@ def release_claim(svc: Services, actor: Principal, report_id: int) -> Report:
                     _refuse(current, actor, now)  # report-claim-expired
                 raise ReportNotClaimed(f"report {report_id} is not claimed")
             _refuse(current, actor, now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="report.release",
             target_type="report",
@@ -673,7 +673,7 @@ def attach_report(
             text=f"Verified {_report_line(report)}" + (f": {note.strip()}" if note.strip() else ""),
             data={"report_id": report_id},
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="report.attach",
             target_type="report",
@@ -725,7 +725,7 @@ def open_incident_from_report(
             note=note.strip(),
         ):
             _refuse(uow.reports.get(report_id), actor, now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="report.open_incident",
             target_type="report",
@@ -772,7 +772,7 @@ def reject_report(svc: Services, actor: Principal, report_id: int, reason: str) 
             note=reason,
         ):
             _refuse(uow.reports.get(report_id), actor, now)
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="report.reject",
             target_type="report",

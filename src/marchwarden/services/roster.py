@@ -110,7 +110,7 @@ def import_roster(
         if len(new) + len(changed) >= 1000:
             uow.forces.analyze()
         touched = {index[r.unit_code] for r, _ in new} | {index[r.unit_code] for _, r, _ in changed}
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="roster.import",
             target_type="roster",

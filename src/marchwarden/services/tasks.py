@@ -449,7 +449,7 @@ def create_task(svc: Services, actor: Principal, incident_id: int, spec: TaskSpe
                 "required_capabilities": sorted(requirements.required_capabilities),
             },
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="task.create",
             target_type="task",
@@ -710,7 +710,7 @@ def assign(
             ),
             data={"granted_powers": grants, "scope": why},
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command="task.assign",
             target_type="task",
@@ -796,7 +796,7 @@ def _move(
             text=f"Task {task_id} {verb}{who}" + (f": {note}" if note else ""),
             data={"from": task.status.value, "to": to.value},
         )
-        uow.record(
+        uow.record_audit(
             actor=actor,
             command=f"task.{to.value}" if not declined else "task.decline",
             target_type="task",

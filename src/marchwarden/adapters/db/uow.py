@@ -40,6 +40,7 @@ from marchwarden.adapters.db.repositories import (
     UserRepository,
 )
 from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash
+from marchwarden.core.incidents.records import TimelineKind
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -247,6 +248,40 @@ class SqlUnitOfWork:
             self._journal_locked = True
 
     def record(
+        self, actor: Principal | None, events: Sequence[DomainEvent], *, at: datetime
+    ) -> int | None:
+        """Write what the events say: per event its audit record, its incident-timeline
+        entry and the event itself (outbox), in this transaction. Returns the last audit
+        seq (None: no event carried an audit record)."""
+        seq: int | None = None
+        actor_name = actor.username if actor else "system"
+        for event in events:
+            facts = event.audit()
+            if facts is not None:
+                seq = self.record_audit(
+                    actor=actor,
+                    command=facts.command,
+                    target_type=facts.target_type,
+                    target_id=facts.target_id,
+                    changes=dict(facts.changes),
+                    at=at,
+                )
+            note = event.timeline()
+            if note is not None:
+                self.incidents.add_timeline(
+                    note.incident_id,
+                    at=at,
+                    kind=TimelineKind(note.kind),
+                    actor_name=actor_name,
+                    text=note.text,
+                    unit_id=note.unit_id,
+                    task_id=note.task_id,
+                    data=dict(note.data),
+                )
+            self.emit(event, at=at)
+        return seq
+
+    def record_audit(
         self,
         *,
         actor: Principal | None,
