@@ -132,11 +132,7 @@ class AffectedOut(Schema):
             population=i.affected_population,
             settlements=[
                 AffectedSettlementOut(
-                    id=x.id,
-                    name=x.name,
-                    region=x.region,
-                    population=x.population,
-                    distance_km=distance_km.get(x.id),
+                    **fields_of(AffectedSettlementOut, x, distance_km=distance_km.get(x.id))
                 )
                 for x in i.affected
             ],

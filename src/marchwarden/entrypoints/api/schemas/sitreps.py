@@ -13,7 +13,7 @@ from marchwarden.core.forces.status import UnitStatus
 from marchwarden.core.incidents.records import (
     Task,
 )
-from marchwarden.entrypoints.api.schemas.base import Schema
+from marchwarden.entrypoints.api.schemas.base import Schema, fields_of
 from marchwarden.entrypoints.api.schemas.incidents import (
     AcledOut,
     AffectedOut,
@@ -205,10 +205,7 @@ class RegionSitrepOut(Schema):
             casualties_change={c.value: n for c, n in s.casualty_change.items()},
             affected_settlement_count=len(s.affected),
             affected_population=s.affected_population,
-            affected_settlements=[
-                SettlementOut(id=x.id, name=x.name, region=x.region, population=x.population)
-                for x in s.affected
-            ],
+            affected_settlements=[SettlementOut(**fields_of(SettlementOut, x)) for x in s.affected],
             units_deployed=[AgencyDeploymentOut.of(d) for d in s.deployed],
             open_tasks=s.open_tasks,
             needs=[NeedOut.of(n) for n in s.needs],
