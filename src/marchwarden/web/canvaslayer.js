@@ -14,10 +14,26 @@
 // view, nearest the centre first, showing the tooltip on each and returning it (map.js
 // binds the keys and announces it); `chooseStepped()` selects the highlighted thing as a
 // click would.
+//
+// `DrawTimings` is what a board keeps of its layer's frames for the benchmark and the
+// browser tests (bench/bench_ui.py, window.marchwarden.units / .incidents): frame counts and
+// times, the first frame that drew everything, and each live change's lag from its commit
+// to the frame that drew it.
 
 import { L } from './map.js';
 
 const PADDING = 0.35; // of the view's size, on each side
+
+/**
+ * Half-size of a layer's symbols at a zoom level, in CSS pixels: `sizes` at low (< 6.5),
+ * middle (< 8) and high zoom, grown with the page's type size (app.css sets a larger root
+ * font on a large HQ screen), to half pixels.
+ */
+export function symbolRadiusAt(zoom, [low, middle, high]) {
+  const base = zoom < 6.5 ? low : zoom < 8 ? middle : high;
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
+  return Math.round(base * Math.max(1, rem / 14) * 2) / 2;
+}
 
 const noHits = () => ({ n: 0, xs: new Float32Array(0), ys: new Float32Array(0), items: [] });
 
@@ -218,6 +234,20 @@ export const PointsCanvasLayer = L.Layer.extend({
     return this._radius ?? this._radiusAt(this._map ? this._map.getZoom() : 6);
   },
 
+  /** Whether the layer is on the map now (its layer group can be switched off). */
+  shown() {
+    return Boolean(this._map && this._map.hasLayer(this));
+  },
+
+  /** Where a thing was drawn in the last frame, in page pixels, with the symbols' half
+   * size `r` (null if it was not drawn). */
+  pagePointOf(id) {
+    const p = this.containerPointOf(id);
+    if (!p) return null;
+    const box = this._map.getContainer().getBoundingClientRect();
+    return { x: p.x + box.left, y: p.y + box.top, r: this.radius() };
+  },
+
   /** The things drawn inside the visible view (not the margin), nearest its centre first. */
   inView() {
     if (!this._map || !this._origin) return [];
@@ -335,3 +365,58 @@ export const PointsCanvasLayer = L.Layer.extend({
     if (found.length && this.options.onSelect) this.options.onSelect(found[0]);
   },
 });
+
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * A board's record of its canvas layer's frames. `noun` ('units', 'incidents') names the
+ * performance mark `marchwarden:${noun}-drawn` and the map's attribute `data-${noun}-drawn`
+ * set by the first frame that drew everything (`complete(frame)` says whether a frame
+ * did); `keep` bounds the kept timings. Give `afterDraw` to the layer as its option.
+ */
+export class DrawTimings {
+  constructor({ noun, keep, complete }) {
+    this.noun = noun;
+    this.keep = keep;
+    this.complete = complete;
+    this.stats = { loadedAt: null, firstDrawAt: null, firstFrameMs: null, frames: 0, partialFrames: 0, drawMs: 0, lastFrameMs: 0, maxFrameMs: 0, drawn: 0 };
+    /** {event, type, at (commit), received, drawn, ...what changed}, oldest first */
+    this.timings = [];
+    this._awaiting = [];
+    this.afterDraw = this.afterDraw.bind(this);
+  }
+
+  /** The board's snapshot is in. */
+  loaded() {
+    this.stats.loadedAt = now();
+  }
+
+  /** A live change (a stream event) waits for the next frame; `what` names the thing
+   * changed, e.g. {unit: 7}. */
+  changed(event, what) {
+    this._awaiting.push({ event: event.id, type: event.type, ...what, at: Date.parse(event.at), received: now() });
+  }
+
+  afterDraw(frame) {
+    const { stats } = this;
+    stats.frames += 1;
+    stats.drawMs += frame.ms;
+    if (frame.partial) stats.partialFrames += 1;
+    stats.lastFrameMs = frame.ms;
+    stats.maxFrameMs = Math.max(stats.maxFrameMs, frame.ms);
+    stats.drawn = frame.drawn;
+    const at = now();
+    if (!frame.partial && stats.firstDrawAt === null && this.complete(frame)) {
+      stats.firstDrawAt = at;
+      stats.firstFrameMs = frame.ms;
+      performance.mark(`marchwarden:${this.noun}-drawn`, { detail: { [this.noun]: frame.total, drawn: frame.drawn } });
+      document.getElementById('map')?.setAttribute(`data-${this.noun}-drawn`, String(frame.total));
+    }
+    for (const item of this._awaiting) {
+      item.drawn = at;
+      this.timings.push(item);
+    }
+    this._awaiting.length = 0;
+    if (this.timings.length > this.keep) this.timings.splice(0, this.timings.length - this.keep);
+  }
+}

@@ -26,3 +26,30 @@ export function emit(event) {
     }
   }
 }
+
+/**
+ * Events for a board that loads a snapshot first (docs/ui.md): from now on every event
+ * (or each one `accept` takes) goes to `handler`, but those that arrive before the board
+ * calls the returned `live()` are held (the newest `keep`; should loading fail for long,
+ * the oldest go: a snapshot read later holds their effect anyway) and handed over, in
+ * order, by `live()`.
+ */
+export function afterSnapshot(handler, { keep, accept = null }) {
+  let held = [];
+  let isLive = false;
+  onEvent('*', (event) => {
+    if (accept && !accept(event)) return;
+    if (isLive) {
+      handler(event);
+      return;
+    }
+    held.push(event);
+    if (held.length > keep) held.splice(0, held.length - keep);
+  });
+  return function live() {
+    isLive = true;
+    const events = held;
+    held = [];
+    for (const event of events) handler(event);
+  };
+}

@@ -7,14 +7,11 @@
 // incidents a full frame is a few milliseconds (bench/bench_ui.py measures it), so there is
 // no partial redraw. The canvas, hover, click and keyboard stepping are canvaslayer.js's.
 
-import { PointsCanvasLayer } from './canvaslayer.js';
+import { PointsCanvasLayer, symbolRadiusAt } from './canvaslayer.js';
 import { drawIncident, drawIncidentSelection, severityOf } from './incidentsymbols.js';
 
-function incidentRadius(zoom) {
-  const base = zoom < 6.5 ? 7 : zoom < 8 ? 8.5 : 10.5;
-  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
-  return Math.round(base * Math.max(1, rem / 14) * 2) / 2;
-}
+/** The incidents' symbol half-sizes at low, middle and high zoom (canvaslayer.js: symbolRadiusAt). */
+const SIZES = [7, 8.5, 10.5];
 
 export const IncidentsCanvasLayer = PointsCanvasLayer.extend({
   options: { pane: 'incidents', zIndex: '440', name: 'incidents', label: 'incident', tooltipOffset: [0, -12] },
@@ -101,7 +98,7 @@ export const IncidentsCanvasLayer = PointsCanvasLayer.extend({
   },
 
   _radiusAt(zoom) {
-    return incidentRadius(zoom);
+    return symbolRadiusAt(zoom, SIZES);
   },
 
   _hoverKey(i) {

@@ -9,7 +9,7 @@ import { capital, el, num, words } from './dom.js';
 import { categoryOf, incidentImage } from './incidentsymbols.js';
 import { session } from './session.js';
 import { openIncidentSitrep } from './sitrep.js';
-import { createTasking } from './tasking.js';
+import * as tasking from './tasking.js';
 import { timeElement } from './time.js';
 
 const REFRESH_MS = 200;
@@ -34,14 +34,275 @@ export function transitionRefusal(err, to) {
   return err instanceof ApiError ? err.message : String(err);
 }
 
-export function createIncidentPage(ctx) {
-  const ui = {};
-  let current = null; // the IncidentOut on show
-  let openId = null;
-  let refreshTimer = null;
-  let seq = 0;
-  let agencies = null;
+/** The board's: `types` (code -> incident type), `incident(id)` the board's record,
+ * `onLoaded(full)` the page read an incident, `onClose()` the page is to close. */
+let ctx = null;
+const ui = {};
+let current = null; // the IncidentOut on show
+let openId = null;
+let refreshTimer = null;
+let seq = 0;
+let agencies = null;
 
+// ---------------------------------------------------------------- reading
+
+async function refresh({ focus = false } = {}) {
+  const id = openId;
+  if (id == null) return;
+  const mine = ++seq;
+  ui.page.setAttribute('aria-busy', 'true');
+  try {
+    const [full, casualties, timeline] = await Promise.all([
+      api(`/incidents/${id}`),
+      api(`/incidents/${id}/casualties`),
+      api(`/incidents/${id}/timeline?limit=500`),
+    ]);
+    if (mine !== seq || openId !== id) return;
+    current = full;
+    ui.message.hidden = true;
+    ctx.onLoaded(full);
+    renderFacts(full);
+    renderState(full);
+    renderCommand(full);
+    renderCasualties(casualties);
+    renderAffected(full);
+    renderTimeline(timeline.items);
+    tasking.render(full);
+    ui.page.dataset.incidentId = String(full.id);
+    ui.page.dataset.state = full.state;
+    if (focus) ui.title.focus();
+  } catch (err) {
+    if (mine !== seq) return;
+    ui.message.textContent = err instanceof ApiError ? err.message : String(err);
+    ui.message.hidden = false;
+  } finally {
+    if (mine === seq) ui.page.removeAttribute('aria-busy');
+  }
+}
+
+function scheduleRefresh() {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    refresh();
+  }, REFRESH_MS);
+}
+
+function fact(term, ...value) {
+  return [el('dt', { text: term }), el('dd', {}, ...value)];
+}
+
+function renderFacts(i) {
+  const type = ctx.types.get(i.incident_type);
+  ui.title.replaceChildren(incidentImage(categoryOf(type), i.severity, i.state, 24), ` ${i.name}`);
+  const facts = [
+    ...fact('Type', `${i.incident_type_label} `, el('span', { class: 'acled', text: `(ACLED: ${i.acled.event_type} — ${i.acled.sub_event_type})` })),
+    ...fact('Severity', el('span', { class: 'severity-chip', dataset: { severity: i.severity }, text: i.severity })),
+    ...fact('State', el('strong', { id: 'incident-state-value', text: i.state }), ' since ', timeElement(i.state_since)),
+    ...fact('Region', i.region ?? 'outside the regions'),
+    ...fact('Place', `${i.place.type === 'Polygon' ? 'area, centred' : 'point'} ${i.reference_point.lat.toFixed(4)}° N, ${i.reference_point.lon.toFixed(4)}° E`),
+    ...fact('Reports', i.report_count ? `${i.report_count}${i.last_report_at ? ', last ' : ''}` : 'none', i.last_report_at ? timeElement(i.last_report_at) : null),
+    ...fact('Opened', timeElement(i.created_at), ` by ${i.created_by}`),
+  ];
+  if (i.description) facts.push(...fact('Description', i.description));
+  ui.facts.replaceChildren(...facts);
+}
+
+function renderState(i) {
+  ui.stateNow.replaceChildren('Now ', el('strong', { text: i.state }), '.',
+    i.allowed_transitions.length ? '' : ' No further step.');
+  if (!session.can('incident.write')) return;
+  ui.transitions.replaceChildren(...i.allowed_transitions.map((to) => {
+    const button = el('button', { type: 'button', dataset: { to }, text: TRANSITION_WORDS[to] ?? capital(to), class: to === 'rejected' ? 'button-danger' : '' });
+    button.addEventListener('click', () => transition(to, button));
+    return button;
+  }));
+}
+
+async function transition(to, button) {
+  if (openId == null || button.getAttribute('aria-disabled') === 'true') return;
+  if (to === 'rejected' && !ui.reason.value.trim()) {
+    ui.stateMessage.textContent = 'Say why the incident is rejected: a reason is needed.';
+    ui.stateMessage.classList.add('is-error');
+    ui.reason.focus();
+    return;
+  }
+  button.setAttribute('aria-disabled', 'true');
+  ui.stateMessage.textContent = '';
+  ui.stateMessage.classList.remove('is-error');
+  try {
+    const full = await api(`/incidents/${openId}/transition`, { method: 'POST', body: { to, reason: ui.reason.value.trim() } });
+    ui.reason.value = '';
+    ui.stateMessage.textContent = `The incident is now ${full.state}.`;
+    current = full;
+    ctx.onLoaded(full);
+    renderFacts(full);
+    renderState(full);
+    scheduleRefresh();
+    const first = ui.transitions.querySelector('button');
+    (first ?? ui.title).focus();
+  } catch (err) {
+    ui.stateMessage.textContent = transitionRefusal(err, to);
+    ui.stateMessage.classList.add('is-error');
+    scheduleRefresh();
+  } finally {
+    button.removeAttribute('aria-disabled');
+  }
+}
+
+async function loadAgencies() {
+  if (agencies) return agencies;
+  try {
+    agencies = await api('/agencies');
+  } catch {
+    agencies = [];
+  }
+  return agencies;
+}
+
+function agencyText(a) {
+  return `${a.name} (${a.code})`;
+}
+
+async function renderCommand(i) {
+  const c = i.command;
+  ui.commandNow.replaceChildren(
+    ...fact('Lead agency', c.lead ? agencyText(c.lead) : 'none named'),
+    ...fact('Supporting', c.supporting.length ? c.supporting.map(agencyText).join('; ') : 'none'),
+  );
+  if (!ui.lead) return;
+  const list = await loadAgencies();
+  if (!current || current.id !== i.id) return;
+  const known = new Map(list.map((a) => [a.id, a]));
+  for (const a of [c.lead, ...c.supporting]) if (a && !known.has(a.id)) known.set(a.id, a);
+  const all = [...known.values()].sort((a, b) => a.name.localeCompare(b.name));
+  ui.lead.replaceChildren(el('option', { value: '', text: '— none —' }),
+    ...all.map((a) => el('option', { value: String(a.id), text: agencyText(a) })));
+  ui.lead.value = c.lead ? String(c.lead.id) : '';
+  const supporting = new Set(c.supporting.map((a) => a.id));
+  ui.supporting.replaceChildren(el('legend', { text: 'Supporting agencies' }), ...all.map((a) => {
+    const id = `incident-supporting-${a.id}`;
+    return el('div', { class: 'check' },
+      el('input', { type: 'checkbox', id, name: 'supporting', value: String(a.id), checked: supporting.has(a.id) }),
+      el('label', { for: id, text: agencyText(a) }));
+  }));
+}
+
+async function saveCommand(event) {
+  event.preventDefault();
+  if (openId == null || ui.commandSave.getAttribute('aria-disabled') === 'true') return;
+  const lead = ui.lead.value ? Number(ui.lead.value) : null;
+  const supporting = [...ui.supporting.querySelectorAll('input:checked')].map((x) => Number(x.value)).filter((x) => x !== lead);
+  ui.commandSave.setAttribute('aria-disabled', 'true');
+  ui.commandMessage.textContent = '';
+  try {
+    const full = await api(`/incidents/${openId}/command`, { method: 'PUT', body: { lead_agency_id: lead, supporting_agency_ids: supporting } });
+    current = full;
+    ctx.onLoaded(full);
+    renderCommand(full);
+    ui.commandMessage.textContent = `Saved: lead ${full.command.lead ? full.command.lead.name : 'none'}, ${full.command.supporting.length} supporting.`;
+  } catch (err) {
+    ui.commandMessage.textContent = err instanceof ApiError ? err.message : String(err);
+  } finally {
+    ui.commandSave.removeAttribute('aria-disabled');
+  }
+}
+
+function renderCasualties(data) {
+  const t = data.totals;
+  const reported = new Set(t.reported);
+  const cell = (cat) => el('td', { class: 'num', dataset: { category: cat }, text: reported.has(cat) ? num(t[cat]) : '—', title: reported.has(cat) ? '' : 'not reported' });
+  const head = el('tr', {}, el('th', { scope: 'col', text: '' }), ...CASUALTY_KINDS.map((k) => el('th', { scope: 'col', class: 'num', text: capital(k) })));
+  const rows = CASUALTY_GROUPS.map((g) => el('tr', {}, el('th', { scope: 'row', text: capital(g) }), ...CASUALTY_KINDS.map((k) => cell(`${g}_${k}`))));
+  const total = el('tr', { class: 'total' }, el('th', { scope: 'row', text: 'Total' }), ...CASUALTY_KINDS.map((k) => el('td', { class: 'num', dataset: { total: k }, text: num(t[k]) })));
+  const table = el('table', { class: 'units-table casualty-table', id: 'incident-casualty-table' },
+    el('caption', { class: 'visually-hidden', text: 'Casualties: latest figures' }), el('thead', {}, head), el('tbody', {}, ...rows, total));
+  ui.casualtyTable.replaceChildren(
+    el('p', { class: 'board-count' }, t.as_of ? ['As of ', timeElement(t.as_of), `: ${t.summary}`] : 'No figures reported.'),
+    table,
+  );
+  if (!data.updates.length) {
+    ui.casualtyHistory.replaceChildren();
+    return;
+  }
+  const list = el('ol', { class: 'casualty-updates', reversed: true });
+  for (const u of [...data.updates].reverse()) {
+    const counts = Object.entries(u.counts).map(([c, n]) => `${words(c)} ${num(n)}`).join(', ');
+    list.append(el('li', {}, timeElement(u.at), ` ${counts}`, u.source ? ` — ${u.source}` : '', ` (recorded by ${u.recorded_by})`, u.note ? ` ${u.note}` : ''));
+  }
+  ui.casualtyHistory.replaceChildren(el('h4', { text: `History (${data.updates.length} update${data.updates.length === 1 ? '' : 's'}, latest first)` }), list);
+}
+
+async function saveCasualties(event, inputs) {
+  event.preventDefault();
+  if (openId == null) return;
+  const counts = {};
+  for (const input of inputs) if (input.value !== '') counts[input.dataset.category] = Number(input.value);
+  if (!Object.keys(counts).length) {
+    ui.casualtyMessage.textContent = 'Fill in at least one figure.';
+    return;
+  }
+  try {
+    const data = await api(`/incidents/${openId}/casualties`, { method: 'POST', body: { counts, source: ui.casualtySource.value.trim() } });
+    renderCasualties(data);
+    for (const input of inputs) input.value = '';
+    ui.casualtySource.value = '';
+    ui.casualtyMessage.textContent = `Recorded: ${data.totals.summary}`;
+  } catch (err) {
+    ui.casualtyMessage.textContent = err instanceof ApiError ? err.message : String(err);
+  }
+}
+
+function renderAffected(i) {
+  const a = i.affected;
+  const intro = el('p', { class: 'board-count', text: `${num(a.settlement_count)} settlement${a.settlement_count === 1 ? '' : 's'}, ${num(a.population)} people, within ${a.radius_km} km.` });
+  if (!a.settlements.length) {
+    ui.affectedBody.replaceChildren(intro);
+    return;
+  }
+  // distance_km: from the place, computed by the server (0 inside an area)
+  const rows = a.settlements.map((s) => ({ ...s, km: s.distance_km ?? null }))
+    .sort((x, y) => (x.km ?? 1e9) - (y.km ?? 1e9) || y.population - x.population);
+  const measured = i.place.type === 'Polygon' ? 'from the edge of the incident\'s area (0: inside it)' : 'from the incident\'s point';
+  const table = el('table', { class: 'units-table affected-table', id: 'incident-affected-table' },
+    el('caption', { class: 'visually-hidden', text: 'Affected settlements, nearest first' }),
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Settlement' }), el('th', { scope: 'col', class: 'num', text: 'People' }), el('th', { scope: 'col', class: 'num', text: 'Distance' }))),
+    el('tbody', {}, ...rows.map((s) => el('tr', { dataset: { settlementId: String(s.id) } },
+      el('td', { text: `${s.name}${s.region !== i.region ? ` (${s.region})` : ''}` }),
+      el('td', { class: 'num', text: num(s.population) }),
+      el('td', { class: 'num', text: s.km == null ? '—' : `${s.km.toFixed(1)} km`, title: measured })))));
+  ui.affectedBody.replaceChildren(intro, el('div', { class: 'table-scroll affected-scroll' }, table));
+}
+
+function renderTimeline(items) {
+  const sorted = [...items].sort((a, b) => b.id - a.id);
+  ui.timelineList.replaceChildren(...sorted.map((e) => el('li', { class: 'timeline-entry', dataset: { kind: e.kind, entryId: String(e.id) } },
+    timeElement(e.at), ' ', el('span', { class: 'timeline-kind', text: words(e.kind) }), ' ',
+    el('span', { class: 'timeline-text', text: e.text }), el('span', { class: 'timeline-actor', text: ` — ${e.actor}` }))));
+  if (!sorted.length) ui.timelineList.replaceChildren(el('li', { class: 'board-empty', text: 'Nothing logged yet.' }));
+}
+
+async function addLog(event) {
+  event.preventDefault();
+  const text = ui.logText.value.trim();
+  if (!text || openId == null) {
+    ui.logMessage.textContent = 'Write something to log.';
+    return;
+  }
+  try {
+    await api(`/incidents/${openId}/log`, { method: 'POST', body: { text } });
+    ui.logText.value = '';
+    ui.logMessage.textContent = 'Logged.';
+    const timeline = await api(`/incidents/${openId}/timeline?limit=500`);
+    renderTimeline(timeline.items);
+  } catch (err) {
+    ui.logMessage.textContent = err instanceof ApiError ? err.message : String(err);
+  }
+}
+
+/** Build the page (hidden until an incident is opened); see `ctx` for `context`. */
+export function install(context) {
+  ctx = context;
   const back = el('button', { type: 'button', class: 'button-quiet back', text: '‹ All incidents' });
   back.addEventListener('click', () => ctx.onClose());
   ui.title = el('h2', { id: 'incident-title', tabindex: '-1', class: 'incident-title' });
@@ -59,7 +320,6 @@ export function createIncidentPage(ctx) {
       el('div', { class: 'inline-field' }, el('label', { for: 'incident-transition-reason', text: 'Reason (needed to reject)' }), ui.reason));
   }
   ui.state.append(ui.stateMessage);
-
   ui.command = el('section', { class: 'incident-command', id: 'incident-command', 'aria-labelledby': 'incident-command-h' },
     el('h3', { id: 'incident-command-h', text: 'Unified command' }));
   ui.commandNow = el('dl', { class: 'unit-facts', id: 'incident-command-now' });
@@ -76,7 +336,6 @@ export function createIncidentPage(ctx) {
     const more = el('details', { class: 'command-change' }, el('summary', { text: 'Change the command' }), form);
     ui.command.append(more);
   }
-
   ui.casualties = el('section', { class: 'incident-casualties', id: 'incident-casualties', 'aria-labelledby': 'incident-casualties-h' },
     el('h3', { id: 'incident-casualties-h', text: 'Casualties' }));
   ui.casualtyTable = el('div', { id: 'incident-casualty-totals' });
@@ -102,17 +361,14 @@ export function createIncidentPage(ctx) {
     form.addEventListener('submit', (event) => saveCasualties(event, inputs));
     ui.casualties.append(el('details', { class: 'casualty-add' }, el('summary', { text: 'Add an update' }), form));
   }
-
   ui.affected = el('section', { class: 'incident-affected', id: 'incident-affected', 'aria-labelledby': 'incident-affected-h' },
     el('h3', { id: 'incident-affected-h', text: 'Affected settlements' }));
   ui.affectedBody = el('div');
   ui.affected.append(ui.affectedBody);
-
-  ui.tasking = createTasking({
+  const taskSection = tasking.install({
     incident: () => current,
     onChanged: () => scheduleRefresh(),
   });
-
   ui.timeline = el('section', { class: 'incident-timeline', id: 'incident-timeline', 'aria-labelledby': 'incident-timeline-h' },
     el('h3', { id: 'incident-timeline-h', text: 'Timeline' }));
   ui.timelineList = el('ol', { class: 'timeline-list', id: 'incident-timeline-list', reversed: true });
@@ -126,307 +382,49 @@ export function createIncidentPage(ctx) {
     ui.timeline.append(form);
   }
   ui.timeline.append(ui.timelineList);
-
   ui.message = el('p', { class: 'form-error', role: 'alert', id: 'incident-page-error' });
   ui.message.hidden = true;
-
-  const element = el('section', { class: 'incident-page unit-detail', id: 'incident-page', 'aria-labelledby': 'incident-title' },
+  ui.page = el('section', { class: 'incident-page unit-detail', id: 'incident-page', 'aria-labelledby': 'incident-title' },
     back, ui.title, ui.message, ui.actions, ui.facts, ui.state, ui.command, ui.casualties, ui.affected,
-    ui.tasking.element, ui.timeline);
-  element.hidden = true;
-  element.addEventListener('keydown', (event) => {
+    taskSection, ui.timeline);
+  ui.page.hidden = true;
+  ui.page.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && !event.target.closest('input, textarea, select')) ctx.onClose();
   });
-
   if (session.can('sitrep.read')) {
     const button = el('button', { type: 'button', id: 'incident-sitrep', text: 'Situation report' });
     button.addEventListener('click', () => openId != null && openIncidentSitrep(openId, button));
     ui.actions.append(button);
   }
+  return ui.page;
+}
 
-  // ---------------------------------------------------------------- reading
-
-  async function refresh({ focus = false } = {}) {
-    const id = openId;
-    if (id == null) return;
-    const mine = ++seq;
-    element.setAttribute('aria-busy', 'true');
-    try {
-      const [full, casualties, timeline] = await Promise.all([
-        api(`/incidents/${id}`),
-        api(`/incidents/${id}/casualties`),
-        api(`/incidents/${id}/timeline?limit=500`),
-      ]);
-      if (mine !== seq || openId !== id) return;
-      current = full;
-      ui.message.hidden = true;
-      ctx.onLoaded(full);
-      renderFacts(full);
-      renderState(full);
-      renderCommand(full);
-      renderCasualties(casualties);
-      renderAffected(full);
-      renderTimeline(timeline.items);
-      ui.tasking.render(full);
-      element.dataset.incidentId = String(full.id);
-      element.dataset.state = full.state;
-      if (focus) ui.title.focus();
-    } catch (err) {
-      if (mine !== seq) return;
-      ui.message.textContent = err instanceof ApiError ? err.message : String(err);
-      ui.message.hidden = false;
-    } finally {
-      if (mine === seq) element.removeAttribute('aria-busy');
-    }
-  }
-
-  function scheduleRefresh() {
-    if (refreshTimer) return;
-    refreshTimer = setTimeout(() => {
-      refreshTimer = null;
-      refresh();
-    }, REFRESH_MS);
-  }
-
-  function fact(term, ...value) {
-    return [el('dt', { text: term }), el('dd', {}, ...value)];
-  }
-
-  function renderFacts(i) {
-    const type = ctx.types.get(i.incident_type);
-    ui.title.replaceChildren(incidentImage(categoryOf(type), i.severity, i.state, 24), ` ${i.name}`);
-    const facts = [
-      ...fact('Type', `${i.incident_type_label} `, el('span', { class: 'acled', text: `(ACLED: ${i.acled.event_type} — ${i.acled.sub_event_type})` })),
-      ...fact('Severity', el('span', { class: 'severity-chip', dataset: { severity: i.severity }, text: i.severity })),
-      ...fact('State', el('strong', { id: 'incident-state-value', text: i.state }), ' since ', timeElement(i.state_since)),
-      ...fact('Region', i.region ?? 'outside the regions'),
-      ...fact('Place', `${i.place.type === 'Polygon' ? 'area, centred' : 'point'} ${i.reference_point.lat.toFixed(4)}° N, ${i.reference_point.lon.toFixed(4)}° E`),
-      ...fact('Reports', i.report_count ? `${i.report_count}${i.last_report_at ? ', last ' : ''}` : 'none', i.last_report_at ? timeElement(i.last_report_at) : null),
-      ...fact('Opened', timeElement(i.created_at), ` by ${i.created_by}`),
-    ];
-    if (i.description) facts.push(...fact('Description', i.description));
-    ui.facts.replaceChildren(...facts);
-  }
-
-  function renderState(i) {
-    ui.stateNow.replaceChildren('Now ', el('strong', { text: i.state }), '.',
-      i.allowed_transitions.length ? '' : ' No further step.');
-    if (!session.can('incident.write')) return;
-    ui.transitions.replaceChildren(...i.allowed_transitions.map((to) => {
-      const button = el('button', { type: 'button', dataset: { to }, text: TRANSITION_WORDS[to] ?? capital(to), class: to === 'rejected' ? 'button-danger' : '' });
-      button.addEventListener('click', () => transition(to, button));
-      return button;
-    }));
-  }
-
-  async function transition(to, button) {
-    if (openId == null || button.getAttribute('aria-disabled') === 'true') return;
-    if (to === 'rejected' && !ui.reason.value.trim()) {
-      ui.stateMessage.textContent = 'Say why the incident is rejected: a reason is needed.';
-      ui.stateMessage.classList.add('is-error');
-      ui.reason.focus();
-      return;
-    }
-    button.setAttribute('aria-disabled', 'true');
+/** Open an incident's page (read it, and again on every change to it). */
+export function open(id) {
+  const changedIncident = openId !== id;
+  openId = id;
+  if (changedIncident) {
+    current = null;
     ui.stateMessage.textContent = '';
-    ui.stateMessage.classList.remove('is-error');
-    try {
-      const full = await api(`/incidents/${openId}/transition`, { method: 'POST', body: { to, reason: ui.reason.value.trim() } });
-      ui.reason.value = '';
-      ui.stateMessage.textContent = `The incident is now ${full.state}.`;
-      current = full;
-      ctx.onLoaded(full);
-      renderFacts(full);
-      renderState(full);
-      scheduleRefresh();
-      const first = ui.transitions.querySelector('button');
-      (first ?? ui.title).focus();
-    } catch (err) {
-      ui.stateMessage.textContent = transitionRefusal(err, to);
-      ui.stateMessage.classList.add('is-error');
-      scheduleRefresh();
-    } finally {
-      button.removeAttribute('aria-disabled');
-    }
+    tasking.reset();
+    const known = ctx.incident(id);
+    ui.title.textContent = known ? known.name : `Incident ${id}`;
+    for (const part of [ui.facts, ui.timelineList]) part.replaceChildren();
   }
+  ui.page.hidden = false;
+  ui.title.focus();
+  refresh({ focus: false });
+}
 
-  async function loadAgencies() {
-    if (agencies) return agencies;
-    try {
-      agencies = await api('/agencies');
-    } catch {
-      agencies = [];
-    }
-    return agencies;
-  }
+export function close() {
+  openId = null;
+  current = null;
+  ui.page.hidden = true;
+}
 
-  function agencyText(a) {
-    return `${a.name} (${a.code})`;
-  }
-
-  async function renderCommand(i) {
-    const c = i.command;
-    ui.commandNow.replaceChildren(
-      ...fact('Lead agency', c.lead ? agencyText(c.lead) : 'none named'),
-      ...fact('Supporting', c.supporting.length ? c.supporting.map(agencyText).join('; ') : 'none'),
-    );
-    if (!ui.lead) return;
-    const list = await loadAgencies();
-    if (!current || current.id !== i.id) return;
-    const known = new Map(list.map((a) => [a.id, a]));
-    for (const a of [c.lead, ...c.supporting]) if (a && !known.has(a.id)) known.set(a.id, a);
-    const all = [...known.values()].sort((a, b) => a.name.localeCompare(b.name));
-    ui.lead.replaceChildren(el('option', { value: '', text: '— none —' }),
-      ...all.map((a) => el('option', { value: String(a.id), text: agencyText(a) })));
-    ui.lead.value = c.lead ? String(c.lead.id) : '';
-    const supporting = new Set(c.supporting.map((a) => a.id));
-    ui.supporting.replaceChildren(el('legend', { text: 'Supporting agencies' }), ...all.map((a) => {
-      const id = `incident-supporting-${a.id}`;
-      return el('div', { class: 'check' },
-        el('input', { type: 'checkbox', id, name: 'supporting', value: String(a.id), checked: supporting.has(a.id) }),
-        el('label', { for: id, text: agencyText(a) }));
-    }));
-  }
-
-  async function saveCommand(event) {
-    event.preventDefault();
-    if (openId == null || ui.commandSave.getAttribute('aria-disabled') === 'true') return;
-    const lead = ui.lead.value ? Number(ui.lead.value) : null;
-    const supporting = [...ui.supporting.querySelectorAll('input:checked')].map((x) => Number(x.value)).filter((x) => x !== lead);
-    ui.commandSave.setAttribute('aria-disabled', 'true');
-    ui.commandMessage.textContent = '';
-    try {
-      const full = await api(`/incidents/${openId}/command`, { method: 'PUT', body: { lead_agency_id: lead, supporting_agency_ids: supporting } });
-      current = full;
-      ctx.onLoaded(full);
-      renderCommand(full);
-      ui.commandMessage.textContent = `Saved: lead ${full.command.lead ? full.command.lead.name : 'none'}, ${full.command.supporting.length} supporting.`;
-    } catch (err) {
-      ui.commandMessage.textContent = err instanceof ApiError ? err.message : String(err);
-    } finally {
-      ui.commandSave.removeAttribute('aria-disabled');
-    }
-  }
-
-  function renderCasualties(data) {
-    const t = data.totals;
-    const reported = new Set(t.reported);
-    const cell = (cat) => el('td', { class: 'num', dataset: { category: cat }, text: reported.has(cat) ? num(t[cat]) : '—', title: reported.has(cat) ? '' : 'not reported' });
-    const head = el('tr', {}, el('th', { scope: 'col', text: '' }), ...CASUALTY_KINDS.map((k) => el('th', { scope: 'col', class: 'num', text: capital(k) })));
-    const rows = CASUALTY_GROUPS.map((g) => el('tr', {}, el('th', { scope: 'row', text: capital(g) }), ...CASUALTY_KINDS.map((k) => cell(`${g}_${k}`))));
-    const total = el('tr', { class: 'total' }, el('th', { scope: 'row', text: 'Total' }), ...CASUALTY_KINDS.map((k) => el('td', { class: 'num', dataset: { total: k }, text: num(t[k]) })));
-    const table = el('table', { class: 'units-table casualty-table', id: 'incident-casualty-table' },
-      el('caption', { class: 'visually-hidden', text: 'Casualties: latest figures' }), el('thead', {}, head), el('tbody', {}, ...rows, total));
-    ui.casualtyTable.replaceChildren(
-      el('p', { class: 'board-count' }, t.as_of ? ['As of ', timeElement(t.as_of), `: ${t.summary}`] : 'No figures reported.'),
-      table,
-    );
-    if (!data.updates.length) {
-      ui.casualtyHistory.replaceChildren();
-      return;
-    }
-    const list = el('ol', { class: 'casualty-updates', reversed: true });
-    for (const u of [...data.updates].reverse()) {
-      const counts = Object.entries(u.counts).map(([c, n]) => `${words(c)} ${num(n)}`).join(', ');
-      list.append(el('li', {}, timeElement(u.at), ` ${counts}`, u.source ? ` — ${u.source}` : '', ` (recorded by ${u.recorded_by})`, u.note ? ` ${u.note}` : ''));
-    }
-    ui.casualtyHistory.replaceChildren(el('h4', { text: `History (${data.updates.length} update${data.updates.length === 1 ? '' : 's'}, latest first)` }), list);
-  }
-
-  async function saveCasualties(event, inputs) {
-    event.preventDefault();
-    if (openId == null) return;
-    const counts = {};
-    for (const input of inputs) if (input.value !== '') counts[input.dataset.category] = Number(input.value);
-    if (!Object.keys(counts).length) {
-      ui.casualtyMessage.textContent = 'Fill in at least one figure.';
-      return;
-    }
-    try {
-      const data = await api(`/incidents/${openId}/casualties`, { method: 'POST', body: { counts, source: ui.casualtySource.value.trim() } });
-      renderCasualties(data);
-      for (const input of inputs) input.value = '';
-      ui.casualtySource.value = '';
-      ui.casualtyMessage.textContent = `Recorded: ${data.totals.summary}`;
-    } catch (err) {
-      ui.casualtyMessage.textContent = err instanceof ApiError ? err.message : String(err);
-    }
-  }
-
-  function renderAffected(i) {
-    const a = i.affected;
-    const intro = el('p', { class: 'board-count', text: `${num(a.settlement_count)} settlement${a.settlement_count === 1 ? '' : 's'}, ${num(a.population)} people, within ${a.radius_km} km.` });
-    if (!a.settlements.length) {
-      ui.affectedBody.replaceChildren(intro);
-      return;
-    }
-    // distance_km: from the place, computed by the server (0 inside an area)
-    const rows = a.settlements.map((s) => ({ ...s, km: s.distance_km ?? null }))
-      .sort((x, y) => (x.km ?? 1e9) - (y.km ?? 1e9) || y.population - x.population);
-    const measured = i.place.type === 'Polygon' ? 'from the edge of the incident\'s area (0: inside it)' : 'from the incident\'s point';
-    const table = el('table', { class: 'units-table affected-table', id: 'incident-affected-table' },
-      el('caption', { class: 'visually-hidden', text: 'Affected settlements, nearest first' }),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Settlement' }), el('th', { scope: 'col', class: 'num', text: 'People' }), el('th', { scope: 'col', class: 'num', text: 'Distance' }))),
-      el('tbody', {}, ...rows.map((s) => el('tr', { dataset: { settlementId: String(s.id) } },
-        el('td', { text: `${s.name}${s.region !== i.region ? ` (${s.region})` : ''}` }),
-        el('td', { class: 'num', text: num(s.population) }),
-        el('td', { class: 'num', text: s.km == null ? '—' : `${s.km.toFixed(1)} km`, title: measured })))));
-    ui.affectedBody.replaceChildren(intro, el('div', { class: 'table-scroll affected-scroll' }, table));
-  }
-
-  function renderTimeline(items) {
-    const sorted = [...items].sort((a, b) => b.id - a.id);
-    ui.timelineList.replaceChildren(...sorted.map((e) => el('li', { class: 'timeline-entry', dataset: { kind: e.kind, entryId: String(e.id) } },
-      timeElement(e.at), ' ', el('span', { class: 'timeline-kind', text: words(e.kind) }), ' ',
-      el('span', { class: 'timeline-text', text: e.text }), el('span', { class: 'timeline-actor', text: ` — ${e.actor}` }))));
-    if (!sorted.length) ui.timelineList.replaceChildren(el('li', { class: 'board-empty', text: 'Nothing logged yet.' }));
-  }
-
-  async function addLog(event) {
-    event.preventDefault();
-    const text = ui.logText.value.trim();
-    if (!text || openId == null) {
-      ui.logMessage.textContent = 'Write something to log.';
-      return;
-    }
-    try {
-      await api(`/incidents/${openId}/log`, { method: 'POST', body: { text } });
-      ui.logText.value = '';
-      ui.logMessage.textContent = 'Logged.';
-      const timeline = await api(`/incidents/${openId}/timeline?limit=500`);
-      renderTimeline(timeline.items);
-    } catch (err) {
-      ui.logMessage.textContent = err instanceof ApiError ? err.message : String(err);
-    }
-  }
-
-  return {
-    element,
-    open(id) {
-      const changedIncident = openId !== id;
-      openId = id;
-      if (changedIncident) {
-        current = null;
-        ui.stateMessage.textContent = '';
-        ui.tasking.reset();
-        const known = ctx.incident(id);
-        ui.title.textContent = known ? known.name : `Incident ${id}`;
-        for (const part of [ui.facts, ui.timelineList]) part.replaceChildren();
-      }
-      element.hidden = false;
-      ui.title.focus();
-      refresh({ focus: false });
-    },
-    close() {
-      openId = null;
-      current = null;
-      element.hidden = true;
-    },
-    onEvent(event) {
-      const d = event.data || {};
-      if (openId == null || d.incident_id !== openId) return;
-      scheduleRefresh();
-      ui.tasking.onEvent(event);
-    },
-  };
+/** A stream event: the open incident's is read again (at most a few times a second). */
+export function onEvent(event) {
+  const d = event.data || {};
+  if (openId == null || d.incident_id !== openId) return;
+  scheduleRefresh();
 }

@@ -13,9 +13,10 @@
 
 import { api, ApiError } from './api.js';
 import { el, num, pageReady, showLoadFailure, words } from './dom.js';
-import { onEvent } from './events.js';
+import { DrawTimings } from './canvaslayer.js';
+import { afterSnapshot } from './events.js';
 import { CATEGORIES, STATES, STATE_ORDER, categoryOf, incidentImage, incidentKeyParts } from './incidentsymbols.js';
-import { createIncidentPage } from './incidentpage.js';
+import * as page from './incidentpage.js';
 import { session } from './session.js';
 import { openRegionSitrep } from './sitrep.js';
 import { registerTab, selectTab, selectedTab, setBadge } from './tabs.js';
@@ -30,21 +31,23 @@ const MAX_PENDING = 20000;
 const incidents = new Map();
 const types = new Map();
 let loaded = false;
-let pending = [];
+/** Hands over the events held while the incidents load (events.js: afterSnapshot). */
+let goLive = () => {};
 let layer = null;
 let mapApi = null;
 let selectedId = null;
-let page = null;
 let pendingOpen = null;
 const view = { region: '', text: '', showEnded: false, expanded: new Set() };
 const ui = {};
 let listTimer = null;
 let unseen = 0;
 
-const awaiting = [];
-const timings = [];
-const stats = { loadedAt: null, firstDrawAt: null, firstFrameMs: null, frames: 0, drawMs: 0, lastFrameMs: 0, maxFrameMs: 0, drawn: 0 };
-const now = () => performance.timeOrigin + performance.now();
+// the commit-to-frame lag of live changes (for the benchmark and the tests)
+const drawing = new DrawTimings({
+  noun: 'incidents',
+  keep: TIMINGS_KEPT,
+  complete: (frame) => loaded && frame.total === visible().length,
+});
 
 const isEnded = (i) => i.state === 'closed' || i.state === 'rejected';
 
@@ -205,12 +208,12 @@ function applyEvent(event) {
     default:
       break;
   }
-  if (page) page.onEvent(event);
+  page.onEvent(event);
 }
 
 function changed(id, event) {
-  if (layerShown()) {
-    awaiting.push({ event: event.id, type: event.type, incident: id, at: Date.parse(event.at), received: now() });
+  if (layer?.shown()) {
+    drawing.changed(event, { incident: id });
     layer.redraw();
   }
   scheduleList();
@@ -237,31 +240,6 @@ async function complete(id) {
   }
 }
 
-function layerShown() {
-  return Boolean(layer && mapApi && mapApi.getMap().hasLayer(layer));
-}
-
-function afterDraw(frame) {
-  stats.frames += 1;
-  stats.drawMs += frame.ms;
-  stats.lastFrameMs = frame.ms;
-  stats.maxFrameMs = Math.max(stats.maxFrameMs, frame.ms);
-  stats.drawn = frame.drawn;
-  const at = now();
-  if (loaded && stats.firstDrawAt === null && frame.total === visible().length) {
-    stats.firstDrawAt = at;
-    stats.firstFrameMs = frame.ms;
-    performance.mark('marchwarden:incidents-drawn', { detail: { incidents: frame.total, drawn: frame.drawn } });
-    document.getElementById('map')?.setAttribute('data-incidents-drawn', String(frame.total));
-  }
-  for (const item of awaiting) {
-    item.drawn = at;
-    timings.push(item);
-  }
-  awaiting.length = 0;
-  if (timings.length > TIMINGS_KEPT) timings.splice(0, timings.length - TIMINGS_KEPT);
-}
-
 // ------------------------------------------------------------------ loading
 
 async function load() {
@@ -281,10 +259,8 @@ async function load() {
   }
   ui.message.hidden = true;
   loaded = true;
-  stats.loadedAt = now();
-  const held = pending;
-  pending = [];
-  for (const event of held) applyEvent(event);
+  drawing.loaded();
+  goLive();
   fillRegions();
   renderList();
   if (layer) layer.redraw();
@@ -307,7 +283,7 @@ async function attachMap() {
   const { IncidentsCanvasLayer } = await import('./incidentlayer.js');
   layer = new IncidentsCanvasLayer(
     { incidents: () => (loaded ? visible() : []), selected: () => selectedId, categoryOf: categoryOfIncident },
-    { describe, onSelect: (i) => showIncident(i.id, { focusMap: false }), afterDraw },
+    { describe, onSelect: (i) => showIncident(i.id, { focusMap: false }), afterDraw: drawing.afterDraw },
   );
   mapApi.getLayer('Incidents').addLayer(layer);
   mapApi.registerSteppable('i', 'incident', 'incidents', layer);
@@ -466,7 +442,7 @@ export function install() {
   }
   ui.list = el('div', { class: 'incidents-list', id: 'incidents-board' }, ...parts, ui.message, ui.groups, buildKey());
 
-  page = createIncidentPage({
+  const pageElement = page.install({
     types,
     incident: (id) => incidents.get(id),
     onLoaded: (full) => {
@@ -476,20 +452,13 @@ export function install() {
     },
     onClose: closePage,
   });
-  panel.append(ui.list, page.element);
+  panel.append(ui.list, pageElement);
   panel.addEventListener('tab-shown', () => {
     unseen = 0;
     if (ui.stale && !ui.list.hidden) renderList();
   });
 
-  onEvent('*', (event) => {
-    if (loaded) {
-      applyEvent(event);
-      return;
-    }
-    pending.push(event);
-    if (pending.length > MAX_PENDING) pending.splice(0, pending.length - MAX_PENDING);
-  });
+  goLive = afterSnapshot(applyEvent, { keep: MAX_PENDING });
   window.addEventListener('marchwarden:open-incident', (event) => {
     const id = event.detail?.id;
     if (id != null) showIncident(id);
@@ -497,19 +466,16 @@ export function install() {
 
   window.marchwarden.incidents = {
     incidents,
-    stats,
-    timings,
+    stats: drawing.stats,
+    timings: drawing.timings,
     layer: () => layer,
     selected: () => selectedId,
     show: showIncident,
     /** Where an incident was drawn in the last frame, in page pixels, with its drawn look. */
     drawnAt(id) {
       const i = incidents.get(Number(id));
-      if (!layer || !i || !i._drawn) return null;
-      const p = layer.containerPointOf(i.id);
-      if (!p) return null;
-      const box = mapApi.getMap().getContainer().getBoundingClientRect();
-      return { x: p.x + box.left, y: p.y + box.top, r: layer.radius(), look: i._drawn, polygon: Boolean(i.polygon) };
+      const p = layer && i?._drawn ? layer.pagePointOf(i.id) : null;
+      return p && { ...p, look: i._drawn, polygon: Boolean(i.polygon) };
     },
   };
 

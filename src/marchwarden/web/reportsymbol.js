@@ -2,7 +2,7 @@
 // .report-symbol-bubble, .report-symbol-ink; a claimed report's bubble is white with a
 // blue outline), and the dashed circle of a report's position uncertainty.
 //
-// The map's report markers (reports.js) and the Key (legend.js) both draw it from here.
+// The map's report markers (reportlayer.js) and the Key (legend.js) both draw it from here.
 
 export const REPORT_AREA = { color: '#004F8A', weight: 1.5, dashArray: '4 3', fillColor: '#004F8A', fillOpacity: 0.08 };
 

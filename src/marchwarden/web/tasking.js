@@ -82,13 +82,289 @@ export function refusalWords(unitName, err) {
   return `${unitName} cannot be given this task: ${parts.join('; ') || p.detail || 'it is not eligible'}.`;
 }
 
-export function createTasking(ctx) {
-  const ui = {};
-  let powers = null;
-  const powerLabels = new Map();
-  let recsFor = null; // task id whose recommendations are on show
-  let recsSeq = 0;
+/** The page's: `incident()` the incident on show, `onChanged()` read it again. */
+let ctx = null;
+const ui = {};
+let powers = null;
+const powerLabels = new Map();
+let recsFor = null; // task id whose recommendations are on show
+let recsSeq = 0;
+let asking = null; // {task, what}
 
+function askReason(task, what, button) {
+  const step = WITH_REASON[what];
+  asking = { task, what, button };
+  ui.reasonForm.dataset.taskId = String(task.id);
+  ui.reasonForm.dataset.what = what;
+  ui.reasonLabel.textContent = `${step.question} (task "${task.title}")`;
+  ui.reasonSubmit.textContent = step.confirm;
+  ui.reason.value = '';
+  ui.reasonMessage.textContent = '';
+  ui.reasonForm.hidden = false;
+  ui.reason.focus();
+}
+
+function closeReason(refocus) {
+  const was = asking;
+  asking = null;
+  ui.reasonForm.hidden = true;
+  ui.reasonMessage.textContent = '';
+  if (!refocus || !was) return;
+  // the table may have been drawn again since: find the same button
+  const back = was.button.isConnected ? was.button
+    : ui.list.querySelector(`tr[data-task-id="${was.task.id}"] button[data-reasoned="${was.what}"]`);
+  if (back) back.focus();
+}
+
+async function withReason(task, what) {
+  const reason = ui.reason.value.trim();
+  if (!reason) {
+    ui.reasonMessage.textContent = 'A reason is needed: say why.';
+    ui.reason.focus();
+    return;
+  }
+  if (ui.reasonSubmit.getAttribute('aria-disabled') === 'true') return;
+  ui.reasonSubmit.setAttribute('aria-disabled', 'true');
+  ui.reasonMessage.textContent = '';
+  try {
+    const fresh = await api(`/tasks/${task.id}/${what}`, { method: 'POST', body: { reason } });
+    closeReason(false);
+    ui.taskMessage.textContent = `Task "${fresh.title}": ${WITH_REASON[what].done}.`;
+    ctx.onChanged();
+  } catch (err) {
+    ui.reasonMessage.textContent = err instanceof ApiError ? err.message : String(err);
+  } finally {
+    ui.reasonSubmit.removeAttribute('aria-disabled');
+  }
+}
+
+/** An ineligibility reason in words: "Carry and use weapons: not granted to …". */
+function reasonWords(x) {
+  if (x.code === 'missing_power' && x.subject) {
+    const label = powerLabels.get(x.subject) ?? words(x.subject);
+    return `Lacks the power "${label}": ${powerReason(x.subject, x.detail ?? x.message)}`;
+  }
+  return kindWords(x.message);
+}
+
+async function readPowers() {
+  if (!powers) {
+    powers = await api('/powers');
+    for (const p of powers) powerLabels.set(p.power, p.label);
+  }
+  return powers;
+}
+
+async function loadPowers() {
+  if (ui.powers.dataset.filled) return;
+  try {
+    await readPowers();
+  } catch (err) {
+    ui.powers.append(el('p', { class: 'form-error', text: err instanceof ApiError ? err.message : String(err) }));
+    return;
+  }
+  ui.powers.dataset.filled = 'true';
+  ui.powers.replaceChildren(el('legend', { text: 'Powers the unit must hold' }), ...powers.map((p) => {
+    const id = `task-power-${p.power}`;
+    return el('div', { class: 'check' }, el('input', { type: 'checkbox', id, name: 'task-power', value: p.power }),
+      el('label', { for: id, text: p.label }));
+  }));
+}
+
+/** Draw the incident's tasks. */
+export function render(incident) {
+  const tasks = incident.tasks;
+  if (ui.lon && !ui.lon.value && !ui.lat.value) {
+    ui.lon.placeholder = incident.reference_point.lon.toFixed(4);
+    ui.lat.placeholder = incident.reference_point.lat.toFixed(4);
+  }
+  if (!tasks.length) {
+    ui.list.replaceChildren(el('p', { class: 'board-empty', text: 'No tasks yet.' }));
+  } else {
+    const body = el('tbody');
+    for (const t of tasks) {
+      const cells = [
+        el('td', { text: t.title }),
+        el('td', { text: t.priority }),
+        el('td', { class: 'task-status', dataset: { status: t.status }, text: TASK_STATUS_WORDS[t.status] ?? words(t.status) }),
+        el('td', { class: 'task-unit', dataset: { unitStatus: t.unit_status ?? '' } },
+          t.unit_name ?? '—', t.unit_status ? el('span', { class: 'task-unit-status', text: ` (${words(t.unit_status)})` }) : null),
+      ];
+      const next = new Set(t.allowed_next ?? []);
+      const actions = el('td', { class: 'task-actions' });
+      if (session.can('task.assign') && t.status === 'open') {
+        const b = el('button', { type: 'button', class: 'button-quiet task-recommend', text: 'Find units' });
+        b.addEventListener('click', () => recommend(t.id, t.title));
+        actions.append(b);
+      }
+      if (session.can('task.respond')) {
+        for (const [status, [what, label]] of Object.entries(RESPONSES)) {
+          if (!next.has(status)) continue;
+          const b = el('button', { type: 'button', class: 'button-quiet task-respond', dataset: { respond: what }, text: label });
+          b.addEventListener('click', () => respond(t, what));
+          actions.append(b);
+        }
+      }
+      for (const what of Object.keys(WITH_REASON)) {
+        if (!reasonAllowed(t, what) || !session.can(WITH_REASON[what].action)) continue;
+        const b = el('button', { type: 'button', class: 'button-quiet task-reasoned', dataset: { reasoned: what }, text: WITH_REASON[what].label });
+        b.addEventListener('click', () => askReason(t, what, b));
+        actions.append(b);
+      }
+      body.append(el('tr', { dataset: { taskId: String(t.id), status: t.status } }, ...cells, actions));
+    }
+    if (asking) {
+      // the task asked about may have moved on (e.g. another user cancelled it)
+      const still = tasks.find((x) => x.id === asking.task.id);
+      if (!still || !reasonAllowed(still, asking.what)) closeReason(false);
+    }
+    ui.list.replaceChildren(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table tasks-table', id: 'incident-tasks-table' },
+      el('caption', { class: 'visually-hidden', text: 'The incident\'s tasks' }),
+      el('thead', {}, el('tr', {}, ...['Task', 'Priority', 'Status', 'Unit', ''].map((h) => el('th', { scope: 'col', text: h })))),
+      body)));
+  }
+  if (recsFor != null) {
+    const t = tasks.find((x) => x.id === recsFor);
+    if (t) ui.recs.dataset.taskStatus = t.status;
+  }
+}
+
+async function respond(task, what) {
+  ui.taskMessage.textContent = '';
+  try {
+    const body = what === 'accept' ? { note: '' } : { status: what };
+    const path = what === 'accept' ? `/tasks/${task.id}/accept` : `/tasks/${task.id}/status`;
+    const fresh = await api(path, { method: 'POST', body });
+    ui.taskMessage.textContent = `Task "${fresh.title}": ${TASK_STATUS_WORDS[fresh.status] ?? fresh.status}.`;
+    ctx.onChanged();
+  } catch (err) {
+    ui.taskMessage.textContent = err instanceof ApiError ? err.message : String(err);
+  }
+}
+
+async function createTask(event) {
+  event.preventDefault();
+  const incident = ctx.incident();
+  if (!incident) return;
+  const title = ui.title.value.trim();
+  if (!title) {
+    ui.createMessage.textContent = 'Say what is to be done.';
+    ui.title.focus();
+    return;
+  }
+  const body = {
+    title,
+    required_powers: [...ui.powers.querySelectorAll('input:checked')].map((x) => x.value),
+    required_capabilities: ui.capabilities.value.split(',').map((x) => x.trim().toLowerCase().replace(/\s+/g, '_')).filter(Boolean),
+    minimum_readiness: Number(ui.readiness.value),
+    priority: ui.priority.value,
+  };
+  if (ui.lon.value !== '' && ui.lat.value !== '') body.position = { lon: Number(ui.lon.value), lat: Number(ui.lat.value) };
+  ui.createMessage.textContent = '';
+  try {
+    const task = await api(`/incidents/${incident.id}/tasks`, { method: 'POST', body });
+    ui.title.value = '';
+    for (const x of ui.powers.querySelectorAll('input:checked')) x.checked = false;
+    ui.capabilities.value = '';
+    ui.createMessage.textContent = `Task "${task.title}" created.`;
+    ctx.onChanged();
+    if (session.can('task.assign')) recommend(task.id, task.title);
+  } catch (err) {
+    ui.createMessage.textContent = err instanceof ApiError ? err.message : String(err);
+  }
+}
+
+async function recommend(taskId, title) {
+  recsFor = taskId;
+  const mine = ++recsSeq;
+  ui.recs.hidden = false;
+  ui.recs.dataset.taskId = String(taskId);
+  ui.recs.setAttribute('aria-busy', 'true');
+  ui.assignMessage.textContent = '';
+  ui.recs.replaceChildren(el('h4', { text: `Units for "${title}"` }), el('p', { class: 'board-empty', text: 'Asking the legal engine and the map…' }));
+  try {
+    const [r] = await Promise.all([api(`/tasks/${taskId}/recommendations?limit=20`), readPowers().catch(() => null)]);
+    if (mine !== recsSeq) return;
+    renderRecs(r, title);
+  } catch (err) {
+    if (mine !== recsSeq) return;
+    ui.recs.replaceChildren(el('h4', { text: `Units for "${title}"` }), el('p', { class: 'form-error', text: err instanceof ApiError ? err.message : String(err) }));
+  } finally {
+    if (mine === recsSeq) ui.recs.removeAttribute('aria-busy');
+  }
+}
+
+function unitCell(u) {
+  return el('td', {}, el('strong', { text: u.name }), u.code !== u.name ? ` ${u.code}` : '', el('br'),
+    el('span', { class: 'rec-agency', text: `${u.agency_name} · ${words(u.status)} · readiness ${u.readiness}` }));
+}
+
+function renderRecs(r, title) {
+  const close = el('button', { type: 'button', class: 'button-quiet', text: 'Close' });
+  close.addEventListener('click', () => {
+    recsFor = null;
+    ui.recs.hidden = true;
+  });
+  const parts = [el('div', { class: 'board-head' }, el('h4', { text: `Units for "${title}"` }), close),
+    el('p', { class: 'legend-note' }, 'Law as at ', timeElement(r.law_at), `; ${r.travel_model}; ${r.considered}.`),
+    ui.assignMessage];
+  parts.push(el('h5', { text: `Eligible, fastest first (${num(r.eligible_count)})` }));
+  if (!r.ranked.length) {
+    parts.push(el('p', { class: 'board-empty', text: 'No unit may be given this task.' }));
+  } else {
+    const body = el('tbody');
+    for (const x of r.ranked) {
+      const b = el('button', { type: 'button', class: 'assign', text: 'Assign' });
+      b.addEventListener('click', () => assign(r.task_id, x.unit, b));
+      body.append(el('tr', { class: 'rec-eligible', dataset: { unitId: String(x.unit.id) } },
+        el('td', { class: 'num', text: String(x.rank) }), unitCell(x.unit),
+        el('td', { class: 'num', text: `${x.eta_minutes.toFixed(0)} min`, title: `${x.distance_km.toFixed(1)} km from its ${words(x.measured_from)}` }),
+        el('td', {}, b)));
+    }
+    parts.push(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table recs-table', id: 'task-recs-eligible' },
+      el('thead', {}, el('tr', {}, ...['#', 'Unit', 'ETA', ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
+  }
+  parts.push(el('h5', { text: `Not eligible, within ${r.ineligible_radius_km} km (${num(r.ineligible_nearby_count)})` }));
+  if (!r.ineligible_nearby.length) {
+    parts.push(el('p', { class: 'board-empty', text: 'None nearby.' }));
+  } else {
+    const body = el('tbody');
+    for (const n of r.ineligible_nearby) {
+      const reasons = el('ul', { class: 'power-reasons' }, ...n.reasons.map((x) => el('li', { text: reasonWords(x) })));
+      const b = el('button', { type: 'button', class: 'button-quiet assign-anyway', text: 'Assign anyway' });
+      b.title = 'The server will check the law again and refuse if the unit may not take this task';
+      b.addEventListener('click', () => assign(r.task_id, n.unit, b));
+      body.append(el('tr', { class: 'rec-ineligible', dataset: { unitId: String(n.unit.id) } },
+        unitCell(n.unit), el('td', { class: 'num', text: `${n.distance_km.toFixed(1)} km` }), el('td', {}, reasons), el('td', {}, b)));
+    }
+    parts.push(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table recs-table', id: 'task-recs-ineligible' },
+      el('thead', {}, el('tr', {}, ...['Unit', 'Distance', 'Why not', ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
+  }
+  ui.recs.replaceChildren(...parts);
+  ui.recs.scrollIntoView({ block: 'nearest' });
+}
+
+async function assign(taskId, unit, button) {
+  if (button.getAttribute('aria-disabled') === 'true') return;
+  button.setAttribute('aria-disabled', 'true');
+  ui.assignMessage.textContent = '';
+  ui.assignMessage.classList.remove('is-error');
+  try {
+    const task = await api(`/tasks/${taskId}/assign`, { method: 'POST', body: { unit_id: unit.id } });
+    ui.assignMessage.textContent = `${unit.name} is given the task: ${TASK_STATUS_WORDS[task.status] ?? task.status}.`;
+    ctx.onChanged();
+  } catch (err) {
+    ui.assignMessage.textContent = refusalWords(unit.name, err);
+    ui.assignMessage.classList.add('is-error');
+  } finally {
+    button.removeAttribute('aria-disabled');
+  }
+}
+
+/** Build the tasks' section; `incident()` is the incident on show, `onChanged()` asks
+ * the page to read it again. */
+export function install(context) {
+  ctx = context;
   ui.section = el('section', { class: 'incident-tasks', id: 'incident-tasks', 'aria-labelledby': 'incident-tasks-h' },
     el('h3', { id: 'incident-tasks-h', text: 'Tasks' }));
   ui.list = el('div', { id: 'incident-task-list' });
@@ -102,7 +378,6 @@ export function createTasking(ctx) {
   ui.reasonForm = el('form', { class: 'status-form task-reason-form', id: 'task-reason-form' },
     el('div', {}, ui.reasonLabel, ui.reason), el('div', { class: 'task-row' }, ui.reasonSubmit, ui.reasonBack), ui.reasonMessage);
   ui.reasonForm.hidden = true;
-  let asking = null; // {task, what}
   ui.reasonForm.addEventListener('submit', (event) => {
     event.preventDefault();
     if (asking) withReason(asking.task, asking.what);
@@ -115,54 +390,6 @@ export function createTasking(ctx) {
     }
   });
   ui.section.append(ui.list, ui.reasonForm, ui.taskMessage);
-
-  function askReason(task, what, button) {
-    const step = WITH_REASON[what];
-    asking = { task, what, button };
-    ui.reasonForm.dataset.taskId = String(task.id);
-    ui.reasonForm.dataset.what = what;
-    ui.reasonLabel.textContent = `${step.question} (task "${task.title}")`;
-    ui.reasonSubmit.textContent = step.confirm;
-    ui.reason.value = '';
-    ui.reasonMessage.textContent = '';
-    ui.reasonForm.hidden = false;
-    ui.reason.focus();
-  }
-
-  function closeReason(refocus) {
-    const was = asking;
-    asking = null;
-    ui.reasonForm.hidden = true;
-    ui.reasonMessage.textContent = '';
-    if (!refocus || !was) return;
-    // the table may have been drawn again since: find the same button
-    const back = was.button.isConnected ? was.button
-      : ui.list.querySelector(`tr[data-task-id="${was.task.id}"] button[data-reasoned="${was.what}"]`);
-    if (back) back.focus();
-  }
-
-  async function withReason(task, what) {
-    const reason = ui.reason.value.trim();
-    if (!reason) {
-      ui.reasonMessage.textContent = 'A reason is needed: say why.';
-      ui.reason.focus();
-      return;
-    }
-    if (ui.reasonSubmit.getAttribute('aria-disabled') === 'true') return;
-    ui.reasonSubmit.setAttribute('aria-disabled', 'true');
-    ui.reasonMessage.textContent = '';
-    try {
-      const fresh = await api(`/tasks/${task.id}/${what}`, { method: 'POST', body: { reason } });
-      closeReason(false);
-      ui.taskMessage.textContent = `Task "${fresh.title}": ${WITH_REASON[what].done}.`;
-      ctx.onChanged();
-    } catch (err) {
-      ui.reasonMessage.textContent = err instanceof ApiError ? err.message : String(err);
-    } finally {
-      ui.reasonSubmit.removeAttribute('aria-disabled');
-    }
-  }
-
   if (session.can('task.create')) {
     ui.title = el('input', { id: 'task-title', type: 'text', maxlength: '200', autocomplete: 'off', required: true });
     ui.powers = el('fieldset', { class: 'task-powers', id: 'task-powers' }, el('legend', { text: 'Powers the unit must hold' }));
@@ -190,252 +417,23 @@ export function createTasking(ctx) {
     ui.form.addEventListener('toggle', () => ui.form.open && loadPowers());
     ui.section.append(ui.form);
   }
-
   ui.recs = el('section', { class: 'task-recs', id: 'task-recs', 'aria-live': 'polite', tabindex: '-1' });
   ui.recs.hidden = true;
   ui.assignMessage = el('p', { class: 'status-message assign-message', id: 'task-assign-message', role: 'alert' });
   ui.section.append(ui.recs);
-
-  /** An ineligibility reason in words: "Carry and use weapons: not granted to …". */
-  function reasonWords(x) {
-    if (x.code === 'missing_power' && x.subject) {
-      const label = powerLabels.get(x.subject) ?? words(x.subject);
-      return `Lacks the power "${label}": ${powerReason(x.subject, x.detail ?? x.message)}`;
-    }
-    return kindWords(x.message);
-  }
-
-  async function readPowers() {
-    if (!powers) {
-      powers = await api('/powers');
-      for (const p of powers) powerLabels.set(p.power, p.label);
-    }
-    return powers;
-  }
-
-  async function loadPowers() {
-    if (ui.powers.dataset.filled) return;
-    try {
-      await readPowers();
-    } catch (err) {
-      ui.powers.append(el('p', { class: 'form-error', text: err instanceof ApiError ? err.message : String(err) }));
-      return;
-    }
-    ui.powers.dataset.filled = 'true';
-    ui.powers.replaceChildren(el('legend', { text: 'Powers the unit must hold' }), ...powers.map((p) => {
-      const id = `task-power-${p.power}`;
-      return el('div', { class: 'check' }, el('input', { type: 'checkbox', id, name: 'task-power', value: p.power }),
-        el('label', { for: id, text: p.label }));
-    }));
-  }
-
-  function render(incident) {
-    const tasks = incident.tasks;
-    if (ui.lon && !ui.lon.value && !ui.lat.value) {
-      ui.lon.placeholder = incident.reference_point.lon.toFixed(4);
-      ui.lat.placeholder = incident.reference_point.lat.toFixed(4);
-    }
-    if (!tasks.length) {
-      ui.list.replaceChildren(el('p', { class: 'board-empty', text: 'No tasks yet.' }));
-    } else {
-      const body = el('tbody');
-      for (const t of tasks) {
-        const cells = [
-          el('td', { text: t.title }),
-          el('td', { text: t.priority }),
-          el('td', { class: 'task-status', dataset: { status: t.status }, text: TASK_STATUS_WORDS[t.status] ?? words(t.status) }),
-          el('td', { class: 'task-unit', dataset: { unitStatus: t.unit_status ?? '' } },
-            t.unit_name ?? '—', t.unit_status ? el('span', { class: 'task-unit-status', text: ` (${words(t.unit_status)})` }) : null),
-        ];
-        const next = new Set(t.allowed_next ?? []);
-        const actions = el('td', { class: 'task-actions' });
-        if (session.can('task.assign') && t.status === 'open') {
-          const b = el('button', { type: 'button', class: 'button-quiet task-recommend', text: 'Find units' });
-          b.addEventListener('click', () => recommend(t.id, t.title));
-          actions.append(b);
-        }
-        if (session.can('task.respond')) {
-          for (const [status, [what, label]] of Object.entries(RESPONSES)) {
-            if (!next.has(status)) continue;
-            const b = el('button', { type: 'button', class: 'button-quiet task-respond', dataset: { respond: what }, text: label });
-            b.addEventListener('click', () => respond(t, what));
-            actions.append(b);
-          }
-        }
-        for (const what of Object.keys(WITH_REASON)) {
-          if (!reasonAllowed(t, what) || !session.can(WITH_REASON[what].action)) continue;
-          const b = el('button', { type: 'button', class: 'button-quiet task-reasoned', dataset: { reasoned: what }, text: WITH_REASON[what].label });
-          b.addEventListener('click', () => askReason(t, what, b));
-          actions.append(b);
-        }
-        body.append(el('tr', { dataset: { taskId: String(t.id), status: t.status } }, ...cells, actions));
-      }
-      if (asking) {
-        // the task asked about may have moved on (e.g. another user cancelled it)
-        const still = tasks.find((x) => x.id === asking.task.id);
-        if (!still || !reasonAllowed(still, asking.what)) closeReason(false);
-      }
-      ui.list.replaceChildren(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table tasks-table', id: 'incident-tasks-table' },
-        el('caption', { class: 'visually-hidden', text: 'The incident\'s tasks' }),
-        el('thead', {}, el('tr', {}, ...['Task', 'Priority', 'Status', 'Unit', ''].map((h) => el('th', { scope: 'col', text: h })))),
-        body)));
-    }
-    if (recsFor != null) {
-      const t = tasks.find((x) => x.id === recsFor);
-      if (t) ui.recs.dataset.taskStatus = t.status;
-    }
-  }
-
-  async function respond(task, what) {
-    ui.taskMessage.textContent = '';
-    try {
-      const body = what === 'accept' ? { note: '' } : { status: what };
-      const path = what === 'accept' ? `/tasks/${task.id}/accept` : `/tasks/${task.id}/status`;
-      const fresh = await api(path, { method: 'POST', body });
-      ui.taskMessage.textContent = `Task "${fresh.title}": ${TASK_STATUS_WORDS[fresh.status] ?? fresh.status}.`;
-      ctx.onChanged();
-    } catch (err) {
-      ui.taskMessage.textContent = err instanceof ApiError ? err.message : String(err);
-    }
-  }
-
-  async function createTask(event) {
-    event.preventDefault();
-    const incident = ctx.incident();
-    if (!incident) return;
-    const title = ui.title.value.trim();
-    if (!title) {
-      ui.createMessage.textContent = 'Say what is to be done.';
-      ui.title.focus();
-      return;
-    }
-    const body = {
-      title,
-      required_powers: [...ui.powers.querySelectorAll('input:checked')].map((x) => x.value),
-      required_capabilities: ui.capabilities.value.split(',').map((x) => x.trim().toLowerCase().replace(/\s+/g, '_')).filter(Boolean),
-      minimum_readiness: Number(ui.readiness.value),
-      priority: ui.priority.value,
-    };
-    if (ui.lon.value !== '' && ui.lat.value !== '') body.position = { lon: Number(ui.lon.value), lat: Number(ui.lat.value) };
-    ui.createMessage.textContent = '';
-    try {
-      const task = await api(`/incidents/${incident.id}/tasks`, { method: 'POST', body });
-      ui.title.value = '';
-      for (const x of ui.powers.querySelectorAll('input:checked')) x.checked = false;
-      ui.capabilities.value = '';
-      ui.createMessage.textContent = `Task "${task.title}" created.`;
-      ctx.onChanged();
-      if (session.can('task.assign')) recommend(task.id, task.title);
-    } catch (err) {
-      ui.createMessage.textContent = err instanceof ApiError ? err.message : String(err);
-    }
-  }
-
-  async function recommend(taskId, title) {
-    recsFor = taskId;
-    const mine = ++recsSeq;
-    ui.recs.hidden = false;
-    ui.recs.dataset.taskId = String(taskId);
-    ui.recs.setAttribute('aria-busy', 'true');
-    ui.assignMessage.textContent = '';
-    ui.recs.replaceChildren(el('h4', { text: `Units for "${title}"` }), el('p', { class: 'board-empty', text: 'Asking the legal engine and the map…' }));
-    try {
-      const [r] = await Promise.all([api(`/tasks/${taskId}/recommendations?limit=20`), readPowers().catch(() => null)]);
-      if (mine !== recsSeq) return;
-      renderRecs(r, title);
-    } catch (err) {
-      if (mine !== recsSeq) return;
-      ui.recs.replaceChildren(el('h4', { text: `Units for "${title}"` }), el('p', { class: 'form-error', text: err instanceof ApiError ? err.message : String(err) }));
-    } finally {
-      if (mine === recsSeq) ui.recs.removeAttribute('aria-busy');
-    }
-  }
-
-  function unitCell(u) {
-    return el('td', {}, el('strong', { text: u.name }), u.code !== u.name ? ` ${u.code}` : '', el('br'),
-      el('span', { class: 'rec-agency', text: `${u.agency_name} · ${words(u.status)} · readiness ${u.readiness}` }));
-  }
-
-  function renderRecs(r, title) {
-    const close = el('button', { type: 'button', class: 'button-quiet', text: 'Close' });
-    close.addEventListener('click', () => {
-      recsFor = null;
-      ui.recs.hidden = true;
-    });
-    const parts = [el('div', { class: 'board-head' }, el('h4', { text: `Units for "${title}"` }), close),
-      el('p', { class: 'legend-note' }, 'Law as at ', timeElement(r.law_at), `; ${r.travel_model}; ${r.considered}.`),
-      ui.assignMessage];
-    parts.push(el('h5', { text: `Eligible, fastest first (${num(r.eligible_count)})` }));
-    if (!r.ranked.length) {
-      parts.push(el('p', { class: 'board-empty', text: 'No unit may be given this task.' }));
-    } else {
-      const body = el('tbody');
-      for (const x of r.ranked) {
-        const b = el('button', { type: 'button', class: 'assign', text: 'Assign' });
-        b.addEventListener('click', () => assign(r.task_id, x.unit, b));
-        body.append(el('tr', { class: 'rec-eligible', dataset: { unitId: String(x.unit.id) } },
-          el('td', { class: 'num', text: String(x.rank) }), unitCell(x.unit),
-          el('td', { class: 'num', text: `${x.eta_minutes.toFixed(0)} min`, title: `${x.distance_km.toFixed(1)} km from its ${words(x.measured_from)}` }),
-          el('td', {}, b)));
-      }
-      parts.push(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table recs-table', id: 'task-recs-eligible' },
-        el('thead', {}, el('tr', {}, ...['#', 'Unit', 'ETA', ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
-    }
-    parts.push(el('h5', { text: `Not eligible, within ${r.ineligible_radius_km} km (${num(r.ineligible_nearby_count)})` }));
-    if (!r.ineligible_nearby.length) {
-      parts.push(el('p', { class: 'board-empty', text: 'None nearby.' }));
-    } else {
-      const body = el('tbody');
-      for (const n of r.ineligible_nearby) {
-        const reasons = el('ul', { class: 'power-reasons' }, ...n.reasons.map((x) => el('li', { text: reasonWords(x) })));
-        const b = el('button', { type: 'button', class: 'button-quiet assign-anyway', text: 'Assign anyway' });
-        b.title = 'The server will check the law again and refuse if the unit may not take this task';
-        b.addEventListener('click', () => assign(r.task_id, n.unit, b));
-        body.append(el('tr', { class: 'rec-ineligible', dataset: { unitId: String(n.unit.id) } },
-          unitCell(n.unit), el('td', { class: 'num', text: `${n.distance_km.toFixed(1)} km` }), el('td', {}, reasons), el('td', {}, b)));
-      }
-      parts.push(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table recs-table', id: 'task-recs-ineligible' },
-        el('thead', {}, el('tr', {}, ...['Unit', 'Distance', 'Why not', ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
-    }
-    ui.recs.replaceChildren(...parts);
-    ui.recs.scrollIntoView({ block: 'nearest' });
-  }
-
-  async function assign(taskId, unit, button) {
-    if (button.getAttribute('aria-disabled') === 'true') return;
-    button.setAttribute('aria-disabled', 'true');
-    ui.assignMessage.textContent = '';
-    ui.assignMessage.classList.remove('is-error');
-    try {
-      const task = await api(`/tasks/${taskId}/assign`, { method: 'POST', body: { unit_id: unit.id } });
-      ui.assignMessage.textContent = `${unit.name} is given the task: ${TASK_STATUS_WORDS[task.status] ?? task.status}.`;
-      ctx.onChanged();
-    } catch (err) {
-      ui.assignMessage.textContent = refusalWords(unit.name, err);
-      ui.assignMessage.classList.add('is-error');
-    } finally {
-      button.removeAttribute('aria-disabled');
-    }
-  }
-
-  return {
-    element: ui.section,
-    render,
-    reset() {
-      closeReason(false);
-      recsFor = null;
-      ui.recs.hidden = true;
-      ui.recs.replaceChildren();
-      ui.taskMessage.textContent = '';
-      if (ui.createMessage) ui.createMessage.textContent = '';
-      if (ui.lon) {
-        ui.lon.value = '';
-        ui.lat.value = '';
-      }
-    },
-    onEvent() {
-      // the page reads the incident again (its tasks with their status)
-    },
-  };
+  return ui.section;
 }
 
+/** A new incident opened on the page: no reason asked, no recommendations, no messages. */
+export function reset() {
+  closeReason(false);
+  recsFor = null;
+  ui.recs.hidden = true;
+  ui.recs.replaceChildren();
+  ui.taskMessage.textContent = '';
+  if (ui.createMessage) ui.createMessage.textContent = '';
+  if (ui.lon) {
+    ui.lon.value = '';
+    ui.lat.value = '';
+  }
+}

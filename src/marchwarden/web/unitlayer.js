@@ -14,22 +14,15 @@
 // zoom ends. Hover, click and keyboard stepping find units by distance to the points of
 // the last frame. What this shares with the incidents' layer is canvaslayer.js.
 
-import { PointsCanvasLayer } from './canvaslayer.js';
+import { PointsCanvasLayer, symbolRadiusAt } from './canvaslayer.js';
 import { drawSelection, drawSymbol } from './unitsymbols.js';
 
 const CELL = 32; // px, the grid that finds units near a dirty square
 const PARTIAL_LIMIT = 400; // more dirty units than this in one frame: draw everything
 const cellKey = (cx, cy) => (cx + 64) * 65536 + (cy + 64);
 
-/**
- * Half-size of a symbol at a zoom level, in CSS pixels, grown with the page's type size
- * (app.css sets a larger root font on a large HQ screen).
- */
-function symbolRadius(zoom) {
-  const base = zoom < 6.5 ? 6 : zoom < 8 ? 7.5 : 9.5;
-  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
-  return Math.round(base * Math.max(1, rem / 14) * 2) / 2;
-}
+/** The units' symbol half-sizes at low, middle and high zoom (canvaslayer.js: symbolRadiusAt). */
+const SIZES = [6, 7.5, 9.5];
 
 export const UnitsCanvasLayer = PointsCanvasLayer.extend({
   options: { pane: 'units', zIndex: '450', name: 'units', label: 'unit', tooltipOffset: [0, -10] },
@@ -198,7 +191,7 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
   },
 
   _radiusAt(zoom) {
-    return symbolRadius(zoom);
+    return symbolRadiusAt(zoom, SIZES);
   },
 
   _hoverKey(u) {

@@ -11,7 +11,7 @@ from marchwarden.core.access.policy import Action
 from marchwarden.core.incidents.model import IncidentState
 from marchwarden.core.incidents.place import IncidentPlace
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
-from marchwarden.entrypoints.api.schemas.command import (
+from marchwarden.entrypoints.api.schemas.incidents import (
     ActivityLogOut,
     CasualtiesIn,
     CasualtiesOut,

@@ -10,9 +10,9 @@ from marchwarden.core.incidents.model import AdmiraltyRating
 from marchwarden.core.incidents.place import IncidentPlace
 from marchwarden.core.incidents.records import ReportStatus
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
-from marchwarden.entrypoints.api.schemas.command import (
+from marchwarden.entrypoints.api.schemas.incidents import IncidentOut
+from marchwarden.entrypoints.api.schemas.reports import (
     AttachIn,
-    IncidentOut,
     OpenIncidentIn,
     RejectIn,
     ReportDecisionOut,

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime
 
 from marchwarden.core.incidents.casualties import CasualtyCategory
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
-from marchwarden.entrypoints.api.schemas.command import (
+from marchwarden.entrypoints.api.schemas.sitreps import (
     AgencyDeploymentOut,
     IncidentSitrepOut,
     NeedOut,

@@ -10,7 +10,7 @@ from marchwarden.core.dispatch.ranking import DEFAULT_INELIGIBLE_RADIUS_KM, DEFA
 from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.forces.status import UnitStatus
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
-from marchwarden.entrypoints.api.schemas.command import (
+from marchwarden.entrypoints.api.schemas.tasks import (
     AcceptIn,
     AssignIn,
     CancelIn,

@@ -7,7 +7,8 @@ from pydantic import AwareDatetime, Field
 
 from marchwarden.core.forces import model as fm
 from marchwarden.core.forces.status import UnitStatus
-from marchwarden.entrypoints.api.schemas.base import Schema
+from marchwarden.core.incidents.records import UnitRef
+from marchwarden.entrypoints.api.schemas.base import Schema, fields_of
 from marchwarden.services.forces import MemberView
 
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
@@ -245,3 +246,19 @@ class ImportOut(Schema):
     created: int
     updated: int
     unchanged: int
+
+
+class UnitBriefOut(Schema):
+    id: int
+    code: str
+    name: str
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    region: str
+    status: UnitStatus
+    readiness: int
+
+    @classmethod
+    def of(cls, u: UnitRef) -> UnitBriefOut:
+        return cls(**fields_of(cls, u))

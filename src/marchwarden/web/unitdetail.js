@@ -1,0 +1,269 @@
+// The Units board's detail (units.js is the board): one unit's facts, its powers under
+// the law in force (optionally with proposed acts) with the act and clause of each power
+// held and the reasons for the others, its members and each member's powers, and — for a
+// role with unit.status — the status control offering the changes core/forces/status.py
+// allows.
+
+import { api } from './api.js';
+import { el } from './dom.js';
+import { onEvent } from './events.js';
+import { session } from './session.js';
+import { timeElement } from './time.js';
+import { ALLOWED_NEXT, STATUS_AVAILABILITY, agencies, statusPhrase, statusWords, units } from './unitrecords.js';
+import { focusRow, renderList, showList } from './unitlist.js';
+import { kindOf, symbolSvg } from './unitsymbols.js';
+
+const ui = {};
+/** The board's: `closed()` the detail was closed, `statusChanged(u)` a unit's status was set here. */
+let hooks = { closed: () => {}, statusChanged: () => {} };
+
+let detailSeq = 0;
+
+function fact(term, ...value) {
+  return [el('dt', { text: term }), el('dd', {}, ...value)];
+}
+
+export function refreshDetailFacts(u) {
+  if (!u || ui.detailUnit !== u.id) return;
+  const agency = agencies.get(u.agency_id);
+  const title = ui.detailTitle;
+  title.replaceChildren(symbolSvg(u.agency_kind, u.availability, 22), el('span', { text: u.name }));
+  const facts = [
+    ...fact('Code', u.code),
+    ...fact('Agency', `${agency ? agency.name : `agency ${u.agency_id}`} (${kindOf(u.agency_kind).label})`),
+    ...fact('Region', u.region),
+    ...fact('Category', u.category),
+    ...fact('Status', el('span', { class: 'unit-detail-status', text: statusPhrase(u) }),
+      u.status_since ? el('span', { class: 'since', text: ' since ' }) : null,
+      u.status_since ? timeElement(u.status_since) : null),
+    ...fact('Readiness', u.readiness ? `${u.readiness_label} (${u.readiness} of 4)` : '—'),
+    ...fact('Strength', u.strength == null ? 'not known' : `${u.strength}${u.registered_members ? ` (${u.registered_members} registered)` : ''}`),
+    ...fact('Position', u.position
+      ? `${u.position.lat.toFixed(4)}, ${u.position.lon.toFixed(4)}`
+      : `home base ${u.home.lat.toFixed(4)}, ${u.home.lon.toFixed(4)}`,
+    u.position_at ? el('span', { class: 'since', text: ' at ' }) : null, u.position_at ? timeElement(u.position_at) : null),
+  ];
+  if (u.capabilities && u.capabilities.length) facts.push(...fact('Capabilities', u.capabilities.join(', ').replace(/_/g, ' ')));
+  ui.facts.replaceChildren(...facts);
+  ui.detail.dataset.status = u.status;
+  if (ui.statusSelect && ui.statusFor !== `${u.id}:${u.status}`) {
+    ui.statusFor = `${u.id}:${u.status}`;
+    ui.statusSelect.replaceChildren(
+      ...(ALLOWED_NEXT[u.status] ?? []).map((s) => el('option', { value: s, text: statusPhrase({ status_label: statusWords(s), availability: STATUS_AVAILABILITY[s] }) })),
+    );
+  }
+}
+
+export function openDetail(u) {
+  ui.detailUnit = u.id;
+  ui.statusFor = null;
+  showList(false);
+  ui.detail.hidden = false;
+  ui.detail.dataset.unitId = String(u.id);
+  if (ui.statusMessage) ui.statusMessage.textContent = '';
+  if (ui.statusNote) ui.statusNote.value = '';
+  refreshDetailFacts(u);
+  ui.detailTitle.focus();
+  loadPowers(u.id);
+  loadMembers(u.id);
+}
+
+function closeDetail() {
+  const id = ui.detailUnit;
+  ui.detailUnit = null;
+  ui.detail.hidden = true;
+  showList(true);
+  hooks.closed();
+  renderList();
+  focusRow(id);
+}
+
+function proposedChosen() {
+  return [...ui.detail.querySelectorAll('.powers-with input:checked')].map((i) => i.value);
+}
+
+function powerList(result) {
+  const list = el('ul', { class: 'power-list' });
+  for (const p of result.powers) {
+    const reasons = el('ul', { class: 'power-reasons' }, ...(p.held ? p.basis : p.missing).map((t) => el('li', { text: t })));
+    const item = el('li', { class: `power ${p.held ? 'power-held' : 'power-missing'}`, dataset: { power: p.power } },
+      el('span', { class: 'power-mark', text: p.held ? '✓ held' : '✗ not held' }), ' ',
+      el('span', { class: 'power-label', text: p.label }), ' ',
+      el('code', { class: 'power-code', text: p.power }),
+      reasons);
+    list.append(item);
+  }
+  return list;
+}
+
+export async function loadPowers(id) {
+  if (!session.can('authority.evaluate')) {
+    ui.powers.replaceChildren(el('p', { class: 'board-empty', text: 'Your role does not include the powers of units.' }));
+    return;
+  }
+  const seq = ++detailSeq;
+  const chosen = proposedChosen();
+  const query = chosen.map((r) => `with=${encodeURIComponent(r)}`).join('&');
+  ui.powers.setAttribute('aria-busy', 'true');
+  try {
+    const result = await api(`/units/${id}/authority${query ? `?${query}` : ''}`);
+    if (seq !== detailSeq || ui.detailUnit !== id) return;
+    const held = result.powers.filter((p) => p.held).length;
+    const lawWords = result.acts.length ? `under ${result.acts.join(', ')}` : 'under no act';
+    ui.powers.replaceChildren(
+      el('p', { class: 'power-summary' },
+        `${held} of ${result.powers.length} powers held ${lawWords}${result.with_proposed.length ? ` (with proposed ${result.with_proposed.join(', ')})` : ''}, at `,
+        timeElement(result.at), '.'),
+      powerList(result),
+    );
+  } catch (err) {
+    if (seq === detailSeq) ui.powers.replaceChildren(el('p', { class: 'form-error', role: 'alert', text: err.message }));
+  } finally {
+    if (seq === detailSeq) ui.powers.removeAttribute('aria-busy');
+  }
+}
+
+/** Offer the proposed acts, to read a unit's powers as if they were in force. */
+export async function fillProposed() {
+  if (!session.can('law.read')) return;
+  try {
+    const acts = await api('/acts');
+    const proposed = acts.filter((a) => a.status === 'proposed');
+    const box = ui.detail.querySelector('.powers-with');
+    const chosen = new Set(proposedChosen());
+    box.replaceChildren(...(proposed.length ? [el('span', { class: 'powers-with-label', text: 'Add proposed acts:' })] : []),
+      ...proposed.map((a) => {
+        const input = el('input', { type: 'checkbox', value: a.reference, checked: chosen.has(a.reference) });
+        input.addEventListener('change', () => ui.detailUnit != null && loadPowers(ui.detailUnit));
+        return el('label', { title: a.title }, input, ` ${a.reference}`);
+      }));
+  } catch (err) {
+    console.warn('acts could not be read', err);
+  }
+}
+
+async function loadMembers(id) {
+  ui.members.replaceChildren();
+  if (!session.can('member.read')) return;
+  const unit = units.get(id);
+  try {
+    const members = await api(`/units/${id}/members?limit=100`);
+    if (ui.detailUnit !== id) return;
+    if (!members.length) {
+      ui.members.append(el('p', { class: 'board-empty', text: 'No members registered (strength is declared, if at all).' }));
+      return;
+    }
+    const list = el('ul', { class: 'member-list' });
+    for (const m of members) {
+      const name = m.personal ? `${m.personal.given_name} ${m.personal.family_name}` : '';
+      const button = el('button', { type: 'button', class: 'member-link', 'aria-expanded': 'false' },
+        el('strong', { text: m.callsign }), ` ${m.external_id}`, name ? ` · ${name}` : '', m.unit_code !== unit?.code ? ` · ${m.unit_code}` : '');
+      const powers = el('div', { class: 'member-powers' });
+      powers.hidden = true;
+      button.addEventListener('click', () => toggleMember(m.id, button, powers));
+      list.append(el('li', { dataset: { memberId: String(m.id) } }, button, powers));
+    }
+    ui.members.append(
+      el('p', { class: 'board-count', text: `${members.length === 100 ? 'The first 100' : members.length} member${members.length === 1 ? '' : 's'}, sub-units included. Choose one for their powers.` }),
+      list,
+    );
+  } catch (err) {
+    ui.members.append(el('p', { class: 'form-error', text: err.message }));
+  }
+}
+
+async function toggleMember(memberId, button, box) {
+  const open = button.getAttribute('aria-expanded') === 'true';
+  button.setAttribute('aria-expanded', String(!open));
+  box.hidden = open;
+  if (open) return;
+  box.replaceChildren(el('p', { class: 'board-empty', text: 'Reading the law…' }));
+  const chosen = proposedChosen();
+  const query = chosen.map((r) => `with=${encodeURIComponent(r)}`).join('&');
+  try {
+    const result = await api(`/members/${memberId}/authority${query ? `?${query}` : ''}`);
+    box.replaceChildren(powerList(result));
+  } catch (err) {
+    box.replaceChildren(el('p', { class: 'form-error', text: err.message }));
+  }
+}
+
+async function submitStatus(event) {
+  event.preventDefault();
+  const id = ui.detailUnit;
+  if (id == null) return;
+  const status = ui.statusSelect.value;
+  // aria-disabled, not disabled: a disabled button would drop the keyboard focus to the page
+  if (ui.statusButton.getAttribute('aria-disabled') === 'true') return;
+  ui.statusButton.setAttribute('aria-disabled', 'true');
+  ui.statusMessage.textContent = '';
+  try {
+    const fresh = await api(`/units/${id}/status`, { method: 'POST', body: { status, note: ui.statusNote.value.trim() } });
+    const u = units.get(id);
+    if (u && fresh) {
+      Object.assign(u, { status: fresh.status, status_label: fresh.status_label, availability: fresh.availability, status_since: fresh.status_since });
+      hooks.statusChanged(u);
+    }
+    ui.statusNote.value = '';
+    ui.statusMessage.textContent = `Status changed to ${statusWords(status)}.`;
+  } catch (err) {
+    ui.statusMessage.textContent = err.message;
+  } finally {
+    ui.statusButton.removeAttribute('aria-disabled');
+  }
+}
+
+/** The unit whose detail is open (null: none). */
+export function openId() {
+  return ui.detailUnit ?? null;
+}
+
+/** The law changed (an act, its status, an activation order): the open unit's powers are
+ * read again if the change concerns it. */
+export function lawChanged(event) {
+  if (ui.detailUnit == null) return;
+  const u = units.get(ui.detailUnit);
+  const concerns = event.type !== 'ActivationOrderIssued' || (u && u.path.startsWith(event.data?.path));
+  if (concerns) loadPowers(ui.detailUnit);
+}
+
+/** Build the detail (hidden until a unit is opened); `closed()` and `statusChanged(u)`
+ * are the board's. */
+export function install({ closed, statusChanged }) {
+  hooks = { closed, statusChanged };
+  const back = el('button', { type: 'button', class: 'button-quiet back', text: '‹ All units' });
+  back.addEventListener('click', closeDetail);
+  ui.detailTitle = el('h2', { id: 'unit-detail-title', tabindex: '-1', class: 'unit-detail-title' });
+  ui.facts = el('dl', { class: 'unit-facts' });
+  ui.powers = el('div', { class: 'unit-powers', 'aria-live': 'polite' });
+  ui.members = el('div', { class: 'unit-members' });
+  ui.detail = el('section', { class: 'unit-detail', id: 'unit-detail', 'aria-labelledby': 'unit-detail-title' },
+    back, ui.detailTitle, ui.facts);
+  if (session.can('unit.status')) {
+    ui.statusSelect = el('select', { id: 'unit-status-next' });
+    ui.statusNote = el('input', { id: 'unit-status-note', type: 'text', maxlength: '500', autocomplete: 'off' });
+    ui.statusButton = el('button', { type: 'submit', id: 'unit-status-submit', text: 'Change status' });
+    ui.statusMessage = el('p', { class: 'status-message', role: 'status', id: 'unit-status-message' });
+    const form = el('form', { class: 'status-form', id: 'unit-status-form' },
+      el('h3', { text: 'Change status' }),
+      el('div', {}, el('label', { for: 'unit-status-next', text: 'New status' }), ui.statusSelect),
+      el('div', {}, el('label', { for: 'unit-status-note', text: 'Note (optional)' }), ui.statusNote),
+      ui.statusButton, ui.statusMessage);
+    form.addEventListener('submit', submitStatus);
+    ui.detail.append(form);
+  }
+  ui.detail.append(
+    el('h3', { text: 'Powers' }),
+    el('div', { class: 'powers-with' }),
+    ui.powers,
+    el('h3', { text: 'Members' }),
+    ui.members,
+  );
+  ui.detail.hidden = true;
+  ui.detail.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') closeDetail();
+  });
+  onEvent('LegalActStatusChanged', () => fillProposed());
+  onEvent('LegalActRecorded', () => fillProposed());
+  return ui.detail;
+}

@@ -1,0 +1,292 @@
+// The Units board's table (units.js is the board): a paged, sortable table of the units,
+// filtered by region, agency, availability, a power held or name, with the powers each
+// unit holds as chips, the counts by availability, and the key to the unit symbols. A row
+// opens the unit (the board's `open`, given to `install`).
+
+import { api } from './api.js';
+import { el } from './dom.js';
+import { session } from './session.js';
+import { selectedTab } from './tabs.js';
+import { agencies, board, held, units } from './unitrecords.js';
+import { AGENCY_KINDS, AVAILABILITY, kindOf, symbolSvg } from './unitsymbols.js';
+
+const PAGE_SIZE = 50;
+
+const LIST_REFRESH_MS = 300;
+
+const SHORT_KIND = {
+  army: 'Army',
+  border_service: 'Border svc',
+  national_guard: 'Nat. guard',
+  police: 'Police',
+  emergency_service: 'Emergency',
+  volunteer_self_defence: 'Volunteer',
+  other: 'Other',
+};
+
+/** Short names of the demo's powers for the table; any other power shows its code. */
+const POWER_SHORT = {
+  observe_report: 'Obs',
+  patrol_unarmed: 'Patrol',
+  checkpoint: 'Chkpt',
+  evacuation_assist: 'Evac',
+  first_aid: 'Aid',
+  detain: 'Detain',
+  carry_weapons: 'Arms',
+  armed_response: 'ArmResp',
+};
+
+const view = { region: '', agency: '', availability: '', power: '', text: '', sort: 'name', dir: 1, page: 0 };
+
+let listTimer = null;
+const ui = {};
+/** What a row does: `open(id)` the unit. */
+let hooks = { open: () => {} };
+
+function matches(u) {
+  if (view.region && u.region !== view.region) return false;
+  if (view.agency && String(u.agency_id) !== view.agency) return false;
+  if (view.availability && u.availability !== view.availability) return false;
+  if (view.power && !(held.byUnit.get(u.id) ?? []).includes(view.power)) return false;
+  if (view.text) {
+    const t = view.text;
+    if (!u.name.toLowerCase().includes(t) && !u.code.toLowerCase().includes(t)) return false;
+  }
+  return true;
+}
+
+const SORTS = {
+  name: (a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }),
+  kind: (a, b) => kindOf(a.agency_kind).label.localeCompare(kindOf(b.agency_kind).label),
+  region: (a, b) => a.region.localeCompare(b.region),
+  status: (a, b) => a.status.localeCompare(b.status),
+  readiness: (a, b) => (a.readiness ?? 0) - (b.readiness ?? 0),
+  strength: (a, b) => (a.strength ?? -1) - (b.strength ?? -1),
+  powers: (a, b) => (held.byUnit.get(a.id)?.length ?? -1) - (held.byUnit.get(b.id)?.length ?? -1),
+};
+
+export function scheduleList() {
+  if (listTimer || !board.loaded) return;
+  listTimer = setTimeout(() => {
+    listTimer = null;
+    if (selectedTab() === 'units' && !ui.list.hidden) renderList();
+    else ui.stale = true;
+    renderCounts();
+  }, LIST_REFRESH_MS);
+}
+
+function renderCounts() {
+  const by = { available: 0, committed: 0, unavailable: 0 };
+  for (const u of units.values()) by[u.availability] = (by[u.availability] ?? 0) + 1;
+  const n = units.size;
+  ui.count.textContent = `${n.toLocaleString('en-GB')} unit${n === 1 ? '' : 's'} · ${by.available} available · ${by.committed} committed · ${by.unavailable} unavailable`;
+}
+
+function fillFilterOptions() {
+  if (!ui.region) return;
+  const regions = [...new Set([...units.values()].map((u) => u.region))].sort();
+  const keep = (select, options) => {
+    const current = select.value;
+    select.replaceChildren(el('option', { value: '', text: 'All' }), ...options);
+    select.value = [...select.options].some((o) => o.value === current) ? current : '';
+  };
+  keep(ui.region, regions.map((r) => el('option', { value: r, text: r })));
+  const used = new Set([...units.values()].map((u) => u.agency_id));
+  const list = [...agencies.values()].filter((a) => used.has(a.id)).sort((a, b) => a.name.localeCompare(b.name));
+  keep(ui.agency, list.map((a) => el('option', { value: String(a.id), text: a.name })));
+}
+
+export function renderList() {
+  ui.stale = false;
+  const rows = [...units.values()].filter(matches);
+  const compare = SORTS[view.sort] ?? SORTS.name;
+  rows.sort((a, b) => view.dir * compare(a, b) || a.id - b.id);
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  view.page = Math.min(view.page, pages - 1);
+  const start = view.page * PAGE_SIZE;
+  const shown = rows.slice(start, start + PAGE_SIZE);
+
+  const focused = document.activeElement?.closest?.('tr[data-unit-id]')?.dataset.unitId;
+  const body = el('tbody');
+  for (const u of shown) body.append(row(u));
+  ui.body.replaceWith(body);
+  ui.body = body;
+  if (focused) body.querySelector(`tr[data-unit-id="${focused}"] .unit-link`)?.focus();
+
+  ui.empty.hidden = rows.length > 0;
+  ui.empty.textContent = units.size ? 'No unit matches these filters.' : 'No units are registered yet.';
+  ui.table.hidden = rows.length === 0;
+  ui.pageInfo.textContent = rows.length
+    ? `${start + 1}–${start + shown.length} of ${rows.length.toLocaleString('en-GB')}`
+    : '';
+  ui.prev.disabled = view.page === 0;
+  ui.next.disabled = view.page >= pages - 1;
+  ui.pager.hidden = rows.length <= PAGE_SIZE;
+  for (const th of ui.table.querySelectorAll('th[data-sort]')) {
+    th.setAttribute('aria-sort', th.dataset.sort === view.sort ? (view.dir > 0 ? 'ascending' : 'descending') : 'none');
+  }
+  renderCounts();
+}
+
+function row(u) {
+  const kind = kindOf(u.agency_kind);
+  const link = el('button', { type: 'button', class: 'unit-link', title: `${u.name} (${u.code}): show on the map and open` },
+    symbolSvg(u.agency_kind, u.availability, 16), el('span', { text: u.name }));
+  const status = el('td', { class: 'unit-status', text: u.status_label, title: `${u.status_label} — ${u.availability}` });
+  status.dataset.availability = u.availability;
+  const powers = powersOf(u);
+  return el('tr', { dataset: { unitId: String(u.id), availability: u.availability } },
+    el('td', { class: 'unit-name' }, link, u.code !== u.name ? el('span', { class: 'unit-code', text: u.code }) : null, powers.chips),
+    el('td', { text: SHORT_KIND[u.agency_kind] ?? kind.label, title: kind.label }),
+    el('td', { text: u.region }),
+    status,
+    el('td', { class: 'num', title: u.readiness ? `readiness ${u.readiness} of 4: ${u.readiness_label}` : '' },
+      u.readiness ? `${u.readiness}/4` : '—',
+      u.readiness ? el('span', { class: 'visually-hidden', text: ` ${u.readiness_label}` }) : null),
+    el('td', { class: 'num', text: u.strength == null ? '—' : String(u.strength) }),
+    powers.cell,
+  );
+}
+
+/** The powers a unit holds as small chips (under its name) and their count (a column). */
+function powersOf(u) {
+  const codes = held.byUnit.get(u.id);
+  if (!codes) return { chips: null, cell: el('td', { class: 'num unit-powers-count', text: held.loaded ? '—' : '…' }) };
+  const words = codes.map((c) => held.labels.get(c) ?? c);
+  const title = codes.length ? `Holds under the law in force: ${words.join('; ')}` : 'Holds no power under the law in force';
+  const chips = codes.length
+    ? el('div', { class: 'unit-power-chips', title },
+      ...codes.map((c) => el('span', { class: 'power-chip', dataset: { power: c }, text: POWER_SHORT[c] ?? c })),
+      el('span', { class: 'visually-hidden', text: ` holds ${words.join(', ')}` }))
+    : null;
+  const total = held.labels.size || codes.length;
+  return { chips, cell: el('td', { class: 'num unit-powers-count', title, text: `${codes.length}/${total}` }) };
+}
+
+export async function loadPowerLabels() {
+  try {
+    for (const p of await api('/powers')) held.labels.set(p.power, p.label);
+  } catch (err) {
+    console.warn('the power catalogue could not be read', err);
+  }
+  if (ui.power) {
+    ui.power.append(...[...held.labels].map(([code, label]) => el('option', { value: code, text: label })));
+  }
+}
+
+function buildKey() {
+  const key = el('details', { class: 'units-key' }, el('summary', { text: 'Key to the unit symbols' }));
+  const kinds = el('dl', { class: 'legend' });
+  for (const [code, k] of Object.entries(AGENCY_KINDS)) {
+    kinds.append(el('dt', {}, symbolSvg(code, 'available', 20), k.label), el('dd', { text: k.words }));
+  }
+  const colours = el('dl', { class: 'legend' });
+  for (const [code, a] of Object.entries(AVAILABILITY)) {
+    colours.append(el('dt', {}, symbolSvg('police', code, 20), a.label), el('dd', { text: a.words }));
+  }
+  key.append(el('p', { class: 'legend-note', text: 'Shape and letter: the agency.' }), kinds,
+    el('p', { class: 'legend-note', text: 'Colour and fill: availability.' }), colours,
+    el('p', { class: 'legend-note', text: 'A unit is drawn where it last reported its position, or else at its home base. The chosen unit has a dark dashed ring.' }));
+  return key;
+}
+
+function select(label, id) {
+  const s = el('select', { id });
+  return [s, el('label', { for: id, text: label }), s];
+}
+
+/** A unit's region or agency not offered by the filters yet: offer them again. */
+export function offerFiltersFor(u) {
+  const offered = (select, value) => select && [...select.options].some((o) => o.value === value);
+  if (!offered(ui.region, u.region) || !offered(ui.agency, String(u.agency_id))) fillFilterOptions();
+}
+
+/** The units are in (or the agencies changed): the filters, and the table drawn again. */
+export function unitsLoaded() {
+  ui.message.hidden = true;
+  fillFilterOptions();
+  renderList();
+}
+
+/** An agency was made: the agency filter offers it. */
+export function agenciesChanged() {
+  fillFilterOptions();
+}
+
+/** Where the board says the units could not be read (showLoadFailure). */
+export function messageBox() {
+  return ui.message;
+}
+
+/** Show or hide the table (the detail takes its place). */
+export function showList(shown) {
+  ui.list.hidden = !shown;
+}
+
+/** Focus a unit's row, or the search field when it is not on this page. */
+export function focusRow(id) {
+  const back = ui.body.querySelector(`tr[data-unit-id="${id}"] .unit-link`);
+  (back ?? ui.search).focus();
+}
+
+/** The tab is shown again: the table, if changes came while it was hidden. */
+export function onTabShown() {
+  if (ui.stale && !ui.list.hidden) renderList();
+}
+
+/** Build the table; `open(id)` opens a unit (its detail and the map). */
+export function install({ open }) {
+  hooks = { open };
+  ui.count = el('span', { class: 'board-count', id: 'units-count', text: 'loading…' });
+  const [region, regionLabel] = select('Region', 'units-region');
+  const [agency, agencyLabel] = select('Agency', 'units-agency');
+  const [availability, availabilityLabel] = select('Availability', 'units-availability');
+  availability.append(el('option', { value: '', text: 'All' }),
+    ...Object.keys(AVAILABILITY).map((a) => el('option', { value: a, text: a })));
+  const [power, powerLabel] = select('Holds power', 'units-power');
+  power.append(el('option', { value: '', text: 'Any' }));
+  const search = el('input', { id: 'units-search', type: 'search', placeholder: 'name or code', autocomplete: 'off' });
+  Object.assign(ui, { region, agency, availability, power, search });
+  const filters = el('div', { class: 'unit-filters', role: 'search', 'aria-label': 'Filter the units' },
+    el('div', {}, regionLabel, region), el('div', {}, agencyLabel, agency),
+    el('div', {}, availabilityLabel, availability),
+    ...(session.can('authority.evaluate') ? [el('div', {}, powerLabel, power)] : []),
+    el('div', {}, el('label', { for: 'units-search', text: 'Find' }), search));
+  for (const [control, key] of [[region, 'region'], [agency, 'agency'], [availability, 'availability'], [power, 'power']]) {
+    control.addEventListener('change', () => { view[key] = control.value; view.page = 0; renderList(); });
+  }
+  search.addEventListener('input', () => { view.text = search.value.trim().toLowerCase(); view.page = 0; renderList(); });
+
+  const head = el('tr');
+  for (const [key, label, cls] of [['name', 'Unit'], ['kind', 'Agency'], ['region', 'Region'], ['status', 'Status'], ['readiness', 'Ready', 'num'], ['strength', 'Str.', 'num'], ['powers', 'Pow.', 'num']]) {
+    const button = el('button', { type: 'button', class: 'sort', text: label, title: `Sort by ${key}` });
+    button.addEventListener('click', () => {
+      view.dir = view.sort === key ? -view.dir : 1;
+      view.sort = key;
+      renderList();
+    });
+    head.append(el('th', { scope: 'col', class: cls ?? '', dataset: { sort: key }, 'aria-sort': 'none' }, button));
+  }
+  ui.body = el('tbody');
+  ui.table = el('table', { class: 'units-table', id: 'units-table' },
+    el('caption', { class: 'visually-hidden', text: 'Units: choose one to see it on the map and its details' }),
+    el('thead', {}, head), ui.body);
+  ui.table.addEventListener('click', (event) => {
+    const tr = event.target.closest('tr[data-unit-id]');
+    if (tr && !event.target.closest('th')) hooks.open(Number(tr.dataset.unitId));
+  });
+  ui.empty = el('p', { class: 'board-empty', text: 'Loading the units…' });
+  ui.prev = el('button', { type: 'button', class: 'button-quiet', text: '‹ Previous' });
+  ui.next = el('button', { type: 'button', class: 'button-quiet', text: 'Next ›' });
+  ui.pageInfo = el('span', { class: 'page-info', 'aria-live': 'polite' });
+  ui.pager = el('div', { class: 'pager' }, ui.prev, ui.pageInfo, ui.next);
+  ui.prev.addEventListener('click', () => { view.page -= 1; renderList(); });
+  ui.next.addEventListener('click', () => { view.page += 1; renderList(); });
+  ui.message = el('p', { class: 'form-error', role: 'alert' });
+  ui.message.hidden = true;
+  ui.list = el('div', { class: 'units-list' },
+    el('div', { class: 'board-head' }, el('h2', { text: 'Units' }), ui.count),
+    filters, ui.message, ui.empty, el('div', { class: 'table-scroll' }, ui.table), ui.pager, buildKey());
+
+  return ui.list;
+}
