@@ -188,6 +188,12 @@ class ReleaseAnalysis:
         return tuple(u for u in self.after.released if u not in was)
 
     @property
+    def recalled(self) -> tuple[str, ...]:
+        """Units releasable without the act but kept with it (the optimum moved)."""
+        now = set(self.after.released)
+        return tuple(u for u in self.before.released if u not in now)
+
+    @property
     def freed_people(self) -> int:
         return sum(self.people.get(u, 0) for u in self.freed)
 
