@@ -140,3 +140,15 @@ def release(
         units=now_units,
         visible=visible,
     )
+
+
+def resolve_units(svc: Services, refs: tuple[str, ...]) -> tuple[int, ...]:
+    """Unit ids from ids or codes (``16`` or ``BEL-VSD-3BN``), in the order given."""
+    out: list[int] = []
+    with svc.db.unit_of_work(write=False) as uow:
+        for ref in refs:
+            unit = uow.forces.unit(int(ref)) if ref.isdigit() else uow.forces.unit_by_code(ref)
+            if unit is None:
+                raise Invalid(f"no unit {ref!r} (give a unit id or code)")
+            out.append(unit.id)
+    return tuple(dict.fromkeys(out))
