@@ -121,7 +121,7 @@ def test_every_command_without_a_store_says_how_to_make_one(
             "COLUMNS": "200",
         }
     )
-    done = subprocess.run(  # noqa: S603 - our own command, fixed arguments
+    done = subprocess.run(
         [sys.executable, "-c", "from marchwarden.entrypoints.cli import main; main()", *command],
         env=env,
         capture_output=True,
