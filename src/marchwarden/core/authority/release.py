@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 #: the agencies whose units the question is about, unless the caller names others
 DEFAULT_AGENCIES: frozenset[str] = frozenset({"army", "national_guard"})
-DEFAULT_TIME_LIMIT_S = 5.0
+DEFAULT_TIME_LIMIT_S = 3.0
 _PAIRS_PER_CHUNK = 1 << 21
 
 
