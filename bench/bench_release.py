@@ -147,6 +147,7 @@ def synthetic(n_units: int, seed: int) -> None:
         ("MILP (HiGHS, 3 s limit per solve)", ReleaseQuestion()),
         ("greedy only", ReleaseQuestion(solver="greedy")),
         ("MILP, cost = people", ReleaseQuestion(objective=Objective.PEOPLE)),
+        ("fallback path (MILP limit 0.05 s)", ReleaseQuestion(time_limit_s=0.05)),
     ):
         seconds, r = run(question)
         print(
