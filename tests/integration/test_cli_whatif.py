@@ -61,6 +61,23 @@ def test_tables_fit_80_columns_and_nothing_is_cut(world: dict[str, str]) -> None
     assert "+8 (1)" in out  # activating the Kursk battalion: 8 members, 1 unit
 
 
+def test_users_list_fits_80_columns(world: dict[str, str], services: Services) -> None:
+    from marchwarden.core.access.model import Role, Scope
+    from tests.factories import make_user
+
+    make_user(services, "liaison-bel-border-service", Role.REGIONAL_COORDINATOR, Scope.all())
+    result = CliRunner().invoke(app, ["users", "list"], env=world)
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    # folded onto a second line, not cut: the pieces of the username and role are all there
+    rows = [
+        line for line in result.output.splitlines() if "liaison" in line or "der-service" in line
+    ]
+    assert len(rows) >= 2
+    assert "regional_coord" in rows[0] and "nator" in rows[1]
+
+
 def test_release_as_json_and_csv(world: dict[str, str]) -> None:
     code, out = run(world, "--with", "LSD-2023", "--release", "--format", "json")
     assert code == 0, out

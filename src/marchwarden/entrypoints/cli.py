@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from marchwarden import __version__
 from marchwarden.core.access.model import Role, Scope, ScopeKind
 from marchwarden.core.errors import DomainError
+from marchwarden.entrypoints.cli_tables import table as cli_table
 from marchwarden.settings import Settings
 
 if TYPE_CHECKING:
@@ -209,9 +209,9 @@ def demo(
     settings = _settings()
     _upgrade(settings)
     accounts = load_demo(settings, seed=seed, console=console)
-    table = Table(title=f"Demo accounts — open http://{host}:{port}/")
-    for col in ("username", "password", "role", "scope"):
-        table.add_column(col)
+    table = cli_table(
+        "username", "password", "role", "scope", title=f"Demo accounts — open http://{host}:{port}/"
+    )
     for row in accounts:
         table.add_row(*row)
     console.print(table)
@@ -330,9 +330,7 @@ def users_list() -> None:
         users = accounts.list_users(svc, None)
     finally:
         svc.db.engine.dispose()
-    table = Table()
-    for col in ("id", "username", "name", "role", "scope", "state"):
-        table.add_column(col)
+    table = cli_table("id", "username", "name", "role", "scope", "state", right=("id",))
     for u in users:
         table.add_row(
             str(u.id),

@@ -8,9 +8,6 @@ import io
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from rich import box
-from rich.table import Table
-
 from marchwarden.core.authority.release import (
     DEFAULT_AGENCIES,
     Objective,
@@ -19,6 +16,7 @@ from marchwarden.core.authority.release import (
 )
 from marchwarden.core.errors import Invalid
 from marchwarden.entrypoints.api.schemas.release import release_out
+from marchwarden.entrypoints.cli_tables import table as cli_table
 from marchwarden.services import release as release_service
 
 if TYPE_CHECKING:
@@ -38,23 +36,19 @@ class OutputFormat(StrEnum):
     CSV = "csv"
 
 
-def _table(title: str | None = None) -> Table:
-    # SIMPLE boxes and folding cells: every table stays inside 80 columns
-    return Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-
-
-def _fold(table: Table, *columns: str, right: tuple[str, ...] = ()) -> None:
-    for col in columns:
-        table.add_column(col, overflow="fold", justify="right" if col in right else "left")
-
-
 # --------------------------------------------------------------------------- what-if
 
 
 def print_whatif(console: Console, report: WhatIfReport) -> None:
     proposed = ", ".join(report.proposed)
-    table = _table(f"What-if: acts in force + {proposed}")
-    _fold(table, "power", "region", "members", "units", "units gaining")
+    table = cli_table(
+        "power",
+        "region",
+        "members",
+        "units",
+        "units gaining",
+        title=f"What-if: acts in force + {proposed}",
+    )
     for change in report.whatif.changes:
         for r in change.regions:
             if not r.changed:
@@ -71,11 +65,15 @@ def print_whatif(console: Console, report: WhatIfReport) -> None:
     console.print(table)
     cov = report.coverage
     considered = cov.before.covered_count + len(cov.before.uncovered)
-    cover = _table(
-        f"Border settlements (within {report.border_band_km:g} km of the border) within "
-        f"{report.coverage_minutes:g} min of a unit holding {report.coverage_power}"
+    cover = cli_table(
+        "",
+        "units",
+        "settlements",
+        "people",
+        title=f"Border settlements (within {report.border_band_km:g} km of the border) within "
+        f"{report.coverage_minutes:g} min of a unit holding {report.coverage_power}",
+        right=("units", "people"),
     )
-    _fold(cover, "", "units", "settlements", "people", right=("units", "people"))
     cover.add_row(
         "acts in force",
         str(cov.before.responder_count),
@@ -162,9 +160,8 @@ def print_release(console: Console, out: ReleaseOut) -> None:
         f"{len(out.uncovered_either_way)} no unit reaches either way",
         highlight=False,
     )
-    plans = _table()
-    _fold(
-        plans, "law", "kept", "released", "people", "answer", right=("kept", "released", "people")
+    plans = cli_table(
+        "law", "kept", "released", "people", "answer", right=("kept", "released", "people")
     )
     for plan in (out.before, out.after):
         plans.add_row(
@@ -181,8 +178,13 @@ def print_release(console: Console, out: ReleaseOut) -> None:
     else:
         console.print(f"freed by {law}: no unit", highlight=False)
     if out.after.kept:
-        kept = _table(f"Units that must stay ({out.after.label})")
-        _fold(kept, "unit", "people", "keeps covered", right=("people",))
+        kept = cli_table(
+            "unit",
+            "people",
+            "keeps covered",
+            title=f"Units that must stay ({out.after.label})",
+            right=("people",),
+        )
         for k in out.after.kept:
             only = set(k.only)
             towns = ", ".join(names[s] + ("*" if s in only else "") for s in k.settlements)
@@ -194,18 +196,15 @@ def print_release(console: Console, out: ReleaseOut) -> None:
         console.print(f"no unit reaches, with or without the act: {gaps}", highlight=False)
     b = out.binding
     if b.battalions:
-        stand = _table(
-            f"What stands in the way: {b.members_without:,} members without {b.power}; "
-            "+members (+units) if one condition were met"
-        )
-        _fold(
-            stand,
+        stand = cli_table(
             "battalion",
             "without",
             "activate",
             "qualif.",
             "training",
             "fit",
+            title=f"What stands in the way: {b.members_without:,} members without {b.power}; "
+            "+members (+units) if one condition were met",
             right=("without", "activate", "qualif.", "training", "fit"),
         )
         for bt in b.battalions:
