@@ -80,7 +80,7 @@ class BattalionOut(Schema):
 
 class BindingOut(Schema):
     power: str
-    members_holding: int
+    #: members (of the battalions shown) a grant of the power names who do not hold it
     members_without: int
     totals: list[GainOut]
     battalions: list[BattalionOut]
@@ -185,7 +185,6 @@ def _binding(report: ReleaseReport) -> BindingOut:
     totals.sort(key=lambda t: (-t.members, -t.units, t.condition))
     return BindingOut(
         power=b.power,
-        members_holding=b.members_holding,
         members_without=sum(bt.members_without for bt in battalions),
         totals=totals,
         battalions=battalions,
