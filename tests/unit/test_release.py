@@ -154,6 +154,21 @@ def test_population_target_may_trade_a_small_settlement_for_a_larger_one() -> No
     assert by_people.freed == ("1", "2")
 
 
+def test_population_target_greedy_and_milp_agree_on_a_small_world() -> None:
+    # today: S1 (100) by U1, S2 (5,000) by U2, S3 (2,000) by U3; the act's volunteers reach
+    # S4 (2,500): keeping the people covered needs U2 only (5,000 + 2,500 >= 7,100)
+    towns = [town(1, 0.0, 100), town(2, 30.0, 5000), town(3, 60.0, 2000), town(4, 90.0, 2500)]
+    army = [unit(1, 0.0), unit(2, 30.0), unit(3, 60.0)]
+    volunteers = unit(9, 90.0, kind="volunteer_self_defence")
+    for solver in ("auto", "greedy"):
+        q = ReleaseQuestion(target=Target.POPULATION, solver=solver)
+        result = analyse_release(towns, army, [*army, volunteers], TRAVEL, BUDGET, q)
+        assert result.before.kept_ids == ("1", "2", "3")
+        assert result.after.kept_ids == ("2",), solver
+        assert result.after.bound <= result.after.objective == 1
+        assert result.freed == ("1", "3")
+
+
 def test_readiness_objective_releases_the_readiest() -> None:
     ready = unit(1, 0.0, readiness=4)
     slow = unit(2, 1.0, readiness=1)
