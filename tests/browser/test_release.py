@@ -129,6 +129,12 @@ def test_release_analysis_on_the_law_board(
     for heading in ("What the act changes", "What it frees", "What it needs"):
         assert heading in text
     assert "ARMY-BEL-1" in page.inner_text("#release-brief-frees")
+    whatif = api_get(srv, api_token(srv), "/whatif?with=LSD-2023")
+    armed = next(p for p in whatif["powers"] if p["power"] == "armed_response")
+    powers = page.locator("#release-brief-powers li").all_inner_texts()
+    gain = f"+{armed['members_gained']} members, +{armed['units_gained']} units hold it"
+    assert f"{armed['label']}: {gain}" in powers
+    screenshot(page, "release-brief-1366x768")
     page.emulate_media(media="print")
     assert page.locator("#map").is_hidden()
     assert page.locator("#release-brief-body").is_visible()

@@ -65,6 +65,8 @@ export const TEXT = {
   briefKeptText: (before, after, cands) => `Army and national-guard units needed at the border: ${num(before)} today, ${num(after)} with the act (of ${num(cands)}).`,
   briefMethod: (method) => `Answer: ${method}.`,
   briefNeedsNone: 'Nothing further: every volunteer the act names already holds the power.',
+  briefPower: (label, members, units) => `${label}: ${members >= 0 ? '+' : '−'}${num(Math.abs(members))} members, ${units >= 0 ? '+' : '−'}${num(Math.abs(units))} units hold it`,
+  briefPowersOf: (acts) => `Powers with ${acts.join(' + ')} (activation orders aside):`,
   legendFreed: 'could be released',
   legendKept: 'must stay',
   legendCovered: 'stays covered',
@@ -348,7 +350,7 @@ function closeBrief() {
   if (briefOpener?.isConnected) briefOpener.focus();
 }
 
-function briefBody(r) {
+function briefBody(r, whatif) {
   const names = new Map(r.settlements.map((s) => [s.id, s.name]));
   const gained = r.settlements.filter((s) => s.state === 'gained_by_act').length;
   const needs = r.binding.battalions.flatMap((bt) => bt.gains.filter((g) => g.members).map((g) => ({ bt, g })))
@@ -357,6 +359,10 @@ function briefBody(r) {
     el('h1', { id: 'release-brief-heading', tabindex: '-1', text: TEXT.briefTitle }),
     el('p', { class: 'sitrep-meta' }, `${lawLabel(r)} · ${r.power}, ${num(r.minutes)} min · `, timeElement(r.at)),
     el('h2', { text: TEXT.briefChanges }),
+    whatif ? el('p', { text: TEXT.briefPowersOf(r.proposed) }) : null,
+    whatif ? el('ul', { id: 'release-brief-powers' }, ...whatif.powers.map((p) => el('li', {
+      text: TEXT.briefPower(p.label, p.members_gained - p.members_lost, p.units_gained - p.units_lost),
+    }))) : null,
     el('p', { text: TEXT.briefChangeText(r.covered_today, gained, r.uncovered_either_way.length) }),
     el('p', { text: TEXT.briefKeptText(r.before.kept.length, r.after.kept.length, r.after.candidates) }),
     el('h2', { text: TEXT.briefFrees }),
@@ -369,10 +375,26 @@ function briefBody(r) {
     needs.length
       ? el('ul', { id: 'release-brief-needs' }, ...needs.map(({ bt, g }) => el('li', { text: TEXT.gainSentence(g.needs, bt.name, g.members, g.units) })))
       : el('p', { text: TEXT.briefNeedsNone }),
-  ];
+  ].filter((node) => node !== null);
 }
 
-function openBrief(r, button) {
+/** Who gains which power with the proposed acts (the what-if), for the brief. */
+async function whatifOf(r) {
+  if (!r.proposed.length) return null;
+  const query = new URLSearchParams();
+  for (const ref of r.proposed) query.append('with', ref);
+  query.set('power', r.power);
+  query.set('minutes', String(r.minutes));
+  query.set('band_km', String(r.border_band_km));
+  try {
+    return await api(`/whatif?${query}`);
+  } catch {
+    return null; // the brief stands without it
+  }
+}
+
+async function openBrief(r, button) {
+  const whatif = await whatifOf(r);
   if (!briefView) {
     const print = el('button', { type: 'button', id: 'release-brief-print', text: TEXT.print });
     print.addEventListener('click', () => window.print());
@@ -381,11 +403,12 @@ function openBrief(r, button) {
     briefView = el('div', { class: 'release-brief-view', id: 'release-brief', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'release-brief-heading' },
       el('div', { class: 'release-brief-toolbar' }, el('span', { class: 'release-brief-toolbar-title', text: TEXT.brief }), print, close),
       el('article', { class: 'release-brief-body', id: 'release-brief-body' }));
+    briefView.hidden = true;
     briefView.addEventListener('keydown', (event) => { if (event.key === 'Escape') closeBrief(); });
     document.body.append(briefView);
   }
   briefOpener = button;
-  briefView.querySelector('#release-brief-body').replaceChildren(...briefBody(r));
+  briefView.querySelector('#release-brief-body').replaceChildren(...briefBody(r, whatif));
   briefView.hidden = false;
   document.body.classList.add('release-brief-open');
   briefView.querySelector('#release-brief-heading').focus();
