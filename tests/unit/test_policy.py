@@ -90,6 +90,14 @@ AUDITOR = who(Role.AUDITOR, Scope.all())
         (ANALYST, Action.LAW_WRITE, None, True),
         (ANALYST, Action.TASK_ASSIGN, BEL_UNIT, False),
         (ANALYST, Action.MEMBER_READ_PERSONAL, BEL_UNIT, False),
+        # the release analysis: a scoped account sees only its regions' units in it
+        (BEL_COORD, Action.RELEASE_UNIT_VIEW, BEL_UNIT, True),
+        (BEL_COORD, Action.RELEASE_UNIT_VIEW, KRS_UNIT, False),
+        (KRS_COORD, Action.RELEASE_UNIT_VIEW, KRS_UNIT, True),
+        (ANALYST, Action.RELEASE_UNIT_VIEW, KRS_UNIT, True),
+        (HQ, Action.RELEASE_UNIT_VIEW, BEL_UNIT, True),
+        (LIAISON_7, Action.RELEASE_UNIT_VIEW, BEL_UNIT, False),
+        (AUDITOR, Action.RELEASE_UNIT_VIEW, BEL_UNIT, False),
         # auditors read the audit trail and nothing operational
         (AUDITOR, Action.AUDIT_READ, None, True),
         (AUDITOR, Action.INCIDENT_READ, BEL_INCIDENT, False),

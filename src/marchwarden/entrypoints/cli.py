@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from marchwarden import __version__
 from marchwarden.core.access.model import Role, Scope, ScopeKind
 from marchwarden.core.errors import DomainError
+from marchwarden.entrypoints.cli_tables import table as cli_table
 from marchwarden.settings import Settings
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 app = typer.Typer(
     help="Marchwarden: the coordination headquarters for border regions.",
@@ -206,9 +209,9 @@ def demo(
     settings = _settings()
     _upgrade(settings)
     accounts = load_demo(settings, seed=seed, console=console)
-    table = Table(title=f"Demo accounts — open http://{host}:{port}/")
-    for col in ("username", "password", "role", "scope"):
-        table.add_column(col)
+    table = cli_table(
+        "username", "password", "role", "scope", title=f"Demo accounts — open http://{host}:{port}/"
+    )
     for row in accounts:
         table.add_row(*row)
     console.print(table)
@@ -327,9 +330,7 @@ def users_list() -> None:
         users = accounts.list_users(svc, None)
     finally:
         svc.db.engine.dispose()
-    table = Table()
-    for col in ("id", "username", "name", "role", "scope", "state"):
-        table.add_column(col)
+    table = cli_table("id", "username", "name", "role", "scope", "state", right=("id",))
     for u in users:
         table.add_row(
             str(u.id),
@@ -460,87 +461,164 @@ def roster_export(
 
 @app.command("whatif")
 def whatif(
-    with_: Annotated[list[str], typer.Option("--with", help="Proposed act(s) to add.")],
+    with_: Annotated[
+        list[str] | None, typer.Option("--with", help="Proposed act(s) to add.")
+    ] = None,
     power: Annotated[str, typer.Option(help="Power whose coverage is mapped.")] = "armed_response",
     minutes: Annotated[float, typer.Option(help="Time budget to reach a settlement.")] = 30.0,
     band_km: Annotated[float, typer.Option(help="Border band of the settlements.")] = 30.0,
+    release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="Which units of --agency could leave while every settlement covered "
+            "today stays covered, and what keeps more volunteers from the power.",
+        ),
+    ] = False,
+    activate: Annotated[
+        list[str] | None,
+        typer.Option(help="With --release: treat this unit (id or code) as activated."),
+    ] = None,
+    agency: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="With --release: agency kinds to release (default army, national_guard)."
+        ),
+    ] = None,
+    objective: Annotated[
+        str, typer.Option(help="With --release: cost of keeping a unit: units|people|readiness.")
+    ] = "units",
+    target: Annotated[
+        str,
+        typer.Option(
+            help="With --release: keep every settlement or the people covered: "
+            "settlements|population."
+        ),
+    ] = "settlements",
+    output: Annotated[
+        str, typer.Option("--format", help="table (80 columns), json or csv.")
+    ] = "table",
+    at: Annotated[
+        str | None,
+        typer.Option(help="The moment, ISO 8601 with a time zone (default: now)."),
+    ] = None,
 ) -> None:
-    """Acts in force versus acts in force + proposed acts: powers gained, coverage."""
+    """Acts in force versus acts in force + proposed acts: powers gained, coverage; with
+    --release, the units the act would free and what stands in the way."""
     from marchwarden.bootstrap import build_services
     from marchwarden.core.access.model import Principal
+    from marchwarden.entrypoints import cli_whatif as view
     from marchwarden.services import authority
 
+    try:
+        fmt = view.OutputFormat(output)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --format must be table, json or csv, not {output!r}")
+        raise typer.Exit(2) from exc
+    if (activate or agency) and not release:
+        err.print("[red]error:[/red] --activate and --agency need --release")
+        raise typer.Exit(2)
+    moment = _moment(at)
     svc = build_services(_settings())
     operator = Principal(0, "operator", Role.ADMIN, Scope.all())
+    moment = moment or svc.clock.now()
     try:
-        report = authority.what_if(
-            svc,
-            operator,
-            proposed=tuple(with_),
-            at=svc.clock.now(),
-            power=power,
-            minutes=minutes,
-            border_band_km=band_km,
-        )
+        if release:
+            text = view.run_release(
+                svc,
+                operator,
+                console,
+                proposed=tuple(with_ or ()),
+                power=power,
+                minutes=minutes,
+                band_km=band_km,
+                activate=tuple(activate or ()),
+                agencies=tuple(agency or ()),
+                objective=objective,
+                target=target,
+                fmt=fmt,
+                at=moment,
+            )
+        else:
+            if not with_:
+                raise typer.BadParameter("name a proposed act", param_hint="--with")
+            report = authority.what_if(
+                svc,
+                operator,
+                proposed=tuple(with_),
+                at=moment,
+                power=power,
+                minutes=minutes,
+                border_band_km=band_km,
+            )
+            text = None
+            if fmt is view.OutputFormat.TABLE:
+                view.print_whatif(console, report)
+            elif fmt is view.OutputFormat.JSON:
+                from marchwarden.entrypoints.api.routers.law import whatif_out
+
+                text = whatif_out(report).model_dump_json(indent=2) + "\n"
+            else:
+                text = view.whatif_csv(report)
     except DomainError as exc:
-        err.print(f"[red]error:[/red] {exc.detail}")
+        err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
-    table = Table(title=f"What-if: acts in force + {', '.join(with_)}")
-    for col in (
-        "power",
-        "region",
-        "members before",
-        "members after",
-        "units before",
-        "units after",
-        "units gaining",
-    ):
-        table.add_column(col)
-    for change in report.whatif.changes:
-        for r in change.regions:
-            if not r.changed:
-                continue
-            gaining = ", ".join(report.units[int(u)].code for u in r.units_gaining[:6])
-            more = len(r.units_gaining) - 6
-            table.add_row(
-                change.power,
-                r.region,
-                str(r.members_before),
-                str(r.members_after),
-                str(r.units_before),
-                str(r.units_after),
-                gaining + (f" +{more}" if more > 0 else ""),
-            )
-    console.print(table)
-    cov = report.coverage
-    considered = cov.before.covered + cov.before.uncovered
-    cover = Table(
-        title=(
-            f"Border settlements (within {band_km:g} km of the border) within "
-            f"{minutes:g} min of a unit holding {power}"
-        )
-    )
-    for col in ("", "units", "settlements", "people"):
-        cover.add_column(col)
-    cover.add_row(
-        "acts in force",
-        str(cov.before.responder_count),
-        f"{cov.before.covered_count} of {len(considered)}",
-        f"{cov.before.covered_population:,}",
-    )
-    cover.add_row(
-        "+ " + ", ".join(with_),
-        str(cov.after.responder_count),
-        f"{cov.after.covered_count} of {len(considered)}",
-        f"{cov.after.covered_population:,}",
-    )
-    console.print(cover)
-    console.print(f"travel model: {cov.travel_model}; no unit was moved")
-    if cov.gained:
-        console.print("gained: " + ", ".join(f"{s.name} ({s.population:,})" for s in cov.gained))
+    if text is not None:
+        sys.stdout.write(text)
+
+
+def _moment(text: str | None) -> datetime | None:
+    from datetime import datetime
+
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --at {text!r} is not an ISO 8601 date and time")
+        raise typer.Exit(2) from exc
+    if value.tzinfo is None:
+        err.print(f"[red]error:[/red] --at {text!r} needs a time zone, as in 2026-11-26T12:00Z")
+        raise typer.Exit(2)
+    return value
 
 
 def main() -> None:
-    app()
+    """Run the command; a store that is missing or cannot be reached is said in one
+    sentence, with the command that creates it (never a SQLAlchemy traceback)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        app()
+    except DBAPIError as exc:
+        err.print(_store_problem(exc), markup=False, highlight=False)
+        raise SystemExit(2) from None
+
+
+def _store_problem(exc: Exception) -> str:
+    """What is wrong with the configured store, and how to make it."""
+    url = _redact(Settings().database_url) if _settings_ok() else "the configured store"
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    missing = ("no such table", "does not exist", "undefinedtable")
+    if any(m in text.lower() for m in missing):
+        return (
+            f"error: the store at {url} has no Marchwarden tables ({text}).\n"
+            "Create it with `marchwarden db upgrade` (empty; then `marchwarden users add` "
+            "and `marchwarden roster import`), or load the demo with `marchwarden demo`. "
+            "Another store: set MARCHWARDEN_DATABASE_URL."
+        )
+    return (
+        f"error: cannot use the store at {url} ({text}).\n"
+        "Check MARCHWARDEN_DATABASE_URL and that the database server is running; "
+        "`marchwarden db upgrade` creates the tables."
+    )
+
+
+def _settings_ok() -> bool:
+    try:
+        Settings()
+    except ValueError:
+        return False
+    return True

@@ -11,6 +11,7 @@ import { registerTab } from './tabs.js';
 import { formatUtc, hqTimezone, timeElement } from './time.js';
 import { showUnit, allUnits } from './units.js';
 import { kindOf } from './unitsymbols.js';
+import { releaseSection } from './release.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const OVERLAY = 'What-if coverage';
@@ -432,6 +433,10 @@ export function install() {
       el('h3', { id: 'law-whatif-title', text: 'What if a proposed act passes?' }),
       el('p', { class: 'whatif-explain', text: 'Who would gain which power, and which border settlements a unit able to respond would reach.' }),
       form, ui.stale, ui.result));
+    panel.append(releaseSection({
+      chosenActs: () => [...ui.proposed.querySelectorAll('input:checked')].map((i) => i.value),
+      params: () => ({ power: ui.power.value || 'armed_response', minutes: Number(ui.minutes.value) || 30, band: Number(ui.band.value) || 30 }),
+    }));
   }
 
   const lawChanged = () => {

@@ -38,6 +38,9 @@ class Action(StrEnum):
     ACTIVATION_ISSUE = "activation.issue"
     AUTHORITY_EVALUATE = "authority.evaluate"
     WHATIF_RUN = "whatif.run"
+    #: see a unit (and its people) in a release analysis: a scoped account sees only the
+    #: units inside its scope; the analysis itself is run over every unit
+    RELEASE_UNIT_VIEW = "release.unit_view"
     # unified command
     REPORT_SUBMIT = "report.submit"
     REPORT_READ = "report.read"
@@ -94,6 +97,7 @@ _COMMAND = frozenset(
         Action.UNIT_POSITION,
         Action.ACTIVATION_ISSUE,
         Action.WHATIF_RUN,
+        Action.RELEASE_UNIT_VIEW,
         Action.REPORT_SUBMIT,
         Action.REPORT_TRIAGE,
         Action.INCIDENT_WRITE,
@@ -157,7 +161,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.STREAM_SUBSCRIBE,
         }
     ),
-    Role.ANALYST: _COMMON_READ | {Action.WHATIF_RUN, Action.LAW_WRITE, Action.ROSTER_EXPORT},
+    Role.ANALYST: _COMMON_READ
+    | {Action.WHATIF_RUN, Action.RELEASE_UNIT_VIEW, Action.LAW_WRITE, Action.ROSTER_EXPORT},
     Role.AUDITOR: frozenset({Action.AUDIT_READ, Action.GEO_READ, Action.LAW_READ}),
 }
 

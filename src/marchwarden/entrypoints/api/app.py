@@ -24,6 +24,7 @@ from marchwarden.entrypoints.api.routers import (
     health,
     incidents,
     law,
+    release,
     reports,
     sitreps,
     tasks,
@@ -96,6 +97,7 @@ def create_app(
     api.include_router(audit.router)
     api.include_router(geo.router)
     api.include_router(forces.router)
+    api.include_router(release.router)  # /whatif/release before law's /whatif
     api.include_router(law.router)
     api.include_router(incidents.router)
     api.include_router(tasks.router)

@@ -1,0 +1,332 @@
+"""``marchwarden whatif``: the what-if and the release analysis as tables that fit an
+80-column terminal, as JSON (the API's schema) or as CSV for analysts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from marchwarden.core.authority.release import (
+    DEFAULT_AGENCIES,
+    Objective,
+    ReleaseQuestion,
+    Target,
+)
+from marchwarden.core.errors import Invalid
+from marchwarden.entrypoints.api.schemas.release import release_out
+from marchwarden.entrypoints.cli_tables import table as cli_table
+from marchwarden.services import release as release_service
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from rich.console import Console
+
+    from marchwarden.core.access.model import Principal
+    from marchwarden.entrypoints.api.schemas.release import GainOut, ReleaseOut
+    from marchwarden.services.authority import WhatIfReport
+    from marchwarden.services.context import Services
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+def print_whatif(console: Console, report: WhatIfReport) -> None:
+    proposed = ", ".join(report.proposed)
+    table = cli_table(
+        "power",
+        "region",
+        "members",
+        "units",
+        "units gaining",
+        title=f"What-if: acts in force + {proposed}",
+    )
+    for change in report.whatif.changes:
+        for r in change.regions:
+            if not r.changed:
+                continue
+            gaining = ", ".join(report.units[int(u)].code for u in r.units_gaining[:6])
+            more = len(r.units_gaining) - 6
+            table.add_row(
+                change.power,
+                r.region,
+                f"{r.members_before} → {r.members_after}",
+                f"{r.units_before} → {r.units_after}",
+                gaining + (f" +{more}" if more > 0 else ""),
+            )
+    console.print(table)
+    cov = report.coverage
+    considered = cov.before.covered_count + len(cov.before.uncovered)
+    cover = cli_table(
+        "",
+        "units",
+        "settlements",
+        "people",
+        title=f"Border settlements (within {report.border_band_km:g} km of the border) within "
+        f"{report.coverage_minutes:g} min of a unit holding {report.coverage_power}",
+        right=("units", "people"),
+    )
+    cover.add_row(
+        "acts in force",
+        str(cov.before.responder_count),
+        f"{cov.before.covered_count} of {considered}",
+        f"{cov.before.covered_population:,}",
+    )
+    cover.add_row(
+        "+ " + proposed,
+        str(cov.after.responder_count),
+        f"{cov.after.covered_count} of {considered}",
+        f"{cov.after.covered_population:,}",
+    )
+    console.print(cover)
+    console.print(f"travel model: {cov.travel_model}; no unit was moved")
+    if cov.gained:
+        console.print("gained: " + ", ".join(f"{s.name} ({s.population:,})" for s in cov.gained))
+
+
+def whatif_csv(report: WhatIfReport) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        [
+            "power",
+            "region",
+            "members_before",
+            "members_after",
+            "units_before",
+            "units_after",
+            "units_gaining",
+            "units_losing",
+        ]
+    )
+    for change in report.whatif.changes:
+        for r in change.regions:
+            if not r.changed:
+                continue
+            w.writerow(
+                [
+                    change.power,
+                    r.region,
+                    r.members_before,
+                    r.members_after,
+                    r.units_before,
+                    r.units_after,
+                    " ".join(report.units[int(u)].code for u in r.units_gaining),
+                    " ".join(report.units[int(u)].code for u in r.units_losing),
+                ]
+            )
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- release
+
+
+def _method(method: str, objective: float, bound: float) -> str:
+    if method == "greedy":
+        return f"greedy (optimum ≥ {bound:g})"
+    return method
+
+
+def _gain_cell(g: GainOut | None) -> str:
+    if g is None or g.members == 0:
+        return "–"
+    return f"+{g.members} ({g.units})"
+
+
+def print_release(console: Console, out: ReleaseOut) -> None:
+    names = {s.id: s.name for s in out.settlements}
+    law = " + ".join(("acts in force", *out.proposed))
+    console.print(
+        f"[bold]Release analysis[/bold]: {out.power} within {out.minutes:g} min, "
+        f"border band {out.border_band_km:g} km; units of {', '.join(out.agencies)} "
+        f"(cost: {out.objective}; keep: {out.target})",
+        highlight=False,
+    )
+    if out.activate:
+        console.print(
+            "as if activated: " + ", ".join(u.code for u in out.activate), highlight=False
+        )
+    console.print(
+        f"{out.covered_today} of {out.settlements_considered} settlements covered today "
+        f"({out.covered_today_population:,} people); "
+        f"{len(out.uncovered_either_way)} no unit reaches either way",
+        highlight=False,
+    )
+    plans = cli_table(
+        "law", "kept", "released", "people", "answer", right=("kept", "released", "people")
+    )
+    for plan in (out.before, out.after):
+        plans.add_row(
+            plan.label,
+            str(len(plan.kept)),
+            str(len(plan.released)),
+            f"{plan.released_people:,}",
+            _method(plan.method, plan.objective, plan.bound),
+        )
+    console.print(plans)
+    if out.freed:
+        freed = ", ".join(f"{u.code} ({u.people})" for u in out.freed)
+        console.print(f"freed by {law}: {freed} — {out.freed_people:,} people", highlight=False)
+    else:
+        console.print(f"freed by {law}: no unit", highlight=False)
+    if out.after.kept:
+        kept = cli_table(
+            "unit",
+            "people",
+            "keeps covered",
+            title=f"Units that must stay ({out.after.label})",
+            right=("people",),
+        )
+        for k in out.after.kept:
+            only = set(k.only)
+            towns = ", ".join(names[s] + ("*" if s in only else "") for s in k.settlements)
+            kept.add_row(k.unit.code, str(k.unit.people), towns)
+        console.print(kept)
+        console.print("* no other unit reaches it in time", highlight=False)
+    if out.uncovered_either_way:
+        gaps = ", ".join(names[s] for s in out.uncovered_either_way)
+        console.print(f"no unit reaches, with or without the act: {gaps}", highlight=False)
+    b = out.binding
+    if b.battalions:
+        stand = cli_table(
+            "battalion",
+            "without",
+            "activate",
+            "qualif.",
+            "training",
+            "fit",
+            title=f"What stands in the way: {b.members_without:,} members without {b.power}; "
+            "+members (+units) if one condition were met",
+            right=("without", "activate", "qualif.", "training", "fit"),
+        )
+        for bt in b.battalions:
+            by_kind = {g.kind: g for g in bt.gains}
+            stand.add_row(
+                bt.name,
+                str(bt.members_without),
+                _gain_cell(by_kind.get("unit_activated")),
+                _gain_cell(by_kind.get("qualification")),
+                _gain_cell(by_kind.get("training")),
+                _gain_cell(by_kind.get("fit")),
+            )
+        console.print(stand)
+        best = next((bt for bt in b.battalions if bt.gains), None)
+        top = max(best.gains, key=lambda g: g.members) if best is not None else None
+        if best is not None and top is not None and top.members:
+            console.print(
+                f"e.g. {top.needs} in {best.name} (id {best.id}): +{top.members} members, "
+                f"+{top.units} units able to take {b.power}",
+                highlight=False,
+            )
+
+
+def release_csv(out: ReleaseOut) -> str:
+    """One row per unit of the named agencies holding the power, under either law."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        [
+            "unit_id",
+            "code",
+            "name",
+            "region",
+            "agency_kind",
+            "people",
+            "readiness",
+            "in_force",
+            "with_proposed",
+            "freed",
+            "settlements_kept_covered",
+        ]
+    )
+    rows: dict[int, list[object]] = {}
+
+    def state(plan_kept: set[int], plan_released: set[int], uid: int) -> str:
+        if uid in plan_kept:
+            return "kept"
+        return "released" if uid in plan_released else "-"
+
+    units = {u.unit.id: u.unit for u in (*out.before.kept, *out.after.kept)}
+    units.update({u.id: u for u in (*out.before.released, *out.after.released)})
+    kb = {k.unit.id for k in out.before.kept}
+    rb = {u.id for u in out.before.released}
+    ka = {k.unit.id: k for k in out.after.kept}
+    ra = {u.id for u in out.after.released}
+    freed = {u.id for u in out.freed}
+    names = {s.id: s.name for s in out.settlements}
+    for uid in sorted(units):
+        u = units[uid]
+        kept = ka.get(uid)
+        rows[uid] = [
+            u.id,
+            u.code,
+            u.name,
+            u.region,
+            u.agency_kind,
+            u.people,
+            u.readiness,
+            state(kb, rb, uid),
+            state(set(ka), ra, uid),
+            "yes" if uid in freed else "no",
+            "" if kept is None else "; ".join(names[s] for s in kept.settlements),
+        ]
+    w.writerows(rows.values())
+    return buf.getvalue()
+
+
+def run_release(
+    svc: Services,
+    operator: Principal,
+    console: Console,
+    *,
+    proposed: tuple[str, ...],
+    power: str,
+    minutes: float,
+    band_km: float,
+    activate: tuple[str, ...],
+    agencies: tuple[str, ...],
+    objective: str,
+    target: str,
+    fmt: OutputFormat,
+    at: datetime,
+) -> str | None:
+    """Run the release analysis; print the tables, or return the JSON or CSV text."""
+    if not proposed and not activate:
+        raise Invalid("name a proposed act (--with) or a unit to activate (--activate)")
+    try:
+        question = ReleaseQuestion(
+            agencies=frozenset(agencies) if agencies else DEFAULT_AGENCIES,
+            objective=Objective(objective),
+            target=Target(target),
+        )
+    except ValueError as exc:
+        raise Invalid(
+            "--objective is units, people or readiness and --target settlements or "
+            f"population, not {objective!r} / {target!r}"
+        ) from exc
+    report = release_service.release(
+        svc,
+        operator,
+        proposed=proposed,
+        activate=release_service.resolve_units(svc, activate),
+        at=at,
+        power=power,
+        minutes=minutes,
+        border_band_km=band_km,
+        question=question,
+    )
+    out = release_out(report)
+    if fmt is OutputFormat.JSON:
+        return out.model_dump_json(indent=2) + "\n"
+    if fmt is OutputFormat.CSV:
+        return release_csv(out)
+    print_release(console, out)
+    return None
