@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from marchwarden import __version__
 from marchwarden.core.access.model import Role, Scope, ScopeKind
 from marchwarden.core.errors import DomainError
 from marchwarden.settings import Settings
+
+if TYPE_CHECKING:
+    from marchwarden.adapters.clock import ScenarioClock
 
 app = typer.Typer(
     help="Marchwarden: the coordination headquarters for border regions.",
@@ -86,7 +89,14 @@ def _redact(url: str) -> str:
     return url
 
 
-def _serve(settings: Settings, host: str, port: int, *, quiet_access: bool = False) -> None:
+def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    quiet_access: bool = False,
+    scenario_clock: ScenarioClock | None = None,
+) -> None:
     import logging
 
     import uvicorn
@@ -100,7 +110,7 @@ def _serve(settings: Settings, host: str, port: int, *, quiet_access: bool = Fal
         for name in ("marchwarden.access", "httpx"):
             logging.getLogger(name).setLevel(logging.WARNING)
     uvicorn.run(
-        create_app(settings, settle_heap=True),
+        create_app(settings, settle_heap=True, scenario_clock=scenario_clock),
         host=host,
         port=port,
         log_config=None,
@@ -198,6 +208,15 @@ def demo(
         ),
     ] = False,
     speed: Annotated[str, typer.Option(help=_SPEED_HELP)] = "900",
+    scenario_clock: Annotated[
+        bool | None,
+        typer.Option(
+            "--scenario-clock/--wall-clock",
+            help="Run the server on the scenario's clock, moved by the replay (the default "
+            "with --replay; needs a fresh store). Without --replay the clock stands at the "
+            "scenario's start until `marchwarden replay` drives it.",
+        ),
+    ] = None,
 ) -> None:
     """Load the demo scenario (border raid) and run the server with it."""
     from marchwarden.scenario.loader import DEMO_PASSWORD, load_demo
@@ -205,11 +224,29 @@ def demo(
     pace = _parse_speed(speed) if replay else None
     settings = _settings()
     _upgrade(settings)
-    accounts = load_demo(settings, seed=seed, console=console)
+    clock = (
+        _scenario_clock(settings)
+        if (replay if scenario_clock is None else scenario_clock)
+        else None
+    )
+    load = load_demo(settings, seed=seed, console=console, clock=clock)
+    if clock is not None and not load.loaded:
+        err.print(
+            "the store held the demo already: the server runs on the wall clock (the "
+            "scenario clock needs a fresh store)",
+            markup=False,
+        )
+        clock = None
+    elif clock is not None:
+        console.print(
+            f"the server runs on the scenario's clock, now {clock.now():%Y-%m-%d %H:%M} UTC; "
+            "the replay moves it and hands it back to the wall clock at the end",
+            highlight=False,
+        )
     table = Table(title=f"Demo accounts — open http://{host}:{port}/")
     for col in ("username", "password", "role", "scope"):
         table.add_column(col)
-    for row in accounts:
+    for row in load.accounts:
         table.add_row(*row)
     console.print(table)
     if replay:
@@ -225,7 +262,20 @@ def demo(
                 _echo(f"the raid is over; the server keeps running at http://{host}:{port}/")
 
         threading.Thread(target=play, name="replay", daemon=True).start()
-    _serve(settings, host, port, quiet_access=replay)
+    _serve(settings, host, port, quiet_access=replay, scenario_clock=clock)
+
+
+def _scenario_clock(settings: Settings) -> ScenarioClock:
+    """A scenario clock standing :data:`~marchwarden.scenario.replay.LOAD_LEAD` before the
+    raid's start: the demo forces are loaded at that time."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from marchwarden.adapters.clock import ScenarioClock
+    from marchwarden.scenario.replay import LOAD_LEAD, scenario_start
+
+    start = scenario_start(datetime.now(UTC), ZoneInfo(settings.hq_timezone))
+    return ScenarioClock(start - LOAD_LEAD)
 
 
 @app.command("replay")
