@@ -54,11 +54,16 @@ def main_callback(
 
 
 def _settings() -> Settings:
+    from marchwarden.adapters.mbtiles import MBTiles
+
     try:
-        return Settings()
+        settings = Settings()
+        if settings.basemap:  # a wrong base map stops the server before it starts
+            MBTiles(settings.basemap).close()
     except ValueError as exc:
-        err.print(f"[red]configuration error:[/red] {exc}")
+        err.print(f"[red]configuration error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from exc
+    return settings
 
 
 def _upgrade(settings: Settings) -> None:

@@ -19,6 +19,7 @@ from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimi
 from marchwarden.entrypoints.api.routers import (
     accounts,
     audit,
+    basemap,
     config,
     forces,
     geo,
@@ -105,6 +106,7 @@ def create_app(
     api.include_router(config.router)
     api.include_router(audit.router)
     api.include_router(geo.router)
+    api.include_router(basemap.router)
     api.include_router(forces.router)
     api.include_router(law.router)
     api.include_router(incidents.router)
