@@ -32,7 +32,7 @@ def png(rgb: tuple[int, int, int], size: int = 256) -> bytes:
 
 def tile_colour(z: int, x: int, y: int) -> tuple[int, int, int]:
     """A colour that differs from tile to tile (so a flipped row shows)."""
-    return (40 + 50 * z, (x * 37) % 256, (y * 71) % 256)
+    return ((40 + 50 * z) % 256, (x * 37) % 256, (y * 71) % 256)
 
 
 def tile_xy(z: int, lon: float, lat: float) -> tuple[int, int]:
