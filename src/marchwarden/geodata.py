@@ -127,6 +127,15 @@ def basemap_bytes() -> bytes:
 
 
 @cache
+def basemap_geometries() -> tuple[tuple[str, Any], ...]:
+    """The base map's features as (layer, shapely geometry): ``river`` or ``lake``."""
+    from shapely.geometry import shape
+
+    doc = orjson.loads(basemap_bytes())
+    return tuple((f["properties"]["layer"], shape(f["geometry"])) for f in doc["features"])
+
+
+@cache
 def basemap_etag() -> str:
     return '"' + hashlib.sha256(basemap_bytes()).hexdigest()[:32] + '"'
 
