@@ -13,6 +13,7 @@ from marchwarden.adapters.clock import ScenarioClock
 from marchwarden.bootstrap import build_services
 from marchwarden.core.access.model import Role
 from marchwarden.entrypoints.api.app import create_app
+from marchwarden.entrypoints.cli import SCENARIO_TOKEN_TTL_SECONDS, scenario_settings
 from tests.factories import login, make_user
 from tests.integration.command_support import assert_problem
 
@@ -134,3 +135,23 @@ def test_bad_requests_change_nothing(
     if user == "hq":
         assert client.post(CLOCK + "/release", headers=h).status_code == 403
         assert not scenario.released
+
+
+def test_a_demo_sign_in_outlives_the_hand_back(
+    settings: Settings, scenario: ScenarioClock, clock: FixedClock
+) -> None:
+    """With the demo's scenario settings a token issued on day 1 of the raid still works
+    once the clock is back on the wall clock (two days on)."""
+    demo_settings = scenario_settings(settings)
+    assert demo_settings.token_ttl_seconds == SCENARIO_TOKEN_TTL_SECONDS
+    assert settings.token_ttl_seconds < SCENARIO_TOKEN_TTL_SECONDS  # the default is unchanged
+    svc = build_services(demo_settings, clock=scenario)
+    make_user(svc, "hq", Role.HQ_COMMANDER)
+    with TestClient(create_app(demo_settings, scenario_clock=scenario)) as client:
+        h = login(client, "hq")
+        scenario.set(scenario.now() + timedelta(hours=30))
+        assert client.get("/api/v1/auth/me", headers=h).status_code == 200
+        scenario.release()
+        clock.advance(timedelta(hours=1))
+        assert client.get("/api/v1/auth/me", headers=h).status_code == 200
+    svc.db.engine.dispose()

@@ -243,6 +243,7 @@ def demo(
         )
         clock = None
     elif clock is not None:
+        settings = scenario_settings(settings)
         console.print(
             f"the server runs on the scenario's clock, now {clock.now():%Y-%m-%d %H:%M} UTC; "
             "the replay moves it and hands it back to the wall clock at the end",
@@ -268,6 +269,19 @@ def demo(
 
         threading.Thread(target=play, name="replay", daemon=True).start()
     _serve(settings, host, port, quiet_access=replay, scenario_clock=clock)
+
+
+#: on the scenario clock a token issued on day 1 of the raid must outlive the hand-back to
+#: the wall clock (two days later), or everyone signed in during the replay is signed out
+SCENARIO_TOKEN_TTL_SECONDS = 4 * 86400
+
+
+def scenario_settings(settings: Settings) -> Settings:
+    """The demo's settings when it runs on the scenario clock: sign-ins last four days
+    (token lifetimes are measured on the server's clock, which jumps about two days
+    forward when the replay hands it back to the wall clock)."""
+    ttl = max(settings.token_ttl_seconds, SCENARIO_TOKEN_TTL_SECONDS)
+    return settings.model_copy(update={"token_ttl_seconds": ttl})
 
 
 def _scenario_clock(settings: Settings) -> ScenarioClock:
