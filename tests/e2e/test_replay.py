@@ -103,11 +103,10 @@ def _wait_for(proc: subprocess.Popen[bytes], log_path: Path, text: str, seconds:
     raise AssertionError(f"no {text!r} after {seconds:g} s:\n{_digest(log_path.read_text())}")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """``marchwarden demo --replay --speed max`` on a fresh SQLite store, run until its
-    replay is over."""
-    tmp = tmp_path_factory.mktemp("demo")
+@contextlib.contextmanager
+def run_demo(tmp: Path, *flags: str, ready: str) -> Iterator[DemoServer]:
+    """``marchwarden demo --port N *flags`` on a fresh SQLite store in ``tmp``, from the
+    moment its log says ``ready``."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -124,26 +123,21 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     log_path = tmp / "demo.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "marchwarden",
-                "demo",
-                "--port",
-                str(port),
-                "--replay",
-                "--speed",
-                "max",
-            ],
+            [sys.executable, "-m", "marchwarden", "demo", "--port", str(port), *flags],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(proc, log_path, "the raid is over", 90)
-        server = DemoServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", log_path, 0)
-        server.cli_replay_last_event = int(server.get("/stream/position")["last_event_id"])
-        yield server
+        _wait_for(proc, log_path, ready, 90)
+        if "--replay" not in flags:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                        break
+                time.sleep(0.2)
+        yield DemoServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", log_path, 0)
     finally:
         proc.terminate()
         try:
@@ -151,6 +145,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """``marchwarden demo --replay --speed max`` on a fresh SQLite store, run until its
+    replay is over."""
+    tmp = tmp_path_factory.mktemp("demo")
+    with run_demo(tmp, "--replay", "--speed", "max", ready="the raid is over") as server:
+        server.cli_replay_last_event = int(server.get("/stream/position")["last_event_id"])
+        yield server
 
 
 # --------------------------------------------------------------------------- stream
@@ -390,3 +394,30 @@ def test_replay_unfolds_live_on_the_stream(demo: DemoServer) -> None:
     check_sitrep(demo, raid_id)
     assert result.sitreps["RU-BEL"]["casualties"]["civilian_killed"] >= 1
     assert len(lines) >= len(RAID)
+
+
+def test_a_replay_from_outside_drives_a_demo_on_the_scenario_clock(tmp_path: Path) -> None:
+    """``demo --scenario-clock`` (no --replay) stands at the raid's eve until a replay run
+    from outside (``marchwarden replay``) moves it; a plain ``demo`` has no such clock."""
+    with run_demo(tmp_path, "--scenario-clock", ready="runs on the scenario's clock") as server:
+        admin = {"Authorization": f"Bearer {server.token('admin')}"}
+        before = httpx.get(server.url + API + "/scenario/clock", headers=admin, timeout=30)
+        assert before.status_code == 200 and before.json()["released"] is False
+        lines: list[str] = []
+        result = run_replay(server.url, speed=None, out=lines.append)
+        assert "the server runs on the scenario clock" in lines[0]
+        raid_id = result.incidents[RAID_INCIDENT]
+        times = _times(server.get(f"/incidents/{raid_id}/timeline")["items"])
+        assert times == sorted(times) and times[0] == result.start + next(
+            s.at
+            for s in RAID
+            if isinstance(s.action, OpenIncident) and s.action.key == RAID_INCIDENT
+        )
+    plain_dir = tmp_path / "plain"
+    plain_dir.mkdir()
+    with run_demo(
+        plain_dir,
+        ready="Demo accounts",
+    ) as plain:
+        admin = {"Authorization": f"Bearer {plain.token('admin')}"}
+        assert httpx.get(plain.url + API + "/scenario/clock", headers=admin).status_code == 404
