@@ -75,7 +75,7 @@ def write_mbtiles(
                 ("minzoom", "0"),
                 ("maxzoom", str(max_zoom)),
                 ("bounds", "-180,-85,180,85"),
-                ("attribution", "made by the tests"),
+                ("attribution", "made by the tests <b>here</b>"),
             ],
         )
         conn.executemany(

@@ -131,6 +131,10 @@ def test_the_bundled_base_map_and_names_by_size(tiled_server: Server, open_ui: O
     zoom_to(page, 50.9, 36.0, 7)
     wait_until(page, f"() => ({TILES})() > 0")
     assert any("/api/v1/basemap/7/" in u for u in traffic.requests)
+    # the file's attribution is shown as text, never as markup
+    attribution = page.locator(".leaflet-control-attribution")
+    assert "made by the tests <b>here</b>" in attribution.inner_text()
+    assert attribution.locator("b").count() == 0
     page.get_by_role("checkbox", name="Base map").uncheck()
     assert count(page, ".leaflet-basemapTiles-pane canvas") == 0
     page.get_by_role("checkbox", name="Place names").uncheck()

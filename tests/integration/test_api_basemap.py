@@ -81,7 +81,7 @@ def test_an_mbtiles_file_is_served_as_xyz_tiles(
         "available": True,
         "format": "png",
         "name": "test base map",
-        "attribution": "made by the tests",
+        "attribution": "made by the tests <b>here</b>",
         "minzoom": 0,
         "maxzoom": 3,
         "bounds": [-180.0, -85.0, 180.0, 85.0],

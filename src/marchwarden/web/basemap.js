@@ -114,10 +114,18 @@ export const AuthTileLayer = L.GridLayer.extend({
   },
 });
 
+function escapeHtml(text) {
+  const box = document.createElement('span');
+  box.textContent = String(text);
+  return box.innerHTML;
+}
+
 /** The tile layer for the server's base map description, or null if it has none to show. */
 export function tileLayer(about, pane) {
   if (!about || !about.available || !['png', 'jpg', 'jpeg', 'webp'].includes(about.format)) return null;
   const options = { pane, className: 'basemap-tiles', tileSize: 256 };
+  // Leaflet shows a layer's attribution as HTML: the file's own text goes in as text
+  if (about.attribution) options.attribution = escapeHtml(about.attribution);
   if (Number.isInteger(about.maxzoom)) options.maxNativeZoom = about.maxzoom;
   if (Number.isInteger(about.minzoom)) options.minNativeZoom = about.minzoom;
   if (Array.isArray(about.bounds)) {
