@@ -9,6 +9,7 @@ from marchwarden.adapters.bus.nats import NatsBus
 from marchwarden.adapters.db.anchor import FileAnchor
 from marchwarden.adapters.db.engine import create_engine
 from marchwarden.adapters.db.uow import Database
+from marchwarden.adapters.mbtiles import MBTiles
 from marchwarden.adapters.passwords import Argon2Passwords
 from marchwarden.core.clock import Clock, SystemClock
 from marchwarden.services.context import Services
@@ -28,6 +29,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         passwords=Argon2Passwords(
             time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
         ),
+        basemap=MBTiles(settings.basemap) if settings.basemap else None,
     )
 
 

@@ -7,6 +7,7 @@ and caches the pure core objects it builds; everything else lives in
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -42,6 +43,7 @@ from marchwarden.core.geo.model import (
 DATA_PACKAGE = "marchwarden.data"
 REGIONS_FILE = "regions.geojson"
 SETTLEMENTS_FILE = "settlements.geojson"
+BASEMAP_FILE = "basemap.geojson"
 
 
 def _load_json(name: str) -> Any:
@@ -117,6 +119,27 @@ def border_settlements(within_km: float = DEFAULT_BORDER_BAND_KM) -> BorderSettl
     return _border_settlements(settlements(), state_border(), border_region_codes(), within_km)
 
 
+@cache
+def basemap_bytes() -> bytes:
+    """The bundled offline base map (rivers and lakes of the border area, each feature's
+    ``layer`` says which), as stored: GeoJSON bytes served as they are."""
+    return resources.files(DATA_PACKAGE).joinpath(BASEMAP_FILE).read_bytes()
+
+
+@cache
+def basemap_geometries() -> tuple[tuple[str, Any], ...]:
+    """The base map's features as (layer, shapely geometry): ``river`` or ``lake``."""
+    from shapely.geometry import shape
+
+    doc = orjson.loads(basemap_bytes())
+    return tuple((f["properties"]["layer"], shape(f["geometry"])) for f in doc["features"])
+
+
+@cache
+def basemap_etag() -> str:
+    return '"' + hashlib.sha256(basemap_bytes()).hexdigest()[:32] + '"'
+
+
 def regions_geojson() -> GeoJSON:
     return regions_feature_collection(regions())
 
@@ -143,5 +166,6 @@ def warm() -> None:
     freezes its heap: see ``entrypoints/api/heap.py``)."""
     region_code_at(0.0, 0.0)
     settlements()
+    basemap_etag()
     border_settlements()
     state_borders()

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
     log_level: str = "INFO"
     hq_timezone: str = "Europe/Moscow"
+    #: an MBTiles file served as the map's base layer (``/api/v1/basemap``); none: the
+    #: bundled rivers and lakes only
+    basemap: str | None = None
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     # --- unified command
     #: a report may belong to an open incident this close (km) ...

@@ -346,9 +346,16 @@ def test_incident_page_command_casualties_timeline_tasking_and_sitrep(
     first_time = page.locator("#sitrep-body time").first
     assert (first_time.get_attribute("title") or "").endswith("UTC")
     assert "MSK" in first_time.inner_text() or "GMT+3" in first_time.inner_text()
+    # the map of the area: SVG drawn by the server from its geodata, no tiles
+    page.wait_for_selector("#sitrep-view[data-maps='true']")
+    area_map = page.locator("#sitrep-body figure.sitrep-map svg.area-map")
+    assert area_map.count() == 1
+    assert page.locator("#sitrep-body figure.sitrep-map svg g.incident").count() == 1
+    assert "Shebekino" in area_map.inner_html()
     page.emulate_media(media="print")
     assert page.locator("header.topbar").is_hidden()
     assert page.locator("#sitrep-body").is_visible()
+    assert area_map.is_visible()
     screenshot(page, "incident-sitrep-print")
     page.emulate_media(media="screen")
     page.keyboard.press("Escape")
@@ -361,6 +368,9 @@ def test_incident_page_command_casualties_timeline_tasking_and_sitrep(
     page.click("#incidents-sitrep")
     page.wait_for_selector("#sitrep-view[data-ready='true'][data-kind='region']")
     assert "Strike on Shebekino" in page.inner_text("#sitrep-body")
+    page.wait_for_selector("#sitrep-view[data-maps='true']")
+    figures = page.locator("#sitrep-body figure.sitrep-map")
+    assert figures.count() == page.locator("#sitrep-body figure.sitrep-map svg").count() >= 1
     screenshot(page, "region-sitrep-1366x768")
     page.click("#sitrep-close")
 

@@ -36,7 +36,17 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 HQ_ZONE = ZoneInfo("Europe/Moscow")
-LAYERS = ["Regions", "State border", "Settlements", "Incidents", "Units", "Alert areas", "Reports"]
+LAYERS = [
+    "Regions",
+    "State border",
+    "Settlements",
+    "Rivers and lakes",
+    "Place names",
+    "Incidents",
+    "Units",
+    "Alert areas",
+    "Reports",
+]
 
 #: records each state the connection indicator shows, from now on
 WATCH_CONNECTION = """() => {
@@ -139,7 +149,7 @@ def test_sign_in_and_the_map(server: Server, open_ui: OpenUI) -> None:
     # boards' canvas layers (nothing registered here), Alert areas and Reports are empty
     assert page.evaluate("window.marchwarden.map.layerNames()") == LAYERS
     sizes = "(names) => names.map(n => window.marchwarden.map.getLayer(n).getLayers().length)"
-    assert page.evaluate(sizes, LAYERS[3:]) == [1, 1, 0, 0]
+    assert page.evaluate(sizes, LAYERS[5:]) == [1, 1, 0, 0]
     assert page.evaluate("window.marchwarden.units.units.size") == 0
 
     # 1366×768 fits: no scrolling, the header on one line

@@ -12,18 +12,24 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 import websockets
 
 from marchwarden.scenario.replay import (
+    DAY1_START,
     DEMO_PASSWORD,
     DRONE_INCIDENT,
+    LOAD_LEAD,
     RAID,
     RAID_INCIDENT,
     Assign,
+    CreateTask,
+    OpenIncident,
     ReplayResult,
     SubmitReport,
     run_replay,
@@ -38,7 +44,13 @@ pytestmark = pytest.mark.e2e
 
 API = "/api/v1"
 RAID_REPORTS = sum(isinstance(s.action, SubmitReport) for s in RAID)
-ASSIGNMENTS = sum(isinstance(s.action, Assign) for s in RAID)
+TASK_INCIDENT = {s.action.key: s.action.incident for s in RAID if isinstance(s.action, CreateTask)}
+ASSIGNMENTS = {
+    incident: sum(
+        isinstance(s.action, Assign) and TASK_INCIDENT[s.action.task] == incident for s in RAID
+    )
+    for incident in (RAID_INCIDENT, DRONE_INCIDENT)
+}
 REFUSAL_RE = re.compile(r"task (\d+) to volunteer unit (\S+)\? REFUSED -> 409 (\S+)")
 Event = dict[str, Any]
 
@@ -91,11 +103,10 @@ def _wait_for(proc: subprocess.Popen[bytes], log_path: Path, text: str, seconds:
     raise AssertionError(f"no {text!r} after {seconds:g} s:\n{_digest(log_path.read_text())}")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """``marchwarden demo --replay --speed max`` on a fresh SQLite store, run until its
-    replay is over."""
-    tmp = tmp_path_factory.mktemp("demo")
+@contextlib.contextmanager
+def run_demo(tmp: Path, *flags: str, ready: str) -> Iterator[DemoServer]:
+    """``marchwarden demo --port N *flags`` on a fresh SQLite store in ``tmp``, from the
+    moment its log says ``ready``."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -112,26 +123,21 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     log_path = tmp / "demo.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "marchwarden",
-                "demo",
-                "--port",
-                str(port),
-                "--replay",
-                "--speed",
-                "max",
-            ],
+            [sys.executable, "-m", "marchwarden", "demo", "--port", str(port), *flags],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(proc, log_path, "the raid is over", 90)
-        server = DemoServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", log_path, 0)
-        server.cli_replay_last_event = int(server.get("/stream/position")["last_event_id"])
-        yield server
+        _wait_for(proc, log_path, ready, 90)
+        if "--replay" not in flags:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                        break
+                time.sleep(0.2)
+        yield DemoServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", log_path, 0)
     finally:
         proc.terminate()
         try:
@@ -139,6 +145,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """``marchwarden demo --replay --speed max`` on a fresh SQLite store, run until its
+    replay is over."""
+    tmp = tmp_path_factory.mktemp("demo")
+    with run_demo(tmp, "--replay", "--speed", "max", ready="the raid is over") as server:
+        server.cli_replay_last_event = int(server.get("/stream/position")["last_event_id"])
+        yield server
 
 
 # --------------------------------------------------------------------------- stream
@@ -204,7 +220,9 @@ def check_raid(events: list[Event], raid_id: int, drone_id: int) -> None:
     assert commands and commands[0]["data"]["lead_agency_id"] is not None
     assert len(commands[0]["data"]["supporting_agency_ids"]) >= 3
     assigned = of(events, "TaskAssigned", incident_id=raid_id)
-    assert len(assigned) == ASSIGNMENTS
+    assert len(assigned) == ASSIGNMENTS[RAID_INCIDENT]
+    drone_assigned = of(events, "TaskAssigned", incident_id=drone_id)
+    assert len(drone_assigned) == ASSIGNMENTS[DRONE_INCIDENT] >= 2
     statuses = {e["data"]["status"] for e in of(events, "TaskStatusChanged", incident_id=raid_id)}
     assert {"accepted", "en_route", "on_scene", "completed", "cancelled"} <= statuses
     casualties = of(events, "CasualtiesRecorded", incident_id=raid_id)
@@ -213,7 +231,8 @@ def check_raid(events: list[Event], raid_id: int, drone_id: int) -> None:
     drone_states = [
         e["data"]["state"] for e in of(events, "IncidentStateChanged", incident_id=drone_id)
     ]
-    assert drone_states[-1] == "closed"
+    # the drone incident is left open (contained), for the newcomer's live picture
+    assert drone_states == ["verified", "active", "contained"]
 
 
 def check_refusal(
@@ -264,6 +283,84 @@ def test_demo_replay_flag_plays_the_raid_through_the_api(demo: DemoServer) -> No
     check_sitrep(demo, raid_id)
 
 
+def _scenario_window(log: str) -> tuple[datetime, datetime]:
+    """The scenario's start and last step (UTC) from the replay's first line, which must
+    say that the server runs on the scenario clock."""
+    found = re.search(
+        r"scenario day 1 = (\d{4}-\d{2}-\d{2}) \(([^)]+)\); the server runs on the "
+        r"scenario clock",
+        log,
+    )
+    assert found is not None, log[:3000]
+    tz = ZoneInfo(found[2])
+    start = datetime.combine(date.fromisoformat(found[1]), DAY1_START, tzinfo=tz).astimezone(UTC)
+    return start, start + RAID[-1].at
+
+
+def _times(items: list[dict[str, Any]]) -> list[datetime]:
+    return [datetime.fromisoformat(i["at"]) for i in items]
+
+
+def test_the_replay_runs_on_the_scenario_clock_and_leaves_the_drones_open(
+    demo: DemoServer,
+) -> None:
+    start, end = _scenario_window(demo.log())
+    events = stream_events(demo, 0, demo.cli_replay_last_event)
+    raid_id = of(events, "IncidentOpened", incident_type="cross_border_incursion")[0]["data"][
+        "incident_id"
+    ]
+    drone_id = of(events, "IncidentOpened", incident_type="drone_attack")[0]["data"]["incident_id"]
+    # the stream's events (the demo's load, then the raid) carry scenario time, in order;
+    # the clock's own moves are events too, the last one handing it back to the wall clock
+    moves = [e for e in events if e["type"] == "ScenarioClockMoved"]
+    assert moves and moves[-1]["data"]["released"] is True
+    assert events[-1] == moves[-1]
+    stamped = _times([e for e in events if e["type"] != "ScenarioClockMoved"])
+    assert stamped == sorted(stamped)
+    assert start - LOAD_LEAD <= stamped[0] and stamped[-1] <= end
+    # every timeline entry is stamped with its step's scenario time, in order, over two days
+    opened_at = {s.action.key: start + s.at for s in RAID if isinstance(s.action, OpenIncident)}
+    for key, iid in ((RAID_INCIDENT, raid_id), (DRONE_INCIDENT, drone_id)):
+        times = _times(demo.get(f"/incidents/{iid}/timeline")["items"])
+        assert times == sorted(times)
+        assert times[0] == opened_at[key] and times[-1] <= end
+    raid_times = _times(demo.get(f"/incidents/{raid_id}/timeline")["items"])
+    assert raid_times[-1] - raid_times[0] > timedelta(hours=24)
+    # reports observed before the incident opened come before it (not after "Opened")
+    incident = demo.get(f"/incidents/{raid_id}")
+    assert datetime.fromisoformat(incident["created_at"]) == opened_at[RAID_INCIDENT]
+    assert start <= datetime.fromisoformat(incident["first_report_at"]) <= opened_at["raid"]
+    # the audit trail, too: in sequence order its times never go back
+    auditor = {"Authorization": f"Bearer {demo.token('auditor')}"}
+    audit = httpx.get(
+        demo.url + API + "/audit",
+        params={"since": start.isoformat(), "limit": 1000},
+        headers=auditor,
+        timeout=30,
+    ).json()["items"]
+    audit_times = _times(sorted(audit, key=lambda a: a["seq"]))
+    assert len(audit) > len(RAID) and audit_times == sorted(audit_times)
+    moves = [a for a in audit if a["command"] == "scenario.clock.set"]
+    assert moves and {a["actor_name"] for a in moves} == {"admin"}
+    # the drone incident is still open, its tasks in progress
+    drone = demo.get(f"/incidents/{drone_id}")
+    assert drone["state"] == "contained"
+    tasks = httpx.get(
+        demo.url + API + "/tasks",
+        params={"incident_id": drone_id},
+        headers=demo.headers(),
+        timeout=30,
+    ).json()
+    assert {"on_scene", "en_route"} <= {t["status"] for t in tasks}
+    # and the clock was handed back to the wall clock
+    admin = {"Authorization": f"Bearer {demo.token('admin')}"}
+    clock = httpx.get(demo.url + API + "/scenario/clock", headers=admin, timeout=30).json()
+    assert clock["released"] is True
+    assert abs(datetime.fromisoformat(clock["now"]) - datetime.now(UTC)) < timedelta(minutes=5)
+    hq_clock = httpx.get(demo.url + API + "/scenario/clock", headers=demo.headers(), timeout=30)
+    assert hq_clock.status_code == 403
+
+
 def test_replay_unfolds_live_on_the_stream(demo: DemoServer) -> None:
     start = int(demo.get("/stream/position")["last_event_id"])
     url = f"{demo.ws_url}{API}/stream?token={demo.token()}&last_event_id={start}"
@@ -301,3 +398,30 @@ def test_replay_unfolds_live_on_the_stream(demo: DemoServer) -> None:
     check_sitrep(demo, raid_id)
     assert result.sitreps["RU-BEL"]["casualties"]["civilian_killed"] >= 1
     assert len(lines) >= len(RAID)
+
+
+def test_a_replay_from_outside_drives_a_demo_on_the_scenario_clock(tmp_path: Path) -> None:
+    """``demo --scenario-clock`` (no --replay) stands at the raid's eve until a replay run
+    from outside (``marchwarden replay``) moves it; a plain ``demo`` has no such clock."""
+    with run_demo(tmp_path, "--scenario-clock", ready="runs on the scenario's clock") as server:
+        admin = {"Authorization": f"Bearer {server.token('admin')}"}
+        before = httpx.get(server.url + API + "/scenario/clock", headers=admin, timeout=30)
+        assert before.status_code == 200 and before.json()["released"] is False
+        lines: list[str] = []
+        result = run_replay(server.url, speed=None, out=lines.append)
+        assert "the server runs on the scenario clock" in lines[0]
+        raid_id = result.incidents[RAID_INCIDENT]
+        times = _times(server.get(f"/incidents/{raid_id}/timeline")["items"])
+        assert times == sorted(times) and times[0] == result.start + next(
+            s.at
+            for s in RAID
+            if isinstance(s.action, OpenIncident) and s.action.key == RAID_INCIDENT
+        )
+    plain_dir = tmp_path / "plain"
+    plain_dir.mkdir()
+    with run_demo(
+        plain_dir,
+        ready="Demo accounts",
+    ) as plain:
+        admin = {"Authorization": f"Bearer {plain.token('admin')}"}
+        assert httpx.get(plain.url + API + "/scenario/clock", headers=admin).status_code == 404

@@ -11,6 +11,7 @@ import pytest
 from marchwarden import geodata
 from marchwarden.core.access.model import Role, Scope
 from marchwarden.core.geo.areas import distance_to_lines_km
+from marchwarden.core.geo.dedupe import normalised_name
 from marchwarden.core.geo.distance import haversine_km
 from marchwarden.services.stream import may_see
 from tests.factories import login, make_user
@@ -78,6 +79,21 @@ def test_open_an_incident_with_a_polygon_and_its_affected_settlements(
     assert wider["affected"]["settlement_count"] > inc["affected"]["settlement_count"]
     assert wider["affected"]["population"] > inc["affected"]["population"]
     assert kinds(client, world.h("hq"), inc["id"]) == ["opened", "updated"]
+
+
+def test_an_incident_at_shebekino_counts_the_town_once(client: TestClient, world: World) -> None:
+    # GeoNames lists the town twice ("Shebekino", "Gorod Shebekino"); the bundled data keeps one
+    shebekino = next(s for s in geodata.settlements() if s.name == "Shebekino")
+    inc = open_incident(
+        client, world.h("hq"), name="Drones on Shebekino", where=(shebekino.lon, shebekino.lat)
+    )
+    settlements = inc["affected"]["settlements"]
+    names = [s["name"] for s in settlements]
+    assert "Shebekino" in names and "Gorod Shebekino" not in names
+    assert len({normalised_name(n) for n in names}) == len(names) == len(set(names))
+    assert inc["affected"]["settlement_count"] == len(settlements)
+    assert inc["affected"]["population"] == sum(s["population"] for s in settlements)
+    assert shebekino.population <= inc["affected"]["population"] < 2 * shebekino.population
 
 
 @pytest.mark.parametrize(

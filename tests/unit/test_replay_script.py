@@ -227,7 +227,7 @@ def test_tasks_refusal_and_release() -> None:
         and s.action.to == "closed"
     )
     order = ["accept", "en_route", "on_scene", "released"]
-    for key in assigns:
+    for key in (k for k in assigns if created[k].incident == RAID_INCIDENT):
         moves = [s for s in RAID if isinstance(s.action, Respond) and s.action.task == key]
         names = [s.action.move for s in moves if isinstance(s.action, Respond)]
         cancelled = [s for s in RAID if isinstance(s.action, CancelTask) and s.action.task == key]
@@ -259,3 +259,24 @@ def test_parse_speed(text: str, value: float | None) -> None:
 def test_parse_speed_refuses_nonsense(text: str) -> None:
     with pytest.raises(ValueError, match="positive number or 'max'"):
         parse_speed(text)
+
+
+def test_the_drone_incident_is_left_open_with_its_tasks_in_progress() -> None:
+    states = [
+        s.action.to
+        for s in RAID
+        if isinstance(s.action, Transition) and s.action.incident == DRONE_INCIDENT
+    ]
+    assert states and "closed" not in states and states[-1] in {"active", "contained"}
+    tasks = [
+        s.action.key
+        for s in RAID
+        if isinstance(s.action, CreateTask) and s.action.incident == DRONE_INCIDENT
+    ]
+    last: dict[str, str] = {}
+    for s in RAID:
+        if isinstance(s.action, Respond) and s.action.task in tasks:
+            last[s.action.task] = s.action.move
+        assert not (isinstance(s.action, CancelTask) and s.action.task in tasks)
+    assert set(last) == set(tasks)
+    assert {"on_scene", "en_route"} <= set(last.values()) <= {"accept", "en_route", "on_scene"}

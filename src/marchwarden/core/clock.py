@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from marchwarden.core.errors import Conflict
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -36,3 +38,29 @@ def ensure_utc(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("datetime must be timezone-aware")
     return value.astimezone(UTC)
+
+
+class ScenarioClockError(Conflict):
+    """A scenario time that the clock may not take (see :func:`next_scenario_time`)."""
+
+    code = "scenario-clock-refused"
+    title = "The scenario clock cannot take this time"
+
+
+def next_scenario_time(current: datetime, requested: datetime, wall: datetime) -> datetime:
+    """The rule of the demo's scenario clock: it never goes back (every record the server
+    writes is stamped no earlier than the one before) and never runs ahead of the wall
+    clock (nothing is stamped in the future, so handing the clock back to the wall
+    clock later is again a step forward). Returns ``requested`` in UTC."""
+    at = ensure_utc(requested)
+    if at < current:
+        raise ScenarioClockError(
+            f"the scenario clock stands at {current.isoformat()}; it cannot go back to "
+            f"{at.isoformat()}"
+        )
+    if at > wall:
+        raise ScenarioClockError(
+            f"{at.isoformat()} is later than the wall clock ({wall.isoformat()}); "
+            "the scenario clock never runs ahead of it"
+        )
+    return at

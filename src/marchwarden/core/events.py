@@ -99,3 +99,28 @@ class UserCreated(DomainEvent):
 class UserDisabled(DomainEvent):
     user_id: int
     username: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ScenarioClockMoved(DomainEvent):
+    """The demo's scenario clock was set (``scenario.clock.set``) or handed back to the
+    wall clock (``scenario.clock.release``). Whoever may see the map sees it: the page
+    tells scenario time from wall time by it."""
+
+    read_action: ClassVar[Action] = Action.GEO_READ
+
+    command: str
+    before: datetime
+    at: datetime
+    released: bool
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts(
+            command=self.command,
+            target_type="scenario_clock",
+            target_id=None,
+            changes={
+                "at": [self.before.isoformat(), self.at.isoformat()],
+                "released": self.released,
+            },
+        )

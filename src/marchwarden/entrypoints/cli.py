@@ -17,6 +17,8 @@ from marchwarden.settings import Settings
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from marchwarden.adapters.clock import ScenarioClock
+
 app = typer.Typer(
     help="Marchwarden: the coordination headquarters for border regions.",
     no_args_is_help=True,
@@ -54,11 +56,16 @@ def main_callback(
 
 
 def _settings() -> Settings:
+    from marchwarden.adapters.mbtiles import MBTiles
+
     try:
-        return Settings()
+        settings = Settings()
+        if settings.basemap:  # a wrong base map stops the server before it starts
+            MBTiles(settings.basemap).close()
     except ValueError as exc:
-        err.print(f"[red]configuration error:[/red] {exc}")
+        err.print(f"[red]configuration error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from exc
+    return settings
 
 
 def _upgrade(settings: Settings) -> None:
@@ -89,7 +96,14 @@ def _redact(url: str) -> str:
     return url
 
 
-def _serve(settings: Settings, host: str, port: int, *, quiet_access: bool = False) -> None:
+def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    quiet_access: bool = False,
+    scenario_clock: ScenarioClock | None = None,
+) -> None:
     import logging
 
     import uvicorn
@@ -103,7 +117,7 @@ def _serve(settings: Settings, host: str, port: int, *, quiet_access: bool = Fal
         for name in ("marchwarden.access", "httpx"):
             logging.getLogger(name).setLevel(logging.WARNING)
     uvicorn.run(
-        create_app(settings, settle_heap=True),
+        create_app(settings, settle_heap=True, scenario_clock=scenario_clock),
         host=host,
         port=port,
         log_config=None,
@@ -201,6 +215,15 @@ def demo(
         ),
     ] = False,
     speed: Annotated[str, typer.Option(help=_SPEED_HELP)] = "900",
+    scenario_clock: Annotated[
+        bool | None,
+        typer.Option(
+            "--scenario-clock/--wall-clock",
+            help="Run the server on the scenario's clock, moved by the replay (the default "
+            "with --replay; needs a fresh store). Without --replay the clock stands at the "
+            "scenario's start until `marchwarden replay` drives it.",
+        ),
+    ] = None,
 ) -> None:
     """Load the demo scenario (border raid) and run the server with it."""
     from marchwarden.scenario.loader import DEMO_PASSWORD, load_demo
@@ -208,11 +231,30 @@ def demo(
     pace = _parse_speed(speed) if replay else None
     settings = _settings()
     _upgrade(settings)
-    accounts = load_demo(settings, seed=seed, console=console)
+    clock = (
+        _scenario_clock(settings)
+        if (replay if scenario_clock is None else scenario_clock)
+        else None
+    )
+    load = load_demo(settings, seed=seed, console=console, clock=clock)
+    if clock is not None and not load.loaded:
+        err.print(
+            "the store held the demo already: the server runs on the wall clock (the "
+            "scenario clock needs a fresh store)",
+            markup=False,
+        )
+        clock = None
+    elif clock is not None:
+        settings = scenario_settings(settings)
+        console.print(
+            f"the server runs on the scenario's clock, now {clock.now():%Y-%m-%d %H:%M} UTC; "
+            "the replay moves it and hands it back to the wall clock at the end",
+            highlight=False,
+        )
     table = cli_table(
         "username", "password", "role", "scope", title=f"Demo accounts — open http://{host}:{port}/"
     )
-    for row in accounts:
+    for row in load.accounts:
         table.add_row(*row)
     console.print(table)
     if replay:
@@ -228,7 +270,33 @@ def demo(
                 _echo(f"the raid is over; the server keeps running at http://{host}:{port}/")
 
         threading.Thread(target=play, name="replay", daemon=True).start()
-    _serve(settings, host, port, quiet_access=replay)
+    _serve(settings, host, port, quiet_access=replay, scenario_clock=clock)
+
+
+#: on the scenario clock a token issued on day 1 of the raid must outlive the hand-back to
+#: the wall clock (two days later), or everyone signed in during the replay is signed out
+SCENARIO_TOKEN_TTL_SECONDS = 4 * 86400
+
+
+def scenario_settings(settings: Settings) -> Settings:
+    """The demo's settings when it runs on the scenario clock: sign-ins last four days
+    (token lifetimes are measured on the server's clock, which jumps about two days
+    forward when the replay hands it back to the wall clock)."""
+    ttl = max(settings.token_ttl_seconds, SCENARIO_TOKEN_TTL_SECONDS)
+    return settings.model_copy(update={"token_ttl_seconds": ttl})
+
+
+def _scenario_clock(settings: Settings) -> ScenarioClock:
+    """A scenario clock standing :data:`~marchwarden.scenario.replay.LOAD_LEAD` before the
+    raid's start: the demo forces are loaded at that time."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from marchwarden.adapters.clock import ScenarioClock
+    from marchwarden.scenario.replay import LOAD_LEAD, scenario_start
+
+    start = scenario_start(datetime.now(UTC), ZoneInfo(settings.hq_timezone))
+    return ScenarioClock(start - LOAD_LEAD)
 
 
 @app.command("replay")

@@ -8,6 +8,7 @@ what is missing (accounts), so ``demo`` can be run again on the same database.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from marchwarden.bootstrap import build_services
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from marchwarden.core.clock import Clock
     from marchwarden.scenario.model import ScenarioData, UserSpec
     from marchwarden.services.context import Services
     from marchwarden.settings import Settings
@@ -159,10 +161,25 @@ def load_forces(svc: Services, data: ScenarioData) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class DemoLoad:
+    accounts: list[tuple[str, str, str, str]]
+    """(username, password, role, scope) of each demo account."""
+    loaded: bool
+    """False when the store held the forces already (kept as they were)."""
+
+
 def load_demo(
-    settings: Settings, *, seed: int, console: Console, as_of: datetime | None = None
-) -> list[tuple[str, str, str, str]]:
-    svc = build_services(settings)
+    settings: Settings,
+    *,
+    seed: int,
+    console: Console,
+    as_of: datetime | None = None,
+    clock: Clock | None = None,
+) -> DemoLoad:
+    """Load the demo forces and accounts; ``clock`` stamps what is written (the
+    scenario's clock when the demo runs on it), ``as_of`` defaults to its time."""
+    svc = build_services(settings, clock=clock)
     try:
         data = generate(seed, as_of=as_of or svc.clock.now())
         with console.status("loading the border-raid scenario"):
@@ -177,4 +194,4 @@ def load_demo(
             console.print("forces already loaded; kept as they are")
     finally:
         svc.db.engine.dispose()
-    return rows
+    return DemoLoad(rows, loaded)

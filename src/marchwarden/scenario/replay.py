@@ -16,9 +16,18 @@ the scenario starts at :data:`DAY1_START` local time on day 1. A report's
 ``observed_at`` is its scenario time, so the correlation windows (duplicates within
 30 min, incidents within 6 h of their reports) work on the scenario's own clock; the
 whole script lies within two days of that start, so no report is ever "in the future".
-Every other action (claims, transitions, tasks, casualty figures) is stamped by the
-server when it happens, in real time; its scenario time is printed and, where it
-matters, written into the note.
+On a server with a **scenario clock** (``marchwarden demo --replay``, or ``demo
+--scenario-clock`` for a replay run from outside) the runner, as the ``admin`` account,
+sets the server's clock to each step's scenario time before the step
+(``PUT /api/v1/scenario/clock``), so every timeline entry, audit record and status change
+carries scenario time; at the end (or when the replay stops) it hands the clock back to
+the wall clock. On any other server (or one whose clock is already past the start)
+every other action is stamped by the server when it happens, in real time; its scenario
+time is printed and, where it matters, written into the note.
+
+**The end.** The raid incident is closed on day 2; the drone incident stays open
+(contained) with its cordon on scene and a search team en route, so a newcomer who
+signs in after the replay finds a live picture.
 
 **Alerts.** CAP alerts are not built yet: the HQ's decisions on the public alert and
 the evacuation orders are recorded as incident timeline entries; the alert subsystem
@@ -30,6 +39,7 @@ Any reply other than the one a step expects stops the replay with the problem+js
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -51,12 +61,16 @@ API = "/api/v1"
 DEMO_PASSWORD = "marchwarden-demo"  # noqa: S105 - the demo accounts' published password
 #: the scenario starts at this local time (HQ time zone) on day 1
 DAY1_START = dtime(5, 40)
+#: on a scenario clock the demo forces are loaded this long before the raid's start
+LOAD_LEAD = timedelta(minutes=40)
 #: day 1 is this many days before the HQ's current local date
 DAY1_DAYS_AGO = 2
 #: default speed: scenario seconds per real second (the two days take about 2.5 minutes)
 DEFAULT_SPEED = 900.0
 #: the actor of a step done by whoever answers for the unit a task was given to
 RESPONDER = "<responder>"
+#: the account that moves the server's scenario clock (``/scenario/clock``, admin only)
+CLOCK_ACCOUNT = "admin"
 ALERT_NOTE = "CAP alerts come with the alert subsystem; the decision is on the timeline"
 _KM_PER_DEG_LAT = 111.32
 
@@ -297,6 +311,13 @@ _ARMED_BACKUP = (
     Pick("liaison-bel-bs", agency="BEL-BS"),
 )
 _COMMAND = ("ARMY", "BEL-NG", "BEL-POL", "BEL-EMS", "BEL-VSD")
+#: the drone incident's units answer through the regional coordinator
+_DEPOT_CORDON = (
+    Pick("belgorod", agency="BEL-POL"),
+    Pick("belgorod", agency="BEL-NG"),
+    Pick("belgorod"),
+)
+_DEPOT_SEARCH = (Pick("belgorod", agency="BEL-EMS"), Pick("belgorod"))
 
 RAID: tuple[Step, ...] = (
     # --- 1. day 1 morning: reports from the border villages
@@ -583,9 +604,25 @@ RAID: tuple[Step, ...] = (
     Step(_t(1, "07:43"), "hq", Transition(DRONE_INCIDENT, "verified", "Police on site")),
     Step(_t(1, "07:44"), "hq", SetCommand(DRONE_INCIDENT, "BEL-EMS", ("BEL-POL",))),
     Step(_t(1, "07:45"), "hq", Transition(DRONE_INCIDENT, "active", "Fire at the depot")),
+    Step(
+        _t(1, "07:46"),
+        "hq",
+        CreateTask(
+            "depot-cordon",
+            DRONE_INCIDENT,
+            "Cordon the fuel depot and keep the Shebekino road clear for the fire teams",
+            powers=("checkpoint",),
+            priority="high",
+            place=Near("Shebekino", 1.2, 0.6),
+        ),
+    ),
+    Step(_t(1, "07:47"), "hq", Assign("depot-cordon", _DEPOT_CORDON)),
+    Step(_t(1, "07:48"), RESPONDER, Respond("depot-cordon", "accept")),
     Step(_t(1, "07:50"), RESPONDER, Respond("evacuation", "on_scene")),
+    Step(_t(1, "07:52"), RESPONDER, Respond("depot-cordon", "en_route")),
     Step(_t(1, "07:55"), RESPONDER, Respond("checkpoint", "on_scene")),
     Step(_t(1, "08:05"), RESPONDER, Respond("bs-repel", "on_scene")),
+    Step(_t(1, "08:08"), RESPONDER, Respond("depot-cordon", "on_scene")),
     Step(_t(1, "08:10"), RESPONDER, Respond("observation", "on_scene")),
     Step(_t(1, "08:40"), RESPONDER, Respond("cordon", "on_scene")),
     Step(_t(1, "09:20"), RESPONDER, Respond("army-block", "on_scene")),
@@ -704,7 +741,11 @@ RAID: tuple[Step, ...] = (
     Step(
         _t(2, "06:00"),
         "hq",
-        Transition(DRONE_INCIDENT, "closed", "Depot made safe; no further strikes"),
+        LogEntry(
+            DRONE_INCIDENT,
+            "Depot still smouldering: the fire team stays on watch and the cordon stays "
+            "until the depot is made safe",
+        ),
     ),
     Step(
         _t(2, "07:00"),
@@ -776,6 +817,21 @@ RAID: tuple[Step, ...] = (
         "hq",
         Transition(RAID_INCIDENT, "closed", "Incursion repelled; all tasks completed"),
     ),
+    # the drone incident stays open: its cordon on scene, a search team on its way
+    Step(
+        _t(2, "16:05"),
+        "hq",
+        CreateTask(
+            "depot-search",
+            DRONE_INCIDENT,
+            "Search the houses next to the depot hit by debris",
+            capabilities=("search_rescue",),
+            place=Near("Shebekino", 1.0, 0.2),
+        ),
+    ),
+    Step(_t(2, "16:07"), "hq", Assign("depot-search", _DEPOT_SEARCH)),
+    Step(_t(2, "16:10"), RESPONDER, Respond("depot-search", "accept")),
+    Step(_t(2, "16:20"), RESPONDER, Respond("depot-search", "en_route")),
     Step(_t(2, "16:30"), "hq", Sitreps((RAID_INCIDENT, DRONE_INCIDENT), "RU-BEL")),
 )
 
@@ -909,11 +965,18 @@ class _Runner:
         headers: dict[str, str] | None = None,
         expect: Sequence[int] = (200, 201),
     ) -> httpx.Response:
-        hdrs = {"Authorization": f"Bearer {self.token(actor)}", **(headers or {})}
-        try:
-            reply = self.client.request(method, API + path, json=json, params=params, headers=hdrs)
-        except httpx.HTTPError as exc:
-            raise ReplayError(f"{actor}: {method} {path} failed: {exc}") from exc
+        for attempt in (1, 2):
+            hdrs = {"Authorization": f"Bearer {self.token(actor)}", **(headers or {})}
+            try:
+                reply = self.client.request(
+                    method, API + path, json=json, params=params, headers=hdrs
+                )
+            except httpx.HTTPError as exc:
+                raise ReplayError(f"{actor}: {method} {path} failed: {exc}") from exc
+            if reply.status_code != 401 or attempt == 2:
+                break
+            # the token ran out (on the scenario clock a day passes in minutes): sign in again
+            del self.tokens[actor]
         if reply.status_code not in expect:
             where = f"{self.clock(self.step)} " if self.step else ""
             raise ReplayError(
@@ -922,6 +985,32 @@ class _Runner:
                 _problem(reply),
             )
         return reply
+
+    # -- the scenario clock (only a `marchwarden demo` server has one)
+    def scenario_clock(self, start: datetime) -> bool:
+        """Whether the server offers a scenario clock this replay can drive: one that
+        stands no later than the scenario's start (a server that already played the raid
+        has moved on; the replay then runs on the server's own clock)."""
+        reply = self.call(CLOCK_ACCOUNT, "GET", "/scenario/clock", expect=(200, 403, 404))
+        if reply.status_code != 200:
+            return False
+        now = datetime.fromisoformat(reply.json()["now"])
+        if now > start:
+            shown = now.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+            self.out(
+                f"note: the server's scenario clock is past the scenario's start ({shown}): "
+                "the raid is stamped by the server's clock"
+            )
+            return False
+        return True
+
+    def set_clock(self, at: datetime) -> None:
+        self.call(CLOCK_ACCOUNT, "PUT", "/scenario/clock", json={"at": at.isoformat()})
+
+    def release_clock(self) -> None:
+        reply = self.call(CLOCK_ACCOUNT, "POST", "/scenario/clock/release")
+        now = datetime.fromisoformat(reply.json()["now"]).astimezone(self.tz)
+        self.out(f"the scenario clock is handed back to the wall clock ({now:%Y-%m-%d %H:%M})")
 
     def incident_id(self, key: str) -> int:
         return self.result.incidents[key]
@@ -1350,21 +1439,36 @@ def run_replay(
         start = scenario_start(datetime.now(UTC), tz)
         runner = _Runner(http, password=password, out=out, start=start, tz=tz)
         runner.prepare()
+        drive = runner.scenario_clock(start)
         pace = "as fast as possible" if speed is None else f"x{speed:g}"
+        stamps = (
+            "the server runs on the scenario clock: everything carries scenario time"
+            if drive
+            else "report times are scenario times, everything else is stamped by the server"
+        )
         out(
             f"replaying the border raid against {base_url} ({pace}); scenario day 1 = "
-            f"{start.astimezone(tz):%Y-%m-%d} ({tz.key}); report times are scenario "
-            "times, everything else is stamped by the server"
+            f"{start.astimezone(tz):%Y-%m-%d} ({tz.key}); {stamps}"
         )
         out(f"note: {ALERT_NOTE}")
         began = time.monotonic()
-        for step in script:
-            if speed is not None:
-                due = began + step.at.total_seconds() / speed
-                pause = due - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)
-            runner.run(step)
+        try:
+            for step in script:
+                if speed is not None:
+                    due = began + step.at.total_seconds() / speed
+                    pause = due - time.monotonic()
+                    if pause > 0:
+                        time.sleep(pause)
+                if drive:
+                    runner.set_clock(start + step.at)
+                runner.run(step)
+        except BaseException:
+            if drive:  # never leave the server standing in the past
+                with contextlib.suppress(ReplayError):
+                    runner.release_clock()
+            raise
+        if drive:
+            runner.release_clock()
         out(f"replay finished in {time.monotonic() - began:.1f} s")
         return runner.result
     finally:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from marchwarden.adapters.db.uow import Database
+    from marchwarden.adapters.mbtiles import MBTiles
     from marchwarden.adapters.passwords import Argon2Passwords
     from marchwarden.core.access.model import Principal, Resource
     from marchwarden.core.clock import Clock
@@ -27,6 +28,8 @@ class Services:
     db: Database
     clock: Clock
     passwords: Argon2Passwords
+    #: the deployment's own offline base map (``MARCHWARDEN_BASEMAP``), if any
+    basemap: MBTiles | None = None
 
     @property
     def throttle(self) -> ThrottlePolicy:

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from shapely.geometry import Point, box, shape
+
 from marchwarden import geodata
 from marchwarden.core.access.model import Resource
 from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.errors import Invalid, NotFound
+from marchwarden.core.geo.svgmap import AreaMap, MapPlace, MapTask, frame_around, render
 from marchwarden.core.incidents.casualties import CasualtyCategory, CasualtyRecord, CasualtyTotals
 from marchwarden.core.incidents.correlation import format_duration
 from marchwarden.services.context import authorise
@@ -325,3 +328,43 @@ def region_sitrep(
         open_tasks=sum(len(r.open_tasks) for r in reports),
         needs=needs,
     )
+
+
+#: the sitrep map shows at least this far round the incident's place (km)
+MAP_MIN_MARGIN_KM = 6.0
+
+
+def incident_area_map(incident: Incident, tasks: Sequence[Task] = ()) -> str:
+    """The incident's area as SVG from the bundled geodata (no tiles: it prints offline):
+    regions, state border, rivers and lakes, settlements (the affected ones marked and
+    named), the place and its affected radius, and the open tasks' places (numbered)."""
+    place = shape(incident.place.to_geojson())
+    frame = frame_around(place, max(incident.radius_km * 1.25, MAP_MIN_MARGIN_KM))
+    clip = box(*frame)
+    home = {r.country for r in geodata.border_regions()}
+    affected = {s.id for s in incident.affected}
+    spec = AreaMap(
+        frame=frame,
+        title=f"Map of the area of incident {incident.id}, {incident.name}: "
+        f"{len(affected)} affected settlements within {incident.radius_km:g} km",
+        regions=[
+            (
+                r.geometry,
+                "border" if r.is_border_region else "home" if r.country in home else "foreign",
+            )
+            for r in geodata.regions()
+            if r.geometry.intersects(clip)
+        ],
+        state_border=[b.geometry for b in geodata.state_borders()],
+        rivers=[g for layer, g in geodata.basemap_geometries() if layer == "river"],
+        lakes=[g for layer, g in geodata.basemap_geometries() if layer == "lake"],
+        places=[
+            MapPlace(s.lon, s.lat, s.name, s.population, s.id in affected)
+            for s in geodata.settlements()
+            if s.id in affected or clip.contains(Point(s.lon, s.lat))
+        ],
+        place=place,
+        radius_km=incident.radius_km,
+        tasks=[MapTask(t.position[0], t.position[1], f"#{t.id} {t.title}") for t in tasks],
+    )
+    return render(spec)

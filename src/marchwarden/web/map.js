@@ -1,5 +1,6 @@
 // The map: Leaflet (served from /vendor/leaflet/, installed from npm by `make setup`),
-// no tiles — the bundled geodata drawn as vectors on a plain background.
+// the bundled geodata drawn as vectors on a plain background, over the offline base map
+// of basemap.js (rivers, lakes, place names; a deployment's own tiles if it has them).
 //
 // For later layers:
 //   import { L, registerLayer, getLayer } from './map.js';
@@ -9,6 +10,7 @@
 
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { PALETTE, settlementRadius } from './palette.js';
+import { placeNames, tileLayer, waterLayer } from './basemap.js';
 
 export { L };
 
@@ -19,6 +21,7 @@ let map = null;
 let control = null;
 let loaded = false;
 let startView = null;
+let refreshNames = null;
 const layers = new Map();
 
 /** Whether the view is still the one the map started with (nobody has moved it yet; a
@@ -59,11 +62,14 @@ export function createMap(element) {
     keyboard: true,
   });
   // panes keep the base geography under whatever later layers draw (overlayPane is 400)
-  for (const [pane, z] of [['regions', 350], ['stateBorder', 360], ['settlements', 370]]) {
+  // the base map below the regions' fills (tiles) or just above them (water, names)
+  const panes = [['basemapTiles', 250], ['regions', 350], ['water', 355], ['stateBorder', 360],
+    ['settlements', 370], ['placeNames', 375]];
+  for (const [pane, z] of panes) {
     map.createPane(pane).style.zIndex = String(z);
   }
   L.control.attribution({ prefix: 'Leaflet' })
-    .addAttribution('Geodata: Natural Earth (public domain); GeoNames (CC BY 4.0)')
+    .addAttribution('Geodata: Natural Earth (public domain); GeoNames (CC BY 4.0); rivers and lakes: GSHHG (LGPL)')
     .addTo(map);
   L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
   control = L.control.layers(null, null, { collapsed: false, position: 'topright' }).addTo(map);
@@ -81,6 +87,8 @@ export function createMap(element) {
   registerLayer('Regions', L.featureGroup());
   registerLayer('State border', L.featureGroup());
   registerLayer('Settlements', L.featureGroup());
+  registerLayer('Rivers and lakes', L.featureGroup());
+  registerLayer('Place names', L.layerGroup());
   for (const name of DYNAMIC_LAYERS) registerLayer(name, L.layerGroup());
 
   new ResizeObserver(() => map.invalidateSize()).observe(element);
@@ -163,22 +171,27 @@ export function labelOnHover(group, textOf, options = {}) {
   return tooltip;
 }
 
+/** Region fills are muted (the base map shows through); the border regions keep a heavy
+ * outline, so they and the state border are still what the eye finds first. */
+const MUTED_FILL = { border: 0.42, neighbour: 0.2, other: 0.5 };
+
 function regionStyle(kind) {
   const c = { border: PALETTE.borderRegion, neighbour: PALETTE.neighbourRegion, other: PALETTE.otherState }[kind];
   return {
     pane: 'regions',
     color: c.stroke,
-    weight: kind === 'border' ? 2 : 1,
+    weight: kind === 'border' ? 2.5 : 1,
     dashArray: kind === 'other' ? '4 4' : null,
     fillColor: c.fill,
-    fillOpacity: c.opacity,
+    fillOpacity: Math.min(c.opacity, MUTED_FILL[kind]),
   };
 }
 
 /** Load the bundled geodata through the API and draw it. Resolves to what was drawn. */
 export async function loadGeodata(api) {
-  const [regions, border, settlements] = await Promise.all([
-    api('/geo/regions'), api('/geo/border'), api('/geo/settlements'),
+  const [regions, border, settlements, basemap, tiles] = await Promise.all([
+    api('/geo/regions'), api('/geo/border'), api('/geo/settlements'), api('/geo/basemap'),
+    api('/basemap'),
   ]);
   const home = new Set(regions.features.filter((f) => f.properties.border_region).map((f) => f.properties.country));
   const kindOf = (p) => {
@@ -241,6 +254,16 @@ export async function loadGeodata(api) {
     marker.addTo(settlementGroup);
   }
 
+  const water = getLayer('Rivers and lakes');
+  water.clearLayers();
+  waterLayer(basemap, 'water').eachLayer((layer) => water.addLayer(layer));
+  const names = getLayer('Place names');
+  if (refreshNames) map.off('zoomend moveend', refreshNames);
+  names.clearLayers();
+  refreshNames = placeNames(map, names, settlements.features, 'placeNames');
+  const ownTiles = getLayer('Base map') ?? tileLayer(tiles, 'basemapTiles');
+  if (ownTiles && !getLayer('Base map')) registerLayer('Base map', ownTiles);
+
   // fit the border regions, unless the view was already chosen while the geodata loaded
   // (a unit or incident opened at once after sign-in is centred on, and stays so); not
   // animated: an animated zoom ends a moment later at its own target, undoing any view
@@ -253,5 +276,8 @@ export async function loadGeodata(api) {
     borderRegions: borderRegions.length,
     borderLines: border.features.length,
     settlements: places.length,
+    rivers: basemap.features.filter((f) => f.properties.layer === 'river').length,
+    lakes: basemap.features.filter((f) => f.properties.layer === 'lake').length,
+    tiles: Boolean(ownTiles),
   };
 }

@@ -4,7 +4,7 @@
 // is read with the token (api.js) and laid out here, with every time in the HQ's zone and
 // UTC on hover (time.js). incidents.css has the print rules: printing shows this view only.
 
-import { api, ApiError } from './api.js';
+import { api, ApiError, getToken } from './api.js';
 import { capital, el, num, words } from './dom.js';
 import { formatHq, formatUtc, hqTimezone, timeElement } from './time.js';
 
@@ -56,6 +56,8 @@ async function show(path, render, button) {
     body.replaceChildren(...render(data));
     v.dataset.kind = data.kind;
     v.dataset.ready = 'true';
+    v.dataset.maps = 'loading';
+    fillMaps(body).then((state) => { v.dataset.maps = state; });
     const heading = body.querySelector('#sitrep-heading');
     if (heading) heading.focus();
   } catch (err) {
@@ -71,6 +73,33 @@ export function openIncidentSitrep(id, button) {
 
 export function openRegionSitrep(region, button) {
   return show(`/sitreps/regions/${encodeURIComponent(region)}`, regionReport, button);
+}
+
+/**
+ * Put each incident's map of its area into its figure: SVG drawn by the server from its
+ * bundled geodata (GET /sitreps/incidents/{id}/map.svg, read with the token), so the
+ * printed report has it without any tiles. Resolves to 'true', or 'error' if one failed.
+ */
+async function fillMaps(body) {
+  const figures = [...body.querySelectorAll('figure.sitrep-map[data-incident]')];
+  const token = getToken();
+  const results = await Promise.all(figures.map(async (figure) => {
+    try {
+      const reply = await fetch(`/api/v1/sitreps/incidents/${figure.dataset.incident}/map.svg`,
+        { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
+      const doc = new DOMParser().parseFromString(await reply.text(), 'image/svg+xml');
+      if (doc.documentElement.nodeName !== 'svg') throw new Error('not an SVG');
+      figure.replaceChildren(document.importNode(doc.documentElement, true), el('figcaption', {
+        text: 'The area: the incident (orange), its affected radius (dashed), affected settlements (named), open tasks (numbered), rivers and lakes, the state border (black dashes).',
+      }));
+      return true;
+    } catch (err) {
+      figure.replaceChildren(el('figcaption', { class: 'form-error', text: `The map of the area could not be drawn: ${err.message}` }));
+      return false;
+    }
+  }));
+  return results.every(Boolean) ? 'true' : 'error';
 }
 
 function period(s) {
@@ -141,6 +170,7 @@ function incidentReport(s, level) {
     el('dt', { text: 'Supporting' }), el('dd', { text: s.command.supporting.map((a) => a.name).join(', ') || 'none' }),
     el('dt', { text: 'Reports' }), el('dd', { text: num(s.reports_total) }));
   out.push(facts);
+  out.push(el('figure', { class: 'sitrep-map', 'data-incident': String(i.id) }));
   out.push(h(1, {}, 'Casualties'), el('p', { text: s.casualties.summary }), casualtyTable(s.casualties, s.casualties_change, s.casualties.reported));
   out.push(h(1, {}, 'Affected settlements'),
     el('p', { text: `${num(s.affected.settlement_count)} settlements, ${num(s.affected.population)} people within ${s.affected.radius_km} km.` }),

@@ -56,6 +56,8 @@ class Action(StrEnum):
     ALERT_ISSUE = "alert.issue"
     # the live stream itself
     STREAM_SUBSCRIBE = "stream.subscribe"
+    # the demo's scenario clock (exists only in `marchwarden demo`; admin only)
+    SCENARIO_CLOCK = "scenario.clock"
 
 
 #: actions that are not about one region, agency or unit
@@ -70,6 +72,7 @@ GLOBAL_ACTIONS: frozenset[Action] = frozenset(
         Action.WHATIF_RUN,
         Action.REPORT_SUBMIT,
         Action.STREAM_SUBSCRIBE,
+        Action.SCENARIO_CLOCK,
     }
 )
 

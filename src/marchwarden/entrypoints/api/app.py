@@ -11,6 +11,7 @@ from functools import partial
 from fastapi import APIRouter, FastAPI
 
 from marchwarden import __version__
+from marchwarden.adapters.clock import ScenarioClock
 from marchwarden.bootstrap import build_bus, build_services
 from marchwarden.core.clock import Clock
 from marchwarden.entrypoints.api import errors, heap, web, ws
@@ -18,6 +19,7 @@ from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimi
 from marchwarden.entrypoints.api.routers import (
     accounts,
     audit,
+    basemap,
     config,
     forces,
     geo,
@@ -26,6 +28,7 @@ from marchwarden.entrypoints.api.routers import (
     law,
     release,
     reports,
+    scenario,
     sitreps,
     tasks,
 )
@@ -39,11 +42,19 @@ API_PREFIX = "/api/v1"
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Clock | None = None, settle_heap: bool = False
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    settle_heap: bool = False,
+    scenario_clock: ScenarioClock | None = None,
 ) -> FastAPI:
     """``settle_heap``: freeze what start-up leaves alive out of the collector's way
-    (``heap.settle``; for the server process, not for tests that build many apps)."""
+    (``heap.settle``; for the server process, not for tests that build many apps).
+    ``scenario_clock`` (``marchwarden demo`` only): the server runs on it and offers
+    ``/api/v1/scenario/clock`` to move it; without it that path does not exist."""
     settings = settings or Settings()
+    if scenario_clock is not None:
+        clock = scenario_clock
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -96,6 +107,7 @@ def create_app(
     api.include_router(config.router)
     api.include_router(audit.router)
     api.include_router(geo.router)
+    api.include_router(basemap.router)
     api.include_router(forces.router)
     api.include_router(release.router)  # /whatif/release before law's /whatif
     api.include_router(law.router)
@@ -103,6 +115,9 @@ def create_app(
     api.include_router(tasks.router)
     api.include_router(sitreps.router)
     api.include_router(ws.router)
+    if scenario_clock is not None:
+        app.state.scenario_clock = scenario_clock
+        api.include_router(scenario.router)
     app.include_router(api)
     app.include_router(health.router)
     web.install(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from marchwarden import geodata
@@ -46,3 +46,23 @@ def border(
     """The state border, derived as the shared edge of the two states' regions."""
     authorise(principal, Action.GEO_READ)
     return _geojson(geodata.state_border_geojson(include_all=include_all))
+
+
+@router.get(
+    "/basemap",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}, 304: {"description": "not modified"}},
+)
+def basemap(
+    principal: CurrentPrincipal,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The bundled offline base map of the border area: rivers (``layer: river``) and
+    lakes (``layer: lake``) from GSHHG (LGPL-3.0; data/NOTICE.md). Cached by the browser
+    for a day; ``If-None-Match`` with the ``ETag`` answers 304."""
+    authorise(principal, Action.GEO_READ)
+    etag = geodata.basemap_etag()
+    headers = {"Cache-Control": "private, max-age=86400", "ETag": etag}
+    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(geodata.basemap_bytes(), media_type=GEOJSON, headers=headers)

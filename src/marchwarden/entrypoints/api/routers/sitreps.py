@@ -27,6 +27,7 @@ Format = Annotated[Literal["json", "html"] | None, Query(alias="format")]
 Since = Annotated[AwareDatetime | None, Query(description="window start (inclusive)")]
 Until = Annotated[AwareDatetime | None, Query(description="window end (exclusive); default now")]
 
+SVG = "image/svg+xml"
 _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/html": {"schema": {"type": "string"}}}},
 }
@@ -53,8 +54,24 @@ def incident_sitrep(
     report = sitreps.incident_sitrep(services, principal, incident_id, since=since, until=until)
     out = IncidentSitrepOut.of(report)
     if _wants_html(request, fmt):
-        return HTMLResponse(_page(f"SITREP — {out.incident.name}", _incident_page(out)))
+        svg = sitreps.incident_area_map(report.incident, report.open_tasks)
+        return HTMLResponse(_page(f"SITREP — {out.incident.name}", _incident_page(out, svg)))
     return JSONResponse(out.model_dump(mode="json"))
+
+
+@router.get(
+    "/incidents/{incident_id}/map.svg",
+    response_class=Response,
+    responses={200: {"content": {SVG: {"schema": {"type": "string"}}}}},
+)
+def incident_map(incident_id: int, principal: CurrentPrincipal, services: ServicesDep) -> Response:
+    """The incident's area as SVG, drawn on the server from the bundled geodata (no
+    tiles, so the sitrep prints offline): regions, state border, rivers and lakes,
+    settlements (the affected ones marked and named), the place, its affected radius and
+    the open tasks' places. The same map is in the HTML sitrep."""
+    report = sitreps.incident_sitrep(services, principal, incident_id)
+    svg = sitreps.incident_area_map(report.incident, report.open_tasks)
+    return Response(svg, media_type=SVG, headers={"Cache-Control": "private, no-cache"})
 
 
 @router.get("/regions/{region}", response_model=RegionSitrepOut, responses=_RESPONSES)
@@ -72,7 +89,11 @@ def region_sitrep(
     report = sitreps.region_sitrep(services, principal, region, since=since, until=until)
     out = RegionSitrepOut.of(report)
     if _wants_html(request, fmt):
-        return HTMLResponse(_page(f"SITREP — {out.region_name}", _region_html(out)))
+        maps = {
+            r.incident.id: sitreps.incident_area_map(r.incident, r.open_tasks)
+            for r in report.incidents
+        }
+        return HTMLResponse(_page(f"SITREP — {out.region_name}", _region_html(out, maps)))
     return JSONResponse(out.model_dump(mode="json"))
 
 
@@ -86,6 +107,9 @@ table { border-collapse: collapse; width: 100%; margin: .4em 0; }
 th, td { border: 1px solid #bbb; padding: .2em .4em; text-align: left; vertical-align: top; }
 th { background: #eee; } td.n { text-align: right; } .meta { color: #444; }
 .incident { page-break-inside: avoid; } @media print { body { margin: 0; max-width: none; } }
+figure.area-map { margin: .6em 0; page-break-inside: avoid; } figure.area-map svg {
+max-width: 100%; height: auto; border: 1px solid #999; }
+figcaption { font-size: .9em; color: #444; }
 """
 
 
@@ -146,7 +170,19 @@ def _needs_html(needs: list[NeedOut]) -> str:
     return "<ul>" + "".join(f"<li>{escape(n.text)}</li>" for n in needs) + "</ul>"
 
 
-def _incident_html(s: IncidentSitrepOut, level: int) -> str:
+def _map_figure(s: IncidentSitrepOut, svg: str) -> str:
+    if not svg:
+        return ""
+    return (
+        f"<figure class=area-map>{svg}<figcaption>The area: the incident (orange), the "
+        f"{s.affected.radius_km:g} km affected radius (dashed), affected settlements (dark, "
+        "named), open tasks (numbered blue squares, in the order of the table below), rivers "
+        "and lakes (GSHHG), the state border (black dashes). Drawn by the server from its "
+        "bundled geodata.</figcaption></figure>"
+    )
+
+
+def _incident_html(s: IncidentSitrepOut, level: int, svg: str = "") -> str:
     h, sub = f"h{level}", f"h{level + 1}"
     i = s.incident
     lead = s.command.lead
@@ -166,6 +202,7 @@ def _incident_html(s: IncidentSitrepOut, level: int) -> str:
         f"<tr><th>Supporting</th><td>{escape(support)}</td></tr>",
         f"<tr><th>Reports</th><td>{s.reports_total}</td></tr>",
         "</table>",
+        _map_figure(s, svg),
         f"<{sub}>What happened</{sub}>",
         _table(
             ["Time", "What", "By"],
@@ -206,7 +243,7 @@ def _incident_html(s: IncidentSitrepOut, level: int) -> str:
     return "".join(parts)
 
 
-def _region_html(s: RegionSitrepOut) -> str:
+def _region_html(s: RegionSitrepOut, maps: dict[int, str]) -> str:
     parts = [
         f"<h1>Situation report — {escape(s.region_name)} ({escape(s.region)})</h1>",
         f"<p class=meta>Period {_t(s.since)} to {_t(s.until)}. Prepared {_t(s.prepared_at)} "
@@ -224,13 +261,13 @@ def _region_html(s: RegionSitrepOut) -> str:
         f"<h2>Open tasks: {s.open_tasks}. Needed</h2>",
         _needs_html(s.needs),
     ]
-    parts += [_incident_html(i, 2) for i in s.incidents]
+    parts += [_incident_html(i, 2, maps.get(i.incident.id, "")) for i in s.incidents]
     return "".join(parts)
 
 
-def _incident_page(s: IncidentSitrepOut) -> str:
+def _incident_page(s: IncidentSitrepOut, svg: str) -> str:
     return (
         f"<h1>Situation report — {escape(s.incident.name)}</h1>"
         f"<p class=meta>Period {_t(s.since)} to {_t(s.until)}. Prepared {_t(s.prepared_at)} "
-        f"by {escape(s.prepared_by)}.</p>" + _incident_html(s, 2)
+        f"by {escape(s.prepared_by)}.</p>" + _incident_html(s, 2, svg)
     )

@@ -1,0 +1,136 @@
+// The offline base map under the picture: rivers and lakes bundled with the server
+// (/api/v1/geo/basemap), place names that appear by size as the zoom grows (from the
+// bundled settlements), and — when the deployment has one — its own MBTiles base map
+// (/api/v1/basemap/{z}/{x}/{y}). Nothing is asked of any other host. Muted on purpose:
+// the state border and the border regions stay what the eye finds first.
+
+import * as L from '/vendor/leaflet/leaflet-src.esm.js';
+import { getToken } from './api.js';
+
+export const WATER = { river: '#5b8fc7', lakeFill: '#b5d0ea', lakeStroke: '#7fa6cf' };
+
+/** The least population whose name is shown at `zoom`: the larger the place, the earlier. */
+export function namesFrom(zoom) {
+  if (zoom < 6.5) return 250000;
+  if (zoom < 7.5) return 80000;
+  if (zoom < 8.5) return 25000;
+  if (zoom < 9.5) return 8000;
+  if (zoom < 10.5) return 3000;
+  if (zoom < 11.5) return 1000;
+  return 0;
+}
+
+/** At most this many names at once (the largest first), so the page stays light. */
+const MAX_NAMES = 350;
+
+/** Rivers (lines) and lakes (polygons) of the bundled base map, drawn in `pane`. */
+export function waterLayer(geojson, pane) {
+  return L.geoJSON(geojson, {
+    pane,
+    interactive: false,
+    style: (f) => (f.properties.layer === 'lake'
+      ? { color: WATER.lakeStroke, weight: 0.8, fillColor: WATER.lakeFill, fillOpacity: 0.9, className: 'basemap-lake' }
+      : { color: WATER.river, weight: 1.3, opacity: 0.85, className: 'basemap-river' }),
+  });
+}
+
+function sizeClass(population) {
+  if (population >= 250000) return 'place-name-city';
+  if (population >= 25000) return 'place-name-town';
+  return 'place-name-village';
+}
+
+/**
+ * Place names for `settlements` (GeoJSON features) in `group` (an L.LayerGroup on
+ * `pane`), refreshed as `map` moves: those in view and at least namesFrom(zoom) people.
+ */
+export function placeNames(map, group, settlements, pane) {
+  const places = [...settlements]
+    .map((f) => ({ name: f.properties.name, population: Number(f.properties.population) || 0,
+      at: L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]) }))
+    .sort((a, b) => b.population - a.population);
+  const shown = new Map();
+  function refresh() {
+    if (!map.hasLayer(group)) return;
+    const least = namesFrom(map.getZoom());
+    const view = map.getBounds().pad(0.2);
+    const wanted = new Set();
+    for (const p of places) {
+      if (p.population < least) break;
+      if (!view.contains(p.at)) continue;
+      wanted.add(p);
+      if (wanted.size >= MAX_NAMES) break;
+    }
+    for (const [p, marker] of shown) {
+      if (!wanted.has(p)) { group.removeLayer(marker); shown.delete(p); }
+    }
+    for (const p of wanted) {
+      if (shown.has(p)) continue;
+      const label = document.createElement('span');
+      label.textContent = p.name;
+      const marker = L.marker(p.at, {
+        pane,
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: `place-name ${sizeClass(p.population)}`, html: label, iconSize: null }),
+      });
+      group.addLayer(marker);
+      shown.set(p, marker);
+    }
+  }
+  map.on('zoomend moveend', refresh);
+  group.on('add', refresh);
+  refresh();
+  return refresh;
+}
+
+/**
+ * The deployment's own raster tiles. Each tile is fetched with the signed-in bearer
+ * token (an <img src> could not send it), decoded and drawn on the tile's canvas: no
+ * object or data URL, so every request the page makes is one to the server.
+ */
+export const AuthTileLayer = L.GridLayer.extend({
+  createTile(coords, done) {
+    const size = this.getTileSize();
+    const canvas = document.createElement('canvas');
+    canvas.width = size.x;
+    canvas.height = size.y;
+    canvas.setAttribute('role', 'presentation');
+    const url = `/api/v1/basemap/${coords.z}/${coords.x}/${coords.y}`;
+    const token = getToken();
+    fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
+      .then((reply) => (reply.ok ? reply.blob() : null))
+      .then((blob) => (blob ? createImageBitmap(blob) : null))
+      .then((bitmap) => {
+        if (bitmap) { // none: no tile there, the canvas stays empty
+          canvas.getContext('2d').drawImage(bitmap, 0, 0, size.x, size.y);
+          canvas.dataset.drawn = 'true';
+          bitmap.close();
+        }
+        done(null, canvas);
+      })
+      .catch((err) => done(err, canvas));
+    return canvas;
+  },
+});
+
+function escapeHtml(text) {
+  const box = document.createElement('span');
+  box.textContent = String(text);
+  return box.innerHTML;
+}
+
+/** The tile layer for the server's base map description, or null if it has none to show. */
+export function tileLayer(about, pane) {
+  if (!about || !about.available || !['png', 'jpg', 'jpeg', 'webp'].includes(about.format)) return null;
+  const options = { pane, className: 'basemap-tiles', tileSize: 256 };
+  // Leaflet shows a layer's attribution as HTML: the file's own text goes in as text
+  if (about.attribution) options.attribution = escapeHtml(about.attribution);
+  if (Number.isInteger(about.maxzoom)) options.maxNativeZoom = about.maxzoom;
+  if (Number.isInteger(about.minzoom)) options.minNativeZoom = about.minzoom;
+  if (Array.isArray(about.bounds)) {
+    const [w, s, e, n] = about.bounds;
+    options.bounds = L.latLngBounds([s, w], [n, e]);
+  }
+  return new AuthTileLayer(options);
+}
