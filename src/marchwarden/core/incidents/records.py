@@ -173,6 +173,7 @@ class TimelineKind(StrEnum):
     TASK_CREATED = "task_created"
     TASK_ASSIGNED = "task_assigned"
     TASK_STATUS = "task_status"
+    ALERT = "alert"
 
 
 @dataclass(frozen=True, slots=True)

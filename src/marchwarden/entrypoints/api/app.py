@@ -17,7 +17,9 @@ from marchwarden.entrypoints.api import errors, heap, web, ws
 from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from marchwarden.entrypoints.api.routers import (
     accounts,
+    alerts,
     audit,
+    cap,
     config,
     forces,
     geo,
@@ -100,8 +102,10 @@ def create_app(
     api.include_router(incidents.router)
     api.include_router(tasks.router)
     api.include_router(sitreps.router)
+    api.include_router(alerts.router)
     api.include_router(ws.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(cap.router)
     web.install(app)
     return app
