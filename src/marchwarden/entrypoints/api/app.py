@@ -11,7 +11,7 @@ from functools import partial
 from fastapi import APIRouter, FastAPI
 
 from marchwarden import __version__
-from marchwarden.bootstrap import build_bus, build_services
+from marchwarden.bootstrap import build_bus, build_delivery_worker, build_services
 from marchwarden.core.clock import Clock
 from marchwarden.entrypoints.api import errors, heap, web, ws
 from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
@@ -55,7 +55,10 @@ def create_app(
         hub.listeners.append(partial(accounts_service.forget_on_events, services))
         await hub.start()
         await bus.start(hub.notify)
+        delivery = build_delivery_worker(services)
+        await delivery.start()
         app.state.services = services
+        app.state.delivery = delivery
         app.state.hub = hub
         app.state.bus = bus
         if settle_heap:
@@ -67,6 +70,7 @@ def create_app(
         try:
             yield
         finally:
+            await delivery.stop()
             await bus.stop()
             await hub.stop()
             await asyncio.to_thread(services.db.close)  # queued reports commit first

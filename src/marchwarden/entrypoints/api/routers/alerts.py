@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from marchwarden.adapters.db.webhooks_repo import Subscription
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
 from marchwarden.entrypoints.api.schemas.alerts import (
     AlertIn,
@@ -13,8 +14,10 @@ from marchwarden.entrypoints.api.schemas.alerts import (
     DeliveryOut,
     FromIncidentIn,
     PreviewOut,
+    SubscriptionIn,
+    SubscriptionOut,
 )
-from marchwarden.services import alerts
+from marchwarden.services import alerts, webhooks
 
 router = APIRouter(tags=["alerts"])
 
@@ -117,3 +120,39 @@ def deliveries(
         )
         for d in alerts.deliveries(services, principal, alert_id)
     ]
+
+
+@router.post("/webhooks", response_model=SubscriptionOut, status_code=status.HTTP_201_CREATED)
+def subscribe(
+    body: SubscriptionIn, principal: CurrentPrincipal, services: ServicesDep
+) -> SubscriptionOut:
+    """Subscribe a URL to every published CAP message of the given regions (none: all),
+    signed with HMAC-SHA256 over ``<timestamp>.<body>`` with ``secret``."""
+    sub = webhooks.subscribe(
+        services,
+        principal,
+        name=body.name,
+        url=body.url,
+        secret=body.secret,
+        regions=body.regions,
+    )
+    return _sub(sub)
+
+
+@router.get("/webhooks", response_model=list[SubscriptionOut])
+def subscriptions(principal: CurrentPrincipal, services: ServicesDep) -> list[SubscriptionOut]:
+    return [_sub(s) for s in webhooks.list_subscriptions(services, principal)]
+
+
+def _sub(s: Subscription) -> SubscriptionOut:
+    return SubscriptionOut(
+        id=s.id,
+        name=s.name,
+        url=s.url,
+        regions=list(s.regions),
+        active=s.active,
+        failing=s.failing,
+        consecutive_failures=s.consecutive_failures,
+        created_by=s.created_by,
+        created_at=s.created_at,
+    )
