@@ -8,19 +8,23 @@ refused before anything is written."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
+from marchwarden.adapters.cap import fetch as capfetch
 from marchwarden.adapters.cap import xml as capxml
 from marchwarden.core.access.policy import Action, decide_alert_read, decide_in_regions
-from marchwarden.core.alerts import workflow
+from marchwarden.core.alerts import imported, workflow
 from marchwarden.core.alerts.areas import AreaContext, resolve_area
 from marchwarden.core.alerts.cap import compose
 from marchwarden.core.alerts.compose import from_incident
+from marchwarden.core.alerts.errors import CapImportRejected
 from marchwarden.core.alerts.model import Alert, AlertState, CapSeverity
 from marchwarden.core.errors import Forbidden, NotFound
+from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -280,3 +284,65 @@ def feed_version(svc: Services) -> tuple[str, datetime | None]:
 def feed_entries(svc: Services) -> list[tuple[Alert, StoredMessage]]:
     with svc.db.unit_of_work(write=False) as uow:
         return uow.alerts.feed_rows(svc.clock.now())
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    outcome: str
+    """created, updated, cancelled, duplicate, or rejected (with ``reason``)."""
+    alert_id: int | None
+    sender: str
+    identifier: str
+    reason: str = ""
+
+
+def import_document(svc: Services, actor: Principal, data: bytes) -> ImportResult:
+    """Import another authority's CAP document: validated, deduplicated by sender and
+    identifier, an Update or Cancel applied to the alert its references name."""
+    authorise(actor, Action.ALERT_IMPORT)
+    doc = capxml.parse_untrusted(data, max_bytes=svc.settings.cap_import_max_bytes)
+    if doc.sender == svc.settings.cap_sender:
+        raise CapImportRejected("the document is this headquarters' own")
+    if doc.msg_type not in ("Alert", "Update", "Cancel"):
+        raise CapImportRejected(f"msgType {doc.msg_type} is not imported")
+    content, area = imported.read(doc, area_context(svc))
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        known = uow.alerts.message(doc.identifier, doc.sender)
+        if known is not None:
+            return ImportResult("duplicate", known.alert_id, doc.sender, doc.identifier)
+        target = uow.alerts.alert_for_refs([(r.sender, r.identifier) for r in doc.references])
+        existing = _get(uow, target, for_update=True) if target is not None else None
+        alert = imported.apply(
+            existing, doc, content, area, by=actor.username, by_id=actor.user_id, now=now
+        )
+        if existing is None:
+            alert = dataclasses.replace(alert, id=uow.alerts.add(alert, area.geojson(), now))
+        else:
+            cancelled = alert.state is AlertState.CANCELLED
+            uow.alerts.save(alert, now, None if cancelled else area.geojson())
+        uow.alerts.add_message(alert.id, alert.messages[-1], data, now)
+        uow.record(actor, [imported.imported_event(alert, doc)], at=now)
+        uow.commit()
+    outcome = {"Alert": "created", "Update": "updated", "Cancel": "cancelled"}[doc.msg_type]
+    if existing is None:
+        outcome = "created"
+    return ImportResult(outcome, alert.id, doc.sender, doc.identifier)
+
+
+def import_feed(svc: Services, actor: Principal, url: str) -> list[ImportResult]:
+    """Import every CAP document an Atom feed links to; each on its own (a malformed one
+    is reported as rejected with the reason and changes nothing)."""
+    authorise(actor, Action.ALERT_IMPORT)
+    limit = svc.settings.cap_import_max_bytes
+    links = capfetch.feed_links(capfetch.fetch(url, max_bytes=limit * 16))
+    results = []
+    for link in links:
+        try:
+            results.append(import_document(svc, actor, capfetch.fetch(link, max_bytes=limit)))
+        except CapImportRejected as exc:
+            results.append(ImportResult("rejected", None, "", link, exc.detail))
+    return results

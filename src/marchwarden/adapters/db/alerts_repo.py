@@ -297,3 +297,14 @@ class AlertRepository:
         return StoredMessage(
             row.id, row.alert_id, row.identifier, row.sender, row.sent, row.msg_type, row.document
         )
+
+    def alert_for_refs(self, refs: Sequence[tuple[str, str]]) -> int | None:
+        """The alert one of the referenced (sender, identifier) messages belongs to."""
+        m = c.alert_messages
+        for sender, identifier in reversed(refs):
+            found = self.conn.execute(
+                sa.select(m.c.alert_id).where(m.c.sender == sender, m.c.identifier == identifier)
+            ).scalar_one_or_none()
+            if found is not None:
+                return int(found)
+        return None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import dataclasses
+
+from fastapi import APIRouter, Request, status
+from starlette.concurrency import run_in_threadpool
 
 from marchwarden.adapters.db.webhooks_repo import Subscription
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
@@ -13,6 +16,8 @@ from marchwarden.entrypoints.api.schemas.alerts import (
     AreaIn,
     DeliveryOut,
     FromIncidentIn,
+    ImportFeedIn,
+    ImportOut,
     PreviewOut,
     SubscriptionIn,
     SubscriptionOut,
@@ -26,6 +31,35 @@ router = APIRouter(tags=["alerts"])
 def preview(body: AreaIn, principal: CurrentPrincipal, services: ServicesDep) -> PreviewOut:
     """Validate an area and return the settlements and population inside it."""
     return PreviewOut.of(alerts.preview(services, principal, body.spec()))
+
+
+@router.post(
+    "/alerts/import",
+    response_model=ImportOut,
+    openapi_extra={
+        "requestBody": {"content": {"application/cap+xml": {"schema": {"type": "string"}}}}
+    },
+)
+async def import_document(
+    request: Request, principal: CurrentPrincipal, services: ServicesDep
+) -> ImportOut:
+    """Import another authority's CAP 1.2 document (the request body, as XML): validated
+    against the schema, deduplicated by sender + identifier, an Update or Cancel applied
+    to the alert its references name. A malformed one is a 422 with the reason."""
+    data = await request.body()
+    result = await run_in_threadpool(alerts.import_document, services, principal, data)
+    return ImportOut(**dataclasses.asdict(result))
+
+
+@router.post("/alerts/import-feed", response_model=list[ImportOut])
+def import_feed(
+    body: ImportFeedIn, principal: CurrentPrincipal, services: ServicesDep
+) -> list[ImportOut]:
+    """Import every CAP document an Atom feed links to (each reported on its own)."""
+    return [
+        ImportOut(**dataclasses.asdict(r))
+        for r in alerts.import_feed(services, principal, body.url)
+    ]
 
 
 @router.post("/alerts", response_model=AlertOut, status_code=status.HTTP_201_CREATED)

@@ -273,3 +273,15 @@ class SubscriptionOut(Schema):
     consecutive_failures: int
     created_by: str
     created_at: datetime
+
+
+class ImportOut(Schema):
+    outcome: str
+    alert_id: int | None
+    sender: str
+    identifier: str
+    reason: str = ""
+
+
+class ImportFeedIn(Schema):
+    url: Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://")]
