@@ -40,7 +40,7 @@ from marchwarden.adapters.db.repositories import (
     TokenRepository,
     UserRepository,
 )
-from marchwarden.adapters.db.shelters_repo import ShelterRepository
+from marchwarden.adapters.db.shelters_repo import EvacuationRepository, ShelterRepository
 from marchwarden.adapters.db.webhooks_repo import WebhookRepository
 from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash
 from marchwarden.core.incidents.records import TimelineKind
@@ -182,6 +182,7 @@ class SqlUnitOfWork:
         self.alerts = AlertRepository(conn)
         self.webhooks = WebhookRepository(conn)
         self.shelters = ShelterRepository(conn)
+        self.evacuations = EvacuationRepository(conn)
         return self
 
     def __exit__(

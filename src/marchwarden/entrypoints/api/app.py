@@ -20,6 +20,7 @@ from marchwarden.entrypoints.api.routers import (
     alerts,
     audit,
     cap,
+    civil,
     config,
     forces,
     geo,
@@ -107,6 +108,7 @@ def create_app(
     api.include_router(tasks.router)
     api.include_router(sitreps.router)
     api.include_router(alerts.router)
+    api.include_router(civil.router)
     api.include_router(ws.router)
     app.include_router(api)
     app.include_router(health.router)

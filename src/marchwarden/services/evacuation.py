@@ -1,0 +1,98 @@
+"""Evacuation orders: order (per settlement or area, from an incident and its alert),
+progress (in progress, people moved, complete) and lift."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from marchwarden.core.access.policy import Action, decide_in_regions
+from marchwarden.core.alerts.areas import resolve_area
+from marchwarden.core.civil import evacuation as ev
+from marchwarden.core.errors import Forbidden, NotFound
+from marchwarden.services.alerts import area_context
+
+if TYPE_CHECKING:
+    from marchwarden.core.access.model import Principal
+    from marchwarden.core.alerts.areas import AreaSpec
+    from marchwarden.services.context import Services
+
+
+def _may(actor: Principal, action: Action, regions: frozenset[str]) -> None:
+    decision = decide_in_regions(actor, action, "evacuation", regions)
+    if not decision.allowed:
+        raise Forbidden(decision.reason)
+
+
+def order(
+    svc: Services,
+    actor: Principal,
+    *,
+    area: AreaSpec,
+    kind: ev.OrderKind,
+    incident_id: int | None,
+    alert_id: int | None,
+    to_move: int | None,
+    assembly_points: tuple[ev.AssemblyPoint, ...],
+) -> ev.EvacuationOrder:
+    resolved = resolve_area(area, area_context(svc))
+    _may(actor, Action.EVACUATION_ORDER, resolved.regions)
+    people = resolved.population if to_move is None else to_move
+    ev.check_new(people, assembly_points)
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        if incident_id is not None and uow.incidents.get(incident_id) is None:
+            raise NotFound(f"no incident with id {incident_id}")
+        if alert_id is not None and uow.alerts.get(alert_id) is None:
+            raise NotFound(f"no alert with id {alert_id}")
+        new = ev.EvacuationOrder(
+            0,
+            incident_id,
+            alert_id,
+            kind,
+            ev.OrderState.ORDERED,
+            area,
+            resolved.description,
+            resolved.regions,
+            tuple(s.id for s in resolved.settlements),
+            people,
+            0,
+            assembly_points,
+            actor.username,
+        )
+        order_id = uow.evacuations.add(new, resolved.geojson(), now)
+        created = uow.evacuations.get(order_id)
+        assert created is not None
+        uow.record(actor, ev.ordered(created), at=now)
+        uow.commit()
+    return created
+
+
+def progress(
+    svc: Services,
+    actor: Principal,
+    order_id: int,
+    *,
+    state: ev.OrderState | None,
+    moved: int | None,
+) -> ev.EvacuationOrder:
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        current = uow.evacuations.get(order_id, for_update=True)
+        if current is None:
+            raise NotFound(f"no evacuation order with id {order_id}")
+        _may(actor, Action.EVACUATION_ORDER, current.regions)
+        after, events = ev.progress(current, state=state, moved=moved)
+        uow.evacuations.save(after, now)
+        uow.record(actor, events, at=now)
+        uow.commit()
+    return after
+
+
+def list_orders(svc: Services, actor: Principal) -> list[tuple[ev.EvacuationOrder, dict[str, Any]]]:
+    with svc.db.unit_of_work(write=False) as uow:
+        rows = uow.evacuations.all()
+    return [
+        (o, g)
+        for o, g in rows
+        if decide_in_regions(actor, Action.INCIDENT_READ, "evacuation", o.regions).allowed
+    ]
