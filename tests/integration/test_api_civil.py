@@ -77,7 +77,7 @@ def test_shelters_check_in_over_capacity_names_the_nearest_with_room(
     )
     # where can the people of Grayvoron go: nearest first, travel time by the dispatch model
     reply = client.get(
-        f"/api/v1/settlements/{GRAYVORON_ID}/shelters?people=200", headers=h["hq"]
+        f"/api/v1/settlements/{GRAYVORON_ID}/shelters?people=200", headers=h["kursk"]
     ).json()
     assert reply["settlement"] == "Grayvoron"
     assert [o["shelter"]["id"] for o in reply["options"]] == [arena["id"], far["id"]]

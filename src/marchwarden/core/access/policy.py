@@ -79,6 +79,8 @@ GLOBAL_ACTIONS: frozenset[Action] = frozenset(
         Action.STREAM_SUBSCRIBE,
         Action.ALERT_IMPORT,
         Action.WEBHOOK_MANAGE,
+        # where people can shelter is not a regional secret: evacuees cross regions
+        Action.SHELTER_READ,
     }
 )
 
