@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from marchwarden.adapters.db.webhooks_repo import Subscription
+from marchwarden.core.access.policy import Action
+from marchwarden.core.alerts.templates import TEMPLATES
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
 from marchwarden.entrypoints.api.schemas.alerts import (
     AlertIn,
@@ -23,8 +25,17 @@ from marchwarden.entrypoints.api.schemas.alerts import (
     SubscriptionOut,
 )
 from marchwarden.services import alerts, webhooks
+from marchwarden.services.context import authorise
 
 router = APIRouter(tags=["alerts"])
+
+
+@router.get("/alerts/templates", response_model=dict[str, dict[str, str]])
+def templates(principal: CurrentPrincipal) -> dict[str, dict[str, str]]:
+    """The instruction templates per instruction and language (``{area}`` is replaced by
+    the area's description when composing)."""
+    authorise(principal, Action.ALERT_READ)
+    return {kind.value: dict(texts) for kind, texts in TEMPLATES.items()}
 
 
 @router.post("/alerts/preview", response_model=PreviewOut)
