@@ -24,12 +24,13 @@ from marchwarden.core.alerts.compose import from_incident
 from marchwarden.core.alerts.errors import CapImportRejected
 from marchwarden.core.alerts.model import Alert, AlertState, CapSeverity
 from marchwarden.core.errors import Forbidden, NotFound
-from marchwarden.services.context import authorise
+from marchwarden.services.context import PerStore, authorise
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
-    from marchwarden.adapters.db.alerts_repo import StoredMessage
+    from marchwarden.adapters.db.alerts_repo import FeedRow, StoredMessage
     from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
     from marchwarden.core.alerts.areas import AreaSpec, ResolvedArea
@@ -281,9 +282,29 @@ def feed_version(svc: Services) -> tuple[str, datetime | None]:
     return f'"{newest}-{count}-{expiry}"', changed
 
 
-def feed_entries(svc: Services) -> list[tuple[Alert, StoredMessage]]:
+def feed_entries(svc: Services) -> list[FeedRow]:
     with svc.db.unit_of_work(write=False) as uow:
         return uow.alerts.feed_rows(svc.clock.now())
+
+
+#: the newest rendered feed per store: (ETag, body); a request whose ETag matches the
+#: store's current one is answered from it (the feed changes only with a publication, a
+#: cancellation or an expiry, each of which changes the ETag)
+_FEEDS: PerStore[dict[str, tuple[str, bytes]]] = PerStore(dict)
+
+
+def feed(
+    svc: Services, render: Callable[[list[FeedRow], datetime | None], bytes]
+) -> tuple[str, datetime | None, bytes]:
+    """(ETag, Last-Modified, body) of the public feed; ``render`` makes the body."""
+    etag, changed = feed_version(svc)
+    cache = _FEEDS.of(svc.db)
+    found = cache.get("feed")
+    if found is not None and found[0] == etag:
+        return etag, changed, found[1]
+    body = render(feed_entries(svc), changed)
+    cache["feed"] = (etag, body)
+    return etag, changed, body
 
 
 # --------------------------------------------------------------------------- import

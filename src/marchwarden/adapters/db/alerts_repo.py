@@ -95,6 +95,27 @@ def _area(d: dict[str, Any]) -> AreaSummary:
     )
 
 
+def _CURRENT_PUBLIC(now: datetime) -> tuple[Any, ...]:
+    a = c.alerts
+    return (
+        a.c.live.is_(True),
+        a.c.external.is_(False),
+        a.c.scope == CapScope.PUBLIC.value,
+        a.c.expires > now,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    identifier: str
+    sent: datetime
+    headline: str
+    event: str
+    severity: str
+    area: str
+    expires: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
     id: int
@@ -226,9 +247,10 @@ class AlertRepository:
         messages = self._messages([r.id for r in rows])
         return [(self._alert(r, messages[r.id]), dict(r.geometry)) for r in rows]
 
-    def feed_rows(self, now: datetime) -> list[tuple[Alert, StoredMessage]]:
+    def feed_rows(self, now: datetime) -> list[FeedRow]:
         """The current public alerts (live, not expired, scope Public) of this
-        headquarters, each with its newest message; newest first."""
+        headquarters, each with its newest message; newest first. Only what the feed
+        shows is read (not the geometry)."""
         a, m = c.alerts, c.alert_messages
         newest = (
             sa.select(m.c.alert_id, sa.func.max(m.c.id).label("mid"))
@@ -236,42 +258,36 @@ class AlertRepository:
             .subquery()
         )
         q = (
-            sa.select(
-                a,
-                m.c.id.label("m_id"),
-                m.c.identifier,
-                m.c.sent,
-                m.c.msg_type,
-                m.c.sender.label("m_sender"),
-            )
+            sa.select(a.c.content, a.c.area, a.c.expires, m.c.identifier, m.c.sent)
             .join(newest, newest.c.alert_id == a.c.id)
             .join(m, m.c.id == newest.c.mid)
-            .where(
-                a.c.live.is_(True),
-                a.c.external.is_(False),
-                a.c.scope == CapScope.PUBLIC.value,
-                a.c.expires > now,
-            )
+            .where(*_CURRENT_PUBLIC(now))
             .order_by(m.c.id.desc())
         )
         out = []
         for r in self.conn.execute(q):
-            msg = StoredMessage(r.m_id, r.id, r.identifier, r.m_sender, r.sent, r.msg_type, "")
-            out.append((self._alert(r, []), msg))
+            texts = r.content["texts"]
+            out.append(
+                FeedRow(
+                    identifier=r.identifier,
+                    sent=r.sent,
+                    headline=texts[0]["headline"] if texts else r.content["event"],
+                    event=r.content["event"],
+                    severity=r.content["severity"],
+                    area=r.area["description"],
+                    expires=r.expires,
+                )
+            )
         return out
 
     def feed_version(self, now: datetime) -> tuple[int, int, datetime | None, datetime | None]:
         """What the feed's ETag rests on: (newest message id, number of current alerts,
         newest change, the next expiry among them)."""
         a, m = c.alerts, c.alert_messages
-        cond = (
-            a.c.live.is_(True),
-            a.c.external.is_(False),
-            a.c.scope == CapScope.PUBLIC.value,
-            a.c.expires > now,
-        )
         row = self.conn.execute(
-            sa.select(sa.func.count(), sa.func.min(a.c.expires)).select_from(a).where(*cond)
+            sa.select(sa.func.count(), sa.func.min(a.c.expires))
+            .select_from(a)
+            .where(*_CURRENT_PUBLIC(now))
         ).one()
         newest = self.conn.execute(
             sa.select(sa.func.max(m.c.id), sa.func.max(m.c.created_at))

@@ -4,13 +4,16 @@ scope Public); a Restricted or Private document needs a bearer token the policy 
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import partial
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from marchwarden.adapters.cap import atom
 from marchwarden.adapters.cap.xml import CAP_MEDIA_TYPE
+from marchwarden.adapters.db.alerts_repo import FeedRow
 from marchwarden.core.access.model import Principal
 from marchwarden.entrypoints.api.deps import ServicesDep
 from marchwarden.services import accounts, alerts
@@ -38,39 +41,50 @@ def feed(request: Request, services: ServicesDep) -> Response:
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if changed is not None:
         headers["Last-Modified"] = format_datetime(changed, usegmt=True)
-    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+    if _not_modified(request, etag, changed):
         return Response(status_code=304, headers=headers)
+    etag, changed, body = alerts.feed(services, partial(_render, services))
+    headers["ETag"] = etag
+    return Response(body, media_type=atom.ATOM_MEDIA_TYPE, headers=headers)
+
+
+def _not_modified(request: Request, etag: str, changed: datetime | None) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        return etag in [t.strip() for t in match.split(",")]
     since = request.headers.get("if-modified-since")
-    if since and changed is not None and "if-none-match" not in request.headers:
-        try:
-            if changed.replace(microsecond=0) <= parsedate_to_datetime(since):
-                return Response(status_code=304, headers=headers)
-        except (TypeError, ValueError):
-            pass
-    base = services.settings.public_base_url
+    if not since or changed is None:
+        return False
+    try:
+        return changed.replace(microsecond=0) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+
+
+def _render(services: Services, rows: list[FeedRow], changed: datetime | None) -> bytes:
     s = services.settings
+    base = s.public_base_url
     entries = [
         atom.FeedEntry(
-            identifier=msg.identifier,
-            title=alert.content.texts[0].headline,
-            summary=f"{alert.content.event} — {alert.area.description}",
-            updated=msg.sent,
+            identifier=r.identifier,
+            title=r.headline,
+            summary=f"{r.event} — {r.area}",
+            updated=r.sent,
             author=s.cap_sender_name,
-            cap_url=f"{base}/cap/{msg.identifier}.xml",
-            event=alert.content.event,
-            severity=alert.content.severity.value,
-            expires=alert.content.expires,
+            cap_url=f"{base}/cap/{r.identifier}.xml",
+            event=r.event,
+            severity=r.severity,
+            expires=r.expires,
         )
-        for alert, msg in alerts.feed_entries(services)
+        for r in rows
     ]
-    body = atom.feed(
+    return atom.feed(
         feed_id=f"{base}{FEED_PATH}",
         title=s.cap_sender_name,
         self_url=f"{base}{FEED_PATH}",
         updated=changed or services.clock.now(),
         entries=entries,
     )
-    return Response(body, media_type=atom.ATOM_MEDIA_TYPE, headers=headers)
 
 
 @router.get("/cap/{identifier}.xml", response_class=Response)
