@@ -107,6 +107,14 @@ def test_evacuation_order_lifecycle_and_timeline(client: TestClient, services: S
         f"/api/v1/evacuation-orders/{oid}", json={"moved": 4000}, headers=h["belgorod"]
     ).json()
     assert moved["state"] == "in_progress" and moved["remaining"] == 7309 - 4000
+    rollup = client.get(
+        f"/api/v1/displacement?incident_id={incident['id']}", headers=h["hq"]
+    ).json()
+    by_scope = {r["scope"]: r for r in rollup}
+    assert by_scope[f"incident {incident['id']}"]["moved"] == 4000
+    assert by_scope["RU-BEL"]["remaining"] == 7309 - 4000
+    assert by_scope["RU-KRS"]["orders"] == 0
+    assert by_scope["all border regions"]["to_move"] == 7309
     assert_problem(
         client.patch(
             f"/api/v1/evacuation-orders/{oid}", json={"moved": 9999}, headers=h["belgorod"]

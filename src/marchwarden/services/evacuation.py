@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from marchwarden import geodata
 from marchwarden.core.access.policy import Action, decide_in_regions
 from marchwarden.core.alerts.areas import resolve_area
 from marchwarden.core.civil import evacuation as ev
@@ -96,3 +97,39 @@ def list_orders(svc: Services, actor: Principal) -> list[tuple[ev.EvacuationOrde
         for o, g in rows
         if decide_in_regions(actor, Action.INCIDENT_READ, "evacuation", o.regions).allowed
     ]
+
+
+def displacement(
+    svc: Services, actor: Principal, *, incident_id: int | None = None
+) -> list[ev.Displacement]:
+    """Displacement roll-ups: the incident (if given), each border region, and all border
+    regions together — the figures the situation reports carry beside casualties."""
+    borders = sorted(geodata.border_region_codes())
+    orders = [o for o, _ in list_orders(svc, actor)]
+    with svc.db.unit_of_work(write=False) as uow:
+        shelters = [(s.region, s.occupancy, s.capacity) for s in uow.shelters.all()]
+    out = []
+    if incident_id is not None:
+        mine = [o for o in orders if o.incident_id == incident_id]
+        regions = {r for o in mine for r in o.regions}
+        out.append(
+            ev.displacement(
+                f"incident {incident_id}", mine, [s for s in shelters if s[0] in regions]
+            )
+        )
+    for code in borders:
+        out.append(
+            ev.displacement(
+                code,
+                [o for o in orders if code in o.regions],
+                [s for s in shelters if s[0] == code],
+            )
+        )
+    out.append(
+        ev.displacement(
+            "all border regions",
+            [o for o in orders if o.regions & set(borders)],
+            [s for s in shelters if s[0] in borders],
+        )
+    )
+    return out

@@ -201,3 +201,36 @@ def progress(
         previous=order.state.value,
     )
     return after, [event]
+
+
+@dataclass(frozen=True, slots=True)
+class Displacement:
+    """People displaced in a scope: by the evacuation orders in force (not lifted) that
+    touch it, and in its shelters."""
+
+    scope: str
+    orders: int
+    to_move: int
+    moved: int
+    remaining: int
+    sheltered: int
+    shelter_capacity: int
+
+
+def displacement(
+    scope: str,
+    orders: list[EvacuationOrder],
+    shelters: list[tuple[str | None, int, int]],
+) -> Displacement:
+    """``orders`` already chosen for the scope; ``shelters``: (region, occupancy,
+    capacity) of the scope's shelters."""
+    live = [o for o in orders if o.state is not OrderState.LIFTED]
+    return Displacement(
+        scope=scope,
+        orders=len(live),
+        to_move=sum(o.to_move for o in live),
+        moved=sum(o.moved for o in live),
+        remaining=sum(o.remaining for o in live),
+        sheltered=sum(occ for _, occ, _ in shelters),
+        shelter_capacity=sum(cap for _, _, cap in shelters),
+    )

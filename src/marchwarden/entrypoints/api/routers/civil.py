@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import APIRouter, Query, status
 
+from marchwarden.core.access.policy import Action
 from marchwarden.core.civil.evacuation import AssemblyPoint
 from marchwarden.core.civil.model import Shelter, ShelterStatus
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
 from marchwarden.entrypoints.api.schemas.civil import (
+    DisplacementOut,
     EvacuationIn,
     EvacuationOut,
     EvacuationPatch,
@@ -18,6 +22,7 @@ from marchwarden.entrypoints.api.schemas.civil import (
     ShelterOut,
 )
 from marchwarden.services import evacuation, shelters
+from marchwarden.services.context import authorise
 
 router = APIRouter(tags=["civil protection"])
 
@@ -110,3 +115,19 @@ def progress(
 @router.get("/evacuation-orders", response_model=list[EvacuationOut])
 def list_orders(principal: CurrentPrincipal, services: ServicesDep) -> list[EvacuationOut]:
     return [EvacuationOut.of(o, g) for o, g in evacuation.list_orders(services, principal)]
+
+
+@router.get("/displacement", response_model=list[DisplacementOut])
+def displacement(
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+    incident_id: int | None = Query(default=None, ge=1),
+) -> list[DisplacementOut]:
+    """Displacement roll-ups beside the casualty figures of the situation reports: the
+    incident (if given), each border region and all border regions — people to move,
+    moved and remaining under the orders in force, and people in shelters."""
+    authorise(principal, Action.SITREP_READ)
+    return [
+        DisplacementOut(**dataclasses.asdict(d))
+        for d in evacuation.displacement(services, principal, incident_id=incident_id)
+    ]

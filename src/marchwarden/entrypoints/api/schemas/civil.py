@@ -128,3 +128,13 @@ class EvacuationOut(Schema):
             geometry=geometry,
             created_by=o.created_by,
         )
+
+
+class DisplacementOut(Schema):
+    scope: str
+    orders: int
+    to_move: int
+    moved: int
+    remaining: int
+    sheltered: int
+    shelter_capacity: int
