@@ -131,6 +131,12 @@ def test_evacuation_order_lifecycle_and_timeline(client: TestClient, services: S
         "illegal-evacuation-step",
         "allowed",
     )
+    task = client.post(f"/api/v1/evacuation-orders/{oid}/tasks", json={}, headers=h["belgorod"])
+    assert task.status_code == 201, task.text
+    assert task.json()["incident_id"] == incident["id"]
+    assert [p["power"] for p in task.json()["required_powers"]] == ["evacuation_assist"]
+    assert task.json()["position"] == {"lon": 35.68, "lat": 50.48}
+    assert "3,309 of 7,309 people still to move" in task.json()["description"]
     done = client.patch(
         f"/api/v1/evacuation-orders/{oid}",
         json={"state": "complete", "moved": 7309},
@@ -141,6 +147,12 @@ def test_evacuation_order_lifecycle_and_timeline(client: TestClient, services: S
         f"/api/v1/evacuation-orders/{oid}", json={"state": "lifted"}, headers=h["hq"]
     ).json()
     assert lifted["state"] == "lifted"
+    assert_problem(
+        client.post(f"/api/v1/evacuation-orders/{oid}/tasks", json={}, headers=h["hq"]),
+        409,
+        "illegal-evacuation-step",
+        "lifted",
+    )
     assert_problem(
         client.post(
             "/api/v1/evacuation-orders",

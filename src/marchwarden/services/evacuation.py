@@ -10,12 +10,15 @@ from marchwarden.core.access.policy import Action, decide_in_regions
 from marchwarden.core.alerts.areas import resolve_area
 from marchwarden.core.civil import evacuation as ev
 from marchwarden.core.errors import Forbidden, NotFound
+from marchwarden.services import tasks
 from marchwarden.services.alerts import area_context
 
 if TYPE_CHECKING:
     from marchwarden.core.access.model import Principal
     from marchwarden.core.alerts.areas import AreaSpec
+    from marchwarden.core.dispatch.tasking import TaskPriority
     from marchwarden.services.context import Services
+    from marchwarden.services.tasks import TaskView
 
 
 def _may(actor: Principal, action: Action, regions: frozenset[str]) -> None:
@@ -133,3 +136,23 @@ def displacement(
         )
     )
     return out
+
+
+def task_for(svc: Services, actor: Principal, order_id: int, priority: TaskPriority) -> TaskView:
+    """An evacuation-assistance task on the order's incident, through the ordinary
+    tasking (the law decides who may take it: ``evacuation_assist``), placed at the
+    first assembly point."""
+    with svc.db.unit_of_work(write=False) as uow:
+        order = uow.evacuations.get(order_id)
+    if order is None:
+        raise NotFound(f"no evacuation order with id {order_id}")
+    wanted = ev.task_request(order)
+    assert order.incident_id is not None  # task_request refuses an order without one
+    spec = tasks.TaskSpec(
+        title=wanted.title,
+        description=wanted.description,
+        required_powers=wanted.required_powers,
+        position=wanted.position,
+        priority=priority,
+    )
+    return tasks.create_task(svc, actor, order.incident_id, spec)

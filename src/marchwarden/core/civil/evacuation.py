@@ -234,3 +234,35 @@ def displacement(
         sheltered=sum(occ for _, occ, _ in shelters),
         shelter_capacity=sum(cap for _, _, cap in shelters),
     )
+
+
+#: the power an evacuation-assistance task needs (the law grants it, e.g. PO-2014 c.6)
+EVACUATION_POWER = "evacuation_assist"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRequest:
+    title: str
+    description: str
+    required_powers: frozenset[str]
+    position: tuple[float, float] | None
+
+
+def task_request(order: EvacuationOrder) -> TaskRequest:
+    """What an evacuation-assistance task for ``order`` asks for (title, description,
+    power, place); only for an order of an incident that is still being carried out."""
+    if order.incident_id is None:
+        raise InvalidEvacuation("the order names no incident; tasks belong to an incident")
+    if order.state in (OrderState.COMPLETE, OrderState.LIFTED):
+        raise IllegalEvacuationStep(f"the order is {order.state.value}; it needs no more help")
+    points = "; ".join(p.name for p in order.assembly_points) or "none named"
+    first = order.assembly_points[0] if order.assembly_points else None
+    return TaskRequest(
+        title=f"Evacuation assistance: {order.description}"[:200],
+        description=(
+            f"Evacuation order #{order.id} ({order.kind.value}): {order.remaining:,} of "
+            f"{order.to_move:,} people still to move; assembly points: {points}"
+        ),
+        required_powers=frozenset({EVACUATION_POWER}),
+        position=(first.lon, first.lat) if first else None,
+    )

@@ -15,12 +15,14 @@ from marchwarden.entrypoints.api.schemas.civil import (
     EvacuationIn,
     EvacuationOut,
     EvacuationPatch,
+    EvacuationTaskIn,
     PeopleIn,
     ShelterIn,
     ShelterOptionOut,
     ShelterOptionsOut,
     ShelterOut,
 )
+from marchwarden.entrypoints.api.schemas.command import TaskOut
 from marchwarden.services import evacuation, shelters
 from marchwarden.services.context import authorise
 
@@ -131,3 +133,16 @@ def displacement(
         DisplacementOut(**dataclasses.asdict(d))
         for d in evacuation.displacement(services, principal, incident_id=incident_id)
     ]
+
+
+@router.post(
+    "/evacuation-orders/{order_id}/tasks",
+    response_model=TaskOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def evacuation_task(
+    order_id: int, body: EvacuationTaskIn, principal: CurrentPrincipal, services: ServicesDep
+) -> TaskOut:
+    """An evacuation-assistance task (power ``evacuation_assist``) on the order's
+    incident, at its first assembly point; assign it through the ordinary tasking."""
+    return TaskOut.of(evacuation.task_for(services, principal, order_id, body.priority))

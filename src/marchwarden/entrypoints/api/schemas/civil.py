@@ -8,6 +8,7 @@ from pydantic import Field
 
 from marchwarden.core.civil.evacuation import EvacuationOrder, OrderKind, OrderState
 from marchwarden.core.civil.model import Shelter, ShelterOption, ShelterStatus
+from marchwarden.core.dispatch.tasking import TaskPriority
 from marchwarden.entrypoints.api.schemas.alerts import AreaIn
 from marchwarden.entrypoints.api.schemas.base import Schema
 
@@ -138,3 +139,7 @@ class DisplacementOut(Schema):
     remaining: int
     sheltered: int
     shelter_capacity: int
+
+
+class EvacuationTaskIn(Schema):
+    priority: TaskPriority = TaskPriority.HIGH
