@@ -52,6 +52,7 @@ class DeliveryWorker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
+        self._stopping = False
 
     # -- lifecycle (the lifespan calls these) --------------------------------------
     async def start(self) -> None:
@@ -63,10 +64,16 @@ class DeliveryWorker:
         self._task = asyncio.create_task(self._run(), name="webhook-delivery")
 
     async def stop(self) -> None:
+        """Let the round under way finish (its store calls run in worker threads: a
+        cancelled wait would leave them running while the store closes), then stop.
+        A round takes at most the send timeout; past twice that it is cancelled."""
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            limit = self.svc.settings.webhook_timeout_seconds * 2 + 5
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._task, timeout=limit)
         if self._client is not None:
             await self._client.aclose()
 
@@ -79,13 +86,13 @@ class DeliveryWorker:
     # -- the loop -------------------------------------------------------------------
     async def _run(self) -> None:
         assert self._wake is not None
-        while True:
+        while not self._stopping:
             try:
                 sent = await self.run_once()
             except Exception:  # the worker must outlive any one failure
                 log.exception("webhook delivery round failed")
                 sent = 0
-            if sent:
+            if sent or self._stopping:
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -217,7 +217,6 @@ class Alert:
     external: bool = False
     sender: str | None = None
     """For an imported alert: the authority that sent it."""
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def live(self) -> bool:
@@ -241,6 +240,8 @@ def alert_resource(regions: frozenset[str]) -> Resource:
 
 
 def cap_time(at: datetime) -> str:
-    """CAP 1.2 dateTime: seconds and a numeric offset (``Z`` is not allowed)."""
-    text = at.isoformat(timespec="seconds")
-    return text[:-6] + "+00:00" if text.endswith("-00:00") else text
+    """CAP 1.2 dateTime: seconds and a numeric offset (``Z`` is not allowed; an aware
+    datetime's ``isoformat`` gives ``+00:00`` for UTC)."""
+    if at.utcoffset() is None:
+        raise ValueError("CAP times carry a time-zone offset; got a naive datetime")
+    return at.isoformat(timespec="seconds")
