@@ -195,6 +195,10 @@ def test_shelter_capacity_and_evacuation_steps() -> None:
             i, f"S{i}", "RU-BEL", lon, 50.6, "", cap, occ, frozenset(), ShelterStatus.OPEN
         )
 
+    opened = Shelter.new(
+        "S9", 36.5, 50.6, address="", capacity=10, occupancy=10, services=frozenset({"beds"})
+    )
+    assert opened.status is ShelterStatus.FULL and opened.room == 0
     full = shelter(1, 36.58, 100, 95)
     near, far = shelter(2, 36.60, 50), shelter(3, 37.5, 500)
     tiny = shelter(4, 36.59, 3)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from marchwarden.bootstrap import build_services
 from marchwarden.core.access.model import Role, Scope, ScopeKind
-from marchwarden.core.civil.model import Shelter, ShelterStatus
+from marchwarden.core.civil.model import Shelter
 from marchwarden.core.forces.model import (
     Fitness,
     MemberRecord,
@@ -214,17 +214,14 @@ def load_shelters(svc: Services) -> int:
         shelters.register(
             svc,
             None,
-            Shelter(
-                0,
+            Shelter.new(
                 name,
-                None,
                 lon,
                 lat,
-                address,
-                capacity,
-                0,
-                frozenset(services),
-                ShelterStatus.OPEN,
+                address=address,
+                capacity=capacity,
+                occupancy=0,
+                services=frozenset(services),
             ),
         )
     return len(DEMO_SHELTERS)

@@ -127,6 +127,7 @@ def draft_from_incident(
         incident = uow.incidents.get(incident_id)
     if incident is None:
         raise NotFound(f"no incident with id {incident_id}")
+    authorise(actor, Action.INCIDENT_READ, incident.resource())
     spec = area or None
     described = resolve_area(spec, area_context(svc)) if spec else None
     content = from_incident(

@@ -49,6 +49,22 @@ class Shelter:
     services: frozenset[str]
     status: ShelterStatus
 
+    @classmethod
+    def new(
+        cls,
+        name: str,
+        lon: float,
+        lat: float,
+        *,
+        address: str,
+        capacity: int,
+        occupancy: int,
+        services: frozenset[str],
+    ) -> Shelter:
+        """A shelter to register (open, or full when it starts at capacity)."""
+        status = ShelterStatus.FULL if occupancy >= capacity else ShelterStatus.OPEN
+        return cls(0, name, None, lon, lat, address, capacity, occupancy, services, status)
+
     @property
     def room(self) -> int:
         return 0 if self.status is ShelterStatus.CLOSED else max(self.capacity - self.occupancy, 0)

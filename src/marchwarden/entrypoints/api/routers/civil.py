@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from marchwarden.core.access.policy import Action
 from marchwarden.core.civil.evacuation import AssemblyPoint
-from marchwarden.core.civil.model import Shelter, ShelterStatus
+from marchwarden.core.civil.model import Shelter
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
 from marchwarden.entrypoints.api.schemas.civil import (
     DisplacementOut,
@@ -33,17 +33,14 @@ router = APIRouter(tags=["civil protection"])
 def register_shelter(
     body: ShelterIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> ShelterOut:
-    shelter = Shelter(
-        0,
+    shelter = Shelter.new(
         body.name,
-        None,
         body.lon,
         body.lat,
-        body.address,
-        body.capacity,
-        body.occupancy,
-        frozenset(body.services),
-        ShelterStatus.FULL if body.occupancy >= body.capacity else ShelterStatus.OPEN,
+        address=body.address,
+        capacity=body.capacity,
+        occupancy=body.occupancy,
+        services=frozenset(body.services),
     )
     return ShelterOut.of(shelters.register(services, principal, shelter))
 
