@@ -13,6 +13,7 @@ from marchwarden.adapters.mbtiles import MBTiles
 from marchwarden.adapters.passwords import Argon2Passwords
 from marchwarden.core.clock import Clock, SystemClock
 from marchwarden.services.context import Services
+from marchwarden.services.delivery import DeliveryWorker
 
 if TYPE_CHECKING:
     from marchwarden.adapters.bus.base import EventBus
@@ -37,3 +38,11 @@ def build_bus(settings: Settings) -> EventBus:
     if settings.bus == "nats":
         return NatsBus(settings.nats_url)
     return InProcessBus()
+
+
+def build_delivery_worker(services: Services) -> DeliveryWorker:
+    """The webhook delivery worker; the app's lifespan starts it and wakes it after each
+    commit."""
+    worker = DeliveryWorker(services)
+    services.db.on_events_committed(worker.wake)
+    return worker

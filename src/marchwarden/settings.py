@@ -63,6 +63,26 @@ class Settings(BaseSettings):
     #: settlements within this radius of an incident's place count as affected, by default
     incident_default_radius_km: float = Field(default=15.0, ge=0, le=500)
 
+    # --- public alerts (CAP 1.2; docs/alerts.md)
+    #: the CAP <sender> of this headquarters' alerts
+    cap_sender: str = "alerts@border-hq.example"
+    cap_sender_name: str = "Border Regions Coordination Headquarters"
+    #: the public address of this server, for the links in CAP documents and the feed
+    public_base_url: str = "http://127.0.0.1:8000"
+    #: severities whose approval must be by a second person (not the drafter)
+    alert_second_person_severities: list[str] = ["Extreme", "Severe"]
+    alert_max_vertices: int = Field(default=1000, ge=4, le=100_000)
+    #: the largest imported CAP document accepted (bytes)
+    cap_import_max_bytes: int = Field(default=1_048_576, gt=0)
+    #: webhook delivery: attempts before giving up, first retry delay (doubles each time)
+    webhook_max_attempts: int = Field(default=6, ge=1)
+    webhook_backoff_seconds: float = Field(default=2.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    #: deliveries given up in a row before a subscriber is marked failing
+    webhook_failing_after: int = Field(default=3, ge=1)
+    #: the delivery worker polls the queue this often (and is woken on publication)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment != "development" and self.secret_key == DEFAULT_SECRET:

@@ -281,6 +281,26 @@ def test_demo_replay_flag_plays_the_raid_through_the_api(demo: DemoServer) -> No
     units = {u["code"]: u["id"] for u in demo.get("/units")}
     check_refusal(demo, events, task_id, units[unit_code], "available")
     check_sitrep(demo, raid_id)
+    check_alert_and_shelters(demo, raid_id)
+
+
+def check_alert_and_shelters(demo: DemoServer, raid_id: int) -> None:
+    """The raid's public alert: Alert, Update, Cancel (references to every earlier
+    message), out of the feed; the evacuation order lifted; Belgorod's shelters hold
+    evacuees."""
+    alerts = [a for a in demo.get("/alerts")["items"] if a["incident_id"] == raid_id]
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert [m["msg_type"] for m in alert["messages"]] == ["Alert", "Update", "Cancel"]
+    assert alert["state"] == "cancelled" and alert["approved_by"] == "belgorod"
+    feed = httpx.get(demo.url + "/cap/feed.atom", timeout=10)
+    assert feed.status_code == 200
+    assert alert["messages"][0]["identifier"].encode() not in feed.content
+    orders = [o for o in demo.get("/evacuation-orders") if o["incident_id"] == raid_id]
+    assert [o["state"] for o in orders] == ["lifted"]
+    assert {"Kozinka", "Grayvoron"} <= set(orders[0]["description"].split(", "))
+    belgorod = [s for s in demo.get("/shelters") if s["name"].startswith("Belgorod")]
+    assert sum(s["occupancy"] for s in belgorod) > 0
 
 
 def _scenario_window(log: str) -> tuple[datetime, datetime]:
@@ -396,6 +416,7 @@ def test_replay_unfolds_live_on_the_stream(demo: DemoServer) -> None:
     assert refused.status_before == refused.status_after
     check_refusal(demo, events, refused.task_id, refused.unit_id, refused.status_before)
     check_sitrep(demo, raid_id)
+    check_alert_and_shelters(demo, raid_id)
     assert result.sitreps["RU-BEL"]["casualties"]["civilian_killed"] >= 1
     assert len(lines) >= len(RAID)
 

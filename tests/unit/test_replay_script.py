@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import combinations, pairwise
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,21 +24,26 @@ from marchwarden.scenario.replay import (
     RAID_INCIDENT,
     RESPONDER,
     Assign,
+    CancelAlert,
     CancelTask,
     Casualties,
     Correlate,
     CreateTask,
+    IssueAlert,
     LogEntry,
     Near,
     OpenIncident,
+    OrderEvacuation,
     RefusedAssign,
     RejectReport,
     Respond,
     SetCommand,
+    ShelterEvacuees,
     Sitreps,
     Step,
     SubmitReport,
     Transition,
+    UpdateAlert,
     parse_speed,
     scenario_start,
 )
@@ -189,6 +195,18 @@ def test_the_raid_runs_its_whole_lifecycle() -> None:
     decisions = [s.action for s in RAID if isinstance(s.action, LogEntry) and s.action.decision]
     assert len(decisions) >= 3  # alert issued, updated, cancelled
     assert any("{affected}" in d.text for d in decisions)
+    # the public alert: issued on day 1 (a second person approves), updated, cancelled
+    alert_steps = [
+        (s.at.days, type(s.action).__name__)
+        for s in RAID
+        if isinstance(s.action, IssueAlert | UpdateAlert | CancelAlert)
+    ]
+    assert alert_steps == [(0, "IssueAlert"), (1, "UpdateAlert"), (1, "CancelAlert")]
+    issue = next(s for s in RAID if isinstance(s.action, IssueAlert))
+    assert issue.actor != cast("IssueAlert", issue.action).approver
+    orders = [s.action for s in RAID if isinstance(s.action, OrderEvacuation)]
+    assert orders and set(orders[0].settlements) == {"Kozinka", "Grayvoron"}
+    assert sum(s.action.people for s in RAID if isinstance(s.action, ShelterEvacuees)) > 0
     killed = [
         dict(s.action.counts)
         for s in RAID

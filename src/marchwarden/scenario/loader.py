@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from marchwarden.bootstrap import build_services
 from marchwarden.core.access.model import Role, Scope, ScopeKind
+from marchwarden.core.civil.model import Shelter
 from marchwarden.core.forces.model import (
     Fitness,
     MemberRecord,
@@ -23,7 +24,7 @@ from marchwarden.core.forces.model import (
 )
 from marchwarden.core.forces.roster import format_roster
 from marchwarden.scenario.generate import generate
-from marchwarden.services import accounts, forces, law, roster
+from marchwarden.services import accounts, forces, law, roster, shelters
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -169,6 +170,73 @@ class DemoLoad:
     """False when the store held the forces already (kept as they were)."""
 
 
+#: the demo's shelters: (name, lon, lat, address, capacity, services)
+DEMO_SHELTERS: tuple[tuple[str, float, float, str, int, tuple[str, ...]], ...] = (
+    (
+        "Borisovka school no. 1",
+        36.0195,
+        50.6010,
+        "Borisovka, Pervomayskaya 40",
+        150,
+        ("beds", "food", "heating"),
+    ),
+    (
+        "Belgorod Energomash sports palace",
+        36.5760,
+        50.5855,
+        "Belgorod, Khmelnitskogo 137",
+        400,
+        ("beds", "food", "heating", "accessible", "medical"),
+    ),
+    (
+        "Belgorod State University hostel",
+        36.5925,
+        50.5940,
+        "Belgorod, Pobedy 85",
+        250,
+        ("beds", "food", "heating", "accessible"),
+    ),
+    (
+        "Belgorod Arena",
+        36.5540,
+        50.6160,
+        "Belgorod, Bogdana Khmelnitskogo 200",
+        600,
+        ("beds", "food", "heating", "pets"),
+    ),
+    (
+        "Stary Oskol ice palace",
+        37.8500,
+        51.2980,
+        "Stary Oskol, Lebedinets 1",
+        300,
+        ("beds", "food", "heating", "medical"),
+    ),
+)
+
+
+def load_shelters(svc: Services) -> int:
+    """Register the demo shelters unless the registry has some already."""
+    with svc.db.unit_of_work(write=False) as uow:
+        if uow.shelters.all():
+            return 0
+    for name, lon, lat, address, capacity, services in DEMO_SHELTERS:
+        shelters.register(
+            svc,
+            None,
+            Shelter.new(
+                name,
+                lon,
+                lat,
+                address=address,
+                capacity=capacity,
+                occupancy=0,
+                services=frozenset(services),
+            ),
+        )
+    return len(DEMO_SHELTERS)
+
+
 def load_demo(
     settings: Settings,
     *,
@@ -185,6 +253,7 @@ def load_demo(
         with console.status("loading the border-raid scenario"):
             loaded = load_forces(svc, data)
             rows = ensure_accounts(svc, data)
+            load_shelters(svc)
         if loaded:
             console.print(
                 f"loaded {len(data.agencies)} agencies, {len(data.units)} units, "

@@ -29,9 +29,11 @@ time is printed and, where it matters, written into the note.
 (contained) with its cordon on scene and a search team en route, so a newcomer who
 signs in after the replay finds a live picture.
 
-**Alerts.** CAP alerts are not built yet: the HQ's decisions on the public alert and
-the evacuation orders are recorded as incident timeline entries; the alert subsystem
-will issue them as alerts.
+**Alerts.** On day 1 the duty officer composes the public alert from the incident (CAP
+1.2; the Belgorod coordinator approves it as the second person, the duty officer
+publishes it), orders the evacuation of Kozinka and Grayvoron and checks the evacuees
+into the shelters of Belgorod; on day 2 the alert is updated, then cancelled and the
+evacuation order lifted.
 
 Any reply other than the one a step expects stops the replay with the problem+json
 (:class:`ReplayError`).
@@ -71,7 +73,10 @@ DEFAULT_SPEED = 900.0
 RESPONDER = "<responder>"
 #: the account that moves the server's scenario clock (``/scenario/clock``, admin only)
 CLOCK_ACCOUNT = "admin"
-ALERT_NOTE = "CAP alerts come with the alert subsystem; the decision is on the timeline"
+#: the public feed of the server's current alerts (docs/alerts.md)
+FEED_PATH = "/cap/feed.atom"
+#: how long an updated alert runs from the update on
+ALERT_UPDATE_LIFETIME = timedelta(hours=8)
 _KM_PER_DEG_LAT = 111.32
 
 
@@ -173,6 +178,60 @@ class LogEntry:
     decision: bool = False
     task: str | None = None
     """The entry is about the unit of this task."""
+
+
+@dataclass(frozen=True, slots=True)
+class IssueAlert:
+    """Compose a public alert from the incident, approved by ``approver`` (the second
+    person) and published by the step's actor."""
+
+    key: str
+    incident: str
+    instruction: str
+    approver: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateAlert:
+    """Revise a published alert (instruction, a sentence added to every description),
+    approved by ``approver`` and published as a CAP Update."""
+
+    key: str
+    instruction: str
+    note: str
+    approver: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelAlert:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvacuation:
+    key: str
+    incident: str
+    alert: str
+    settlements: tuple[str, ...]
+    assembly: Near
+    kind: str = "mandatory"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvacuation:
+    """``moved``: the share (0..1) of the people to move who have left."""
+
+    key: str
+    state: str | None = None
+    moved: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShelterEvacuees:
+    """Check ``people`` evacuees of a settlement into the nearest shelters with room."""
+
+    settlement: str
+    people: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +341,12 @@ Action = (
     | CancelTask
     | Casualties
     | Sitreps
+    | IssueAlert
+    | UpdateAlert
+    | CancelAlert
+    | OrderEvacuation
+    | ProgressEvacuation
+    | ShelterEvacuees
 )
 
 
@@ -438,7 +503,7 @@ RAID: tuple[Step, ...] = (
         SetCommand(RAID_INCIDENT, "BEL-BS", _COMMAND),
     ),
     Step(_t(1, "06:35"), "hq", Transition(RAID_INCIDENT, "active", "Fighting under way")),
-    # --- 3. public alert, evacuation, shelters (timeline entries until alerts exist)
+    # --- 3. public alert, evacuation, shelters
     Step(
         _t(1, "06:40"),
         "hq",
@@ -450,13 +515,19 @@ RAID: tuple[Step, ...] = (
         ),
     ),
     Step(
+        _t(1, "06:42"),
+        "hq",
+        IssueAlert("raid-alert", RAID_INCIDENT, "shelter_in_place", approver="belgorod"),
+    ),
+    Step(
         _t(1, "06:45"),
         "hq",
-        LogEntry(
+        OrderEvacuation(
+            "kozinka",
             RAID_INCIDENT,
-            "HQ decision: evacuation ordered for Kozinka and the southern streets of "
-            "Grayvoron; shelters open in Borisovka and Belgorod",
-            decision=True,
+            "raid-alert",
+            ("Kozinka", "Grayvoron"),
+            Near("Grayvoron", 3.0, 4.0),
         ),
     ),
     # --- 5. drone attacks elsewhere in the region
@@ -625,6 +696,7 @@ RAID: tuple[Step, ...] = (
     Step(_t(1, "08:08"), RESPONDER, Respond("depot-cordon", "on_scene")),
     Step(_t(1, "08:10"), RESPONDER, Respond("observation", "on_scene")),
     Step(_t(1, "08:40"), RESPONDER, Respond("cordon", "on_scene")),
+    Step(_t(1, "09:00"), "belgorod", ProgressEvacuation("kozinka", moved=0.4)),
     Step(_t(1, "09:20"), RESPONDER, Respond("army-block", "on_scene")),
     Step(
         _t(1, "09:30"),
@@ -650,6 +722,7 @@ RAID: tuple[Step, ...] = (
         ),
     ),
     Step(_t(1, "10:35"), "hq", Correlate(RAID_INCIDENT)),
+    Step(_t(1, "11:00"), "belgorod", ShelterEvacuees("Grayvoron", 450)),
     Step(
         _t(1, "12:00"),
         "hq",
@@ -674,6 +747,7 @@ RAID: tuple[Step, ...] = (
         ),
     ),
     Step(_t(1, "12:35"), "hq", Correlate(DRONE_INCIDENT)),
+    Step(_t(1, "14:00"), "belgorod", ShelterEvacuees("Kozinka", 380)),
     Step(
         _t(1, "16:00"),
         "cmdr-bel-2bn",
@@ -687,6 +761,7 @@ RAID: tuple[Step, ...] = (
             "Checkpoint, 2nd Battalion",
         ),
     ),
+    Step(_t(1, "16:00"), "belgorod", ProgressEvacuation("kozinka", moved=0.85)),
     Step(_t(1, "16:05"), "hq", Correlate(RAID_INCIDENT)),
     Step(
         _t(1, "17:00"),
@@ -763,6 +838,17 @@ RAID: tuple[Step, ...] = (
         ),
     ),
     Step(
+        _t(2, "07:15"),
+        "hq",
+        UpdateAlert(
+            "raid-alert",
+            "avoid_area",
+            "The fighting has stopped; stay away from Kozinka while it is searched.",
+            approver="belgorod",
+        ),
+    ),
+    Step(_t(2, "07:20"), "belgorod", ProgressEvacuation("kozinka", "complete", 1.0)),
+    Step(
         _t(2, "09:00"),
         "hq",
         Casualties(
@@ -807,6 +893,8 @@ RAID: tuple[Step, ...] = (
             decision=True,
         ),
     ),
+    Step(_t(2, "13:05"), "hq", CancelAlert("raid-alert")),
+    Step(_t(2, "13:10"), "hq", ProgressEvacuation("kozinka", "lifted")),
     Step(
         _t(2, "15:00"),
         RESPONDER,
@@ -870,6 +958,8 @@ class ReplayResult:
     refusals: list[Refusal] = field(default_factory=list)
     decided: set[int] = field(default_factory=set)
     sitreps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    alerts: dict[str, int] = field(default_factory=dict)
+    evacuations: dict[str, int] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
 
 
@@ -927,6 +1017,8 @@ class _Runner:
         self.agencies: dict[str, dict[str, Any]] = {}
         self.kinds: dict[int, str] = {}
         self.step: Step | None = None
+        #: the server's time while the replay drives its scenario clock (None: the wall's)
+        self.server_now: datetime | None = None
 
     # -- plumbing
     def clock(self, step: Step) -> str:
@@ -1063,6 +1155,18 @@ class _Runner:
                 self.casualties(step, a)
             case Sitreps():
                 self.sitreps(step, a)
+            case IssueAlert():
+                self.issue_alert(step, a)
+            case UpdateAlert():
+                self.update_alert(step, a)
+            case CancelAlert():
+                self.cancel_alert(step, a)
+            case OrderEvacuation():
+                self.order_evacuation(step, a)
+            case ProgressEvacuation():
+                self.progress_evacuation(step, a)
+            case ShelterEvacuees():
+                self.shelter_evacuees(step, a)
 
     def submit_report(self, step: Step, a: SubmitReport) -> None:
         lon, lat = a.place.lonlat()
@@ -1211,8 +1315,153 @@ class _Runner:
         if a.task is not None:
             body["unit_id"] = self.result.task_units[a.task]
         self.call(step.actor, "POST", f"/incidents/{iid}/log", json=body, expect=(201,))
-        suffix = f" [{ALERT_NOTE}]" if a.decision else ""
-        self.say(step, step.actor, f"incident {iid} log: {text}{suffix} -> 201")
+        self.say(step, step.actor, f"incident {iid} log: {text} -> 201")
+
+    def _approve_publish(self, step: Step, aid: int, approver: str) -> dict[str, Any]:
+        self.call(approver, "POST", f"/alerts/{aid}/approve", expect=(200,))
+        alert: dict[str, Any] = self.call(
+            step.actor, "POST", f"/alerts/{aid}/publish", expect=(200,)
+        ).json()
+        return alert
+
+    def issue_alert(self, step: Step, a: IssueAlert) -> None:
+        iid = self.incident_id(a.incident)
+        draft = self.call(
+            step.actor,
+            "POST",
+            f"/incidents/{iid}/alerts",
+            json={"instruction": a.instruction},
+            expect=(201,),
+        ).json()
+        self.result.alerts[a.key] = aid = int(draft["id"])
+        alert = self._approve_publish(step, aid, a.approver)
+        self.say(
+            step,
+            step.actor,
+            f"alert {aid} ({alert['event']}, {alert['severity']}) for "
+            f"{alert['area_description']} ({alert['population']:,} people): drafted, "
+            f"approved by {a.approver}, published as CAP {alert['messages'][-1]['identifier']}"
+            f" -> 200",
+        )
+
+    def update_alert(self, step: Step, a: UpdateAlert) -> None:
+        aid = self.result.alerts[a.key]
+        cur = self.call(step.actor, "GET", f"/alerts/{aid}").json()
+        body = {
+            k: cur[k]
+            for k in (
+                "event",
+                "category",
+                "urgency",
+                "severity",
+                "certainty",
+                "area",
+                "expires",
+                "scope",
+                "status",
+                "incident_id",
+            )
+        }
+        body["instruction"] = a.instruction
+        # an update is a new message: it lasts as long from now as the first one did
+        now = self.server_now or datetime.now(UTC)
+        if datetime.fromisoformat(cur["expires"]) <= now + ALERT_UPDATE_LIFETIME:
+            body["expires"] = (now + ALERT_UPDATE_LIFETIME).isoformat()
+        body["infos"] = [
+            info | {"description": f"{info['description']} {a.note}".strip()}
+            for info in cur["infos"]
+        ]
+        self.call(step.actor, "PUT", f"/alerts/{aid}", json=body, expect=(200,))
+        alert = self._approve_publish(step, aid, a.approver)
+        m = alert["messages"][-1]
+        self.say(
+            step,
+            step.actor,
+            f"alert {aid} updated: CAP {m['msg_type']} "
+            f"{m['identifier']} ({a.instruction.replace('_', ' ')}) -> 200",
+        )
+
+    def cancel_alert(self, step: Step, a: CancelAlert) -> None:
+        aid = self.result.alerts[a.key]
+        alert = self.call(step.actor, "POST", f"/alerts/{aid}/cancel", expect=(200,)).json()
+        m = alert["messages"][-1]
+        self.say(
+            step,
+            step.actor,
+            f"alert {aid} cancelled: CAP {m['msg_type']} "
+            f"{m['identifier']} references {len(alert['messages']) - 1} -> 200",
+        )
+
+    def order_evacuation(self, step: Step, a: OrderEvacuation) -> None:
+        ids = [
+            s.id for s in geodata.settlements() if s.name in a.settlements and s.region == "RU-BEL"
+        ]
+        lon, lat = a.assembly.lonlat()
+        order = self.call(
+            step.actor,
+            "POST",
+            "/evacuation-orders",
+            json={
+                "area": {"kind": "settlements", "settlement_ids": ids},
+                "kind": a.kind,
+                "incident_id": self.incident_id(a.incident),
+                "alert_id": self.result.alerts[a.alert],
+                "assembly_points": [{"name": a.assembly.describe(), "lon": lon, "lat": lat}],
+            },
+            expect=(201,),
+        ).json()
+        self.result.evacuations[a.key] = int(order["id"])
+        self.say(
+            step,
+            step.actor,
+            f"evacuation order {order['id']} ({a.kind}) for "
+            f"{order['description']}: {order['to_move']:,} people to move -> 201",
+        )
+
+    def progress_evacuation(self, step: Step, a: ProgressEvacuation) -> None:
+        oid = self.result.evacuations[a.key]
+        body: dict[str, Any] = {}
+        if a.state is not None:
+            body["state"] = a.state
+        if a.moved is not None:
+            cur = next(
+                o
+                for o in self.call(step.actor, "GET", "/evacuation-orders").json()
+                if o["id"] == oid
+            )
+            body["moved"] = round(cur["to_move"] * a.moved)
+        order = self.call(step.actor, "PATCH", f"/evacuation-orders/{oid}", json=body).json()
+        self.say(
+            step,
+            step.actor,
+            f"evacuation order {oid}: {order['state']}, "
+            f"{order['moved']:,} moved, {order['remaining']:,} remaining -> 200",
+        )
+
+    def shelter_evacuees(self, step: Step, a: ShelterEvacuees) -> None:
+        place = next(
+            s for s in geodata.settlements() if s.name == a.settlement and s.region == "RU-BEL"
+        )
+        left = a.people
+        placed = []
+        while left > 0:
+            options = self.call(step.actor, "GET", f"/settlements/{place.id}/shelters").json()
+            if not options["options"]:
+                raise ReplayError(f"no shelter has room for the people of {a.settlement}")
+            best = options["options"][0]["shelter"]
+            n = min(left, int(best["room"]))
+            self.call(
+                step.actor,
+                "POST",
+                f"/shelters/{best['id']}/check-in",
+                json={"people": n},
+                expect=(200,),
+            )
+            placed.append(f"{n} in {best['name']}")
+            left -= n
+        self.say(
+            step, step.actor, f"evacuees of {a.settlement} checked in: {'; '.join(placed)} -> 200"
+        )
 
     def create_task(self, step: Step, a: CreateTask) -> None:
         iid = self.incident_id(a.incident)
@@ -1450,7 +1699,7 @@ def run_replay(
             f"replaying the border raid against {base_url} ({pace}); scenario day 1 = "
             f"{start.astimezone(tz):%Y-%m-%d} ({tz.key}); {stamps}"
         )
-        out(f"note: {ALERT_NOTE}")
+        out(f"the public alert feed is at {base_url.rstrip('/')}{FEED_PATH}")
         began = time.monotonic()
         try:
             for step in script:
@@ -1461,6 +1710,7 @@ def run_replay(
                         time.sleep(pause)
                 if drive:
                     runner.set_clock(start + step.at)
+                    runner.server_now = start + step.at
                 runner.run(step)
         except BaseException:
             if drive:  # never leave the server standing in the past

@@ -8,6 +8,7 @@
 
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
+import * as alerts from './alerts.js';
 import * as eventLog from './eventlog.js';
 import * as incidents from './incidents.js';
 import * as law from './law.js';
@@ -30,6 +31,7 @@ const BOARDS = [
   { module: law, needs: ['law.read'] },
   { module: reports, needs: ['report.read'] },
   { module: incidents, needs: ['incident.read'] },
+  { module: alerts, needs: ['alert.read'] },
 ];
 
 const $ = (id) => document.getElementById(id);

@@ -446,3 +446,6 @@ incident_timeline = sa.Table(
     sa.Index("ix_incident_timeline_incident_id", "incident_id", "id"),
     sa.Index("ix_incident_timeline_unit_at", "unit_id", "at"),
 )
+
+# civil protection (alerts, webhooks, shelters, evacuation orders): their own module
+from marchwarden.adapters.db import civil_tables as _civil_tables  # noqa: E402, F401

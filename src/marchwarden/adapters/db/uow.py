@@ -24,6 +24,7 @@ from uuid import uuid4
 import sqlalchemy as sa
 
 from marchwarden.adapters.db import tables as t
+from marchwarden.adapters.db.alerts_repo import AlertRepository
 from marchwarden.adapters.db.command_repo import (
     IdempotencyRepository,
     IncidentRepository,
@@ -39,6 +40,8 @@ from marchwarden.adapters.db.repositories import (
     TokenRepository,
     UserRepository,
 )
+from marchwarden.adapters.db.shelters_repo import EvacuationRepository, ShelterRepository
+from marchwarden.adapters.db.webhooks_repo import WebhookRepository
 from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash
 from marchwarden.core.incidents.records import TimelineKind
 
@@ -176,6 +179,10 @@ class SqlUnitOfWork:
         self.incidents = IncidentRepository(conn)
         self.tasks = TaskRepository(conn)
         self.forces = ForcesRepository(conn)
+        self.alerts = AlertRepository(conn)
+        self.webhooks = WebhookRepository(conn)
+        self.shelters = ShelterRepository(conn)
+        self.evacuations = EvacuationRepository(conn)
         return self
 
     def __exit__(

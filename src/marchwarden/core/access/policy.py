@@ -53,7 +53,17 @@ class Action(StrEnum):
     TASK_RESPOND = "task.respond"
     SITREP_READ = "sitrep.read"
     ALERT_READ = "alert.read"
-    ALERT_ISSUE = "alert.issue"
+    ALERT_DRAFT = "alert.draft"
+    ALERT_APPROVE = "alert.approve"
+    ALERT_PUBLISH = "alert.publish"
+    #: read Restricted alerts (the feed carries only Public ones); Private ones need
+    #: ``alert.publish`` in their regions (the issuers)
+    ALERT_READ_RESTRICTED = "alert.read_restricted"
+    ALERT_IMPORT = "alert.import"
+    WEBHOOK_MANAGE = "webhook.manage"
+    SHELTER_READ = "shelter.read"
+    SHELTER_WRITE = "shelter.write"
+    EVACUATION_ORDER = "evacuation.order"
     # the live stream itself
     STREAM_SUBSCRIBE = "stream.subscribe"
     # the demo's scenario clock (exists only in `marchwarden demo`; admin only)
@@ -73,6 +83,10 @@ GLOBAL_ACTIONS: frozenset[Action] = frozenset(
         Action.REPORT_SUBMIT,
         Action.STREAM_SUBSCRIBE,
         Action.SCENARIO_CLOCK,
+        Action.ALERT_IMPORT,
+        Action.WEBHOOK_MANAGE,
+        # where people can shelter is not a regional secret: evacuees cross regions
+        Action.SHELTER_READ,
     }
 )
 
@@ -88,6 +102,8 @@ _COMMON_READ = frozenset(
         Action.INCIDENT_READ,
         Action.SITREP_READ,
         Action.ALERT_READ,
+        Action.ALERT_READ_RESTRICTED,
+        Action.SHELTER_READ,
         Action.STREAM_SUBSCRIBE,
     }
 )
@@ -108,14 +124,20 @@ _COMMAND = frozenset(
         Action.TASK_CREATE,
         Action.TASK_ASSIGN,
         Action.TASK_RESPOND,
-        Action.ALERT_ISSUE,
+        # public alerts: draft, approve (a second person for the severe ones: the
+        # workflow's rule), publish; a regional coordinator only inside its regions
+        Action.ALERT_DRAFT,
+        Action.ALERT_APPROVE,
+        Action.ALERT_PUBLISH,
+        Action.SHELTER_WRITE,
+        Action.EVACUATION_ORDER,
         Action.ROSTER_EXPORT,
     }
 )
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.HQ_COMMANDER: _COMMON_READ | _COMMAND,
+    Role.HQ_COMMANDER: _COMMON_READ | _COMMAND | {Action.ALERT_IMPORT, Action.WEBHOOK_MANAGE},
     Role.REGIONAL_COORDINATOR: _COMMON_READ | (_COMMAND - {Action.AGENCY_WRITE}),
     Role.AGENCY_LIAISON: _COMMON_READ
     | {
@@ -213,6 +235,39 @@ def decide(principal: Principal, action: Action, resource: Resource | None = Non
         False,
         f"{resource.kind} is outside the caller's scope ({principal.scope.describe()})",
     )
+
+
+def decide_in_regions(
+    principal: Principal, action: Action, kind: str, regions: frozenset[str]
+) -> Decision:
+    """``action`` on a thing that spans ``regions`` (an alert area, an evacuation zone):
+    allowed only if it is allowed in every one of them. No region: as ``decide`` without
+    a resource (only an all-regions scope)."""
+    if not regions:
+        return decide(principal, action, None)
+    for region in sorted(regions):
+        decision = decide(principal, action, Resource(kind, region=region))
+        if not decision.allowed:
+            return decision
+    return decide(principal, action, Resource(kind, region=sorted(regions)[0]))
+
+
+def decide_alert_read(
+    principal: Principal, scope: str, regions: frozenset[str], *, published: bool
+) -> Decision:
+    """Who reads an alert: a draft (never published) those who may draft in its regions;
+    a published one by its CAP scope — Public: ``alert.read``, Restricted:
+    ``alert.read_restricted``, Private: ``alert.publish`` (the issuers) in its regions.
+    (Public alerts are also readable without an account through the feed.)"""
+    if not published:
+        action = Action.ALERT_DRAFT
+    elif scope == "Public":
+        action = Action.ALERT_READ
+    elif scope == "Restricted":
+        action = Action.ALERT_READ_RESTRICTED
+    else:
+        action = Action.ALERT_PUBLISH
+    return decide_in_regions(principal, action, "alert", regions)
 
 
 def allowed_actions(principal: Principal) -> frozenset[Action]:

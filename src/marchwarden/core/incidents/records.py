@@ -2,7 +2,7 @@
 timeline entries, and the units and agencies they refer to.
 
 Plain frozen dataclasses; the store (``adapters/db/command_repo.py``) builds them from
-rows and the API (``schemas/command.py``) turns them into JSON. Access decisions look at
+rows and the API (``entrypoints/api/schemas/``) turns them into JSON. Access decisions look at
 ``resource()``: a report by its region; an incident by its region and its unified
 command (lead and supporting agencies); a unit by its region, agency and subtree.
 """
@@ -173,6 +173,7 @@ class TimelineKind(StrEnum):
     TASK_CREATED = "task_created"
     TASK_ASSIGNED = "task_assigned"
     TASK_STATUS = "task_status"
+    ALERT = "alert"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,17 @@ from fastapi import APIRouter, FastAPI
 
 from marchwarden import __version__
 from marchwarden.adapters.clock import ScenarioClock
-from marchwarden.bootstrap import build_bus, build_services
+from marchwarden.bootstrap import build_bus, build_delivery_worker, build_services
 from marchwarden.core.clock import Clock
 from marchwarden.entrypoints.api import errors, heap, web, ws
 from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from marchwarden.entrypoints.api.routers import (
     accounts,
+    alerts,
     audit,
     basemap,
+    cap,
+    civil,
     config,
     forces,
     geo,
@@ -65,7 +68,10 @@ def create_app(
         hub.listeners.append(partial(accounts_service.forget_on_events, services))
         await hub.start()
         await bus.start(hub.notify)
+        delivery = build_delivery_worker(services)
+        await delivery.start()
         app.state.services = services
+        app.state.delivery = delivery
         app.state.hub = hub
         app.state.bus = bus
         if settle_heap:
@@ -77,6 +83,7 @@ def create_app(
         try:
             yield
         finally:
+            await delivery.stop()
             await bus.stop()
             await hub.stop()
             await asyncio.to_thread(services.db.close)  # queued reports commit first
@@ -114,11 +121,14 @@ def create_app(
     api.include_router(incidents.router)
     api.include_router(tasks.router)
     api.include_router(sitreps.router)
+    api.include_router(alerts.router)
+    api.include_router(civil.router)
     api.include_router(ws.router)
     if scenario_clock is not None:
         app.state.scenario_clock = scenario_clock
         api.include_router(scenario.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(cap.router)
     web.install(app)
     return app

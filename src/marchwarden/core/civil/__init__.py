@@ -1,0 +1,1 @@
+"""Civil protection beyond alerts: shelters (and evacuation orders). Pure."""
