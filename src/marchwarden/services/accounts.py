@@ -44,8 +44,8 @@ TOKEN_CACHE_ENTRIES = 10_000
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from marchwarden.adapters.db.repositories import StoredEvent, TokenRow
     from marchwarden.adapters.db.uow import Database
+    from marchwarden.services.ports import StoredEvent, TokenRow
 
 
 class TokenCache:

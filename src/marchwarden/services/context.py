@@ -7,7 +7,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import Action, Decision, decide
 from marchwarden.core.access.throttle import ThrottlePolicy
 from marchwarden.core.errors import Forbidden
 
@@ -44,6 +44,13 @@ def authorise(principal: Principal, action: Action, resource: Resource | None = 
     decision = decide(principal, action, resource)
     if not decision.allowed:
         raise Forbidden(decision.reason)
+
+
+def allowed(decision: Decision) -> str:
+    """A policy decision made (e.g. ``may_task_unit``): its reason, or ``Forbidden``."""
+    if not decision.allowed:
+        raise Forbidden(decision.reason)
+    return decision.reason
 
 
 _T = TypeVar("_T")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.errors import Conflict, Invalid, NotFound
 from marchwarden.core.forces import model as fm
+from marchwarden.core.forces.decisions import decide_unit_status
 from marchwarden.core.forces.events import (
     AgencyCreated,
     MemberChanged,
@@ -19,16 +20,16 @@ from marchwarden.core.forces.events import (
     UnitStatusChanged,
     UnitUpdated,
 )
-from marchwarden.core.forces.status import UnitStatus, change_status
 from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from marchwarden.adapters.db.forces_repo import Position, StatusChange
     from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
+    from marchwarden.core.forces.status import UnitStatus
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import Position, StatusChange
 
 
 # --------------------------------------------------------------------------- agencies
@@ -220,28 +221,15 @@ def apply_unit_status(
     by: Principal | None,
     note: str,
     at: datetime,
-) -> fm.Unit:
-    """Change a unit's status inside the caller's unit of work (e.g. a task assignment).
-
-    Validates the transition with core, writes the history and emits UnitStatusChanged;
-    the caller's own ``uow.record`` is the audit record. Returns the unit as it was."""
+    own_command: bool = False,
+) -> UnitStatusChanged:
+    """Change a unit's status inside the caller's unit of work (e.g. a task assignment):
+    the transition checked by the core, the history written. Returns the event, for the
+    caller's ``uow.record`` (``own_command``: the change is the command itself)."""
     unit = _unit_or_404(uow, unit_id, for_update=True)
-    change_status(unit.status, new)
+    event = decide_unit_status(unit, new, note, own_command=own_command)
     uow.forces.set_status(unit_id, new, unit.status, by=_by(by), note=note, at=at)
-    uow.emit(
-        UnitStatusChanged(
-            unit_id=unit_id,
-            region=unit.region,
-            agency_id=unit.agency_id,
-            path=unit.path,
-            status=new.value,
-            previous=unit.status.value,
-            availability=new.availability.value,
-            note=note,
-        ),
-        at=at,
-    )
-    return unit
+    return event
 
 
 def change_unit_status(
@@ -252,15 +240,10 @@ def change_unit_status(
         unit = _unit_or_404(uow, unit_id, for_update=True)
         if actor is not None:
             authorise(actor, Action.UNIT_STATUS, unit.resource())
-        apply_unit_status(uow, unit_id, status, by=actor, note=note, at=now)
-        uow.record_audit(
-            actor=actor,
-            command="unit.status",
-            target_type="unit",
-            target_id=unit_id,
-            changes={"status": [unit.status.value, status.value], "note": note},
-            at=now,
+        event = apply_unit_status(
+            uow, unit_id, status, by=actor, note=note, at=now, own_command=True
         )
+        uow.record(actor, [event], at=now)
         result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result

@@ -18,9 +18,9 @@ from marchwarden.services.context import authorise
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from marchwarden.adapters.db.forces_repo import StoredOrder
     from marchwarden.core.access.model import Principal
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import StoredOrder
 
 #: the status changes an act may go through
 ACT_TRANSITIONS: dict[ActStatus, tuple[ActStatus, ...]] = {

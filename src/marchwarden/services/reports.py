@@ -32,8 +32,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
-from marchwarden.adapters.db.command_repo import REPORT_ORDERS, NewReportRow, report_order_key
-from marchwarden.adapters.db.uow import RetryJob
 from marchwarden.core.access.model import ScopeKind
 from marchwarden.core.access.policy import Action, allowed_actions, decide
 from marchwarden.core.clock import ensure_utc
@@ -45,15 +43,16 @@ from marchwarden.core.incidents.correlation import (
     ReportSummary,
     correlate,
 )
-from marchwarden.core.incidents.events import (
-    ReportAttached,
-    ReportClaimed,
-    ReportRejected,
-    ReportReleased,
-    ReportSubmitted,
+from marchwarden.core.incidents.decisions import (
+    attached_opening,
+    claimed,
+    decide_attach,
+    rejected,
+    released,
+    submitted,
 )
 from marchwarden.core.incidents.model import SourceReliability, check_position
-from marchwarden.core.incidents.records import Report, ReportStatus, TimelineKind
+from marchwarden.core.incidents.records import Report, ReportStatus
 from marchwarden.services.context import Services, authorise
 from marchwarden.services.incidents import (
     OPEN_STATES,
@@ -63,6 +62,7 @@ from marchwarden.services.incidents import (
     incident_view,
     open_incident,
 )
+from marchwarden.services.ports import REPORT_ORDERS, NewReportRow, RetryJob, report_order_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -340,7 +340,8 @@ def _submission(
             received_at=now,
             correlation=correlation,
         )
-        reply = receipt(_new_report(report_id, row, actor, now, correlation))
+        report = _new_report(report_id, row, actor, now, correlation)
+        reply = receipt(report)
         stored = uow.idempotency.add(
             user_id=actor.user_id,
             operation=OPERATION,
@@ -352,35 +353,8 @@ def _submission(
         )
         if stored is None:  # another process's transaction stored the key meanwhile
             raise RetryJob(key)
-        uow.record_audit(
-            actor=actor,
-            command="report.submit",
-            target_type="report",
-            target_id=report_id,
-            changes={
-                "idempotency_key": key,
-                "request_sha256": digest,
-                "incident_type": new.incident_type.value,
-                "rating": new.rating.code,
-                "region": region,
-            },
-            events=[
-                ReportSubmitted(
-                    report_id=report_id,
-                    region=region,
-                    incident_type=new.incident_type.value,
-                    source_kind=new.source_kind.value,
-                    rating=new.rating.code,
-                    observed_at=new.observed_at,
-                    lon=new.position[0],
-                    lat=new.position[1],
-                    uncertainty_m=new.uncertainty_m,
-                    suggested_incidents=tuple(m.incident_id for m in result.matches),
-                    likely_duplicate_of=tuple(d.report_id for d in result.duplicates),
-                )
-            ],
-            at=now,
-        )
+        event = submitted(report, key=key, digest=digest, correlation=result)
+        uow.record(actor, [event], at=now)
         return Submission(201, reply, replayed=False)
 
     return run
@@ -583,22 +557,10 @@ def claim_report(svc: Services, actor: Principal, report_id: int) -> Report:
             report_id, user_id=actor.user_id, username=actor.username, now=now, until=until
         ):
             _refuse(uow.reports.get(report_id), actor, now)
-        uow.record_audit(
-            actor=actor,
-            command="report.claim",
-            target_type="report",
-            target_id=report_id,
-            changes={"claim_expires_at": until.isoformat()},
-            events=[
-                ReportClaimed(
-                    report_id=report_id, region=report.region, by=actor.username, until=until
-                )
-            ],
-            at=now,
-        )
-        claimed = _get(uow, report_id)
+        uow.record(actor, [claimed(report, by=actor.username, until=until)], at=now)
+        result = _get(uow, report_id)
         uow.commit()
-    return claimed
+    return result
 
 
 def release_claim(svc: Services, actor: Principal, report_id: int) -> Report:
@@ -617,26 +579,10 @@ def release_claim(svc: Services, actor: Principal, report_id: int) -> Report:
                     _refuse(current, actor, now)  # report-claim-expired
                 raise ReportNotClaimed(f"report {report_id} is not claimed")
             _refuse(current, actor, now)
-        uow.record_audit(
-            actor=actor,
-            command="report.release",
-            target_type="report",
-            target_id=report_id,
-            changes={},
-            events=[ReportReleased(report_id=report_id, region=report.region, by=actor.username)],
-            at=now,
-        )
-        released = _get(uow, report_id)
+        uow.record(actor, [released(report, by=actor.username)], at=now)
+        result = _get(uow, report_id)
         uow.commit()
-    return released
-
-
-def _report_line(report: Report) -> str:
-    return (
-        f"report {report.id} ({report.incident_type.label.lower()}, "
-        f"{report.rating.code}, {report.source_kind.value}, observed "
-        f"{report.observed_at.isoformat()})"
-    )
+    return result
 
 
 def attach_report(
@@ -649,54 +595,36 @@ def attach_report(
         authorise(actor, Action.REPORT_TRIAGE, report.resource())
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.INCIDENT_WRITE, incident.resource())
-        if not incident.state.is_open:
-            raise Conflict(
-                f"incident {incident_id} is {incident.state.value}; open a new incident from "
-                "the report instead"
-            )
-        if not uow.reports.decide(
-            report_id,
-            user_id=actor.user_id,
-            username=actor.username,
-            now=now,
-            status=ReportStatus.ATTACHED,
-            incident_id=incident_id,
-            note=note.strip(),
-        ):
-            _refuse(uow.reports.get(report_id), actor, now)
+        event = decide_attach(report, incident, by=actor.username, note=note.strip())
+        _decide(uow, actor, report_id, ReportStatus.ATTACHED, incident_id, note.strip(), now)
         uow.incidents.widen_reporting_period(incident_id, report.observed_at)
-        uow.incidents.add_timeline(
-            incident_id,
-            at=now,
-            kind=TimelineKind.REPORT_ATTACHED,
-            actor_name=actor.username,
-            text=f"Verified {_report_line(report)}" + (f": {note.strip()}" if note.strip() else ""),
-            data={"report_id": report_id},
-        )
-        uow.record_audit(
-            actor=actor,
-            command="report.attach",
-            target_type="report",
-            target_id=report_id,
-            changes={
-                "status": [ReportStatus.PENDING.value, ReportStatus.ATTACHED.value],
-                "incident_id": incident_id,
-            },
-            events=[
-                ReportAttached(
-                    report_id=report_id,
-                    region=report.region,
-                    incident_id=incident_id,
-                    by=actor.username,
-                    opened_incident=False,
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [event], at=now)
         decided = _get(uow, report_id)
         view = incident_view(uow, get_incident_row(uow, incident_id))
         uow.commit()
     return decided, view
+
+
+def _decide(
+    uow: SqlUnitOfWork,
+    actor: Principal,
+    report_id: int,
+    status: ReportStatus,
+    incident_id: int | None,
+    note: str,
+    now: datetime,
+) -> None:
+    """Store the officer's decision on a report they hold the claim of (else refused)."""
+    if not uow.reports.decide(
+        report_id,
+        user_id=actor.user_id,
+        username=actor.username,
+        now=now,
+        status=status,
+        incident_id=incident_id,
+        note=note,
+    ):
+        _refuse(uow.reports.get(report_id), actor, now)
 
 
 def open_incident_from_report(
@@ -704,50 +632,16 @@ def open_incident_from_report(
 ) -> tuple[Report, IncidentView]:
     """Verify a claimed report by opening a new incident from it (its point, its type)."""
     now = svc.clock.now()
+    radius = svc.settings.incident_default_radius_km
     with svc.db.unit_of_work() as uow:
         report = _get(uow, report_id)
         authorise(actor, Action.REPORT_TRIAGE, report.resource())
         incident, events = open_incident(
-            uow,
-            actor,
-            spec,
-            at=now,
-            default_radius_km=svc.settings.incident_default_radius_km,
-            from_report=report,
+            uow, actor, spec, at=now, default_radius_km=radius, from_report=report
         )
-        if not uow.reports.decide(
-            report_id,
-            user_id=actor.user_id,
-            username=actor.username,
-            now=now,
-            status=ReportStatus.ATTACHED,
-            incident_id=incident.id,
-            note=note.strip(),
-        ):
-            _refuse(uow.reports.get(report_id), actor, now)
-        uow.record_audit(
-            actor=actor,
-            command="report.open_incident",
-            target_type="report",
-            target_id=report_id,
-            changes={
-                "status": [ReportStatus.PENDING.value, ReportStatus.ATTACHED.value],
-                "incident_id": incident.id,
-                "incident_name": incident.name,
-                "incident_type": incident.incident_type.value,
-            },
-            events=[
-                *events,
-                ReportAttached(
-                    report_id=report_id,
-                    region=report.region,
-                    incident_id=incident.id,
-                    by=actor.username,
-                    opened_incident=True,
-                ),
-            ],
-            at=now,
-        )
+        _decide(uow, actor, report_id, ReportStatus.ATTACHED, incident.id, note.strip(), now)
+        events.append(attached_opening(report, incident, by=actor.username))
+        uow.record(actor, events, at=now)
         decided = _get(uow, report_id)
         view = incident_view(uow, incident)
         uow.commit()
@@ -755,35 +649,15 @@ def open_incident_from_report(
 
 
 def reject_report(svc: Services, actor: Principal, report_id: int, reason: str) -> Report:
-    reason = reason.strip()
-    if not reason:
-        raise Invalid("rejecting a report needs a reason")
     now = svc.clock.now()
+    if not reason.strip():
+        raise Invalid("rejecting a report needs a reason")
     with svc.db.unit_of_work() as uow:
         report = _get(uow, report_id)
         authorise(actor, Action.REPORT_TRIAGE, report.resource())
-        if not uow.reports.decide(
-            report_id,
-            user_id=actor.user_id,
-            username=actor.username,
-            now=now,
-            status=ReportStatus.REJECTED,
-            incident_id=None,
-            note=reason,
-        ):
-            _refuse(uow.reports.get(report_id), actor, now)
-        uow.record_audit(
-            actor=actor,
-            command="report.reject",
-            target_type="report",
-            target_id=report_id,
-            changes={
-                "status": [ReportStatus.PENDING.value, ReportStatus.REJECTED.value],
-                "reason": reason,
-            },
-            events=[ReportRejected(report_id=report_id, region=report.region, by=actor.username)],
-            at=now,
-        )
+        event = rejected(report, by=actor.username, reason=reason)
+        _decide(uow, actor, report_id, ReportStatus.REJECTED, None, event.reason, now)
+        uow.record(actor, [event], at=now)
         decided = _get(uow, report_id)
         uow.commit()
     return decided

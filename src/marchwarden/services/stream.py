@@ -31,8 +31,8 @@ from marchwarden.core.access.policy import Action, decide
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from marchwarden.adapters.db.repositories import StoredEvent
     from marchwarden.adapters.db.uow import Database
+    from marchwarden.services.ports import StoredEvent
 
 log = logging.getLogger("marchwarden.stream")
 

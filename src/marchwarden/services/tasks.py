@@ -29,12 +29,28 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from marchwarden.adapters.db.command_repo import NewTaskRow
 from marchwarden.core.access.model import Resource, Scope, ScopeKind
-from marchwarden.core.access.policy import Action, decide
-from marchwarden.core.authority.model import POWER_CATALOGUE, power_label
+from marchwarden.core.access.policy import (
+    Action,
+    TaskRelation,
+    decide,
+    may_move_task,
+    may_task_unit,
+)
+from marchwarden.core.authority.model import POWER_CATALOGUE
+from marchwarden.core.dispatch.decisions import (
+    UnitNotEligible as UnitNotEligible,  # the API and tests import it from here
+)
+from marchwarden.core.dispatch.decisions import (
+    check_answerable,
+    check_new_task,
+    decide_assign,
+    decide_move,
+    granted_text,
+    task_created,
+)
 from marchwarden.core.dispatch.eligibility import (
     IneligibilityReason,
     ReasonCode,
@@ -50,29 +66,28 @@ from marchwarden.core.dispatch.ranking import (
 from marchwarden.core.dispatch.tasking import (
     TaskPriority,
     TaskStatus,
-    check_task_transition,
-    unit_status_after,
 )
-from marchwarden.core.errors import Conflict, Forbidden, Invalid, NotFound
+from marchwarden.core.errors import Invalid, NotFound
 from marchwarden.core.events import DomainEvent
-from marchwarden.core.forces.status import Availability, UnitStatus
+from marchwarden.core.forces.status import UnitStatus
 from marchwarden.core.geo.distance import TravelModel
 from marchwarden.core.incidents import events as ev
 from marchwarden.core.incidents.model import check_position
-from marchwarden.core.incidents.records import Incident, Task, TimelineKind, UnitRef
 from marchwarden.services import authority
-from marchwarden.services.context import PerStore, authorise
+from marchwarden.services.context import PerStore, allowed, authorise
 from marchwarden.services.forces import apply_unit_status
-from marchwarden.services.incidents import event_base, get_incident_row, read_resource
+from marchwarden.services.incidents import get_incident_row, read_resource
+from marchwarden.services.ports import NewTaskRow
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Mapping
     from datetime import datetime
 
     from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
     from marchwarden.core.authority.evaluation import UnitAuthority
     from marchwarden.core.incidents.model import LonLat
+    from marchwarden.core.incidents.records import Incident, Task, UnitRef
     from marchwarden.services.context import Services
 
 log = logging.getLogger("marchwarden.tasks")
@@ -80,11 +95,6 @@ log = logging.getLogger("marchwarden.tasks")
 #: readiness 3 is "ready" on the registry's scale (1 not ready … 4 fully ready)
 DEFAULT_MINIMUM_READINESS = 3
 MAX_RECOMMEND_LIMIT = 100
-
-
-class UnitNotEligible(Conflict):
-    code = "unit-not-eligible"
-    title = "The unit may not be given this task"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,41 +167,6 @@ def _task_or_404(uow: SqlUnitOfWork, task_id: int, *, for_update: bool = False) 
     return task
 
 
-def _task_event(incident: Incident, task: Task, unit: UnitRef | None) -> dict[str, Any]:
-    return {
-        **event_base(incident),
-        "task_id": task.id,
-        "unit_id": unit.id if unit else None,
-        "unit_agency_id": unit.agency_id if unit else None,
-        "unit_path": unit.path if unit else None,
-    }
-
-
-def may_task_unit(actor: Principal, incident: Incident, unit: UnitRef) -> tuple[bool, str]:
-    """The scope rule for tasking (module docstring), with the reason."""
-    if decide(actor, Action.TASK_ASSIGN, unit.resource()).allowed:
-        return True, f"unit {unit.code} is inside the caller's scope"
-    if unit.agency_id in incident.command_agencies:
-        return True, (
-            f"unit {unit.code}'s agency {unit.agency_code} is part of incident "
-            f"{incident.id}'s unified command"
-        )
-    return False, (
-        f"unit {unit.code} ({unit.region}, {unit.agency_name}) is outside the caller's scope "
-        f"({actor.scope.describe()}) and its agency {unit.agency_code} is not part of "
-        f"incident {incident.id}'s unified command"
-    )
-
-
-def _granted_text(auth: UnitAuthority | None, power: str) -> str:
-    if auth is None:
-        return ""
-    for held in auth.held:
-        if held.power == power:
-            return "; ".join(f"{c.act} {c.clause}" for c in held.via if c.met)
-    return ""
-
-
 def _refusal_text(auth: UnitAuthority | None, power: str) -> str:
     if auth is None:
         return ""
@@ -212,20 +187,11 @@ def _candidate(
         status=unit.status,
         readiness=unit.readiness,
         capabilities=unit.capabilities,
-        powers={p: _granted_text(auth, p) for p in held},
+        powers={p: granted_text(auth, p) for p in held},
         power_refusals={p: _refusal_text(auth, p) for p in required if p not in held},
         position=unit.position,
         home_base=unit.home,
     )
-
-
-def _reason_json(reason: IneligibilityReason) -> dict[str, Any]:
-    return {
-        "code": reason.code.value,
-        "message": reason.message,
-        "subject": reason.subject,
-        "detail": reason.detail,
-    }
 
 
 # --------------------------------------------------------------------------- the board
@@ -388,7 +354,7 @@ def _scoped_board(
     if found is not None:
         b.scoped.move_to_end(key)
         return found[1], found[0]
-    ids = frozenset(uid for uid, u in b.units.items() if may_task_unit(actor, incident, u)[0])
+    ids = frozenset(uid for uid, u in b.units.items() if may_task_unit(actor, incident, u).allowed)
     units = b.board.units
     board = DispatchBoard(c for c in units if c.unit_id in ids)
     b.scoped[key] = (ids, board)
@@ -401,9 +367,6 @@ def _scoped_board(
 
 
 def create_task(svc: Services, actor: Principal, incident_id: int, spec: TaskSpec) -> TaskView:
-    title = spec.title.strip()
-    if not title:
-        raise Invalid("a task needs a title (what is to be done)")
     requirements = TaskRequirements(
         frozenset(spec.required_powers),
         frozenset(spec.required_capabilities),
@@ -413,68 +376,21 @@ def create_task(svc: Services, actor: Principal, incident_id: int, spec: TaskSpe
     with svc.db.unit_of_work() as uow:
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.TASK_CREATE, incident.resource())
-        if not incident.state.is_open:
-            raise Conflict(
-                f"incident {incident_id} is {incident.state.value}; it takes no new tasks"
-            )
-        position = (
-            check_position(spec.position, "task position")
-            if spec.position is not None
-            else incident.place.reference
+        title = check_new_task(incident, spec.title)
+        position = incident.place.reference
+        if spec.position is not None:
+            position = check_position(spec.position, "task position")
+        new = NewTaskRow.of(incident_id, title, spec, requirements, position)
+        task = _task_or_404(uow, uow.tasks.add(new, created_by=actor.username, at=now))
+        event = task_created(
+            incident,
+            task.id,
+            title=title,
+            priority=spec.priority,
+            requirements=requirements,
+            position=position,
         )
-        task_id = uow.tasks.add(
-            NewTaskRow(
-                incident_id=incident_id,
-                title=title,
-                description=spec.description.strip(),
-                requirements=requirements,
-                position=position,
-                priority=spec.priority,
-                needed_by=spec.needed_by,
-            ),
-            created_by=actor.username,
-            at=now,
-        )
-        task = _task_or_404(uow, task_id)
-        needs = ", ".join(sorted(requirements.required_powers)) or "no particular power"
-        uow.incidents.add_timeline(
-            incident_id,
-            at=now,
-            kind=TimelineKind.TASK_CREATED,
-            actor_name=actor.username,
-            task_id=task_id,
-            text=f"Task {task_id} ({spec.priority.value}): {title}; needs {needs}",
-            data={
-                "required_powers": sorted(requirements.required_powers),
-                "required_capabilities": sorted(requirements.required_capabilities),
-            },
-        )
-        uow.record_audit(
-            actor=actor,
-            command="task.create",
-            target_type="task",
-            target_id=task_id,
-            changes={
-                "incident_id": incident_id,
-                "title": title,
-                "required_powers": sorted(requirements.required_powers),
-                "required_capabilities": sorted(requirements.required_capabilities),
-                "minimum_readiness": requirements.minimum_readiness,
-                "priority": spec.priority.value,
-            },
-            events=[
-                ev.TaskCreated(
-                    **_task_event(incident, task, None),
-                    title=title,
-                    priority=spec.priority.value,
-                    required_powers=tuple(sorted(requirements.required_powers)),
-                    required_capabilities=tuple(sorted(requirements.required_capabilities)),
-                    lon=position[0],
-                    lat=position[1],
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [event], at=now)
         uow.commit()
     return TaskView(task, incident, None)
 
@@ -598,7 +514,7 @@ def recommend(
                 distance_km=r.distance_km,
                 eta_minutes=r.eta_minutes,
                 position_source=r.position_source,
-                granted_powers={p: _granted_text(auth, p) for p in sorted(required)},
+                granted_powers={p: granted_text(auth, p) for p in sorted(required)},
             )
         )
     near = []
@@ -634,34 +550,6 @@ def recommend(
     )
 
 
-def _not_eligible(
-    task: Task, unit: UnitRef, reasons: Sequence[IneligibilityReason], auth: UnitAuthority | None
-) -> UnitNotEligible:
-    missing = []
-    for reason in reasons:
-        if reason.code is not ReasonCode.MISSING_POWER or reason.subject is None:
-            continue
-        power = reason.subject
-        missing.append(
-            {
-                "power": power,
-                "label": power_label(power),
-                "reasons": list(auth.reasons(power)) if auth else [reason.detail],
-                "counts": [c.describe() for c in auth.counts(power)] if auth else [],
-            }
-        )
-    return UnitNotEligible(
-        f"{unit.name} may not be given task {task.id} ({task.title}): "
-        + "; ".join(r.message for r in reasons),
-        extra={
-            "unit_id": unit.id,
-            "task_id": task.id,
-            "reasons": [_reason_json(r) for r in reasons],
-            "missing_powers": missing,
-        },
-    )
-
-
 def assign(
     svc: Services, actor: Principal, task_id: int, unit_id: int, *, note: str = ""
 ) -> TaskView:
@@ -673,57 +561,23 @@ def assign(
         incident = get_incident_row(uow, task.incident_id)
         authorise(actor, Action.TASK_ASSIGN, incident.resource())
         unit = _unit_or_invalid(uow, unit_id, for_update=True)
-        allowed, why = may_task_unit(actor, incident, unit)
-        if not allowed:
-            raise Forbidden(why)
-        if not incident.state.is_open:
-            raise Conflict(f"incident {incident.id} is {incident.state.value}; it takes no tasking")
-        check_task_transition(task.status, TaskStatus.ASSIGNED)
+        scope = allowed(may_task_unit(actor, incident, unit))
         required = task.requirements.required_powers
         auth = auths.get(unit_id)
         held = [p for p in required if auth is not None and auth.holds(p)]
         eligibility = assess_eligibility(task.requirements, _candidate(unit, held, auth, required))
-        if not eligibility.eligible:
-            raise _not_eligible(task, unit, eligibility.reasons, auth)
+        event = decide_assign(
+            task, incident, unit, eligibility=eligibility, auth=auth, scope=scope, note=note
+        )
         text = f"task {task.id} ({incident.name}): {task.title}"
-        apply_unit_status(uow, unit_id, UnitStatus.ASSIGNED, by=actor, note=text, at=now)
+        unit_event = apply_unit_status(
+            uow, unit_id, UnitStatus.ASSIGNED, by=actor, note=text, at=now
+        )
         uow.tasks.set_status(
             task_id, TaskStatus.ASSIGNED, at=now, unit_id=unit_id, assigned_at=now, ended_at=None
         )
+        uow.record(actor, [unit_event, event], at=now)
         updated = _task_or_404(uow, task_id)
-        grants = {p: _granted_text(auth, p) for p in sorted(required)}
-        uow.incidents.add_timeline(
-            incident.id,
-            at=now,
-            kind=TimelineKind.TASK_ASSIGNED,
-            actor_name=actor.username,
-            unit_id=unit_id,
-            task_id=task_id,
-            text=(
-                f"Task {task_id} assigned to {unit.name} ({unit.agency_code})"
-                + (
-                    f"; powers: {', '.join(f'{p} ({g})' for p, g in grants.items())}"
-                    if grants
-                    else ""
-                )
-                + (f": {note.strip()}" if note.strip() else "")
-            ),
-            data={"granted_powers": grants, "scope": why},
-        )
-        uow.record_audit(
-            actor=actor,
-            command="task.assign",
-            target_type="task",
-            target_id=task_id,
-            changes={
-                "unit_id": unit_id,
-                "status": [task.status.value, TaskStatus.ASSIGNED.value],
-                "granted_powers": grants,
-                "scope": why,
-            },
-            events=[ev.TaskAssigned(**_task_event(incident, updated, unit))],
-            at=now,
-        )
         unit_after = _unit_or_invalid(uow, unit_id)
         uow.commit()
     return TaskView(updated, incident, unit_after)
@@ -736,7 +590,7 @@ def _move(
     to: TaskStatus,
     *,
     note: str,
-    who_may: str,
+    who_may: TaskRelation,
     release_to: UnitStatus = UnitStatus.AVAILABLE,
 ) -> TaskView:
     """One step of a task's lifecycle, and the unit's status with it."""
@@ -745,79 +599,30 @@ def _move(
         task = _task_or_404(uow, task_id, for_update=True)
         incident = get_incident_row(uow, task.incident_id)
         unit = _unit_or_invalid(uow, task.unit_id, for_update=True) if task.unit_id else None
-        if who_may == "unit":
-            if unit is None:
-                raise Conflict(f"task {task_id} has no unit to answer for it")
-            authorise(actor, Action.TASK_RESPOND, unit.resource())
-        elif who_may == "unit_or_command":
-            if unit is None or not decide(actor, Action.TASK_RESPOND, unit.resource()).allowed:
-                authorise(actor, Action.TASK_ASSIGN, incident.resource())
-        else:
-            authorise(actor, Action.TASK_ASSIGN, incident.resource())
-        check_task_transition(task.status, to)
-        target = unit_status_after(to, release_to=release_to)
-        if unit is not None and target is not None and unit.status is not target:
-            freeing = target.availability is Availability.AVAILABLE
-            if not freeing or unit.status.availability is Availability.COMMITTED:
+        check_answerable(task, unit, who_may)
+        unit_resource = unit.resource() if unit else None
+        allowed(may_move_task(actor, who_may, incident=incident.resource(), unit=unit_resource))
+        move = decide_move(task, incident, unit, to, note=note, release_to=release_to)
+        events: list[DomainEvent] = []
+        if unit is not None and move.unit_status is not None:
+            events.append(
                 apply_unit_status(
-                    uow,
-                    unit.id,
-                    target,
-                    by=actor,
-                    note=f"task {task_id}: {to.value}" + (f": {note}" if note else ""),
-                    at=now,
+                    uow, unit.id, move.unit_status, by=actor, note=move.unit_note, at=now
                 )
-        declined = task.status is TaskStatus.ASSIGNED and to is TaskStatus.OPEN
+            )
         uow.tasks.set_status(
             task_id,
             to,
             at=now,
-            unit_id=None if declined else task.unit_id,
-            assigned_at=None if declined else task.assigned_at,
-            ended_at=now if to.is_terminal else None,
+            unit_id=move.unit_id,
+            assigned_at=move.assigned_at,
+            ended_at=now if move.ended else None,
         )
+        uow.record(actor, [*events, move.event], at=now)
         updated = _task_or_404(uow, task_id)
-        verb = {
-            TaskStatus.ACCEPTED: "accepted",
-            TaskStatus.OPEN: "declined",
-            TaskStatus.EN_ROUTE: "en route",
-            TaskStatus.ON_SCENE: "on scene",
-            TaskStatus.COMPLETED: "completed; unit released",
-            TaskStatus.CANCELLED: "cancelled",
-        }.get(to, to.value)
-        who = f" by {unit.name}" if unit is not None and to is not TaskStatus.CANCELLED else ""
-        uow.incidents.add_timeline(
-            incident.id,
-            at=now,
-            kind=TimelineKind.TASK_STATUS,
-            actor_name=actor.username,
-            unit_id=unit.id if unit else None,
-            task_id=task_id,
-            text=f"Task {task_id} {verb}{who}" + (f": {note}" if note else ""),
-            data={"from": task.status.value, "to": to.value},
-        )
-        uow.record_audit(
-            actor=actor,
-            command=f"task.{to.value}" if not declined else "task.decline",
-            target_type="task",
-            target_id=task_id,
-            changes={
-                "status": [task.status.value, to.value],
-                "unit_id": task.unit_id,
-                "note": note,
-            },
-            events=[
-                ev.TaskStatusChanged(
-                    **_task_event(incident, updated, unit),
-                    status=to.value,
-                    previous=task.status.value,
-                )
-            ],
-            at=now,
-        )
-        unit_after = _unit_or_invalid(uow, unit.id) if unit else None
+        unit_after = _unit_or_invalid(uow, unit.id) if unit and move.unit_id else None
         uow.commit()
-    return TaskView(updated, incident, None if declined else unit_after)
+    return TaskView(updated, incident, unit_after)
 
 
 def respond(
@@ -830,7 +635,7 @@ def respond(
     if not accept and not note:
         raise Invalid("declining a task needs a reason")
     to = TaskStatus.ACCEPTED if accept else TaskStatus.OPEN
-    return _move(svc, actor, task_id, to, note=note, who_may="unit")
+    return _move(svc, actor, task_id, to, note=note, who_may=TaskRelation.UNIT)
 
 
 REPORTABLE: frozenset[TaskStatus] = frozenset(
@@ -856,7 +661,7 @@ def report_status(
         task_id,
         status,
         note=note.strip(),
-        who_may="unit_or_command",
+        who_may=TaskRelation.UNIT_OR_COMMAND,
         release_to=release_to,
     )
 
@@ -865,4 +670,6 @@ def cancel(svc: Services, actor: Principal, task_id: int, *, reason: str) -> Tas
     reason = reason.strip()
     if not reason:
         raise Invalid("cancelling a task needs a reason")
-    return _move(svc, actor, task_id, TaskStatus.CANCELLED, note=reason, who_may="command")
+    return _move(
+        svc, actor, task_id, TaskStatus.CANCELLED, note=reason, who_may=TaskRelation.COMMAND
+    )

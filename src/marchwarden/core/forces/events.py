@@ -6,7 +6,7 @@ import dataclasses
 
 from marchwarden.core.access.model import Resource
 from marchwarden.core.access.policy import Action
-from marchwarden.core.events import DomainEvent
+from marchwarden.core.events import AuditFacts, DomainEvent, record_only
 from marchwarden.core.forces.model import unit_resource
 
 
@@ -53,6 +53,15 @@ class UnitStatusChanged(_UnitEvent):
     previous: str
     availability: str
     note: str
+    own_command: bool = record_only(False)
+    """True: the command was this change ("unit.status"); False: it came with another
+    command (a task's step), whose record covers it."""
+
+    def audit(self) -> AuditFacts | None:
+        if not self.own_command:
+            return None
+        changes = {"status": [self.previous, self.status], "note": self.note}
+        return AuditFacts("unit.status", "unit", self.unit_id, changes)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
