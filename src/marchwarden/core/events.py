@@ -69,6 +69,11 @@ class DomainEvent:
         """The incident-timeline entry this event adds; None: none."""
         return None
 
+    def published(self) -> bool:
+        """Whether the event goes to the outbox (and the live stream). False: it only
+        stands for its audit record (a sign-in, a position older than the newest)."""
+        return True
+
     @property
     def type(self) -> str:
         return type(self).__name__
@@ -107,8 +112,44 @@ class UserCreated(DomainEvent):
     role: str
     scope: str
 
+    def audit(self) -> AuditFacts:
+        changes = {"username": self.username, "role": self.role, "scope": self.scope}
+        return AuditFacts("user.create", "user", self.user_id, changes)
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class UserDisabled(DomainEvent):
     user_id: int
     username: str
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts("user.disable", "user", self.user_id, {"disabled": [False, True]})
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SessionStarted(DomainEvent):
+    """A sign-in: in the audit trail only (not published)."""
+
+    user_id: int
+    address: str
+    expires_at: datetime
+
+    def audit(self) -> AuditFacts:
+        changes = {"address": self.address, "expires_at": self.expires_at.isoformat()}
+        return AuditFacts("session.login", "user", self.user_id, changes)
+
+    def published(self) -> bool:
+        return False
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SessionEnded(DomainEvent):
+    """A sign-out: in the audit trail only (not published)."""
+
+    user_id: int
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts("session.logout", "user", self.user_id, {})
+
+    def published(self) -> bool:
+        return False

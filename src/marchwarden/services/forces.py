@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -10,15 +9,17 @@ from typing import TYPE_CHECKING, Any
 from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.errors import Conflict, Invalid, NotFound
 from marchwarden.core.forces import model as fm
-from marchwarden.core.forces.decisions import decide_unit_status
+from marchwarden.core.forces.decisions import (
+    decide_unit_status,
+    member_registered,
+    position_reported,
+    records_added,
+    unit_created,
+    unit_updated,
+)
 from marchwarden.core.forces.events import (
     AgencyCreated,
-    MemberChanged,
-    MemberRegistered,
-    UnitCreated,
-    UnitPositionUpdated,
     UnitStatusChanged,
-    UnitUpdated,
 )
 from marchwarden.services.context import authorise
 
@@ -48,17 +49,8 @@ def create_agency(
         if uow.forces.agency_by_code(code) is not None:
             raise Conflict(f"an agency with code {code!r} already exists")
         agency_id = uow.forces.add_agency(code=code, name=name, kind=kind, region=region, at=now)
-        uow.record_audit(
-            actor=actor,
-            command="agency.create",
-            target_type="agency",
-            target_id=agency_id,
-            changes={"code": code, "name": name, "kind": kind, "region": region},
-            events=[
-                AgencyCreated(agency_id=agency_id, code=code, name=name, kind=kind, region=region)
-            ],
-            at=now,
-        )
+        event = AgencyCreated(agency_id=agency_id, code=code, name=name, kind=kind, region=region)
+        uow.record(actor, [event], at=now)
         agency = uow.forces.agency(agency_id)
         uow.commit()
     assert agency is not None
@@ -107,34 +99,7 @@ def create_unit(svc: Services, actor: Principal | None, new: fm.NewUnit) -> fm.U
             raise Conflict(f"a unit with code {new.code!r} already exists")
         unit_id, path = uow.forces.add_unit(new, parent_path=parent_path, at=now)
         uow.forces.set_status(unit_id, new.status, None, by=_by(actor), note="created", at=now)
-        uow.record_audit(
-            actor=actor,
-            command="unit.create",
-            target_type="unit",
-            target_id=unit_id,
-            changes={
-                "code": new.code,
-                "name": new.name,
-                "agency_id": new.agency_id,
-                "parent_id": new.parent_id,
-                "region": new.region,
-            },
-            events=[
-                UnitCreated(
-                    unit_id=unit_id,
-                    region=new.region,
-                    agency_id=new.agency_id,
-                    path=path,
-                    code=new.code,
-                    name=new.name,
-                    category=new.category,
-                    parent_id=new.parent_id,
-                    home=(new.home_lon, new.home_lat),
-                    status=new.status.value,
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [unit_created(unit_id, path, new)], at=now)
         unit = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return unit
@@ -191,23 +156,7 @@ def update_unit(svc: Services, actor: Principal, unit_id: int, changes: dict[str
         if not diff:
             return unit
         uow.forces.update_unit(unit_id, values, now)
-        uow.record_audit(
-            actor=actor,
-            command="unit.update",
-            target_type="unit",
-            target_id=unit_id,
-            changes=diff,
-            events=[
-                UnitUpdated(
-                    unit_id=unit_id,
-                    region=unit.region,
-                    agency_id=unit.agency_id,
-                    path=unit.path,
-                    changes={k: v[1] for k, v in diff.items()},
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [unit_updated(unit, diff)], at=now)
         result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result
@@ -274,30 +223,8 @@ def report_position(
         if actor is not None:
             authorise(actor, Action.UNIT_POSITION, unit.resource())
         latest = uow.forces.add_position(unit_id, lon, lat, at=when, source=source)
-        events = (
-            [
-                UnitPositionUpdated(
-                    unit_id=unit_id,
-                    region=unit.region,
-                    agency_id=unit.agency_id,
-                    path=unit.path,
-                    lon=lon,
-                    lat=lat,
-                    at=when.isoformat(),
-                )
-            ]
-            if latest
-            else []
-        )
-        uow.record_audit(
-            actor=actor,
-            command="unit.position",
-            target_type="unit",
-            target_id=unit_id,
-            changes={"lon": lon, "lat": lat, "at": when.isoformat(), "source": source},
-            events=events,
-            at=now,
-        )
+        event = position_reported(unit, lon, lat, at=when, source=source, latest=latest)
+        uow.record(actor, [event], at=now)
         result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result
@@ -382,28 +309,7 @@ def register_member(svc: Services, actor: Principal | None, record: fm.MemberRec
             raise Conflict(f"a member with external id {record.external_id!r} already exists")
         ids = uow.forces.insert_members([(record, unit.id)], now)
         member_id = ids[record.external_id]
-        uow.record_audit(
-            actor=actor,
-            command="member.register",
-            target_type="member",
-            target_id=member_id,
-            changes={
-                "external_id": record.external_id,
-                "unit": unit.code,
-                "callsign": record.callsign,
-            },
-            events=[
-                MemberRegistered(
-                    unit_id=unit.id,
-                    region=unit.region,
-                    agency_id=unit.agency_id,
-                    path=unit.path,
-                    member_id=member_id,
-                    callsign=record.callsign,
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [member_registered(unit, member_id, record)], at=now)
         member = uow.forces.member(member_id)
         uow.commit()
     assert member is not None
@@ -443,44 +349,8 @@ def add_member_records(
             fitness,
         )
         uow.forces.insert_records([(member_id, record)])
-        fields = tuple(
-            name
-            for name, items in (
-                ("trainings", trainings),
-                ("qualifications", qualifications),
-                ("fitness", fitness),
-            )
-            if items
-        )
-        uow.record_audit(
-            actor=actor,
-            command="member.records",
-            target_type="member",
-            target_id=member_id,
-            changes={
-                "added": {
-                    name: [dataclasses.asdict(x) for x in items]
-                    for name, items in (
-                        ("trainings", trainings),
-                        ("qualifications", qualifications),
-                        ("fitness", fitness),
-                    )
-                    if items
-                }
-            },
-            events=[
-                MemberChanged(
-                    unit_id=unit.id,
-                    region=unit.region,
-                    agency_id=unit.agency_id,
-                    path=unit.path,
-                    member_id=member_id,
-                    callsign=member.callsign,
-                    fields=fields,
-                )
-            ],
-            at=now,
-        )
+        event = records_added(unit, member_id, member.callsign, record)
+        uow.record(actor, [event], at=now)
         updated = uow.forces.member(member_id)
         uow.commit()
     assert updated is not None

@@ -110,30 +110,17 @@ def import_roster(
         if len(new) + len(changed) >= 1000:
             uow.forces.analyze()
         touched = {index[r.unit_code] for r, _ in new} | {index[r.unit_code] for _, r, _ in changed}
-        uow.record_audit(
-            actor=actor,
-            command="roster.import",
-            target_type="roster",
-            target_id=None,
-            changes={
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-                "created_ids": [r.external_id for r, _ in new][:1000],
-                "updated_ids": [r.external_id for _, r, _ in changed][:1000],
-            },
-            events=[
-                RosterImported(
-                    created=result.created,
-                    updated=result.updated,
-                    unchanged=result.unchanged,
-                    regions=tuple(sorted({t[2] for t in touched})),
-                    agencies=tuple(sorted({t[3] for t in touched})),
-                    unit_paths=tuple(sorted({t[1] for t in touched})),
-                )
-            ],
-            at=now,
+        event = RosterImported(
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            regions=tuple(sorted({t[2] for t in touched})),
+            agencies=tuple(sorted({t[3] for t in touched})),
+            unit_paths=tuple(sorted({t[1] for t in touched})),
+            created_ids=tuple(r.external_id for r, _ in new),
+            updated_ids=tuple(r.external_id for _, r, _ in changed),
         )
+        uow.record(actor, [event], at=now)
         uow.commit()
     if progress:
         progress("done", result.total, result.total)

@@ -254,7 +254,7 @@ class SqlUnitOfWork:
         for event in events:
             facts = event.audit()
             if facts is not None:
-                seq = self.record_audit(
+                seq = self._append_audit(
                     actor=actor,
                     command=facts.command,
                     target_type=facts.target_type,
@@ -274,10 +274,11 @@ class SqlUnitOfWork:
                     task_id=note.task_id,
                     data=dict(note.data),
                 )
-            self.emit(event, at=at)
+            if event.published():
+                self.emit(event, at=at)
         return seq
 
-    def record_audit(
+    def _append_audit(
         self,
         *,
         actor: Principal | None,
@@ -285,10 +286,9 @@ class SqlUnitOfWork:
         target_type: str,
         target_id: str | int | None,
         changes: dict[str, Any],
-        events: Sequence[DomainEvent] = (),
         at: datetime,
     ) -> int:
-        """Append one audit record (and the command's events). Returns the audit seq."""
+        """Append one audit record to the hash chain. Returns its seq."""
         if not self.write:
             raise RuntimeError("record() in a read-only unit of work")
         self._lock_journal()
@@ -333,8 +333,6 @@ class SqlUnitOfWork:
             conn.execute(_AUDIT_INSERT, audit_row)
         self._head = (seq, digest)
         self._anchor = Anchor(seq=seq, hash=digest)
-        for event in events:
-            self.emit(event, at=at)
         return seq
 
     def emit(self, event: DomainEvent, *, at: datetime) -> int | None:
