@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from marchwarden.adapters.background import run_beside
 from marchwarden.adapters.bus.memory import InProcessBus
 from marchwarden.adapters.bus.nats import NatsBus
 from marchwarden.adapters.db.anchor import FileAnchor
@@ -11,7 +12,9 @@ from marchwarden.adapters.db.engine import create_engine
 from marchwarden.adapters.db.uow import Database
 from marchwarden.adapters.passwords import Argon2Passwords
 from marchwarden.core.clock import Clock, SystemClock
+from marchwarden.services.authority import LegalSnapshots
 from marchwarden.services.context import Services
+from marchwarden.services.dispatch_board import RecommendationBoard
 
 if TYPE_CHECKING:
     from marchwarden.adapters.bus.base import EventBus
@@ -28,6 +31,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         passwords=Argon2Passwords(
             time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
         ),
+        law=LegalSnapshots(),
+        board=RecommendationBoard(run_beside=run_beside),
     )
 
 

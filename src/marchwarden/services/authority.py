@@ -35,7 +35,7 @@ from marchwarden.core.forces.facts import member_facts, member_table, unit_facts
 from marchwarden.core.forces.strength import stand_ins
 from marchwarden.core.geo.coverage import CoverageComparison, ResponderPoint, compare_coverage
 from marchwarden.core.geo.distance import TravelModel
-from marchwarden.services.context import PerStore, authorise
+from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -56,7 +56,12 @@ class Snapshot:
 
 
 @dataclass
-class _Cache:
+class LegalSnapshots:
+    """The legal engine's read model of one store: the registry and the law as a
+    snapshot, and the evaluations made on it, kept until an event changes what they
+    depend on. Built by the composition root (``bootstrap.py``), carried on
+    ``Services.law``; it goes with its store."""
+
     lock: threading.Lock = field(default_factory=threading.Lock)
     snapshot: Snapshot | None = None
     batches: dict[tuple[int, datetime, tuple[str, ...]], BatchAuthority] = field(
@@ -64,11 +69,8 @@ class _Cache:
     )
 
 
-_caches: PerStore[_Cache] = PerStore(_Cache)
-
-
-def _cache(svc: Services) -> _Cache:
-    return _caches.of(svc.db)
+def _cache(svc: Services) -> LegalSnapshots:
+    return svc.law
 
 
 #: events that change what the legal engine sees; a unit's status or position does not

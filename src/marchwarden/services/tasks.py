@@ -15,23 +15,19 @@ is how an agency puts its units at that incident's disposal: a Kursk coordinator
 task a Belgorod unit unless the incident's unified command includes the Belgorod unit's
 agency. Recommendations list only the units the caller could task.
 
-**Speed.** Recommendations run on a :class:`DispatchBoard` (numpy columns over every
-unit) kept per store in this process. It is refreshed from the events committed since it
-was built: unit status and position changes update single rows; anything that may change
-powers (the law, members, activation orders, units created or edited) rebuilds it. The
-law is evaluated for the board at the start of the current minute; assignment checks the
-unit again, against the store and the law at the exact moment, inside its transaction.
+**Speed.** Recommendations run on the dispatch board (``services/dispatch_board.py``), a
+read model the composition root builds per store and refreshes from the events committed
+since; assignment checks the unit again, against the store and the law at the exact
+moment, inside its transaction.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from marchwarden.core.access.model import Resource, Scope, ScopeKind
+from marchwarden.core.access.model import Resource
 from marchwarden.core.access.policy import (
     Action,
     TaskRelation,
@@ -39,7 +35,6 @@ from marchwarden.core.access.policy import (
     may_move_task,
     may_task_unit,
 )
-from marchwarden.core.authority.model import POWER_CATALOGUE
 from marchwarden.core.dispatch.decisions import (
     UnitNotEligible as UnitNotEligible,  # the API and tests import it from here
 )
@@ -56,25 +51,23 @@ from marchwarden.core.dispatch.eligibility import (
     ReasonCode,
     assess_eligibility,
 )
-from marchwarden.core.dispatch.model import PositionSource, TaskRequirements, UnitCandidate
+from marchwarden.core.dispatch.model import PositionSource, TaskRequirements
 from marchwarden.core.dispatch.ranking import (
     DEFAULT_INELIGIBLE_LIMIT,
     DEFAULT_INELIGIBLE_RADIUS_KM,
     DEFAULT_LIMIT,
-    DispatchBoard,
 )
 from marchwarden.core.dispatch.tasking import (
     TaskPriority,
     TaskStatus,
 )
 from marchwarden.core.errors import Invalid, NotFound
-from marchwarden.core.events import DomainEvent
 from marchwarden.core.forces.status import UnitStatus
 from marchwarden.core.geo.distance import TravelModel
-from marchwarden.core.incidents import events as ev
 from marchwarden.core.incidents.model import check_position
 from marchwarden.services import authority
-from marchwarden.services.context import PerStore, allowed, authorise
+from marchwarden.services.context import allowed, authorise
+from marchwarden.services.dispatch_board import candidate, refresh, scoped_board
 from marchwarden.services.forces import apply_unit_status
 from marchwarden.services.incidents import get_incident_row, read_resource
 from marchwarden.services.ports import NewTaskRow
@@ -85,7 +78,7 @@ if TYPE_CHECKING:
 
     from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
-    from marchwarden.core.authority.evaluation import UnitAuthority
+    from marchwarden.core.events import DomainEvent
     from marchwarden.core.incidents.model import LonLat
     from marchwarden.core.incidents.records import Incident, Task, UnitRef
     from marchwarden.services.context import Services
@@ -165,202 +158,6 @@ def _task_or_404(uow: SqlUnitOfWork, task_id: int, *, for_update: bool = False) 
     if task is None:
         raise NotFound(f"no task with id {task_id}")
     return task
-
-
-def _refusal_text(auth: UnitAuthority | None, power: str) -> str:
-    if auth is None:
-        return ""
-    return "; ".join(auth.reasons(power))
-
-
-def _candidate(
-    unit: UnitRef,
-    powers: Iterable[str],
-    auth: UnitAuthority | None = None,
-    required: Iterable[str] = (),
-) -> UnitCandidate:
-    """A unit as dispatch sees it; with ``auth``, the legal texts for ``required`` powers."""
-    held = set(powers)
-    return UnitCandidate(
-        unit_id=unit.id,
-        name=unit.name,
-        status=unit.status,
-        readiness=unit.readiness,
-        capabilities=unit.capabilities,
-        powers={p: granted_text(auth, p) for p in held},
-        power_refusals={p: _refusal_text(auth, p) for p in required if p not in held},
-        position=unit.position,
-        home_base=unit.home,
-    )
-
-
-# --------------------------------------------------------------------------- the board
-
-
-#: event types that change nothing a recommendation depends on
-_HARMLESS_EVENTS: frozenset[str] = frozenset(
-    {
-        "UserCreated",
-        "UserDisabled",
-        "AgencyCreated",
-        *(
-            name
-            for name, obj in vars(ev).items()
-            if isinstance(obj, type)
-            and issubclass(obj, DomainEvent)
-            and obj.__module__ == ev.__name__
-        ),
-    }
-)
-#: event types that change one unit's row but not its powers
-_UNIT_ROW_EVENTS: frozenset[str] = frozenset({"UnitStatusChanged", "UnitPositionUpdated"})
-#: more events than this since the last refresh: rebuild rather than replay them
-_REPLAY_LIMIT = 2000
-_SCOPED_BOARDS = 32
-
-ScopeKey = tuple[Scope, frozenset[int]]
-
-
-@dataclass
-class _Board:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    law_at: datetime | None = None
-    ticking: bool = False
-    last_event_id: int = -1
-    authorities: Mapping[int, UnitAuthority] = field(default_factory=dict)
-    holdings: dict[str, frozenset[int]] = field(default_factory=dict)
-    units: dict[int, UnitRef] = field(default_factory=dict)
-    board: DispatchBoard = field(default_factory=lambda: DispatchBoard(()))
-    scoped: OrderedDict[ScopeKey, tuple[frozenset[int], DispatchBoard]] = field(
-        default_factory=OrderedDict
-    )
-
-
-_boards: PerStore[_Board] = PerStore(_Board)
-
-
-def _board_for(svc: Services) -> _Board:
-    return _boards.of(svc.db)
-
-
-def _minute(at: datetime) -> datetime:
-    return at.replace(second=0, microsecond=0)
-
-
-def _holdings(
-    auth: Mapping[int, UnitAuthority], powers: Iterable[str]
-) -> dict[str, frozenset[int]]:
-    holding = getattr(auth, "holding", None)
-    out: dict[str, frozenset[int]] = {}
-    for power in powers:
-        if holding is not None:
-            out[power] = frozenset(holding(power))
-        else:
-            out[power] = frozenset(u for u, a in auth.items() if a.holds(power))
-    return out
-
-
-def _powers_of(unit_id: int, holdings: Mapping[str, frozenset[int]]) -> list[str]:
-    return [p for p, ids in holdings.items() if unit_id in ids]
-
-
-def _rebuild(
-    svc: Services, uow: SqlUnitOfWork, b: _Board, law_at: datetime, powers: Iterable[str]
-) -> None:
-    # the event id first: anything committed after it is replayed on the next refresh
-    last = uow.events.last_id()
-    auth = authority.unit_authority_map(svc, law_at)
-    holdings = _holdings(auth, powers)
-    units = uow.tasks.units()
-    b.law_at = law_at
-    b.last_event_id = last
-    b.authorities = auth
-    b.holdings = holdings
-    b.units = {u.id: u for u in units}
-    b.board = DispatchBoard(_candidate(u, _powers_of(u.id, holdings)) for u in units)
-    b.scoped.clear()
-
-
-def _refresh(
-    svc: Services, uow: SqlUnitOfWork, b: _Board, now: datetime, required: Iterable[str]
-) -> None:
-    """Bring the board up to date with the store and the law (caller holds ``b.lock``).
-
-    Reads go through the caller's read-only unit of work (one snapshot on SQLite)."""
-    law_at = _minute(now)
-    powers = set(POWER_CATALOGUE) | set(b.holdings) | set(required)
-    if b.law_at is None or not powers <= set(b.holdings):
-        _rebuild(svc, uow, b, law_at, powers)
-        return
-    last = uow.events.last_id()
-    events = uow.events.after(b.last_event_id, _REPLAY_LIMIT + 1) if last > b.last_event_id else []
-    if len(events) > _REPLAY_LIMIT or any(
-        e.type not in _HARMLESS_EVENTS and e.type not in _UNIT_ROW_EVENTS for e in events
-    ):
-        _rebuild(svc, uow, b, law_at, powers)
-        return
-    changed_ids = {int(e.payload["unit_id"]) for e in events if e.type in _UNIT_ROW_EVENTS}
-    if changed_ids:
-        changed = uow.tasks.units(changed_ids)
-        # copy on write: a recommendation running outside the lock keeps its own view
-        b.units = {**b.units, **{u.id: u for u in changed}}
-        candidates = [_candidate(u, _powers_of(u.id, b.holdings)) for u in changed]
-        b.board = b.board.updated(candidates)
-        for key, (ids, scoped) in list(b.scoped.items()):
-            mine = [c for c in candidates if c.unit_id in ids]
-            if mine:
-                b.scoped[key] = (ids, scoped.updated(mine))
-    if events:
-        b.last_event_id = max(e.id for e in events)
-    if b.law_at is not None and law_at > b.law_at and not b.ticking:
-        # time moved on: qualifications expire, acts take effect, so powers may change.
-        # Evaluating the law again takes long with many units: do it beside the request,
-        # which is served from the board of the previous minute (assignment checks the law
-        # at its exact moment anyway).
-        b.ticking = True
-        threading.Thread(
-            target=_tick, args=(svc, b, law_at, frozenset(b.holdings)), daemon=True
-        ).start()
-
-
-def _tick(svc: Services, b: _Board, law_at: datetime, powers: frozenset[str]) -> None:
-    try:
-        auth = authority.unit_authority_map(svc, law_at)
-        holdings = _holdings(auth, powers)
-        with b.lock:
-            if b.law_at is None or b.law_at >= law_at or set(b.holdings) != powers:
-                return  # rebuilt meanwhile
-            b.law_at = law_at
-            b.authorities = auth
-            if holdings != b.holdings:
-                b.holdings = holdings
-                b.board = DispatchBoard(
-                    _candidate(u, _powers_of(u.id, holdings)) for u in b.units.values()
-                )
-                b.scoped.clear()
-    except Exception:  # the next request tries again
-        log.exception("could not evaluate the law for the dispatch board")
-    finally:
-        b.ticking = False
-
-
-def _scoped_board(
-    b: _Board, actor: Principal, incident: Incident
-) -> tuple[DispatchBoard, frozenset[int] | None]:
-    if actor.scope.kind is ScopeKind.ALL:
-        return b.board, None
-    key: ScopeKey = (actor.scope, incident.command_agencies)
-    found = b.scoped.get(key)
-    if found is not None:
-        b.scoped.move_to_end(key)
-        return found[1], found[0]
-    ids = frozenset(uid for uid, u in b.units.items() if may_task_unit(actor, incident, u).allowed)
-    units = b.board.units
-    board = DispatchBoard(c for c in units if c.unit_id in ids)
-    b.scoped[key] = (ids, board)
-    while len(b.scoped) > _SCOPED_BOARDS:
-        b.scoped.popitem(last=False)
-    return board, ids
 
 
 # --------------------------------------------------------------------------- commands
@@ -482,14 +279,14 @@ def recommend(
     if not 0 <= ineligible_radius_km <= 500:
         raise Invalid("the radius for ineligible units must be 0 to 500 km")
     now = svc.clock.now()
-    b = _board_for(svc)
+    b = svc.board
     with svc.db.unit_of_work(write=False) as uow:
         task = _task_or_404(uow, task_id)
         incident = get_incident_row(uow, task.incident_id)
         authorise(actor, Action.TASK_ASSIGN, incident.resource())
         with b.lock:
-            _refresh(svc, uow, b, now, task.requirements.required_powers)
-            board, allowed = _scoped_board(b, actor, incident)
+            refresh(svc, uow, b, now, task.requirements.required_powers)
+            board, allowed = scoped_board(b, actor, incident)
             units = b.units
             auths = b.authorities
             law_at = b.law_at
@@ -524,8 +321,8 @@ def recommend(
         if any(x.code is ReasonCode.MISSING_POWER for x in reasons):
             # the board knows only yes/no per power: ask the legal engine why not
             held = [p for p in required if p not in {x.subject for x in reasons}]
-            candidate = _candidate(unit, held, auths.get(unit.id), required)
-            reasons = assess_eligibility(task.requirements, candidate).reasons
+            seen = candidate(unit, held, auths.get(unit.id), required)
+            reasons = assess_eligibility(task.requirements, seen).reasons
         near.append(IneligibleView(unit, n.distance_km, n.position_source, reasons))
     if allowed is None:
         note = "every unit (the caller's scope covers all regions)"
@@ -565,7 +362,7 @@ def assign(
         required = task.requirements.required_powers
         auth = auths.get(unit_id)
         held = [p for p in required if auth is not None and auth.holds(p)]
-        eligibility = assess_eligibility(task.requirements, _candidate(unit, held, auth, required))
+        eligibility = assess_eligibility(task.requirements, candidate(unit, held, auth, required))
         event = decide_assign(
             task, incident, unit, eligibility=eligibility, auth=auth, scope=scope, note=note
         )
