@@ -44,8 +44,7 @@ TOKEN_CACHE_ENTRIES = 10_000
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from marchwarden.adapters.db.uow import Database
-    from marchwarden.services.ports import StoredEvent, TokenRow
+    from marchwarden.services.ports import Store, StoredEvent, TokenRow
 
 
 class TokenCache:
@@ -89,17 +88,17 @@ class TokenCache:
                     del self._rows[key]
 
 
-#: one cache per store (by URL), shared by every ``Database`` of this process on it — a
+#: one cache per store (by URL), shared by every ``Store`` of this process on it — a
 #: logout through one of them is seen at once by the others
 _by_url: dict[str, TokenCache] = {}
-_by_db: weakref.WeakKeyDictionary[Database, TokenCache] = weakref.WeakKeyDictionary()
+_by_db: weakref.WeakKeyDictionary[Store, TokenCache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
 def token_cache(svc: Services) -> TokenCache:
     cache = _by_db.get(svc.db)
     if cache is None:
-        url = svc.db.engine.url.render_as_string(hide_password=False)
+        url = svc.db.url
         with _caches_lock:
             if len(_by_url) > 256:  # many short-lived stores (tests): forget old ones
                 _by_url.clear()

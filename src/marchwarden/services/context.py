@@ -10,12 +10,11 @@ from marchwarden.core.access.throttle import ThrottlePolicy
 from marchwarden.core.errors import Forbidden
 
 if TYPE_CHECKING:
-    from marchwarden.adapters.db.uow import Database
-    from marchwarden.adapters.passwords import Argon2Passwords
     from marchwarden.core.access.model import Principal, Resource
     from marchwarden.core.clock import Clock
     from marchwarden.services.authority import LegalSnapshots
     from marchwarden.services.dispatch_board import RecommendationBoard
+    from marchwarden.services.ports import PasswordHasher, Store
     from marchwarden.settings import Settings
 
 
@@ -25,9 +24,9 @@ class Services:
     store, the clock, the password hasher, and the read models kept per store."""
 
     settings: Settings
-    db: Database
+    db: Store
     clock: Clock
-    passwords: Argon2Passwords
+    passwords: PasswordHasher
     #: the legal engine's snapshot of the registry and the law (``services/authority.py``)
     law: LegalSnapshots
     #: the dispatch board recommendations run on (``services/dispatch_board.py``)

@@ -33,11 +33,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from datetime import datetime
 
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
     from marchwarden.core.authority.evaluation import UnitAuthority
     from marchwarden.core.incidents.records import Incident, UnitRef
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import UnitOfWork
 
 log = logging.getLogger("marchwarden.tasks")
 
@@ -140,7 +140,7 @@ def _powers_of(unit_id: int, holdings: Mapping[str, frozenset[int]]) -> list[str
 
 def _rebuild(
     svc: Services,
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     b: RecommendationBoard,
     law_at: datetime,
     powers: Iterable[str],
@@ -161,7 +161,7 @@ def _rebuild(
 
 def refresh(
     svc: Services,
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     b: RecommendationBoard,
     now: datetime,
     required: Iterable[str],

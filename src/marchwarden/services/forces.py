@@ -26,11 +26,10 @@ from marchwarden.services.context import authorise
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
     from marchwarden.core.forces.status import UnitStatus
     from marchwarden.services.context import Services
-    from marchwarden.services.ports import Position, StatusChange
+    from marchwarden.services.ports import Position, StatusChange, UnitOfWork
 
 
 # --------------------------------------------------------------------------- agencies
@@ -67,7 +66,7 @@ def list_agencies(svc: Services, actor: Principal) -> list[fm.Agency]:
 
 
 def _unit_or_404(
-    uow: SqlUnitOfWork, unit_id: int, *, for_update: bool = False, counted: bool = False
+    uow: UnitOfWork, unit_id: int, *, for_update: bool = False, counted: bool = False
 ) -> fm.Unit:
     unit = uow.forces.unit(unit_id, for_update=for_update, counted=counted)
     if unit is None:
@@ -163,7 +162,7 @@ def update_unit(svc: Services, actor: Principal, unit_id: int, changes: dict[str
 
 
 def apply_unit_status(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     unit_id: int,
     new: UnitStatus,
     *,

@@ -57,12 +57,12 @@ from marchwarden.services.ports import NewIncidentRow
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.events import DomainEvent
     from marchwarden.core.geo.model import Settlement
     from marchwarden.core.incidents.place import IncidentPlace
     from marchwarden.core.incidents.records import Report
     from marchwarden.core.incidents.taxonomy import IncidentType
+    from marchwarden.services.ports import UnitOfWork
 
 OPEN_STATES: frozenset[IncidentState] = frozenset(s for s in IncidentState if s.is_open)
 #: casualty figures may be dated a little in the future (clock skew of field devices)
@@ -105,14 +105,14 @@ class CasualtyHistory:
 # --------------------------------------------------------------------------- helpers
 
 
-def get_incident_row(uow: SqlUnitOfWork, incident_id: int, *, for_update: bool = False) -> Incident:
+def get_incident_row(uow: UnitOfWork, incident_id: int, *, for_update: bool = False) -> Incident:
     incident = uow.incidents.get(incident_id, for_update=for_update)
     if incident is None:
         raise NotFound(f"no incident with id {incident_id}")
     return incident
 
 
-def read_resource(uow: SqlUnitOfWork, incident: Incident) -> Resource:
+def read_resource(uow: UnitOfWork, incident: Incident) -> Resource:
     """The incident's resource plus the units tasked to it (for reading and logging)."""
     unit_ids = {k.unit_id for k in uow.tasks.find(incident_ids=[incident.id]) if k.unit_id}
     units = uow.tasks.units(unit_ids)
@@ -166,7 +166,7 @@ def _actor(actor: Principal | None) -> str:
 
 
 def open_incident(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     actor: Principal | None,
     spec: IncidentSpec,
     *,
@@ -192,7 +192,7 @@ def open_incident(
     return incident, [opened(incident, agencies, from_report)]
 
 
-def incident_view(uow: SqlUnitOfWork, incident: Incident) -> IncidentView:
+def incident_view(uow: UnitOfWork, incident: Incident) -> IncidentView:
     tasks = tuple(uow.tasks.find(incident_ids=[incident.id]))
     units = {u.id: u for u in uow.tasks.units(k.unit_id for k in tasks if k.unit_id)}
     record = CasualtyRecord.of(u for u, _, _ in uow.incidents.casualties(incident.id))

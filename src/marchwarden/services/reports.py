@@ -67,8 +67,8 @@ from marchwarden.services.ports import REPORT_ORDERS, NewReportRow, RetryJob, re
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
+    from marchwarden.services.ports import UnitOfWork
 
 OPERATION = "report.submit"
 #: visible ASCII, as in the IETF Idempotency-Key draft's examples (UUIDs and the like)
@@ -220,7 +220,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
     }
 
 
-def _open_incident_summaries(uow: SqlUnitOfWork) -> list[IncidentSummary]:
+def _open_incident_summaries(uow: UnitOfWork) -> list[IncidentSummary]:
     """The open incidents as correlation sees them; read once per transaction (a batch of
     reports changes no incident)."""
     cached: list[IncidentSummary] | None = uow.memo.get(_OPEN_INCIDENTS)
@@ -233,7 +233,7 @@ def _open_incident_summaries(uow: SqlUnitOfWork) -> list[IncidentSummary]:
 
 
 def _correlate(
-    uow: SqlUnitOfWork, summary: ReportSummary, settings: CorrelationSettings
+    uow: UnitOfWork, summary: ReportSummary, settings: CorrelationSettings
 ) -> CorrelationResult:
     window = settings.duplicate_window
     earlier = uow.reports.duplicate_candidates(
@@ -297,7 +297,7 @@ async def submit_report_async(
 
 def _submission(
     svc: Services, actor: Principal, new: NewReport, idempotency_key: str | None
-) -> Callable[[SqlUnitOfWork], Submission]:
+) -> Callable[[UnitOfWork], Submission]:
     """Check the request here, in the caller's thread; return the part that runs in the
     group writer's transaction (see ``adapters/db/uow.py: GroupCommit``).
 
@@ -321,7 +321,7 @@ def _submission(
     region = geodata.region_code_at(*new.position)
     row = replace(new, region=region)
 
-    def run(uow: SqlUnitOfWork) -> Submission:
+    def run(uow: UnitOfWork) -> Submission:
         if uow.idempotency.get(actor.user_id, OPERATION, key) is not None:
             return _replay(uow, actor, key, digest)
         summary = ReportSummary(
@@ -360,7 +360,7 @@ def _submission(
     return run
 
 
-def _replay(uow: SqlUnitOfWork, actor: Principal, key: str, digest: str) -> Submission:
+def _replay(uow: UnitOfWork, actor: Principal, key: str, digest: str) -> Submission:
     """The key is taken: the original reply, or 409 when the body differs."""
     stored = uow.idempotency.get(actor.user_id, OPERATION, key)
     assert stored is not None
@@ -491,7 +491,7 @@ def parse_report_cursor(order: str, cursor: str) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _get(uow: SqlUnitOfWork, report_id: int) -> Report:
+def _get(uow: UnitOfWork, report_id: int) -> Report:
     report = uow.reports.get(report_id)
     if report is None:
         raise NotFound(f"no report with id {report_id}")
@@ -606,7 +606,7 @@ def attach_report(
 
 
 def _decide(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     actor: Principal,
     report_id: int,
     status: ReportStatus,

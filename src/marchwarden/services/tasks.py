@@ -76,12 +76,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from datetime import datetime
 
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
     from marchwarden.core.events import DomainEvent
     from marchwarden.core.incidents.model import LonLat
     from marchwarden.core.incidents.records import Incident, Task, UnitRef
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import UnitOfWork
 
 log = logging.getLogger("marchwarden.tasks")
 
@@ -146,14 +146,14 @@ class RecommendationView:
 # --------------------------------------------------------------------------- helpers
 
 
-def _unit_or_invalid(uow: SqlUnitOfWork, unit_id: int, *, for_update: bool = False) -> UnitRef:
+def _unit_or_invalid(uow: UnitOfWork, unit_id: int, *, for_update: bool = False) -> UnitRef:
     unit = uow.tasks.unit(unit_id, for_update=for_update)
     if unit is None:
         raise NotFound(f"no unit with id {unit_id}")
     return unit
 
 
-def _task_or_404(uow: SqlUnitOfWork, task_id: int, *, for_update: bool = False) -> Task:
+def _task_or_404(uow: UnitOfWork, task_id: int, *, for_update: bool = False) -> Task:
     task = uow.tasks.get(task_id, for_update=for_update)
     if task is None:
         raise NotFound(f"no task with id {task_id}")
@@ -192,7 +192,7 @@ def create_task(svc: Services, actor: Principal, incident_id: int, spec: TaskSpe
     return TaskView(task, incident, None)
 
 
-def _task_read_resource(uow: SqlUnitOfWork, incident: Incident, unit: UnitRef | None) -> Resource:
+def _task_read_resource(uow: UnitOfWork, incident: Incident, unit: UnitRef | None) -> Resource:
     base = read_resource(uow, incident)
     if unit is None:
         return base

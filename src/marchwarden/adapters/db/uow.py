@@ -81,6 +81,11 @@ class Database:
         #: commands that many clients send at once (reports) commit together through this
         self.group_commit = GroupCommit(self)
 
+    @property
+    def url(self) -> str:
+        """The store's address (with any password: a key, never shown)."""
+        return self.engine.url.render_as_string(hide_password=False)
+
     def on_events_committed(self, listener: Callable[[int], None]) -> None:
         """``listener(max_event_id)`` runs after every commit that stored events."""
         self._listeners.append(listener)
