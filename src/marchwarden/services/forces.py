@@ -10,12 +10,13 @@ from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.errors import Conflict, Invalid, NotFound
 from marchwarden.core.forces import model as fm
 from marchwarden.core.forces.decisions import (
+    check_unit_changes,
     decide_unit_status,
+    decide_unit_update,
     member_registered,
     position_reported,
     records_added,
     unit_created,
-    unit_updated,
 )
 from marchwarden.core.forces.events import (
     AgencyCreated,
@@ -123,39 +124,17 @@ def list_units(
     return [u for u in units if decide(actor, Action.UNIT_READ, u.resource()).allowed]
 
 
-EDITABLE = (
-    "name",
-    "category",
-    "home_lon",
-    "home_lat",
-    "capabilities",
-    "readiness",
-    "declared_strength",
-)
-
-
 def update_unit(svc: Services, actor: Principal, unit_id: int, changes: dict[str, Any]) -> fm.Unit:
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise Invalid(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
-    if "readiness" in changes:
-        fm.check_readiness(int(changes["readiness"]))
+    check_unit_changes(changes)
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         unit = _unit_or_404(uow, unit_id, counted=True)
         authorise(actor, Action.UNIT_WRITE, unit.resource())
-        lon = changes.get("home_lon", unit.home_lon)
-        lat = changes.get("home_lat", unit.home_lat)
-        fm.check_point(lon, lat, "home base")
-        values = {k: (list(v) if k == "capabilities" else v) for k, v in changes.items()}
-        before = {
-            k: (list(getattr(unit, k)) if k == "capabilities" else getattr(unit, k)) for k in values
-        }
-        diff = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
-        if not diff:
+        values, event = decide_unit_update(unit, changes)
+        if event is None:
             return unit
         uow.forces.update_unit(unit_id, values, now)
-        uow.record(actor, [unit_updated(unit, diff)], at=now)
+        uow.record(actor, [event], at=now)
         result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result

@@ -295,11 +295,20 @@ async def submit_report_async(
     )
 
 
+def _check_key(idempotency_key: str | None) -> str:
+    if idempotency_key is None or not KEY_RE.match(idempotency_key):
+        raise IdempotencyKeyInvalid(
+            "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per "
+            "report (a UUID, for instance); retries of one report use the same key"
+        )
+    return idempotency_key
+
+
 def _submission(
     svc: Services, actor: Principal, new: NewReport, idempotency_key: str | None
 ) -> Callable[[UnitOfWork], Submission]:
     """Check the request here, in the caller's thread; return the part that runs in the
-    group writer's transaction (see ``adapters/db/uow.py: GroupCommit``).
+    group writer's transaction (the store's group commit, ``Store.group_commit``).
 
     The reply is built from the values written, not read back. The key is looked up
     first (a retry costs no correlation) and stored with the reply by ``INSERT … ON
@@ -308,12 +317,7 @@ def _submission(
     reply. Two requests with one key in one batch: the second finds the first's key (same
     transaction) and replays its reply, or gets the 409."""
     authorise(actor, Action.REPORT_SUBMIT)
-    if idempotency_key is None or not KEY_RE.match(idempotency_key):
-        raise IdempotencyKeyInvalid(
-            "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per "
-            "report (a UUID, for instance); retries of one report use the same key"
-        )
-    key = idempotency_key
+    key = _check_key(idempotency_key)
     now = ensure_utc(svc.clock.now())
     new = _check_new(new, now)
     digest = new.request_hash()

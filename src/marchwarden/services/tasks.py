@@ -40,11 +40,11 @@ from marchwarden.core.dispatch.decisions import (
 )
 from marchwarden.core.dispatch.decisions import (
     check_answerable,
-    check_new_task,
     decide_assign,
     decide_move,
     granted_text,
     task_created,
+    task_title,
 )
 from marchwarden.core.dispatch.eligibility import (
     IneligibilityReason,
@@ -64,6 +64,7 @@ from marchwarden.core.dispatch.tasking import (
 from marchwarden.core.errors import Invalid, NotFound
 from marchwarden.core.forces.status import UnitStatus
 from marchwarden.core.geo.distance import TravelModel
+from marchwarden.core.incidents.decisions import check_takes_more
 from marchwarden.core.incidents.model import check_position
 from marchwarden.services import authority
 from marchwarden.services.context import allowed, authorise
@@ -77,6 +78,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from marchwarden.core.access.model import Principal
+    from marchwarden.core.authority.evaluation import UnitAuthority
+    from marchwarden.core.dispatch.ranking import Recommendation
     from marchwarden.core.events import DomainEvent
     from marchwarden.core.incidents.model import LonLat
     from marchwarden.core.incidents.records import Incident, Task, UnitRef
@@ -100,6 +103,13 @@ class TaskSpec:
     position: LonLat | None = None
     priority: TaskPriority = TaskPriority.NORMAL
     needed_by: datetime | None = None
+
+    def requirements(self) -> TaskRequirements:
+        return TaskRequirements(
+            frozenset(self.required_powers),
+            frozenset(self.required_capabilities),
+            self.minimum_readiness,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,30 +174,18 @@ def _task_or_404(uow: UnitOfWork, task_id: int, *, for_update: bool = False) -> 
 
 
 def create_task(svc: Services, actor: Principal, incident_id: int, spec: TaskSpec) -> TaskView:
-    requirements = TaskRequirements(
-        frozenset(spec.required_powers),
-        frozenset(spec.required_capabilities),
-        spec.minimum_readiness,
-    )
+    title = task_title(spec.title)
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.TASK_CREATE, incident.resource())
-        title = check_new_task(incident, spec.title)
+        check_takes_more(incident, "it takes no new tasks")
         position = incident.place.reference
         if spec.position is not None:
             position = check_position(spec.position, "task position")
-        new = NewTaskRow.of(incident_id, title, spec, requirements, position)
+        new = NewTaskRow.of(incident_id, title, spec, spec.requirements(), position)
         task = _task_or_404(uow, uow.tasks.add(new, created_by=actor.username, at=now))
-        event = task_created(
-            incident,
-            task.id,
-            title=title,
-            priority=spec.priority,
-            requirements=requirements,
-            position=position,
-        )
-        uow.record(actor, [event], at=now)
+        uow.record(actor, [task_created(incident, task)], at=now)
         uow.commit()
     return TaskView(task, incident, None)
 
@@ -300,6 +298,37 @@ def recommend(
         ineligible_radius_km=ineligible_radius_km,
         ineligible_limit=ineligible_limit,
     )
+    ranked, near = _explained(task, result, units, auths)
+    note = "every unit (the caller's scope covers all regions)"
+    if allowed is not None:
+        note = (
+            f"units inside the caller's scope ({actor.scope.describe()}) and units of the "
+            "agencies in the incident's unified command"
+        )
+    return RecommendationView(
+        task=task,
+        incident=incident,
+        law_at=law_at,
+        travel_model=result.travel_model,
+        ranked=ranked,
+        eligible_count=result.eligible_count,
+        ineligible_nearby=near,
+        ineligible_nearby_count=result.ineligible_nearby_count,
+        ineligible_radius_km=ineligible_radius_km,
+        eligible_without_position=result.eligible_without_position,
+        units_considered=len(board),
+        scope_note=note,
+    )
+
+
+def _explained(
+    task: Task,
+    result: Recommendation,
+    units: Mapping[int, UnitRef],
+    auths: Mapping[int, UnitAuthority],
+) -> tuple[tuple[RankedView, ...], tuple[IneligibleView, ...]]:
+    """The board's answer with the law's words: the act and clause granting each required
+    power to a ranked unit, and every reason an ineligible unit nearby may not go."""
     required = task.requirements.required_powers
     ranked = []
     for r in result.ranked:
@@ -324,27 +353,7 @@ def recommend(
             seen = candidate(unit, held, auths.get(unit.id), required)
             reasons = assess_eligibility(task.requirements, seen).reasons
         near.append(IneligibleView(unit, n.distance_km, n.position_source, reasons))
-    if allowed is None:
-        note = "every unit (the caller's scope covers all regions)"
-    else:
-        note = (
-            f"units inside the caller's scope ({actor.scope.describe()}) and units of the "
-            "agencies in the incident's unified command"
-        )
-    return RecommendationView(
-        task=task,
-        incident=incident,
-        law_at=law_at,
-        travel_model=result.travel_model,
-        ranked=tuple(ranked),
-        eligible_count=result.eligible_count,
-        ineligible_nearby=tuple(near),
-        ineligible_nearby_count=result.ineligible_nearby_count,
-        ineligible_radius_km=ineligible_radius_km,
-        eligible_without_position=result.eligible_without_position,
-        units_considered=len(board),
-        scope_note=note,
-    )
+    return tuple(ranked), tuple(near)
 
 
 def assign(

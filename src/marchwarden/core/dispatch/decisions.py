@@ -1,7 +1,7 @@
 """The decisions of tasking: pure functions that enforce a task's invariants and return its
 events (``core/incidents/events.py``: each knows its audit record and timeline entry).
 
-- creating a task: the incident takes it (``check_takes_more``) and it has a title;
+- creating a task: it has a title, and the incident takes it (``check_takes_more``);
 - assigning: the incident takes tasking, the task may move to ``assigned``, and the unit
   is eligible (``eligibility.py``) — an ineligible unit is refused with every reason;
 - moving a task one step (:func:`decide_move`): the lifecycle (``tasking.py``) and the
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from marchwarden.core.access.policy import TaskRelation
     from marchwarden.core.authority.evaluation import UnitAuthority
     from marchwarden.core.dispatch.eligibility import Eligibility, IneligibilityReason
-    from marchwarden.core.dispatch.model import TaskRequirements
-    from marchwarden.core.dispatch.tasking import TaskPriority
-    from marchwarden.core.incidents.model import LonLat
     from marchwarden.core.incidents.records import Incident, Task, UnitRef
 
 
@@ -56,33 +53,27 @@ def task_event_base(incident: Incident, task_id: int, unit: UnitRef | None) -> d
 # --------------------------------------------------------------------------- create
 
 
-def check_new_task(incident: Incident, title: str) -> str:
-    """The task's title, stripped; the incident must take new tasks."""
+def task_title(title: str) -> str:
+    """What is to be done, stripped; a task needs one."""
     title = title.strip()
     if not title:
         raise Invalid("a task needs a title (what is to be done)")
-    check_takes_more(incident, "it takes no new tasks")
     return title
 
 
-def task_created(
-    incident: Incident,
-    task_id: int,
-    *,
-    title: str,
-    priority: TaskPriority,
-    requirements: TaskRequirements,
-    position: LonLat,
-) -> ev.TaskCreated:
+def task_created(incident: Incident, task: Task) -> ev.TaskCreated:
+    """The event of a task just stored on ``incident`` (which took it:
+    ``check_takes_more``)."""
+    needs = task.requirements
     return ev.TaskCreated(
-        **task_event_base(incident, task_id, None),
-        title=title,
-        priority=priority.value,
-        required_powers=tuple(sorted(requirements.required_powers)),
-        required_capabilities=tuple(sorted(requirements.required_capabilities)),
-        lon=position[0],
-        lat=position[1],
-        minimum_readiness=requirements.minimum_readiness,
+        **task_event_base(incident, task.id, None),
+        title=task.title,
+        priority=task.priority.value,
+        required_powers=tuple(sorted(needs.required_powers)),
+        required_capabilities=tuple(sorted(needs.required_capabilities)),
+        lon=task.position[0],
+        lat=task.position[1],
+        minimum_readiness=needs.minimum_readiness,
     )
 
 

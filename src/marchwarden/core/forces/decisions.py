@@ -6,17 +6,21 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from marchwarden.core.errors import Invalid
 from marchwarden.core.forces.events import (
     MemberChanged,
     MemberRegistered,
+    RosterImported,
     UnitCreated,
     UnitPositionUpdated,
     UnitStatusChanged,
     UnitUpdated,
 )
+from marchwarden.core.forces.model import check_point, check_readiness
 from marchwarden.core.forces.status import change_status
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from datetime import datetime
 
     from marchwarden.core.forces.model import MemberRecord, NewUnit, Unit
@@ -63,9 +67,44 @@ def unit_created(unit_id: int, path: str, new: NewUnit) -> UnitCreated:
     )
 
 
-def unit_updated(unit: Unit, diff: dict[str, list[Any]]) -> UnitUpdated:
-    """``diff``: each changed field as [before, after]."""
-    return UnitUpdated(**_unit(unit), changes={k: v[1] for k, v in diff.items()}, diff=diff)
+#: what an edit of a unit may change
+EDITABLE = (
+    "name",
+    "category",
+    "home_lon",
+    "home_lat",
+    "capabilities",
+    "readiness",
+    "declared_strength",
+)
+
+
+def check_unit_changes(changes: Mapping[str, Any]) -> None:
+    """Only the editable fields, and a readiness on the registry's scale."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise Invalid(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
+    if "readiness" in changes:
+        check_readiness(int(changes["readiness"]))
+
+
+def decide_unit_update(
+    unit: Unit, changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], UnitUpdated | None]:
+    """The values to store and the event (None: nothing changes); the home base must be
+    a valid point."""
+    lon = changes.get("home_lon", unit.home_lon)
+    lat = changes.get("home_lat", unit.home_lat)
+    check_point(lon, lat, "home base")
+    values = {k: (list(v) if k == "capabilities" else v) for k, v in changes.items()}
+    before = {
+        k: (list(getattr(unit, k)) if k == "capabilities" else getattr(unit, k)) for k in values
+    }
+    diff = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
+    if not diff:
+        return values, None
+    event = UnitUpdated(**_unit(unit), changes={k: v[1] for k, v in diff.items()}, diff=diff)
+    return values, event
 
 
 def position_reported(
@@ -100,4 +139,26 @@ def records_added(unit: Unit, member_id: int, callsign: str, record: MemberRecor
         callsign=callsign,
         fields=tuple(name for name, items in kinds if items),
         added={name: [dataclasses.asdict(x) for x in items] for name, items in kinds if items},
+    )
+
+
+def roster_imported(
+    index: Mapping[str, tuple[int, str, str, int]],
+    new: Sequence[tuple[MemberRecord, int]],
+    changed: Sequence[tuple[int, MemberRecord, int]],
+    *,
+    unchanged: int,
+) -> RosterImported:
+    """A roster import: ``index`` gives each unit code's (id, path, region, agency id);
+    the event is seen by whoever may read members of the units it touched."""
+    touched = {index[r.unit_code] for r, _ in new} | {index[r.unit_code] for _, r, _ in changed}
+    return RosterImported(
+        created=len(new),
+        updated=len(changed),
+        unchanged=unchanged,
+        regions=tuple(sorted({t[2] for t in touched})),
+        agencies=tuple(sorted({t[3] for t in touched})),
+        unit_paths=tuple(sorted({t[1] for t in touched})),
+        created_ids=tuple(r.external_id for r, _ in new),
+        updated_ids=tuple(r.external_id for _, r, _ in changed),
     )
