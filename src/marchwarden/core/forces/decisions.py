@@ -4,6 +4,7 @@ event (which knows its audit record, ``core/forces/events.py``)."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.errors import Invalid
@@ -126,6 +127,15 @@ def member_registered(unit: Unit, member_id: int, record: MemberRecord) -> Membe
     )
 
 
+def _plain(record: Any) -> dict[str, Any]:
+    """A record's fields for the audit trail, dates as ISO text (what the hash chain has
+    always seen of them; the JSON column takes no date)."""
+    return {
+        k: v.isoformat() if isinstance(v, date) else v
+        for k, v in dataclasses.asdict(record).items()
+    }
+
+
 def records_added(unit: Unit, member_id: int, callsign: str, record: MemberRecord) -> MemberChanged:
     """Training, qualification and fitness records added to a member (``record``)."""
     kinds = (
@@ -138,7 +148,7 @@ def records_added(unit: Unit, member_id: int, callsign: str, record: MemberRecor
         member_id=member_id,
         callsign=callsign,
         fields=tuple(name for name, items in kinds if items),
-        added={name: [dataclasses.asdict(x) for x in items] for name, items in kinds if items},
+        added={name: [_plain(x) for x in items] for name, items in kinds if items},
     )
 
 
