@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from marchwarden.core.errors import Conflict, Invalid
 from marchwarden.core.incidents import events as ev
 from marchwarden.core.incidents import lifecycle
+from marchwarden.core.incidents.place import IncidentPlace
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from marchwarden.core.incidents.casualties import CasualtyTotals, CasualtyUpdate
     from marchwarden.core.incidents.correlation import CorrelationResult
     from marchwarden.core.incidents.model import IncidentState, Severity
-    from marchwarden.core.incidents.place import IncidentPlace
     from marchwarden.core.incidents.records import (
         AffectedSettlement,
         AgencyRef,
@@ -150,10 +150,7 @@ def decide_opening(
         raise Invalid("an incident needs a name")
     if from_report is not None:
         incident_type = incident_type or from_report.incident_type
-        if place is None:
-            from marchwarden.core.incidents.place import IncidentPlace
-
-            place = IncidentPlace.point(*from_report.position)
+        place = place or IncidentPlace.point(*from_report.position)
     if incident_type is None:
         raise Invalid("an incident needs a type")
     if place is None:
