@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.errors import Conflict, Invalid, NotFound
 from marchwarden.core.forces import model as fm
 from marchwarden.core.forces.decisions import (
+    check_new_records,
+    check_parent,
+    check_position_time,
     check_unit_changes,
     decide_unit_status,
     decide_unit_update,
@@ -88,8 +90,7 @@ def create_unit(svc: Services, actor: Principal | None, new: fm.NewUnit) -> fm.U
         parent_path = None
         if new.parent_id is not None:
             parent = _unit_or_404(uow, new.parent_id)
-            if parent.agency_id != new.agency_id:
-                raise Invalid(f"the parent unit {parent.code} belongs to another agency")
+            check_parent(parent, new.agency_id)
             parent_path = parent.path
         if actor is not None:
             # the new unit must lie inside the caller's scope: its region, agency, subtree
@@ -176,10 +177,6 @@ def change_unit_status(
     return result
 
 
-#: clocks of field devices drift: a position up to this far in the future is accepted
-_FUTURE_SLACK = timedelta(minutes=5)
-
-
 def report_position(
     svc: Services,
     actor: Principal | None,
@@ -193,9 +190,7 @@ def report_position(
     """Automatic vehicle location: a position of a unit at a time (default: now)."""
     fm.check_point(lon, lat)
     now = svc.clock.now()
-    when = at or now
-    if when > now + _FUTURE_SLACK:
-        raise Invalid("a position cannot be reported for the future")
+    when = check_position_time(at or now, now)
     with svc.db.unit_of_work() as uow:
         unit = _unit_or_404(uow, unit_id)
         if actor is not None:
@@ -304,12 +299,7 @@ def add_member_records(
     fitness: tuple[fm.Fitness, ...] = (),
 ) -> MemberView:
     """Add training, qualification or fitness records to a member."""
-    for q in qualifications:
-        if q.expires_on is not None and q.expires_on <= q.issued_on:
-            raise Invalid(f"{q.kind} expires on or before it was issued")
-    for f in fitness:
-        if f.valid_until is not None and f.valid_until <= f.examined_on:
-            raise Invalid("fitness valid-until must be after the examination")
+    check_new_records(qualifications, fitness)
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         member = uow.forces.member(member_id)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from marchwarden import geodata
@@ -32,6 +31,7 @@ from marchwarden.core.incidents.decisions import (
 from marchwarden.core.incidents.decisions import (
     Located,
     casualties_recorded,
+    check_casualty_time,
     check_command,
     command_agencies,
     decide_command,
@@ -56,6 +56,7 @@ from marchwarden.services.ports import NewIncidentRow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from datetime import datetime
 
     from marchwarden.core.events import DomainEvent
     from marchwarden.core.geo.model import Settlement
@@ -65,8 +66,6 @@ if TYPE_CHECKING:
     from marchwarden.services.ports import UnitOfWork
 
 OPEN_STATES: frozenset[IncidentState] = frozenset(s for s in IncidentState if s.is_open)
-#: casualty figures may be dated a little in the future (clock skew of field devices)
-CASUALTY_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,9 +349,7 @@ def record_casualties(
 ) -> CasualtyHistory:
     """Append an update of absolute counts as of ``at`` (``core/incidents/casualties.py``)."""
     now = svc.clock.now()
-    as_of = at or now
-    if as_of > now + CASUALTY_CLOCK_SKEW:
-        raise Invalid(f"casualty figures cannot be dated in the future ({as_of.isoformat()})")
+    as_of = check_casualty_time(at or now, now)
     update = CasualtyUpdate(
         at=as_of,
         # the core checks every key and value and names the bad one

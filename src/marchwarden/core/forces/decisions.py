@@ -4,7 +4,7 @@ event (which knows its audit record, ``core/forces/events.py``)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.errors import Invalid
@@ -24,8 +24,36 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import datetime
 
-    from marchwarden.core.forces.model import MemberRecord, NewUnit, Unit
+    from marchwarden.core.forces.model import Fitness, MemberRecord, NewUnit, Qualification, Unit
     from marchwarden.core.forces.status import UnitStatus
+
+
+#: clocks of field devices drift: a position up to this far in the future is accepted
+POSITION_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def check_position_time(when: datetime, now: datetime) -> datetime:
+    """A position is of a moment not (much) in the future."""
+    if when > now + POSITION_CLOCK_SKEW:
+        raise Invalid("a position cannot be reported for the future")
+    return when
+
+
+def check_parent(parent: Unit, agency_id: int) -> None:
+    """A sub-unit belongs to its parent's agency."""
+    if parent.agency_id != agency_id:
+        raise Invalid(f"the parent unit {parent.code} belongs to another agency")
+
+
+def check_new_records(qualifications: Sequence[Qualification], fitness: Sequence[Fitness]) -> None:
+    """A qualification expires after it was issued; a fitness finding is valid after the
+    examination."""
+    for q in qualifications:
+        if q.expires_on is not None and q.expires_on <= q.issued_on:
+            raise Invalid(f"{q.kind} expires on or before it was issued")
+    for f in fitness:
+        if f.valid_until is not None and f.valid_until <= f.examined_on:
+            raise Invalid("fitness valid-until must be after the examination")
 
 
 def _unit(unit: Unit) -> dict[str, Any]:

@@ -15,6 +15,7 @@ The rules that live here, each in one function:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.errors import Conflict, Invalid
@@ -299,6 +300,17 @@ def decide_command(
         previous_supporting_agency_ids=incident.supporting_agency_ids,
         text=f"Unified command: {command_text(agencies, lead, support)} (was {before})",
     )
+
+
+#: casualty figures may be dated a little in the future (clock skew of field devices)
+CASUALTY_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def check_casualty_time(as_of: datetime, now: datetime) -> datetime:
+    """Casualty figures are as of a moment not (much) in the future."""
+    if as_of > now + CASUALTY_CLOCK_SKEW:
+        raise Invalid(f"casualty figures cannot be dated in the future ({as_of.isoformat()})")
+    return as_of
 
 
 def casualties_recorded(
