@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from marchwarden.adapters.background import run_beside
 from marchwarden.adapters.bus.memory import InProcessBus
 from marchwarden.adapters.bus.nats import NatsBus
 from marchwarden.adapters.db.anchor import FileAnchor
@@ -12,8 +13,10 @@ from marchwarden.adapters.db.uow import Database
 from marchwarden.adapters.mbtiles import MBTiles
 from marchwarden.adapters.passwords import Argon2Passwords
 from marchwarden.core.clock import Clock, SystemClock
+from marchwarden.services.authority import LegalSnapshots
 from marchwarden.services.context import Services
 from marchwarden.services.delivery import DeliveryWorker
+from marchwarden.services.dispatch_board import RecommendationBoard
 
 if TYPE_CHECKING:
     from marchwarden.adapters.bus.base import EventBus
@@ -31,6 +34,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
         ),
         basemap=MBTiles(settings.basemap) if settings.basemap else None,
+        law=LegalSnapshots(),
+        board=RecommendationBoard(run_beside=run_beside),
     )
 
 

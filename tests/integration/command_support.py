@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from marchwarden.adapters.db import tables as t
+from marchwarden.adapters.db.uow import Database
 from marchwarden.core.access.model import Role, Scope
 from marchwarden.core.forces.model import NewUnit
 from marchwarden.services import forces
@@ -163,9 +164,16 @@ def open_incident(
     return result
 
 
+def sql_store(services: Services) -> Database:
+    """The store behind the services' port, as the adapter it is (for tests that look
+    at its tables or its group commit)."""
+    assert isinstance(services.db, Database)
+    return services.db
+
+
 def counts(services: Services) -> tuple[int, int, int]:
     """(reports, audit records, events) in the store."""
-    with services.db.unit_of_work(write=False) as uow:
+    with sql_store(services).unit_of_work(write=False) as uow:
         reports = uow.conn.execute(sa.select(sa.func.count()).select_from(t.reports)).scalar_one()
         return int(reports), uow.audit.count(), uow.events.count()
 

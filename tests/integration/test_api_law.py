@@ -191,9 +191,9 @@ def test_unit_powers_only_for_units_in_scope(
 def test_the_law_snapshot_cache_goes_with_its_store(
     services: Services, settings: Any, tmp_path: Any
 ) -> None:
-    """The legal engine's snapshot cache is kept per store object, not per ``id()``: a
-    store built after another was freed (a new object that can get the freed one's id)
-    starts with no cached law of the old one. Keyed by id, a test on a fresh database was
+    """The legal engine's snapshot cache is an object of each ``Services`` (built with its
+    store by ``bootstrap.py``), not a process-wide map: a store built after another was
+    freed starts with no cached law of the old one. Keyed by id, a test on a fresh database was
     once served the previous test's snapshot — LSD-2023 still 'proposed' — because that
     snapshot's event version was ahead of the new database's events."""
     import gc
@@ -204,12 +204,16 @@ def test_the_law_snapshot_cache_goes_with_its_store(
 
     make_forces(services)
     authority.snapshot(services)
-    assert authority._caches.get(services.db) is not None
+
+    def cached(svc: Services) -> authority.Snapshot | None:
+        return svc.law.snapshot
+
+    assert cached(services) is not None
     other = build_services(settings)
     try:
-        assert authority._caches.get(other.db) is None  # nothing shared between stores
+        assert cached(other) is None  # nothing shared between stores
         authority.snapshot(other)
-        assert authority._caches.get(other.db) is not None
+        assert cached(other) is not None
         freed = weakref.ref(other.db)
     finally:
         other.db.engine.dispose()

@@ -19,6 +19,7 @@ from marchwarden.core.incidents.model import AdmiraltyRating, ReportSourceKind
 from marchwarden.core.incidents.taxonomy import IncidentType
 from marchwarden.services import accounts, reports
 from marchwarden.services.audit import verify
+from tests.integration.command_support import sql_store
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -70,7 +71,7 @@ class Gate:
             self.entered.set()
             assert self.release.wait(30)
 
-        self.future = services.db.group_commit.submit(hold)
+        self.future = sql_store(services).group_commit.submit(hold)
         assert self.entered.wait(30)
 
     def open(self) -> None:
@@ -82,7 +83,7 @@ def submit(
     services: Services, actor: Principal, new: reports.NewReport, key: str
 ) -> Future[reports.Submission]:
     # as the endpoint does: the batch's keys are read in one query (``preload``)
-    return services.db.group_commit.submit(
+    return sql_store(services).group_commit.submit(
         reports._submission(services, actor, new, key),
         idempotency=(actor.user_id, reports.OPERATION, key),
     )
@@ -98,13 +99,13 @@ def test_one_batch_one_commit_each_report_its_own_record_and_event(
     services: Services, reporter: Principal, clock: FixedClock
 ) -> None:
     before = stored(services)
-    batches = len(services.db.group_commit.batch_sizes)
+    batches = len(sql_store(services).group_commit.batch_sizes)
     gate = Gate(services)
     futures = [submit(services, reporter, new_report(clock, n), f"k-{n}") for n in range(5)]
     gate.open()
     results = [f.result(30) for f in futures]
     # the gate's own batch, then the five reports in one
-    assert list(services.db.group_commit.batch_sizes)[batches:] == [1, 5]
+    assert list(sql_store(services).group_commit.batch_sizes)[batches:] == [1, 5]
     assert [r.status_code for r in results] == [201] * 5
     ids = [r.receipt["id"] for r in results]
     assert ids == sorted(ids) and len(set(ids)) == 5
@@ -175,7 +176,7 @@ def test_a_failing_job_in_a_batch_leaves_its_neighbours_committed(
 
     gate = Gate(services)
     ok1 = submit(services, reporter, new_report(clock, 3), "ok-1")
-    broken = services.db.group_commit.submit(half_then_fail)
+    broken = sql_store(services).group_commit.submit(half_then_fail)
     reused = submit(services, reporter, new_report(clock, 4), "taken")  # a 409 in the batch
     ok2 = submit(services, reporter, new_report(clock, 5), "ok-2")
     gate.open()
@@ -210,7 +211,7 @@ def test_async_waiters_of_a_batch_settle_together_and_a_cancelled_one_is_not_run
         raise RuntimeError("broken after writing")
 
     async def scenario() -> tuple[list[Any], list[str]]:
-        gc = services.db.group_commit
+        gc = sql_store(services).group_commit
         loop = asyncio.get_running_loop()
         calls: list[str] = []
         plain = loop.call_soon_threadsafe

@@ -31,15 +31,8 @@ def _add_user(svc: Services, name: str) -> int:
             scope=Scope.all(),
             created_at=svc.clock.now(),
         )
-        uow.record_audit(
-            actor=None,
-            command="test",
-            target_type="user",
-            target_id=uid,
-            changes={},
-            events=[UserCreated(user_id=uid, username=name, role="analyst", scope="all")],
-            at=svc.clock.now(),
-        )
+        event = UserCreated(user_id=uid, username=name, role="analyst", scope="all")
+        uow.record(None, [event], at=svc.clock.now())
         uow.commit()
     return uid
 
@@ -63,14 +56,8 @@ def test_commit_persists_and_rollback_discards(services: Services) -> None:
             scope=Scope.all(),
             created_at=services.clock.now(),
         )
-        uow.record_audit(
-            actor=None,
-            command="test",
-            target_type="user",
-            target_id=None,
-            changes={},
-            at=services.clock.now(),
-        )
+        event = UserCreated(user_id=0, username="dropped", role="analyst", scope="all")
+        uow.record(None, [event], at=services.clock.now())
         # no commit: leaving the block rolls back
     with services.db.unit_of_work(write=False) as uow:
         assert uow.users.get(uid) is not None

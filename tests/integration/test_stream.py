@@ -9,7 +9,7 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from marchwarden.core.access.model import Role, Scope
-from marchwarden.core.events import DomainEvent
+from marchwarden.core.events import AuditFacts, DomainEvent
 from tests.factories import login, make_user
 
 if TYPE_CHECKING:
@@ -35,18 +35,13 @@ class Happened(DomainEvent):
     def resource(self) -> Resource:
         return Resource("incident", region=self.region)
 
+    def audit(self) -> AuditFacts:
+        return AuditFacts("test.happen", "test", self.n, {"n": self.n})
+
 
 def emit(svc: Services, n: int, region: str = "RU-BEL") -> None:
     with svc.db.unit_of_work() as uow:
-        uow.record_audit(
-            actor=None,
-            command="test.happen",
-            target_type="test",
-            target_id=n,
-            changes={"n": n},
-            events=[Happened(n=n, region=region)],
-            at=svc.clock.now(),
-        )
+        uow.record(None, [Happened(n=n, region=region)], at=svc.clock.now())
         uow.commit()
 
 

@@ -75,3 +75,24 @@ def test_core_calls_no_open() -> None:
             ):
                 offences.append(f"{path.relative_to(CORE)}:{node.lineno} calls {node.func.id}")
     assert offences == []
+
+
+SERVICES = Path(marchwarden.__file__).parent / "services"
+SERVICES_FORBIDDEN = {
+    "marchwarden.adapters",
+    "marchwarden.entrypoints",
+    "marchwarden.bootstrap",
+}
+
+
+def test_services_import_no_adapter() -> None:
+    """Handlers reach the store through the ports (services/ports.py), never an adapter,
+    not even for a type: a fake unit of work can stand in for the store."""
+    files = sorted(SERVICES.rglob("*.py"))
+    assert len(files) > 5
+    offences = []
+    for path in files:
+        for name in imported_modules(path):
+            if any(name == f or name.startswith(f + ".") for f in SERVICES_FORBIDDEN):
+                offences.append(f"services/{path.relative_to(SERVICES)} imports {name}")
+    assert offences == []

@@ -16,7 +16,7 @@ from marchwarden.core.access.model import Resource
 from marchwarden.core.access.policy import Action
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -44,9 +44,18 @@ class TimelineFacts:
     data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
+def record_only(default: Any = None, *, factory: Callable[[], Any] | None = None) -> Any:
+    """A field an event carries for its audit record and timeline entry only (free text,
+    names, the reason of a decision): it is not in ``payload()``, so it never reaches the
+    outbox or the live stream. ``factory``: for a mutable default (``dict``)."""
+    if factory is not None:
+        return dataclasses.field(default_factory=factory, metadata={"record_only": True})
+    return dataclasses.field(default=default, metadata={"record_only": True})
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DomainEvent:
-    """A fact that happened. ``uow.record_audit(actor, events, at=...)`` writes, per event, its
+    """A fact that happened. ``uow.record(actor, events, at=...)`` writes, per event, its
     audit record (``audit()``), its incident-timeline entry (``timeline()``) and the event
     itself to the outbox, in the command's transaction."""
 
@@ -60,6 +69,11 @@ class DomainEvent:
         """The incident-timeline entry this event adds; None: none."""
         return None
 
+    def published(self) -> bool:
+        """Whether the event goes to the outbox (and the live stream). False: it only
+        stands for its audit record (a sign-in, a position older than the newest)."""
+        return True
+
     @property
     def type(self) -> str:
         return type(self).__name__
@@ -68,7 +82,11 @@ class DomainEvent:
         return Resource.everywhere(self.type)
 
     def payload(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {
+            f.name: _plain(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if not f.metadata.get("record_only")
+        }
 
 
 def _plain(value: Any) -> Any:
@@ -94,11 +112,47 @@ class UserCreated(DomainEvent):
     role: str
     scope: str
 
+    def audit(self) -> AuditFacts:
+        changes = {"username": self.username, "role": self.role, "scope": self.scope}
+        return AuditFacts("user.create", "user", self.user_id, changes)
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class UserDisabled(DomainEvent):
     user_id: int
     username: str
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts("user.disable", "user", self.user_id, {"disabled": [False, True]})
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SessionStarted(DomainEvent):
+    """A sign-in: in the audit trail only (not published)."""
+
+    user_id: int
+    address: str
+    expires_at: datetime
+
+    def audit(self) -> AuditFacts:
+        changes = {"address": self.address, "expires_at": self.expires_at.isoformat()}
+        return AuditFacts("session.login", "user", self.user_id, changes)
+
+    def published(self) -> bool:
+        return False
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SessionEnded(DomainEvent):
+    """A sign-out: in the audit trail only (not published)."""
+
+    user_id: int
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts("session.logout", "user", self.user_id, {})
+
+    def published(self) -> bool:
+        return False
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -46,6 +46,7 @@ from marchwarden.core.authority.model import (
 )
 from marchwarden.core.clock import ensure_utc
 from marchwarden.core.forces.status import UnitStatus
+from marchwarden.core.forces.strength import stand_ins
 from marchwarden.scenario.model import (
     ActivationOrderSpec,
     AgencySpec,
@@ -1055,33 +1056,17 @@ def to_authority_facts(
 
 
 def _stand_ins(data: ScenarioData, by_code: dict[str, UnitFacts]) -> list[MemberFacts]:
+    """The stand-ins of declared strength (``core/forces/strength.py: stand_ins``)."""
     registered = Counter(m.unit_code for m in data.members)
-    children: dict[str, list[str]] = {}
-    for u in data.units:
-        if u.parent_code is not None:
-            children.setdefault(u.parent_code, []).append(u.code)
-    declared = {u.code: u.declared_strength for u in data.units}
-    subtree_registered: dict[str, int] = {}
-
-    def reg(code: str) -> int:
-        if code not in subtree_registered:
-            subtree_registered[code] = registered[code] + sum(
-                reg(c) for c in children.get(code, ())
-            )
-        return subtree_registered[code]
-
+    counts = stand_ins(
+        ((u.code, u.parent_code, u.declared_strength) for u in data.units), registered
+    )
     out: list[MemberFacts] = []
-    for u in data.units:
-        d = declared[u.code]
-        if d is None:
-            continue
-        covered = registered[u.code] + sum(
-            reg(c) if declared[c] is None else (declared[c] or 0) for c in children.get(u.code, ())
-        )
-        unit = by_code[u.code]
+    for code, n in counts.items():
+        unit = by_code[code]
         out.extend(
-            MemberFacts(f"{u.code}#{k}", u.code, unit.region, unit.agency_kind, unit.category)
-            for k in range(1, d - covered + 1)
+            MemberFacts(f"{code}#{k}", code, unit.region, unit.agency_kind, unit.category)
+            for k in range(1, n + 1)
         )
     return out
 

@@ -31,7 +31,7 @@ from marchwarden.core.access import throttle
 from marchwarden.core.access.model import Principal, Role, Scope, ScopeKind, User
 from marchwarden.core.access.policy import Action
 from marchwarden.core.errors import Conflict, Invalid, NotFound, Throttled, Unauthenticated
-from marchwarden.core.events import UserCreated, UserDisabled
+from marchwarden.core.events import SessionEnded, SessionStarted, UserCreated, UserDisabled
 from marchwarden.services.context import Services, authorise
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -44,8 +44,7 @@ TOKEN_CACHE_ENTRIES = 10_000
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from marchwarden.adapters.db.repositories import StoredEvent, TokenRow
-    from marchwarden.adapters.db.uow import Database
+    from marchwarden.services.ports import Store, StoredEvent, TokenRow
 
 
 class TokenCache:
@@ -89,17 +88,17 @@ class TokenCache:
                     del self._rows[key]
 
 
-#: one cache per store (by URL), shared by every ``Database`` of this process on it — a
+#: one cache per store (by URL), shared by every ``Store`` of this process on it — a
 #: logout through one of them is seen at once by the others
 _by_url: dict[str, TokenCache] = {}
-_by_db: weakref.WeakKeyDictionary[Database, TokenCache] = weakref.WeakKeyDictionary()
+_by_db: weakref.WeakKeyDictionary[Store, TokenCache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
 def token_cache(svc: Services) -> TokenCache:
     cache = _by_db.get(svc.db)
     if cache is None:
-        url = svc.db.engine.url.render_as_string(hide_password=False)
+        url = svc.db.url
         with _caches_lock:
             if len(_by_url) > 256:  # many short-lived stores (tests): forget old ones
                 _by_url.clear()
@@ -174,19 +173,10 @@ def create_user(
             scope=scope,
             created_at=now,
         )
-        uow.record_audit(
-            actor=actor,
-            command="user.create",
-            target_type="user",
-            target_id=user_id,
-            changes={"username": username, "role": role.value, "scope": scope.describe()},
-            events=[
-                UserCreated(
-                    user_id=user_id, username=username, role=role.value, scope=scope.describe()
-                )
-            ],
-            at=now,
+        event = UserCreated(
+            user_id=user_id, username=username, role=role.value, scope=scope.describe()
         )
+        uow.record(actor, [event], at=now)
         user = uow.users.get(user_id)
         uow.commit()
     assert user is not None
@@ -205,15 +195,7 @@ def disable_user(svc: Services, actor: Principal | None, username: str) -> User:
             raise Conflict(f"user {username!r} is already disabled")
         uow.users.set_disabled(user.id, now)
         uow.tokens.revoke_all_for(user.id, now)
-        uow.record_audit(
-            actor=actor,
-            command="user.disable",
-            target_type="user",
-            target_id=user.id,
-            changes={"disabled": [False, True]},
-            events=[UserDisabled(user_id=user.id, username=username)],
-            at=now,
-        )
+        uow.record(actor, [UserDisabled(user_id=user.id, username=username)], at=now)
         result = uow.users.get(user.id)
         uow.commit()
     token_cache(svc).forget(user_id=user.id)
@@ -261,14 +243,8 @@ def login(svc: Services, *, username: str, password: str, address: str) -> Issue
         uow.tokens.add(
             token_hash=_token_hash(svc, token), user_id=user.id, created_at=now, expires_at=expires
         )
-        uow.record_audit(
-            actor=user.principal(),
-            command="session.login",
-            target_type="user",
-            target_id=user.id,
-            changes={"address": address, "expires_at": expires.isoformat()},
-            at=now,
-        )
+        event = SessionStarted(user_id=user.id, address=address, expires_at=expires)
+        uow.record(user.principal(), [event], at=now)
         uow.commit()
     return IssuedToken(token, expires, user)
 
@@ -314,14 +290,7 @@ def logout(svc: Services, principal: Principal, token: str) -> None:
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         uow.tokens.revoke(_token_hash(svc, token), now)
-        uow.record_audit(
-            actor=principal,
-            command="session.logout",
-            target_type="user",
-            target_id=principal.user_id,
-            changes={},
-            at=now,
-        )
+        uow.record(principal, [SessionEnded(user_id=principal.user_id)], at=now)
         uow.commit()
     token_cache(svc).forget(token_hash=_token_hash(svc, token))
 

@@ -8,6 +8,7 @@ member table) and reused until any event is committed; evaluation itself is pure
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,9 +32,10 @@ from marchwarden.core.authority.model import (
 from marchwarden.core.authority.whatif import WhatIf, compare
 from marchwarden.core.errors import Invalid, NotFound
 from marchwarden.core.forces.facts import member_facts, member_table, unit_facts
+from marchwarden.core.forces.strength import stand_ins
 from marchwarden.core.geo.coverage import CoverageComparison, ResponderPoint, compare_coverage
 from marchwarden.core.geo.distance import TravelModel
-from marchwarden.services.context import PerStore, authorise
+from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -54,7 +56,12 @@ class Snapshot:
 
 
 @dataclass
-class _Cache:
+class LegalSnapshots:
+    """The legal engine's read model of one store: the registry and the law as a
+    snapshot, and the evaluations made on it, kept until an event changes what they
+    depend on. Built by the composition root (``bootstrap.py``), carried on
+    ``Services.law``; it goes with its store."""
+
     lock: threading.Lock = field(default_factory=threading.Lock)
     snapshot: Snapshot | None = None
     batches: dict[tuple[int, datetime, tuple[str, ...]], BatchAuthority] = field(
@@ -62,11 +69,8 @@ class _Cache:
     )
 
 
-_caches: PerStore[_Cache] = PerStore(_Cache)
-
-
-def _cache(svc: Services) -> _Cache:
-    return _caches.of(svc.db)
+def _cache(svc: Services) -> LegalSnapshots:
+    return svc.law
 
 
 #: events that change what the legal engine sees; a unit's status or position does not
@@ -133,32 +137,11 @@ def snapshot(svc: Services) -> Snapshot:
 
 
 def standin_members(units: list[Unit], member_units: list[int]) -> list[tuple[str, int]]:
-    """Anonymous members for declared strength that the roster does not cover.
-
-    A unit may declare its strength instead of registering every member (an army
-    battalion, say). Its unregistered members are counted as members with no records:
-    they hold a power only through a grant without conditions (SEC-1996 grants the army
-    armed response with none), never one that needs training, a qualification or fitness.
-    Declared strength includes sub-units; stand-ins go to the unit whose declaration the
-    registered and stand-in members below it do not yet cover."""
-    registered: dict[int, int] = {}
-    for uid in member_units:
-        registered[uid] = registered.get(uid, 0) + 1
-    children: dict[int | None, list[Unit]] = {}
-    for u in units:
-        children.setdefault(u.parent_id, []).append(u)
-    out: list[tuple[str, int]] = []
-
-    def visit(unit: Unit) -> int:
-        below = sum(visit(c) for c in children.get(unit.id, ()))
-        count = below + registered.get(unit.id, 0)
-        missing = max(0, (unit.declared_strength or 0) - count)
-        out.extend((f"standin-{unit.id}-{k}", unit.id) for k in range(missing))
-        return count + missing
-
-    for root in children.get(None, ()):
-        visit(root)
-    return out
+    """Anonymous members for declared strength that the roster does not cover
+    (``core/forces/strength.py: stand_ins``), as (member id, unit id) rows."""
+    registered = Counter(member_units)
+    counts = stand_ins(((u.id, u.parent_id, u.declared_strength) for u in units), registered)
+    return [(f"standin-{uid}-{k}", uid) for uid, n in counts.items() for k in range(n)]
 
 
 def _check_proposed(snap: Snapshot, with_proposed: tuple[str, ...]) -> None:

@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import Action, Decision, decide
 from marchwarden.core.access.throttle import ThrottlePolicy
 from marchwarden.core.errors import Forbidden
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from marchwarden.adapters.db.uow import Database
-    from marchwarden.adapters.mbtiles import MBTiles
-    from marchwarden.adapters.passwords import Argon2Passwords
     from marchwarden.core.access.model import Principal, Resource
     from marchwarden.core.clock import Clock
+    from marchwarden.services.authority import LegalSnapshots
+    from marchwarden.services.dispatch_board import RecommendationBoard
+    from marchwarden.services.ports import PasswordHasher, Store, TileSource
     from marchwarden.settings import Settings
 
 
 @dataclass
 class Services:
+    """What every service needs, built by the composition root (``bootstrap.py``): the
+    store, the clock, the password hasher, and the read models kept per store."""
+
     settings: Settings
-    db: Database
+    db: Store
     clock: Clock
-    passwords: Argon2Passwords
+    passwords: PasswordHasher
+    #: the legal engine's snapshot of the registry and the law (``services/authority.py``)
+    law: LegalSnapshots
+    #: the dispatch board recommendations run on (``services/dispatch_board.py``)
+    board: RecommendationBoard
     #: the deployment's own offline base map (``MARCHWARDEN_BASEMAP``), if any
-    basemap: MBTiles | None = None
+    basemap: TileSource | None = None
 
     @property
     def throttle(self) -> ThrottlePolicy:
@@ -49,28 +52,8 @@ def authorise(principal: Principal, action: Action, resource: Resource | None = 
         raise Forbidden(decision.reason)
 
 
-_T = TypeVar("_T")
-
-
-class PerStore(Generic[_T]):
-    """One ``_T`` per store, made on first use and gone with the store.
-
-    Keyed on the ``Database`` object itself, weakly — not on ``id(db)``: an id is reused
-    once its object is freed, and a cache keyed by it served a new store the old one's law
-    (services/authority.py, found by CI)."""
-
-    def __init__(self, make: Callable[[], _T]) -> None:
-        self._make = make
-        self._items: weakref.WeakKeyDictionary[Database, _T] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
-
-    def of(self, db: Database) -> _T:
-        with self._lock:
-            found = self._items.get(db)
-            if found is None:
-                found = self._items[db] = self._make()
-            return found
-
-    def get(self, db: Database) -> _T | None:
-        """What ``of`` made for ``db``, or None; makes nothing."""
-        return self._items.get(db)
+def allowed(decision: Decision) -> str:
+    """A policy decision made (e.g. ``may_task_unit``): its reason, or ``Forbidden``."""
+    if not decision.allowed:
+        raise Forbidden(decision.reason)
+    return decision.reason

@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.errors import Conflict, Invalid, NotFound
 from marchwarden.core.forces import model as fm
+from marchwarden.core.forces.decisions import (
+    check_new_records,
+    check_parent,
+    check_position_time,
+    check_unit_changes,
+    decide_unit_status,
+    decide_unit_update,
+    member_registered,
+    position_reported,
+    records_added,
+    unit_created,
+)
 from marchwarden.core.forces.events import (
     AgencyCreated,
-    MemberChanged,
-    MemberRegistered,
-    UnitCreated,
-    UnitPositionUpdated,
     UnitStatusChanged,
-    UnitUpdated,
 )
-from marchwarden.core.forces.status import UnitStatus, change_status
 from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from marchwarden.adapters.db.forces_repo import Position, StatusChange
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
+    from marchwarden.core.forces.status import UnitStatus
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import Position, StatusChange, UnitOfWork
 
 
 # --------------------------------------------------------------------------- agencies
@@ -47,17 +51,8 @@ def create_agency(
         if uow.forces.agency_by_code(code) is not None:
             raise Conflict(f"an agency with code {code!r} already exists")
         agency_id = uow.forces.add_agency(code=code, name=name, kind=kind, region=region, at=now)
-        uow.record_audit(
-            actor=actor,
-            command="agency.create",
-            target_type="agency",
-            target_id=agency_id,
-            changes={"code": code, "name": name, "kind": kind, "region": region},
-            events=[
-                AgencyCreated(agency_id=agency_id, code=code, name=name, kind=kind, region=region)
-            ],
-            at=now,
-        )
+        event = AgencyCreated(agency_id=agency_id, code=code, name=name, kind=kind, region=region)
+        uow.record(actor, [event], at=now)
         agency = uow.forces.agency(agency_id)
         uow.commit()
     assert agency is not None
@@ -74,7 +69,7 @@ def list_agencies(svc: Services, actor: Principal) -> list[fm.Agency]:
 
 
 def _unit_or_404(
-    uow: SqlUnitOfWork, unit_id: int, *, for_update: bool = False, counted: bool = False
+    uow: UnitOfWork, unit_id: int, *, for_update: bool = False, counted: bool = False
 ) -> fm.Unit:
     unit = uow.forces.unit(unit_id, for_update=for_update, counted=counted)
     if unit is None:
@@ -95,8 +90,7 @@ def create_unit(svc: Services, actor: Principal | None, new: fm.NewUnit) -> fm.U
         parent_path = None
         if new.parent_id is not None:
             parent = _unit_or_404(uow, new.parent_id)
-            if parent.agency_id != new.agency_id:
-                raise Invalid(f"the parent unit {parent.code} belongs to another agency")
+            check_parent(parent, new.agency_id)
             parent_path = parent.path
         if actor is not None:
             # the new unit must lie inside the caller's scope: its region, agency, subtree
@@ -106,34 +100,7 @@ def create_unit(svc: Services, actor: Principal | None, new: fm.NewUnit) -> fm.U
             raise Conflict(f"a unit with code {new.code!r} already exists")
         unit_id, path = uow.forces.add_unit(new, parent_path=parent_path, at=now)
         uow.forces.set_status(unit_id, new.status, None, by=_by(actor), note="created", at=now)
-        uow.record_audit(
-            actor=actor,
-            command="unit.create",
-            target_type="unit",
-            target_id=unit_id,
-            changes={
-                "code": new.code,
-                "name": new.name,
-                "agency_id": new.agency_id,
-                "parent_id": new.parent_id,
-                "region": new.region,
-            },
-            events=[
-                UnitCreated(
-                    unit_id=unit_id,
-                    region=new.region,
-                    agency_id=new.agency_id,
-                    path=path,
-                    code=new.code,
-                    name=new.name,
-                    category=new.category,
-                    parent_id=new.parent_id,
-                    home=(new.home_lon, new.home_lat),
-                    status=new.status.value,
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [unit_created(unit_id, path, new)], at=now)
         unit = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return unit
@@ -158,90 +125,39 @@ def list_units(
     return [u for u in units if decide(actor, Action.UNIT_READ, u.resource()).allowed]
 
 
-EDITABLE = (
-    "name",
-    "category",
-    "home_lon",
-    "home_lat",
-    "capabilities",
-    "readiness",
-    "declared_strength",
-)
-
-
 def update_unit(svc: Services, actor: Principal, unit_id: int, changes: dict[str, Any]) -> fm.Unit:
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise Invalid(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
-    if "readiness" in changes:
-        fm.check_readiness(int(changes["readiness"]))
+    check_unit_changes(changes)
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         unit = _unit_or_404(uow, unit_id, counted=True)
         authorise(actor, Action.UNIT_WRITE, unit.resource())
-        lon = changes.get("home_lon", unit.home_lon)
-        lat = changes.get("home_lat", unit.home_lat)
-        fm.check_point(lon, lat, "home base")
-        values = {k: (list(v) if k == "capabilities" else v) for k, v in changes.items()}
-        before = {
-            k: (list(getattr(unit, k)) if k == "capabilities" else getattr(unit, k)) for k in values
-        }
-        diff = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
-        if not diff:
+        values, event = decide_unit_update(unit, changes)
+        if event is None:
             return unit
         uow.forces.update_unit(unit_id, values, now)
-        uow.record_audit(
-            actor=actor,
-            command="unit.update",
-            target_type="unit",
-            target_id=unit_id,
-            changes=diff,
-            events=[
-                UnitUpdated(
-                    unit_id=unit_id,
-                    region=unit.region,
-                    agency_id=unit.agency_id,
-                    path=unit.path,
-                    changes={k: v[1] for k, v in diff.items()},
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [event], at=now)
         result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result
 
 
 def apply_unit_status(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     unit_id: int,
     new: UnitStatus,
     *,
     by: Principal | None,
     note: str,
     at: datetime,
-) -> fm.Unit:
-    """Change a unit's status inside the caller's unit of work (e.g. a task assignment).
-
-    Validates the transition with core, writes the history and emits UnitStatusChanged;
-    the caller's own ``uow.record`` is the audit record. Returns the unit as it was."""
+    own_command: bool = False,
+) -> UnitStatusChanged:
+    """Change a unit's status inside the caller's unit of work (e.g. a task assignment):
+    the transition checked by the core, the history written. Returns the event, for the
+    caller's ``uow.record`` (``own_command``: the change is the command itself)."""
     unit = _unit_or_404(uow, unit_id, for_update=True)
-    change_status(unit.status, new)
+    event = decide_unit_status(unit, new, note, own_command=own_command)
     uow.forces.set_status(unit_id, new, unit.status, by=_by(by), note=note, at=at)
-    uow.emit(
-        UnitStatusChanged(
-            unit_id=unit_id,
-            region=unit.region,
-            agency_id=unit.agency_id,
-            path=unit.path,
-            status=new.value,
-            previous=unit.status.value,
-            availability=new.availability.value,
-            note=note,
-        ),
-        at=at,
-    )
-    return unit
+    return event
 
 
 def change_unit_status(
@@ -252,22 +168,13 @@ def change_unit_status(
         unit = _unit_or_404(uow, unit_id, for_update=True)
         if actor is not None:
             authorise(actor, Action.UNIT_STATUS, unit.resource())
-        apply_unit_status(uow, unit_id, status, by=actor, note=note, at=now)
-        uow.record_audit(
-            actor=actor,
-            command="unit.status",
-            target_type="unit",
-            target_id=unit_id,
-            changes={"status": [unit.status.value, status.value], "note": note},
-            at=now,
+        event = apply_unit_status(
+            uow, unit_id, status, by=actor, note=note, at=now, own_command=True
         )
+        uow.record(actor, [event], at=now)
         result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result
-
-
-#: clocks of field devices drift: a position up to this far in the future is accepted
-_FUTURE_SLACK = timedelta(minutes=5)
 
 
 def report_position(
@@ -283,38 +190,14 @@ def report_position(
     """Automatic vehicle location: a position of a unit at a time (default: now)."""
     fm.check_point(lon, lat)
     now = svc.clock.now()
-    when = at or now
-    if when > now + _FUTURE_SLACK:
-        raise Invalid("a position cannot be reported for the future")
+    when = check_position_time(at or now, now)
     with svc.db.unit_of_work() as uow:
         unit = _unit_or_404(uow, unit_id)
         if actor is not None:
             authorise(actor, Action.UNIT_POSITION, unit.resource())
         latest = uow.forces.add_position(unit_id, lon, lat, at=when, source=source)
-        events = (
-            [
-                UnitPositionUpdated(
-                    unit_id=unit_id,
-                    region=unit.region,
-                    agency_id=unit.agency_id,
-                    path=unit.path,
-                    lon=lon,
-                    lat=lat,
-                    at=when.isoformat(),
-                )
-            ]
-            if latest
-            else []
-        )
-        uow.record_audit(
-            actor=actor,
-            command="unit.position",
-            target_type="unit",
-            target_id=unit_id,
-            changes={"lon": lon, "lat": lat, "at": when.isoformat(), "source": source},
-            events=events,
-            at=now,
-        )
+        event = position_reported(unit, lon, lat, at=when, source=source, latest=latest)
+        uow.record(actor, [event], at=now)
         result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result
@@ -399,28 +282,7 @@ def register_member(svc: Services, actor: Principal | None, record: fm.MemberRec
             raise Conflict(f"a member with external id {record.external_id!r} already exists")
         ids = uow.forces.insert_members([(record, unit.id)], now)
         member_id = ids[record.external_id]
-        uow.record_audit(
-            actor=actor,
-            command="member.register",
-            target_type="member",
-            target_id=member_id,
-            changes={
-                "external_id": record.external_id,
-                "unit": unit.code,
-                "callsign": record.callsign,
-            },
-            events=[
-                MemberRegistered(
-                    unit_id=unit.id,
-                    region=unit.region,
-                    agency_id=unit.agency_id,
-                    path=unit.path,
-                    member_id=member_id,
-                    callsign=record.callsign,
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [member_registered(unit, member_id, record)], at=now)
         member = uow.forces.member(member_id)
         uow.commit()
     assert member is not None
@@ -437,12 +299,7 @@ def add_member_records(
     fitness: tuple[fm.Fitness, ...] = (),
 ) -> MemberView:
     """Add training, qualification or fitness records to a member."""
-    for q in qualifications:
-        if q.expires_on is not None and q.expires_on <= q.issued_on:
-            raise Invalid(f"{q.kind} expires on or before it was issued")
-    for f in fitness:
-        if f.valid_until is not None and f.valid_until <= f.examined_on:
-            raise Invalid("fitness valid-until must be after the examination")
+    check_new_records(qualifications, fitness)
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         member = uow.forces.member(member_id)
@@ -460,44 +317,8 @@ def add_member_records(
             fitness,
         )
         uow.forces.insert_records([(member_id, record)])
-        fields = tuple(
-            name
-            for name, items in (
-                ("trainings", trainings),
-                ("qualifications", qualifications),
-                ("fitness", fitness),
-            )
-            if items
-        )
-        uow.record_audit(
-            actor=actor,
-            command="member.records",
-            target_type="member",
-            target_id=member_id,
-            changes={
-                "added": {
-                    name: [dataclasses.asdict(x) for x in items]
-                    for name, items in (
-                        ("trainings", trainings),
-                        ("qualifications", qualifications),
-                        ("fitness", fitness),
-                    )
-                    if items
-                }
-            },
-            events=[
-                MemberChanged(
-                    unit_id=unit.id,
-                    region=unit.region,
-                    agency_id=unit.agency_id,
-                    path=unit.path,
-                    member_id=member_id,
-                    callsign=member.callsign,
-                    fields=fields,
-                )
-            ],
-            at=now,
-        )
+        event = records_added(unit, member_id, member.callsign, record)
+        uow.record(actor, [event], at=now)
         updated = uow.forces.member(member_id)
         uow.commit()
     assert updated is not None

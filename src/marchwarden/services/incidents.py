@@ -13,31 +13,35 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from marchwarden import geodata
-from marchwarden.adapters.db.command_repo import NewIncidentRow
 from marchwarden.core.access.model import Principal, Resource
 from marchwarden.core.access.policy import Action, allowed_actions, decide
-from marchwarden.core.errors import Conflict, Forbidden, Invalid, NotFound
-from marchwarden.core.incidents import lifecycle
+from marchwarden.core.errors import Forbidden, Invalid, NotFound
 from marchwarden.core.incidents.casualties import (
     CasualtyCategory,
     CasualtyRecord,
     CasualtyTotals,
     CasualtyUpdate,
 )
-from marchwarden.core.incidents.events import (
-    CasualtiesRecorded,
-    IncidentLogged,
-    IncidentOpened,
-    IncidentStateChanged,
-    IncidentUpdated,
-    UnifiedCommandChanged,
+from marchwarden.core.incidents.decisions import (
+    IncidentChanges as IncidentChanges,  # the API imports it from here
+)
+from marchwarden.core.incidents.decisions import (
+    Located,
+    casualties_recorded,
+    check_casualty_time,
+    check_command,
+    command_agencies,
+    decide_command,
+    decide_opening,
+    decide_transition,
+    decide_update,
+    logged,
+    opened,
 )
 from marchwarden.core.incidents.model import IncidentState, Severity
-from marchwarden.core.incidents.place import IncidentPlace
 from marchwarden.core.incidents.records import (
     AffectedSettlement,
     AgencyRef,
@@ -48,18 +52,20 @@ from marchwarden.core.incidents.records import (
     UnitRef,
 )
 from marchwarden.services.context import Services, authorise
+from marchwarden.services.ports import NewIncidentRow
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
 
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
+    from marchwarden.core.events import DomainEvent
     from marchwarden.core.geo.model import Settlement
+    from marchwarden.core.incidents.place import IncidentPlace
     from marchwarden.core.incidents.records import Report
     from marchwarden.core.incidents.taxonomy import IncidentType
+    from marchwarden.services.ports import UnitOfWork
 
 OPEN_STATES: frozenset[IncidentState] = frozenset(s for s in IncidentState if s.is_open)
-#: casualty figures may be dated a little in the future (clock skew of field devices)
-CASUALTY_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,28 +104,14 @@ class CasualtyHistory:
 # --------------------------------------------------------------------------- helpers
 
 
-def event_base(incident: Incident) -> dict[str, Any]:
-    """The fields every incident event carries (who may see it)."""
-    return {
-        "incident_id": incident.id,
-        "region": incident.region,
-        "agencies": tuple(sorted(incident.command_agencies)),
-    }
-
-
-def place_fields(place: IncidentPlace) -> dict[str, Any]:
-    """What an incident event says of a place: GeoJSON, and the reference point."""
-    return {"place": place.to_geojson(), "lon": place.reference[0], "lat": place.reference[1]}
-
-
-def get_incident_row(uow: SqlUnitOfWork, incident_id: int, *, for_update: bool = False) -> Incident:
+def get_incident_row(uow: UnitOfWork, incident_id: int, *, for_update: bool = False) -> Incident:
     incident = uow.incidents.get(incident_id, for_update=for_update)
     if incident is None:
         raise NotFound(f"no incident with id {incident_id}")
     return incident
 
 
-def read_resource(uow: SqlUnitOfWork, incident: Incident) -> Resource:
+def read_resource(uow: UnitOfWork, incident: Incident) -> Resource:
     """The incident's resource plus the units tasked to it (for reading and logging)."""
     unit_ids = {k.unit_id for k in uow.tasks.find(incident_ids=[incident.id]) if k.unit_id}
     units = uow.tasks.units(unit_ids)
@@ -163,30 +155,9 @@ def affected_settlements(place: IncidentPlace, radius_km: float) -> tuple[Affect
     )
 
 
-def check_agencies(
-    uow: SqlUnitOfWork, lead: int | None, supporting: Iterable[int]
-) -> tuple[int, ...]:
-    support = tuple(sorted(set(supporting)))
-    if lead is not None and lead in support:
-        raise Invalid(f"agency {lead} cannot be both the lead and a supporting agency")
-    wanted = set(support) | ({lead} if lead is not None else set())
-    known = uow.incidents.agencies(wanted)
-    missing = sorted(wanted - set(known))
-    if missing:
-        raise Invalid("no agency with id " + ", ".join(str(m) for m in missing))
-    return support
-
-
-def _command_text(
-    agencies: Mapping[int, AgencyRef], lead: int | None, support: Sequence[int]
-) -> str:
-    def name(i: int) -> str:
-        a = agencies.get(i)
-        return f"{a.name} ({a.code})" if a else f"agency {i}"
-
-    lead_text = name(lead) if lead is not None else "none"
-    support_text = ", ".join(name(i) for i in support) or "none"
-    return f"lead {lead_text}; supporting {support_text}"
+def locate(place: IncidentPlace, radius_km: float) -> Located:
+    """Where a place lies: its region and the home settlements within the radius."""
+    return Located(geodata.region_code_at(*place.reference), affected_settlements(place, radius_km))
 
 
 def _actor(actor: Principal | None) -> str:
@@ -194,97 +165,33 @@ def _actor(actor: Principal | None) -> str:
 
 
 def open_incident(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     actor: Principal | None,
     spec: IncidentSpec,
     *,
     at: datetime,
     default_radius_km: float,
     from_report: Report | None = None,
-) -> tuple[Incident, list[Any]]:
-    """Create an incident inside an open unit of work (authorised by the caller).
-
-    Returns the incident and the events to record.
-    """
-    name = spec.name.strip()
-    if not name:
-        raise Invalid("an incident needs a name")
-    incident_type = spec.incident_type
-    place = spec.place
-    if from_report is not None:
-        incident_type = incident_type or from_report.incident_type
-        place = place or IncidentPlace.point(*from_report.position)
-    if incident_type is None:
-        raise Invalid("an incident needs a type")
-    if place is None:
-        raise Invalid("an incident needs a place (a GeoJSON Point or Polygon)")
+) -> tuple[Incident, list[DomainEvent]]:
+    """Create an incident inside an open unit of work; the caller records the events."""
     radius = default_radius_km if spec.radius_km is None else spec.radius_km
-    support = check_agencies(uow, spec.lead_agency_id, spec.supporting_agency_ids)
-    affected = affected_settlements(place, radius)
-    region = geodata.region_code_at(*place.reference)
-    new = NewIncidentRow(
-        name=name,
-        description=spec.description.strip(),
-        incident_type=incident_type,
-        severity=spec.severity,
-        state=IncidentState.REPORTED,
-        region=region,
-        place=place,
-        radius_km=radius,
-        affected=affected,
-        affected_population=sum(s.population for s in affected),
-        lead_agency_id=spec.lead_agency_id,
-        supporting_agency_ids=support,
-        first_report_at=from_report.observed_at if from_report else None,
-        opened_from_report_id=from_report.id if from_report else None,
-    )
+    opening = decide_opening(spec.name, spec.incident_type, spec.place, radius, from_report)
+    lead = spec.lead_agency_id
+    known = uow.incidents.agencies(command_agencies(lead, spec.supporting_agency_ids))
+    support = check_command(lead, spec.supporting_agency_ids, known)
+    where = locate(opening.place, radius)
     if actor is not None:
-        authorise(
-            actor,
-            Action.INCIDENT_WRITE,
-            Resource(
-                "incident",
-                region=region,
-                agencies=frozenset(support)
-                | ({spec.lead_agency_id} if spec.lead_agency_id else set()),
-            ),
+        resource = Resource(
+            "incident", region=where.region, agencies=frozenset(command_agencies(lead, support))
         )
-    incident_id = uow.incidents.add(new, created_by=_actor(actor), at=at)
-    incident = get_incident_row(uow, incident_id)
+        authorise(actor, Action.INCIDENT_WRITE, resource)
+    new = NewIncidentRow.of(opening, spec, where, support, from_report)
+    incident = get_incident_row(uow, uow.incidents.add(new, created_by=_actor(actor), at=at))
     agencies = uow.incidents.agencies(incident.command_agencies)
-    origin = f" from report {from_report.id}" if from_report else ""
-    uow.incidents.add_timeline(
-        incident_id,
-        at=at,
-        kind=TimelineKind.OPENED,
-        actor_name=_actor(actor),
-        text=(
-            f"Incident opened{origin}: {incident.incident_type.label}, severity "
-            f"{incident.severity.value}, {place.describe()}, {len(affected)} settlements "
-            f"({incident.affected_population} people) within {radius:g} km; unified command: "
-            + _command_text(agencies, incident.lead_agency_id, incident.supporting_agency_ids)
-        ),
-        data={"report_id": from_report.id} if from_report else {},
-    )
-    events: list[Any] = [
-        IncidentOpened(
-            **event_base(incident),
-            name=incident.name,
-            incident_type=incident.incident_type.value,
-            severity=incident.severity.value,
-            state=incident.state.value,
-            **place_fields(place),
-            radius_km=radius,
-            affected_population=incident.affected_population,
-            lead_agency_id=incident.lead_agency_id,
-            supporting_agency_ids=incident.supporting_agency_ids,
-            from_report_id=from_report.id if from_report else None,
-        )
-    ]
-    return incident, events
+    return incident, [opened(incident, agencies, from_report)]
 
 
-def incident_view(uow: SqlUnitOfWork, incident: Incident) -> IncidentView:
+def incident_view(uow: UnitOfWork, incident: Incident) -> IncidentView:
     tasks = tuple(uow.tasks.find(incident_ids=[incident.id]))
     units = {u.id: u for u in uow.tasks.units(k.unit_id for k in tasks if k.unit_id)}
     record = CasualtyRecord.of(u for u, _, _ in uow.incidents.casualties(incident.id))
@@ -308,22 +215,7 @@ def create_incident(svc: Services, actor: Principal, spec: IncidentSpec) -> Inci
         incident, events = open_incident(
             uow, actor, spec, at=now, default_radius_km=svc.settings.incident_default_radius_km
         )
-        uow.record_audit(
-            actor=actor,
-            command="incident.open",
-            target_type="incident",
-            target_id=incident.id,
-            changes={
-                "name": incident.name,
-                "type": incident.incident_type.value,
-                "severity": incident.severity.value,
-                "region": incident.region,
-                "lead_agency_id": incident.lead_agency_id,
-                "supporting_agency_ids": list(incident.supporting_agency_ids),
-            },
-            events=events,
-            at=now,
-        )
+        uow.record(actor, events, at=now)
         view = incident_view(uow, incident)
         uow.commit()
     return view
@@ -375,18 +267,6 @@ def list_incidents(
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentChanges:
-    """A partial update; None means "leave as is"."""
-
-    name: str | None = None
-    description: str | None = None
-    incident_type: IncidentType | None = None
-    severity: Severity | None = None
-    place: IncidentPlace | None = None
-    radius_km: float | None = None
-
-
 def update_incident(
     svc: Services, actor: Principal, incident_id: int, changes: IncidentChanges
 ) -> IncidentView:
@@ -394,140 +274,39 @@ def update_incident(
     with svc.db.unit_of_work() as uow:
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.INCIDENT_WRITE, incident.resource())
-        values: dict[str, Any] = {}
-        diff: dict[str, Any] = {}
-        if changes.name is not None and changes.name.strip() != incident.name:
-            if not changes.name.strip():
-                raise Invalid("an incident needs a name")
-            values["name"] = changes.name.strip()
-            diff["name"] = [incident.name, values["name"]]
-        if changes.description is not None and changes.description.strip() != incident.description:
-            values["description"] = changes.description.strip()
-            diff["description"] = "changed"
-        if (
-            changes.incident_type is not None
-            and changes.incident_type is not incident.incident_type
-        ):
-            values["incident_type"] = changes.incident_type
-            diff["incident_type"] = [incident.incident_type.value, changes.incident_type.value]
-        if changes.severity is not None and changes.severity is not incident.severity:
-            values["severity"] = changes.severity
-            diff["severity"] = [incident.severity.value, changes.severity.value]
-        place = changes.place or incident.place
-        radius = incident.radius_km if changes.radius_km is None else changes.radius_km
-        if place != incident.place or radius != incident.radius_km:
-            affected = affected_settlements(place, radius)
-            region = geodata.region_code_at(*place.reference)
-            if region != incident.region:
-                authorise(
-                    actor,
-                    Action.INCIDENT_WRITE,
-                    Resource("incident", region=region, agencies=incident.command_agencies),
-                )
-                values["region"] = region
-                diff["region"] = [incident.region, region]
-            values.update(
-                place=place,
-                radius_km=radius,
-                affected=affected,
-                affected_population=sum(s.population for s in affected),
-            )
-            if place != incident.place:
-                diff["place"] = place.to_geojson()
-            if radius != incident.radius_km:
-                diff["radius_km"] = [incident.radius_km, radius]
-            diff["affected_population"] = [
-                incident.affected_population,
-                values["affected_population"],
-            ]
-        if not values:
+        where = None
+        if changes.moves(incident):
+            radius = incident.radius_km if changes.radius_km is None else changes.radius_km
+            where = locate(changes.place or incident.place, radius)
+        values, event = decide_update(incident, changes, where)
+        if event is None:
             return incident_view(uow, incident)
+        if "region" in values:  # moving it into another region needs the right there too
+            authorise(actor, Action.INCIDENT_WRITE, event.resource())
         uow.incidents.update(incident_id, values, at=now)
-        updated = get_incident_row(uow, incident_id)
-        uow.incidents.add_timeline(
-            incident_id,
-            at=now,
-            kind=TimelineKind.UPDATED,
-            actor_name=actor.username,
-            text="Updated: " + "; ".join(_describe_change(k, v) for k, v in diff.items()),
-            data={"changes": diff},
-        )
-        uow.record_audit(
-            actor=actor,
-            command="incident.update",
-            target_type="incident",
-            target_id=incident_id,
-            changes=diff,
-            events=[
-                IncidentUpdated(
-                    **event_base(updated),
-                    changes=diff,
-                    **(place_fields(updated.place) if "place" in diff else {}),
-                )
-            ],
-            at=now,
-        )
-        view = incident_view(uow, updated)
+        uow.record(actor, [event], at=now)
+        view = incident_view(uow, get_incident_row(uow, incident_id))
         uow.commit()
     return view
-
-
-def _describe_change(key: str, value: Any) -> str:
-    if isinstance(value, list) and len(value) == 2:
-        return f"{key.replace('_', ' ')} {value[0]} → {value[1]}"
-    if key == "place":
-        return "place moved"
-    return f"{key.replace('_', ' ')} {value}"
 
 
 def change_state(
     svc: Services, actor: Principal, incident_id: int, to: IncidentState, reason: str = ""
 ) -> IncidentView:
-    """One lifecycle step (``core/incidents/lifecycle.py``); illegal steps are refused.
-
-    Closing or rejecting an incident needs every task on it completed or cancelled first,
-    so that no unit is left committed to an incident nobody works on.
-    """
+    """One lifecycle step (``core/incidents/lifecycle.py``); illegal steps are refused, and
+    so is closing with unfinished tasks (``core/incidents/decisions.py: check_may_end``)."""
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.INCIDENT_WRITE, incident.resource())
-        step = lifecycle.transition(incident.state, to, at=now, reason=reason)
-        if to.is_terminal:
-            unfinished = [
-                k for k in uow.tasks.find(incident_ids=[incident_id]) if not k.status.is_terminal
-            ]
-            if unfinished:
-                ids = ", ".join(str(k.id) for k in unfinished)
-                raise Conflict(
-                    f"incident {incident_id} still has unfinished tasks ({ids}); complete or "
-                    f"cancel them before it is {to.value}",
-                    extra={"unfinished_tasks": [k.id for k in unfinished]},
-                )
+        tasks = uow.tasks.find(incident_ids=[incident_id])
+        unfinished = [k.id for k in tasks if not k.status.is_terminal]
+        event = decide_transition(
+            incident, to, at=now, reason=reason, unfinished_task_ids=unfinished
+        )
         uow.incidents.update(incident_id, {"state": to, "state_since": now}, at=now)
-        updated = get_incident_row(uow, incident_id)
-        uow.incidents.add_timeline(
-            incident_id,
-            at=now,
-            kind=TimelineKind.STATE_CHANGED,
-            actor_name=actor.username,
-            text=f"State {step.describe()}",
-            data={"from": incident.state.value, "to": to.value, "reason": step.reason},
-        )
-        uow.record_audit(
-            actor=actor,
-            command="incident.transition",
-            target_type="incident",
-            target_id=incident_id,
-            changes={"state": [incident.state.value, to.value], "reason": step.reason},
-            events=[
-                IncidentStateChanged(
-                    **event_base(updated), state=to.value, previous=incident.state.value
-                )
-            ],
-            at=now,
-        )
-        view = incident_view(uow, updated)
+        uow.record(actor, [event], at=now)
+        view = incident_view(uow, get_incident_row(uow, incident_id))
         uow.commit()
     return view
 
@@ -542,60 +321,18 @@ def set_command(
 ) -> IncidentView:
     """Name the lead agency and the supporting agencies (replacing the previous ones)."""
     now = svc.clock.now()
+    support = tuple(supporting_agency_ids)
     with svc.db.unit_of_work() as uow:
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.INCIDENT_WRITE, incident.resource())
-        if not incident.state.is_open:
-            raise Conflict(
-                f"incident {incident_id} is {incident.state.value}; its command is final"
-            )
-        support = check_agencies(uow, lead_agency_id, supporting_agency_ids)
-        if lead_agency_id == incident.lead_agency_id and support == incident.supporting_agency_ids:
+        wanted = command_agencies(lead_agency_id, support) | incident.command_agencies
+        event = decide_command(incident, lead_agency_id, support, uow.incidents.agencies(wanted))
+        if event is None:
             return incident_view(uow, incident)
         uow.incidents.update(incident_id, {"lead_agency_id": lead_agency_id}, at=now)
-        uow.incidents.set_supporting(incident_id, support)
-        updated = get_incident_row(uow, incident_id)
-        agencies = uow.incidents.agencies(updated.command_agencies | incident.command_agencies)
-        uow.incidents.add_timeline(
-            incident_id,
-            at=now,
-            kind=TimelineKind.COMMAND_CHANGED,
-            actor_name=actor.username,
-            text=(
-                "Unified command: "
-                + _command_text(agencies, lead_agency_id, support)
-                + " (was "
-                + _command_text(agencies, incident.lead_agency_id, incident.supporting_agency_ids)
-                + ")"
-            ),
-            data={
-                "lead_agency_id": lead_agency_id,
-                "supporting_agency_ids": list(support),
-                "previous_lead_agency_id": incident.lead_agency_id,
-                "previous_supporting_agency_ids": list(incident.supporting_agency_ids),
-            },
-        )
-        uow.record_audit(
-            actor=actor,
-            command="incident.command",
-            target_type="incident",
-            target_id=incident_id,
-            changes={
-                "lead_agency_id": [incident.lead_agency_id, lead_agency_id],
-                "supporting_agency_ids": [list(incident.supporting_agency_ids), list(support)],
-            },
-            events=[
-                UnifiedCommandChanged(
-                    **event_base(updated),
-                    lead_agency_id=lead_agency_id,
-                    supporting_agency_ids=support,
-                    previous_lead_agency_id=incident.lead_agency_id,
-                    previous_supporting_agency_ids=incident.supporting_agency_ids,
-                )
-            ],
-            at=now,
-        )
-        view = incident_view(uow, updated)
+        uow.incidents.set_supporting(incident_id, event.supporting_agency_ids)
+        uow.record(actor, [event], at=now)
+        view = incident_view(uow, get_incident_row(uow, incident_id))
         uow.commit()
     return view
 
@@ -612,9 +349,7 @@ def record_casualties(
 ) -> CasualtyHistory:
     """Append an update of absolute counts as of ``at`` (``core/incidents/casualties.py``)."""
     now = svc.clock.now()
-    as_of = at or now
-    if as_of > now + CASUALTY_CLOCK_SKEW:
-        raise Invalid(f"casualty figures cannot be dated in the future ({as_of.isoformat()})")
+    as_of = check_casualty_time(at or now, now)
     update = CasualtyUpdate(
         at=as_of,
         # the core checks every key and value and names the bad one
@@ -630,35 +365,7 @@ def record_casualties(
         )
         history = tuple(uow.incidents.casualties(incident_id))
         totals = CasualtyRecord.of(u for u, _, _ in history).totals()
-        given = {c.value: n for c, n in update.counts.items()}
-        uow.incidents.add_timeline(
-            incident_id,
-            at=now,
-            kind=TimelineKind.CASUALTIES,
-            actor_name=actor.username,
-            text=(
-                f"Casualties as of {as_of.isoformat()}: {update.describe()}"
-                + (f" (source: {update.source})" if update.source else "")
-                + f"; now {totals.describe()}"
-            ),
-            data={"as_of": as_of.isoformat(), "counts": given},
-        )
-        uow.record_audit(
-            actor=actor,
-            command="incident.casualties",
-            target_type="incident",
-            target_id=incident_id,
-            changes={"as_of": as_of.isoformat(), "counts": given, "source": update.source},
-            events=[
-                CasualtiesRecorded(
-                    **event_base(incident),
-                    as_of=as_of,
-                    counts=given,
-                    totals={c.value: n for c, n in totals.counts.items()},
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [casualties_recorded(incident, update, totals)], at=now)
         uow.commit()
     return CasualtyHistory(incident, history, totals)
 
@@ -674,7 +381,8 @@ def casualty_history(svc: Services, actor: Principal, incident_id: int) -> Casua
 def add_log_entry(
     svc: Services, actor: Principal, incident_id: int, text: str, *, unit_id: int | None = None
 ) -> TimelineEntry:
-    """A free-text entry in the incident's activity log, optionally about one unit."""
+    """A free-text entry in the incident's activity log, optionally about one unit. The
+    entry is what this command stores; its event (``IncidentLogged``) names it."""
     text = text.strip()
     if not text:
         raise Invalid("a log entry needs text")
@@ -692,15 +400,7 @@ def add_log_entry(
             text=text,
             unit_id=unit_id,
         )
-        uow.record_audit(
-            actor=actor,
-            command="incident.log",
-            target_type="incident",
-            target_id=incident_id,
-            changes={"entry_id": entry_id, "unit_id": unit_id},
-            events=[IncidentLogged(**event_base(incident), entry_id=entry_id, unit_id=unit_id)],
-            at=now,
-        )
+        uow.record(actor, [logged(incident, entry_id, unit_id)], at=now)
         (entry,) = uow.incidents.timeline(incident_id=incident_id, after_id=entry_id - 1, limit=1)
         uow.commit()
     return entry

@@ -5,30 +5,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from marchwarden.core.access.policy import Action
-from marchwarden.core.authority.errors import AuthorityError
-from marchwarden.core.authority.model import ActStatus, LegalAct
-from marchwarden.core.errors import Conflict, Invalid, NotFound
-from marchwarden.core.forces.events import (
-    ActivationOrderIssued,
-    LegalActRecorded,
-    LegalActStatusChanged,
+from marchwarden.core.authority.decisions import (
+    act_recorded,
+    check_order,
+    decide_act_status,
+    order_issued,
 )
+from marchwarden.core.errors import Conflict, NotFound
 from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from marchwarden.adapters.db.forces_repo import StoredOrder
     from marchwarden.core.access.model import Principal
+    from marchwarden.core.authority.model import ActStatus, LegalAct
     from marchwarden.services.context import Services
-
-#: the status changes an act may go through
-ACT_TRANSITIONS: dict[ActStatus, tuple[ActStatus, ...]] = {
-    ActStatus.DRAFT: (ActStatus.PROPOSED,),
-    ActStatus.PROPOSED: (ActStatus.IN_FORCE, ActStatus.DRAFT),
-    ActStatus.IN_FORCE: (ActStatus.REPEALED,),
-    ActStatus.REPEALED: (),
-}
+    from marchwarden.services.ports import StoredOrder
 
 
 def list_acts(svc: Services, actor: Principal) -> list[LegalAct]:
@@ -53,27 +45,7 @@ def record_act(svc: Services, actor: Principal | None, act: LegalAct) -> LegalAc
         if uow.forces.act_id(act.reference) is not None:
             raise Conflict(f"a legal act {act.reference!r} already exists")
         act_id = uow.forces.add_act(act, now)
-        uow.record_audit(
-            actor=actor,
-            command="law.record",
-            target_type="legal_act",
-            target_id=act_id,
-            changes={
-                "reference": act.reference,
-                "title": act.title,
-                "status": act.status.value,
-                "grants": [g.describe() for g in act.grants],
-            },
-            events=[
-                LegalActRecorded(
-                    reference=act.reference,
-                    title=act.title,
-                    status=act.status.value,
-                    grants=len(act.grants),
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [act_recorded(act, act_id)], at=now)
         uow.commit()
     return get_act_unchecked(svc, act.reference)
 
@@ -95,68 +67,25 @@ def change_act_status(
     effective_from: datetime | None = None,
     effective_to: datetime | None = None,
 ) -> LegalAct:
-    """Move an act along draft → proposed → in force → repealed.
-
-    Entering into force needs ``effective_from`` (default: now); repealing sets
-    ``effective_to`` (default: now)."""
+    """Move an act along draft → proposed → in force → repealed
+    (``core/authority/decisions.py``)."""
     authorise(actor, Action.LAW_WRITE)
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         act = next((a for a in uow.forces.acts() if a.reference == reference), None)
         if act is None:
             raise NotFound(f"no legal act {reference!r}")
-        allowed = ACT_TRANSITIONS[act.status]
-        if status not in allowed:
-            names = ", ".join(s.value for s in allowed) or "none"
-            raise Conflict(
-                f"a legal act cannot go from {act.status.value} to {status.value}; "
-                f"allowed from {act.status.value}: {names}",
-                extra={"allowed": [s.value for s in allowed]},
-            )
-        start = act.effective_from
-        end = act.effective_to
-        if status is ActStatus.IN_FORCE:
-            start = effective_from or now
-            end = effective_to
-        elif status is ActStatus.REPEALED:
-            end = effective_to or now
-        try:
-            LegalAct(
-                id=act.id,
-                reference=act.reference,
-                title=act.title,
-                status=status,
-                effective_from=start,
-                effective_to=end,
-                regions=act.regions,
-                grants=act.grants,
-            )
-        except AuthorityError as exc:
-            raise Invalid(exc.message) from exc
-        uow.forces.set_act_status(
-            reference, status=status, effective_from=start, effective_to=end, at=now
+        moved, event = decide_act_status(
+            act, status, now=now, effective_from=effective_from, effective_to=effective_to
         )
-        uow.record_audit(
-            actor=actor,
-            command="law.status",
-            target_type="legal_act",
-            target_id=act.id,
-            changes={
-                "status": [act.status.value, status.value],
-                "effective_from": None if start is None else start.isoformat(),
-                "effective_to": None if end is None else end.isoformat(),
-            },
-            events=[
-                LegalActStatusChanged(
-                    reference=reference,
-                    status=status.value,
-                    previous=act.status.value,
-                    effective_from=None if start is None else start.isoformat(),
-                    effective_to=None if end is None else end.isoformat(),
-                )
-            ],
+        uow.forces.set_act_status(
+            reference,
+            status=status,
+            effective_from=moved.effective_from,
+            effective_to=moved.effective_to,
             at=now,
         )
+        uow.record(actor, [event], at=now)
         uow.commit()
     return get_act_unchecked(svc, reference)
 
@@ -171,10 +100,7 @@ def issue_activation_order(
     valid_to: datetime | None,
 ) -> StoredOrder:
     """An order activating a unit (and its sub-units) for a period."""
-    if not reference.strip():
-        raise Invalid("an activation order needs a reference")
-    if valid_to is not None and valid_to <= valid_from:
-        raise Invalid("valid_to must be after valid_from")
+    check_order(reference, valid_from, valid_to)
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         unit = uow.forces.unit(unit_id)
@@ -190,31 +116,8 @@ def issue_activation_order(
             valid_from=valid_from,
             valid_to=valid_to,
         )
-        uow.record_audit(
-            actor=actor,
-            command="activation.issue",
-            target_type="unit",
-            target_id=unit_id,
-            changes={
-                "order_id": order_id,
-                "reference": reference,
-                "valid_from": valid_from.isoformat(),
-                "valid_to": None if valid_to is None else valid_to.isoformat(),
-            },
-            events=[
-                ActivationOrderIssued(
-                    unit_id=unit_id,
-                    region=unit.region,
-                    agency_id=unit.agency_id,
-                    path=unit.path,
-                    order_id=order_id,
-                    reference=reference,
-                    valid_from=valid_from.isoformat(),
-                    valid_to=None if valid_to is None else valid_to.isoformat(),
-                )
-            ],
-            at=now,
-        )
+        event = order_issued(unit, order_id, reference, valid_from, valid_to)
+        uow.record(actor, [event], at=now)
         order = next(o for o in uow.forces.orders(unit_id) if o.id == order_id)
         uow.commit()
     return order

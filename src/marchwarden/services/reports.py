@@ -32,8 +32,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
-from marchwarden.adapters.db.command_repo import REPORT_ORDERS, NewReportRow, report_order_key
-from marchwarden.adapters.db.uow import RetryJob
 from marchwarden.core.access.model import ScopeKind
 from marchwarden.core.access.policy import Action, allowed_actions, decide
 from marchwarden.core.clock import ensure_utc
@@ -45,15 +43,16 @@ from marchwarden.core.incidents.correlation import (
     ReportSummary,
     correlate,
 )
-from marchwarden.core.incidents.events import (
-    ReportAttached,
-    ReportClaimed,
-    ReportRejected,
-    ReportReleased,
-    ReportSubmitted,
+from marchwarden.core.incidents.decisions import (
+    attached_opening,
+    claimed,
+    decide_attach,
+    rejected,
+    released,
+    submitted,
 )
 from marchwarden.core.incidents.model import SourceReliability, check_position
-from marchwarden.core.incidents.records import Report, ReportStatus, TimelineKind
+from marchwarden.core.incidents.records import Report, ReportStatus
 from marchwarden.services.context import Services, authorise
 from marchwarden.services.incidents import (
     OPEN_STATES,
@@ -63,12 +62,13 @@ from marchwarden.services.incidents import (
     incident_view,
     open_incident,
 )
+from marchwarden.services.ports import REPORT_ORDERS, NewReportRow, RetryJob, report_order_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
+    from marchwarden.services.ports import UnitOfWork
 
 OPERATION = "report.submit"
 #: visible ASCII, as in the IETF Idempotency-Key draft's examples (UUIDs and the like)
@@ -220,7 +220,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
     }
 
 
-def _open_incident_summaries(uow: SqlUnitOfWork) -> list[IncidentSummary]:
+def _open_incident_summaries(uow: UnitOfWork) -> list[IncidentSummary]:
     """The open incidents as correlation sees them; read once per transaction (a batch of
     reports changes no incident)."""
     cached: list[IncidentSummary] | None = uow.memo.get(_OPEN_INCIDENTS)
@@ -233,7 +233,7 @@ def _open_incident_summaries(uow: SqlUnitOfWork) -> list[IncidentSummary]:
 
 
 def _correlate(
-    uow: SqlUnitOfWork, summary: ReportSummary, settings: CorrelationSettings
+    uow: UnitOfWork, summary: ReportSummary, settings: CorrelationSettings
 ) -> CorrelationResult:
     window = settings.duplicate_window
     earlier = uow.reports.duplicate_candidates(
@@ -295,11 +295,20 @@ async def submit_report_async(
     )
 
 
+def _check_key(idempotency_key: str | None) -> str:
+    if idempotency_key is None or not KEY_RE.match(idempotency_key):
+        raise IdempotencyKeyInvalid(
+            "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per "
+            "report (a UUID, for instance); retries of one report use the same key"
+        )
+    return idempotency_key
+
+
 def _submission(
     svc: Services, actor: Principal, new: NewReport, idempotency_key: str | None
-) -> Callable[[SqlUnitOfWork], Submission]:
+) -> Callable[[UnitOfWork], Submission]:
     """Check the request here, in the caller's thread; return the part that runs in the
-    group writer's transaction (see ``adapters/db/uow.py: GroupCommit``).
+    group writer's transaction (the store's group commit, ``Store.group_commit``).
 
     The reply is built from the values written, not read back. The key is looked up
     first (a retry costs no correlation) and stored with the reply by ``INSERT … ON
@@ -308,12 +317,7 @@ def _submission(
     reply. Two requests with one key in one batch: the second finds the first's key (same
     transaction) and replays its reply, or gets the 409."""
     authorise(actor, Action.REPORT_SUBMIT)
-    if idempotency_key is None or not KEY_RE.match(idempotency_key):
-        raise IdempotencyKeyInvalid(
-            "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per "
-            "report (a UUID, for instance); retries of one report use the same key"
-        )
-    key = idempotency_key
+    key = _check_key(idempotency_key)
     now = ensure_utc(svc.clock.now())
     new = _check_new(new, now)
     digest = new.request_hash()
@@ -321,7 +325,7 @@ def _submission(
     region = geodata.region_code_at(*new.position)
     row = replace(new, region=region)
 
-    def run(uow: SqlUnitOfWork) -> Submission:
+    def run(uow: UnitOfWork) -> Submission:
         if uow.idempotency.get(actor.user_id, OPERATION, key) is not None:
             return _replay(uow, actor, key, digest)
         summary = ReportSummary(
@@ -340,7 +344,8 @@ def _submission(
             received_at=now,
             correlation=correlation,
         )
-        reply = receipt(_new_report(report_id, row, actor, now, correlation))
+        report = _new_report(report_id, row, actor, now, correlation)
+        reply = receipt(report)
         stored = uow.idempotency.add(
             user_id=actor.user_id,
             operation=OPERATION,
@@ -352,41 +357,14 @@ def _submission(
         )
         if stored is None:  # another process's transaction stored the key meanwhile
             raise RetryJob(key)
-        uow.record_audit(
-            actor=actor,
-            command="report.submit",
-            target_type="report",
-            target_id=report_id,
-            changes={
-                "idempotency_key": key,
-                "request_sha256": digest,
-                "incident_type": new.incident_type.value,
-                "rating": new.rating.code,
-                "region": region,
-            },
-            events=[
-                ReportSubmitted(
-                    report_id=report_id,
-                    region=region,
-                    incident_type=new.incident_type.value,
-                    source_kind=new.source_kind.value,
-                    rating=new.rating.code,
-                    observed_at=new.observed_at,
-                    lon=new.position[0],
-                    lat=new.position[1],
-                    uncertainty_m=new.uncertainty_m,
-                    suggested_incidents=tuple(m.incident_id for m in result.matches),
-                    likely_duplicate_of=tuple(d.report_id for d in result.duplicates),
-                )
-            ],
-            at=now,
-        )
+        event = submitted(report, key=key, digest=digest, correlation=result)
+        uow.record(actor, [event], at=now)
         return Submission(201, reply, replayed=False)
 
     return run
 
 
-def _replay(uow: SqlUnitOfWork, actor: Principal, key: str, digest: str) -> Submission:
+def _replay(uow: UnitOfWork, actor: Principal, key: str, digest: str) -> Submission:
     """The key is taken: the original reply, or 409 when the body differs."""
     stored = uow.idempotency.get(actor.user_id, OPERATION, key)
     assert stored is not None
@@ -517,7 +495,7 @@ def parse_report_cursor(order: str, cursor: str) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _get(uow: SqlUnitOfWork, report_id: int) -> Report:
+def _get(uow: UnitOfWork, report_id: int) -> Report:
     report = uow.reports.get(report_id)
     if report is None:
         raise NotFound(f"no report with id {report_id}")
@@ -583,22 +561,10 @@ def claim_report(svc: Services, actor: Principal, report_id: int) -> Report:
             report_id, user_id=actor.user_id, username=actor.username, now=now, until=until
         ):
             _refuse(uow.reports.get(report_id), actor, now)
-        uow.record_audit(
-            actor=actor,
-            command="report.claim",
-            target_type="report",
-            target_id=report_id,
-            changes={"claim_expires_at": until.isoformat()},
-            events=[
-                ReportClaimed(
-                    report_id=report_id, region=report.region, by=actor.username, until=until
-                )
-            ],
-            at=now,
-        )
-        claimed = _get(uow, report_id)
+        uow.record(actor, [claimed(report, by=actor.username, until=until)], at=now)
+        result = _get(uow, report_id)
         uow.commit()
-    return claimed
+    return result
 
 
 def release_claim(svc: Services, actor: Principal, report_id: int) -> Report:
@@ -617,26 +583,10 @@ def release_claim(svc: Services, actor: Principal, report_id: int) -> Report:
                     _refuse(current, actor, now)  # report-claim-expired
                 raise ReportNotClaimed(f"report {report_id} is not claimed")
             _refuse(current, actor, now)
-        uow.record_audit(
-            actor=actor,
-            command="report.release",
-            target_type="report",
-            target_id=report_id,
-            changes={},
-            events=[ReportReleased(report_id=report_id, region=report.region, by=actor.username)],
-            at=now,
-        )
-        released = _get(uow, report_id)
+        uow.record(actor, [released(report, by=actor.username)], at=now)
+        result = _get(uow, report_id)
         uow.commit()
-    return released
-
-
-def _report_line(report: Report) -> str:
-    return (
-        f"report {report.id} ({report.incident_type.label.lower()}, "
-        f"{report.rating.code}, {report.source_kind.value}, observed "
-        f"{report.observed_at.isoformat()})"
-    )
+    return result
 
 
 def attach_report(
@@ -649,54 +599,36 @@ def attach_report(
         authorise(actor, Action.REPORT_TRIAGE, report.resource())
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.INCIDENT_WRITE, incident.resource())
-        if not incident.state.is_open:
-            raise Conflict(
-                f"incident {incident_id} is {incident.state.value}; open a new incident from "
-                "the report instead"
-            )
-        if not uow.reports.decide(
-            report_id,
-            user_id=actor.user_id,
-            username=actor.username,
-            now=now,
-            status=ReportStatus.ATTACHED,
-            incident_id=incident_id,
-            note=note.strip(),
-        ):
-            _refuse(uow.reports.get(report_id), actor, now)
+        event = decide_attach(report, incident, by=actor.username, note=note.strip())
+        _decide(uow, actor, report_id, ReportStatus.ATTACHED, incident_id, note.strip(), now)
         uow.incidents.widen_reporting_period(incident_id, report.observed_at)
-        uow.incidents.add_timeline(
-            incident_id,
-            at=now,
-            kind=TimelineKind.REPORT_ATTACHED,
-            actor_name=actor.username,
-            text=f"Verified {_report_line(report)}" + (f": {note.strip()}" if note.strip() else ""),
-            data={"report_id": report_id},
-        )
-        uow.record_audit(
-            actor=actor,
-            command="report.attach",
-            target_type="report",
-            target_id=report_id,
-            changes={
-                "status": [ReportStatus.PENDING.value, ReportStatus.ATTACHED.value],
-                "incident_id": incident_id,
-            },
-            events=[
-                ReportAttached(
-                    report_id=report_id,
-                    region=report.region,
-                    incident_id=incident_id,
-                    by=actor.username,
-                    opened_incident=False,
-                )
-            ],
-            at=now,
-        )
+        uow.record(actor, [event], at=now)
         decided = _get(uow, report_id)
         view = incident_view(uow, get_incident_row(uow, incident_id))
         uow.commit()
     return decided, view
+
+
+def _decide(
+    uow: UnitOfWork,
+    actor: Principal,
+    report_id: int,
+    status: ReportStatus,
+    incident_id: int | None,
+    note: str,
+    now: datetime,
+) -> None:
+    """Store the officer's decision on a report they hold the claim of (else refused)."""
+    if not uow.reports.decide(
+        report_id,
+        user_id=actor.user_id,
+        username=actor.username,
+        now=now,
+        status=status,
+        incident_id=incident_id,
+        note=note,
+    ):
+        _refuse(uow.reports.get(report_id), actor, now)
 
 
 def open_incident_from_report(
@@ -704,50 +636,16 @@ def open_incident_from_report(
 ) -> tuple[Report, IncidentView]:
     """Verify a claimed report by opening a new incident from it (its point, its type)."""
     now = svc.clock.now()
+    radius = svc.settings.incident_default_radius_km
     with svc.db.unit_of_work() as uow:
         report = _get(uow, report_id)
         authorise(actor, Action.REPORT_TRIAGE, report.resource())
         incident, events = open_incident(
-            uow,
-            actor,
-            spec,
-            at=now,
-            default_radius_km=svc.settings.incident_default_radius_km,
-            from_report=report,
+            uow, actor, spec, at=now, default_radius_km=radius, from_report=report
         )
-        if not uow.reports.decide(
-            report_id,
-            user_id=actor.user_id,
-            username=actor.username,
-            now=now,
-            status=ReportStatus.ATTACHED,
-            incident_id=incident.id,
-            note=note.strip(),
-        ):
-            _refuse(uow.reports.get(report_id), actor, now)
-        uow.record_audit(
-            actor=actor,
-            command="report.open_incident",
-            target_type="report",
-            target_id=report_id,
-            changes={
-                "status": [ReportStatus.PENDING.value, ReportStatus.ATTACHED.value],
-                "incident_id": incident.id,
-                "incident_name": incident.name,
-                "incident_type": incident.incident_type.value,
-            },
-            events=[
-                *events,
-                ReportAttached(
-                    report_id=report_id,
-                    region=report.region,
-                    incident_id=incident.id,
-                    by=actor.username,
-                    opened_incident=True,
-                ),
-            ],
-            at=now,
-        )
+        _decide(uow, actor, report_id, ReportStatus.ATTACHED, incident.id, note.strip(), now)
+        events.append(attached_opening(report, incident, by=actor.username))
+        uow.record(actor, events, at=now)
         decided = _get(uow, report_id)
         view = incident_view(uow, incident)
         uow.commit()
@@ -755,35 +653,15 @@ def open_incident_from_report(
 
 
 def reject_report(svc: Services, actor: Principal, report_id: int, reason: str) -> Report:
-    reason = reason.strip()
-    if not reason:
-        raise Invalid("rejecting a report needs a reason")
     now = svc.clock.now()
+    if not reason.strip():
+        raise Invalid("rejecting a report needs a reason")
     with svc.db.unit_of_work() as uow:
         report = _get(uow, report_id)
         authorise(actor, Action.REPORT_TRIAGE, report.resource())
-        if not uow.reports.decide(
-            report_id,
-            user_id=actor.user_id,
-            username=actor.username,
-            now=now,
-            status=ReportStatus.REJECTED,
-            incident_id=None,
-            note=reason,
-        ):
-            _refuse(uow.reports.get(report_id), actor, now)
-        uow.record_audit(
-            actor=actor,
-            command="report.reject",
-            target_type="report",
-            target_id=report_id,
-            changes={
-                "status": [ReportStatus.PENDING.value, ReportStatus.REJECTED.value],
-                "reason": reason,
-            },
-            events=[ReportRejected(report_id=report_id, region=report.region, by=actor.username)],
-            at=now,
-        )
+        event = rejected(report, by=actor.username, reason=reason)
+        _decide(uow, actor, report_id, ReportStatus.REJECTED, None, event.reason, now)
+        uow.record(actor, [event], at=now)
         decided = _get(uow, report_id)
         uow.commit()
     return decided

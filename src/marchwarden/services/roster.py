@@ -14,16 +14,18 @@ from typing import TYPE_CHECKING
 
 from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.errors import Forbidden, Invalid
-from marchwarden.core.forces.events import RosterImported
+from marchwarden.core.forces.decisions import roster_imported
 from marchwarden.core.forces.model import MemberRecord, unit_resource
 from marchwarden.core.forces.roster import RosterError, format_roster, parse_roster
 from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
+    from datetime import datetime
 
     from marchwarden.core.access.model import Principal
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import UnitOfWork
 
 
 class RosterInvalid(Invalid):
@@ -61,6 +63,37 @@ def import_roster(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
     now = svc.clock.now()
+    index, records = _checked(svc, actor, text, now, progress)
+    with svc.db.unit_of_work() as uow:
+        new, changed = _sort_out(uow, actor, index, records)
+        result = ImportResult(len(new), len(changed), len(records) - len(new) - len(changed))
+        if not new and not changed:
+            return result
+        if progress:
+            progress("writing", 0, len(new) + len(changed))
+        uow.forces.insert_members(new, now)
+        uow.forces.update_members(changed, now)
+        if len(new) + len(changed) >= 1000:
+            uow.forces.analyze()
+        event = roster_imported(index, new, changed, unchanged=result.unchanged)
+        uow.record(actor, [event], at=now)
+        uow.commit()
+    if progress:
+        progress("done", result.total, result.total)
+    return result
+
+
+UnitIndex = dict[str, tuple[int, str, str, int]]
+
+
+def _checked(
+    svc: Services,
+    actor: Principal | None,
+    text: str,
+    now: datetime,
+    progress: Callable[[str, int, int], None] | None,
+) -> tuple[UnitIndex, tuple[MemberRecord, ...]]:
+    """The whole file parsed and checked, and the caller's right over every unit in it."""
     with svc.db.unit_of_work(write=False) as uow:
         index = uow.forces.unit_index()
     parsed = parse_roster(
@@ -71,73 +104,45 @@ def import_roster(
     )
     if not parsed.ok:
         raise RosterInvalid(parsed.errors)
-    records = parsed.records
     if actor is not None:
-        for code in sorted({r.unit_code for r in records}):
+        for code in sorted({r.unit_code for r in parsed.records}):
             _uid, path, region, agency = index[code]
             decision = decide(actor, Action.ROSTER_IMPORT, unit_resource(region, agency, path))
             if not decision.allowed:
                 raise Forbidden(f"unit {code}: {decision.reason}")
-    with svc.db.unit_of_work() as uow:
-        existing = uow.forces.existing_by_external_id(r.external_id for r in records)
-        by_id = {path[0]: (code, path) for code, path in index.items()}
-        current: dict[str, MemberRecord] = {}
-        if existing:
-            current = {m.external_id: m for m in uow.forces.roster() if m.external_id in existing}
-        new: list[tuple[MemberRecord, int]] = []
-        changed: list[tuple[int, MemberRecord, int]] = []
-        for r in records:
-            unit_id = index[r.unit_code][0]
-            if r.external_id not in existing:
-                new.append((r, unit_id))
-                continue
-            member_id, old_unit = existing[r.external_id]
-            if current.get(r.external_id) == r:
-                continue
-            if actor is not None and old_unit != unit_id:
-                code, (_, path, region, agency) = by_id[old_unit]
-                decision = decide(actor, Action.ROSTER_IMPORT, unit_resource(region, agency, path))
-                if not decision.allowed:
-                    raise Forbidden(f"member {r.external_id} leaves unit {code}: {decision.reason}")
-            changed.append((member_id, r, unit_id))
-        result = ImportResult(len(new), len(changed), len(records) - len(new) - len(changed))
-        if not new and not changed:
-            return result
-        if progress:
-            progress("writing", 0, len(new) + len(changed))
-        uow.forces.insert_members(new, now)
-        uow.forces.update_members(changed, now)
-        if len(new) + len(changed) >= 1000:
-            uow.forces.analyze()
-        touched = {index[r.unit_code] for r, _ in new} | {index[r.unit_code] for _, r, _ in changed}
-        uow.record_audit(
-            actor=actor,
-            command="roster.import",
-            target_type="roster",
-            target_id=None,
-            changes={
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-                "created_ids": [r.external_id for r, _ in new][:1000],
-                "updated_ids": [r.external_id for _, r, _ in changed][:1000],
-            },
-            events=[
-                RosterImported(
-                    created=result.created,
-                    updated=result.updated,
-                    unchanged=result.unchanged,
-                    regions=tuple(sorted({t[2] for t in touched})),
-                    agencies=tuple(sorted({t[3] for t in touched})),
-                    unit_paths=tuple(sorted({t[1] for t in touched})),
-                )
-            ],
-            at=now,
-        )
-        uow.commit()
-    if progress:
-        progress("done", result.total, result.total)
-    return result
+    return index, tuple(parsed.records)
+
+
+def _sort_out(
+    uow: UnitOfWork,
+    actor: Principal | None,
+    index: UnitIndex,
+    records: Sequence[MemberRecord],
+) -> tuple[list[tuple[MemberRecord, int]], list[tuple[int, MemberRecord, int]]]:
+    """The members to create and those to change (a member who moves leaves a unit the
+    caller must have the right over too); unchanged ones are left out."""
+    existing = uow.forces.existing_by_external_id(r.external_id for r in records)
+    by_id = {path[0]: (code, path) for code, path in index.items()}
+    current: dict[str, MemberRecord] = {}
+    if existing:
+        current = {m.external_id: m for m in uow.forces.roster() if m.external_id in existing}
+    new: list[tuple[MemberRecord, int]] = []
+    changed: list[tuple[int, MemberRecord, int]] = []
+    for r in records:
+        unit_id = index[r.unit_code][0]
+        if r.external_id not in existing:
+            new.append((r, unit_id))
+            continue
+        member_id, old_unit = existing[r.external_id]
+        if current.get(r.external_id) == r:
+            continue
+        if actor is not None and old_unit != unit_id:
+            code, (_, path, region, agency) = by_id[old_unit]
+            decision = decide(actor, Action.ROSTER_IMPORT, unit_resource(region, agency, path))
+            if not decision.allowed:
+                raise Forbidden(f"member {r.external_id} leaves unit {code}: {decision.reason}")
+        changed.append((member_id, r, unit_id))
+    return new, changed
 
 
 def export_roster(svc: Services, actor: Principal | None, unit_id: int | None = None) -> str:

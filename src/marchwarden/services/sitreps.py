@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import datetime
 
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
     from marchwarden.core.incidents.records import (
         AffectedSettlement,
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
         UnitRef,
     )
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import UnitOfWork
 
 DEFAULT_REGION_WINDOW = timedelta(hours=24)
 MAX_WINDOW = timedelta(days=366)
@@ -209,7 +209,7 @@ _PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 
 
 def _incident_sitrep(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     incident: Incident,
     *,
     since: datetime,

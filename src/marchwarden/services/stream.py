@@ -31,8 +31,7 @@ from marchwarden.core.access.policy import Action, decide
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from marchwarden.adapters.db.repositories import StoredEvent
-    from marchwarden.adapters.db.uow import Database
+    from marchwarden.services.ports import Store, StoredEvent
 
 log = logging.getLogger("marchwarden.stream")
 
@@ -114,7 +113,7 @@ class Subscriber:
 
 
 class StreamHub:
-    def __init__(self, db: Database, *, poll_seconds: float = 1.0) -> None:
+    def __init__(self, db: Store, *, poll_seconds: float = 1.0) -> None:
         self.db = db
         self.poll_seconds = poll_seconds
         self.last_id = 0

@@ -15,76 +15,82 @@ is how an agency puts its units at that incident's disposal: a Kursk coordinator
 task a Belgorod unit unless the incident's unified command includes the Belgorod unit's
 agency. Recommendations list only the units the caller could task.
 
-**Speed.** Recommendations run on a :class:`DispatchBoard` (numpy columns over every
-unit) kept per store in this process. It is refreshed from the events committed since it
-was built: unit status and position changes update single rows; anything that may change
-powers (the law, members, activation orders, units created or edited) rebuilds it. The
-law is evaluated for the board at the start of the current minute; assignment checks the
-unit again, against the store and the law at the exact moment, inside its transaction.
+**Speed.** Recommendations run on the dispatch board (``services/dispatch_board.py``), a
+read model the composition root builds per store and refreshes from the events committed
+since; assignment checks the unit again, against the store and the law at the exact
+moment, inside its transaction.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from marchwarden.adapters.db.command_repo import NewTaskRow
-from marchwarden.core.access.model import Resource, Scope, ScopeKind
-from marchwarden.core.access.policy import Action, decide
-from marchwarden.core.authority.model import POWER_CATALOGUE, power_label
+from marchwarden.core.access.model import Resource
+from marchwarden.core.access.policy import (
+    Action,
+    TaskRelation,
+    decide,
+    may_move_task,
+    may_task_unit,
+)
+from marchwarden.core.dispatch.decisions import (
+    UnitNotEligible as UnitNotEligible,  # the API and tests import it from here
+)
+from marchwarden.core.dispatch.decisions import (
+    check_answerable,
+    decide_assign,
+    decide_move,
+    granted_text,
+    task_created,
+    task_title,
+)
 from marchwarden.core.dispatch.eligibility import (
     IneligibilityReason,
     ReasonCode,
     assess_eligibility,
 )
-from marchwarden.core.dispatch.model import PositionSource, TaskRequirements, UnitCandidate
+from marchwarden.core.dispatch.model import PositionSource, TaskRequirements
 from marchwarden.core.dispatch.ranking import (
     DEFAULT_INELIGIBLE_LIMIT,
     DEFAULT_INELIGIBLE_RADIUS_KM,
     DEFAULT_LIMIT,
-    DispatchBoard,
 )
 from marchwarden.core.dispatch.tasking import (
     TaskPriority,
     TaskStatus,
-    check_task_transition,
-    unit_status_after,
 )
-from marchwarden.core.errors import Conflict, Forbidden, Invalid, NotFound
-from marchwarden.core.events import DomainEvent
-from marchwarden.core.forces.status import Availability, UnitStatus
+from marchwarden.core.errors import Invalid, NotFound
+from marchwarden.core.forces.status import UnitStatus
 from marchwarden.core.geo.distance import TravelModel
-from marchwarden.core.incidents import events as ev
+from marchwarden.core.incidents.decisions import check_takes_more
 from marchwarden.core.incidents.model import check_position
-from marchwarden.core.incidents.records import Incident, Task, TimelineKind, UnitRef
 from marchwarden.services import authority
-from marchwarden.services.context import PerStore, authorise
+from marchwarden.services.context import allowed, authorise
+from marchwarden.services.dispatch_board import candidate, refresh, scoped_board
 from marchwarden.services.forces import apply_unit_status
-from marchwarden.services.incidents import event_base, get_incident_row, read_resource
+from marchwarden.services.incidents import get_incident_row, read_resource
+from marchwarden.services.ports import NewTaskRow
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Mapping
     from datetime import datetime
 
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
     from marchwarden.core.authority.evaluation import UnitAuthority
+    from marchwarden.core.dispatch.ranking import Recommendation
+    from marchwarden.core.events import DomainEvent
     from marchwarden.core.incidents.model import LonLat
+    from marchwarden.core.incidents.records import Incident, Task, UnitRef
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import UnitOfWork
 
 log = logging.getLogger("marchwarden.tasks")
 
 #: readiness 3 is "ready" on the registry's scale (1 not ready … 4 fully ready)
 DEFAULT_MINIMUM_READINESS = 3
 MAX_RECOMMEND_LIMIT = 100
-
-
-class UnitNotEligible(Conflict):
-    code = "unit-not-eligible"
-    title = "The unit may not be given this task"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,13 @@ class TaskSpec:
     position: LonLat | None = None
     priority: TaskPriority = TaskPriority.NORMAL
     needed_by: datetime | None = None
+
+    def requirements(self) -> TaskRequirements:
+        return TaskRequirements(
+            frozenset(self.required_powers),
+            frozenset(self.required_capabilities),
+            self.minimum_readiness,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,343 +156,41 @@ class RecommendationView:
 # --------------------------------------------------------------------------- helpers
 
 
-def _unit_or_invalid(uow: SqlUnitOfWork, unit_id: int, *, for_update: bool = False) -> UnitRef:
+def _unit_or_invalid(uow: UnitOfWork, unit_id: int, *, for_update: bool = False) -> UnitRef:
     unit = uow.tasks.unit(unit_id, for_update=for_update)
     if unit is None:
         raise NotFound(f"no unit with id {unit_id}")
     return unit
 
 
-def _task_or_404(uow: SqlUnitOfWork, task_id: int, *, for_update: bool = False) -> Task:
+def _task_or_404(uow: UnitOfWork, task_id: int, *, for_update: bool = False) -> Task:
     task = uow.tasks.get(task_id, for_update=for_update)
     if task is None:
         raise NotFound(f"no task with id {task_id}")
     return task
 
 
-def _task_event(incident: Incident, task: Task, unit: UnitRef | None) -> dict[str, Any]:
-    return {
-        **event_base(incident),
-        "task_id": task.id,
-        "unit_id": unit.id if unit else None,
-        "unit_agency_id": unit.agency_id if unit else None,
-        "unit_path": unit.path if unit else None,
-    }
-
-
-def may_task_unit(actor: Principal, incident: Incident, unit: UnitRef) -> tuple[bool, str]:
-    """The scope rule for tasking (module docstring), with the reason."""
-    if decide(actor, Action.TASK_ASSIGN, unit.resource()).allowed:
-        return True, f"unit {unit.code} is inside the caller's scope"
-    if unit.agency_id in incident.command_agencies:
-        return True, (
-            f"unit {unit.code}'s agency {unit.agency_code} is part of incident "
-            f"{incident.id}'s unified command"
-        )
-    return False, (
-        f"unit {unit.code} ({unit.region}, {unit.agency_name}) is outside the caller's scope "
-        f"({actor.scope.describe()}) and its agency {unit.agency_code} is not part of "
-        f"incident {incident.id}'s unified command"
-    )
-
-
-def _granted_text(auth: UnitAuthority | None, power: str) -> str:
-    if auth is None:
-        return ""
-    for held in auth.held:
-        if held.power == power:
-            return "; ".join(f"{c.act} {c.clause}" for c in held.via if c.met)
-    return ""
-
-
-def _refusal_text(auth: UnitAuthority | None, power: str) -> str:
-    if auth is None:
-        return ""
-    return "; ".join(auth.reasons(power))
-
-
-def _candidate(
-    unit: UnitRef,
-    powers: Iterable[str],
-    auth: UnitAuthority | None = None,
-    required: Iterable[str] = (),
-) -> UnitCandidate:
-    """A unit as dispatch sees it; with ``auth``, the legal texts for ``required`` powers."""
-    held = set(powers)
-    return UnitCandidate(
-        unit_id=unit.id,
-        name=unit.name,
-        status=unit.status,
-        readiness=unit.readiness,
-        capabilities=unit.capabilities,
-        powers={p: _granted_text(auth, p) for p in held},
-        power_refusals={p: _refusal_text(auth, p) for p in required if p not in held},
-        position=unit.position,
-        home_base=unit.home,
-    )
-
-
-def _reason_json(reason: IneligibilityReason) -> dict[str, Any]:
-    return {
-        "code": reason.code.value,
-        "message": reason.message,
-        "subject": reason.subject,
-        "detail": reason.detail,
-    }
-
-
-# --------------------------------------------------------------------------- the board
-
-
-#: event types that change nothing a recommendation depends on
-_HARMLESS_EVENTS: frozenset[str] = frozenset(
-    {
-        "UserCreated",
-        "UserDisabled",
-        "AgencyCreated",
-        *(
-            name
-            for name, obj in vars(ev).items()
-            if isinstance(obj, type)
-            and issubclass(obj, DomainEvent)
-            and obj.__module__ == ev.__name__
-        ),
-    }
-)
-#: event types that change one unit's row but not its powers
-_UNIT_ROW_EVENTS: frozenset[str] = frozenset({"UnitStatusChanged", "UnitPositionUpdated"})
-#: more events than this since the last refresh: rebuild rather than replay them
-_REPLAY_LIMIT = 2000
-_SCOPED_BOARDS = 32
-
-ScopeKey = tuple[Scope, frozenset[int]]
-
-
-@dataclass
-class _Board:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    law_at: datetime | None = None
-    ticking: bool = False
-    last_event_id: int = -1
-    authorities: Mapping[int, UnitAuthority] = field(default_factory=dict)
-    holdings: dict[str, frozenset[int]] = field(default_factory=dict)
-    units: dict[int, UnitRef] = field(default_factory=dict)
-    board: DispatchBoard = field(default_factory=lambda: DispatchBoard(()))
-    scoped: OrderedDict[ScopeKey, tuple[frozenset[int], DispatchBoard]] = field(
-        default_factory=OrderedDict
-    )
-
-
-_boards: PerStore[_Board] = PerStore(_Board)
-
-
-def _board_for(svc: Services) -> _Board:
-    return _boards.of(svc.db)
-
-
-def _minute(at: datetime) -> datetime:
-    return at.replace(second=0, microsecond=0)
-
-
-def _holdings(
-    auth: Mapping[int, UnitAuthority], powers: Iterable[str]
-) -> dict[str, frozenset[int]]:
-    holding = getattr(auth, "holding", None)
-    out: dict[str, frozenset[int]] = {}
-    for power in powers:
-        if holding is not None:
-            out[power] = frozenset(holding(power))
-        else:
-            out[power] = frozenset(u for u, a in auth.items() if a.holds(power))
-    return out
-
-
-def _powers_of(unit_id: int, holdings: Mapping[str, frozenset[int]]) -> list[str]:
-    return [p for p, ids in holdings.items() if unit_id in ids]
-
-
-def _rebuild(
-    svc: Services, uow: SqlUnitOfWork, b: _Board, law_at: datetime, powers: Iterable[str]
-) -> None:
-    # the event id first: anything committed after it is replayed on the next refresh
-    last = uow.events.last_id()
-    auth = authority.unit_authority_map(svc, law_at)
-    holdings = _holdings(auth, powers)
-    units = uow.tasks.units()
-    b.law_at = law_at
-    b.last_event_id = last
-    b.authorities = auth
-    b.holdings = holdings
-    b.units = {u.id: u for u in units}
-    b.board = DispatchBoard(_candidate(u, _powers_of(u.id, holdings)) for u in units)
-    b.scoped.clear()
-
-
-def _refresh(
-    svc: Services, uow: SqlUnitOfWork, b: _Board, now: datetime, required: Iterable[str]
-) -> None:
-    """Bring the board up to date with the store and the law (caller holds ``b.lock``).
-
-    Reads go through the caller's read-only unit of work (one snapshot on SQLite)."""
-    law_at = _minute(now)
-    powers = set(POWER_CATALOGUE) | set(b.holdings) | set(required)
-    if b.law_at is None or not powers <= set(b.holdings):
-        _rebuild(svc, uow, b, law_at, powers)
-        return
-    last = uow.events.last_id()
-    events = uow.events.after(b.last_event_id, _REPLAY_LIMIT + 1) if last > b.last_event_id else []
-    if len(events) > _REPLAY_LIMIT or any(
-        e.type not in _HARMLESS_EVENTS and e.type not in _UNIT_ROW_EVENTS for e in events
-    ):
-        _rebuild(svc, uow, b, law_at, powers)
-        return
-    changed_ids = {int(e.payload["unit_id"]) for e in events if e.type in _UNIT_ROW_EVENTS}
-    if changed_ids:
-        changed = uow.tasks.units(changed_ids)
-        # copy on write: a recommendation running outside the lock keeps its own view
-        b.units = {**b.units, **{u.id: u for u in changed}}
-        candidates = [_candidate(u, _powers_of(u.id, b.holdings)) for u in changed]
-        b.board = b.board.updated(candidates)
-        for key, (ids, scoped) in list(b.scoped.items()):
-            mine = [c for c in candidates if c.unit_id in ids]
-            if mine:
-                b.scoped[key] = (ids, scoped.updated(mine))
-    if events:
-        b.last_event_id = max(e.id for e in events)
-    if b.law_at is not None and law_at > b.law_at and not b.ticking:
-        # time moved on: qualifications expire, acts take effect, so powers may change.
-        # Evaluating the law again takes long with many units: do it beside the request,
-        # which is served from the board of the previous minute (assignment checks the law
-        # at its exact moment anyway).
-        b.ticking = True
-        threading.Thread(
-            target=_tick, args=(svc, b, law_at, frozenset(b.holdings)), daemon=True
-        ).start()
-
-
-def _tick(svc: Services, b: _Board, law_at: datetime, powers: frozenset[str]) -> None:
-    try:
-        auth = authority.unit_authority_map(svc, law_at)
-        holdings = _holdings(auth, powers)
-        with b.lock:
-            if b.law_at is None or b.law_at >= law_at or set(b.holdings) != powers:
-                return  # rebuilt meanwhile
-            b.law_at = law_at
-            b.authorities = auth
-            if holdings != b.holdings:
-                b.holdings = holdings
-                b.board = DispatchBoard(
-                    _candidate(u, _powers_of(u.id, holdings)) for u in b.units.values()
-                )
-                b.scoped.clear()
-    except Exception:  # the next request tries again
-        log.exception("could not evaluate the law for the dispatch board")
-    finally:
-        b.ticking = False
-
-
-def _scoped_board(
-    b: _Board, actor: Principal, incident: Incident
-) -> tuple[DispatchBoard, frozenset[int] | None]:
-    if actor.scope.kind is ScopeKind.ALL:
-        return b.board, None
-    key: ScopeKey = (actor.scope, incident.command_agencies)
-    found = b.scoped.get(key)
-    if found is not None:
-        b.scoped.move_to_end(key)
-        return found[1], found[0]
-    ids = frozenset(uid for uid, u in b.units.items() if may_task_unit(actor, incident, u)[0])
-    units = b.board.units
-    board = DispatchBoard(c for c in units if c.unit_id in ids)
-    b.scoped[key] = (ids, board)
-    while len(b.scoped) > _SCOPED_BOARDS:
-        b.scoped.popitem(last=False)
-    return board, ids
-
-
 # --------------------------------------------------------------------------- commands
 
 
 def create_task(svc: Services, actor: Principal, incident_id: int, spec: TaskSpec) -> TaskView:
-    title = spec.title.strip()
-    if not title:
-        raise Invalid("a task needs a title (what is to be done)")
-    requirements = TaskRequirements(
-        frozenset(spec.required_powers),
-        frozenset(spec.required_capabilities),
-        spec.minimum_readiness,
-    )
+    title = task_title(spec.title)
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.TASK_CREATE, incident.resource())
-        if not incident.state.is_open:
-            raise Conflict(
-                f"incident {incident_id} is {incident.state.value}; it takes no new tasks"
-            )
-        position = (
-            check_position(spec.position, "task position")
-            if spec.position is not None
-            else incident.place.reference
-        )
-        task_id = uow.tasks.add(
-            NewTaskRow(
-                incident_id=incident_id,
-                title=title,
-                description=spec.description.strip(),
-                requirements=requirements,
-                position=position,
-                priority=spec.priority,
-                needed_by=spec.needed_by,
-            ),
-            created_by=actor.username,
-            at=now,
-        )
-        task = _task_or_404(uow, task_id)
-        needs = ", ".join(sorted(requirements.required_powers)) or "no particular power"
-        uow.incidents.add_timeline(
-            incident_id,
-            at=now,
-            kind=TimelineKind.TASK_CREATED,
-            actor_name=actor.username,
-            task_id=task_id,
-            text=f"Task {task_id} ({spec.priority.value}): {title}; needs {needs}",
-            data={
-                "required_powers": sorted(requirements.required_powers),
-                "required_capabilities": sorted(requirements.required_capabilities),
-            },
-        )
-        uow.record_audit(
-            actor=actor,
-            command="task.create",
-            target_type="task",
-            target_id=task_id,
-            changes={
-                "incident_id": incident_id,
-                "title": title,
-                "required_powers": sorted(requirements.required_powers),
-                "required_capabilities": sorted(requirements.required_capabilities),
-                "minimum_readiness": requirements.minimum_readiness,
-                "priority": spec.priority.value,
-            },
-            events=[
-                ev.TaskCreated(
-                    **_task_event(incident, task, None),
-                    title=title,
-                    priority=spec.priority.value,
-                    required_powers=tuple(sorted(requirements.required_powers)),
-                    required_capabilities=tuple(sorted(requirements.required_capabilities)),
-                    lon=position[0],
-                    lat=position[1],
-                )
-            ],
-            at=now,
-        )
+        check_takes_more(incident, "it takes no new tasks")
+        position = incident.place.reference
+        if spec.position is not None:
+            position = check_position(spec.position, "task position")
+        new = NewTaskRow.of(incident_id, title, spec, spec.requirements(), position)
+        task = _task_or_404(uow, uow.tasks.add(new, created_by=actor.username, at=now))
+        uow.record(actor, [task_created(incident, task)], at=now)
         uow.commit()
     return TaskView(task, incident, None)
 
 
-def _task_read_resource(uow: SqlUnitOfWork, incident: Incident, unit: UnitRef | None) -> Resource:
+def _task_read_resource(uow: UnitOfWork, incident: Incident, unit: UnitRef | None) -> Resource:
     base = read_resource(uow, incident)
     if unit is None:
         return base
@@ -566,14 +277,14 @@ def recommend(
     if not 0 <= ineligible_radius_km <= 500:
         raise Invalid("the radius for ineligible units must be 0 to 500 km")
     now = svc.clock.now()
-    b = _board_for(svc)
+    b = svc.board
     with svc.db.unit_of_work(write=False) as uow:
         task = _task_or_404(uow, task_id)
         incident = get_incident_row(uow, task.incident_id)
         authorise(actor, Action.TASK_ASSIGN, incident.resource())
         with b.lock:
-            _refresh(svc, uow, b, now, task.requirements.required_powers)
-            board, allowed = _scoped_board(b, actor, incident)
+            refresh(svc, uow, b, now, task.requirements.required_powers)
+            board, allowed = scoped_board(b, actor, incident)
             units = b.units
             auths = b.authorities
             law_at = b.law_at
@@ -587,6 +298,37 @@ def recommend(
         ineligible_radius_km=ineligible_radius_km,
         ineligible_limit=ineligible_limit,
     )
+    ranked, near = _explained(task, result, units, auths)
+    note = "every unit (the caller's scope covers all regions)"
+    if allowed is not None:
+        note = (
+            f"units inside the caller's scope ({actor.scope.describe()}) and units of the "
+            "agencies in the incident's unified command"
+        )
+    return RecommendationView(
+        task=task,
+        incident=incident,
+        law_at=law_at,
+        travel_model=result.travel_model,
+        ranked=ranked,
+        eligible_count=result.eligible_count,
+        ineligible_nearby=near,
+        ineligible_nearby_count=result.ineligible_nearby_count,
+        ineligible_radius_km=ineligible_radius_km,
+        eligible_without_position=result.eligible_without_position,
+        units_considered=len(board),
+        scope_note=note,
+    )
+
+
+def _explained(
+    task: Task,
+    result: Recommendation,
+    units: Mapping[int, UnitRef],
+    auths: Mapping[int, UnitAuthority],
+) -> tuple[tuple[RankedView, ...], tuple[IneligibleView, ...]]:
+    """The board's answer with the law's words: the act and clause granting each required
+    power to a ranked unit, and every reason an ineligible unit nearby may not go."""
     required = task.requirements.required_powers
     ranked = []
     for r in result.ranked:
@@ -598,7 +340,7 @@ def recommend(
                 distance_km=r.distance_km,
                 eta_minutes=r.eta_minutes,
                 position_source=r.position_source,
-                granted_powers={p: _granted_text(auth, p) for p in sorted(required)},
+                granted_powers={p: granted_text(auth, p) for p in sorted(required)},
             )
         )
     near = []
@@ -608,58 +350,10 @@ def recommend(
         if any(x.code is ReasonCode.MISSING_POWER for x in reasons):
             # the board knows only yes/no per power: ask the legal engine why not
             held = [p for p in required if p not in {x.subject for x in reasons}]
-            candidate = _candidate(unit, held, auths.get(unit.id), required)
-            reasons = assess_eligibility(task.requirements, candidate).reasons
+            seen = candidate(unit, held, auths.get(unit.id), required)
+            reasons = assess_eligibility(task.requirements, seen).reasons
         near.append(IneligibleView(unit, n.distance_km, n.position_source, reasons))
-    if allowed is None:
-        note = "every unit (the caller's scope covers all regions)"
-    else:
-        note = (
-            f"units inside the caller's scope ({actor.scope.describe()}) and units of the "
-            "agencies in the incident's unified command"
-        )
-    return RecommendationView(
-        task=task,
-        incident=incident,
-        law_at=law_at,
-        travel_model=result.travel_model,
-        ranked=tuple(ranked),
-        eligible_count=result.eligible_count,
-        ineligible_nearby=tuple(near),
-        ineligible_nearby_count=result.ineligible_nearby_count,
-        ineligible_radius_km=ineligible_radius_km,
-        eligible_without_position=result.eligible_without_position,
-        units_considered=len(board),
-        scope_note=note,
-    )
-
-
-def _not_eligible(
-    task: Task, unit: UnitRef, reasons: Sequence[IneligibilityReason], auth: UnitAuthority | None
-) -> UnitNotEligible:
-    missing = []
-    for reason in reasons:
-        if reason.code is not ReasonCode.MISSING_POWER or reason.subject is None:
-            continue
-        power = reason.subject
-        missing.append(
-            {
-                "power": power,
-                "label": power_label(power),
-                "reasons": list(auth.reasons(power)) if auth else [reason.detail],
-                "counts": [c.describe() for c in auth.counts(power)] if auth else [],
-            }
-        )
-    return UnitNotEligible(
-        f"{unit.name} may not be given task {task.id} ({task.title}): "
-        + "; ".join(r.message for r in reasons),
-        extra={
-            "unit_id": unit.id,
-            "task_id": task.id,
-            "reasons": [_reason_json(r) for r in reasons],
-            "missing_powers": missing,
-        },
-    )
+    return tuple(ranked), tuple(near)
 
 
 def assign(
@@ -673,57 +367,23 @@ def assign(
         incident = get_incident_row(uow, task.incident_id)
         authorise(actor, Action.TASK_ASSIGN, incident.resource())
         unit = _unit_or_invalid(uow, unit_id, for_update=True)
-        allowed, why = may_task_unit(actor, incident, unit)
-        if not allowed:
-            raise Forbidden(why)
-        if not incident.state.is_open:
-            raise Conflict(f"incident {incident.id} is {incident.state.value}; it takes no tasking")
-        check_task_transition(task.status, TaskStatus.ASSIGNED)
+        scope = allowed(may_task_unit(actor, incident, unit))
         required = task.requirements.required_powers
         auth = auths.get(unit_id)
         held = [p for p in required if auth is not None and auth.holds(p)]
-        eligibility = assess_eligibility(task.requirements, _candidate(unit, held, auth, required))
-        if not eligibility.eligible:
-            raise _not_eligible(task, unit, eligibility.reasons, auth)
+        eligibility = assess_eligibility(task.requirements, candidate(unit, held, auth, required))
+        event = decide_assign(
+            task, incident, unit, eligibility=eligibility, auth=auth, scope=scope, note=note
+        )
         text = f"task {task.id} ({incident.name}): {task.title}"
-        apply_unit_status(uow, unit_id, UnitStatus.ASSIGNED, by=actor, note=text, at=now)
+        unit_event = apply_unit_status(
+            uow, unit_id, UnitStatus.ASSIGNED, by=actor, note=text, at=now
+        )
         uow.tasks.set_status(
             task_id, TaskStatus.ASSIGNED, at=now, unit_id=unit_id, assigned_at=now, ended_at=None
         )
+        uow.record(actor, [unit_event, event], at=now)
         updated = _task_or_404(uow, task_id)
-        grants = {p: _granted_text(auth, p) for p in sorted(required)}
-        uow.incidents.add_timeline(
-            incident.id,
-            at=now,
-            kind=TimelineKind.TASK_ASSIGNED,
-            actor_name=actor.username,
-            unit_id=unit_id,
-            task_id=task_id,
-            text=(
-                f"Task {task_id} assigned to {unit.name} ({unit.agency_code})"
-                + (
-                    f"; powers: {', '.join(f'{p} ({g})' for p, g in grants.items())}"
-                    if grants
-                    else ""
-                )
-                + (f": {note.strip()}" if note.strip() else "")
-            ),
-            data={"granted_powers": grants, "scope": why},
-        )
-        uow.record_audit(
-            actor=actor,
-            command="task.assign",
-            target_type="task",
-            target_id=task_id,
-            changes={
-                "unit_id": unit_id,
-                "status": [task.status.value, TaskStatus.ASSIGNED.value],
-                "granted_powers": grants,
-                "scope": why,
-            },
-            events=[ev.TaskAssigned(**_task_event(incident, updated, unit))],
-            at=now,
-        )
         unit_after = _unit_or_invalid(uow, unit_id)
         uow.commit()
     return TaskView(updated, incident, unit_after)
@@ -736,7 +396,7 @@ def _move(
     to: TaskStatus,
     *,
     note: str,
-    who_may: str,
+    who_may: TaskRelation,
     release_to: UnitStatus = UnitStatus.AVAILABLE,
 ) -> TaskView:
     """One step of a task's lifecycle, and the unit's status with it."""
@@ -745,79 +405,30 @@ def _move(
         task = _task_or_404(uow, task_id, for_update=True)
         incident = get_incident_row(uow, task.incident_id)
         unit = _unit_or_invalid(uow, task.unit_id, for_update=True) if task.unit_id else None
-        if who_may == "unit":
-            if unit is None:
-                raise Conflict(f"task {task_id} has no unit to answer for it")
-            authorise(actor, Action.TASK_RESPOND, unit.resource())
-        elif who_may == "unit_or_command":
-            if unit is None or not decide(actor, Action.TASK_RESPOND, unit.resource()).allowed:
-                authorise(actor, Action.TASK_ASSIGN, incident.resource())
-        else:
-            authorise(actor, Action.TASK_ASSIGN, incident.resource())
-        check_task_transition(task.status, to)
-        target = unit_status_after(to, release_to=release_to)
-        if unit is not None and target is not None and unit.status is not target:
-            freeing = target.availability is Availability.AVAILABLE
-            if not freeing or unit.status.availability is Availability.COMMITTED:
+        check_answerable(task, unit, who_may)
+        unit_resource = unit.resource() if unit else None
+        allowed(may_move_task(actor, who_may, incident=incident.resource(), unit=unit_resource))
+        move = decide_move(task, incident, unit, to, note=note, release_to=release_to)
+        events: list[DomainEvent] = []
+        if unit is not None and move.unit_status is not None:
+            events.append(
                 apply_unit_status(
-                    uow,
-                    unit.id,
-                    target,
-                    by=actor,
-                    note=f"task {task_id}: {to.value}" + (f": {note}" if note else ""),
-                    at=now,
+                    uow, unit.id, move.unit_status, by=actor, note=move.unit_note, at=now
                 )
-        declined = task.status is TaskStatus.ASSIGNED and to is TaskStatus.OPEN
+            )
         uow.tasks.set_status(
             task_id,
             to,
             at=now,
-            unit_id=None if declined else task.unit_id,
-            assigned_at=None if declined else task.assigned_at,
-            ended_at=now if to.is_terminal else None,
+            unit_id=move.unit_id,
+            assigned_at=move.assigned_at,
+            ended_at=now if move.ended else None,
         )
+        uow.record(actor, [*events, move.event], at=now)
         updated = _task_or_404(uow, task_id)
-        verb = {
-            TaskStatus.ACCEPTED: "accepted",
-            TaskStatus.OPEN: "declined",
-            TaskStatus.EN_ROUTE: "en route",
-            TaskStatus.ON_SCENE: "on scene",
-            TaskStatus.COMPLETED: "completed; unit released",
-            TaskStatus.CANCELLED: "cancelled",
-        }.get(to, to.value)
-        who = f" by {unit.name}" if unit is not None and to is not TaskStatus.CANCELLED else ""
-        uow.incidents.add_timeline(
-            incident.id,
-            at=now,
-            kind=TimelineKind.TASK_STATUS,
-            actor_name=actor.username,
-            unit_id=unit.id if unit else None,
-            task_id=task_id,
-            text=f"Task {task_id} {verb}{who}" + (f": {note}" if note else ""),
-            data={"from": task.status.value, "to": to.value},
-        )
-        uow.record_audit(
-            actor=actor,
-            command=f"task.{to.value}" if not declined else "task.decline",
-            target_type="task",
-            target_id=task_id,
-            changes={
-                "status": [task.status.value, to.value],
-                "unit_id": task.unit_id,
-                "note": note,
-            },
-            events=[
-                ev.TaskStatusChanged(
-                    **_task_event(incident, updated, unit),
-                    status=to.value,
-                    previous=task.status.value,
-                )
-            ],
-            at=now,
-        )
-        unit_after = _unit_or_invalid(uow, unit.id) if unit else None
+        unit_after = _unit_or_invalid(uow, unit.id) if unit and move.unit_id else None
         uow.commit()
-    return TaskView(updated, incident, None if declined else unit_after)
+    return TaskView(updated, incident, unit_after)
 
 
 def respond(
@@ -830,7 +441,7 @@ def respond(
     if not accept and not note:
         raise Invalid("declining a task needs a reason")
     to = TaskStatus.ACCEPTED if accept else TaskStatus.OPEN
-    return _move(svc, actor, task_id, to, note=note, who_may="unit")
+    return _move(svc, actor, task_id, to, note=note, who_may=TaskRelation.UNIT)
 
 
 REPORTABLE: frozenset[TaskStatus] = frozenset(
@@ -856,7 +467,7 @@ def report_status(
         task_id,
         status,
         note=note.strip(),
-        who_may="unit_or_command",
+        who_may=TaskRelation.UNIT_OR_COMMAND,
         release_to=release_to,
     )
 
@@ -865,4 +476,6 @@ def cancel(svc: Services, actor: Principal, task_id: int, *, reason: str) -> Tas
     reason = reason.strip()
     if not reason:
         raise Invalid("cancelling a task needs a reason")
-    return _move(svc, actor, task_id, TaskStatus.CANCELLED, note=reason, who_may="command")
+    return _move(
+        svc, actor, task_id, TaskStatus.CANCELLED, note=reason, who_may=TaskRelation.COMMAND
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -37,38 +36,13 @@ from marchwarden.core.forces.model import (
     child_path,
 )
 from marchwarden.core.forces.status import UnitStatus
+from marchwarden.services.ports import Position, StatusChange, StoredOrder
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    at: datetime
-    status: str
-    previous: str | None
-    by_user: str
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    at: datetime
-    lon: float
-    lat: float
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredOrder:
-    id: int
-    unit_id: int
-    order: ActivationOrder
-    issued_by: str
-    issued_at: datetime
 
 
 def condition_to_json(cond: Condition) -> dict[str, str]:

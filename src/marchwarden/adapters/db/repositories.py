@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -13,6 +10,7 @@ from marchwarden.adapters.db import tables as t
 from marchwarden.core.access.model import Role, Scope, User, scope_from_json, scope_to_json
 from marchwarden.core.access.throttle import FailureRecord
 from marchwarden.core.audit.chain import AuditEntry
+from marchwarden.services.ports import StoredEvent, TokenRow
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -80,14 +78,6 @@ class UserRepository:
         self.conn.execute(
             t.users.update().where(t.users.c.id == user_id).values(disabled=True, disabled_at=at)
         )
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRow:
-    token_id: int
-    user: User
-    expires_at: datetime
-    revoked_at: datetime | None
 
 
 class TokenRepository:
@@ -247,25 +237,6 @@ class AuditRepository:
     def count(self) -> int:
         return int(
             self.conn.execute(sa.select(sa.func.count()).select_from(t.audit_log)).scalar_one()
-        )
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    id: int
-    at: datetime
-    type: str
-    payload: dict[str, Any]
-    read_action: str
-    resource: dict[str, Any]
-
-    @cached_property
-    def message_json(self) -> str:
-        """The stream message ``{"id", "type", "at", "data"}`` as JSON text, made once
-        per event however many subscribers it goes to."""
-        return json.dumps(
-            {"id": self.id, "type": self.type, "at": self.at.isoformat(), "data": self.payload},
-            default=str,
         )
 
 

@@ -1,4 +1,5 @@
-"""Unit of work over one SQLAlchemy connection: one transaction per command.
+"""Unit of work over one SQLAlchemy connection: one transaction per command (the group
+commit, which runs many commands in one transaction, is in ``group_commit.py``).
 
 A write unit of work takes the write lock up front on SQLite (BEGIN IMMEDIATE). On both
 stores, ``record`` appends the command's audit record and its events in the same
@@ -10,14 +11,10 @@ After the commit the audit anchor moves forward and the event bus is told.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import logging
 import threading
 import time
-from collections import deque
-from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import uuid4
 
@@ -25,14 +22,12 @@ import sqlalchemy as sa
 
 from marchwarden.adapters.db import tables as t
 from marchwarden.adapters.db.alerts_repo import AlertRepository
-from marchwarden.adapters.db.command_repo import (
-    IdempotencyRepository,
-    IncidentRepository,
-    ReportRepository,
-    TaskRepository,
-)
 from marchwarden.adapters.db.engine import WRITE_OPTION
 from marchwarden.adapters.db.forces_repo import ForcesRepository
+from marchwarden.adapters.db.group_commit import GroupCommit
+from marchwarden.adapters.db.idempotency_repo import IdempotencyRepository
+from marchwarden.adapters.db.incident_repo import IncidentRepository
+from marchwarden.adapters.db.report_repo import ReportRepository
 from marchwarden.adapters.db.repositories import (
     AuditRepository,
     EventRepository,
@@ -41,12 +36,13 @@ from marchwarden.adapters.db.repositories import (
     UserRepository,
 )
 from marchwarden.adapters.db.shelters_repo import EvacuationRepository, ShelterRepository
+from marchwarden.adapters.db.task_repo import TaskRepository
 from marchwarden.adapters.db.webhooks_repo import WebhookRepository
 from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash
 from marchwarden.core.incidents.records import TimelineKind
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Sequence
     from datetime import datetime
     from types import TracebackType
 
@@ -87,6 +83,11 @@ class Database:
         self._anchor_writer = _AnchorWriter(anchor)
         #: commands that many clients send at once (reports) commit together through this
         self.group_commit = GroupCommit(self)
+
+    @property
+    def url(self) -> str:
+        """The store's address (with any password: a key, never shown)."""
+        return self.engine.url.render_as_string(hide_password=False)
 
     def on_events_committed(self, listener: Callable[[int], None]) -> None:
         """``listener(max_event_id)`` runs after every commit that stored events."""
@@ -265,7 +266,7 @@ class SqlUnitOfWork:
         for event in events:
             facts = event.audit()
             if facts is not None:
-                seq = self.record_audit(
+                seq = self._append_audit(
                     actor=actor,
                     command=facts.command,
                     target_type=facts.target_type,
@@ -285,10 +286,11 @@ class SqlUnitOfWork:
                     task_id=note.task_id,
                     data=dict(note.data),
                 )
-            self.emit(event, at=at)
+            if event.published():
+                self.emit(event, at=at)
         return seq
 
-    def record_audit(
+    def _append_audit(
         self,
         *,
         actor: Principal | None,
@@ -296,10 +298,9 @@ class SqlUnitOfWork:
         target_type: str,
         target_id: str | int | None,
         changes: dict[str, Any],
-        events: Sequence[DomainEvent] = (),
         at: datetime,
     ) -> int:
-        """Append one audit record (and the command's events). Returns the audit seq."""
+        """Append one audit record to the hash chain. Returns its seq."""
         if not self.write:
             raise RuntimeError("record() in a read-only unit of work")
         self._lock_journal()
@@ -344,8 +345,6 @@ class SqlUnitOfWork:
             conn.execute(_AUDIT_INSERT, audit_row)
         self._head = (seq, digest)
         self._anchor = Anchor(seq=seq, hash=digest)
-        for event in events:
-            self.emit(event, at=at)
         return seq
 
     def emit(self, event: DomainEvent, *, at: datetime) -> int | None:
@@ -383,235 +382,6 @@ class SqlUnitOfWork:
             ids = conn.execute(_EVENTS_INSERT_RETURNING, self._event_rows).scalars().all()
             self._event_rows = []
             self._max_event_id = max(self._max_event_id or 0, *(int(i) for i in ids))
-
-
-@dataclass(eq=False, slots=True)
-class _Job:
-    """A queued command and where its outcome goes: a ``concurrent.futures.Future``
-    (``submit``), or an asyncio future of a running event loop (``submit_async``)."""
-
-    fn: Callable[[SqlUnitOfWork], Any]
-    future: Future[Any] | None
-    #: (user id, operation, key) the job will look up first; looked up for the batch at once
-    idempotency: tuple[int, str, str] | None = None
-    waiter: asyncio.Future[Any] | None = None
-    settled: bool = False
-
-    def start(self) -> bool:
-        """False if the caller gave up waiting before the job ran: then it is not run."""
-        if self.future is not None:
-            return self.future.set_running_or_notify_cancel()
-        return self.waiter is not None and not self.waiter.cancelled()
-
-
-def _settle(outcomes: Iterable[tuple[_Job, Any, BaseException | None]]) -> None:
-    """Hand each job its outcome: thread futures at once; the asyncio futures of each
-    event loop in one call into that loop (one wake-up of the loop per batch, not one per
-    job, which cost ~5 % of the event loop's time under a report burst)."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
-    for job, value, error in outcomes:
-        if job.settled:
-            continue
-        job.settled = True
-        if job.future is not None:
-            if job.future.done():  # cancelled before it ran
-                continue
-            if error is None:
-                job.future.set_result(value)
-            else:
-                job.future.set_exception(error)
-        elif job.waiter is not None:
-            by_loop.setdefault(job.waiter.get_loop(), []).append((job.waiter, value, error))
-    for loop, items in by_loop.items():
-        try:
-            loop.call_soon_threadsafe(_settle_waiters, items)
-        except RuntimeError:  # the loop is closed: nobody is waiting any more
-            log.warning("group commit: %d replies for a closed event loop", len(items))
-
-
-def _settle_waiters(items: list[tuple[asyncio.Future[Any], Any, Any]]) -> None:
-    for waiter, value, error in items:
-        if waiter.done():  # cancelled meanwhile (the client went away)
-            continue
-        if error is None:
-            waiter.set_result(value)
-        else:
-            waiter.set_exception(error)
-
-
-class GroupCommit:
-    """Group commit: one writer thread commits the commands waiting at that moment in one
-    transaction, so that a burst of them costs one fsync instead of one each.
-
-    ``submit(fn)`` queues ``fn(uow)`` and returns a future. The writer takes every job
-    waiting (up to ``max_batch``), opens one write unit of work and runs each job in a
-    savepoint of its own: a job that raises is rolled back to its savepoint (its audit
-    head and events forgotten with it) and gets its exception; its neighbours go on.
-    Then one commit, and only after it each future gets its result — so a reply built on
-    it is still sent only after the command is durable. If the commit fails, every job of
-    the batch gets that error (none was acknowledged). A job sees the effects of the jobs
-    before it in the batch (same transaction); each still writes its own audit record and
-    events, in order. Jobs must not open a write unit of work of their own (the writer
-    holds the write lock). The thread exits after ``idle_seconds`` without work and starts
-    again on the next job.
-    """
-
-    def __init__(self, db: Database, *, max_batch: int = 256, idle_seconds: float = 2.0) -> None:
-        self.db = db
-        self.max_batch = max_batch
-        self.idle_seconds = idle_seconds
-        self._queue: deque[_Job] = deque()
-        self._cond = threading.Condition()
-        self._running = False
-        self._closed = False
-        #: sizes of the batches committed (newest last; for tests and the benchmark)
-        self.batch_sizes: deque[int] = deque(maxlen=10_000)
-
-    def submit(
-        self,
-        fn: Callable[[SqlUnitOfWork], _T],
-        *,
-        idempotency: tuple[int, str, str] | None = None,
-    ) -> Future[_T]:
-        """Queue ``fn``; ``idempotency``: the (user id, operation, key) it looks up first,
-        read for the whole batch in one query (``IdempotencyRepository.preload``)."""
-        future: Future[_T] = Future()
-        self._enqueue(_Job(fn, future, idempotency))
-        return future
-
-    def submit_async(
-        self,
-        fn: Callable[[SqlUnitOfWork], _T],
-        *,
-        idempotency: tuple[int, str, str] | None = None,
-    ) -> asyncio.Future[_T]:
-        """``submit`` for the running event loop: an asyncio future, settled together
-        with the rest of its batch by one call into the loop."""
-        waiter: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
-        self._enqueue(_Job(fn, None, idempotency, waiter))
-        return waiter
-
-    def _enqueue(self, job: _Job) -> None:
-        with self._cond:
-            if self._closed:
-                raise RuntimeError("the store is closed")
-            self._queue.append(job)
-            if not self._running:
-                self._running = True
-                threading.Thread(target=self._run, name="group-commit", daemon=True).start()
-            self._cond.notify()
-
-    def run(
-        self,
-        fn: Callable[[SqlUnitOfWork], _T],
-        *,
-        idempotency: tuple[int, str, str] | None = None,
-    ) -> _T:
-        """Submit and wait for the result (from any thread but the writer's)."""
-        return self.submit(fn, idempotency=idempotency).result()
-
-    def close(self, timeout: float = 30.0) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-            deadline = time.monotonic() + timeout
-            while self._running and time.monotonic() < deadline:
-                self._cond.wait(0.05)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                if not self._queue and not self._closed:
-                    self._cond.wait(self.idle_seconds)
-                if not self._queue:
-                    self._running = False
-                    self._cond.notify_all()
-                    return
-                n = min(len(self._queue), self.max_batch)
-                batch = [self._queue.popleft() for _ in range(n)]
-            try:
-                self._commit(batch)
-            except BaseException as exc:  # never leave a caller waiting
-                _settle((job, None, exc) for job in batch)
-                log.exception("group commit failed")
-
-    def _commit(self, batch: list[_Job]) -> None:
-        jobs = []
-        for job in batch:
-            if job.start():
-                jobs.append(job)
-            else:
-                job.settled = True  # its caller gave up before it ran
-        if not jobs:
-            return
-        try:
-            outcomes = self._transaction(jobs, careful=False)
-        except _JobFailed:
-            outcomes = None
-        except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
-            _settle((job, None, exc) for job in jobs)
-            return
-        if outcomes is None:
-            # a job failed without savepoints around it: run the batch again, each job in
-            # a savepoint, so that only the failing one fails
-            try:
-                outcomes = self._transaction(jobs, careful=True)
-            except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
-                _settle((job, None, exc) for job in jobs)
-                return
-        self.batch_sizes.append(len(jobs))
-        _settle(outcomes)
-
-    def _transaction(
-        self, jobs: list[_Job], *, careful: bool
-    ) -> list[tuple[_Job, Any, BaseException | None]]:
-        """One transaction over the jobs. Not careful (the common case): no savepoints,
-        and the first job that raises aborts the transaction (``_JobFailed``). Careful:
-        each job in a savepoint; a job that raises ``RetryJob`` runs once more."""
-        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
-        with self.db.unit_of_work() as uow:
-            uow.defer_journal = True
-            uow.lock_journal()  # outside the savepoints: a rolled-back job keeps it
-            if not careful:
-                # one read for the batch's keys instead of one per job; with the write lock
-                # held (SQLite) none can appear meanwhile, and on PostgreSQL a key stored
-                # meanwhile by another process makes ``add`` refuse it: ``RetryJob``, and
-                # the careful run (no preload) replays it
-                uow.idempotency.preload([j.idempotency for j in jobs if j.idempotency])
-            for job in jobs:
-                if not careful:
-                    try:
-                        value = job.fn(uow)
-                    except Exception as exc:
-                        raise _JobFailed from exc
-                    outcomes.append((job, value, None))
-                    continue
-                for attempt in (1, 2):
-                    state = uow.journal_state()
-                    savepoint = uow.conn.begin_nested()
-                    try:
-                        value = job.fn(uow)
-                    except Exception as exc:  # noqa: BLE001 - it is the job's caller's
-                        savepoint.rollback()
-                        uow.restore_journal_state(state)
-                        if isinstance(exc, RetryJob) and attempt == 1:
-                            continue
-                        outcomes.append((job, None, exc))
-                    else:
-                        savepoint.commit()
-                        outcomes.append((job, value, None))
-                    break
-            uow.commit()
-        return outcomes
-
-
-class RetryJob(Exception):
-    """Raised by a group-commit job that lost a race it resolves by running again (e.g. a
-    key inserted meanwhile by another process's transaction)."""
-
-
-class _JobFailed(Exception):
-    pass
 
 
 class _AnchorWriter:

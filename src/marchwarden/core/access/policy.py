@@ -10,9 +10,13 @@ grant only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING
 
 from marchwarden.core.access.model import Principal, Resource, Role, Scope, ScopeKind
+
+if TYPE_CHECKING:
+    from marchwarden.core.incidents.records import Incident, UnitRef
 
 
 class Action(StrEnum):
@@ -273,3 +277,59 @@ def decide_alert_read(
 def allowed_actions(principal: Principal) -> frozenset[Action]:
     """What the role may do at all (the UI uses this to show or hide controls)."""
     return ROLE_ACTIONS.get(principal.role, frozenset())
+
+
+# ------------------------------------------------------------------------ tasking
+
+
+def may_task_unit(principal: Principal, incident: Incident, unit: UnitRef) -> Decision:
+    """The scope rule for tasking (docs/security.md): a caller who may ``task.assign`` on
+    the incident may task a unit when the unit is inside the caller's scope, *or* the
+    unit's agency is part of the incident's unified command (its lead or a supporting
+    agency) — joining the unified command is how an agency puts its units at that
+    incident's disposal. The reason names which (it goes into the audit record)."""
+    if decide(principal, Action.TASK_ASSIGN, unit.resource()).allowed:
+        return Decision(True, f"unit {unit.code} is inside the caller's scope")
+    if unit.agency_id in incident.command_agencies:
+        return Decision(
+            True,
+            f"unit {unit.code}'s agency {unit.agency_code} is part of incident "
+            f"{incident.id}'s unified command",
+        )
+    return Decision(
+        False,
+        f"unit {unit.code} ({unit.region}, {unit.agency_name}) is outside the caller's scope "
+        f"({principal.scope.describe()}) and its agency {unit.agency_code} is not part of "
+        f"incident {incident.id}'s unified command",
+    )
+
+
+class TaskRelation(Enum):
+    """Who may move a task one step, by the caller's relation to it."""
+
+    #: the tasked unit answers for it (accept, decline): ``task.respond`` on the unit
+    UNIT = "unit"
+    #: the unit, or the incident's command (en route, on scene, completed)
+    UNIT_OR_COMMAND = "unit_or_command"
+    #: the incident's command only (cancel): ``task.assign`` on the incident
+    COMMAND = "command"
+
+
+def may_move_task(
+    principal: Principal,
+    relation: TaskRelation,
+    *,
+    incident: Resource,
+    unit: Resource | None,
+) -> Decision:
+    """Whether the caller may move a task whose unit is ``unit`` (None: no unit yet) on
+    the incident ``incident``, given who may (``relation``)."""
+    if relation is TaskRelation.UNIT:
+        if unit is None:
+            return Decision(False, "the task has no unit to answer for it")
+        return decide(principal, Action.TASK_RESPOND, unit)
+    if relation is TaskRelation.UNIT_OR_COMMAND and unit is not None:
+        by_unit = decide(principal, Action.TASK_RESPOND, unit)
+        if by_unit.allowed:
+            return by_unit
+    return decide(principal, Action.TASK_ASSIGN, incident)

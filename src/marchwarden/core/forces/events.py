@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.access.model import Resource
 from marchwarden.core.access.policy import Action
-from marchwarden.core.events import DomainEvent
+from marchwarden.core.events import AuditFacts, DomainEvent, record_only
 from marchwarden.core.forces.model import unit_resource
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -21,6 +25,9 @@ class _UnitEvent(DomainEvent):
     def resource(self) -> Resource:
         return unit_resource(self.region, self.agency_id, self.path)
 
+    def _audit(self, command: str, changes: dict[str, Any]) -> AuditFacts:
+        return AuditFacts(command, "unit", self.unit_id, changes)
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class AgencyCreated(DomainEvent):
@@ -30,6 +37,10 @@ class AgencyCreated(DomainEvent):
     name: str
     kind: str
     region: str | None
+
+    def audit(self) -> AuditFacts:
+        changes = {"code": self.code, "name": self.name, "kind": self.kind, "region": self.region}
+        return AuditFacts("agency.create", "agency", self.agency_id, changes)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -41,10 +52,28 @@ class UnitCreated(_UnitEvent):
     home: tuple[float, float]
     status: str
 
+    def audit(self) -> AuditFacts:
+        return self._audit(
+            "unit.create",
+            {
+                "code": self.code,
+                "name": self.name,
+                "agency_id": self.agency_id,
+                "parent_id": self.parent_id,
+                "region": self.region,
+            },
+        )
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class UnitUpdated(_UnitEvent):
     changes: dict[str, object]
+    """Each changed field's new value."""
+    diff: Mapping[str, list[Any]] = record_only(factory=dict)
+    """Each changed field as [before, after] (the audit record)."""
+
+    def audit(self) -> AuditFacts:
+        return self._audit("unit.update", dict(self.diff))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -53,6 +82,15 @@ class UnitStatusChanged(_UnitEvent):
     previous: str
     availability: str
     note: str
+    own_command: bool = record_only(False)
+    """True: the command was this change ("unit.status"); False: it came with another
+    command (a task's step), whose record covers it."""
+
+    def audit(self) -> AuditFacts | None:
+        if not self.own_command:
+            return None
+        changes = {"status": [self.previous, self.status], "note": self.note}
+        return AuditFacts("unit.status", "unit", self.unit_id, changes)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -60,6 +98,16 @@ class UnitPositionUpdated(_UnitEvent):
     lon: float
     lat: float
     at: str
+    source: str = record_only("")
+    latest: bool = record_only(True)
+    """False: an older position than the newest known (audited, not published)."""
+
+    def audit(self) -> AuditFacts:
+        changes = {"lon": self.lon, "lat": self.lat, "at": self.at, "source": self.source}
+        return self._audit("unit.position", changes)
+
+    def published(self) -> bool:
+        return self.latest
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -67,6 +115,16 @@ class MemberRegistered(_UnitEvent):
     read_action = Action.MEMBER_READ
     member_id: int
     callsign: str
+    external_id: str = record_only("")
+    unit_code: str = record_only("")
+
+    def audit(self) -> AuditFacts:
+        changes = {
+            "external_id": self.external_id,
+            "unit": self.unit_code,
+            "callsign": self.callsign,
+        }
+        return AuditFacts("member.register", "member", self.member_id, changes)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -75,6 +133,11 @@ class MemberChanged(_UnitEvent):
     member_id: int
     callsign: str
     fields: tuple[str, ...]
+    added: Mapping[str, Any] = record_only(factory=dict)
+    """The records added, by kind (the audit record)."""
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts("member.records", "member", self.member_id, {"added": dict(self.added)})
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -86,6 +149,18 @@ class RosterImported(DomainEvent):
     regions: tuple[str, ...]
     agencies: tuple[int, ...]
     unit_paths: tuple[str, ...]
+    created_ids: tuple[str, ...] = record_only(())
+    updated_ids: tuple[str, ...] = record_only(())
+
+    def audit(self) -> AuditFacts:
+        changes = {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "created_ids": list(self.created_ids[:1000]),
+            "updated_ids": list(self.updated_ids[:1000]),
+        }
+        return AuditFacts("roster.import", "roster", None, changes)
 
     def resource(self) -> Resource:
         return Resource(
@@ -103,6 +178,17 @@ class LegalActRecorded(DomainEvent):
     title: str
     status: str
     grants: int
+    act_id: int = record_only(0)
+    grant_texts: tuple[str, ...] = record_only(())
+
+    def audit(self) -> AuditFacts:
+        changes = {
+            "reference": self.reference,
+            "title": self.title,
+            "status": self.status,
+            "grants": list(self.grant_texts),
+        }
+        return AuditFacts("law.record", "legal_act", self.act_id, changes)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -113,6 +199,15 @@ class LegalActStatusChanged(DomainEvent):
     previous: str
     effective_from: str | None
     effective_to: str | None
+    act_id: int = record_only(0)
+
+    def audit(self) -> AuditFacts:
+        changes = {
+            "status": [self.previous, self.status],
+            "effective_from": self.effective_from,
+            "effective_to": self.effective_to,
+        }
+        return AuditFacts("law.status", "legal_act", self.act_id, changes)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -121,3 +216,12 @@ class ActivationOrderIssued(_UnitEvent):
     reference: str
     valid_from: str
     valid_to: str | None
+
+    def audit(self) -> AuditFacts:
+        changes = {
+            "order_id": self.order_id,
+            "reference": self.reference,
+            "valid_from": self.valid_from,
+            "valid_to": self.valid_to,
+        }
+        return self._audit("activation.issue", changes)

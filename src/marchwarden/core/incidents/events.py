@@ -9,20 +9,30 @@ Who may see each (``read_action`` + ``resource()``, decided by the access policy
   agency and the unit's subtree (so a unit commander sees the tasks of the unit).
 
 No personal data and no free text (report texts, log entries, reporter names) travel in
-events; readers allowed to see them fetch them through the API.
+events; readers allowed to see them fetch them through the API. What the audit record and
+the timeline entry need beyond the payload rides in ``record_only`` fields, which stay out
+of the outbox.
+
+Each event knows its audit record (``audit()``; the command names and ``changes`` keys are
+those of the audit trail since the first release: a store written then still reads the
+same) and its incident-timeline entry (``timeline()``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.access.model import Resource
 from marchwarden.core.access.policy import Action
-from marchwarden.core.events import DomainEvent
+from marchwarden.core.events import AuditFacts, DomainEvent, TimelineFacts, record_only
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
+
+#: report statuses as the audit trail spells them (``ReportStatus`` values)
+_PENDING, _ATTACHED, _REJECTED = "pending", "attached", "rejected"
 
 # --------------------------------------------------------------------------- reports
 
@@ -36,6 +46,9 @@ class _ReportEvent(DomainEvent):
     def resource(self) -> Resource:
         return Resource("report", region=self.region)
 
+    def _audit(self, command: str, changes: dict[str, Any]) -> AuditFacts:
+        return AuditFacts(command, "report", self.report_id, changes)
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ReportSubmitted(_ReportEvent):
@@ -48,6 +61,20 @@ class ReportSubmitted(_ReportEvent):
     uncertainty_m: float
     suggested_incidents: tuple[int, ...]
     likely_duplicate_of: tuple[int, ...]
+    idempotency_key: str = record_only("")
+    request_sha256: str = record_only("")
+
+    def audit(self) -> AuditFacts:
+        return self._audit(
+            "report.submit",
+            {
+                "idempotency_key": self.idempotency_key,
+                "request_sha256": self.request_sha256,
+                "incident_type": self.incident_type,
+                "rating": self.rating,
+                "region": self.region,
+            },
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -55,10 +82,16 @@ class ReportClaimed(_ReportEvent):
     by: str
     until: datetime
 
+    def audit(self) -> AuditFacts:
+        return self._audit("report.claim", {"claim_expires_at": self.until.isoformat()})
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ReportReleased(_ReportEvent):
     by: str
+
+    def audit(self) -> AuditFacts:
+        return self._audit("report.release", {})
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -66,11 +99,35 @@ class ReportAttached(_ReportEvent):
     incident_id: int
     by: str
     opened_incident: bool
+    incident_name: str = record_only("")
+    incident_type: str = record_only("")
+    text: str = record_only("")
+    """The timeline's line (attached to an existing incident)."""
+
+    def audit(self) -> AuditFacts:
+        changes: dict[str, Any] = {"status": [_PENDING, _ATTACHED], "incident_id": self.incident_id}
+        if not self.opened_incident:
+            return self._audit("report.attach", changes)
+        changes |= {"incident_name": self.incident_name, "incident_type": self.incident_type}
+        return self._audit("report.open_incident", changes)
+
+    def timeline(self) -> TimelineFacts | None:
+        if self.opened_incident:  # the incident's "opened" entry names the report
+            return None
+        return TimelineFacts(
+            self.incident_id, "report_attached", self.text, data={"report_id": self.report_id}
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ReportRejected(_ReportEvent):
     by: str
+    reason: str = record_only("")
+
+    def audit(self) -> AuditFacts:
+        return self._audit(
+            "report.reject", {"status": [_PENDING, _REJECTED], "reason": self.reason}
+        )
 
 
 # --------------------------------------------------------------------------- incidents
@@ -86,6 +143,12 @@ class _IncidentEvent(DomainEvent):
 
     def resource(self) -> Resource:
         return Resource("incident", region=self.region, agencies=frozenset(self.agencies))
+
+    def _audit(self, command: str, changes: dict[str, Any]) -> AuditFacts:
+        return AuditFacts(command, "incident", self.incident_id, changes)
+
+    def _note(self, kind: str, text: str, **data: Any) -> TimelineFacts:
+        return TimelineFacts(self.incident_id, kind, text, data=data)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -104,6 +167,27 @@ class IncidentOpened(_IncidentEvent):
     lead_agency_id: int | None
     supporting_agency_ids: tuple[int, ...]
     from_report_id: int | None
+    text: str = record_only("")
+
+    def audit(self) -> AuditFacts | None:
+        if self.from_report_id is not None:  # rides on the report's "report.open_incident"
+            return None
+        return self._audit(
+            "incident.open",
+            {
+                "name": self.name,
+                "type": self.incident_type,
+                "severity": self.severity,
+                "region": self.region,
+                "lead_agency_id": self.lead_agency_id,
+                "supporting_agency_ids": list(self.supporting_agency_ids),
+            },
+        )
+
+    def timeline(self) -> TimelineFacts:
+        if self.from_report_id is None:
+            return self._note("opened", self.text)
+        return self._note("opened", self.text, report_id=self.from_report_id)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -115,11 +199,41 @@ class IncidentUpdated(_IncidentEvent):
     lon: float | None = None
     lat: float | None = None
 
+    def audit(self) -> AuditFacts:
+        return self._audit("incident.update", dict(self.changes))
+
+    def timeline(self) -> TimelineFacts:
+        text = "Updated: " + "; ".join(_describe_change(k, v) for k, v in self.changes.items())
+        return self._note("updated", text, changes=dict(self.changes))
+
+
+def _describe_change(key: str, value: Any) -> str:
+    if isinstance(value, list) and len(value) == 2:
+        return f"{key.replace('_', ' ')} {value[0]} → {value[1]}"
+    if key == "place":
+        return "place moved"
+    return f"{key.replace('_', ' ')} {value}"
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IncidentStateChanged(_IncidentEvent):
     state: str
     previous: str
+    reason: str = record_only("")
+
+    def audit(self) -> AuditFacts:
+        return self._audit(
+            "incident.transition",
+            {"state": [self.previous, self.state], "reason": self.reason},
+        )
+
+    def timeline(self) -> TimelineFacts:
+        step = f"{self.previous} → {self.state}" + (f": {self.reason}" if self.reason else "")
+        return self._note(
+            "state_changed",
+            f"State {step}",
+            **{"from": self.previous, "to": self.state, "reason": self.reason},
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -128,6 +242,29 @@ class UnifiedCommandChanged(_IncidentEvent):
     supporting_agency_ids: tuple[int, ...]
     previous_lead_agency_id: int | None
     previous_supporting_agency_ids: tuple[int, ...]
+    text: str = record_only("")
+
+    def audit(self) -> AuditFacts:
+        return self._audit(
+            "incident.command",
+            {
+                "lead_agency_id": [self.previous_lead_agency_id, self.lead_agency_id],
+                "supporting_agency_ids": [
+                    list(self.previous_supporting_agency_ids),
+                    list(self.supporting_agency_ids),
+                ],
+            },
+        )
+
+    def timeline(self) -> TimelineFacts:
+        return self._note(
+            "command_changed",
+            self.text,
+            lead_agency_id=self.lead_agency_id,
+            supporting_agency_ids=list(self.supporting_agency_ids),
+            previous_lead_agency_id=self.previous_lead_agency_id,
+            previous_supporting_agency_ids=list(self.previous_supporting_agency_ids),
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -137,12 +274,31 @@ class CasualtiesRecorded(_IncidentEvent):
     """The counts this update gives (absolute figures, as of ``as_of``)."""
     totals: dict[str, int]
     """Every category's current figure after the update."""
+    source: str = record_only("")
+    text: str = record_only("")
+
+    def audit(self) -> AuditFacts:
+        return self._audit(
+            "incident.casualties",
+            {"as_of": self.as_of.isoformat(), "counts": dict(self.counts), "source": self.source},
+        )
+
+    def timeline(self) -> TimelineFacts:
+        return self._note(
+            "casualties", self.text, as_of=self.as_of.isoformat(), counts=dict(self.counts)
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IncidentLogged(_IncidentEvent):
+    """A log entry was written. The entry is the thing the command stores (its id is in
+    the event), so it adds no timeline entry of its own."""
+
     entry_id: int
     unit_id: int | None
+
+    def audit(self) -> AuditFacts:
+        return self._audit("incident.log", {"entry_id": self.entry_id, "unit_id": self.unit_id})
 
 
 # --------------------------------------------------------------------------- tasks
@@ -166,6 +322,14 @@ class _TaskEvent(_IncidentEvent):
             unit_paths=frozenset({self.unit_path}) if self.unit_path else frozenset(),
         )
 
+    def _task_audit(self, command: str, changes: dict[str, Any]) -> AuditFacts:
+        return AuditFacts(command, "task", self.task_id, changes)
+
+    def _task_note(self, kind: str, text: str, **data: Any) -> TimelineFacts:
+        return TimelineFacts(
+            self.incident_id, kind, text, unit_id=self.unit_id, task_id=self.task_id, data=data
+        )
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class TaskCreated(_TaskEvent):
@@ -175,11 +339,62 @@ class TaskCreated(_TaskEvent):
     required_capabilities: tuple[str, ...]
     lon: float
     lat: float
+    minimum_readiness: int = record_only(0)
+
+    def audit(self) -> AuditFacts:
+        return self._task_audit(
+            "task.create",
+            {
+                "incident_id": self.incident_id,
+                "title": self.title,
+                "required_powers": list(self.required_powers),
+                "required_capabilities": list(self.required_capabilities),
+                "minimum_readiness": self.minimum_readiness,
+                "priority": self.priority,
+            },
+        )
+
+    def timeline(self) -> TimelineFacts:
+        needs = ", ".join(self.required_powers) or "no particular power"
+        return TimelineFacts(
+            self.incident_id,
+            "task_created",
+            f"Task {self.task_id} ({self.priority}): {self.title}; needs {needs}",
+            task_id=self.task_id,
+            data={
+                "required_powers": list(self.required_powers),
+                "required_capabilities": list(self.required_capabilities),
+            },
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class TaskAssigned(_TaskEvent):
-    pass
+    previous: str = record_only("")
+    granted_powers: Mapping[str, str] = record_only(factory=dict)
+    """Each required power and the law that grants it to the unit."""
+    scope: str = record_only("")
+    """Why the caller may task this unit (the tasking scope rule's reason)."""
+    text: str = record_only("")
+
+    def audit(self) -> AuditFacts:
+        return self._task_audit(
+            "task.assign",
+            {
+                "unit_id": self.unit_id,
+                "status": [self.previous, "assigned"],
+                "granted_powers": dict(self.granted_powers),
+                "scope": self.scope,
+            },
+        )
+
+    def timeline(self) -> TimelineFacts:
+        return self._task_note(
+            "task_assigned",
+            self.text,
+            granted_powers=dict(self.granted_powers),
+            scope=self.scope,
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -188,3 +403,20 @@ class TaskStatusChanged(_TaskEvent):
 
     status: str
     previous: str
+    note: str = record_only("")
+    text: str = record_only("")
+
+    @property
+    def declined(self) -> bool:
+        return self.previous == "assigned" and self.status == "open"
+
+    def audit(self) -> AuditFacts:
+        return self._task_audit(
+            "task.decline" if self.declined else f"task.{self.status}",
+            {"status": [self.previous, self.status], "unit_id": self.unit_id, "note": self.note},
+        )
+
+    def timeline(self) -> TimelineFacts:
+        return self._task_note(
+            "task_status", self.text, **{"from": self.previous, "to": self.status}
+        )

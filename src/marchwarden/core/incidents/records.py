@@ -1,7 +1,7 @@
 """The records of unified command as the services see them: reports, incidents, tasks,
 timeline entries, and the units and agencies they refer to.
 
-Plain frozen dataclasses; the store (``adapters/db/command_repo.py``) builds them from
+Plain frozen dataclasses; the store (``adapters/db/*_repo.py``) builds them from
 rows and the API (``entrypoints/api/schemas/``) turns them into JSON. Access decisions look at
 ``resource()``: a report by its region; an incident by its region and its unified
 command (lead and supporting agencies); a unit by its region, agency and subtree.

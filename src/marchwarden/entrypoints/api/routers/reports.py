@@ -51,7 +51,7 @@ async def submit_report(
     with a different body is a 409.
 
     Runs in the event loop: the report waits for the group writer's commit (see
-    ``adapters/db/uow.py: GroupCommit``) without holding a worker thread."""
+    ``adapters/db/group_commit.py: GroupCommit``) without holding a worker thread."""
     new = reports.NewReport(
         source_kind=body.source_kind,
         observed_at=body.observed_at,

@@ -1,0 +1,119 @@
+"""Idempotency keys: the stored reply of a command sent with a key.
+
+``IdempotencyRepository.add`` inserts the key with ``ON CONFLICT DO NOTHING``: when
+another transaction holds (or committed) the same key, the unique constraint refuses it,
+nothing is stored and the caller reads the winner's reply instead. Never commits.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from marchwarden.adapters.db import tables as t
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+    from datetime import datetime
+
+from marchwarden.services.ports import (
+    StoredReply,
+)
+
+# --------------------------------------------------------------------------- idempotency
+
+
+_KEYS = t.idempotency_keys
+_KEY_GET = sa.select(_KEYS).where(
+    _KEYS.c.user_id == sa.bindparam("user_id"),
+    _KEYS.c.operation == sa.bindparam("operation"),
+    _KEYS.c.key == sa.bindparam("key"),
+)
+_KEY_ADD = {
+    dialect: insert(_KEYS)
+    .on_conflict_do_nothing(index_elements=[_KEYS.c.user_id, _KEYS.c.operation, _KEYS.c.key])
+    .returning(_KEYS.c.id)
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+}
+
+
+_KEYS_PRESENT = sa.select(_KEYS.c.user_id, _KEYS.c.operation, _KEYS.c.key).where(
+    _KEYS.c.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+    _KEYS.c.operation.in_(sa.bindparam("operations", expanding=True)),
+    _KEYS.c.key.in_(sa.bindparam("keys", expanding=True)),
+)
+
+
+class IdempotencyRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        #: keys known not to be stored (``preload``); ``get`` answers them without a read
+        self._absent: set[tuple[int, str, str]] = set()
+
+    def preload(self, wanted: Collection[tuple[int, str, str]]) -> None:
+        """Look up many (user id, operation, key) at once: those not stored are then
+        answered by ``get`` without a statement each (a group-commit batch does this).
+
+        Only for a transaction that holds the write lock from before this read (SQLite)
+        or that resolves a key inserted meanwhile by another transaction when ``add``
+        refuses it (both stores: ``add`` returns None, the caller runs again without the
+        preload); ``add`` forgets the key it inserts."""
+        if not wanted:
+            return
+        rows = self.conn.execute(
+            _KEYS_PRESENT,
+            {
+                "user_ids": sorted({w[0] for w in wanted}),
+                "operations": sorted({w[1] for w in wanted}),
+                "keys": sorted({w[2] for w in wanted}),
+            },
+        ).all()
+        present = {(int(r.user_id), str(r.operation), str(r.key)) for r in rows}
+        self._absent = set(wanted) - present
+
+    def get(self, user_id: int, operation: str, key: str) -> StoredReply | None:
+        if (user_id, operation, key) in self._absent:
+            return None
+        row = self.conn.execute(
+            _KEY_GET, {"user_id": user_id, "operation": operation, "key": key}
+        ).first()
+        if row is None:
+            return None
+        return StoredReply(
+            row.request_hash, int(row.status_code), dict(row.response), row.created_at
+        )
+
+    def add(
+        self,
+        *,
+        user_id: int,
+        operation: str,
+        key: str,
+        request_hash: str,
+        status_code: int,
+        response: dict[str, Any],
+        at: datetime,
+    ) -> int | None:
+        """Store the key with its reply; None (and nothing stored) when the key is taken.
+
+        ``INSERT … ON CONFLICT DO NOTHING``: on PostgreSQL a concurrent transaction
+        inserting the same key makes this wait until that one commits or rolls back; then
+        the key is refused (or inserted). No error, so the transaction goes on.
+        """
+        self._absent.discard((user_id, operation, key))
+        row = self.conn.execute(
+            _KEY_ADD[self.conn.dialect.name],
+            {
+                "user_id": user_id,
+                "operation": operation,
+                "key": key,
+                "request_hash": request_hash,
+                "status_code": status_code,
+                "response": response,
+                "created_at": at,
+            },
+        ).first()
+        return None if row is None else int(row[0])

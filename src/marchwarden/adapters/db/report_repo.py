@@ -1,0 +1,304 @@
+"""Field reports in and out of the store. Never commits.
+
+``ReportRepository.claim`` and ``.decide`` are conditional UPDATEs (``WHERE
+claimed_by_id IS NULL OR claim_expires_at <= now``…); exactly one of two concurrent
+officers gets a row count of 1. On PostgreSQL the loser's UPDATE waits for the winner's
+row lock and then re-checks the condition against the committed row; on SQLite writers
+are serialised by ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from marchwarden.adapters.db import tables as t
+from marchwarden.core.incidents.correlation import ReportSummary
+from marchwarden.core.incidents.model import (
+    AdmiraltyRating,
+    InformationCredibility,
+    ReportSourceKind,
+    SourceReliability,
+)
+from marchwarden.core.incidents.records import (
+    Report,
+    ReportStatus,
+)
+from marchwarden.core.incidents.taxonomy import IncidentType
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Sequence
+    from datetime import datetime
+
+    from marchwarden.core.incidents.model import LonLat
+from marchwarden.adapters.db._rows import _one, _pk
+from marchwarden.services.ports import (
+    REPORT_ORDERS,
+    NewReportRow,
+)
+
+# --------------------------------------------------------------------------- reports
+
+
+def _report(row: Any) -> Report:
+    return Report(
+        id=int(row.id),
+        source_kind=ReportSourceKind(row.source_kind),
+        observed_at=row.observed_at,
+        received_at=row.received_at,
+        position=(float(row.lon), float(row.lat)),
+        uncertainty_m=float(row.uncertainty_m),
+        incident_type=IncidentType(row.incident_type),
+        text=row.text,
+        rating=AdmiraltyRating(
+            SourceReliability(row.reliability), InformationCredibility(int(row.credibility))
+        ),
+        reporter=row.reporter,
+        submitted_by=row.submitted_by,
+        region=row.region,
+        status=ReportStatus(row.status),
+        incident_id=row.incident_id,
+        claimed_by_id=row.claimed_by_id,
+        claimed_by=row.claimed_by,
+        claim_expires_at=row.claim_expires_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note,
+        correlation=dict(row.correlation or {}),
+    )
+
+
+_REPORTS = t.reports
+_REPORT_INSERT = _REPORTS.insert()
+_DUPLICATE_CANDIDATES = (
+    sa.select(
+        _REPORTS.c.id,
+        _REPORTS.c.lon,
+        _REPORTS.c.lat,
+        _REPORTS.c.observed_at,
+        _REPORTS.c.text,
+        _REPORTS.c.incident_id,
+    )
+    .where(
+        _REPORTS.c.incident_type == sa.bindparam("incident_type"),
+        _REPORTS.c.observed_at >= sa.bindparam("since"),
+        _REPORTS.c.observed_at <= sa.bindparam("until"),
+        _REPORTS.c.lat.between(sa.bindparam("lat_min"), sa.bindparam("lat_max")),
+        _REPORTS.c.lon.between(sa.bindparam("lon_min"), sa.bindparam("lon_max")),
+    )
+    .order_by(_REPORTS.c.id)
+)
+
+
+class ReportRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def add(
+        self,
+        new: NewReportRow,
+        *,
+        submitted_by_id: int | None,
+        submitted_by: str,
+        received_at: datetime,
+        correlation: dict[str, Any],
+    ) -> int:
+        result = self.conn.execute(
+            _REPORT_INSERT,
+            {
+                "source_kind": new.source_kind.value,
+                "observed_at": new.observed_at,
+                "received_at": received_at,
+                "lon": new.position[0],
+                "lat": new.position[1],
+                "uncertainty_m": new.uncertainty_m,
+                "incident_type": new.incident_type.value,
+                "text": new.text,
+                "reliability": new.rating.reliability.value,
+                "credibility": int(new.rating.credibility),
+                "reporter": new.reporter,
+                "submitted_by_id": submitted_by_id,
+                "submitted_by": submitted_by,
+                "region": new.region,
+                "status": ReportStatus.PENDING.value,
+                "decision_note": "",
+                "correlation": correlation,
+            },
+        )
+        return _pk(result)
+
+    def get(self, report_id: int, *, for_update: bool = False) -> Report | None:
+        q = sa.select(t.reports).where(t.reports.c.id == report_id)
+        row = _one(self.conn, q, for_update=for_update)
+        return None if row is None else _report(row)
+
+    def find(
+        self,
+        *,
+        status: ReportStatus | None = None,
+        regions: Collection[str] | None = None,
+        incident_id: int | None = None,
+        limit: int = 100,
+        order: str = "id",
+        after_key: Sequence[Any] | None = None,
+    ) -> list[Report]:
+        """Reports in ``order`` (a key of ``REPORT_ORDERS``), after ``after_key`` (the
+        order's key of the last report of the previous page, see ``report_order_key``):
+        keyset paging, nothing skipped or repeated."""
+        r = t.reports
+        q = sa.select(r)
+        if status is not None:
+            q = q.where(r.c.status == status.value)
+        if regions is not None:
+            q = q.where(r.c.region.in_(sorted(regions)))
+        if incident_id is not None:
+            q = q.where(r.c.incident_id == incident_id)
+        keys = REPORT_ORDERS[order]
+        if after_key is not None:
+            # (k1, k2, ...) strictly after the cursor, each key in its own direction
+            ors = []
+            for n, (name, descending) in enumerate(keys):
+                col = r.c[name]
+                tie = [r.c[keys[m][0]] == after_key[m] for m in range(n)]
+                beyond = col < after_key[n] if descending else col > after_key[n]
+                ors.append(sa.and_(*tie, beyond))
+            q = q.where(sa.or_(*ors))
+        q = q.order_by(*(r.c[name].desc() if d else r.c[name] for name, d in keys))
+        rows = self.conn.execute(q.limit(limit)).all()
+        return [_report(row) for row in rows]
+
+    def duplicate_candidates(
+        self,
+        incident_type: IncidentType,
+        since: datetime,
+        until: datetime,
+        *,
+        near: tuple[float, float],
+        within_km: float,
+    ) -> list[ReportSummary]:
+        """Reports of one type observed in ``[since, until]`` inside a box around
+        ``near`` that contains every point within ``within_km`` (the exact distance is the
+        caller's; the box keeps the read small however many reports the window holds)."""
+        lon, lat = near
+        dlat = within_km / 110.0 * 1.05 + 1e-6
+        dlon = within_km / (111.32 * max(0.01, math.cos(math.radians(lat)))) * 1.05 + 1e-6
+        rows = self.conn.execute(
+            _DUPLICATE_CANDIDATES,
+            {
+                "incident_type": incident_type.value,
+                "since": since,
+                "until": until,
+                "lat_min": lat - dlat,
+                "lat_max": lat + dlat,
+                "lon_min": lon - dlon,
+                "lon_max": lon + dlon,
+            },
+        ).all()
+        return [
+            ReportSummary(
+                report_id=int(row.id),
+                incident_type=incident_type,
+                position=(float(row.lon), float(row.lat)),
+                observed_at=row.observed_at,
+                text=row.text,
+                incident_id=row.incident_id,
+            )
+            for row in rows
+        ]
+
+    def positions_by_incident(self, incident_ids: Iterable[int]) -> dict[int, list[LonLat]]:
+        ids = sorted(set(incident_ids))
+        out: dict[int, list[LonLat]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        r = t.reports
+        rows = self.conn.execute(
+            sa.select(r.c.incident_id, r.c.lon, r.c.lat)
+            .where(r.c.incident_id.in_(ids))
+            .order_by(r.c.id)
+        ).all()
+        for row in rows:
+            out[int(row.incident_id)].append((float(row.lon), float(row.lat)))
+        return out
+
+    def count_by_incident(self, incident_id: int) -> int:
+        r = t.reports
+        return int(
+            self.conn.execute(
+                sa.select(sa.func.count()).select_from(r).where(r.c.incident_id == incident_id)
+            ).scalar_one()
+        )
+
+    def claim(
+        self, report_id: int, *, user_id: int, username: str, now: datetime, until: datetime
+    ) -> bool:
+        """Claim a pending report unless someone else holds a live claim. True when won."""
+        r = t.reports
+        result = self.conn.execute(
+            r.update()
+            .where(
+                r.c.id == report_id,
+                r.c.status == ReportStatus.PENDING.value,
+                sa.or_(
+                    r.c.claimed_by_id.is_(None),
+                    r.c.claim_expires_at <= now,
+                    r.c.claimed_by_id == user_id,
+                ),
+            )
+            .values(
+                claimed_by_id=user_id, claimed_by=username, claimed_at=now, claim_expires_at=until
+            )
+        )
+        return result.rowcount == 1
+
+    def release(self, report_id: int, *, user_id: int, now: datetime) -> bool:
+        """Give up one's own live claim. True when there was one."""
+        r = t.reports
+        result = self.conn.execute(
+            r.update()
+            .where(
+                r.c.id == report_id,
+                r.c.status == ReportStatus.PENDING.value,
+                r.c.claimed_by_id == user_id,
+                r.c.claim_expires_at > now,
+            )
+            .values(claimed_by_id=None, claimed_by=None, claimed_at=None, claim_expires_at=None)
+        )
+        return result.rowcount == 1
+
+    def decide(
+        self,
+        report_id: int,
+        *,
+        user_id: int,
+        username: str,
+        now: datetime,
+        status: ReportStatus,
+        incident_id: int | None,
+        note: str,
+    ) -> bool:
+        """Attach or reject a pending report, only under the caller's live claim."""
+        r = t.reports
+        result = self.conn.execute(
+            r.update()
+            .where(
+                r.c.id == report_id,
+                r.c.status == ReportStatus.PENDING.value,
+                r.c.claimed_by_id == user_id,
+                r.c.claim_expires_at > now,
+            )
+            .values(
+                status=status.value,
+                incident_id=incident_id,
+                decided_by=username,
+                decided_at=now,
+                decision_note=note,
+                claimed_by_id=None,
+                claimed_by=None,
+                claimed_at=None,
+                claim_expires_at=None,
+            )
+        )
+        return result.rowcount == 1

@@ -1,0 +1,238 @@
+"""The decisions of tasking: pure functions that enforce a task's invariants and return its
+events (``core/incidents/events.py``: each knows its audit record and timeline entry).
+
+- creating a task: it has a title, and the incident takes it (``check_takes_more``);
+- assigning: the incident takes tasking, the task may move to ``assigned``, and the unit
+  is eligible (``eligibility.py``) — an ineligible unit is refused with every reason;
+- moving a task one step (:func:`decide_move`): the lifecycle (``tasking.py``) and the
+  status its unit takes with it.
+
+Who may do each is the policy's (``core/access/policy.py``: ``may_task_unit``,
+``may_move_task``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from marchwarden.core.authority.model import power_label
+from marchwarden.core.dispatch.eligibility import ReasonCode
+from marchwarden.core.dispatch.tasking import TaskStatus, check_task_transition, unit_status_after
+from marchwarden.core.errors import Conflict, Invalid
+from marchwarden.core.forces.status import Availability, UnitStatus
+from marchwarden.core.incidents import events as ev
+from marchwarden.core.incidents.decisions import check_takes_more, event_base
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from marchwarden.core.access.policy import TaskRelation
+    from marchwarden.core.authority.evaluation import UnitAuthority
+    from marchwarden.core.dispatch.eligibility import Eligibility, IneligibilityReason
+    from marchwarden.core.incidents.records import Incident, Task, UnitRef
+
+
+class UnitNotEligible(Conflict):
+    code = "unit-not-eligible"
+    title = "The unit may not be given this task"
+
+
+def task_event_base(incident: Incident, task_id: int, unit: UnitRef | None) -> dict[str, Any]:
+    """The fields every task event carries (who may see it: the incident's readers, and
+    the tasked unit's agency and subtree)."""
+    return {
+        **event_base(incident),
+        "task_id": task_id,
+        "unit_id": unit.id if unit else None,
+        "unit_agency_id": unit.agency_id if unit else None,
+        "unit_path": unit.path if unit else None,
+    }
+
+
+# --------------------------------------------------------------------------- create
+
+
+def task_title(title: str) -> str:
+    """What is to be done, stripped; a task needs one."""
+    title = title.strip()
+    if not title:
+        raise Invalid("a task needs a title (what is to be done)")
+    return title
+
+
+def task_created(incident: Incident, task: Task) -> ev.TaskCreated:
+    """The event of a task just stored on ``incident`` (which took it:
+    ``check_takes_more``)."""
+    needs = task.requirements
+    return ev.TaskCreated(
+        **task_event_base(incident, task.id, None),
+        title=task.title,
+        priority=task.priority.value,
+        required_powers=tuple(sorted(needs.required_powers)),
+        required_capabilities=tuple(sorted(needs.required_capabilities)),
+        lon=task.position[0],
+        lat=task.position[1],
+        minimum_readiness=needs.minimum_readiness,
+    )
+
+
+# --------------------------------------------------------------------------- assign
+
+
+def granted_text(auth: UnitAuthority | None, power: str) -> str:
+    """The law that grants ``power`` to the unit ("PO-2014 art. 5; …"), or ""."""
+    if auth is None:
+        return ""
+    for held in auth.held:
+        if held.power == power:
+            return "; ".join(f"{c.act} {c.clause}" for c in held.via if c.met)
+    return ""
+
+
+def _reason_json(reason: IneligibilityReason) -> dict[str, Any]:
+    return {
+        "code": reason.code.value,
+        "message": reason.message,
+        "subject": reason.subject,
+        "detail": reason.detail,
+    }
+
+
+def not_eligible(
+    task: Task, unit: UnitRef, reasons: Sequence[IneligibilityReason], auth: UnitAuthority | None
+) -> UnitNotEligible:
+    """The refusal of an ineligible unit, with every reason and the legal engine's
+    explanation for each missing power."""
+    missing = []
+    for reason in reasons:
+        if reason.code is not ReasonCode.MISSING_POWER or reason.subject is None:
+            continue
+        power = reason.subject
+        missing.append(
+            {
+                "power": power,
+                "label": power_label(power),
+                "reasons": list(auth.reasons(power)) if auth else [reason.detail],
+                "counts": [c.describe() for c in auth.counts(power)] if auth else [],
+            }
+        )
+    return UnitNotEligible(
+        f"{unit.name} may not be given task {task.id} ({task.title}): "
+        + "; ".join(r.message for r in reasons),
+        extra={
+            "unit_id": unit.id,
+            "task_id": task.id,
+            "reasons": [_reason_json(r) for r in reasons],
+            "missing_powers": missing,
+        },
+    )
+
+
+def decide_assign(
+    task: Task,
+    incident: Incident,
+    unit: UnitRef,
+    *,
+    eligibility: Eligibility,
+    auth: UnitAuthority | None,
+    scope: str,
+    note: str,
+) -> ev.TaskAssigned:
+    """Give an open task to an eligible unit. ``scope``: why the caller may task it (the
+    policy's ``may_task_unit``)."""
+    check_takes_more(incident, "it takes no tasking")
+    check_task_transition(task.status, TaskStatus.ASSIGNED)
+    if not eligibility.eligible:
+        raise not_eligible(task, unit, eligibility.reasons, auth)
+    grants = {p: granted_text(auth, p) for p in sorted(task.requirements.required_powers)}
+    powers = ", ".join(f"{p} ({g})" for p, g in grants.items())
+    note = note.strip()
+    return ev.TaskAssigned(
+        **task_event_base(incident, task.id, unit),
+        previous=task.status.value,
+        granted_powers=grants,
+        scope=scope,
+        text=(
+            f"Task {task.id} assigned to {unit.name} ({unit.agency_code})"
+            + (f"; powers: {powers}" if grants else "")
+            + (f": {note}" if note else "")
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- one step
+
+_VERBS: Mapping[TaskStatus, str] = {
+    TaskStatus.ACCEPTED: "accepted",
+    TaskStatus.OPEN: "declined",
+    TaskStatus.EN_ROUTE: "en route",
+    TaskStatus.ON_SCENE: "on scene",
+    TaskStatus.COMPLETED: "completed; unit released",
+    TaskStatus.CANCELLED: "cancelled",
+}
+
+
+def check_answerable(task: Task, unit: UnitRef | None, relation: TaskRelation) -> None:
+    """A step only the tasked unit answers for needs a unit on the task."""
+    from marchwarden.core.access.policy import TaskRelation
+
+    if relation is TaskRelation.UNIT and unit is None:
+        raise Conflict(f"task {task.id} has no unit to answer for it")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskMove:
+    """One step of a task, decided: the task's new columns, the status its unit takes
+    (None: the unit's status stays), and the event."""
+
+    status: TaskStatus
+    unit_id: int | None
+    assigned_at: Any
+    ended: bool
+    unit_status: UnitStatus | None
+    unit_note: str
+    event: ev.TaskStatusChanged
+
+
+def _unit_target(unit: UnitRef | None, target: UnitStatus | None) -> UnitStatus | None:
+    """The status the unit takes: a step that frees a unit frees only a committed one."""
+    if unit is None or target is None or unit.status is target:
+        return None
+    freeing = target.availability is Availability.AVAILABLE
+    if freeing and unit.status.availability is not Availability.COMMITTED:
+        return None
+    return target
+
+
+def decide_move(
+    task: Task,
+    incident: Incident,
+    unit: UnitRef | None,
+    to: TaskStatus,
+    *,
+    note: str,
+    release_to: UnitStatus = UnitStatus.AVAILABLE,
+) -> TaskMove:
+    """One step of a task's lifecycle, and its unit's status with it. Declining (assigned
+    → open) takes the unit off the task."""
+    check_task_transition(task.status, to)
+    target = _unit_target(unit, unit_status_after(to, release_to=release_to))
+    declined = task.status is TaskStatus.ASSIGNED and to is TaskStatus.OPEN
+    who = f" by {unit.name}" if unit is not None and to is not TaskStatus.CANCELLED else ""
+    event = ev.TaskStatusChanged(
+        **task_event_base(incident, task.id, unit),
+        status=to.value,
+        previous=task.status.value,
+        note=note,
+        text=f"Task {task.id} {_VERBS.get(to, to.value)}{who}" + (f": {note}" if note else ""),
+    )
+    return TaskMove(
+        status=to,
+        unit_id=None if declined else task.unit_id,
+        assigned_at=None if declined else task.assigned_at,
+        ended=to.is_terminal,
+        unit_status=target,
+        unit_note=f"task {task.id}: {to.value}" + (f": {note}" if note else ""),
+        event=event,
+    )
