@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 from marchwarden.adapters.background import run_beside
 from marchwarden.adapters.bus.memory import InProcessBus
 from marchwarden.adapters.bus.nats import NatsBus
+from marchwarden.adapters.cap.codec import LxmlCapDocuments
 from marchwarden.adapters.db.anchor import FileAnchor
 from marchwarden.adapters.db.engine import create_engine
 from marchwarden.adapters.db.uow import Database
 from marchwarden.adapters.mbtiles import MBTiles
 from marchwarden.adapters.passwords import Argon2Passwords
 from marchwarden.core.clock import Clock, SystemClock
+from marchwarden.services.alerts import FeedCache
 from marchwarden.services.authority import LegalSnapshots
 from marchwarden.services.context import Services
 from marchwarden.services.delivery import DeliveryWorker
@@ -36,6 +38,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         basemap=MBTiles(settings.basemap) if settings.basemap else None,
         law=LegalSnapshots(),
         board=RecommendationBoard(run_beside=run_beside),
+        cap=LxmlCapDocuments(),
+        feeds=FeedCache(),
     )
 
 

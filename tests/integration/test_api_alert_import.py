@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from marchwarden.adapters.db import civil_tables as c
 from tests.integration.alert_support import alert_users
-from tests.integration.command_support import assert_problem
+from tests.integration.command_support import assert_problem, sql_store
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -54,7 +54,7 @@ def cap(identifier: str, msg_type: str = "Alert", references: str = "", **kw: st
 
 
 def _count(services: Services) -> tuple[int, int, int]:
-    with services.db.unit_of_work(write=False) as uow:
+    with sql_store(services).unit_of_work(write=False) as uow:
         a = uow.conn.execute(sa.select(sa.func.count()).select_from(c.alerts)).scalar_one()
         m = uow.conn.execute(sa.select(sa.func.count()).select_from(c.alert_messages)).scalar_one()
         return int(a), int(m), uow.audit.count()

@@ -13,7 +13,12 @@ from lxml import etree
 from marchwarden.adapters.cap.xml import validate
 from marchwarden.adapters.db import civil_tables as c
 from tests.integration.alert_support import alert_body, alert_users, issue
-from tests.integration.command_support import GRAYVORON_AREA, assert_problem, open_incident
+from tests.integration.command_support import (
+    GRAYVORON_AREA,
+    assert_problem,
+    open_incident,
+    sql_store,
+)
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -26,7 +31,7 @@ CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 
 
 def _rows(services: Services) -> tuple[int, int, int]:
-    with services.db.unit_of_work(write=False) as uow:
+    with sql_store(services).unit_of_work(write=False) as uow:
         alerts = uow.conn.execute(sa.select(sa.func.count()).select_from(c.alerts)).scalar_one()
         msgs = uow.conn.execute(
             sa.select(sa.func.count()).select_from(c.alert_messages)

@@ -14,6 +14,7 @@ from marchwarden.core.access.model import Principal, Role, Scope
 from marchwarden.core.clock import FixedClock
 from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.incidents.records import AgencyRef, Incident, Task, UnitRef
+from marchwarden.services.alerts import FeedCache
 from marchwarden.services.authority import LegalSnapshots
 from marchwarden.services.context import Services
 from marchwarden.services.dispatch_board import RecommendationBoard
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
     from marchwarden.core.events import DomainEvent
     from marchwarden.core.incidents.model import IncidentState
+    from marchwarden.services.civil_ports import CapDocuments
     from marchwarden.services.ports import (
         NewIncidentRow,
         NewTaskRow,
@@ -202,6 +204,8 @@ def fake_services() -> tuple[Services, FakeStore]:
         passwords=cast("PasswordHasher", None),
         law=LegalSnapshots(),
         board=RecommendationBoard(run_beside=lambda fn: None),
+        cap=cast("CapDocuments", None),
+        feeds=FeedCache(),
     )
     return svc, store
 

@@ -14,8 +14,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
-from marchwarden.adapters.cap import fetch as capfetch
-from marchwarden.adapters.cap import xml as capxml
 from marchwarden.core.access.policy import Action, decide_alert_read, decide_in_regions
 from marchwarden.core.alerts import imported, workflow
 from marchwarden.core.alerts.areas import AreaContext, resolve_area
@@ -24,18 +22,18 @@ from marchwarden.core.alerts.compose import from_incident
 from marchwarden.core.alerts.errors import CapImportRejected
 from marchwarden.core.alerts.model import Alert, AlertState, CapSeverity
 from marchwarden.core.errors import Forbidden, NotFound
-from marchwarden.services.context import PerStore, authorise
+from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from marchwarden.adapters.db.alerts_repo import FeedRow, StoredMessage
-    from marchwarden.adapters.db.uow import SqlUnitOfWork
     from marchwarden.core.access.model import Principal
     from marchwarden.core.alerts.areas import AreaSpec, ResolvedArea
     from marchwarden.core.alerts.model import AlertContent, Instruction
+    from marchwarden.services.civil_ports import FeedRow, StoredMessage
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import UnitOfWork
 
 
 @cache
@@ -59,7 +57,7 @@ def _may(actor: Principal, action: Action, regions: frozenset[str]) -> None:
         raise Forbidden(decision.reason)
 
 
-def _get(uow: SqlUnitOfWork, alert_id: int, *, for_update: bool = False) -> Alert:
+def _get(uow: UnitOfWork, alert_id: int, *, for_update: bool = False) -> Alert:
     alert = uow.alerts.get(alert_id, for_update=for_update)
     if alert is None:
         raise NotFound(f"no alert with id {alert_id}")
@@ -75,7 +73,7 @@ class AlertView:
     base_url: str
 
 
-def _view(svc: Services, uow: SqlUnitOfWork, alert: Alert) -> AlertView:
+def _view(svc: Services, uow: UnitOfWork, alert: Alert) -> AlertView:
     counts = uow.webhooks.status_counts([alert.id]).get(alert.id, {})
     return AlertView(
         alert,
@@ -192,8 +190,8 @@ def _issue(svc: Services, actor: Principal, alert_id: int, *, cancel: bool) -> A
             workflow.cancel(alert, header) if cancel else workflow.publish(alert, header, now)
         )
         area = resolve_area(alert.content.area, area_context(svc))
-        document = capxml.build(compose(alert.content, area, header))
-        capxml.validate(document)  # the schema's own message; nothing is written
+        document = svc.cap.build(compose(alert.content, area, header))
+        svc.cap.validate(document)  # the schema's own message; nothing is written
         uow.alerts.save(after, now)
         message_id = uow.alerts.add_message(alert.id, after.messages[-1], document, now)
         uow.webhooks.enqueue(message_id, alert.area.regions, now)
@@ -288,10 +286,14 @@ def feed_entries(svc: Services) -> list[FeedRow]:
         return uow.alerts.feed_rows(svc.clock.now())
 
 
-#: the newest rendered feed per store: (ETag, body); a request whose ETag matches the
-#: store's current one is answered from it (the feed changes only with a publication, a
-#: cancellation or an expiry, each of which changes the ETag)
-_FEEDS: PerStore[dict[str, tuple[str, bytes]]] = PerStore(dict)
+class FeedCache:
+    """The newest rendered public feed: (ETag, body). A request whose ETag matches the
+    store's current one is answered from it (the feed changes only with a publication, a
+    cancellation or an expiry, each of which changes the ETag). One per store, built by
+    the composition root and carried on ``Services``."""
+
+    def __init__(self) -> None:
+        self.newest: tuple[str, bytes] | None = None
 
 
 def feed(
@@ -299,12 +301,11 @@ def feed(
 ) -> tuple[str, datetime | None, bytes]:
     """(ETag, Last-Modified, body) of the public feed; ``render`` makes the body."""
     etag, changed = feed_version(svc)
-    cache = _FEEDS.of(svc.db)
-    found = cache.get("feed")
+    found = svc.feeds.newest
     if found is not None and found[0] == etag:
         return etag, changed, found[1]
     body = render(feed_entries(svc), changed)
-    cache["feed"] = (etag, body)
+    svc.feeds.newest = (etag, body)
     return etag, changed, body
 
 
@@ -325,7 +326,7 @@ def import_document(svc: Services, actor: Principal, data: bytes) -> ImportResul
     """Import another authority's CAP document: validated, deduplicated by sender and
     identifier, an Update or Cancel applied to the alert its references name."""
     authorise(actor, Action.ALERT_IMPORT)
-    doc = capxml.parse_untrusted(data, max_bytes=svc.settings.cap_import_max_bytes)
+    doc = svc.cap.parse_untrusted(data, max_bytes=svc.settings.cap_import_max_bytes)
     if doc.sender == svc.settings.cap_sender:
         raise CapImportRejected("the document is this headquarters' own")
     if doc.msg_type not in ("Alert", "Update", "Cancel"):
@@ -360,11 +361,11 @@ def import_feed(svc: Services, actor: Principal, url: str) -> list[ImportResult]
     is reported as rejected with the reason and changes nothing)."""
     authorise(actor, Action.ALERT_IMPORT)
     limit = svc.settings.cap_import_max_bytes
-    links = capfetch.feed_links(capfetch.fetch(url, max_bytes=limit * 16))
+    links = svc.cap.feed_links(svc.cap.fetch(url, max_bytes=limit * 16))
     results = []
     for link in links:
         try:
-            results.append(import_document(svc, actor, capfetch.fetch(link, max_bytes=limit)))
+            results.append(import_document(svc, actor, svc.cap.fetch(link, max_bytes=limit)))
         except CapImportRejected as exc:
             results.append(ImportResult("rejected", None, "", link, exc.detail))
     return results

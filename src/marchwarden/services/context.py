@@ -12,7 +12,9 @@ from marchwarden.core.errors import Forbidden
 if TYPE_CHECKING:
     from marchwarden.core.access.model import Principal, Resource
     from marchwarden.core.clock import Clock
+    from marchwarden.services.alerts import FeedCache
     from marchwarden.services.authority import LegalSnapshots
+    from marchwarden.services.civil_ports import CapDocuments
     from marchwarden.services.dispatch_board import RecommendationBoard
     from marchwarden.services.ports import PasswordHasher, Store, TileSource
     from marchwarden.settings import Settings
@@ -31,6 +33,10 @@ class Services:
     law: LegalSnapshots
     #: the dispatch board recommendations run on (``services/dispatch_board.py``)
     board: RecommendationBoard
+    #: CAP documents: built, checked against the OASIS schema, parsed, fetched
+    cap: CapDocuments
+    #: the newest rendered public alert feed (``services/alerts.py``)
+    feeds: FeedCache
     #: the deployment's own offline base map (``MARCHWARDEN_BASEMAP``), if any
     basemap: TileSource | None = None
 

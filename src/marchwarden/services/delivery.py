@@ -30,7 +30,7 @@ import httpx
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from marchwarden.adapters.db.webhooks_repo import DueDelivery
+    from marchwarden.services.civil_ports import DueDelivery
     from marchwarden.services.context import Services
 
 log = logging.getLogger("marchwarden.delivery")

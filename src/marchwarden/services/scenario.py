@@ -13,14 +13,12 @@ from marchwarden.services.context import authorise
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from marchwarden.adapters.clock import ScenarioClock
     from marchwarden.core.access.model import Principal
     from marchwarden.services.context import Services
+    from marchwarden.services.ports import MovableClock
 
 
-def set_time(
-    svc: Services, clock: ScenarioClock, actor: Principal, requested: datetime
-) -> datetime:
+def set_time(svc: Services, clock: MovableClock, actor: Principal, requested: datetime) -> datetime:
     """Move the scenario clock to ``requested`` and stand there."""
     authorise(actor, Action.SCENARIO_CLOCK)
     before = clock.now()
@@ -29,7 +27,7 @@ def set_time(
     return clock.set(at)
 
 
-def release(svc: Services, clock: ScenarioClock, actor: Principal) -> datetime:
+def release(svc: Services, clock: MovableClock, actor: Principal) -> datetime:
     """Hand the clock back to the wall clock (the replay is over)."""
     authorise(actor, Action.SCENARIO_CLOCK)
     before = clock.now()

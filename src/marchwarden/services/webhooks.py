@@ -13,8 +13,8 @@ from marchwarden.core.events import AuditFacts, DomainEvent
 from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
-    from marchwarden.adapters.db.webhooks_repo import Subscription
     from marchwarden.core.access.model import Principal
+    from marchwarden.services.civil_ports import Subscription
     from marchwarden.services.context import Services
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ from marchwarden.core.alerts.model import (
     MsgType,
     Urgency,
 )
+from marchwarden.services.civil_ports import FeedRow, StoredMessage
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -103,28 +103,6 @@ def _CURRENT_PUBLIC(now: datetime) -> tuple[Any, ...]:
         a.c.scope == CapScope.PUBLIC.value,
         a.c.expires > now,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class FeedRow:
-    identifier: str
-    sent: datetime
-    headline: str
-    event: str
-    severity: str
-    area: str
-    expires: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    id: int
-    alert_id: int
-    identifier: str
-    sender: str
-    sent: datetime
-    msg_type: str
-    document: str
 
 
 class AlertRepository:

@@ -6,55 +6,15 @@ ones (``due``) and records each attempt."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from marchwarden.adapters.db import civil_tables as c
+from marchwarden.services.civil_ports import DeliveryRecord, DueDelivery, Subscription
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    id: int
-    name: str
-    url: str
-    regions: tuple[str, ...]
-    active: bool
-    failing: bool
-    consecutive_failures: int
-    created_by: str
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class DueDelivery:
-    id: int
-    subscription_id: int
-    url: str
-    secret: str
-    message_id: int
-    identifier: str
-    document: str
-    attempts: int
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    id: int
-    identifier: str
-    msg_type: str
-    subscription_id: int
-    subscriber: str
-    status: str
-    attempts: int
-    last_status: int | None
-    last_error: str | None
-    last_attempt_at: datetime | None
-    delivered_at: datetime | None
 
 
 def _sub(r: sa.Row[Any]) -> Subscription:

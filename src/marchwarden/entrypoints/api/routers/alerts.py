@@ -7,7 +7,6 @@ import dataclasses
 from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from marchwarden.adapters.db.webhooks_repo import Subscription
 from marchwarden.core.access.policy import Action
 from marchwarden.core.alerts.templates import TEMPLATES
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
@@ -25,6 +24,7 @@ from marchwarden.entrypoints.api.schemas.alerts import (
     SubscriptionOut,
 )
 from marchwarden.services import alerts, webhooks
+from marchwarden.services.civil_ports import Subscription
 from marchwarden.services.context import authorise
 
 router = APIRouter(tags=["alerts"])

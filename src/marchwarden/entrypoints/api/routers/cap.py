@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from marchwarden.adapters.cap import atom
 from marchwarden.adapters.cap.xml import CAP_MEDIA_TYPE
-from marchwarden.adapters.db.alerts_repo import FeedRow
 from marchwarden.core.access.model import Principal
 from marchwarden.entrypoints.api.deps import ServicesDep
 from marchwarden.services import accounts, alerts
+from marchwarden.services.civil_ports import FeedRow
 from marchwarden.services.context import Services
 
 router = APIRouter(tags=["cap"])
