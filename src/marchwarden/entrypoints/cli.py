@@ -12,6 +12,7 @@ from rich.table import Table
 from marchwarden import __version__
 from marchwarden.core.access.model import Role, Scope, ScopeKind
 from marchwarden.core.errors import DomainError
+from marchwarden.entrypoints.tak.cli import tak_app
 from marchwarden.settings import Settings
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 roster_app = typer.Typer(help="Roster CSV import and export.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
+app.add_typer(tak_app, name="tak")
 
 console = Console()
 err = Console(stderr=True)
@@ -200,10 +202,12 @@ def demo(
     speed: Annotated[str, typer.Option(help=_SPEED_HELP)] = "900",
 ) -> None:
     """Load the demo scenario (border raid) and run the server with it."""
+    from marchwarden.entrypoints.tak.cli import ensure_ca
     from marchwarden.scenario.loader import DEMO_PASSWORD, load_demo
 
     pace = _parse_speed(speed) if replay else None
-    settings = _settings()
+    settings = _settings().model_copy(update={"tak_enabled": True})  # the demo runs the gateway
+    ensure_ca(settings.tak_ca_dir)
     _upgrade(settings)
     accounts = load_demo(settings, seed=seed, console=console)
     table = Table(title=f"Demo accounts — open http://{host}:{port}/")

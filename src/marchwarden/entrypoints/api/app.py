@@ -53,6 +53,11 @@ def create_app(
         hub.listeners.append(partial(accounts_service.forget_on_events, services))
         await hub.start()
         await bus.start(hub.notify)
+        gateway = None
+        if settings.tak_enabled:  # the TAK gateway in this process (docs/tak.md)
+            from marchwarden.entrypoints.tak.gateway import start_gateway
+
+            gateway = await start_gateway(services, hub)
         app.state.services = services
         app.state.hub = hub
         app.state.bus = bus
@@ -65,6 +70,8 @@ def create_app(
         try:
             yield
         finally:
+            if gateway is not None:
+                await gateway.stop()
             await bus.stop()
             await hub.stop()
             await asyncio.to_thread(services.db.close)  # queued reports commit first
