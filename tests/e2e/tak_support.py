@@ -146,12 +146,13 @@ class CotClient:
     async def pytak(cls, url: str, **tls: str) -> CotClient:
         """A connection made by pytak itself (``protocol_factory``: tcp:// or tls://)."""
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pytak warns that aiohttp is not installed
+            # pytak warns that aiohttp is not installed, and sets deprecated TLS options
+            warnings.simplefilter("ignore")
             import pytak
 
-        config = ConfigParser()
-        config["t"] = {"COT_URL": url, **tls}
-        reader, writer = await pytak.protocol_factory(config["t"])
+            config = ConfigParser()
+            config["t"] = {"COT_URL": url, **tls}
+            reader, writer = await pytak.protocol_factory(config["t"])
         return cls(reader, writer)
 
     async def send(self, data: bytes) -> None:
@@ -225,3 +226,51 @@ def at(uid: str, lat: str) -> Any:
         return e.get("uid") == uid and point is not None and point.get("lat") == lat
 
     return pred
+
+
+def enrol(enrol_port: int, ca_pem: Path, username: str, password: str, out: Path) -> dict[str, str]:
+    """Enrol as ATAK does: a CSR made with ``cryptography``, posted with HTTP basic to
+    ``/Marti/api/tls/signClient/v2``; returns pytak's TLS settings for the new certificate."""
+    import httpx
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    base = f"https://127.0.0.1:{enrol_port}"
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(ca_pem)), timeout=30) as http:
+        config = http.get(base + "/Marti/api/tls/config")
+        assert config.status_code == 200, config.text
+        assert 'name="O"' in config.text
+        key = ec.generate_private_key(ec.SECP256R1())
+        csr = (
+            x509.CertificateSigningRequestBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, username)]))
+            .sign(key, hashes.SHA256())
+        )
+        reply = http.post(
+            base + "/Marti/api/tls/signClient/v2",
+            params={"clientUid": f"ANDROID-{username}", "version": "4.10"},
+            content=csr.public_bytes(serialization.Encoding.PEM),
+            auth=(username, password),
+        )
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    out.mkdir(parents=True, exist_ok=True)
+    cert = out / f"{username}.pem"
+    key_path = out / f"{username}.key"
+    cert.write_text(body["signedCert"])
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    assert body["ca0"].strip() == ca_pem.read_text().strip()
+    return {
+        "PYTAK_TLS_CLIENT_CERT": str(cert),
+        "PYTAK_TLS_CLIENT_KEY": str(key_path),
+        "PYTAK_TLS_CLIENT_CAFILE": str(ca_pem),
+        "PYTAK_TLS_SERVER_EXPECTED_HOSTNAME": "localhost",
+    }

@@ -200,8 +200,8 @@ class CertificateAuthority:
         the CSR asked for: the account decides the name, not the device)."""
         try:
             csr = x509.load_pem_x509_csr(_pem_armour(csr_pem))
-        except ValueError as exc:
-            raise CaError(f"the body is not a PEM certificate signing request: {exc}") from None
+        except ValueError:
+            raise CaError("the body is not a PEM certificate signing request (CSR)") from None
         if not csr.is_signature_valid:
             raise CaError("the CSR's signature does not match its key")
         public = csr.public_key()
