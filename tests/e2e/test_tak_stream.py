@@ -5,7 +5,7 @@ directed delivery, GeoChat, disconnect, framing, and bad input."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -190,3 +190,50 @@ def test_bad_xml_is_dropped_and_logged_and_harms_nobody(gateway: GatewayProcess)
     assert "malformed XML" in log
     assert "over the 65536-byte limit" in log
     assert "frames/s; dropping the excess" in log
+
+
+def test_tak_protocol_v1_negotiation_with_takproto(gateway: GatewayProcess) -> None:
+    import takproto
+
+    port = gateway.ports["tcp"]
+    query = event(
+        "protouid", "t-x-takp-q", detail='<TakControl><TakRequest version="1"/></TakControl>'
+    )
+
+    async def read_proto(reader: asyncio.StreamReader) -> Any:
+        magic = await asyncio.wait_for(reader.readexactly(1), 5)
+        assert magic == b"\xbf"
+        raw = b""
+        while True:  # the varint length
+            b = await asyncio.wait_for(reader.readexactly(1), 5)
+            raw += b
+            if not b[0] & 0x80:
+                break
+        size = sum((byte & 0x7F) << (7 * i) for i, byte in enumerate(raw))
+        payload = await asyncio.wait_for(reader.readexactly(size), 5)
+        return takproto.parse_proto(bytearray(magic + raw + payload))
+
+    async def scenario() -> None:
+        xml = await CotClient.connect(port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        proto = CotClient(reader, writer)
+        await proto.wait_for(type_is("t-x-takp-v"))
+        offer = proto.events[0].find("detail/TakControl/TakProtocolSupport")
+        assert offer is not None and offer.get("version") == "1"
+        await proto.send(query)
+        answer = await proto.wait_for(type_is("t-x-takp-r"))
+        assert answer.find("detail/TakControl/TakResponse").get("status") == "true"  # type: ignore[union-attr]
+        # from now on, both ways in protobuf
+        writer.write(bytes(takproto.xml2proto(sa("PROTO-1", "PROTO"), takproto.TAKProtoVer.STREAM)))
+        await writer.drain()
+        got = await xml.wait_for(uid_is("PROTO-1"))
+        assert got.find("detail/contact").get("callsign") == "PROTO"  # type: ignore[union-attr]
+        await xml.send(sa("XML-1", "XMLCLIENT", 50.5, 36.5))
+        msg = await read_proto(reader)
+        assert msg.cotEvent.uid == "XML-1"
+        assert msg.cotEvent.detail.contact.callsign == "XMLCLIENT"
+        assert abs(msg.cotEvent.lat - 50.5) < 1e-9
+        await xml.close()
+        await proto.close()
+
+    asyncio.run(scenario())

@@ -35,6 +35,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import re
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -55,6 +56,9 @@ if TYPE_CHECKING:
     from marchwarden.core.access.model import Principal, Resource
 
 log = logging.getLogger("marchwarden.tak")
+
+#: a ``t-x-takp-q`` asking for TAK protocol version 1
+_WANTS_V1 = re.compile(rb"<TakRequest\b[^>]*\bversion=[\"']1[\"']")
 
 
 class Kind(IntEnum):
@@ -392,7 +396,7 @@ class TakServer:
                 log.exception("tak: the bridge failed on an event from %s", client.peer)
 
     def _protocol_request(self, client: TakClient, frame: bytes, now: datetime) -> None:
-        ok = b'version="1"' in frame
+        ok = _WANTS_V1.search(frame) is not None
         client.send(Out(cot.protocol_response(now, ok), Kind.OTHER))
         if ok:
             client.switch_to_proto()

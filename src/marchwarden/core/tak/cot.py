@@ -177,7 +177,11 @@ def geochat(
 
 def protocol_support(now: datetime, versions: Iterable[int] = (1,)) -> bytes:
     """``t-x-takp-v``: the server announces the TAK protocol versions it speaks."""
-    inner = "".join(f'<TakProtocolSupport version="{v}"/>' for v in versions)
+    inner = (
+        "<TakControl>"
+        + "".join(f'<TakProtocolSupport version="{v}"/>' for v in versions)
+        + "</TakControl>"
+    )
     return event_xml(
         uid="protouid",
         type=PROTO_VERSION,
@@ -197,5 +201,5 @@ def protocol_response(now: datetime, accepted: bool) -> bytes:
         now=now,
         stale=now + timedelta(minutes=1),
         how="m-g",
-        detail=f'<TakResponse status="{status}"/>',
+        detail=f'<TakControl><TakResponse status="{status}"/></TakControl>',
     )
