@@ -205,3 +205,65 @@ def test_enrolment_refuses_wrong_passwords_and_locks_out_like_the_web_sign_in(
 
 def svc_of(world: object) -> Services:
     return world[0]  # type: ignore[index,no-any-return]
+
+
+def test_a_data_package_from_the_cli_connects_its_account(
+    world: object, gateway: GatewayProcess, tmp_path: Path
+) -> None:
+    import re
+    import zipfile
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    out = tmp_path / "krs.zip"
+    made = cli(
+        gateway.env,
+        "tak",
+        "package",
+        "krs-phone",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(gateway.ports["tls"]),
+        "--out",
+        str(out),
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    password = re.search(r"certificate password: (\S+)", made.stdout)
+    assert password is not None
+    with zipfile.ZipFile(out) as z:
+        names = set(z.namelist())
+        assert {"MANIFEST/manifest.xml", "certs/marchwarden.pref"} <= names
+        pref = z.read("certs/marchwarden.pref").decode()
+        assert f"127.0.0.1:{gateway.ports['tls']}:ssl" in pref
+        key, cert, cas = pkcs12.load_key_and_certificates(
+            z.read("certs/marchwarden-client.p12"), password.group(1).encode()
+        )
+        trust = z.read("certs/truststore-marchwarden.p12")
+    assert key is not None and cert is not None and len(cas) == 1 and trust
+    (tmp_path / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "c.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    tls = {
+        "PYTAK_TLS_CLIENT_CERT": str(tmp_path / "c.pem"),
+        "PYTAK_TLS_CLIENT_KEY": str(tmp_path / "c.key"),
+        "PYTAK_TLS_CLIENT_CAFILE": str(tmp_path / "tak-ca" / "ca.pem"),
+        "PYTAK_TLS_SERVER_EXPECTED_HOSTNAME": "localhost",
+    }
+    _, ids = world  # type: ignore[misc]
+
+    async def scenario() -> None:
+        phone = await CotClient.pytak(f"tls://127.0.0.1:{gateway.ports['tls']}", **tls)
+        await phone.wait_for(uid_is(f"mw.unit.{ids['krs_bn']}"))
+        await phone.close()
+
+    asyncio.run(scenario())
+    assert [c.serial for c in tak_certs.certificates_of(svc_of(world), "krs-phone")] == [
+        format(cert.serial_number, "x")
+    ]
