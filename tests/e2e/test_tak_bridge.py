@@ -208,7 +208,7 @@ def svc_of(world: object) -> Services:
 
 
 def test_a_data_package_from_the_cli_connects_its_account(
-    world: object, gateway: GatewayProcess, tmp_path: Path
+    world: tuple[Services, dict[str, int]], gateway: GatewayProcess, tmp_path: Path
 ) -> None:
     import re
     import zipfile
@@ -256,7 +256,7 @@ def test_a_data_package_from_the_cli_connects_its_account(
         "PYTAK_TLS_CLIENT_CAFILE": str(tmp_path / "tak-ca" / "ca.pem"),
         "PYTAK_TLS_SERVER_EXPECTED_HOSTNAME": "localhost",
     }
-    _, ids = world  # type: ignore[misc]
+    svc, ids = world
 
     async def scenario() -> None:
         phone = await CotClient.pytak(f"tls://127.0.0.1:{gateway.ports['tls']}", **tls)
@@ -264,6 +264,6 @@ def test_a_data_package_from_the_cli_connects_its_account(
         await phone.close()
 
     asyncio.run(scenario())
-    assert [c.serial for c in tak_certs.certificates_of(svc_of(world), "krs-phone")] == [
+    assert [c.serial for c in tak_certs.certificates_of(svc, "krs-phone")] == [
         format(cert.serial_number, "x")
     ]
