@@ -41,7 +41,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from marchwarden.adapters.tak.cotxml import parse_event
 from marchwarden.adapters.tak.framing import FrameOverflow, XmlFrameSplitter
@@ -144,11 +144,11 @@ class TakClient(asyncio.Protocol):
 
     # -- asyncio.Protocol ------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # a uvloop transport is not an asyncio.Transport subclass, but has its methods
+        self.transport = cast("asyncio.Transport", transport)
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
-        transport.set_write_buffer_limits(high=self.server.write_high_water)
+        self.transport.set_write_buffer_limits(high=self.server.write_high_water)
         self.server.stats.connections += 1
         if not self.tls:
             self._identified(self.server.anonymous_identity)

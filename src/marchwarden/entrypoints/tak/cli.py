@@ -138,4 +138,9 @@ def serve() -> None:
     settings = _settings()
     configure(settings.log_level)
     _upgrade(settings)
-    asyncio.run(run_standalone(settings))
+    try:
+        import uvloop  # what uvicorn runs the API on, when installed
+    except ImportError:
+        asyncio.run(run_standalone(settings))
+    else:
+        uvloop.run(run_standalone(settings))
