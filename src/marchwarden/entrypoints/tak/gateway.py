@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import signal
@@ -37,6 +38,7 @@ class Gateway:
     enrol_socket: socket.socket | None = None
 
     async def stop(self) -> None:
+        log.info("tak gateway stopping", extra={"stats": dataclasses.asdict(self.server.stats)})
         if self.enrol is not None:
             self.enrol.should_exit = True
             with contextlib.suppress(Exception):
