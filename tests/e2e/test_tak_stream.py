@@ -237,3 +237,57 @@ def test_tak_protocol_v1_negotiation_with_takproto(gateway: GatewayProcess) -> N
         await proto.close()
 
     asyncio.run(scenario())
+
+
+def test_a_slow_device_loses_old_positions_never_chat_and_delays_nobody(
+    database_url: str, tmp_path: Path
+) -> None:
+    import json
+    import socket
+
+    env = gateway_env(
+        database_url,
+        tmp_path,
+        MARCHWARDEN_TAK_CLIENT_MAX_RATE="0",
+        MARCHWARDEN_TAK_QUEUE_LIMIT="200",
+    )
+    gw = GatewayProcess(env, tmp_path / "gateway.log")
+    gw.start()
+    port = gw.ports["tcp"]
+    padding = "x" * 2000
+
+    async def scenario() -> None:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        reader, writer = await asyncio.open_connection(sock=sock)
+        slow = CotClient(reader, writer)  # reads nothing until the end
+        fast = await CotClient.connect(port)
+        sender = await CotClient.connect(port)
+        chats = 0
+        for i in range(4000):
+            await sender.send(sa(f"P{i % 50}", f"P{i % 50}", remarks=f"{i} {padding}"))
+            if i % 400 == 0:
+                chat = f"<__chat chatroom='All' senderCallsign='S'/><remarks>chat {i}</remarks>"
+                await sender.send(event(f"GeoChat.S.All.{i}", "b-t-f", detail=chat))
+                chats += 1
+        await sender.send(event("LAST", "b-m-p-s-m"))
+        await fast.wait_for(uid_is("LAST"), timeout=20)  # the fast device is not held up
+        await slow.wait_for(uid_is("LAST"), timeout=30)  # the slow one gets there too ...
+        got = slow.uids("b-t-f")
+        assert len(got) == chats  # ... with every chat message
+        positions = len([u for u in slow.uids() if u.startswith("P")])
+        assert positions < 4000  # and fewer position updates
+        for c in (slow, fast, sender):
+            await c.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        gw.stop()
+    stats = next(
+        json.loads(line)["stats"]
+        for line in gw.log().splitlines()
+        if "tak gateway stopping" in line
+    )
+    assert stats["dropped_positions"] > 0 and stats["slow_disconnects"] == 0
