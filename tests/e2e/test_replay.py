@@ -107,6 +107,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
             "MARCHWARDEN_ARGON2_TIME_COST": "1",
             "MARCHWARDEN_ARGON2_MEMORY_KIB": "1024",
             "COLUMNS": "200",
+            "MARCHWARDEN_TAK_ENABLED": "false",  # no fixed TAK ports in tests
         }
     )
     log_path = tmp / "demo.log"

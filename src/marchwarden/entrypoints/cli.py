@@ -206,8 +206,11 @@ def demo(
     from marchwarden.scenario.loader import DEMO_PASSWORD, load_demo
 
     pace = _parse_speed(speed) if replay else None
-    settings = _settings().model_copy(update={"tak_enabled": True})  # the demo runs the gateway
-    ensure_ca(settings.tak_ca_dir)
+    settings = _settings()
+    if "tak_enabled" not in settings.model_fields_set:  # the demo runs the TAK gateway
+        settings = settings.model_copy(update={"tak_enabled": True})
+    if settings.tak_enabled:
+        ensure_ca(settings.tak_ca_dir)
     _upgrade(settings)
     accounts = load_demo(settings, seed=seed, console=console)
     table = Table(title=f"Demo accounts — open http://{host}:{port}/")

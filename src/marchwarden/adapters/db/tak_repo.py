@@ -1,4 +1,4 @@
-"""Certificates of the TAK gateway, bound to accounts (migration 0006)."""
+"""Certificates of the TAK gateway, bound to accounts (``tables.tak_certificates``)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,11 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from marchwarden.adapters.db import tables as t
-from marchwarden.adapters.db.types import UTCDateTime
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-tak_certificates = sa.Table(
-    "tak_certificates",
-    t.metadata,
-    sa.Column("serial", sa.String(64), primary_key=True),
-    sa.Column("fingerprint", sa.String(64), nullable=False, unique=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
-    sa.Column("client_uid", sa.String(200), nullable=True),
-    sa.Column("issued_at", UTCDateTime(), nullable=False),
-    sa.Column("not_after", UTCDateTime(), nullable=False),
-    sa.Column("revoked_at", UTCDateTime(), nullable=True),
-    sa.Column("revoked_reason", sa.String(200), nullable=True),
-)
+tak_certificates = t.tak_certificates
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ from marchwarden.services import accounts
 from marchwarden.services import tak as bridge_service
 
 if TYPE_CHECKING:
+    import ssl
+
     from marchwarden.services.context import Services
     from marchwarden.services.stream import StreamHub
     from marchwarden.settings import Settings
@@ -69,7 +71,7 @@ async def start_gateway(services: Services, hub: StreamHub) -> Gateway:
     await bridge.start()
     gateway = Gateway(server, bridge)
     if s.tak_tcp_port is not None:
-        gateway.ports["tcp"] = await server.listen(s.tak_host, s.tak_tcp_port)
+        await _listen(gateway, "tcp", s.tak_host, s.tak_tcp_port)
     ca: CertificateAuthority | None = None
     if s.tak_tls_port is not None or s.tak_enrol_port is not None:
         try:
@@ -77,13 +79,25 @@ async def start_gateway(services: Services, hub: StreamHub) -> Gateway:
         except CaError as exc:
             log.warning("tak: TLS and enrolment are off: %s", exc)
     if ca is not None and s.tak_tls_port is not None:
-        gateway.ports["tls"] = await server.listen(
-            s.tak_host, s.tak_tls_port, tls=ca.server_context()
-        )
+        await _listen(gateway, "tls", s.tak_host, s.tak_tls_port, ca.server_context())
     if ca is not None and s.tak_enrol_port is not None:
-        await _start_enrolment(gateway, services, ca, s.tak_host, s.tak_enrol_port)
+        try:
+            await _start_enrolment(gateway, services, ca, s.tak_host, s.tak_enrol_port)
+        except OSError as exc:
+            log.error("tak: enrolment is off: port %d: %s", s.tak_enrol_port, exc)
     log.info("tak gateway started", extra={"ports": dict(gateway.ports)})
     return gateway
+
+
+async def _listen(
+    gateway: Gateway, name: str, host: str, port: int, tls: ssl.SSLContext | None = None
+) -> None:
+    """Listen on one port; a port already taken is logged and left off (the API and the
+    gateway's other ports go on)."""
+    try:
+        gateway.ports[name] = await gateway.server.listen(host, port, tls=tls)
+    except OSError as exc:
+        log.error("tak: %s is off: port %d: %s", name, port, exc)
 
 
 async def _start_enrolment(
@@ -91,7 +105,11 @@ async def _start_enrolment(
 ) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     config = uvicorn.Config(
         create_enrol_app(services),
