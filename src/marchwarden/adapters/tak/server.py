@@ -36,6 +36,7 @@ import contextlib
 import itertools
 import logging
 import re
+import socket
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -149,6 +150,7 @@ class TakClient(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
         self.transport.set_write_buffer_limits(high=self.server.write_high_water)
+        _keepalive(transport.get_extra_info("socket"))
         self.server.stats.connections += 1
         if not self.tls:
             self._identified(self.server.anonymous_identity)
@@ -359,7 +361,12 @@ class TakServer:
         if client not in self.clients:
             return
         self.clients.discard(client)
-        log.info("tak: %s (%s) disconnected", client.peer, client.callsign or "no callsign")
+        log.info(
+            "tak: %s (%s) disconnected; %d position updates were dropped for it",
+            client.peer,
+            client.callsign or "no callsign",
+            client.dropped_positions,
+        )
 
     @staticmethod
     def _visible(receiver: Principal | None, sender: Resource | None, anonymous: bool) -> bool:
@@ -467,3 +474,15 @@ class TakServer:
 
 async def _refuse(der: bytes) -> Identity | None:
     return None
+
+
+def _keepalive(sock: socket.socket | None) -> None:
+    """TCP keepalive (the kernel's, no timer of ours): a phone that vanished without a FIN
+    (out of coverage, battery) is noticed after about 2 minutes of silence and dropped."""
+    if sock is None:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 60)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 15)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 4)
