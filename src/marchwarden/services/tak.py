@@ -36,11 +36,11 @@ from marchwarden.adapters.tak.cotxml import parse_event
 from marchwarden.adapters.tak.server import Identity, Kind, Out
 from marchwarden.core.access.model import Principal, Resource, ScopeKind
 from marchwarden.core.access.policy import Action, decide
-from marchwarden.core.errors import DomainError
+from marchwarden.core.errors import DomainError, NotFound
 from marchwarden.core.forces.model import unit_resource
 from marchwarden.core.incidents.model import AdmiraltyRating, ReportSourceKind
 from marchwarden.core.incidents.taxonomy import IncidentType
-from marchwarden.core.tak import cot, picture
+from marchwarden.core.tak import chat, cot, picture
 from marchwarden.core.tak.access import may_report, may_report_position
 from marchwarden.services import forces, reports, tak_certs
 from marchwarden.services.stream import event_resource
@@ -354,6 +354,24 @@ class TakBridge:
             )
             client.send(Out(chat, Kind.OTHER))
 
+    def _hq_chat(self, ev: StoredEvent, now: datetime) -> None:
+        p = ev.payload
+        unit_id = int(p["unit_id"])
+        for client in list(self.server.clients):
+            ident = client.identity
+            if ident is None or ident.unit_id != unit_id or client.uid is None:
+                continue
+            message = cot.geochat(
+                message_id=f"hq-{ev.id}",
+                sender_uid=HQ_UID,
+                sender_callsign=self.hq_callsign,
+                to_uid=client.uid,
+                to_callsign=client.callsign or client.uid,
+                text=f"{p['text']} ({p['sender']})",
+                now=now,
+            )
+            client.send(Out(message, Kind.OTHER))
+
     def _user_disabled(self, ev: StoredEvent, now: datetime) -> None:
         self.server.cut(user_id=int(ev.payload["user_id"]))
 
@@ -372,6 +390,7 @@ class TakBridge:
         "TaskCreated": _task,
         "TaskAssigned": _task,
         "TaskStatusChanged": _task,
+        "TakChatSent": _hq_chat,
         "UserDisabled": _user_disabled,
         "TakCertificateRevoked": _cert_revoked,
     }
@@ -479,6 +498,25 @@ class TakBridge:
             return None
         parsed = parse_event(entry.out.xml)
         return parsed.lon, parsed.lat
+
+
+def send_chat(svc: Services, actor: Principal, unit_id: int, text: str) -> None:
+    """GeoChat from the HQ to the devices bound to a unit (every gateway delivers it)."""
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        unit = uow.forces.unit(unit_id, counted=False)
+        if unit is None:
+            raise NotFound(f"no unit with id {unit_id}")
+        events = chat.send_to_unit(
+            actor,
+            unit_id=unit.id,
+            region=unit.region,
+            agency_id=unit.agency_id,
+            path=unit.path,
+            text=text,
+        )
+        uow.record(actor, events, at=now)
+        uow.commit()
 
 
 def _replace(obj: Any, **changes: Any) -> Any:

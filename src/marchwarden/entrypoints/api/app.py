@@ -26,6 +26,7 @@ from marchwarden.entrypoints.api.routers import (
     law,
     reports,
     sitreps,
+    tak,
     tasks,
 )
 from marchwarden.services import accounts as accounts_service
@@ -107,6 +108,7 @@ def create_app(
     api.include_router(incidents.router)
     api.include_router(tasks.router)
     api.include_router(sitreps.router)
+    api.include_router(tak.router)
     api.include_router(ws.router)
     app.include_router(api)
     app.include_router(health.router)
