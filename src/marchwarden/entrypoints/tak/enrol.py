@@ -85,7 +85,7 @@ def create_enrol_app(services: Services) -> FastAPI:
                 services,
                 username=creds[0],
                 password=creds[1],
-                address=f"tak:{address}",
+                address=address,
                 csr=body,
                 client_uid=request.query_params.get("clientUid"),
             )
