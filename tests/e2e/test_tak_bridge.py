@@ -95,6 +95,7 @@ def test_each_device_gets_what_its_account_may_see_and_reports_into_the_picture(
         krs = await CotClient.pytak(url, **krs_tls)
         bel = await CotClient.pytak(url, **bel_tls)
         ops = await CotClient.pytak(url, **ops_tls)
+        anon = await CotClient.pytak(f"tcp://127.0.0.1:{gateway.ports['tcp']}")  # no account
         # the picture on joining: Kursk sees its battalion, Belgorod its battalion's companies
         await krs.wait_for(uid_is(krs_unit))
         await bel.wait_for(uid_is(co2))
@@ -135,12 +136,14 @@ def test_each_device_gets_what_its_account_may_see_and_reports_into_the_picture(
         await bel.settle(1.5)
         await krs.settle(0.2)
         await ops.settle(0.2)
+        await anon.settle(0.2)  # a device no account vouches for gets nothing of theirs
+        assert not any(u.startswith(("mw.", "KRS", "BEL", "GeoChat")) for u in anon.uids())
         for belgorod in (bel, ops):
             assert not any(u == krs_unit or u.startswith("KRS") for u in belgorod.uids())
         assert co2 not in krs.uids() and co1 not in krs.uids()
         assert not any(u.startswith("mw.incident.") for u in krs.uids())
         assert "BEL-PHONE-1" not in krs.uids()
-        for c in (krs, bel, ops):
+        for c in (krs, bel, ops, anon):
             await c.close()
 
     asyncio.run(scenario())

@@ -219,6 +219,12 @@ def demo(
     for row in accounts:
         table.add_row(*row)
     console.print(table)
+    if settings.tak_enabled:
+        console.print(
+            f"TAK gateway on {settings.tak_host}: CoT tcp {settings.tak_tcp_port}, "
+            f"tls {settings.tak_tls_port}, enrolment https {settings.tak_enrol_port} "
+            "(enrol with a demo account; docs/tak.md)"
+        )
     if replay:
         import threading
 
