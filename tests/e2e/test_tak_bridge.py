@@ -19,7 +19,7 @@ from marchwarden.bootstrap import build_services
 from marchwarden.core.access.model import Role, Scope
 from marchwarden.core.incidents.place import IncidentPlace
 from marchwarden.core.incidents.taxonomy import IncidentType
-from marchwarden.services import accounts, forces, incidents, reports, tak_certs
+from marchwarden.services import accounts, forces, incidents, reports, tak_certs, tasks
 from tests.conftest import make_settings
 from tests.e2e.tak_support import (
     CotClient,
@@ -55,6 +55,21 @@ def world(database_url: str, tmp_path: Path) -> Iterator[tuple[Services, dict[st
     make_user(svc, "hq", Role.HQ_COMMANDER, Scope.all())
     forces.report_position(svc, None, ids["krs_bn"], lon=35.9, lat=51.2)
     forces.report_position(svc, None, ids["co2"], lon=35.41, lat=50.46)
+    # an incident with an open task before the gateway starts: both in its first picture
+    admin = make_user(svc, "setup", Role.ADMIN, Scope.all()).principal()
+    opened = incidents.create_incident(
+        svc,
+        admin,
+        incidents.IncidentSpec(
+            name="Drone over Shebekino",
+            incident_type=IncidentType.DRONE_ATTACK,
+            place=IncidentPlace.point(36.9, 50.41),
+        ),
+    )
+    ids["incident"] = opened.incident.id
+    ids["task"] = tasks.create_task(
+        svc, admin, opened.incident.id, tasks.TaskSpec(title="Find the launch site")
+    ).task.id
     yield svc, ids
     svc.db.engine.dispose()
 
@@ -100,6 +115,9 @@ def test_each_device_gets_what_its_account_may_see_and_reports_into_the_picture(
         await krs.wait_for(uid_is(krs_unit))
         await bel.wait_for(uid_is(co2))
         await ops.wait_for(uid_is(co2))
+        await ops.wait_for(uid_is(f"mw.incident.{ids['incident']}"))
+        task = await ops.wait_for(uid_is(f"mw.task.{ids['task']}"))
+        assert "Find the launch site" in (task.findtext("detail/remarks") or "")
         await krs.wait_for(uid_is("marchwarden-hq"))
         # live: a Belgorod position reaches Belgorod only
         await asyncio.to_thread(forces.report_position, svc, None, ids["co2"], lon=35.42, lat=50.47)
@@ -115,7 +133,10 @@ def test_each_device_gets_what_its_account_may_see_and_reports_into_the_picture(
                 place=IncidentPlace.point(35.45, 50.48),
             ),
         )
-        inc = await ops.wait_for(lambda e: str(e.get("uid")).startswith("mw.incident."))
+        first = f"mw.incident.{ids['incident']}"
+        inc = await ops.wait_for(
+            lambda e: str(e.get("uid")).startswith("mw.incident.") and e.get("uid") != first
+        )
         assert "Shelling near Grayvoron" in (inc.findtext("detail/remarks") or "")
         # the Kursk device's SA: its unit's AVL position moves; Belgorod's phone never sees it
         await krs.send(sa("KRS-PHONE-1", "KURSK-1", 51.25, 35.95))
@@ -141,7 +162,7 @@ def test_each_device_gets_what_its_account_may_see_and_reports_into_the_picture(
         for belgorod in (bel, ops):
             assert not any(u == krs_unit or u.startswith("KRS") for u in belgorod.uids())
         assert co2 not in krs.uids() and co1 not in krs.uids()
-        assert not any(u.startswith("mw.incident.") for u in krs.uids())
+        assert not any(u.startswith(("mw.incident.", "mw.task.")) for u in krs.uids())
         assert "BEL-PHONE-1" not in krs.uids()
         for c in (krs, bel, ops, anon):
             await c.close()

@@ -36,6 +36,7 @@ from marchwarden.adapters.tak.cotxml import parse_event
 from marchwarden.adapters.tak.server import Identity, Kind, Out
 from marchwarden.core.access.model import Principal, Resource, ScopeKind
 from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.errors import DomainError, NotFound
 from marchwarden.core.forces.model import unit_resource
 from marchwarden.core.incidents.model import AdmiraltyRating, ReportSourceKind
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 
     from marchwarden.adapters.db.repositories import StoredEvent
     from marchwarden.adapters.tak.server import TakClient, TakServer
+    from marchwarden.core.forces.model import Unit
+    from marchwarden.core.incidents.records import Incident, Task
     from marchwarden.services.context import Services
     from marchwarden.services.stream import StreamHub
 
@@ -124,12 +127,17 @@ class TakBridge:
                 await task
 
     def _load(self) -> None:
-        """The picture as it stands: every unit with a position, every open incident."""
+        """The picture as it stands: every unit with a position, every open incident and
+        its unfinished tasks."""
         now = self.svc.clock.now()
         with self.svc.db.unit_of_work(write=False) as uow:
             self.agency_kinds = {a.id: a.kind for a in uow.forces.agencies()}
             units = uow.forces.units()
             incidents = [i for i in uow.incidents.find(limit=None) if i.state.is_open]
+            tasks = uow.tasks.find(
+                incident_ids=[i.id for i in incidents],
+                statuses=[s for s in TaskStatus if s.value not in picture.GONE_TASK_STATUSES],
+            )
         for u in units:
             self.units[u.id] = picture.UnitInfo(
                 u.id,
@@ -164,6 +172,42 @@ class TakBridge:
                 ),
                 publish=False,
             )
+        self._load_tasks(tasks, {i.id: i for i in incidents}, {u.id: u for u in units}, now)
+
+    def _load_tasks(
+        self,
+        tasks: Sequence[Task],
+        incidents: dict[int, Incident],
+        units: dict[int, Unit],
+        now: datetime,
+    ) -> None:
+        for k in tasks:
+            incident = incidents[k.incident_id]
+            unit = units.get(k.unit_id) if k.unit_id is not None else None
+            agencies = set(incident.command_agencies)
+            if unit is not None:
+                agencies.add(unit.agency_id)
+            resource = Resource(
+                "task",
+                region=incident.region,
+                agencies=frozenset(agencies),
+                unit_paths=frozenset({unit.path}) if unit is not None else frozenset(),
+            )
+            info = picture.TaskInfo(
+                k.id,
+                k.incident_id,
+                k.title,
+                k.priority.value,
+                k.position[0],
+                k.position[1],
+                k.status.value,
+                k.unit_id,
+            )
+            self.tasks[k.id] = info
+            item = _Item(
+                Out(picture.task_event(info, now), Kind.OTHER), Action.INCIDENT_READ, resource
+            )
+            self._put(picture.task_uid(k.id), item, publish=False)
 
     # -- out -------------------------------------------------------------------------
     def on_join(self, client: TakClient) -> None:
