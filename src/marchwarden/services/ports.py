@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         UnitRef,
     )
     from marchwarden.core.incidents.taxonomy import IncidentType
+    from marchwarden.services.tak_ports import TakCerts
 
 
 class RetryJob(Exception):
@@ -679,6 +680,11 @@ class UnitOfWork(Protocol):
     def tasks(self) -> Tasks: ...
     @property
     def forces(self) -> Forces: ...
+    @property
+    def tak_certs(self) -> TakCerts:
+        """The TAK gateway's client certificates (``services/tak_ports.py``)."""
+        ...
+
     @property
     def memo(self) -> dict[str, Any]:
         """Per-transaction memo for a batch of commands (the group commit)."""
