@@ -62,6 +62,32 @@ class Settings(BaseSettings):
     report_claim_ttl_seconds: int = Field(default=600, gt=0)
     #: settlements within this radius of an incident's place count as affected, by default
     incident_default_radius_km: float = Field(default=15.0, ge=0, le=500)
+    # --- TAK gateway (docs/tak.md)
+    #: run the TAK gateway inside ``marchwarden serve`` (``marchwarden tak serve`` always does)
+    tak_enabled: bool = False
+    #: address the gateway's ports bind to (0.0.0.0 to reach phones on the network)
+    tak_host: str = "127.0.0.1"
+    #: plain CoT over TCP (anonymous devices; None: off), TLS with client certificates,
+    #: and HTTPS certificate enrolment (None: off)
+    tak_tcp_port: int | None = Field(default=8087, ge=0, le=65535)
+    tak_tls_port: int | None = Field(default=8089, ge=0, le=65535)
+    tak_enrol_port: int | None = Field(default=8446, ge=0, le=65535)
+    #: the CA and server certificate (``marchwarden tak ca init``)
+    tak_ca_dir: str = "./marchwarden-tak"
+    #: the account whose access plain-TCP devices get (None: anonymous, see docs/tak.md)
+    tak_anonymous_user: str | None = None
+    tak_max_frame_bytes: int = Field(default=262_144, ge=1024)
+    #: frames per second one device may send (a burst of twice this); the excess is dropped
+    tak_client_max_rate: int = Field(default=200, ge=0)
+    #: messages queued for a slow device before its oldest position updates are dropped
+    tak_queue_limit: int = Field(default=2_000, ge=10)
+    #: at most one AVL position per unit this often from its devices
+    tak_position_interval_seconds: float = Field(default=5.0, ge=0)
+    tak_hq_callsign: str = "Marchwarden HQ"
+    tak_hq_lat: float = Field(default=0.0, ge=-90, le=90)
+    tak_hq_lon: float = Field(default=0.0, ge=-180, le=180)
+    #: the Admiralty rating of a field report sent from a TAK device
+    tak_report_rating: str = "B3"
 
     # --- public alerts (CAP 1.2; docs/alerts.md)
     #: the CAP <sender> of this headquarters' alerts

@@ -118,6 +118,7 @@ def run_demo(tmp: Path, *flags: str, ready: str) -> Iterator[DemoServer]:
             "MARCHWARDEN_ARGON2_TIME_COST": "1",
             "MARCHWARDEN_ARGON2_MEMORY_KIB": "1024",
             "COLUMNS": "200",
+            "MARCHWARDEN_TAK_ENABLED": "false",  # no fixed TAK ports in tests
         }
     )
     log_path = tmp / "demo.log"

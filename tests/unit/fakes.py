@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, Self, cast
 
-from marchwarden.core.access.model import Principal, Role, Scope
+from marchwarden.core.access.model import Principal, Role, Scope, User
 from marchwarden.core.clock import FixedClock
 from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.incidents.records import AgencyRef, Incident, Task, UnitRef
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         PasswordHasher,
         Store,
     )
+    from marchwarden.services.tak_ports import TakCertRow
 
 HQ = Principal(user_id=1, username="hq", role=Role.HQ_COMMANDER, scope=Scope.all())
 AGENCIES = {
@@ -151,6 +152,41 @@ class FakeReports:
         return 0
 
 
+class FakeUsers:
+    def __init__(self) -> None:
+        self.rows: dict[int, User] = {}
+
+    def get(self, user_id: int) -> User | None:
+        return self.rows.get(user_id)
+
+    def by_username(self, username: str) -> User | None:
+        return next((u for u in self.rows.values() if u.username == username), None)
+
+
+class FakeTakCerts:
+    """``services/tak_ports.py: TakCerts`` in memory."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, TakCertRow] = {}
+
+    def add(self, row: TakCertRow) -> None:
+        self.rows[row.serial] = row
+
+    def by_fingerprint(self, fingerprint: str) -> TakCertRow | None:
+        return next((r for r in self.rows.values() if r.fingerprint == fingerprint), None)
+
+    def by_serial(self, serial: str) -> TakCertRow | None:
+        return self.rows.get(serial)
+
+    def of_user(self, user_id: int) -> list[TakCertRow]:
+        return [r for r in self.rows.values() if r.user_id == user_id]
+
+    def revoke(self, serial: str, at: datetime, reason: str) -> None:
+        self.rows[serial] = dataclasses.replace(
+            self.rows[serial], revoked_at=at, revoked_reason=reason
+        )
+
+
 class FakeUnitOfWork:
     """Commits nothing anywhere: keeps what was recorded, and whether it committed."""
 
@@ -159,6 +195,8 @@ class FakeUnitOfWork:
         self.incidents = store.incidents
         self.tasks = store.tasks
         self.reports = store.reports
+        self.users = store.users
+        self.tak_certs = store.tak_certs
         self.memo: dict[str, Any] = {}
         self.recorded: list[DomainEvent] = []
         self.committed = False
@@ -188,6 +226,8 @@ class FakeStore:
         self.incidents = FakeIncidents()
         self.tasks = FakeTasks()
         self.reports = FakeReports()
+        self.users = FakeUsers()
+        self.tak_certs = FakeTakCerts()
         #: every event of every committed unit of work, in order
         self.committed: list[DomainEvent] = []
 

@@ -12,6 +12,7 @@ from marchwarden import __version__
 from marchwarden.core.access.model import Role, Scope, ScopeKind
 from marchwarden.core.errors import DomainError
 from marchwarden.entrypoints.cli_tables import table as cli_table
+from marchwarden.entrypoints.tak.cli import tak_app
 from marchwarden.settings import Settings
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 roster_app = typer.Typer(help="Roster CSV import and export.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
+app.add_typer(tak_app, name="tak")
 
 console = Console()
 err = Console(stderr=True)
@@ -226,10 +228,15 @@ def demo(
     ] = None,
 ) -> None:
     """Load the demo scenario (border raid) and run the server with it."""
+    from marchwarden.entrypoints.tak.cli import ensure_ca
     from marchwarden.scenario.loader import DEMO_PASSWORD, load_demo
 
     pace = _parse_speed(speed) if replay else None
     settings = _settings()
+    if "tak_enabled" not in settings.model_fields_set:  # the demo runs the TAK gateway
+        settings = settings.model_copy(update={"tak_enabled": True})
+    if settings.tak_enabled:
+        ensure_ca(settings.tak_ca_dir)
     _upgrade(settings)
     clock = (
         _scenario_clock(settings)
@@ -257,6 +264,12 @@ def demo(
     for row in load.accounts:
         table.add_row(*row)
     console.print(table)
+    if settings.tak_enabled:
+        console.print(
+            f"TAK gateway on {settings.tak_host}: CoT tcp {settings.tak_tcp_port}, "
+            f"tls {settings.tak_tls_port}, enrolment https {settings.tak_enrol_port} "
+            "(enrol with a demo account; docs/tak.md)"
+        )
     if replay:
         import threading
 

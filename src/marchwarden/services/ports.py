@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     )
     from marchwarden.core.incidents.taxonomy import IncidentType
     from marchwarden.services.civil_ports import Alerts, Evacuations, Shelters, Webhooks
+    from marchwarden.services.tak_ports import TakCerts
 
 
 class RetryJob(Exception):
@@ -688,6 +689,11 @@ class UnitOfWork(Protocol):
     def evacuations(self) -> Evacuations: ...
     @property
     def webhooks(self) -> Webhooks: ...
+    @property
+    def tak_certs(self) -> TakCerts:
+        """The TAK gateway's client certificates (``services/tak_ports.py``)."""
+        ...
+
     @property
     def memo(self) -> dict[str, Any]:
         """Per-transaction memo for a batch of commands (the group commit)."""

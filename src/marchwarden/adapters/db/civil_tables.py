@@ -1,5 +1,5 @@
 """Tables of civil protection: alerts and their CAP messages, webhook subscriptions and
-the delivery queue, shelters, evacuation orders (migration 0007). On the same metadata
+the delivery queue, shelters, evacuation orders (migration 0005). On the same metadata
 as ``tables.py`` (which imports this module at its end)."""
 
 from __future__ import annotations

@@ -447,5 +447,19 @@ incident_timeline = sa.Table(
     sa.Index("ix_incident_timeline_unit_at", "unit_id", "at"),
 )
 
+# --- the TAK gateway: client certificates bound to accounts (migration 0006)
+tak_certificates = sa.Table(
+    "tak_certificates",
+    metadata,
+    sa.Column("serial", sa.String(64), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("client_uid", sa.String(200), nullable=True),
+    sa.Column("issued_at", UTCDateTime(), nullable=False),
+    sa.Column("not_after", UTCDateTime(), nullable=False),
+    sa.Column("revoked_at", UTCDateTime(), nullable=True),
+    sa.Column("revoked_reason", sa.String(200), nullable=True),
+)
+
 # civil protection (alerts, webhooks, shelters, evacuation orders): their own module
 from marchwarden.adapters.db import civil_tables as _civil_tables  # noqa: E402, F401

@@ -36,6 +36,7 @@ from marchwarden.adapters.db.repositories import (
     UserRepository,
 )
 from marchwarden.adapters.db.shelters_repo import EvacuationRepository, ShelterRepository
+from marchwarden.adapters.db.tak_repo import TakCertRepository
 from marchwarden.adapters.db.task_repo import TaskRepository
 from marchwarden.adapters.db.webhooks_repo import WebhookRepository
 from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash
@@ -184,6 +185,7 @@ class SqlUnitOfWork:
         self.webhooks = WebhookRepository(conn)
         self.shelters = ShelterRepository(conn)
         self.evacuations = EvacuationRepository(conn)
+        self.tak_certs = TakCertRepository(conn)
         return self
 
     def __exit__(

@@ -33,6 +33,7 @@ from marchwarden.entrypoints.api.routers import (
     reports,
     scenario,
     sitreps,
+    tak,
     tasks,
 )
 from marchwarden.services import accounts as accounts_service
@@ -70,6 +71,11 @@ def create_app(
         await bus.start(hub.notify)
         delivery = build_delivery_worker(services)
         await delivery.start()
+        gateway = None
+        if settings.tak_enabled:  # the TAK gateway in this process (docs/tak.md)
+            from marchwarden.entrypoints.tak.gateway import start_gateway
+
+            gateway = await start_gateway(services, hub)
         app.state.services = services
         app.state.delivery = delivery
         app.state.hub = hub
@@ -83,6 +89,8 @@ def create_app(
         try:
             yield
         finally:
+            if gateway is not None:
+                await gateway.stop()
             await delivery.stop()
             await bus.stop()
             await hub.stop()
@@ -123,6 +131,7 @@ def create_app(
     api.include_router(sitreps.router)
     api.include_router(alerts.router)
     api.include_router(civil.router)
+    api.include_router(tak.router)
     api.include_router(ws.router)
     if scenario_clock is not None:
         app.state.scenario_clock = scenario_clock
