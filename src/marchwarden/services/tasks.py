@@ -35,6 +35,7 @@ from marchwarden.adapters.db.command_repo import NewTaskRow
 from marchwarden.core.access.model import Resource, Scope, ScopeKind
 from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.authority.model import POWER_CATALOGUE, power_label
+from marchwarden.core.dispatch.coupling import couple
 from marchwarden.core.dispatch.eligibility import (
     IneligibilityReason,
     ReasonCode,
@@ -51,11 +52,10 @@ from marchwarden.core.dispatch.tasking import (
     TaskPriority,
     TaskStatus,
     check_task_transition,
-    unit_status_after,
 )
 from marchwarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from marchwarden.core.events import DomainEvent
-from marchwarden.core.forces.status import Availability, UnitStatus
+from marchwarden.core.forces.status import UnitStatus
 from marchwarden.core.geo.distance import TravelModel
 from marchwarden.core.incidents import events as ev
 from marchwarden.core.incidents.model import check_position
@@ -754,19 +754,18 @@ def _move(
                 authorise(actor, Action.TASK_ASSIGN, incident.resource())
         else:
             authorise(actor, Action.TASK_ASSIGN, incident.resource())
-        check_task_transition(task.status, to)
-        target = unit_status_after(to, release_to=release_to)
-        if unit is not None and target is not None and unit.status is not target:
-            freeing = target.availability is Availability.AVAILABLE
-            if not freeing or unit.status.availability is Availability.COMMITTED:
-                apply_unit_status(
-                    uow,
-                    unit.id,
-                    target,
-                    by=actor,
-                    note=f"task {task_id}: {to.value}" + (f": {note}" if note else ""),
-                    at=now,
-                )
+        coupled = couple(
+            unit.status if unit else None, task.status, task_to=to, release_to=release_to
+        )
+        if unit is not None and coupled.unit_status is not None:
+            apply_unit_status(
+                uow,
+                unit.id,
+                coupled.unit_status,
+                by=actor,
+                note=f"task {task_id}: {to.value}" + (f": {note}" if note else ""),
+                at=now,
+            )
         declined = task.status is TaskStatus.ASSIGNED and to is TaskStatus.OPEN
         uow.tasks.set_status(
             task_id,

@@ -25,7 +25,7 @@ from marchwarden.entrypoints.api.schemas.forces import (
     UnitOut,
     UnitPatch,
 )
-from marchwarden.services import forces, roster
+from marchwarden.services import forces, roster, unit_status
 
 router = APIRouter(tags=["forces"])
 
@@ -105,7 +105,7 @@ def change_status(
     unit_id: int, body: StatusIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> UnitOut:
     return UnitOut.of(
-        forces.change_unit_status(services, principal, unit_id, body.status, body.note)
+        unit_status.change_unit_status(services, principal, unit_id, body.status, body.note)
     )
 
 
