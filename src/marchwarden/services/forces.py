@@ -279,9 +279,13 @@ def report_position(
     lat: float,
     at: datetime | None = None,
     source: str = "avl",
+    accuracy_m: float | None = None,
 ) -> fm.Unit:
-    """Automatic vehicle location: a position of a unit at a time (default: now)."""
+    """Automatic vehicle location: a position of a unit at a time (default: now), with the
+    device's stated accuracy (metres) when it gave one."""
     fm.check_point(lon, lat)
+    if accuracy_m is not None and not 0 <= accuracy_m <= 100_000:
+        raise Invalid("a position's accuracy is 0 to 100,000 metres")
     now = svc.clock.now()
     when = at or now
     if when > now + _FUTURE_SLACK:
@@ -290,7 +294,9 @@ def report_position(
         unit = _unit_or_404(uow, unit_id)
         if actor is not None:
             authorise(actor, Action.UNIT_POSITION, unit.resource())
-        latest = uow.forces.add_position(unit_id, lon, lat, at=when, source=source)
+        latest = uow.forces.add_position(
+            unit_id, lon, lat, at=when, source=source, accuracy_m=accuracy_m
+        )
         events = (
             [
                 UnitPositionUpdated(
@@ -311,7 +317,13 @@ def report_position(
             command="unit.position",
             target_type="unit",
             target_id=unit_id,
-            changes={"lon": lon, "lat": lat, "at": when.isoformat(), "source": source},
+            changes={
+                "lon": lon,
+                "lat": lat,
+                "at": when.isoformat(),
+                "source": source,
+                "accuracy_m": accuracy_m,
+            },
             events=events,
             at=now,
         )
