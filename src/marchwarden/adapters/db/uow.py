@@ -17,6 +17,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import uuid4
@@ -125,6 +126,29 @@ class Database:
                     log.exception("event listener failed")
 
 
+@dataclass(slots=True)
+class PendingKey:
+    """An idempotency key to be stored by the next write transaction's commit, in that
+    transaction (``services/field.py``): the command and its key commit together or not
+    at all, whichever service function the command runs through."""
+
+    user_id: int
+    operation: str
+    key: str
+    request_hash: str
+    response: dict[str, Any]
+    at: datetime
+    stored: bool = False
+
+
+class IdempotencyKeyTaken(Exception):
+    """Another transaction stored the pending key first; this one was rolled back."""
+
+
+#: set around a command by ``services/field.py``; read by ``SqlUnitOfWork.commit``
+PENDING_KEY: ContextVar[PendingKey | None] = ContextVar("marchwarden_pending_key", default=None)
+
+
 class SqlUnitOfWork:
     def __init__(self, db: Database, *, write: bool) -> None:
         self.db = db
@@ -213,6 +237,20 @@ class SqlUnitOfWork:
         return None if value is None else str(value)
 
     def commit(self) -> None:
+        pending = PENDING_KEY.get()
+        if pending is not None and self.write and not pending.stored:
+            stored = self.idempotency.add(
+                user_id=pending.user_id,
+                operation=pending.operation,
+                key=pending.key,
+                request_hash=pending.request_hash,
+                status_code=200,
+                response=pending.response,
+                at=pending.at,
+            )
+            if stored is None:
+                raise IdempotencyKeyTaken(pending.key)
+            pending.stored = True
         self.flush_journal()
         self.conn.commit()
         self.committed = True

@@ -48,6 +48,9 @@ class Action(StrEnum):
     TASK_CREATE = "task.create"
     TASK_ASSIGN = "task.assign"
     TASK_RESPOND = "task.respond"
+    #: the field page's inbox: the active tasks of the units the caller may answer for
+    #: (a task is in it when the caller may ``task.respond`` for its unit)
+    FIELD_INBOX = "field.inbox"
     SITREP_READ = "sitrep.read"
     ALERT_READ = "alert.read"
     ALERT_ISSUE = "alert.issue"
@@ -67,6 +70,7 @@ GLOBAL_ACTIONS: frozenset[Action] = frozenset(
         Action.WHATIF_RUN,
         Action.REPORT_SUBMIT,
         Action.STREAM_SUBSCRIBE,
+        Action.FIELD_INBOX,
     }
 )
 
@@ -103,6 +107,7 @@ _COMMAND = frozenset(
         Action.TASK_RESPOND,
         Action.ALERT_ISSUE,
         Action.ROSTER_EXPORT,
+        Action.FIELD_INBOX,
     }
 )
 
@@ -118,6 +123,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         Action.TASK_RESPOND,
         Action.REPORT_SUBMIT,
         Action.INCIDENT_LOG,
+        Action.FIELD_INBOX,
     },
     Role.UNIT_COMMANDER: _COMMON_READ
     | {
@@ -131,6 +137,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         Action.TASK_RESPOND,
         Action.REPORT_SUBMIT,
         Action.INCIDENT_LOG,
+        Action.FIELD_INBOX,
     },
     Role.PERSONNEL_OFFICER: frozenset(
         {

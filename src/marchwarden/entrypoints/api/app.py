@@ -19,6 +19,7 @@ from marchwarden.entrypoints.api.routers import (
     accounts,
     audit,
     config,
+    field,
     forces,
     geo,
     health,
@@ -99,6 +100,7 @@ def create_app(
     api.include_router(law.router)
     api.include_router(incidents.router)
     api.include_router(tasks.router)
+    api.include_router(field.router)
     api.include_router(sitreps.router)
     api.include_router(ws.router)
     app.include_router(api)
