@@ -214,6 +214,19 @@ def decide(principal: Principal, action: Action, resource: Resource | None = Non
     )
 
 
+def may_attach_photo(principal: Principal, report: Resource, submitted_by: str) -> Decision:
+    """Photos go with a report: its own submitter adds them (``report.submit``), or a duty
+    officer who may triage the report (``report.triage`` in scope)."""
+    if principal.username == submitted_by:
+        return decide(principal, Action.REPORT_SUBMIT)
+    triage = decide(principal, Action.REPORT_TRIAGE, report)
+    if triage.allowed:
+        return triage
+    return Decision(
+        False, f"only the report's submitter or a duty officer may add photos ({triage.reason})"
+    )
+
+
 def allowed_actions(principal: Principal) -> frozenset[Action]:
     """What the role may do at all (the UI uses this to show or hide controls)."""
     return ROLE_ACTIONS.get(principal.role, frozenset())

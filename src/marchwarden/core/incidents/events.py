@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from marchwarden.core.access.model import Resource
 from marchwarden.core.access.policy import Action
-from marchwarden.core.events import DomainEvent
+from marchwarden.core.events import AuditFacts, DomainEvent
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -48,6 +48,31 @@ class ReportSubmitted(_ReportEvent):
     uncertainty_m: float
     suggested_incidents: tuple[int, ...]
     likely_duplicate_of: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReportPhotoAdded(_ReportEvent):
+    """A photo was attached to a report (metadata stripped; see core/incidents/photos.py)."""
+
+    photo_id: int
+    sha256: str
+    content_type: str
+    size_bytes: int
+    position_kept: bool
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts(
+            command="report.photo",
+            target_type="report",
+            target_id=self.report_id,
+            changes={
+                "photo_id": self.photo_id,
+                "sha256": self.sha256,
+                "content_type": self.content_type,
+                "size_bytes": self.size_bytes,
+                "position_kept": self.position_kept,
+            },
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

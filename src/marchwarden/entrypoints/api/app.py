@@ -25,6 +25,7 @@ from marchwarden.entrypoints.api.routers import (
     health,
     incidents,
     law,
+    photos,
     reports,
     sitreps,
     tasks,
@@ -101,6 +102,7 @@ def create_app(
     api.include_router(incidents.router)
     api.include_router(tasks.router)
     api.include_router(field.router)
+    api.include_router(photos.router)
     api.include_router(sitreps.router)
     api.include_router(ws.router)
     app.include_router(api)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
+from marchwarden.core.incidents.taxonomy import IncidentType
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
 from marchwarden.entrypoints.api.schemas.command import TaskOut
 from marchwarden.entrypoints.api.schemas.field import (
@@ -14,6 +15,7 @@ from marchwarden.entrypoints.api.schemas.field import (
     FieldConfigOut,
     FieldTaskOut,
     FieldUnitOut,
+    ReportTypeOut,
 )
 from marchwarden.services import field, tasks
 
@@ -22,10 +24,16 @@ router = APIRouter(prefix="/field", tags=["field"])
 
 @router.get("/config", response_model=FieldConfigOut)
 def config(principal: CurrentPrincipal, services: ServicesDep) -> FieldConfigOut:
+    """What the field page needs: the position interval, the photo limit, report types."""
     s = services.settings
+    kinds = sorted(IncidentType, key=lambda t: (not t.border_specific, t.label))
     return FieldConfigOut(
         position_interval_seconds=s.field_position_interval_seconds,
         photo_max_bytes=s.photo_max_bytes,
+        report_types=[
+            ReportTypeOut(value=t.value, label=t.label, border_specific=t.border_specific)
+            for t in kinds
+        ],
     )
 
 

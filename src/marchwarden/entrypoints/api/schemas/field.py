@@ -47,9 +47,17 @@ class FieldUnitOut(Schema):
         )
 
 
+class ReportTypeOut(Schema):
+    value: str
+    label: str
+    border_specific: bool
+
+
 class FieldConfigOut(Schema):
     position_interval_seconds: int
     photo_max_bytes: int
+    #: the incident types a report may name, the border's own first
+    report_types: list[ReportTypeOut]
 
 
 class FieldActionIn(Schema):
