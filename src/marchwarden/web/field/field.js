@@ -119,6 +119,12 @@ let flushTimer = null;
 async function flushSoon(delay = 0) {
   clearTimeout(flushTimer);
   flushTimer = setTimeout(async () => {
+    if (!navigator.onLine) {
+      // the device says it has no network: wait for its 'online' event (or the next round)
+      setNet(false);
+      await renderQueue();
+      return;
+    }
     const result = await outbox.flush(send, () => renderQueue());
     await renderQueue();
     if (result === 'unauthenticated') showSignIn('Your session has ended: sign in again to send what waits.');
@@ -239,11 +245,22 @@ function nextSteps(task) {
   }
 }
 
+const STEP_STATUS = {
+  'task.accept': 'accepted',
+  'task.decline': 'open',
+  'task.en_route': 'en_route',
+  'task.on_scene': 'on_scene',
+  'task.done': 'completed',
+};
+
+/** Task id -> the steps made here and not yet answered, in order. */
 async function pendingSteps() {
   const waiting = new Map();
   for (const item of await outbox.items()) {
     if (item.kind === 'action' && item.body.task_id && (item.state === 'waiting' || item.state === 'sending')) {
-      waiting.set(item.body.task_id, item.label);
+      const list = waiting.get(item.body.task_id) || [];
+      list.push(item.body.kind);
+      waiting.set(item.body.task_id, list);
     }
   }
   return waiting;
@@ -261,15 +278,18 @@ async function renderTasks() {
 }
 
 function taskCard(task) {
-  const pending = state.pending.get(task.id);
+  const pending = state.pending.get(task.id) || [];
+  // what the task will be once the steps made here arrive: the next step can be made now
+  const projected = pending.length ? STEP_STATUS[pending[pending.length - 1]] : task.status;
   const powers = task.required_powers.map((p) => p.label).join(', ') || 'none';
   const where = `${task.position.lat.toFixed(4)}, ${task.position.lon.toFixed(4)}`;
-  const steps = pending ? [] : nextSteps(task);
-  const card = el('li', { class: `card${task.waiting ? ' waiting' : ''}`, 'data-task': task.id },
+  const steps = nextSteps({ status: projected });
+  const waiting = task.waiting && !pending.length;
+  const card = el('li', { class: `card${waiting ? ' waiting' : ''}`, 'data-task': task.id, 'data-status': projected },
     el('h3', {}, task.title),
     el('span', { class: 'prio', 'data-p': task.priority }, task.priority),
-    ' ', el('span', { class: 'status' }, STATUS_LABEL[task.status] || task.status),
-    pending ? el('p', { class: 'pending' }, `${pending}: waiting to be sent`) : null,
+    ' ', el('span', { class: 'status' }, STATUS_LABEL[projected] || projected),
+    pending.length ? el('p', { class: 'pending' }, `${pending.map((k) => STEP_LABEL[k]).join(', ')}: waiting to be sent`) : null,
     el('dl', {},
       el('dt', {}, 'What'), el('dd', {}, task.description || task.incident_name),
       el('dt', {}, 'Incident'), el('dd', {}, `${task.incident_name} (${task.incident_type.replaceAll('_', ' ')}, ${task.incident_severity})`),
