@@ -191,16 +191,20 @@ def test_without_geolocation_the_place_is_picked_on_the_map(
     create_user(srv, token, "walker", "field_reporter", {"kind": "regions", "regions": ["RU-BEL"]})
     context, seen = phone(browser, srv, geolocation=False)
     page = context.new_page()
+    # the person said no to location for this site (Chromium's own permission setting)
+    cdp = context.new_cdp_session(page)
+    cdp.send(
+        "Browser.setPermission",
+        {"permission": {"name": "geolocation"}, "setting": "denied", "origin": srv.url},
+    )
     sign_in_field(page, srv, "walker")
     # a reporter has no inbox and no unit: the report form opens
     assert page.is_hidden("#tabbar button[data-view='view-tasks']")
     page.wait_for_selector("#view-report:not([hidden])")
     page.tap("#r-here")
     page.wait_for_selector("#r-where:has-text('Position not allowed')")
-    page.wait_for_selector("#r-map .leaflet-pane")
-    box = page.locator("#r-map").bounding_box()
-    assert box is not None
-    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#r-map .leaflet-overlay-pane svg", state="attached")
+    page.locator("#r-map").tap(position={"x": 180, "y": 60})
     page.wait_for_selector("#r-where:has-text('Picked on the map')")
     page.select_option("#r-type", "drone_attack")
     page.fill("#r-text", "A drone over the school")
