@@ -147,7 +147,7 @@ def test_steps_and_a_report_made_offline_arrive_once_in_order_after_a_restart(
     page.reload()
     page.wait_for_selector("#tabbar:not([hidden])")
     page.tap("#tabbar button[data-view='view-queue']")
-    wait_until(page, "() => document.querySelectorAll('#queue li[data-state=waiting]').length === 3")
+    wait_until(page, "() => document.querySelectorAll('#queue [data-state=waiting]').length === 3")
     assert queue_states(page) == ["waiting"] * 3
     assert page.get_attribute("#net", "data-state") == "offline"
     screenshot(page, "field-offline-queue")
