@@ -31,12 +31,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Geolocation, Page, ViewportSize
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 800}
-GRAYVORON = {"longitude": 35.6796, "latitude": 50.4797, "accuracy": 35}
+PHONE: ViewportSize = {"width": 360, "height": 800}
+GRAYVORON: Geolocation = {"longitude": 35.6796, "latitude": 50.4797, "accuracy": 35}
 PASSWORD = "a-long-password"
 
 
@@ -60,7 +60,7 @@ def phone(browser: Browser, srv: Server, *, geolocation: bool) -> tuple[BrowserC
     """A phone's browser context. No request routing (a service worker's requests would
     bypass it); every request is recorded instead and checked to stay on the server."""
     context = browser.new_context(
-        viewport=PHONE,  # type: ignore[arg-type]
+        viewport=PHONE,
         has_touch=True,
         is_mobile=True,
         device_scale_factor=2,
