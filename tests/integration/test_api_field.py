@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.integration.command_support import (
+    SUDZHA,
     assert_problem,
+    at,
     build_world,
     counts,
     new_key,
     open_incident,
+    submit,
 )
 
 if TYPE_CHECKING:
@@ -161,3 +164,25 @@ def test_unit_status_and_position_with_accuracy(client: TestClient, world: World
         "invalid",
         "unit.position needs lon and lat",
     )
+
+
+def test_a_report_across_the_regional_line_is_accepted_and_routed_where_it_lies(
+    client: TestClient, world: World
+) -> None:
+    """The reporter is scoped to RU-BEL. Inside: Belgorod's queue. Across the line in
+    Kursk: accepted, and in Kursk's queue, not Belgorod's (core/access/policy.py:
+    route_report)."""
+    reporter = world.h("reporter")
+    inside = submit(client, reporter, new_key())
+    assert inside.status_code == 201, inside.text
+    across = submit(client, reporter, new_key(), position=at(SUDZHA))
+    assert across.status_code == 201, across.text
+    assert (inside.json()["region"], across.json()["region"]) == ("RU-BEL", "RU-KRS")
+    for user, sees, not_sees in (
+        ("belgorod", inside.json()["id"], across.json()["id"]),
+        ("kursk", across.json()["id"], inside.json()["id"]),
+    ):
+        assert client.get(f"/api/v1/reports/{sees}", headers=world.h(user)).status_code == 200
+        assert_problem(
+            client.get(f"/api/v1/reports/{not_sees}", headers=world.h(user)), 403, "forbidden"
+        )

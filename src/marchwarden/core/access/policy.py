@@ -214,6 +214,33 @@ def decide(principal: Principal, action: Action, resource: Resource | None = Non
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ReportRoute:
+    """Whose queue a field report goes to: the region where it lies (None: HQ only)."""
+
+    region: str | None
+    reason: str
+
+
+def route_report(principal: Principal, region_at_position: str | None) -> ReportRoute:
+    """A field report is **accepted and routed to the region where it lies**, whatever
+    the reporter's own scope: a reporter scoped to RU-BEL who sees something across the
+    line in RU-KRS files it, and it reaches the Kursk duty officers, who may act there.
+    Refusing it would lose what was seen; routing it by the reporter's scope would put it
+    before officers who may not act where it happened. A report outside every known
+    region goes to the all-regions scope (HQ) only. Filing at all needs ``report.submit``
+    (``decide``)."""
+    if region_at_position is None:
+        return ReportRoute(None, "outside every known region: for the all-regions scope (HQ)")
+    inside = in_scope(principal.scope, Resource("report", region=region_at_position))
+    where = "inside" if inside else "outside"
+    return ReportRoute(
+        region_at_position,
+        f"lies in {region_at_position}, {where} the reporter's scope "
+        f"({principal.scope.describe()}): routed to {region_at_position}",
+    )
+
+
 def may_attach_photo(principal: Principal, report: Resource, submitted_by: str) -> Decision:
     """Photos go with a report: its own submitter adds them (``report.submit``), or a duty
     officer who may triage the report (``report.triage`` in scope)."""
