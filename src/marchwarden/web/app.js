@@ -8,10 +8,12 @@
 
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
+import * as audit from './audit.js';
 import * as eventLog from './eventlog.js';
 import * as incidents from './incidents.js';
 import * as law from './law.js';
 import * as legend from './legend.js';
+import * as notify from './notify.js';
 import { session } from './session.js';
 import { EventStream } from './stream.js';
 import { initTabs } from './tabs.js';
@@ -30,6 +32,9 @@ const BOARDS = [
   { module: law, needs: ['law.read'] },
   { module: reports, needs: ['report.read'] },
   { module: incidents, needs: ['incident.read'] },
+  { module: audit, needs: ['audit.read'] },
+  // last: it watches the other boards' badges
+  { module: notify, needs: ['stream.subscribe'] },
 ];
 
 const $ = (id) => document.getElementById(id);
