@@ -125,7 +125,7 @@ async function flushSoon(delay = 0) {
       await renderQueue();
       return;
     }
-    const result = await outbox.flush(send, () => renderQueue());
+    const result = await outbox.flush(send, scheduleQueueRender);
     await renderQueue();
     if (result === 'unauthenticated') showSignIn('Your session has ended: sign in again to send what waits.');
     if (result === 'offline') {
@@ -540,6 +540,16 @@ async function submitReport(event) {
 }
 
 // --------------------------------------------------------------------------- queue
+
+// while a long queue drains, redraw the list at most every 200 ms (not once per item)
+let queueRenderTimer = null;
+function scheduleQueueRender() {
+  if (queueRenderTimer) return;
+  queueRenderTimer = setTimeout(() => {
+    queueRenderTimer = null;
+    renderQueue();
+  }, 200);
+}
 
 const STATE_TEXT = { waiting: 'waiting', sending: 'sending', accepted: 'accepted', refused: 'refused' };
 
