@@ -11,7 +11,7 @@ LEAFLET := $(WEB_VENDOR)/leaflet/.installed
 # the field page's offline libraries: Workbox (service worker) and idb (IndexedDB)
 WORKBOX := $(WEB_VENDOR)/workbox/.installed
 IDB := $(WEB_VENDOR)/idb/.installed
-WORKBOX_MODULES := core routing strategies precaching
+WORKBOX_MODULES := core routing strategies
 
 .PHONY: setup demo test lint typecheck pytest bench clean
 
