@@ -6,10 +6,12 @@ and denied. Every request goes to the server only."""
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.browser.conftest import (
     api_get,
@@ -31,7 +33,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from playwright.sync_api import Browser, BrowserContext, Geolocation, Page, ViewportSize
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        FilePayload,
+        Geolocation,
+        Page,
+        ViewportSize,
+    )
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +89,16 @@ def sign_in_field(page: Page, srv: Server, user: str) -> None:
     page.fill("#password", PASSWORD)
     page.tap("#signin-form button[type=submit]")
     page.wait_for_selector("#tabbar:not([hidden])")
+
+
+def gps_jpeg() -> bytes:
+    img = Image.new("RGB", (120, 90), (90, 120, 40))
+    exif = Image.Exif()
+    exif[0x0110] = "Phone 12"
+    exif[0x8825] = {1: "N", 2: (50.0, 28.0, 48.0), 3: "E", 4: (35.0, 40.0, 0.0)}
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", exif=exif)
+    return buf.getvalue()
 
 
 def commands(srv: Server, token: str, user: str) -> list[str]:
@@ -137,18 +156,20 @@ def test_steps_and_a_report_made_offline_arrive_once_in_order_after_a_restart(
     page.fill("#r-text", "Two armoured vehicles at the Grayvoron crossroads, moving north")
     page.tap("#r-here")
     page.wait_for_selector("#r-where:has-text('Your position')")
+    photo: FilePayload = {"name": "crossroads.jpg", "mimeType": "image/jpeg", "buffer": gps_jpeg()}
+    page.set_input_files("#r-photos", files=[photo])
     page.tap("#report-form button[type=submit]")
     page.wait_for_selector("#report-msg:has-text('Saved on this phone')")
     page.tap("#tabbar button[data-view='view-queue']")
-    assert queue_states(page) == ["waiting"] * 3
-    assert page.inner_text("#badge-queue") == "3"
+    assert queue_states(page) == ["waiting"] * 4
+    assert page.inner_text("#badge-queue") == "4"
 
     # closed and opened again offline: the page comes from the service worker's cache
     page.reload()
     page.wait_for_selector("#tabbar:not([hidden])")
     page.tap("#tabbar button[data-view='view-queue']")
-    wait_until(page, "() => document.querySelectorAll('#queue [data-state=waiting]').length === 3")
-    assert queue_states(page) == ["waiting"] * 3
+    wait_until(page, "() => document.querySelectorAll('#queue [data-state=waiting]').length === 4")
+    assert queue_states(page) == ["waiting"] * 4
     assert page.get_attribute("#net", "data-state") == "offline"
     screenshot(page, "field-offline-queue")
 
@@ -162,21 +183,26 @@ def test_steps_and_a_report_made_offline_arrive_once_in_order_after_a_restart(
         ".every((li) => li.dataset.state === 'accepted')",
         timeout_s=40,
     )
-    assert queue_states(page) == ["accepted"] * 3
+    assert queue_states(page) == ["accepted"] * 4
 
     # exactly once, in order
     task = api_get(srv, token, f"/tasks/{task_id}")
     assert task["status"] == "en_route" and task["unit"]["status"] == "en_route"
-    assert commands(srv, token, "cmdr") == ["task.accepted", "task.en_route", "report.submit"]
+    done = ["task.accepted", "task.en_route", "report.submit", "report.photo"]
+    assert commands(srv, token, "cmdr") == done
     # the HQ page shows them live
     row.locator("td.task-status[data-status='en_route']").wait_for()
     audit = api_get(srv, token, "/audit?actor=cmdr&target_type=report")["items"]
-    wait_for_card(queue, int(audit[0]["target_id"]))
+    report_id = int(audit[0]["target_id"])
+    wait_for_card(queue, report_id)
+    # the photo went with it, its GPS position stripped (the reporter did not keep it)
+    photos = api_get(srv, token, f"/reports/{report_id}/photos")
+    assert [(p["lon"], p["lat"]) for p in photos] == [(None, None)]
 
     # nothing sent twice when the page flushes again
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     page.wait_for_timeout(1000)
-    assert commands(srv, token, "cmdr") == ["task.accepted", "task.en_route", "report.submit"]
+    assert commands(srv, token, "cmdr") == done
     assert errors == []
     assert [u for u in seen if not same_origin(u, srv.url)] == []
     context.close()
