@@ -169,6 +169,7 @@ def load(browser: Any, base: str, profile: str) -> dict[str, float]:
 SHELL = (
     "/field/field.js",
     "/field/outbox.js",
+    "/ui/stream.js",
     "/field/field.css",
     "/field/icon.svg",
     "/field/manifest.webmanifest",

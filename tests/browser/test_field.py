@@ -119,7 +119,8 @@ def test_steps_and_a_report_made_offline_arrive_once_in_order_after_a_restart(
 ) -> None:
     srv, ids = field_server
     token = api_token(srv)
-    create_user(srv, token, "cmdr", "unit_commander", {"kind": "unit", "unit_id": ids["co1"]})
+    # the battalion's commander answers for its companies
+    create_user(srv, token, "cmdr", "unit_commander", {"kind": "unit", "unit_id": ids["bn2"]})
     incident = new_incident(srv, token, "Incursion at Grayvoron", place=point(35.68, 50.48))
     body = {"title": "Guide the buses", "required_powers": [], "minimum_readiness": 0}
     task_id = post(srv, token, f"/incidents/{incident['id']}/tasks", body)["id"]
@@ -135,6 +136,19 @@ def test_steps_and_a_report_made_offline_arrive_once_in_order_after_a_restart(
     assert "Guide the buses" in card.inner_text() and "Tasked by" in card.inner_text()
     assert page.inner_text("#badge-tasks") == "1" and page.title().startswith("(1)")
     wait_until(page, "() => navigator.serviceWorker.controller !== null")
+    # a new task arrives live (the stream; the fallback poll is every 15 s) and is noticed
+    body = {
+        "title": "Close the bridge",
+        "required_powers": [],
+        "minimum_readiness": 0,
+        "priority": "urgent",
+    }
+    second = post(srv, token, f"/incidents/{incident['id']}/tasks", body)["id"]
+    post(srv, token, f"/tasks/{second}/assign", {"unit_id": ids["co2"]})
+    page.locator(f"#tasks li[data-task='{second}']").wait_for(timeout=5_000)
+    assert page.inner_text("#badge-tasks") == "2" and page.title().startswith("(2)")
+    first_card = page.locator("#tasks li").first
+    assert first_card.get_attribute("data-task") == str(second)  # urgent first
 
     # the HQ watches the incident page and the reports queue
     hq_context = browser.new_context(viewport={"width": 1366, "height": 768})

@@ -32,7 +32,7 @@ def test_the_field_page_its_worker_and_manifest_come_from_the_server(client: Tes
         module = client.get(f"/field/{name}")
         assert module.status_code == 200, name
         for spec in re.findall(r"""(?:import|from)\s*\(?\s*['"]([^'"]+)['"]""", module.text):
-            assert spec.startswith(("/field/", "/vendor/")), (name, spec)
+            assert spec.startswith(("/field/", "/vendor/", "/ui/")), (name, spec)
 
 
 def test_workbox_and_idb_are_vendored(client: TestClient) -> None:

@@ -3,6 +3,7 @@
 // same with or without a connection.
 
 import * as outbox from '/field/outbox.js';
+import { EventStream } from '/ui/stream.js';
 
 const BASE = '/api/v1';
 const TOKEN = 'marchwarden.field.token';
@@ -166,6 +167,10 @@ async function signIn(event) {
 async function signOut() {
   await call('/auth/logout', { method: 'POST' });
   localStorage.removeItem(TOKEN);
+  if (stream) {
+    stream.stop();
+    stream = null;
+  }
   showSignIn();
 }
 
@@ -216,6 +221,7 @@ async function start() {
   $('tabbar').querySelector('[data-view="view-report"]').hidden = !me.actions.includes('report.submit');
   fillReportTypes();
   show(inbox ? 'view-tasks' : 'view-report');
+  listen();
   await refresh();
   await renderQueue();
   flushSoon();
@@ -231,6 +237,28 @@ async function refresh() {
   await renderTasks();
   renderUnit();
   trackPosition();
+}
+
+// --------------------------------------------------------------------------- live
+
+// the live stream (the COP's own client): a task or unit event for what this person may
+// see refreshes the inbox at once; without it the inbox is refreshed every 15 s
+const LIVE_TYPES = new Set(['TaskAssigned', 'TaskStatusChanged', 'UnitStatusChanged']);
+let stream = null;
+let refreshTimer = null;
+
+function listen() {
+  if (stream || !state.me.actions.includes('stream.subscribe')) return;
+  stream = new EventStream({
+    token,
+    storageKey: 'marchwarden.field.lastEventId',
+    onEvent: (event) => {
+      if (!LIVE_TYPES.has(event.type)) return;
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(refresh, 150);
+    },
+  });
+  stream.start();
 }
 
 // --------------------------------------------------------------------------- tasks

@@ -14,6 +14,7 @@ const PAGE_CACHE = 'marchwarden-field-page-v1';
 const SHELL = [
   '/field/field.js',
   '/field/outbox.js',
+  '/ui/stream.js',
   '/field/field.css',
   '/field/icon.svg',
   '/field/manifest.webmanifest',
