@@ -186,3 +186,30 @@ def test_a_report_across_the_regional_line_is_accepted_and_routed_where_it_lies(
         assert_problem(
             client.get(f"/api/v1/reports/{not_sees}", headers=world.h(user)), 403, "forbidden"
         )
+
+
+def test_two_sends_of_one_action_at_once_apply_it_once(
+    client: TestClient, services: Services, world: World
+) -> None:
+    """A phone that retries while its first request is still in flight: one step, one
+    audit record; both get "applied" (one of them replayed)."""
+    from marchwarden.services import field
+    from tests.integration.command_support import race
+
+    tid = task_for(client, world, "vol_evac", "Evacuate Kozinka")
+    with services.db.unit_of_work(write=False) as uow:
+        user = uow.users.by_username("evac_cmdr")
+        assert user is not None
+        before = uow.audit.count()
+    action = field.FieldAction(kind=field.FieldActionKind.TASK_ACCEPT, task_id=tid)
+    key = new_key()
+    results = race(*[lambda: field.perform(services, user.principal(), action, key)] * 2)
+    assert all(isinstance(r, field.FieldOutcome) for r in results), results
+    assert sorted(r.replayed for r in results if isinstance(r, field.FieldOutcome)) == [
+        False,
+        True,
+    ]
+    with services.db.unit_of_work(write=False) as uow:
+        assert uow.audit.count() == before + 1
+        task = uow.tasks.get(tid)
+    assert task is not None and task.status.value == "accepted"

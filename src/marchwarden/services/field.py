@@ -198,6 +198,13 @@ def perform(svc: Services, actor: Principal, action: FieldAction, key: str | Non
         replay = _replay(svc, actor, key, digest)
         assert replay is not None
         return replay
+    except Exception:
+        # a retry racing the first request: the first committed the step and its key
+        # meanwhile, so this one's step was refused by the state it left: replay it
+        replay = _replay(svc, actor, key, digest)
+        if replay is not None:
+            return replay
+        raise
     finally:
         PENDING_KEY.reset(token)
     return outcome
