@@ -32,7 +32,12 @@ def world(client: TestClient, services: Services) -> World:
 
 
 def task_for(
-    client: TestClient, world: World, unit_key: str, title: str, priority: str = "normal"
+    client: TestClient,
+    world: World,
+    unit_key: str,
+    title: str,
+    priority: str = "normal",
+    assigner: str = "hq",
 ) -> int:
     hq = world.h("hq")
     iid = open_incident(client, hq, name=title)["id"]
@@ -41,7 +46,9 @@ def task_for(
     assert reply.status_code == 201, reply.text
     tid: int = reply.json()["id"]
     unit = world.ids[unit_key]
-    reply = client.post(f"/api/v1/tasks/{tid}/assign", json={"unit_id": unit}, headers=hq)
+    reply = client.post(
+        f"/api/v1/tasks/{tid}/assign", json={"unit_id": unit}, headers=world.h(assigner)
+    )
     assert reply.status_code == 200, reply.text
     return tid
 
@@ -53,8 +60,10 @@ def act(client: TestClient, h: dict[str, str], key: str, **body: Any) -> Any:
 def test_the_inbox_holds_my_units_tasks_waiting_first_then_urgent_then_newest(
     client: TestClient, world: World
 ) -> None:
-    a = task_for(client, world, "vol_evac", "Evacuate Kozinka")
+    a = task_for(client, world, "vol_evac", "Evacuate Kozinka", assigner="belgorod")
     cmdr = world.h("evac_cmdr")
+    mine = client.get("/api/v1/field/tasks", headers=cmdr).json()
+    assert [(t["created_by"], t["tasked_by"]) for t in mine] == [("hq", "belgorod")]
     assert act(client, cmdr, new_key(), kind="task.accept", task_id=a).status_code == 200
     b = task_for(client, world, "army_near", "Hold the bridge", "urgent")
     inbox = client.get("/api/v1/field/tasks", headers=cmdr)
@@ -64,7 +73,7 @@ def test_the_inbox_holds_my_units_tasks_waiting_first_then_urgent_then_newest(
     inbox = client.get("/api/v1/field/tasks", headers=world.h("hq")).json()
     assert [t["id"] for t in inbox] == [b, a]
     assert inbox[0]["incident_type"] == "cross_border_incursion"
-    assert inbox[0]["created_by"] == "hq" and inbox[0]["waiting"] is True
+    assert inbox[0]["tasked_by"] == "hq" and inbox[0]["waiting"] is True
     # the army's liaison sees the army's task only; Kursk sees neither
     assert [
         t["id"] for t in client.get("/api/v1/field/tasks", headers=world.h("army_liaison")).json()

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from marchwarden.adapters.db.field_repo import FieldRepository
 from marchwarden.adapters.db.uow import PENDING_KEY, IdempotencyKeyTaken, PendingKey
 from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.dispatch.inbox import INBOX_STATUSES, inbox_order
@@ -109,7 +110,14 @@ def my_units(svc: Services, actor: Principal) -> list[FieldUnit]:
     return [FieldUnit(u, active.get(u.id)) for u in units]
 
 
-def my_tasks(svc: Services, actor: Principal) -> list[tasks.TaskView]:
+@dataclass(frozen=True, slots=True)
+class InboxTask:
+    view: tasks.TaskView
+    #: who gave the task to the unit (None: not recorded)
+    tasked_by: str | None
+
+
+def my_tasks(svc: Services, actor: Principal) -> list[InboxTask]:
     """The caller's inbox (module docstring), waiting first, then urgent, then newest."""
     authorise(actor, Action.FIELD_INBOX)
     with svc.db.unit_of_work(write=False) as uow:
@@ -122,8 +130,12 @@ def my_tasks(svc: Services, actor: Principal) -> list[tasks.TaskView]:
             and decide(actor, Action.TASK_RESPOND, units[k.unit_id].resource()).allowed
         ]
         incidents = {k.incident_id: get_incident_row(uow, k.incident_id) for k in mine}
+        assigners = FieldRepository(uow.conn).assigners([k.id for k in mine])
     return [
-        tasks.TaskView(k, incidents[k.incident_id], units[k.unit_id] if k.unit_id else None)
+        InboxTask(
+            tasks.TaskView(k, incidents[k.incident_id], units[k.unit_id] if k.unit_id else None),
+            assigners.get(k.id),
+        )
         for k in inbox_order(mine)
     ]
 

@@ -324,7 +324,7 @@ function taskCard(task) {
       el('dt', {}, 'Where'), el('dd', {}, where),
       el('dt', {}, 'Powers'), el('dd', {}, powers),
       el('dt', {}, 'Unit'), el('dd', {}, task.unit ? task.unit.name : '—'),
-      el('dt', {}, 'Tasked by'), el('dd', {}, task.created_by),
+      el('dt', {}, 'Tasked by'), el('dd', {}, task.tasked_by || task.created_by),
     ),
   );
   const buttons = el('div', { class: 'buttons' });

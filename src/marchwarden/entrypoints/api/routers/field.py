@@ -41,7 +41,7 @@ def config(principal: CurrentPrincipal, services: ServicesDep) -> FieldConfigOut
 def my_tasks(principal: CurrentPrincipal, services: ServicesDep) -> list[FieldTaskOut]:
     """The active tasks of the units the caller answers for: waiting for acceptance
     first, then the most urgent, then the newest."""
-    return [FieldTaskOut.of_view(v) for v in field.my_tasks(services, principal)]
+    return [FieldTaskOut.of_inbox(v) for v in field.my_tasks(services, principal)]
 
 
 @router.get("/units", response_model=list[FieldUnitOut])

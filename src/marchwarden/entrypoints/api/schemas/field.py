@@ -12,8 +12,7 @@ from marchwarden.entrypoints.api.schemas.command import TaskOut, UnitBriefOut
 from marchwarden.services.field import FieldAction, FieldActionKind
 
 if TYPE_CHECKING:
-    from marchwarden.services.field import FieldUnit
-    from marchwarden.services.tasks import TaskView
+    from marchwarden.services.field import FieldUnit, InboxTask
 
 
 class FieldTaskOut(TaskOut):
@@ -22,14 +21,17 @@ class FieldTaskOut(TaskOut):
     incident_type: str
     incident_severity: str
     waiting: bool = Field(description="waiting for the unit to accept or decline")
+    tasked_by: str | None = Field(description="who gave the task to the unit")
 
     @classmethod
-    def of_view(cls, v: TaskView) -> FieldTaskOut:
+    def of_inbox(cls, item: InboxTask) -> FieldTaskOut:
+        v = item.view
         return cls(
             **TaskOut.of(v).model_dump(),
             incident_type=v.incident.incident_type.value,
             incident_severity=v.incident.severity.value,
             waiting=v.task.status.value == "assigned",
+            tasked_by=item.tasked_by,
         )
 
 
