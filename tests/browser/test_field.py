@@ -109,7 +109,7 @@ def commands(srv: Server, token: str, user: str) -> list[str]:
 
 def queue_states(page: Page) -> list[str]:
     states: list[str] = page.evaluate(
-        "() => [...document.querySelectorAll('#queue li')].reverse().map((li) => li.dataset.state)"
+        "() => [...document.querySelectorAll('#queue li')].map((li) => li.dataset.state)"
     )
     return states
 

@@ -584,7 +584,7 @@ const STATE_TEXT = { waiting: 'waiting', sending: 'sending', accepted: 'accepted
 async function renderQueue() {
   const all = await outbox.items();
   const list = $('queue');
-  list.replaceChildren(...all.slice().reverse().map((item) => el('li', { 'data-state': item.state, 'data-seq': item.seq },
+  list.replaceChildren(...all.map((item) => el('li', { 'data-state': item.state, 'data-seq': item.seq },
     el('span', { class: 'state' }, STATE_TEXT[item.state] || item.state), ' — ', item.label,
     item.state === 'refused' ? el('span', { class: 'reason' }, `Refused by the server: ${item.reason}`) : null,
     item.state === 'accepted' && item.kind === 'report' && item.result ? el('span', {}, ` (report ${item.result.id})`) : null,
