@@ -84,6 +84,9 @@ def test_the_inbox_holds_my_units_tasks_waiting_first_then_urgent_then_newest(
         assert_problem(client.get("/api/v1/field/tasks", headers=world.h(user)), 403, "forbidden")
     units = client.get("/api/v1/field/units", headers=cmdr).json()
     assert [(u["unit"]["id"], u["active_task_id"]) for u in units] == [(world.ids["vol_evac"], a)]
+    # what it may be set to by hand follows the one rule: moving takes the task along,
+    # freeing it before the work is done is not offered
+    assert units[0]["allowed_next"] == ["en_route", "on_scene"]
 
 
 def test_an_action_is_carried_out_once_per_key(

@@ -105,3 +105,16 @@ def test_one_change_at_a_time() -> None:
         couple(U.AVAILABLE, T.OPEN)
     with pytest.raises(Invalid):
         couple(U.AVAILABLE, T.OPEN, task_to=T.ASSIGNED, unit_to=U.ASSIGNED)
+
+
+def test_what_a_unit_may_be_set_to_by_hand_considers_its_task() -> None:
+    from marchwarden.core.dispatch.coupling import allowed_unit_statuses
+
+    assert allowed_unit_statuses(U.ASSIGNED, T.ASSIGNED) == (U.EN_ROUTE, U.ON_SCENE)
+    assert allowed_unit_statuses(U.ON_SCENE, T.ON_SCENE) == (U.RETURNING, U.AVAILABLE)
+    assert allowed_unit_statuses(U.ASSIGNED, None) == (
+        U.EN_ROUTE,
+        U.ON_SCENE,
+        U.AVAILABLE,
+        U.OUT_OF_SERVICE,
+    )

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from marchwarden.adapters.db.field_repo import FieldRepository
 from marchwarden.adapters.db.uow import PENDING_KEY, IdempotencyKeyTaken, PendingKey
 from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.dispatch.coupling import allowed_unit_statuses
 from marchwarden.core.dispatch.inbox import INBOX_STATUSES, inbox_order
 from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.errors import Invalid
@@ -94,6 +95,8 @@ class FieldOutcome:
 class FieldUnit:
     unit: UnitRef
     active_task_id: int | None
+    #: what the unit may be set to now, its task considered (core/dispatch/coupling.py)
+    allowed_next: tuple[UnitStatus, ...]
 
 
 def my_units(svc: Services, actor: Principal) -> list[FieldUnit]:
@@ -103,11 +106,16 @@ def my_units(svc: Services, actor: Principal) -> list[FieldUnit]:
         units = [u for u in uow.tasks.units() if decide(actor, Action.UNIT_STATUS, u.resource())]
         ids = {u.id for u in units}
         active = {
-            k.unit_id: k.id
+            k.unit_id: k
             for k in uow.tasks.find(statuses=INBOX_STATUSES)
             if k.unit_id is not None and k.unit_id in ids
         }
-    return [FieldUnit(u, active.get(u.id)) for u in units]
+    out = []
+    for u in units:
+        task = active.get(u.id)
+        allowed = allowed_unit_statuses(u.status, task.status if task else None)
+        out.append(FieldUnit(u, task.id if task else None, allowed))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

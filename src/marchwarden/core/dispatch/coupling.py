@@ -35,13 +35,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from marchwarden.core.dispatch.errors import DispatchError
 from marchwarden.core.dispatch.tasking import (
     TaskStatus,
     check_task_transition,
     unit_status_after,
 )
 from marchwarden.core.errors import Conflict, Invalid
-from marchwarden.core.forces.status import Availability, UnitStatus, change_status
+from marchwarden.core.forces.status import (
+    Availability,
+    UnitStatus,
+    UnitStatusError,
+    allowed_next_statuses,
+    change_status,
+)
 
 _MOVING = (UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE)
 _RELEASING = (UnitStatus.AVAILABLE, UnitStatus.RETURNING)
@@ -65,6 +72,19 @@ class Coupled:
     task_steps: tuple[TaskStatus, ...]
     unit_status: UnitStatus | None
     release_to: UnitStatus = UnitStatus.AVAILABLE
+
+
+def allowed_unit_statuses(unit: UnitStatus, task: TaskStatus | None) -> tuple[UnitStatus, ...]:
+    """The statuses a unit may be set to by hand now, its task considered (what
+    :func:`couple` would accept): what the Units board and the field page offer."""
+    out = []
+    for status in allowed_next_statuses(unit):
+        try:
+            couple(unit, task, unit_to=status)
+        except (UnitHeldByTask, UnitStatusError, DispatchError):
+            continue
+        out.append(status)
+    return tuple(out)
 
 
 def couple(

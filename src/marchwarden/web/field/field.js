@@ -17,6 +17,15 @@ const STEP_LABEL = {
   'task.on_scene': 'On scene',
   'task.done': 'Done',
 };
+const UNIT_LABEL = {
+  available: 'available',
+  assigned: 'assigned',
+  en_route: 'en route',
+  on_scene: 'on scene',
+  returning: 'returning',
+  out_of_service: 'out of service',
+  off_duty: 'off duty',
+};
 const STATUS_LABEL = {
   assigned: 'assigned — to accept',
   accepted: 'accepted',
@@ -410,18 +419,18 @@ function renderUnit() {
   }
   state.unitId = f.unit.id;
   pick.value = String(f.unit.id);
-  $('unit-now').textContent = `${f.unit.name}: ${STATUS_LABEL[f.unit.status] || f.unit.status}` +
+  $('unit-now').textContent = `${f.unit.name}: ${UNIT_LABEL[f.unit.status] || f.unit.status}` +
     (f.active_task_id ? ` — on task ${f.active_task_id}` : '');
   $('unit-buttons').replaceChildren(...f.allowed_next.map((s) => el('button', {
     type: 'button', 'data-status': s,
     onclick: () => unitStatus(f, s),
-  }, STATUS_LABEL[s] || s)));
+  }, UNIT_LABEL[s] || s)));
 }
 
 async function unitStatus(f, status) {
   await outbox.enqueue({
     kind: 'action',
-    label: `${f.unit.name}: ${STATUS_LABEL[status] || status}`,
+    label: `${f.unit.name}: ${UNIT_LABEL[status] || status}`,
     path: '/field/actions',
     body: { kind: 'unit.status', unit_id: f.unit.id, status },
   });

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import AwareDatetime, Field
 
-from marchwarden.core.forces.status import UnitStatus, allowed_next_statuses
+from marchwarden.core.forces.status import UnitStatus
 from marchwarden.entrypoints.api.schemas.base import Schema
 from marchwarden.entrypoints.api.schemas.command import TaskOut, UnitBriefOut
 from marchwarden.services.field import FieldAction, FieldActionKind
@@ -45,7 +45,7 @@ class FieldUnitOut(Schema):
         return cls(
             unit=UnitBriefOut.of(f.unit),
             active_task_id=f.active_task_id,
-            allowed_next=list(allowed_next_statuses(f.unit.status)),
+            allowed_next=list(f.allowed_next),
         )
 
 
