@@ -10,6 +10,7 @@ from marchwarden.adapters.bus.nats import NatsBus
 from marchwarden.adapters.db.anchor import FileAnchor
 from marchwarden.adapters.db.engine import create_engine
 from marchwarden.adapters.db.uow import Database
+from marchwarden.adapters.images import PillowImages
 from marchwarden.adapters.mbtiles import MBTiles
 from marchwarden.adapters.passwords import Argon2Passwords
 from marchwarden.core.clock import Clock, SystemClock
@@ -36,6 +37,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         basemap=MBTiles(settings.basemap) if settings.basemap else None,
         law=LegalSnapshots(),
         board=RecommendationBoard(run_beside=run_beside),
+        images=PillowImages(),
     )
 
 

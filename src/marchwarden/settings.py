@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     report_claim_ttl_seconds: int = Field(default=600, gt=0)
     #: settlements within this radius of an incident's place count as affected, by default
     incident_default_radius_km: float = Field(default=15.0, ge=0, le=500)
+    # --- the field page (/field/)
+    #: while a task is active, a phone that consented sends its position this often
+    field_position_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    #: the largest photo accepted with a field report (bytes, as uploaded)
+    photo_max_bytes: int = Field(default=8 * 1_048_576, gt=0)
+    #: the longer side of a stored photo (pixels); larger photos are scaled down
+    photo_max_side_px: int = Field(default=2048, ge=256, le=8192)
 
     # --- public alerts (CAP 1.2; docs/alerts.md)
     #: the CAP <sender> of this headquarters' alerts

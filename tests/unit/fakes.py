@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from marchwarden.core.events import DomainEvent
     from marchwarden.core.incidents.model import IncidentState
+    from marchwarden.services.field_ports import ImageCodec
     from marchwarden.services.ports import (
         NewIncidentRow,
         NewTaskRow,
@@ -202,6 +203,7 @@ def fake_services() -> tuple[Services, FakeStore]:
         passwords=cast("PasswordHasher", None),
         law=LegalSnapshots(),
         board=RecommendationBoard(run_beside=lambda fn: None),
+        images=cast("ImageCodec", None),
     )
     return svc, store
 

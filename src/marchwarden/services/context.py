@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from marchwarden.core.clock import Clock
     from marchwarden.services.authority import LegalSnapshots
     from marchwarden.services.dispatch_board import RecommendationBoard
+    from marchwarden.services.field_ports import ImageCodec
     from marchwarden.services.ports import PasswordHasher, Store, TileSource
     from marchwarden.settings import Settings
 
@@ -31,6 +32,8 @@ class Services:
     law: LegalSnapshots
     #: the dispatch board recommendations run on (``services/dispatch_board.py``)
     board: RecommendationBoard
+    #: reads and re-encodes report photos (``adapters/images.py``)
+    images: ImageCodec
     #: the deployment's own offline base map (``MARCHWARDEN_BASEMAP``), if any
     basemap: TileSource | None = None
 

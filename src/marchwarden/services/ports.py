@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         UnitRef,
     )
     from marchwarden.core.incidents.taxonomy import IncidentType
+    from marchwarden.services.field_ports import FieldReads, Photos
 
 
 class RetryJob(Exception):
@@ -248,6 +249,7 @@ class Position:
     lon: float
     lat: float
     source: str
+    accuracy_m: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +328,10 @@ class AuditLog(Protocol):
         until: datetime | None = None,
         after_seq: int | None = None,
         limit: int = 100,
-    ) -> list[AuditEntry]: ...
+        command: str | None = None,
+    ) -> list[AuditEntry]:
+        """Records in seq order; ``command`` is exact, or a prefix when it ends in ``*``."""
+        ...
 
     def count(self) -> int: ...
 
@@ -574,7 +579,14 @@ class Forces(Protocol):
     def status_history(self, unit_id: int, limit: int = 100) -> list[StatusChange]: ...
 
     def add_position(
-        self, unit_id: int, lon: float, lat: float, *, at: datetime, source: str
+        self,
+        unit_id: int,
+        lon: float,
+        lat: float,
+        *,
+        at: datetime,
+        source: str,
+        accuracy_m: float | None = None,
     ) -> bool: ...
 
     def positions(self, unit_id: int, limit: int = 100) -> list[Position]: ...
@@ -679,6 +691,10 @@ class UnitOfWork(Protocol):
     def tasks(self) -> Tasks: ...
     @property
     def forces(self) -> Forces: ...
+    @property
+    def photos(self) -> Photos: ...
+    @property
+    def field(self) -> FieldReads: ...
     @property
     def memo(self) -> dict[str, Any]:
         """Per-transaction memo for a batch of commands (the group commit)."""
