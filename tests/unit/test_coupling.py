@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
+
 import pytest
 
 from marchwarden.core.dispatch.coupling import Coupled, UnitHeldByTask, couple
-from marchwarden.core.dispatch.tasking import IllegalTaskTransition, TaskStatus
+from marchwarden.core.dispatch.decisions import decide_move, decide_unit_status_set
+from marchwarden.core.dispatch.model import TaskRequirements
+from marchwarden.core.dispatch.tasking import IllegalTaskTransition, TaskPriority, TaskStatus
 from marchwarden.core.errors import Invalid
+from marchwarden.core.forces.model import Unit
 from marchwarden.core.forces.status import IllegalStatusTransition, UnitStatus
+from marchwarden.core.incidents.records import Task
+
+if TYPE_CHECKING:
+    from marchwarden.core.incidents.records import Incident, UnitRef
+
+NOW = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
 
 T = TaskStatus
 U = UnitStatus
@@ -117,4 +130,115 @@ def test_what_a_unit_may_be_set_to_by_hand_considers_its_task() -> None:
         U.ON_SCENE,
         U.AVAILABLE,
         U.OUT_OF_SERVICE,
+    )
+
+
+# ------------------------------------------------ the decision a unit status set by hand makes
+
+
+def _unit(status: UnitStatus) -> Unit:
+    return Unit(
+        id=7,
+        code="BEL-EVAC",
+        name="BEL-EVAC",
+        agency_id=1,
+        agency_kind="volunteer_self_defence",
+        parent_id=None,
+        path="/1/7/",
+        category="evacuation",
+        region="RU-BEL",
+        home_lon=36.6,
+        home_lat=50.6,
+        capabilities=(),
+        readiness=3,
+        status=status,
+        status_since=NOW,
+    )
+
+
+def _task(status: TaskStatus) -> Task:
+    return Task(
+        id=11,
+        incident_id=5,
+        title="evacuate",
+        description="",
+        requirements=TaskRequirements(),
+        position=(36.6, 50.6),
+        priority=TaskPriority.URGENT,
+        needed_by=None,
+        status=status,
+        status_since=NOW,
+        unit_id=7,
+        assigned_at=NOW,
+        ended_at=None,
+        created_by="hq",
+        created_at=NOW,
+    )
+
+
+# the decision reads only these fields of the incident and of the unit as tasking sees it
+INCIDENT = cast("Incident", SimpleNamespace(id=5, region="RU-BEL", command_agencies={1}))
+REF = cast("UnitRef", SimpleNamespace(id=7, agency_id=1, path="/1/7/"))
+
+
+def test_a_unit_set_en_route_by_hand_accepts_its_task_and_takes_it_along() -> None:
+    move = decide_unit_status_set(
+        _unit(U.ASSIGNED), U.EN_ROUTE, "rolling", task=_task(T.ASSIGNED), incident=INCIDENT, ref=REF
+    )
+    assert move.task_steps == (T.ACCEPTED, T.EN_ROUTE)
+    # one audit record: the unit's, naming the task's steps
+    facts = move.unit_event.audit()
+    assert facts is not None and facts.command == "unit.status"
+    assert facts.changes == {
+        "status": ["assigned", "en_route"],
+        "note": "rolling",
+        "task_id": 11,
+        "task_steps": ["accepted", "en_route"],
+    }
+    # a timeline entry per step, and no record of their own
+    assert [e.audit() for e in move.task_events] == [None, None]
+    notes = [e.timeline() for e in move.task_events]
+    assert [n.text for n in notes] == [
+        "Task 11 accepted by BEL-EVAC (unit status en_route): rolling",
+        "Task 11 en route by BEL-EVAC (unit status en_route): rolling",
+    ]
+    assert [n.data for n in notes] == [
+        {"from": "assigned", "to": "accepted", "by": "unit status"},
+        {"from": "accepted", "to": "en_route", "by": "unit status"},
+    ]
+    assert [(e.previous, e.status, e.unit_path) for e in move.task_events] == [
+        ("assigned", "accepted", "/1/7/"),
+        ("accepted", "en_route", "/1/7/"),
+    ]
+
+
+def test_a_unit_without_a_task_changes_alone_and_one_held_by_its_task_is_refused() -> None:
+    alone = decide_unit_status_set(
+        _unit(U.AVAILABLE), U.OFF_DUTY, "", task=None, incident=None, ref=None
+    )
+    assert alone.task_steps == () and alone.task_events == ()
+    facts = alone.unit_event.audit()
+    assert facts is not None
+    assert facts.changes == {"status": ["available", "off_duty"], "note": ""}
+    with pytest.raises(UnitHeldByTask, match="task 11"):
+        decide_unit_status_set(
+            _unit(U.ASSIGNED), U.AVAILABLE, "", task=_task(T.ASSIGNED), incident=INCIDENT, ref=REF
+        )
+
+
+def test_a_task_step_takes_its_unit_through_the_same_rule() -> None:
+    """decide_move (the task step endpoints) asks couple(): a unit put out of service
+    meanwhile is left as it is when its task is cancelled."""
+    ref = cast(
+        "UnitRef",
+        SimpleNamespace(id=7, agency_id=1, path="/1/7/", name="BEL-EVAC", status=U.OUT_OF_SERVICE),
+    )
+    move = decide_move(_task(T.ACCEPTED), INCIDENT, ref, T.CANCELLED, note="not needed")
+    assert move.unit_status is None and move.ended
+    ref = cast(
+        "UnitRef",
+        SimpleNamespace(id=7, agency_id=1, path="/1/7/", name="BEL-EVAC", status=U.EN_ROUTE),
+    )
+    assert decide_move(_task(T.EN_ROUTE), INCIDENT, ref, T.ON_SCENE, note="").unit_status is (
+        U.ON_SCENE
     )
