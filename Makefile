@@ -8,6 +8,10 @@ NPM ?= npm
 # the browser UI's libraries (Leaflet), from npm, copied where the server serves /vendor/
 WEB_VENDOR := src/marchwarden/web/vendor
 LEAFLET := $(WEB_VENDOR)/leaflet/.installed
+# the field page's offline libraries: Workbox (service worker) and idb (IndexedDB)
+WORKBOX := $(WEB_VENDOR)/workbox/.installed
+IDB := $(WEB_VENDOR)/idb/.installed
+WORKBOX_MODULES := core routing strategies
 
 .PHONY: setup demo test lint typecheck pytest bench clean
 
@@ -31,7 +35,22 @@ $(LEAFLET): node_modules/.marchwarden-installed
 		node_modules/leaflet/dist/images node_modules/leaflet/LICENSE $(WEB_VENDOR)/leaflet/
 	touch $@
 
-setup: .venv/.synced $(LEAFLET)
+$(WORKBOX): node_modules/.marchwarden-installed
+	rm -rf $(WEB_VENDOR)/workbox
+	mkdir -p $(WEB_VENDOR)/workbox
+	cp node_modules/workbox-sw/build/workbox-sw.js node_modules/workbox-sw/LICENSE $(WEB_VENDOR)/workbox/
+	for m in $(WORKBOX_MODULES); do \
+		cp node_modules/workbox-$$m/build/workbox-$$m.prod.js $(WEB_VENDOR)/workbox/ || exit 1; \
+	done
+	touch $@
+
+$(IDB): node_modules/.marchwarden-installed
+	rm -rf $(WEB_VENDOR)/idb
+	mkdir -p $(WEB_VENDOR)/idb
+	cp node_modules/idb/build/index.js node_modules/idb/LICENSE $(WEB_VENDOR)/idb/
+	touch $@
+
+setup: .venv/.synced $(LEAFLET) $(WORKBOX) $(IDB)
 
 demo: setup
 	.venv/bin/marchwarden demo
@@ -52,4 +71,4 @@ bench: setup
 	for b in bench/bench_*.py; do .venv/bin/python $$b || exit 1; done
 
 clean:
-	rm -rf .venv .tools node_modules $(WEB_VENDOR)/leaflet marchwarden.db marchwarden.db-wal marchwarden.db-shm marchwarden-audit.anchor*
+	rm -rf .venv .tools node_modules $(WEB_VENDOR)/leaflet $(WEB_VENDOR)/workbox $(WEB_VENDOR)/idb marchwarden.db marchwarden.db-wal marchwarden.db-shm marchwarden-audit.anchor*

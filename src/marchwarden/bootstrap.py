@@ -11,6 +11,7 @@ from marchwarden.adapters.cap.codec import LxmlCapDocuments
 from marchwarden.adapters.db.anchor import FileAnchor
 from marchwarden.adapters.db.engine import create_engine
 from marchwarden.adapters.db.uow import Database
+from marchwarden.adapters.images import PillowImages
 from marchwarden.adapters.mbtiles import MBTiles
 from marchwarden.adapters.passwords import Argon2Passwords
 from marchwarden.core.clock import Clock, SystemClock
@@ -40,6 +41,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         board=RecommendationBoard(run_beside=run_beside),
         cap=LxmlCapDocuments(),
         feeds=FeedCache(),
+        images=PillowImages(),
     )
 
 

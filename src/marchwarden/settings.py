@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     tak_hq_lon: float = Field(default=0.0, ge=-180, le=180)
     #: the Admiralty rating of a field report sent from a TAK device
     tak_report_rating: str = "B3"
+    # --- the field page (/field/)
+    #: while a task is active, a phone that consented sends its position this often
+    field_position_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    #: the largest photo accepted with a field report (bytes, as uploaded)
+    photo_max_bytes: int = Field(default=8 * 1_048_576, gt=0)
+    #: the longer side of a stored photo (pixels); larger photos are scaled down
+    photo_max_side_px: int = Field(default=2048, ge=256, le=8192)
 
     # --- public alerts (CAP 1.2; docs/alerts.md)
     #: the CAP <sender> of this headquarters' alerts

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from marchwarden.core.events import DomainEvent
     from marchwarden.core.incidents.model import IncidentState
     from marchwarden.services.civil_ports import CapDocuments
+    from marchwarden.services.field_ports import ImageCodec
     from marchwarden.services.ports import (
         NewIncidentRow,
         NewTaskRow,
@@ -246,6 +247,7 @@ def fake_services() -> tuple[Services, FakeStore]:
         board=RecommendationBoard(run_beside=lambda fn: None),
         cap=cast("CapDocuments", None),
         feeds=FeedCache(),
+        images=cast("ImageCodec", None),
     )
     return svc, store
 

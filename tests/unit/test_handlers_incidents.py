@@ -105,6 +105,7 @@ def test_a_task_step_records_its_audit_command_and_timeline_entry() -> None:
     cancelled = store.committed[-1]
     assert isinstance(cancelled, ev.TaskStatusChanged)
     facts = cancelled.audit()
+    assert facts is not None
     assert facts.command == "task.cancelled"
     assert facts.changes == {"status": ["open", "cancelled"], "unit_id": None, "note": "not needed"}
     note = cancelled.timeline()

@@ -143,3 +143,17 @@ def test_scope_edges() -> None:
     )
     assert in_scope(Scope.all(), Resource("anything"))
     assert Action.REPORT_SUBMIT in GLOBAL_ACTIONS
+
+
+def test_a_report_is_routed_to_the_region_where_it_lies_whatever_the_reporters_scope() -> None:
+    from marchwarden.core.access.model import Principal, Role, Scope
+    from marchwarden.core.access.policy import route_report
+
+    reporter = Principal(1, "reporter", Role.FIELD_REPORTER, Scope.of_regions("RU-BEL"))
+    inside = route_report(reporter, "RU-BEL")
+    across = route_report(reporter, "RU-KRS")
+    nowhere = route_report(reporter, None)
+    assert (inside.region, across.region, nowhere.region) == ("RU-BEL", "RU-KRS", None)
+    assert "inside the reporter's scope" in inside.reason
+    assert "outside the reporter's scope" in across.reason and "routed to RU-KRS" in across.reason
+    assert "all-regions scope" in nowhere.reason

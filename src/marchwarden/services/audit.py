@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.access.policy import Action
 from marchwarden.core.audit.chain import AuditEntry, VerifyResult, verify_chain
 from marchwarden.services.context import Services, authorise
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from datetime import datetime
 
     from marchwarden.core.access.model import Principal
@@ -44,6 +45,22 @@ def verify(svc: Services) -> Verification:
     return Verification(result, note)
 
 
+EXPORT_PAGE = 1000
+
+
+def export_entries(svc: Services, actor: Principal, **filters: Any) -> Iterator[AuditEntry]:
+    """Every record the filters select, in seq order, read a page at a time (each page in
+    its own read transaction, so a long export holds no lock)."""
+    authorise(actor, Action.AUDIT_READ)
+    after: int | None = None
+    while True:
+        page = list_entries(svc, actor, after_seq=after, limit=EXPORT_PAGE, **filters)
+        yield from page
+        if len(page) < EXPORT_PAGE:
+            return
+        after = page[-1].seq
+
+
 def list_entries(
     svc: Services,
     actor: Principal,
@@ -55,10 +72,12 @@ def list_entries(
     until: datetime | None = None,
     after_seq: int | None = None,
     limit: int = 100,
+    command: str | None = None,
 ) -> list[AuditEntry]:
     authorise(actor, Action.AUDIT_READ)
     with svc.db.unit_of_work(write=False) as uow:
         return uow.audit.page(
+            command=command,
             actor=by,
             target_type=target_type,
             target_id=target_id,

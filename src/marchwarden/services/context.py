@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from marchwarden.services.authority import LegalSnapshots
     from marchwarden.services.civil_ports import CapDocuments
     from marchwarden.services.dispatch_board import RecommendationBoard
+    from marchwarden.services.field_ports import ImageCodec
     from marchwarden.services.ports import PasswordHasher, Store, TileSource
     from marchwarden.settings import Settings
 
@@ -37,6 +38,8 @@ class Services:
     cap: CapDocuments
     #: the newest rendered public alert feed (``services/alerts.py``)
     feeds: FeedCache
+    #: reads and re-encodes report photos (``adapters/images.py``)
+    images: ImageCodec
     #: the deployment's own offline base map (``MARCHWARDEN_BASEMAP``), if any
     basemap: TileSource | None = None
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.dispatch.decisions import decide_unit_status_set
+from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.errors import Conflict, Invalid, NotFound
 from marchwarden.core.forces import model as fm
 from marchwarden.core.forces.decisions import (
@@ -25,6 +27,7 @@ from marchwarden.core.forces.events import (
     UnitStatusChanged,
 )
 from marchwarden.services.context import authorise
+from marchwarden.services.incidents import get_incident_row
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -163,18 +166,38 @@ def apply_unit_status(
 def change_unit_status(
     svc: Services, actor: Principal | None, unit_id: int, status: UnitStatus, note: str = ""
 ) -> fm.Unit:
+    """A unit's status set by hand (Units board, field page), the task holding the unit
+    following it by the one rule (``core/dispatch/coupling.py``): one transaction, one
+    ``unit.status`` record naming the task's steps, a timeline entry per step."""
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         unit = _unit_or_404(uow, unit_id, for_update=True)
         if actor is not None:
             authorise(actor, Action.UNIT_STATUS, unit.resource())
-        event = apply_unit_status(
-            uow, unit_id, status, by=actor, note=note, at=now, own_command=True
-        )
-        uow.record(actor, [event], at=now)
+        held = uow.tasks.find(unit_id=unit_id, statuses=_HOLDING)
+        task = held[0] if held else None
+        incident = get_incident_row(uow, task.incident_id) if task else None
+        ref = uow.tasks.unit(unit_id) if task else None
+        move = decide_unit_status_set(unit, status, note, task=task, incident=incident, ref=ref)
+        uow.forces.set_status(unit_id, status, unit.status, by=_by(actor), note=note, at=now)
+        for step in move.task_steps:
+            assert task is not None
+            uow.tasks.set_status(
+                task.id,
+                step,
+                at=now,
+                unit_id=unit_id,
+                assigned_at=task.assigned_at,
+                ended_at=now if step.is_terminal else None,
+            )
+        uow.record(actor, [move.unit_event, *move.task_events], at=now)
         result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()
     return result
+
+
+#: the task statuses in which a task holds its unit
+_HOLDING = frozenset(s for s in TaskStatus if s.holds_unit)
 
 
 def report_position(
@@ -186,8 +209,10 @@ def report_position(
     lat: float,
     at: datetime | None = None,
     source: str = "avl",
+    accuracy_m: float | None = None,
 ) -> fm.Unit:
-    """Automatic vehicle location: a position of a unit at a time (default: now)."""
+    """Automatic vehicle location: a position of a unit at a time (default: now), with the
+    device's stated accuracy (metres) when it gave one."""
     fm.check_point(lon, lat)
     now = svc.clock.now()
     when = check_position_time(at or now, now)
@@ -195,8 +220,12 @@ def report_position(
         unit = _unit_or_404(uow, unit_id)
         if actor is not None:
             authorise(actor, Action.UNIT_POSITION, unit.resource())
-        latest = uow.forces.add_position(unit_id, lon, lat, at=when, source=source)
-        event = position_reported(unit, lon, lat, at=when, source=source, latest=latest)
+        latest = uow.forces.add_position(
+            unit_id, lon, lat, at=when, source=source, accuracy_m=accuracy_m
+        )
+        event = position_reported(
+            unit, lon, lat, at=when, source=source, latest=latest, accuracy_m=accuracy_m
+        )
         uow.record(actor, [event], at=now)
         result = _unit_or_404(uow, unit_id, counted=True)
         uow.commit()

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     )
     from marchwarden.core.incidents.taxonomy import IncidentType
     from marchwarden.services.civil_ports import Alerts, Evacuations, Shelters, Webhooks
+    from marchwarden.services.field_ports import FieldReads, Photos
     from marchwarden.services.tak_ports import TakCerts
 
 
@@ -250,6 +251,7 @@ class Position:
     lon: float
     lat: float
     source: str
+    accuracy_m: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +330,10 @@ class AuditLog(Protocol):
         until: datetime | None = None,
         after_seq: int | None = None,
         limit: int = 100,
-    ) -> list[AuditEntry]: ...
+        command: str | None = None,
+    ) -> list[AuditEntry]:
+        """Records in seq order; ``command`` is exact, or a prefix when it ends in ``*``."""
+        ...
 
     def count(self) -> int: ...
 
@@ -576,7 +581,14 @@ class Forces(Protocol):
     def status_history(self, unit_id: int, limit: int = 100) -> list[StatusChange]: ...
 
     def add_position(
-        self, unit_id: int, lon: float, lat: float, *, at: datetime, source: str
+        self,
+        unit_id: int,
+        lon: float,
+        lat: float,
+        *,
+        at: datetime,
+        source: str,
+        accuracy_m: float | None = None,
     ) -> bool: ...
 
     def positions(self, unit_id: int, limit: int = 100) -> list[Position]: ...
@@ -694,6 +706,10 @@ class UnitOfWork(Protocol):
         """The TAK gateway's client certificates (``services/tak_ports.py``)."""
         ...
 
+    @property
+    def photos(self) -> Photos: ...
+    @property
+    def field(self) -> FieldReads: ...
     @property
     def memo(self) -> dict[str, Any]:
         """Per-transaction memo for a batch of commands (the group commit)."""

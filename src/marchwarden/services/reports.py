@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
 from marchwarden.core.access.model import ScopeKind
-from marchwarden.core.access.policy import Action, allowed_actions, decide
+from marchwarden.core.access.policy import Action, allowed_actions, decide, route_report
 from marchwarden.core.clock import ensure_utc
 from marchwarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from marchwarden.core.incidents.correlation import (
@@ -322,7 +322,7 @@ def _submission(
     new = _check_new(new, now)
     digest = new.request_hash()
     settings = correlation_settings(svc)
-    region = geodata.region_code_at(*new.position)
+    region = route_report(actor, geodata.region_code_at(*new.position)).region
     row = replace(new, region=region)
 
     def run(uow: UnitOfWork) -> Submission:

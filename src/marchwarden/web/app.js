@@ -9,10 +9,12 @@
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
 import * as alerts from './alerts.js';
+import * as audit from './audit.js';
 import * as eventLog from './eventlog.js';
 import * as incidents from './incidents.js';
 import * as law from './law.js';
 import * as legend from './legend.js';
+import * as notify from './notify.js';
 import { session } from './session.js';
 import { EventStream } from './stream.js';
 import { initTabs } from './tabs.js';
@@ -32,6 +34,9 @@ const BOARDS = [
   { module: reports, needs: ['report.read'] },
   { module: incidents, needs: ['incident.read'] },
   { module: alerts, needs: ['alert.read'] },
+  { module: audit, needs: ['audit.read'] },
+  // last: it watches the other boards' badges
+  { module: notify, needs: ['stream.subscribe'] },
 ];
 
 const $ = (id) => document.getElementById(id);

@@ -258,14 +258,23 @@ class ForcesRepository:
         return [StatusChange(r.at, r.status, r.previous, r.by_user, r.note) for r in rows]
 
     def add_position(
-        self, unit_id: int, lon: float, lat: float, *, at: datetime, source: str
+        self,
+        unit_id: int,
+        lon: float,
+        lat: float,
+        *,
+        at: datetime,
+        source: str,
+        accuracy_m: float | None = None,
     ) -> bool:
         """Store a position; the unit's latest moves only if this one is newer.
 
         Returns whether it became the latest. History beyond the limit is pruned."""
         p = t.unit_positions
         self.conn.execute(
-            p.insert().values(unit_id=unit_id, at=at, lon=lon, lat=lat, source=source)
+            p.insert().values(
+                unit_id=unit_id, at=at, lon=lon, lat=lat, source=source, accuracy_m=accuracy_m
+            )
         )
         moved = self.conn.execute(
             t.units.update()
@@ -300,7 +309,7 @@ class ForcesRepository:
             .order_by(p.c.at.desc(), p.c.id.desc())
             .limit(limit)
         ).all()
-        return [Position(r.at, r.lon, r.lat, r.source) for r in rows]
+        return [Position(r.at, r.lon, r.lat, r.source, r.accuracy_m) for r in rows]
 
     # -- members ---------------------------------------------------------------------
     def _records(

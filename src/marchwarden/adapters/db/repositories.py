@@ -216,11 +216,17 @@ class AuditRepository:
         until: datetime | None = None,
         after_seq: int | None = None,
         limit: int = 100,
+        command: str | None = None,
     ) -> list[AuditEntry]:
+        """Records in seq order; ``command`` is exact, or a prefix when it ends in ``*``."""
         a = t.audit_log
         q = sa.select(a)
         if actor is not None:
             q = q.where(a.c.actor_name == actor)
+        if command is not None and command.endswith("*"):
+            q = q.where(a.c.command.startswith(command[:-1], autoescape=True))
+        elif command is not None:
+            q = q.where(a.c.command == command)
         if target_type is not None:
             q = q.where(a.c.target_type == target_type)
         if target_id is not None:

@@ -161,6 +161,8 @@ unit_positions = sa.Table(
     sa.Column("lon", sa.Float, nullable=False),
     sa.Column("lat", sa.Float, nullable=False),
     sa.Column("source", sa.String(32), nullable=False),
+    #: the device's stated accuracy (metres, 95 %), when it gave one (browser geolocation)
+    sa.Column("accuracy_m", sa.Float, nullable=True),
     sa.Index("ix_unit_positions_unit_at", "unit_id", "at"),
 )
 
@@ -301,6 +303,29 @@ idempotency_keys = sa.Table(
     sa.UniqueConstraint(
         "user_id", "operation", "key", name="uq_idempotency_keys_user_operation_key"
     ),
+)
+
+#: photos attached to field reports, stored in the database so every API node serves
+#: them; ``data`` is the re-encoded image (metadata stripped, see services/photos.py)
+report_photos = sa.Table(
+    "report_photos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content_type", sa.String(32), nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("size_bytes", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    #: the photo's own GPS position, kept only when the reporter chose to keep it
+    sa.Column("lon", sa.Float, nullable=True),
+    sa.Column("lat", sa.Float, nullable=True),
+    sa.Column("uploaded_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("report_id", "sha256", name="uq_report_photos_report_sha256"),
 )
 
 incidents = sa.Table(

@@ -23,10 +23,12 @@ import sqlalchemy as sa
 from marchwarden.adapters.db import tables as t
 from marchwarden.adapters.db.alerts_repo import AlertRepository
 from marchwarden.adapters.db.engine import WRITE_OPTION
+from marchwarden.adapters.db.field_repo import FieldRepository
 from marchwarden.adapters.db.forces_repo import ForcesRepository
 from marchwarden.adapters.db.group_commit import GroupCommit
 from marchwarden.adapters.db.idempotency_repo import IdempotencyRepository
 from marchwarden.adapters.db.incident_repo import IncidentRepository
+from marchwarden.adapters.db.photos_repo import PhotoRepository
 from marchwarden.adapters.db.report_repo import ReportRepository
 from marchwarden.adapters.db.repositories import (
     AuditRepository,
@@ -41,6 +43,7 @@ from marchwarden.adapters.db.task_repo import TaskRepository
 from marchwarden.adapters.db.webhooks_repo import WebhookRepository
 from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash
 from marchwarden.core.incidents.records import TimelineKind
+from marchwarden.services.field_ports import PENDING_KEY, IdempotencyKeyTaken
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -186,6 +189,8 @@ class SqlUnitOfWork:
         self.shelters = ShelterRepository(conn)
         self.evacuations = EvacuationRepository(conn)
         self.tak_certs = TakCertRepository(conn)
+        self.photos = PhotoRepository(conn)
+        self.field = FieldRepository(conn)
         return self
 
     def __exit__(
@@ -223,6 +228,20 @@ class SqlUnitOfWork:
         return None if value is None else str(value)
 
     def commit(self) -> None:
+        pending = PENDING_KEY.get()
+        if pending is not None and self.write and not pending.stored:
+            stored = self.idempotency.add(
+                user_id=pending.user_id,
+                operation=pending.operation,
+                key=pending.key,
+                request_hash=pending.request_hash,
+                status_code=200,
+                response=pending.response,
+                at=pending.at,
+            )
+            if stored is None:
+                raise IdempotencyKeyTaken(pending.key)
+            pending.stored = True
         self.flush_journal()
         self.conn.commit()
         self.committed = True

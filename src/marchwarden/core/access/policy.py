@@ -55,6 +55,9 @@ class Action(StrEnum):
     TASK_CREATE = "task.create"
     TASK_ASSIGN = "task.assign"
     TASK_RESPOND = "task.respond"
+    #: the field page's inbox: the active tasks of the units the caller may answer for
+    #: (a task is in it when the caller may ``task.respond`` for its unit)
+    FIELD_INBOX = "field.inbox"
     SITREP_READ = "sitrep.read"
     ALERT_READ = "alert.read"
     ALERT_DRAFT = "alert.draft"
@@ -91,6 +94,7 @@ GLOBAL_ACTIONS: frozenset[Action] = frozenset(
         Action.WEBHOOK_MANAGE,
         # where people can shelter is not a regional secret: evacuees cross regions
         Action.SHELTER_READ,
+        Action.FIELD_INBOX,
     }
 )
 
@@ -136,6 +140,7 @@ _COMMAND = frozenset(
         Action.SHELTER_WRITE,
         Action.EVACUATION_ORDER,
         Action.ROSTER_EXPORT,
+        Action.FIELD_INBOX,
     }
 )
 
@@ -151,6 +156,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         Action.TASK_RESPOND,
         Action.REPORT_SUBMIT,
         Action.INCIDENT_LOG,
+        Action.FIELD_INBOX,
     },
     Role.UNIT_COMMANDER: _COMMON_READ
     | {
@@ -164,6 +170,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         Action.TASK_RESPOND,
         Action.REPORT_SUBMIT,
         Action.INCIDENT_LOG,
+        Action.FIELD_INBOX,
     },
     Role.PERSONNEL_OFFICER: frozenset(
         {
@@ -272,6 +279,46 @@ def decide_alert_read(
     else:
         action = Action.ALERT_PUBLISH
     return decide_in_regions(principal, action, "alert", regions)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRoute:
+    """Whose queue a field report goes to: the region where it lies (None: HQ only)."""
+
+    region: str | None
+    reason: str
+
+
+def route_report(principal: Principal, region_at_position: str | None) -> ReportRoute:
+    """A field report is **accepted and routed to the region where it lies**, whatever
+    the reporter's own scope: a reporter scoped to RU-BEL who sees something across the
+    line in RU-KRS files it, and it reaches the Kursk duty officers, who may act there.
+    Refusing it would lose what was seen; routing it by the reporter's scope would put it
+    before officers who may not act where it happened. A report outside every known
+    region goes to the all-regions scope (HQ) only. Filing at all needs ``report.submit``
+    (``decide``)."""
+    if region_at_position is None:
+        return ReportRoute(None, "outside every known region: for the all-regions scope (HQ)")
+    inside = in_scope(principal.scope, Resource("report", region=region_at_position))
+    where = "inside" if inside else "outside"
+    return ReportRoute(
+        region_at_position,
+        f"lies in {region_at_position}, {where} the reporter's scope "
+        f"({principal.scope.describe()}): routed to {region_at_position}",
+    )
+
+
+def may_attach_photo(principal: Principal, report: Resource, submitted_by: str) -> Decision:
+    """Photos go with a report: its own submitter adds them (``report.submit``), or a duty
+    officer who may triage the report (``report.triage`` in scope)."""
+    if principal.username == submitted_by:
+        return decide(principal, Action.REPORT_SUBMIT)
+    triage = decide(principal, Action.REPORT_TRIAGE, report)
+    if triage.allowed:
+        return triage
+    return Decision(
+        False, f"only the report's submitter or a duty officer may add photos ({triage.reason})"
+    )
 
 
 def allowed_actions(principal: Principal) -> frozenset[Action]:

@@ -5,7 +5,9 @@ events (``core/incidents/events.py``: each knows its audit record and timeline e
 - assigning: the incident takes tasking, the task may move to ``assigned``, and the unit
   is eligible (``eligibility.py``) — an ineligible unit is refused with every reason;
 - moving a task one step (:func:`decide_move`): the lifecycle (``tasking.py``) and the
-  status its unit takes with it.
+  status its unit takes with it;
+- setting a unit's status by hand (:func:`decide_unit_status_set`): the steps its task
+  takes with it. Both directions are the one rule of ``coupling.py``.
 
 Who may do each is the policy's (``core/access/policy.py``: ``may_task_unit``,
 ``may_move_task``).
@@ -13,14 +15,16 @@ Who may do each is the policy's (``core/access/policy.py``: ``may_task_unit``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.authority.model import power_label
+from marchwarden.core.dispatch.coupling import couple
 from marchwarden.core.dispatch.eligibility import ReasonCode
-from marchwarden.core.dispatch.tasking import TaskStatus, check_task_transition, unit_status_after
+from marchwarden.core.dispatch.tasking import TaskStatus, check_task_transition
 from marchwarden.core.errors import Conflict, Invalid
-from marchwarden.core.forces.status import Availability, UnitStatus
+from marchwarden.core.forces.decisions import decide_unit_status
+from marchwarden.core.forces.status import UnitStatus
 from marchwarden.core.incidents import events as ev
 from marchwarden.core.incidents.decisions import check_takes_more, event_base
 
@@ -30,6 +34,8 @@ if TYPE_CHECKING:
     from marchwarden.core.access.policy import TaskRelation
     from marchwarden.core.authority.evaluation import UnitAuthority
     from marchwarden.core.dispatch.eligibility import Eligibility, IneligibilityReason
+    from marchwarden.core.forces.events import UnitStatusChanged
+    from marchwarden.core.forces.model import Unit
     from marchwarden.core.incidents.records import Incident, Task, UnitRef
 
 
@@ -195,16 +201,6 @@ class TaskMove:
     event: ev.TaskStatusChanged
 
 
-def _unit_target(unit: UnitRef | None, target: UnitStatus | None) -> UnitStatus | None:
-    """The status the unit takes: a step that frees a unit frees only a committed one."""
-    if unit is None or target is None or unit.status is target:
-        return None
-    freeing = target.availability is Availability.AVAILABLE
-    if freeing and unit.status.availability is not Availability.COMMITTED:
-        return None
-    return target
-
-
 def decide_move(
     task: Task,
     incident: Incident,
@@ -216,8 +212,10 @@ def decide_move(
 ) -> TaskMove:
     """One step of a task's lifecycle, and its unit's status with it. Declining (assigned
     → open) takes the unit off the task."""
-    check_task_transition(task.status, to)
-    target = _unit_target(unit, unit_status_after(to, release_to=release_to))
+    # the one unit/task rule (coupling.py): checks the step, says what the unit becomes
+    coupled = couple(
+        unit.status if unit is not None else None, task.status, task_to=to, release_to=release_to
+    )
     declined = task.status is TaskStatus.ASSIGNED and to is TaskStatus.OPEN
     who = f" by {unit.name}" if unit is not None and to is not TaskStatus.CANCELLED else ""
     event = ev.TaskStatusChanged(
@@ -232,7 +230,63 @@ def decide_move(
         unit_id=None if declined else task.unit_id,
         assigned_at=None if declined else task.assigned_at,
         ended=to.is_terminal,
-        unit_status=target,
+        unit_status=coupled.unit_status,
         unit_note=f"task {task.id}: {to.value}" + (f": {note}" if note else ""),
         event=event,
     )
+
+
+# --------------------------------------------------------------------------- unit status
+
+
+@dataclass(frozen=True, slots=True)
+class UnitStatusSet:
+    """A unit's status set by hand, decided with the task holding the unit: the unit's
+    event (its ``unit.status`` record names the task's steps), the steps the task takes
+    (empty: none), and an event per step (a timeline entry each, no record of their own)."""
+
+    unit_event: UnitStatusChanged
+    task_steps: tuple[TaskStatus, ...]
+    task_events: tuple[ev.TaskStatusChanged, ...]
+
+
+def decide_unit_status_set(
+    unit: Unit,
+    new: UnitStatus,
+    note: str,
+    *,
+    task: Task | None,
+    incident: Incident | None,
+    ref: UnitRef | None,
+) -> UnitStatusSet:
+    """``unit`` set to ``new`` by hand while ``task`` (None: none) holds it. The unit
+    moving en route / on scene takes its task along, releasing it on scene completes the
+    task, and a change that would leave the task without its unit is refused
+    (``UnitHeldByTask``) — ``coupling.py``. ``incident`` and ``ref`` (the unit as tasking
+    sees it): the task's, needed when it has one."""
+    coupled = couple(
+        unit.status, task.status if task else None, unit_to=new, task_id=task.id if task else None
+    )
+    changed = decide_unit_status(unit, new, note, own_command=True)
+    if task is None or not coupled.task_steps:
+        return UnitStatusSet(changed, (), ())
+    if incident is None:
+        raise Invalid(f"task {task.id} needs its incident")
+    events = []
+    previous = task.status
+    for step in coupled.task_steps:
+        text = f"Task {task.id} {_VERBS[step]} by {unit.name} (unit status {new.value})"
+        events.append(
+            ev.TaskStatusChanged(
+                **task_event_base(incident, task.id, ref),
+                status=step.value,
+                previous=previous.value,
+                note=note,
+                text=text + (f": {note}" if note else ""),
+                by_unit_status=True,
+            )
+        )
+        previous = step
+    steps = tuple(s.value for s in coupled.task_steps)
+    changed = replace(changed, task_id=task.id, task_steps=steps)
+    return UnitStatusSet(changed, coupled.task_steps, tuple(events))

@@ -137,11 +137,27 @@ def decide_unit_update(
 
 
 def position_reported(
-    unit: Unit, lon: float, lat: float, *, at: datetime, source: str, latest: bool
+    unit: Unit,
+    lon: float,
+    lat: float,
+    *,
+    at: datetime,
+    source: str,
+    latest: bool,
+    accuracy_m: float | None = None,
 ) -> UnitPositionUpdated:
-    """``latest``: newer than every known position (only then is it published)."""
+    """``latest``: newer than every known position (only then is it published);
+    ``accuracy_m``: the device's stated accuracy, 0 to 100 km."""
+    if accuracy_m is not None and not 0 <= accuracy_m <= 100_000:
+        raise Invalid("a position's accuracy is 0 to 100,000 metres")
     return UnitPositionUpdated(
-        **_unit(unit), lon=lon, lat=lat, at=at.isoformat(), source=source, latest=latest
+        **_unit(unit),
+        lon=lon,
+        lat=lat,
+        at=at.isoformat(),
+        source=source,
+        latest=latest,
+        accuracy_m=accuracy_m,
     )
 
 

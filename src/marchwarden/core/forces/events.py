@@ -85,11 +85,16 @@ class UnitStatusChanged(_UnitEvent):
     own_command: bool = record_only(False)
     """True: the command was this change ("unit.status"); False: it came with another
     command (a task's step), whose record covers it."""
+    task_id: int | None = record_only(None)
+    task_steps: tuple[str, ...] = record_only(())
+    """The steps the unit's task took with this change (``coupling.py``), if any."""
 
     def audit(self) -> AuditFacts | None:
         if not self.own_command:
             return None
-        changes = {"status": [self.previous, self.status], "note": self.note}
+        changes: dict[str, Any] = {"status": [self.previous, self.status], "note": self.note}
+        if self.task_steps:
+            changes |= {"task_id": self.task_id, "task_steps": list(self.task_steps)}
         return AuditFacts("unit.status", "unit", self.unit_id, changes)
 
 
@@ -101,9 +106,18 @@ class UnitPositionUpdated(_UnitEvent):
     source: str = record_only("")
     latest: bool = record_only(True)
     """False: an older position than the newest known (audited, not published)."""
+    accuracy_m: float | None = record_only(None)
+    """The device's stated accuracy (metres), when it gave one (the field page)."""
 
     def audit(self) -> AuditFacts:
-        changes = {"lon": self.lon, "lat": self.lat, "at": self.at, "source": self.source}
+        changes: dict[str, object] = {
+            "lon": self.lon,
+            "lat": self.lat,
+            "at": self.at,
+            "source": self.source,
+        }
+        if self.accuracy_m is not None:
+            changes["accuracy_m"] = self.accuracy_m
         return self._audit("unit.position", changes)
 
     def published(self) -> bool:

@@ -78,6 +78,31 @@ class ReportSubmitted(_ReportEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class ReportPhotoAdded(_ReportEvent):
+    """A photo was attached to a report (metadata stripped; see core/incidents/photos.py)."""
+
+    photo_id: int
+    sha256: str
+    content_type: str
+    size_bytes: int
+    position_kept: bool
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts(
+            command="report.photo",
+            target_type="report",
+            target_id=self.report_id,
+            changes={
+                "photo_id": self.photo_id,
+                "sha256": self.sha256,
+                "content_type": self.content_type,
+                "size_bytes": self.size_bytes,
+                "position_kept": self.position_kept,
+            },
+        )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ReportClaimed(_ReportEvent):
     by: str
     until: datetime
@@ -405,18 +430,24 @@ class TaskStatusChanged(_TaskEvent):
     previous: str
     note: str = record_only("")
     text: str = record_only("")
+    by_unit_status: bool = record_only(False)
+    """True: the step followed the unit's status set by hand (``coupling.py``); the
+    unit's ``unit.status`` record names it, so it has no audit record of its own."""
 
     @property
     def declined(self) -> bool:
         return self.previous == "assigned" and self.status == "open"
 
-    def audit(self) -> AuditFacts:
+    def audit(self) -> AuditFacts | None:
+        if self.by_unit_status:
+            return None
         return self._task_audit(
             "task.decline" if self.declined else f"task.{self.status}",
             {"status": [self.previous, self.status], "unit_id": self.unit_id, "note": self.note},
         )
 
     def timeline(self) -> TimelineFacts:
-        return self._task_note(
-            "task_status", self.text, **{"from": self.previous, "to": self.status}
-        )
+        data = {"from": self.previous, "to": self.status}
+        if self.by_unit_status:
+            data["by"] = "unit status"
+        return self._task_note("task_status", self.text, **data)

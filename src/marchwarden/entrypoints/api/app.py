@@ -24,11 +24,13 @@ from marchwarden.entrypoints.api.routers import (
     cap,
     civil,
     config,
+    field,
     forces,
     geo,
     health,
     incidents,
     law,
+    photos,
     release,
     reports,
     scenario,
@@ -128,6 +130,8 @@ def create_app(
     api.include_router(law.router)
     api.include_router(incidents.router)
     api.include_router(tasks.router)
+    api.include_router(field.router)
+    api.include_router(photos.router)
     api.include_router(sitreps.router)
     api.include_router(alerts.router)
     api.include_router(civil.router)

@@ -30,6 +30,8 @@ STATUS_BY_KIND = {
     "unauthenticated": 401,
     "throttled": 429,
     "unavailable": 503,
+    "too_large": 413,
+    "unsupported_media": 415,
 }
 
 HTTP_TITLES = {

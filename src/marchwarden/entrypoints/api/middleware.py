@@ -70,8 +70,8 @@ class AccessLogMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over ``limit`` bytes (``upload_limit`` on paths ending ``/import``)
-    with 413 problem+json, by Content-Length or while the body streams in."""
+    """Refuse bodies over ``limit`` bytes (``upload_limit`` on paths ending ``/import``
+    or ``/photos``) with 413 problem+json, by Content-Length or while the body streams in."""
 
     def __init__(self, app: ASGIApp, *, limit: int, upload_limit: int) -> None:
         self.app = app
@@ -83,7 +83,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        limit = self.upload_limit if path.endswith("/import") else self.limit
+        limit = self.upload_limit if path.endswith(("/import", "/photos")) else self.limit
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:

@@ -11,7 +11,7 @@ import mimetypes
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 import marchwarden
@@ -56,6 +56,38 @@ def index() -> FileResponse:
     )
 
 
+FIELD_DIR = WEB_DIR / "field"
+_PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@router.api_route("/field", methods=["GET", "HEAD"])
+def field_redirect() -> RedirectResponse:
+    """The field page lives at ``/field/`` (its service worker's scope)."""
+    return RedirectResponse("/field/", status_code=308)
+
+
+@router.api_route("/field/", methods=["GET", "HEAD"])
+def field_page() -> FileResponse:
+    """The field page for phones (docs/field.md): my unit's tasks, status, reports."""
+    return FileResponse(
+        FIELD_DIR / "index.html", media_type="text/html; charset=utf-8", headers=_PAGE_HEADERS
+    )
+
+
+@router.api_route("/field/sw.js", methods=["GET", "HEAD"])
+def field_service_worker() -> FileResponse:
+    """The field page's service worker, never cached by HTTP (the browser checks it for
+    updates on each visit)."""
+    return FileResponse(
+        FIELD_DIR / "sw.js", media_type="text/javascript; charset=utf-8", headers=_PAGE_HEADERS
+    )
+
+
 def install(app: FastAPI) -> None:
     """Serve the UI from the app itself (no second server, no CDN)."""
     # module scripts must come as JavaScript whatever the host's MIME table says
@@ -67,5 +99,7 @@ def install(app: FastAPI) -> None:
             extra={"expected": str(LEAFLET_MODULE)},
         )
     app.include_router(router)
+    mimetypes.add_type("application/manifest+json", ".webmanifest")
     app.mount("/ui", StaticFiles(directory=WEB_DIR), name="ui")
+    app.mount("/field", StaticFiles(directory=FIELD_DIR), name="field")
     app.mount("/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), name="vendor")

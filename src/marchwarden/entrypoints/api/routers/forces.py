@@ -132,7 +132,14 @@ def report_position(
     history (the newest 500)."""
     return UnitOut.of(
         forces.report_position(
-            services, principal, unit_id, lon=body.lon, lat=body.lat, at=body.at, source=body.source
+            services,
+            principal,
+            unit_id,
+            lon=body.lon,
+            lat=body.lat,
+            at=body.at,
+            source=body.source,
+            accuracy_m=body.accuracy_m,
         )
     )
 
@@ -145,7 +152,7 @@ def positions(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[PositionOut]:
     return [
-        PositionOut(at=p.at, lon=p.lon, lat=p.lat, source=p.source)
+        PositionOut(at=p.at, lon=p.lon, lat=p.lat, source=p.source, accuracy_m=p.accuracy_m)
         for p in forces.positions(services, principal, unit_id, limit)
     ]
 

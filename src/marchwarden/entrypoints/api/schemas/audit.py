@@ -47,3 +47,5 @@ class VerifyOut(Schema):
     first_bad_seq: int | None
     problem: str | None
     anchor: str
+    #: when this verification ran (the server's clock)
+    verified_at: datetime

@@ -144,6 +144,8 @@ class PositionIn(Schema):
     lat: float = Field(ge=-90, le=90)
     at: AwareDatetime | None = None
     source: str = Field(default="avl", max_length=32)
+    #: the device's stated accuracy in metres (browser geolocation gives one)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
 
 
 class PositionOut(Schema):
@@ -151,6 +153,7 @@ class PositionOut(Schema):
     lon: float
     lat: float
     source: str
+    accuracy_m: float | None = None
 
 
 class TrainingIO(Schema):
