@@ -8,6 +8,9 @@ NPM ?= npm
 # the browser UI's libraries (Leaflet), from npm, copied where the server serves /vendor/
 WEB_VENDOR := src/marchwarden/web/vendor
 LEAFLET := $(WEB_VENDOR)/leaflet/.installed
+# unit symbols (MIL-STD-2525 / APP-6) and point clustering: their ES-module sources
+MILSYMBOL := $(WEB_VENDOR)/milsymbol/.installed
+SUPERCLUSTER := $(WEB_VENDOR)/supercluster/.installed
 
 .PHONY: setup demo test lint typecheck pytest bench clean
 
@@ -31,7 +34,25 @@ $(LEAFLET): node_modules/.marchwarden-installed
 		node_modules/leaflet/dist/images node_modules/leaflet/LICENSE $(WEB_VENDOR)/leaflet/
 	touch $@
 
-setup: .venv/.synced $(LEAFLET)
+# milsymbol's ES-module entry is index.mjs: served as .js (every server knows that type)
+$(MILSYMBOL): node_modules/.marchwarden-installed
+	rm -rf $(WEB_VENDOR)/milsymbol
+	mkdir -p $(WEB_VENDOR)/milsymbol
+	cp -R node_modules/milsymbol/src node_modules/milsymbol/LICENSE $(WEB_VENDOR)/milsymbol/
+	cp node_modules/milsymbol/index.mjs $(WEB_VENDOR)/milsymbol/milsymbol.js
+	touch $@
+
+# supercluster imports its one dependency (kdbush) by bare name: point it at the copy beside it
+$(SUPERCLUSTER): node_modules/.marchwarden-installed
+	rm -rf $(WEB_VENDOR)/supercluster
+	mkdir -p $(WEB_VENDOR)/supercluster
+	sed "s#from 'kdbush'#from './kdbush.js'#" node_modules/supercluster/index.js > $(WEB_VENDOR)/supercluster/supercluster.js
+	cp node_modules/kdbush/index.js $(WEB_VENDOR)/supercluster/kdbush.js
+	cp node_modules/supercluster/LICENSE $(WEB_VENDOR)/supercluster/LICENSE
+	cp node_modules/kdbush/LICENSE $(WEB_VENDOR)/supercluster/LICENSE.kdbush
+	touch $@
+
+setup: .venv/.synced $(LEAFLET) $(MILSYMBOL) $(SUPERCLUSTER)
 
 demo: setup
 	.venv/bin/marchwarden demo
@@ -52,4 +73,4 @@ bench: setup
 	for b in bench/bench_*.py; do .venv/bin/python $$b || exit 1; done
 
 clean:
-	rm -rf .venv .tools node_modules $(WEB_VENDOR)/leaflet marchwarden.db marchwarden.db-wal marchwarden.db-shm marchwarden-audit.anchor*
+	rm -rf .venv .tools node_modules $(WEB_VENDOR)/leaflet $(WEB_VENDOR)/milsymbol $(WEB_VENDOR)/supercluster marchwarden.db marchwarden.db-wal marchwarden.db-shm marchwarden-audit.anchor*

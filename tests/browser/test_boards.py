@@ -108,7 +108,20 @@ def open_units(page: Page, srv: Server, user: str = "admin", password: str = ADM
     wait_until(
         page, "(n) => document.querySelector('#map').dataset.unitsDrawn === String(n)", expected
     )
+    ungroup_units(page)
     return expected
+
+
+def ungroup_units(page: Page) -> None:
+    """Turn off the grouping of units close together (the Key tab's choice), so that each
+    unit is drawn on its own at any zoom; wait for the frame."""
+    page.evaluate(
+        """() => new Promise((done) => {
+            localStorage.setItem('marchwarden.groupUnits', 'off');
+            window.dispatchEvent(new CustomEvent('marchwarden:unit-symbols'));
+            requestAnimationFrame(() => requestAnimationFrame(done));
+        })"""
+    )
 
 
 def drawn(page: Page, unit_id: int) -> dict[str, Any] | None:

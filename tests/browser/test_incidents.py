@@ -569,11 +569,12 @@ def test_the_key_shows_the_incident_symbols_and_the_report_marker(
     screenshot(page, "key-incidents-reports")
 
 
-def test_a_click_where_a_unit_covers_an_incident_picks_the_unit_only(
+def test_an_incident_is_drawn_over_a_unit_and_takes_the_click(
     registry: tuple[Server, dict[str, int]], open_ui: OpenUI
 ) -> None:
-    """The units' canvas is drawn over the incidents': where both have a symbol, the
-    click (and the hover) belongs to the unit; elsewhere the incident takes it."""
+    """The incidents' canvas is drawn over the units' (an incident is what the duty officer
+    looks for; issue 13: incidents were hidden under units): where both have a symbol, the
+    click belongs to the incident alone; another incident standing alone is picked too."""
     srv, ids = registry
     token = api_token(srv)
     unit = api_get(srv, token, f"/units/{ids['krs_bn']}")
@@ -592,10 +593,14 @@ def test_a_click_where_a_unit_covers_an_incident_picks_the_unit_only(
     wait_until(page, "(id) => window.marchwarden.units?.drawnAt?.(id)", ids["krs_bn"])
     at = drawn(page, covered["id"])
     assert at is not None
+    assert page.evaluate(
+        "() => { const z = (p) => Number(getComputedStyle("
+        "window.marchwarden.map.getMap().getPane(p)).zIndex); return z('incidents') > z('units'); }"
+    )
     page.mouse.click(at["x"], at["y"])
-    wait_until(page, "(id) => window.marchwarden.units.selected?.() === id", ids["krs_bn"])
-    assert page.evaluate("() => window.marchwarden.incidents.selected()") is None
-    assert page.locator("#incident-page").is_hidden()
+    page.wait_for_selector(f"#incident-page[data-incident-id='{covered['id']}']")
+    assert page.evaluate("() => window.marchwarden.incidents.selected()") == covered["id"]
+    assert page.evaluate("() => window.marchwarden.units.selected?.() ?? null") is None
     # the incident standing alone is picked
     alone = drawn(page, apart["id"])
     assert alone is not None

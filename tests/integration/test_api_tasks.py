@@ -114,11 +114,30 @@ def test_assignment_to_an_ineligible_unit_is_refused_with_the_legal_reasons(
         for r in missing["carry_weapons"]["reasons"]
     )
     assert NOT_GRANTED in body["detail"]
-    # nothing changed
+    # the task and the unit are as they were
     assert client.get(f"/api/v1/tasks/{task['id']}", headers=hq).json()["status"] == "open"
     assert unit_status(services, world.ids["vol_evac"]) == "available"
+    # but the refusal is kept (issue 13): one audit record and one event, naming who, which
+    # unit, the missing powers and the law's reasons; and an entry on the incident's timeline
     with services.db.unit_of_work(write=False) as uow:
-        assert (uow.audit.count(), uow.events.count()) == before
+        assert (uow.audit.count(), uow.events.count()) == (before[0] + 1, before[1] + 1)
+        record = list(uow.audit.iterate())[-1]
+    assert record.command == "task.assign.refused"
+    assert record.actor_name == "hq"
+    assert record.target_id == str(task["id"])
+    assert record.changes["unit_code"] == "BEL-EVAC"
+    assert set(record.changes["missing_powers"]) == {"armed_response", "carry_weapons"}
+    assert any(NOT_GRANTED in r for r in record.changes["reasons"])
+    timeline = client.get(f"/api/v1/incidents/{iid}/timeline", headers=hq).json()["items"]
+    refused = [e for e in timeline if e["kind"] == "task_refused"]
+    assert len(refused) == 1
+    assert refused[0]["actor"] == "hq"
+    assert refused[0]["unit_id"] == world.ids["vol_evac"]
+    assert refused[0]["task_id"] == task["id"]
+    assert refused[0]["text"].startswith(f"Assignment of task {task['id']} to ")
+    assert "(BEL-EVAC) refused: " in refused[0]["text"]
+    assert NOT_GRANTED in refused[0]["text"]
+    assert set(refused[0]["data"]["missing_powers"]) == {"armed_response", "carry_weapons"}
     # an army unit that has not registered anyone: too few members to hold the power
     reply = client.post(
         f"/api/v1/tasks/{task['id']}/assign", json={"unit_id": world.ids["army_bel"]}, headers=hq

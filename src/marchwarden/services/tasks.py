@@ -662,6 +662,24 @@ def _not_eligible(
     )
 
 
+def _refusal(
+    incident: Incident, task: Task, unit: UnitRef, refused: UnitNotEligible
+) -> ev.TaskAssignmentRefused:
+    """The refused assignment as an event: the unit, its missing powers, the reasons."""
+    extra = refused.extra or {}
+    missing = extra.get("missing_powers", [])
+    reasons = [r["message"] for r in extra.get("reasons", []) if r.get("message")]
+    for m in missing:
+        reasons += [f"{m['label']}: {why}" for why in m["reasons"]]
+    return ev.TaskAssignmentRefused(
+        **_task_event(incident, task, unit),
+        unit_code=unit.code,
+        unit_name=unit.name,
+        missing_powers=tuple(m["power"] for m in missing),
+        reasons=tuple(reasons),
+    )
+
+
 def assign(
     svc: Services, actor: Principal, task_id: int, unit_id: int, *, note: str = ""
 ) -> TaskView:
@@ -684,7 +702,11 @@ def assign(
         held = [p for p in required if auth is not None and auth.holds(p)]
         eligibility = assess_eligibility(task.requirements, _candidate(unit, held, auth, required))
         if not eligibility.eligible:
-            raise _not_eligible(task, unit, eligibility.reasons, auth)
+            refused = _not_eligible(task, unit, eligibility.reasons, auth)
+            # nothing is written yet: this transaction holds the refusal's record alone
+            uow.record(actor, [_refusal(incident, task, unit, refused)], at=now)
+            uow.commit()
+            raise refused
         text = f"task {task.id} ({incident.name}): {task.title}"
         apply_unit_status(uow, unit_id, UnitStatus.ASSIGNED, by=actor, note=text, at=now)
         uow.tasks.set_status(

@@ -475,7 +475,7 @@ export function install() {
     drawnAt(id) {
       const i = incidents.get(Number(id));
       const p = layer && i?._drawn ? layer.pagePointOf(i.id) : null;
-      return p && { ...p, look: i._drawn, polygon: Boolean(i.polygon) };
+      return p && { ...p, r: i._r ?? p.r, look: i._drawn, polygon: Boolean(i.polygon) };
     },
   };
 

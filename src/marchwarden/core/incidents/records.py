@@ -173,6 +173,7 @@ class TimelineKind(StrEnum):
     TASK_CREATED = "task_created"
     TASK_ASSIGNED = "task_assigned"
     TASK_STATUS = "task_status"
+    TASK_REFUSED = "task_refused"
 
 
 @dataclass(frozen=True, slots=True)
