@@ -310,13 +310,31 @@ def test_incident_page_command_casualties_timeline_tasking_and_sitrep(
     volunteers.wait_for()
     assert "Carry and use weapons" in volunteers.inner_text()
     assert "min" in recs.locator("#task-recs-eligible").inner_text()
+    # the candidates on the map: each eligible unit ringed, with a line to the task
+    eligible_rows = recs.locator("#task-recs-eligible tbody tr").count()
+    drawn_now = wait_until(
+        page, "() => window.marchwarden.candidates().rings && window.marchwarden.candidates()"
+    )
+    assert drawn_now["rings"] == drawn_now["lines"] == eligible_rows, drawn_now
+    assert drawn_now["ineligible"] >= 1
     screenshot(page, "incident-recommendations-1366x768")
 
-    # an ineligible unit may be tried: the server refuses, in plain words
+    # an ineligible unit may be tried: the server refuses, in plain words, right under the
+    # row whose button was pressed, with the focus moved to it (issue 13)
     volunteers.locator("button.assign-anyway").click()
     page.wait_for_selector("#task-assign-message.is-error")
     message = page.inner_text("#task-assign-message")
     assert REFUSAL in message, message
+    assert page.evaluate(
+        "(id) => document.querySelector(`#task-recs-ineligible tr[data-unit-id='${id}']`)"
+        ".nextElementSibling.contains(document.querySelector('#task-assign-message'))",
+        ids["bn2"],
+    )
+    assert page.evaluate("() => document.activeElement.id") == "task-assign-message"
+    # and the refusal stays on the incident's timeline: who, which unit, why
+    refused = page.locator("#incident-timeline-list li[data-kind='task_refused']")
+    refused.wait_for()
+    assert "BEL-2BN" in refused.inner_text() and "refused" in refused.inner_text()
     screenshot(page, "incident-refusal-1366x768")
 
     # the eligible one is assigned; the task's status is shown live

@@ -138,6 +138,8 @@ class RecommendationView:
     eligible_without_position: tuple[int, ...]
     units_considered: int
     scope_note: str
+    max_eta_minutes: float | None = None
+    beyond_eta_count: int = 0
 
 
 # --------------------------------------------------------------------------- helpers
@@ -586,6 +588,7 @@ def recommend(
         limit=limit,
         ineligible_radius_km=ineligible_radius_km,
         ineligible_limit=ineligible_limit,
+        max_eta_minutes=svc.settings.recommend_max_eta_minutes or None,
     )
     required = task.requirements.required_powers
     ranked = []
@@ -631,6 +634,8 @@ def recommend(
         eligible_without_position=result.eligible_without_position,
         units_considered=len(board),
         scope_note=note,
+        max_eta_minutes=result.max_eta_minutes,
+        beyond_eta_count=result.beyond_eta_count,
     )
 
 
