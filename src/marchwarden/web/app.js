@@ -6,6 +6,7 @@
 // (from GET /api/v1/auth/me) a board needs. The server decides every access; the UI
 // only leaves out what the role cannot use.
 
+import { install as installPanelSize } from './panelsize.js';
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
 import * as eventLog from './eventlog.js';
@@ -209,6 +210,7 @@ async function enter(me) {
   showHeader(me);
   $('signin-view').hidden = true;
   $('workspace').hidden = false;
+  installPanelSize(me.user.username);
   $('skip-to-map').hidden = false;
   document.title = 'Marchwarden — common operating picture';
   onUnauthenticated((reason) => signOut(`You were signed out: ${reason}`, { tellServer: false }));

@@ -185,8 +185,8 @@ export function render(incident) {
     const body = el('tbody');
     for (const t of tasks) {
       const cells = [
-        el('td', { text: t.title }),
-        el('td', { text: t.priority }),
+        el('td', { class: 'task-title', text: t.title }),
+        el('td', { class: 'task-priority', dataset: { priority: t.priority }, text: t.priority }),
         el('td', { class: 'task-status', dataset: { status: t.status }, text: TASK_STATUS_WORDS[t.status] ?? words(t.status) }),
         el('td', { class: 'task-unit', dataset: { unitStatus: t.unit_status ?? '' } },
           t.unit_name ?? '—', t.unit_status ? el('span', { class: 'task-unit-status', text: ` (${words(t.unit_status)})` }) : null),

@@ -1,0 +1,178 @@
+"""The console's layout (issue 13): a side panel whose width the officer sets by dragging
+(or with the arrow keys) and finds again after signing in, and an incident page whose
+parts fit the panel: task buttons not clipped, task titles not wrapped word by word, the
+New-task powers box with its first option in view, timeline numbers of two and three
+digits whole."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.browser.conftest import api_token, screenshot, sign_in, wait_until
+from tests.browser.test_incidents import (  # noqa: F401 (registry is a fixture)
+    new_incident,
+    new_task,
+    open_incident_page,
+    post,
+    registry,
+)
+from tests.e2e.conftest import ADMIN_PASSWORD
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from playwright.sync_api import Page
+
+    from tests.browser.conftest import Traffic
+    from tests.e2e.conftest import Server
+
+    OpenUI = Callable[..., tuple[Page, Traffic]]
+
+pytestmark = pytest.mark.browser
+
+
+def panel_width(page: Page) -> float:
+    width: float = page.evaluate(
+        "() => document.querySelector('.panel').getBoundingClientRect().width"
+    )
+    return width
+
+
+def test_the_side_panel_is_resized_by_drag_and_keys_and_remembered_per_user(
+    registry: tuple[Server, dict[str, int]],  # noqa: F811
+    open_ui: OpenUI,
+) -> None:
+    srv, _ = registry
+    page, _ = open_ui(srv)
+    sign_in(page, srv)
+    handle = page.locator("#panel-resizer")
+    handle.wait_for()
+    assert handle.get_attribute("role") == "separator"
+    before = panel_width(page)
+    box = handle.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + 200
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 150, y, steps=5)
+    page.mouse.up()
+    wider = panel_width(page)
+    assert wider == pytest.approx(before + 150, abs=6), (before, wider)
+    # the map takes the rest: its right edge meets the handle
+    map_right = page.evaluate("() => document.querySelector('#map').getBoundingClientRect().right")
+    assert map_right <= page.locator("#panel-resizer").bounding_box()["x"] + 1  # type: ignore[index]
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    assert panel_width(page) == pytest.approx(wider - 32, abs=2)
+    page.keyboard.press("Home")
+    assert panel_width(page) == pytest.approx(320, abs=2)
+    page.keyboard.press("ArrowLeft")
+    remembered = panel_width(page)
+    # a fresh page (the session carries on): the same width for this user
+    page.reload()
+    page.locator("#panel-resizer").wait_for()
+    wait_until(
+        page,
+        "(w) => Math.abs(document.querySelector('.panel').getBoundingClientRect().width - w) < 2",
+        remembered,
+    )
+    # another user has their own width (none saved: the default)
+    assert (
+        page.evaluate("() => localStorage.getItem('marchwarden.panelWidth.someone-else')") is None
+    )
+
+
+def test_the_incident_page_fits_the_side_panel(
+    registry: tuple[Server, dict[str, int]],  # noqa: F811
+    open_ui: OpenUI,
+) -> None:
+    srv, _ = registry
+    token = api_token(srv)
+    incident = new_incident(srv, token, "Drone strike on the Grayvoron water works")
+    iid = incident["id"]
+    task_id = new_task(
+        srv, token, iid, "Secure the pumping station and keep the road to Kozinka open"
+    )
+    for n in range(12):
+        post(srv, token, f"/incidents/{iid}/log", {"text": f"Log entry {n + 1}"})
+    page, _ = open_ui(srv)
+    open_incident_page(page, srv, iid, "admin", ADMIN_PASSWORD)
+    row = page.locator(f"#incident-tasks-table tr[data-task-id='{task_id}']")
+    row.wait_for()
+    panel = page.locator(".panel").bounding_box()
+    assert panel is not None
+    right = panel["x"] + panel["width"]
+    # every button in the task's row is whole and inside the panel
+    buttons = row.locator("button")
+    assert buttons.count() >= 1
+    for i in range(buttons.count()):
+        b = buttons.nth(i)
+        bb = b.bounding_box()
+        assert bb is not None and bb["x"] + bb["width"] <= right + 0.5, (b.inner_text(), bb, right)
+        clipped = b.evaluate("(e) => e.scrollWidth > e.clientWidth + 1")
+        assert not clipped, b.inner_text()
+    # the table itself does not need a sideways scroll
+    assert not page.evaluate(
+        "() => { const s = document.querySelector('#incident-tasks-table')"
+        ".closest('.table-scroll'); return s.scrollWidth > s.clientWidth + 1; }"
+    )
+    # the title wraps to at most three lines
+    title = row.locator("td").first
+    lines: float = title.evaluate(
+        "(td) => { const s = getComputedStyle(td); const lh = parseFloat(s.lineHeight)"
+        " || 1.25 * parseFloat(s.fontSize); return (td.getBoundingClientRect().height"
+        " - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom)) / lh; }"
+    )
+    assert lines <= 4.2, lines
+    # timeline numbers: room for "100." to the left of the entries
+    room = page.evaluate(
+        """() => {
+            const ol = document.querySelector('#incident-timeline-list');
+            const g = document.createElement('canvas').getContext('2d');
+            g.font = getComputedStyle(ol).font;
+            return [parseFloat(getComputedStyle(ol).paddingLeft), g.measureText('100.').width];
+        }"""
+    )
+    assert room[0] >= room[1] + 4, room
+    # the New-task form: the powers box in the panel, its first option in view
+    page.click("#task-new summary")
+    first = page.locator("#task-powers input[type='checkbox']").first
+    first.wait_for(state="attached")
+    powers = page.locator("#task-powers").bounding_box()
+    assert powers is not None
+    assert powers["x"] >= panel["x"] and powers["x"] + powers["width"] <= right + 0.5, (
+        powers,
+        panel,
+    )
+    fb: Any = first.bounding_box()
+    assert fb is not None and fb["x"] >= powers["x"] and fb["y"] >= powers["y"], (fb, powers)
+    screenshot(page, "incident-page-fits-1366x768")
+
+
+def test_a_units_detail_shows_its_current_task_and_member_counts_in_words(
+    registry: tuple[Server, dict[str, int]],  # noqa: F811
+    open_ui: OpenUI,
+) -> None:
+    srv, ids = registry
+    token = api_token(srv)
+    iid = new_incident(srv, token, "Checkpoint shelled near Sudzha")["id"]
+    task_id = new_task(srv, token, iid, "Hold the Sudzha checkpoint")
+    post(srv, token, f"/tasks/{task_id}/assign", {"unit_id": ids["krs_bn"]})
+    page, _ = open_ui(srv)
+    sign_in(page, srv)
+    page.get_by_role("tab", name="Units").click()
+    row = page.locator(f"#units-table tbody tr[data-unit-id='{ids['krs_bn']}']")
+    row.click()
+    current = page.locator("#unit-current-task")
+    current.locator(f"[data-task-id='{task_id}']").wait_for()
+    text = current.inner_text()
+    assert "Hold the Sudzha checkpoint" in text and "assigned" in text, text
+    assert "Checkpoint shelled near Sudzha" in text
+    page.locator("#unit-detail .power-list").wait_for()
+    powers = page.inner_text("#unit-detail .power-list")
+    assert "required members hold" not in powers, powers
+    # the incident opens from the unit's task
+    current.get_by_role("button", name="Checkpoint shelled near Sudzha").click()
+    page.wait_for_selector(f"#incident-page[data-incident-id='{iid}']")
