@@ -176,3 +176,49 @@ def test_a_units_detail_shows_its_current_task_and_member_counts_in_words(
     # the incident opens from the unit's task
     current.get_by_role("button", name="Checkpoint shelled near Sudzha").click()
     page.wait_for_selector(f"#incident-page[data-incident-id='{iid}']")
+
+
+def test_the_event_log_loads_history_names_subjects_and_filters_and_roles_land_on_their_work(
+    registry: tuple[Server, dict[str, int]],  # noqa: F811
+    open_ui: OpenUI,
+) -> None:
+    srv, ids = registry
+    token = api_token(srv)
+    iid = new_incident(srv, token, "Ambush on the Glotovo road")["id"]
+    task_id = new_task(srv, token, iid, "Cordon the road")
+    post(srv, token, f"/tasks/{task_id}/assign", {"unit_id": ids["co2"]})
+    # all of that happened before sign-in: the log shows it from the recent history
+    page, _ = open_ui(srv)
+    sign_in(page, srv)
+    assert page.get_by_role("tab", name="Events").get_attribute("aria-selected") == "true"
+    log = page.locator("#event-log")
+    opened = log.locator("li[data-type='IncidentOpened']", has_text="Ambush on the Glotovo road")
+    opened.wait_for()
+    status = log.locator("li[data-type='UnitStatusChanged']", has_text="BEL-2BN-2").first
+    status.wait_for()
+    assert "Unit BEL-2BN-2" in status.inner_text() and "assigned" in status.inner_text()
+    assert "#" not in status.locator(".event-summary").inner_text()
+    # filters: units only, then a search
+    page.select_option("#event-filter-kind", "units")
+    assert opened.is_hidden() and status.is_visible()
+    page.select_option("#event-filter-kind", "all")
+    page.fill("#event-filter-text", "Glotovo")
+    assert opened.is_visible() and status.is_hidden()
+
+    # an HQ commander lands on the incidents
+    made = srv.cli(
+        "users",
+        "add",
+        "duty-hq",
+        "--role",
+        "hq_commander",
+        "--password-stdin",
+        stdin="a-long-password\n",
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    other, _ = open_ui(srv)
+    sign_in(other, srv, "duty-hq", "a-long-password")
+    wait_until(
+        other,
+        "() => document.querySelector('#tab-incidents')?.getAttribute('aria-selected') === 'true'",
+    )

@@ -493,3 +493,27 @@ def test_the_board_follows_the_law_as_time_passes(
         later = recommend()
     assert later["law_at"] == (clock.now().replace(second=0)).isoformat().replace("+00:00", "Z")
     assert ids["co1"] in [r["unit"]["id"] for r in later["ranked"]]
+
+
+def test_recent_events_give_each_reader_only_what_they_may_see(
+    client: TestClient, services: Services, world: World
+) -> None:
+    """GET /stream/recent (the UI's event log at sign-in): the newest events, oldest first,
+    filtered as the stream filters them; a bad limit is refused with a clear problem."""
+    hq, kursk = world.h("hq"), world.h("kursk")
+    bel = open_incident(client, hq)["id"]
+    krs = open_incident(client, hq, name="Sudzha shelling", where=SUDZHA)["id"]
+    everything = client.get("/api/v1/stream/recent?limit=50", headers=hq).json()
+    opened = [
+        e["data"]["incident_id"] for e in everything["items"] if e["type"] == "IncidentOpened"
+    ]
+    assert opened[-2:] == [bel, krs]
+    ids = [e["id"] for e in everything["items"]]
+    assert ids == sorted(ids) and everything["last_event_id"] >= ids[-1]
+    theirs = client.get("/api/v1/stream/recent", headers=kursk).json()["items"]
+    seen = {e["data"].get("incident_id") for e in theirs if e["type"] == "IncidentOpened"}
+    assert krs in seen and bel not in seen
+    assert len(client.get("/api/v1/stream/recent?limit=1", headers=hq).json()["items"]) == 1
+    assert_problem(
+        client.get("/api/v1/stream/recent?limit=0", headers=hq), 422, "validation-error", "limit"
+    )

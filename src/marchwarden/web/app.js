@@ -15,7 +15,7 @@ import * as law from './law.js';
 import * as legend from './legend.js';
 import { session } from './session.js';
 import { EventStream } from './stream.js';
-import { initTabs } from './tabs.js';
+import { initTabs, selectTab } from './tabs.js';
 import * as reports from './reports.js';
 import { formatHqShort, formatUtc, setHqTimezone } from './time.js';
 import * as units from './units.js';
@@ -34,6 +34,25 @@ const BOARDS = [
 ];
 
 const $ = (id) => document.getElementById(id);
+
+/** The board each role starts on (its work), unless this tab's session chose another:
+ * HQ the incidents, a regional coordinator its region's report queue, a unit commander its
+ * units, a field reporter the reports; others (admin, auditor, analyst) the event log. */
+export const LANDING = {
+  hq_commander: 'incidents',
+  regional_coordinator: 'reports',
+  agency_liaison: 'incidents',
+  unit_commander: 'units',
+  field_reporter: 'reports',
+  personnel_officer: 'units',
+  analyst: 'law',
+};
+
+function landOnWork(role) {
+  if (sessionStorage.getItem('marchwarden.tab')) return;
+  const wanted = LANDING[role];
+  if (wanted && document.getElementById(`tab-${wanted}`)) selectTab(wanted, { remember: false });
+}
 
 /** The running app, for the browser console and the browser tests. */
 const app = { config: null, session, stream: null, map: null, geodata: null };
@@ -228,6 +247,7 @@ async function enter(me) {
   for (const board of BOARDS) {
     if (board.needs.every((action) => session.can(action))) board.module.install();
   }
+  landOnWork(me.user.role);
   await showMap();
   if (session.can('stream.subscribe')) {
     app.stream = new EventStream({
