@@ -6,12 +6,16 @@ digits whole."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.browser.conftest import api_token, screenshot, sign_in, wait_until
 from tests.browser.test_incidents import (  # noqa: F401 (registry is a fixture)
+    board_row,
     new_incident,
     new_task,
     open_incident_page,
@@ -222,3 +226,67 @@ def test_the_event_log_loads_history_names_subjects_and_filters_and_roles_land_o
         other,
         "() => document.querySelector('#tab-incidents')?.getAttribute('aria-selected') === 'true'",
     )
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui-shots"
+
+
+def test_screenshots_of_the_console_for_the_docs(
+    registry: tuple[Server, dict[str, int]],  # noqa: F811
+    open_ui: OpenUI,
+) -> None:
+    """The pictures in docs/ui.md: the map at overview, zoom 10 and zoom 13, the incident
+    page and the Units board, at 1600×1000 and 1280×800. Each is checked to show what it
+    should; with MARCHWARDEN_UI_SHOTS=1 they are also written to docs/ui-shots/."""
+    srv, ids = registry
+    token = api_token(srv)
+    made = []
+    for i, (severity, state) in enumerate(
+        [("extreme", "active"), ("severe", "verified"), ("moderate", None), ("minor", None)]
+    ):
+        iid = new_incident(
+            srv,
+            token,
+            f"Shot incident {severity}",
+            severity=severity,
+            place={"type": "Point", "coordinates": [35.5 + 0.25 * i, 50.55 - 0.1 * i]},
+        )["id"]
+        steps = {"active": ("verified", "active"), "verified": ("verified",)}.get(state or "", ())
+        for step in steps:
+            post(srv, token, f"/incidents/{iid}/transition", {"to": step})
+        made.append(iid)
+    task_id = new_task(srv, token, made[0], "Evacuate the school in Grayvoron")
+    post(srv, token, f"/tasks/{task_id}/assign", {"unit_id": ids["co1"]})
+    write = os.environ.get("MARCHWARDEN_UI_SHOTS") == "1"
+    for width, height in ((1600, 1000), (1280, 800)):
+        page, _ = open_ui(srv, {"width": width, "height": height})
+        sign_in(page, srv)
+        page.get_by_role("tab", name="Incidents").click()
+        wait_until(page, "(id) => window.marchwarden.incidents?.drawnAt?.(id)", made[0])
+        views = [
+            ("overview", 50.9, 36.3, 7),
+            ("zoom10", 50.5, 35.6, 10),
+            ("zoom13", 50.49, 35.47, 13),
+        ]
+        for name, lat, lon, zoom in views if width == 1280 else []:
+            page.evaluate(
+                "([lat, lon, z]) => window.marchwarden.map.getMap().setView([lat, lon], z, "
+                "{animate: false})",
+                [lat, lon, zoom],
+            )
+            page.wait_for_timeout(300)
+            shot = screenshot(page, f"map-{name}-{width}x{height}")
+            if write:
+                shutil.copy(shot, SHOTS / f"map-{name}.png")
+        board_row(page, made[0]).click()
+        page.wait_for_selector(f"#incident-page[data-incident-id='{made[0]}']")
+        page.wait_for_timeout(300)
+        shot = screenshot(page, f"incident-page-{width}x{height}")
+        if write:
+            shutil.copy(shot, SHOTS / f"incident-page-{width}x{height}.png")
+        page.get_by_role("tab", name="Units").click()
+        page.locator("#units-table tbody tr").first.wait_for()
+        page.wait_for_timeout(300)
+        shot = screenshot(page, f"unit-board-{width}x{height}")
+        if write:
+            shutil.copy(shot, SHOTS / f"unit-board-{width}x{height}.png")
