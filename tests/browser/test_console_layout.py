@@ -290,3 +290,32 @@ def test_screenshots_of_the_console_for_the_docs(
         shot = screenshot(page, f"unit-board-{width}x{height}")
         if write:
             shutil.copy(shot, SHOTS / f"unit-board-{width}x{height}.png")
+
+
+def test_words_not_codes_elapsed_time_and_a_sitrep_that_prints_clean(
+    registry: tuple[Server, dict[str, int]],  # noqa: F811
+    open_ui: OpenUI,
+) -> None:
+    srv, _ = registry
+    token = api_token(srv)
+    iid = new_incident(srv, token, "Power line cut at Dorogoshch")["id"]
+    new_task(srv, token, iid, "Guard the substation")
+    page, _ = open_ui(srv)
+    sign_in(page, srv)
+    page.get_by_role("tab", name="Incidents").click()
+    row = board_row(page, iid)
+    row.wait_for()
+    elapsed = page.locator(f"#incidents-groups li[data-incident-id='{iid}'] time.relative-time")
+    assert elapsed.inner_text() in ("opened just now", "opened 1 min ago"), elapsed.inner_text()
+    assert "UTC" in (elapsed.get_attribute("title") or "")
+    row.click()
+    page.wait_for_selector(f"#incident-page[data-incident-id='{iid}']")
+    page.click("#incident-sitrep")
+    page.wait_for_selector("#sitrep-view[data-ready='true']")
+    body = page.inner_text("#sitrep-body")
+    assert "Guard the substation — no unit yet; asked for" in body, body
+    assert "unassigned for" not in body.split("no unit yet")[0].rsplit("\n", 1)[-1]
+    page.emulate_media(media="print")
+    assert "hover for UTC" not in page.inner_text("#sitrep-body")
+    page.emulate_media(media="screen")
+    assert "hover for UTC" in page.inner_text("#sitrep-body")

@@ -75,7 +75,8 @@ export function openRegionSitrep(region, button) {
 
 function period(s) {
   return el('p', { class: 'sitrep-meta' }, 'Period ', timeElement(s.since), ' to ', timeElement(s.until),
-    ` · prepared `, timeElement(s.prepared_at), ` by ${s.prepared_by} · times in ${hqTimezone()} (hover for UTC)`);
+    ` · prepared `, timeElement(s.prepared_at), ` by ${s.prepared_by} · times in ${hqTimezone()}`,
+    el('span', { class: 'screen-only', text: ' (hover for UTC)' }));
 }
 
 function change(n) {
@@ -120,7 +121,7 @@ function deployed(list) {
 
 function needs(list) {
   if (!list.length) return [el('p', { text: 'No unmet needs.' })];
-  return [el('ul', {}, ...list.map((n) => el('li', {}, `${capital(n.priority)}: ${n.text || n.title} — open for ${num(n.open_for_minutes)} min`)))];
+  return [el('ul', {}, ...list.map((n) => el('li', {}, `${capital(n.priority)}: ${n.title || n.text} — no unit yet; asked for ${num(n.open_for_minutes)} min ago`)))];
 }
 
 function incidentReport(s, level) {
