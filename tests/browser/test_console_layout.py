@@ -319,3 +319,26 @@ def test_words_not_codes_elapsed_time_and_a_sitrep_that_prints_clean(
     assert "hover for UTC" not in page.inner_text("#sitrep-body")
     page.emulate_media(media="screen")
     assert "hover for UTC" in page.inner_text("#sitrep-body")
+
+
+def test_a_bar_announces_new_urgent_events_whatever_board_is_shown(
+    registry: tuple[Server, dict[str, int]],  # noqa: F811
+    open_ui: OpenUI,
+) -> None:
+    srv, _ = registry
+    token = api_token(srv)
+    page, _ = open_ui(srv)
+    sign_in(page, srv)
+    page.get_by_role("tab", name="Key").click()
+    wait_until(page, "() => document.querySelector('#connection').dataset.state === 'live'")
+    bar = page.locator("#urgent-bar")
+    assert bar.is_hidden()
+    new_incident(srv, token, "Minor thing", severity="minor")
+    iid = new_incident(srv, token, "Mortar fire on Spodaryushino", severity="extreme")["id"]
+    bar.wait_for()
+    assert "New extreme incident: Mortar fire on Spodaryushino" in bar.inner_text()
+    assert "Minor thing" not in bar.inner_text()
+    bar.get_by_role("button", name="Open").click()
+    page.wait_for_selector(f"#incident-page[data-incident-id='{iid}']")
+    bar.get_by_role("button", name="Dismiss").click()
+    assert bar.is_hidden()

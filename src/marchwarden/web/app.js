@@ -10,6 +10,7 @@ import { install as installPanelSize } from './panelsize.js';
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
 import * as eventLog from './eventlog.js';
+import { install as installUrgentBar } from './urgentbar.js';
 import * as incidents from './incidents.js';
 import * as law from './law.js';
 import * as legend from './legend.js';
@@ -248,6 +249,7 @@ async function enter(me) {
     if (board.needs.every((action) => session.can(action))) board.module.install();
   }
   landOnWork(me.user.role);
+  if (session.can('stream.subscribe') && session.can('incident.read')) installUrgentBar();
   await showMap();
   if (session.can('stream.subscribe')) {
     app.stream = new EventStream({
