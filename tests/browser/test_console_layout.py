@@ -168,6 +168,17 @@ def test_a_units_detail_shows_its_current_task_and_member_counts_in_words(
     sign_in(page, srv)
     page.get_by_role("tab", name="Units").click()
     row = page.locator(f"#units-table tbody tr[data-unit-id='{ids['krs_bn']}']")
+    # the status board: one line per unit, with its current task and time in status
+    row.locator("td.unit-task-cell", has_text="Hold the Sudzha checkpoint").wait_for()
+    assert row.locator("td.unit-status").inner_text() == "assigned"
+    assert row.locator("td.unit-since").inner_text().endswith("min")
+    heights = page.locator("#units-table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.getBoundingClientRect().height)"
+    )
+    line = page.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector('#units-table td')).fontSize)"
+    )
+    assert max(heights) < 2.4 * line, (heights, line)
     row.click()
     current = page.locator("#unit-current-task")
     current.locator(f"[data-task-id='{task_id}']").wait_for()
