@@ -6,7 +6,9 @@ digits whole."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +29,7 @@ from tests.e2e.conftest import ADMIN_PASSWORD
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
     from tests.browser.conftest import Traffic
     from tests.e2e.conftest import Server
@@ -353,3 +355,41 @@ def test_a_bar_announces_new_urgent_events_whatever_board_is_shown(
     page.wait_for_selector(f"#incident-page[data-incident-id='{iid}']")
     bar.get_by_role("button", name="Dismiss").click()
     assert bar.is_hidden()
+
+
+def test_the_page_speaks_the_users_language(
+    registry: tuple[Server, dict[str, int]],  # noqa: F811
+    browser: Browser,
+) -> None:
+    """A browser asking for Russian gets the Russian catalogue (tabs, the status board's
+    columns, the event log); the header's language menu switches to English for this user,
+    and the choice holds on the next page."""
+    srv, _ = registry
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        sign_in(page, srv)
+        page.locator("#tab-incidents").wait_for()
+        assert page.evaluate("() => document.documentElement.lang") == "ru"
+        tabs = page.locator("#tablist [role='tab']").all_inner_texts()
+        assert any("Инциденты" in x for x in tabs) and any("Подразделения" in x for x in tabs)
+        page.locator("#tab-units").click()
+        page.locator("#units-table thead").wait_for()
+        assert "Подразделение" in page.inner_text("#units-table thead")
+        assert page.locator("#language").input_value() == "ru"
+        page.select_option("#language", "en")
+        page.wait_for_load_state()
+        page.locator("#tab-incidents").wait_for()
+        wait_until(page, "() => document.documentElement.lang === 'en'")
+        assert "Incidents" in page.inner_text("#tab-incidents")
+    finally:
+        context.close()
+
+
+def test_the_catalogues_have_the_same_keys() -> None:
+    web = Path(__file__).resolve().parents[2] / "src" / "marchwarden" / "web" / "i18n"
+    en = json.loads((web / "en.json").read_text(encoding="utf-8"))
+    ru = json.loads((web / "ru.json").read_text(encoding="utf-8"))
+    assert set(en) == set(ru)
+    for k, v in en.items():
+        assert re.findall(r"\{\w+\}", v) == re.findall(r"\{\w+\}", ru[k]), k

@@ -6,6 +6,7 @@
 // (from GET /api/v1/auth/me) a board needs. The server decides every access; the UI
 // only leaves out what the role cannot use.
 
+import { LANGUAGES, chooseLanguage, language, rememberLanguage, setLanguage, t } from './i18n.js';
 import { install as installPanelSize } from './panelsize.js';
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
@@ -48,6 +49,20 @@ export const LANDING = {
   personnel_officer: 'units',
   analyst: 'law',
 };
+
+/** The language menu in the header: the choice is kept for this user, the page reloads. */
+function languageMenu(username) {
+  const menu = document.createElement('select');
+  menu.id = 'language';
+  menu.setAttribute('aria-label', t('header.language', 'Language'));
+  for (const [code, name] of Object.entries(LANGUAGES)) menu.append(new Option(name, code, false, code === language()));
+  menu.addEventListener('change', () => {
+    rememberLanguage(username, menu.value);
+    window.location.reload();
+  });
+  $('sign-out').before(menu);
+  $('sign-out').textContent = t('header.signOut', 'Sign out');
+}
 
 function landOnWork(role) {
   if (sessionStorage.getItem('marchwarden.tab')) return;
@@ -244,6 +259,8 @@ async function enter(me) {
       showNotice(err.message);
     }
   }
+  await setLanguage(chooseLanguage(me.user.username));
+  languageMenu(me.user.username);
   initTabs($('tablist'), $('tabpanels'));
   for (const board of BOARDS) {
     if (board.needs.every((action) => session.can(action))) board.module.install();

@@ -5,6 +5,7 @@
 // "Incident 'Drone strike on Grayvoron': active"), from the boards' records or the events
 // themselves. Filters: by kind (incidents, tasks, units, reports, law, other) and a search.
 
+import { num, t } from './i18n.js';
 import { api } from './api.js';
 import { allIncidents } from './incidents.js';
 import { onEvent } from './events.js';
@@ -82,7 +83,7 @@ export function install() {
   const head = document.createElement('div');
   head.className = 'board-head';
   const title = document.createElement('h2');
-  title.textContent = 'Events';
+  title.textContent = t('events.title', 'Events');
   const count = document.createElement('span');
   count.className = 'board-count';
   count.textContent = 'loading…';
@@ -92,10 +93,10 @@ export function install() {
   filters.className = 'board-filters event-filters';
   const kind = document.createElement('select');
   kind.id = 'event-filter-kind';
-  for (const [value, text] of FILTERS) kind.append(new Option(text, value));
-  const kindLabel = Object.assign(document.createElement('label'), { htmlFor: kind.id, textContent: 'Show' });
+  for (const [value, text] of FILTERS) kind.append(new Option(t(`events.${value}`, text), value));
+  const kindLabel = Object.assign(document.createElement('label'), { htmlFor: kind.id, textContent: t('events.show', 'Show') });
   const find = Object.assign(document.createElement('input'), { id: 'event-filter-text', type: 'search', placeholder: 'unit, incident…' });
-  const findLabel = Object.assign(document.createElement('label'), { htmlFor: find.id, textContent: 'Find' });
+  const findLabel = Object.assign(document.createElement('label'), { htmlFor: find.id, textContent: t('events.find', 'Find') });
   filters.append(kindLabel, kind, findLabel, find);
 
   const region = document.createElement('div');
@@ -107,7 +108,7 @@ export function install() {
   region.append(list);
   const empty = document.createElement('p');
   empty.className = 'board-empty';
-  empty.textContent = 'Events appear here as they happen.';
+  empty.textContent = t('events.empty', 'Events appear here as they happen.');
   panel.append(head, filters, empty, region);
 
   const seen = new Set();
@@ -122,7 +123,8 @@ export function install() {
       row.hidden = !matches(row);
       if (!row.hidden) shown += 1;
     }
-    count.textContent = `${seen.size} events${shown !== list.childElementCount ? `, ${shown} shown` : ''}`;
+    count.textContent = t('events.count', '{n} events', { n: num(seen.size) })
+      + (shown !== list.childElementCount ? `, ${t('events.shown', '{n} shown', { n: num(shown) })}` : '');
   };
   kind.addEventListener('change', applyFilters);
   find.addEventListener('input', applyFilters);

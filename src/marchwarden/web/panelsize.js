@@ -3,6 +3,8 @@
 // localStorage ("marchwarden.panelWidth.<username>"), so each officer finds the console as
 // they left it. The map is told its new size.
 
+import { t } from './i18n.js';
+
 const MIN = 320;
 const STEP = 32;
 let key = null;
@@ -45,7 +47,7 @@ export function install(username) {
   handle.tabIndex = 0;
   handle.setAttribute('role', 'separator');
   handle.setAttribute('aria-orientation', 'vertical');
-  handle.setAttribute('aria-label', 'Width of the side panel (arrow keys)');
+  handle.setAttribute('aria-label', t('panel.resize', 'Width of the side panel (arrow keys)'));
   handle.setAttribute('aria-controls', 'tabpanels');
   handle.setAttribute('aria-valuemin', String(MIN));
   handle.title = 'Drag to make the side panel wider or narrower';

@@ -3,6 +3,7 @@
 // unit holds as chips, the counts by availability, and the key to the unit symbols. A row
 // opens the unit (the board's `open`, given to `install`).
 
+import { t } from './i18n.js';
 import { api } from './api.js';
 import { el } from './dom.js';
 import { onEvent } from './events.js';
@@ -288,7 +289,7 @@ export function install({ open }) {
 
   const head = el('tr');
   for (const [key, label, cls] of [['name', 'Unit'], ['region', 'Region'], ['status', 'Status'], ['since', 'For', 'num'], ['task', 'Task'], ['readiness', 'Ready', 'num'], ['powers', 'Powers']]) {
-    const button = el('button', { type: 'button', class: 'sort', text: label, title: `Sort by ${key}` });
+    const button = el('button', { type: 'button', class: 'sort', text: t(`units.col.${key}`, label), title: `Sort by ${key}` });
     button.addEventListener('click', () => {
       view.dir = view.sort === key ? -view.dir : 1;
       view.sort = key;

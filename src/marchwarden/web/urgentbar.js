@@ -4,6 +4,7 @@
 // and "Dismiss"; it is a polite live region, so a screen reader reads it out too. The
 // newest is shown, with how many others came since the bar was last dismissed.
 
+import { t } from './i18n.js';
 import { allIncidents } from './incidents.js';
 import { onEvent } from './events.js';
 import { formatHqShort } from './time.js';
@@ -23,13 +24,13 @@ export function urgentWords(event) {
   switch (event.type) {
     case 'IncidentOpened':
       return URGENT_SEVERITIES.has(d.severity)
-        ? `New ${d.severity} incident: ${d.name ?? nameOf(d.incident_id)}${d.region ? ` (${d.region})` : ''}` : null;
+        ? `${t('urgent.incidentOpened', 'New {severity} incident: {name}', { severity: d.severity, name: d.name ?? nameOf(d.incident_id) })}${d.region ? ` (${d.region})` : ''}` : null;
     case 'IncidentStateChanged':
-      return d.state === 'active' ? `Incident now active: ${nameOf(d.incident_id)}` : null;
+      return d.state === 'active' ? t('urgent.incidentActive', 'Incident now active: {name}', { name: nameOf(d.incident_id) }) : null;
     case 'TaskCreated':
-      return d.priority === 'urgent' ? `Urgent task on ${nameOf(d.incident_id)}: ${d.title ?? `task ${d.task_id}`}` : null;
+      return d.priority === 'urgent' ? t('urgent.urgentTask', 'Urgent task on {name}: {title}', { name: nameOf(d.incident_id), title: d.title ?? `task ${d.task_id}` }) : null;
     case 'TaskAssignmentRefused':
-      return `Assignment refused on ${nameOf(d.incident_id)}: unit ${d.unit_code ?? d.unit_id}`;
+      return t('urgent.refused', 'Assignment refused on {name}: unit {unit}', { name: nameOf(d.incident_id), unit: d.unit_code ?? d.unit_id });
     default:
       return null;
   }
@@ -40,7 +41,7 @@ function announce(event) {
   if (!words) return;
   count += 1;
   incidentId = event.data?.incident_id ?? null;
-  text.textContent = `${formatHqShort(event.at)} — ${words}${count > 1 ? ` (and ${count - 1} more since you last dismissed)` : ''}`;
+  text.textContent = `${formatHqShort(event.at)} — ${words}${count > 1 ? ` ${t('urgent.more', '(and {n} more since you last dismissed)', { n: count - 1 })}` : ''}`;
   openButton.hidden = incidentId == null;
   bar.hidden = false;
 }
@@ -56,14 +57,14 @@ export function install() {
   text.className = 'urgent-text';
   openButton = document.createElement('button');
   openButton.type = 'button';
-  openButton.textContent = 'Open';
+  openButton.textContent = t('urgent.open', 'Open');
   openButton.addEventListener('click', () => {
     if (incidentId != null) window.dispatchEvent(new CustomEvent('marchwarden:open-incident', { detail: { id: incidentId } }));
   });
   const dismiss = document.createElement('button');
   dismiss.type = 'button';
   dismiss.className = 'button-quiet';
-  dismiss.textContent = 'Dismiss';
+  dismiss.textContent = t('urgent.dismiss', 'Dismiss');
   dismiss.addEventListener('click', () => {
     bar.hidden = true;
     count = 0;
