@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.browser.conftest import api_token, screenshot, sign_in, wait_until
+from tests.browser.test_boards import post
 from tests.browser.test_incidents import (  # noqa: F401 (registry is a fixture)
     board_row,
     new_incident,
     new_task,
     open_incident_page,
-    post,
     registry,
 )
 from tests.e2e.conftest import ADMIN_PASSWORD
