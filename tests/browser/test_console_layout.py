@@ -181,6 +181,13 @@ def test_a_units_detail_shows_its_current_task_and_member_counts_in_words(
         "() => parseFloat(getComputedStyle(document.querySelector('#units-table td')).fontSize)"
     )
     assert max(heights) < 2.4 * line, (heights, line)
+    # and every column is in the panel: no sideways scroll
+    fit = page.evaluate(
+        "() => [document.querySelector('#units-table').getBoundingClientRect().right,"
+        " document.querySelector('.panel').getBoundingClientRect().right,"
+        " [...document.querySelectorAll('#units-table thead th')].map(th => th.offsetWidth)]"
+    )
+    assert fit[0] <= fit[1] + 1, fit
     row.click()
     current = page.locator("#unit-current-task")
     current.locator(f"[data-task-id='{task_id}']").wait_for()

@@ -46,16 +46,17 @@ export function sinceWords(value, now = Date.now()) {
 
 const LIST_REFRESH_MS = 300;
 
-/** Short names of the demo's powers for the table; any other power shows its code. */
+/** One-letter marks of the demo's powers for the status board (the words on hover and in
+ * the key); any other power shows its code. */
 const POWER_SHORT = {
-  observe_report: 'Obs',
-  patrol_unarmed: 'Patrol',
-  checkpoint: 'Chkpt',
-  evacuation_assist: 'Evac',
-  first_aid: 'Aid',
-  detain: 'Detain',
-  carry_weapons: 'Arms',
-  armed_response: 'ArmResp',
+  observe_report: 'O',
+  patrol_unarmed: 'P',
+  checkpoint: 'C',
+  evacuation_assist: 'E',
+  first_aid: 'A',
+  detain: 'D',
+  carry_weapons: 'W',
+  armed_response: 'R',
 };
 
 const view = { region: '', agency: '', availability: '', power: '', text: '', sort: 'name', dir: 1, page: 0 };
@@ -154,7 +155,7 @@ export function renderList() {
 
 function row(u) {
   const kind = kindOf(u.agency_kind);
-  const link = el('button', { type: 'button', class: 'unit-link', title: `${u.name} (${u.code}), ${kind.label}: show on the map and open` },
+  const link = el('button', { type: 'button', class: 'unit-link', title: `${u.name} (${u.code}), ${kind.label}, ${u.region}: show on the map and open` },
     symbolSvg(u.agency_kind, u.availability, 16), el('span', { text: u.name }));
   const status = el('td', { class: 'unit-status', text: u.status_label, title: `${u.status_label} — ${u.availability}` });
   status.dataset.availability = u.availability;
@@ -166,7 +167,6 @@ function row(u) {
   const powers = powersOf(u);
   return el('tr', { dataset: { unitId: String(u.id), availability: u.availability } },
     el('td', { class: 'unit-name' }, link, u.code !== u.name ? el('span', { class: 'unit-code', text: u.code }) : null),
-    el('td', { text: u.region }),
     status,
     since,
     taskCell,
@@ -288,7 +288,7 @@ export function install({ open }) {
   search.addEventListener('input', () => { view.text = search.value.trim().toLowerCase(); view.page = 0; renderList(); });
 
   const head = el('tr');
-  for (const [key, label, cls] of [['name', 'Unit'], ['region', 'Region'], ['status', 'Status'], ['since', 'For', 'num'], ['task', 'Task'], ['readiness', 'Ready', 'num'], ['powers', 'Powers']]) {
+  for (const [key, label, cls] of [['name', 'Unit'], ['status', 'Status'], ['since', 'For', 'num'], ['task', 'Task'], ['readiness', 'Ready', 'num'], ['powers', 'Powers']]) {
     const button = el('button', { type: 'button', class: 'sort', text: t(`units.col.${key}`, label), title: `Sort by ${key}` });
     button.addEventListener('click', () => {
       view.dir = view.sort === key ? -view.dir : 1;
