@@ -173,7 +173,7 @@ def test_a_units_detail_shows_its_current_task_and_member_counts_in_words(
     # the status board: one line per unit, with its current task and time in status
     row.locator("td.unit-task-cell", has_text="Hold the Sudzha checkpoint").wait_for()
     assert row.locator("td.unit-status").inner_text() == "assigned"
-    assert row.locator("td.unit-since").inner_text().endswith("min")
+    assert re.fullmatch(r"\d+[mhd]", row.locator("td.unit-since").inner_text())
     heights = page.locator("#units-table tbody tr").evaluate_all(
         "rows => rows.map(r => r.getBoundingClientRect().height)"
     )
@@ -307,6 +307,11 @@ def test_screenshots_of_the_console_for_the_docs(
         page.get_by_role("tab", name="Units").click()
         page.locator("#units-table tbody tr").first.wait_for()
         page.wait_for_timeout(300)
+        fit = page.evaluate(
+            "() => [document.querySelector('#units-table').getBoundingClientRect().right,"
+            " document.querySelector('.panel').getBoundingClientRect().right]"
+        )
+        assert fit[0] <= fit[1] + 1, (width, fit)
         shot = screenshot(page, f"unit-board-{width}x{height}")
         if write:
             shutil.copy(shot, SHOTS / f"unit-board-{width}x{height}.png")

@@ -36,12 +36,12 @@ function scheduleTasks() {
   tasksTimer = setTimeout(loadCurrentTasks, 400);
 }
 
-/** "12 min", "3 h", "2 d": how long a unit has been in its status. */
+/** "12m", "3h", "2d": how long a unit has been in its status (the words on hover). */
 export function sinceWords(value, now = Date.now()) {
   const minutes = Math.max(0, Math.floor((now - new Date(value).getTime()) / 60000));
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
-  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
+  return hours < 48 ? `${hours}h` : `${Math.floor(hours / 24)}d`;
 }
 
 const LIST_REFRESH_MS = 300;
