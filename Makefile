@@ -12,6 +12,9 @@ LEAFLET := $(WEB_VENDOR)/leaflet/.installed
 WORKBOX := $(WEB_VENDOR)/workbox/.installed
 IDB := $(WEB_VENDOR)/idb/.installed
 WORKBOX_MODULES := core routing strategies
+# unit symbols (MIL-STD-2525 / APP-6) and point clustering: their ES-module sources
+MILSYMBOL := $(WEB_VENDOR)/milsymbol/.installed
+SUPERCLUSTER := $(WEB_VENDOR)/supercluster/.installed
 
 .PHONY: setup demo test lint typecheck pytest bench clean
 
@@ -50,7 +53,25 @@ $(IDB): node_modules/.marchwarden-installed
 	cp node_modules/idb/build/index.js node_modules/idb/LICENSE $(WEB_VENDOR)/idb/
 	touch $@
 
-setup: .venv/.synced $(LEAFLET) $(WORKBOX) $(IDB)
+# milsymbol's ES-module entry is index.mjs: served as .js (every server knows that type)
+$(MILSYMBOL): node_modules/.marchwarden-installed
+	rm -rf $(WEB_VENDOR)/milsymbol
+	mkdir -p $(WEB_VENDOR)/milsymbol
+	cp -R node_modules/milsymbol/src node_modules/milsymbol/LICENSE $(WEB_VENDOR)/milsymbol/
+	cp node_modules/milsymbol/index.mjs $(WEB_VENDOR)/milsymbol/milsymbol.js
+	touch $@
+
+# supercluster imports its one dependency (kdbush) by bare name: point it at the copy beside it
+$(SUPERCLUSTER): node_modules/.marchwarden-installed
+	rm -rf $(WEB_VENDOR)/supercluster
+	mkdir -p $(WEB_VENDOR)/supercluster
+	sed "s#from 'kdbush'#from './kdbush.js'#" node_modules/supercluster/index.js > $(WEB_VENDOR)/supercluster/supercluster.js
+	cp node_modules/kdbush/index.js $(WEB_VENDOR)/supercluster/kdbush.js
+	cp node_modules/supercluster/LICENSE $(WEB_VENDOR)/supercluster/LICENSE
+	cp node_modules/kdbush/LICENSE $(WEB_VENDOR)/supercluster/LICENSE.kdbush
+	touch $@
+
+setup: .venv/.synced $(LEAFLET) $(WORKBOX) $(IDB) $(MILSYMBOL) $(SUPERCLUSTER)
 
 demo: setup
 	.venv/bin/marchwarden demo
@@ -71,4 +92,4 @@ bench: setup
 	for b in bench/bench_*.py; do .venv/bin/python $$b || exit 1; done
 
 clean:
-	rm -rf .venv .tools node_modules $(WEB_VENDOR)/leaflet $(WEB_VENDOR)/workbox $(WEB_VENDOR)/idb marchwarden.db marchwarden.db-wal marchwarden.db-shm marchwarden-audit.anchor*
+	rm -rf .venv .tools node_modules $(WEB_VENDOR)/leaflet $(WEB_VENDOR)/workbox $(WEB_VENDOR)/idb $(WEB_VENDOR)/milsymbol $(WEB_VENDOR)/supercluster marchwarden.db marchwarden.db-wal marchwarden.db-shm marchwarden-audit.anchor*

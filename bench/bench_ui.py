@@ -371,6 +371,42 @@ REDRAW_INCIDENTS = """async (n) => {
   return times;
 }"""
 
+#: panning and zooming measured in the page: each step moves the view without animation
+#: (zoom 6 to 12 over the border regions, then 24 pans of 240 px at zoom 8 and at zoom 11)
+#: and waits for the next animation frame; the time from the move to that frame's end is
+#: the frame time a user feels (Leaflet's move plus both canvas layers' redraws, grouping
+#: at low zoom and callsigns at high zoom included).
+PAN_ZOOM = """async () => {
+  const map = window.marchwarden.map.getMap();
+  const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+  const centre = [50.7, 36.2];
+  const zooms = {};
+  for (const z of [6, 7, 8, 9, 10, 11, 12]) {
+    const times = [];
+    for (let i = 0; i < 5; i += 1) {
+      const t = performance.now();
+      map.setView([centre[0] + 0.01 * i, centre[1]], z, {animate: false});
+      await frame();
+      times.push(performance.now() - t);
+    }
+    zooms[z] = times;
+  }
+  const pans = {};
+  for (const z of [8, 11]) {
+    map.setView(centre, z, {animate: false});
+    await frame();
+    const times = [];
+    for (let i = 0; i < 24; i += 1) {
+      const t = performance.now();
+      map.panBy([i % 2 ? -240 : 240, 0], {animate: false});
+      await frame();
+      times.push(performance.now() - t);
+    }
+    pans[z] = times;
+  }
+  return {zooms, pans, clustered: window.marchwarden.units.look?.() ?? null};
+}"""
+
 INCIDENT_LAGS_SINCE = """(since) => window.marchwarden.incidents.timings
   .filter(t => t.event > since && t.event < 1e12)
   .map(t => [t.drawn - t.at, t.received - t.at])"""
@@ -766,6 +802,11 @@ def main() -> None:
         default="FULL",
         help="the server's SQLite durability (MARCHWARDEN_SQLITE_SYNCHRONOUS)",
     )
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="first render, one frame, and panning/zooming only (no live updates)",
+    )
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     page_rates = [float(r) for r in args.page_rates.split(",")]
@@ -864,6 +905,23 @@ def main() -> None:
                         page,
                         "() => performance.getEntriesByName('marchwarden:incidents-drawn').length",
                     )
+                moves = page.evaluate(PAN_ZOOM)
+                print("panning and zooming (move to the end of the next frame; grouping on):")
+                for z, times in moves["zooms"].items():
+                    print(
+                        f"  zoom to {z}: median {statistics.median(times):.1f} ms, "
+                        f"max {max(times):.1f} ms"
+                    )
+                for z, times in moves["pans"].items():
+                    med = statistics.median(times)
+                    print(
+                        f"  pan 240 px at zoom {z}: median {med:.1f} ms "
+                        f"(~{min(60.0, 1000 / med):.0f} fps), p95 {pct(times, 95):.1f} ms"
+                    )
+                if args.render_only:
+                    context.close()
+                    return
+                if args.incidents:
                     frames = page.evaluate(REDRAW_INCIDENTS, 30)
                     print(
                         f"one frame of the {len(shown)} open incidents (whole view): median "

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     login_lock_after: int = Field(default=10, ge=1)
     login_lock_seconds: int = Field(default=900, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
+    #: recommendations leave out eligible units farther than this by ETA (minutes; 0: no cut-off)
+    recommend_max_eta_minutes: float = Field(default=120.0, ge=0)
     #: "memory" (one process) or "nats" (several processes share a NATS server)
     bus: Literal["memory", "nats"] = "memory"
     nats_url: str = "nats://127.0.0.1:4222"

@@ -108,7 +108,20 @@ def open_units(page: Page, srv: Server, user: str = "admin", password: str = ADM
     wait_until(
         page, "(n) => document.querySelector('#map').dataset.unitsDrawn === String(n)", expected
     )
+    ungroup_units(page)
     return expected
+
+
+def ungroup_units(page: Page) -> None:
+    """Turn off the grouping of units close together (the Key tab's choice), so that each
+    unit is drawn on its own at any zoom; wait for the frame."""
+    page.evaluate(
+        """() => new Promise((done) => {
+            localStorage.setItem('marchwarden.groupUnits', 'off');
+            window.dispatchEvent(new CustomEvent('marchwarden:unit-symbols'));
+            requestAnimationFrame(() => requestAnimationFrame(done));
+        })"""
+    )
 
 
 def drawn(page: Page, unit_id: int) -> dict[str, Any] | None:
@@ -185,8 +198,11 @@ def test_units_on_the_map_and_the_board_change_live(
         u["name"] for u in units.values()
     )
     army = unit_row(page, ids["army_bel"])
-    assert army.locator("td").nth(1).inner_text() == "Army"
-    assert army.locator("td").nth(3).inner_text() == "available"
+    # one line per unit: unit, status, time in status, task, readiness, powers (the agency
+    # and region on hover)
+    title = army.locator(".unit-link").get_attribute("title") or ""
+    assert "Army" in title and "RU-BEL" in title
+    assert army.locator("td").nth(1).inner_text() == "available"
     assert "3/4" in army.locator("td").nth(4).inner_text()
 
     # hovering a unit names it with its status and readiness

@@ -310,13 +310,31 @@ def test_incident_page_command_casualties_timeline_tasking_and_sitrep(
     volunteers.wait_for()
     assert "Carry and use weapons" in volunteers.inner_text()
     assert "min" in recs.locator("#task-recs-eligible").inner_text()
+    # the candidates on the map: each eligible unit ringed, with a line to the task
+    eligible_rows = recs.locator("#task-recs-eligible tbody tr").count()
+    drawn_now = wait_until(
+        page, "() => window.marchwarden.candidates().rings && window.marchwarden.candidates()"
+    )
+    assert drawn_now["rings"] == drawn_now["lines"] == eligible_rows, drawn_now
+    assert drawn_now["ineligible"] >= 1
     screenshot(page, "incident-recommendations-1366x768")
 
-    # an ineligible unit may be tried: the server refuses, in plain words
+    # an ineligible unit may be tried: the server refuses, in plain words, right under the
+    # row whose button was pressed, with the focus moved to it (issue 13)
     volunteers.locator("button.assign-anyway").click()
     page.wait_for_selector("#task-assign-message.is-error")
     message = page.inner_text("#task-assign-message")
     assert REFUSAL in message, message
+    assert page.evaluate(
+        "(id) => document.querySelector(`#task-recs-ineligible tr[data-unit-id='${id}']`)"
+        ".nextElementSibling.contains(document.querySelector('#task-assign-message'))",
+        ids["bn2"],
+    )
+    assert page.evaluate("() => document.activeElement.id") == "task-assign-message"
+    # and the refusal stays on the incident's timeline: who, which unit, why
+    refused = page.locator("#incident-timeline-list li[data-kind='task_refused']")
+    refused.wait_for()
+    assert "BEL-2BN" in refused.inner_text() and "refused" in refused.inner_text()
     screenshot(page, "incident-refusal-1366x768")
 
     # the eligible one is assigned; the task's status is shown live
@@ -579,11 +597,12 @@ def test_the_key_shows_the_incident_symbols_and_the_report_marker(
     screenshot(page, "key-incidents-reports")
 
 
-def test_a_click_where_a_unit_covers_an_incident_picks_the_unit_only(
+def test_an_incident_is_drawn_over_a_unit_and_takes_the_click(
     registry: tuple[Server, dict[str, int]], open_ui: OpenUI
 ) -> None:
-    """The units' canvas is drawn over the incidents': where both have a symbol, the
-    click (and the hover) belongs to the unit; elsewhere the incident takes it."""
+    """The incidents' canvas is drawn over the units' (an incident is what the duty officer
+    looks for; issue 13: incidents were hidden under units): where both have a symbol, the
+    click belongs to the incident alone; another incident standing alone is picked too."""
     srv, ids = registry
     token = api_token(srv)
     unit = api_get(srv, token, f"/units/{ids['krs_bn']}")
@@ -602,10 +621,14 @@ def test_a_click_where_a_unit_covers_an_incident_picks_the_unit_only(
     wait_until(page, "(id) => window.marchwarden.units?.drawnAt?.(id)", ids["krs_bn"])
     at = drawn(page, covered["id"])
     assert at is not None
+    assert page.evaluate(
+        "() => { const z = (p) => Number(getComputedStyle("
+        "window.marchwarden.map.getMap().getPane(p)).zIndex); return z('incidents') > z('units'); }"
+    )
     page.mouse.click(at["x"], at["y"])
-    wait_until(page, "(id) => window.marchwarden.units.selected?.() === id", ids["krs_bn"])
-    assert page.evaluate("() => window.marchwarden.incidents.selected()") is None
-    assert page.locator("#incident-page").is_hidden()
+    page.wait_for_selector(f"#incident-page[data-incident-id='{covered['id']}']")
+    assert page.evaluate("() => window.marchwarden.incidents.selected()") == covered["id"]
+    assert page.evaluate("() => window.marchwarden.units.selected?.() ?? null") is None
     # the incident standing alone is picked
     alone = drawn(page, apart["id"])
     assert alone is not None

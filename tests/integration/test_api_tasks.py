@@ -114,11 +114,30 @@ def test_assignment_to_an_ineligible_unit_is_refused_with_the_legal_reasons(
         for r in missing["carry_weapons"]["reasons"]
     )
     assert NOT_GRANTED in body["detail"]
-    # nothing changed
+    # the task and the unit are as they were
     assert client.get(f"/api/v1/tasks/{task['id']}", headers=hq).json()["status"] == "open"
     assert unit_status(services, world.ids["vol_evac"]) == "available"
+    # but the refusal is kept (issue 13): one audit record and one event, naming who, which
+    # unit, the missing powers and the law's reasons; and an entry on the incident's timeline
     with services.db.unit_of_work(write=False) as uow:
-        assert (uow.audit.count(), uow.events.count()) == before
+        assert (uow.audit.count(), uow.events.count()) == (before[0] + 1, before[1] + 1)
+        record = list(uow.audit.iterate())[-1]
+    assert record.command == "task.assign.refused"
+    assert record.actor_name == "hq"
+    assert record.target_id == str(task["id"])
+    assert record.changes["unit_code"] == "BEL-EVAC"
+    assert set(record.changes["missing_powers"]) == {"armed_response", "carry_weapons"}
+    assert any(NOT_GRANTED in r for r in record.changes["reasons"])
+    timeline = client.get(f"/api/v1/incidents/{iid}/timeline", headers=hq).json()["items"]
+    refused = [e for e in timeline if e["kind"] == "task_refused"]
+    assert len(refused) == 1
+    assert refused[0]["actor"] == "hq"
+    assert refused[0]["unit_id"] == world.ids["vol_evac"]
+    assert refused[0]["task_id"] == task["id"]
+    assert refused[0]["text"].startswith(f"Assignment of task {task['id']} to ")
+    assert "(BEL-EVAC) refused: " in refused[0]["text"]
+    assert NOT_GRANTED in refused[0]["text"]
+    assert set(refused[0]["data"]["missing_powers"]) == {"armed_response", "carry_weapons"}
     # an army unit that has not registered anyone: too few members to hold the power
     reply = client.post(
         f"/api/v1/tasks/{task['id']}/assign", json={"unit_id": world.ids["army_bel"]}, headers=hq
@@ -474,3 +493,27 @@ def test_the_board_follows_the_law_as_time_passes(
         later = recommend()
     assert later["law_at"] == (clock.now().replace(second=0)).isoformat().replace("+00:00", "Z")
     assert ids["co1"] in [r["unit"]["id"] for r in later["ranked"]]
+
+
+def test_recent_events_give_each_reader_only_what_they_may_see(
+    client: TestClient, services: Services, world: World
+) -> None:
+    """GET /stream/recent (the UI's event log at sign-in): the newest events, oldest first,
+    filtered as the stream filters them; a bad limit is refused with a clear problem."""
+    hq, kursk = world.h("hq"), world.h("kursk")
+    bel = open_incident(client, hq)["id"]
+    krs = open_incident(client, hq, name="Sudzha shelling", where=SUDZHA)["id"]
+    everything = client.get("/api/v1/stream/recent?limit=50", headers=hq).json()
+    opened = [
+        e["data"]["incident_id"] for e in everything["items"] if e["type"] == "IncidentOpened"
+    ]
+    assert opened[-2:] == [bel, krs]
+    ids = [e["id"] for e in everything["items"]]
+    assert ids == sorted(ids) and everything["last_event_id"] >= ids[-1]
+    theirs = client.get("/api/v1/stream/recent", headers=kursk).json()["items"]
+    seen = {e["data"].get("incident_id") for e in theirs if e["type"] == "IncidentOpened"}
+    assert krs in seen and bel not in seen
+    assert len(client.get("/api/v1/stream/recent?limit=1", headers=hq).json()["items"]) == 1
+    assert_problem(
+        client.get("/api/v1/stream/recent?limit=0", headers=hq), 422, "validation-error", "limit"
+    )

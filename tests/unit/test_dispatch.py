@@ -420,3 +420,21 @@ def test_updated_with_a_new_unit_adds_it() -> None:
     assert len(bigger) == 2
     assert [r.unit_id for r in bigger.recommend(ARMED, GRAYVORON).ranked] == [2, 1]
     assert len(board) == 1
+
+
+def test_units_beyond_the_eta_cut_off_are_left_out_and_counted() -> None:
+    units = [
+        unit(1, home_base=north(20)),
+        unit(2, home_base=north(5)),
+        unit(3, home_base=north(90)),
+    ]
+    travel = TravelModel(speed_kmh=60, detour_factor=1.0)  # a km a minute
+    board = DispatchBoard(units)
+    result = board.recommend(ARMED, GRAYVORON, travel=travel, max_eta_minutes=30)
+    assert [r.unit_id for r in result.ranked] == [2, 1]
+    assert (result.eligible_count, result.beyond_eta_count) == (3, 1)
+    assert result.max_eta_minutes == 30
+    every = board.recommend(ARMED, GRAYVORON, travel=travel)
+    assert [r.unit_id for r in every.ranked] == [2, 1, 3] and every.beyond_eta_count == 0
+    with pytest.raises(InvalidRecommendationRequest, match="max_eta_minutes"):
+        board.recommend(ARMED, GRAYVORON, max_eta_minutes=0)

@@ -60,6 +60,19 @@ def may_see(principal: Principal, ev: StoredEvent) -> bool:
     return decide(principal, action, event_resource(ev)).allowed
 
 
+#: how many of the newest stored events ``recent_events`` looks through
+RECENT_SCAN = 5000
+
+
+def recent_events(db: Store, principal: Principal, limit: int) -> list[StoredEvent]:
+    """The newest ``limit`` events the principal may see (of the last ``RECENT_SCAN``
+    stored), oldest first: what the UI's event log shows at sign-in."""
+    with db.unit_of_work(write=False) as uow:
+        last = uow.events.last_id()
+        stored = uow.events.after(max(0, last - RECENT_SCAN), limit=RECENT_SCAN)
+    return [ev for ev in stored if may_see(principal, ev)][-limit:]
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One stream subscriber: the events waiting to be sent, in id order.

@@ -43,6 +43,7 @@ from marchwarden.core.dispatch.decisions import (
     decide_assign,
     decide_move,
     granted_text,
+    refusal_event,
     task_created,
     task_title,
 )
@@ -151,6 +152,8 @@ class RecommendationView:
     eligible_without_position: tuple[int, ...]
     units_considered: int
     scope_note: str
+    max_eta_minutes: float | None = None
+    beyond_eta_count: int = 0
 
 
 # --------------------------------------------------------------------------- helpers
@@ -297,14 +300,9 @@ def recommend(
         limit=limit,
         ineligible_radius_km=ineligible_radius_km,
         ineligible_limit=ineligible_limit,
+        max_eta_minutes=svc.settings.recommend_max_eta_minutes or None,
     )
     ranked, near = _explained(task, result, units, auths)
-    note = "every unit (the caller's scope covers all regions)"
-    if allowed is not None:
-        note = (
-            f"units inside the caller's scope ({actor.scope.describe()}) and units of the "
-            "agencies in the incident's unified command"
-        )
     return RecommendationView(
         task=task,
         incident=incident,
@@ -317,7 +315,18 @@ def recommend(
         ineligible_radius_km=ineligible_radius_km,
         eligible_without_position=result.eligible_without_position,
         units_considered=len(board),
-        scope_note=note,
+        scope_note=_scope_note(actor, everywhere=allowed is None),
+        max_eta_minutes=result.max_eta_minutes,
+        beyond_eta_count=result.beyond_eta_count,
+    )
+
+
+def _scope_note(actor: Principal, *, everywhere: bool) -> str:
+    if everywhere:
+        return "every unit (the caller's scope covers all regions)"
+    return (
+        f"units inside the caller's scope ({actor.scope.describe()}) and units of the "
+        "agencies in the incident's unified command"
     )
 
 
@@ -372,9 +381,15 @@ def assign(
         auth = auths.get(unit_id)
         held = [p for p in required if auth is not None and auth.holds(p)]
         eligibility = assess_eligibility(task.requirements, candidate(unit, held, auth, required))
-        event = decide_assign(
-            task, incident, unit, eligibility=eligibility, auth=auth, scope=scope, note=note
-        )
+        try:
+            event = decide_assign(
+                task, incident, unit, eligibility=eligibility, auth=auth, scope=scope, note=note
+            )
+        except UnitNotEligible as refused:
+            # nothing is written yet: this transaction holds the refusal's record alone
+            uow.record(actor, [refusal_event(incident, task, unit, refused)], at=now)
+            uow.commit()
+            raise
         text = f"task {task.id} ({incident.name}): {task.title}"
         unit_event = apply_unit_status(
             uow, unit_id, UnitStatus.ASSIGNED, by=actor, note=text, at=now

@@ -6,18 +6,21 @@
 // (from GET /api/v1/auth/me) a board needs. The server decides every access; the UI
 // only leaves out what the role cannot use.
 
+import { LANGUAGES, chooseLanguage, language, rememberLanguage, setLanguage, t } from './i18n.js';
+import { install as installPanelSize } from './panelsize.js';
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
 import * as alerts from './alerts.js';
 import * as audit from './audit.js';
 import * as eventLog from './eventlog.js';
+import { install as installUrgentBar } from './urgentbar.js';
 import * as incidents from './incidents.js';
 import * as law from './law.js';
 import * as legend from './legend.js';
 import * as notify from './notify.js';
 import { session } from './session.js';
 import { EventStream } from './stream.js';
-import { initTabs } from './tabs.js';
+import { initTabs, selectTab } from './tabs.js';
 import * as reports from './reports.js';
 import { formatHqShort, formatUtc, setHqTimezone } from './time.js';
 import * as units from './units.js';
@@ -40,6 +43,39 @@ const BOARDS = [
 ];
 
 const $ = (id) => document.getElementById(id);
+
+/** The board each role starts on (its work), unless this tab's session chose another:
+ * HQ the incidents, a regional coordinator its region's report queue, a unit commander its
+ * units, a field reporter the reports; others (admin, auditor, analyst) the event log. */
+export const LANDING = {
+  hq_commander: 'incidents',
+  regional_coordinator: 'reports',
+  agency_liaison: 'incidents',
+  unit_commander: 'units',
+  field_reporter: 'reports',
+  personnel_officer: 'units',
+  analyst: 'law',
+};
+
+/** The language menu in the header: the choice is kept for this user, the page reloads. */
+function languageMenu(username) {
+  const menu = document.createElement('select');
+  menu.id = 'language';
+  menu.setAttribute('aria-label', t('header.language', 'Language'));
+  for (const [code, name] of Object.entries(LANGUAGES)) menu.append(new Option(name, code, false, code === language()));
+  menu.addEventListener('change', () => {
+    rememberLanguage(username, menu.value);
+    window.location.reload();
+  });
+  $('sign-out').before(menu);
+  $('sign-out').textContent = t('header.signOut', 'Sign out');
+}
+
+function landOnWork(role) {
+  if (sessionStorage.getItem('marchwarden.tab')) return;
+  const wanted = LANDING[role];
+  if (wanted && document.getElementById(`tab-${wanted}`)) selectTab(wanted, { remember: false });
+}
 
 /** The running app, for the browser console and the browser tests. */
 const app = { config: null, session, stream: null, map: null, geodata: null };
@@ -216,6 +252,7 @@ async function enter(me) {
   showHeader(me);
   $('signin-view').hidden = true;
   $('workspace').hidden = false;
+  installPanelSize(me.user.username);
   $('skip-to-map').hidden = false;
   document.title = 'Marchwarden — common operating picture';
   onUnauthenticated((reason) => signOut(`You were signed out: ${reason}`, { tellServer: false }));
@@ -229,10 +266,14 @@ async function enter(me) {
       showNotice(err.message);
     }
   }
+  await setLanguage(chooseLanguage(me.user.username));
+  languageMenu(me.user.username);
   initTabs($('tablist'), $('tabpanels'));
   for (const board of BOARDS) {
     if (board.needs.every((action) => session.can(action))) board.module.install();
   }
+  landOnWork(me.user.role);
+  if (session.can('stream.subscribe') && session.can('incident.read')) installUrgentBar();
   await showMap();
   if (session.can('stream.subscribe')) {
     app.stream = new EventStream({

@@ -1,9 +1,17 @@
-// The "Events" board: every stream event as it arrives, newest first, times in the HQ's
-// time zone (UTC on hover).
+// The "Events" board: what happened, newest first, times in the HQ's time zone (UTC on
+// hover). At sign-in it loads the recent history (GET /stream/recent: the newest events the
+// role may see), then adds each stream event as it arrives, dropping any it already has.
+// Each line names its subject ("Unit BEL-2BN-1 (2nd Battalion, 1st Company): en route",
+// "Incident 'Drone strike on Grayvoron': active"), from the boards' records or the events
+// themselves. Filters: by kind (incidents, tasks, units, reports, law, other) and a search.
 
+import { num, t } from './i18n.js';
+import { api } from './api.js';
+import { allIncidents } from './incidents.js';
 import { onEvent } from './events.js';
 import { registerTab, selectedTab, setBadge } from './tabs.js';
 import { timeElement } from './time.js';
+import { units } from './unitrecords.js';
 
 const MAX_ROWS = 500;
 const SUMMARY_KEYS = ['username', 'name', 'title', 'callsign', 'status', 'severity', 'role', 'scope', 'region'];
@@ -18,59 +26,144 @@ export function summarise(data) {
   if (!data || typeof data !== 'object') return '';
   const keys = SUMMARY_KEYS.filter((k) => data[k] !== undefined && data[k] !== null && data[k] !== '');
   const chosen = keys.length ? keys : Object.keys(data).filter((k) => typeof data[k] !== 'object').slice(0, 3);
-  return chosen.map((k) => `${k.replace(/_/g, ' ')}: ${data[k]}`).join(' · ');
+  return chosen.map((k) => `${k.replace(/_/g, ' ')}: ${String(data[k]).replace(/_/g, ' ')}`).join(' · ');
 }
+
+const said = (v) => String(v).replace(/_/g, ' ');
+
+/** Names learnt from events (an incident's name comes with IncidentOpened). */
+const names = { incident: new Map(), unit: new Map() };
+
+function unitName(id) {
+  const u = units.get(id);
+  if (u) return u.name && u.name !== u.code ? `${u.code} (${u.name})` : u.code;
+  return names.unit.get(id) ?? `#${id}`;
+}
+
+function incidentName(id) {
+  const i = allIncidents().get?.(id);
+  return `'${i?.name ?? names.incident.get(id) ?? `#${id}`}'`;
+}
+
+/** Which filter an event falls under. */
+export function kindOfEvent(type) {
+  if (/^Task/.test(type)) return 'tasks';
+  if (/^(Incident|UnifiedCommand|Casualties)/.test(type)) return 'incidents';
+  if (/^(Unit|Member|Roster|Agency)/.test(type)) return 'units';
+  if (/^Report/.test(type)) return 'reports';
+  if (/^(LegalAct|Act|Law)/.test(type)) return 'law';
+  return 'other';
+}
+
+/** The line for an event: its subject and what happened to it, in words. */
+export function describeEvent(event) {
+  const d = event.data || {};
+  const t = event.type;
+  if (t === 'IncidentOpened' && d.name) names.incident.set(d.incident_id, d.name);
+  if ((t === 'UnitCreated' || t === 'UnitUpdated') && d.unit_id && (d.code || d.name)) names.unit.set(d.unit_id, d.code ?? d.name);
+  if (t === 'UnitStatusChanged') return `Unit ${unitName(d.unit_id)}: ${said(d.status)}${d.previous ? ` (was ${said(d.previous)})` : ''}`;
+  if (t === 'UnitPositionUpdated') return `Unit ${unitName(d.unit_id)} reported its position`;
+  if (t === 'IncidentOpened') return `Incident ${incidentName(d.incident_id)} opened${d.severity ? `, ${said(d.severity)}` : ''}${d.region ? ` in ${d.region}` : ''}`;
+  if (t === 'IncidentStateChanged') return `Incident ${incidentName(d.incident_id)}: ${said(d.state)}${d.previous ? ` (was ${said(d.previous)})` : ''}`;
+  if (t === 'TaskAssignmentRefused') return `Incident ${incidentName(d.incident_id)}: task ${d.task_id} refused to unit ${d.unit_code ?? unitName(d.unit_id)}`;
+  if (t === 'TaskAssigned') return `Incident ${incidentName(d.incident_id)}: task ${d.task_id} given to unit ${unitName(d.unit_id)}`;
+  if (t === 'TaskStatusChanged') return `Incident ${incidentName(d.incident_id)}: task ${d.task_id} ${said(d.status)}${d.unit_id ? ` (unit ${unitName(d.unit_id)})` : ''}`;
+  if (t === 'TaskCreated') return `Incident ${incidentName(d.incident_id)}: new task ${d.task_id}${d.priority ? `, ${said(d.priority)} priority` : ''}`;
+  if (d.incident_id != null) return `Incident ${incidentName(d.incident_id)}: ${humanType(t).toLowerCase()}`;
+  if (d.report_id != null) return `Report #${d.report_id}: ${humanType(t).replace(/^Report /, '').toLowerCase()}`;
+  if (d.unit_id != null) return `Unit ${unitName(d.unit_id)}: ${humanType(t).replace(/^Unit /, '').toLowerCase()}`;
+  const rest = summarise(d);
+  return rest ? `${humanType(t)}: ${rest}` : humanType(t);
+}
+
+const FILTERS = [['all', 'Everything'], ['incidents', 'Incidents'], ['tasks', 'Tasks'], ['units', 'Units'], ['reports', 'Reports'], ['law', 'Law'], ['other', 'Other']];
 
 export function install() {
   const panel = registerTab('events', 'Events', { order: 90 });
   const head = document.createElement('div');
   head.className = 'board-head';
   const title = document.createElement('h2');
-  title.textContent = 'Live events';
+  title.textContent = t('events.title', 'Events');
   const count = document.createElement('span');
   count.className = 'board-count';
-  count.textContent = 'none yet';
+  count.textContent = 'loading…';
   head.append(title, count);
+
+  const filters = document.createElement('div');
+  filters.className = 'board-filters event-filters';
+  const kind = document.createElement('select');
+  kind.id = 'event-filter-kind';
+  for (const [value, text] of FILTERS) kind.append(new Option(t(`events.${value}`, text), value));
+  const kindLabel = Object.assign(document.createElement('label'), { htmlFor: kind.id, textContent: t('events.show', 'Show') });
+  const find = Object.assign(document.createElement('input'), { id: 'event-filter-text', type: 'search', placeholder: 'unit, incident…' });
+  const findLabel = Object.assign(document.createElement('label'), { htmlFor: find.id, textContent: t('events.find', 'Find') });
+  filters.append(kindLabel, kind, findLabel, find);
 
   const region = document.createElement('div');
   region.setAttribute('role', 'log');
-  region.setAttribute('aria-label', 'Live events, newest first');
+  region.setAttribute('aria-label', 'Events, newest first');
   const list = document.createElement('ol');
   list.id = 'event-log';
   list.className = 'event-log';
   region.append(list);
   const empty = document.createElement('p');
   empty.className = 'board-empty';
-  empty.textContent = 'Events appear here as they happen.';
-  panel.append(head, empty, region);
+  empty.textContent = t('events.empty', 'Events appear here as they happen.');
+  panel.append(head, filters, empty, region);
 
-  let total = 0;
+  const seen = new Set();
   let unseen = 0;
   panel.addEventListener('tab-shown', () => { unseen = 0; });
 
-  onEvent('*', (event) => {
-    total += 1;
+  const matches = (row) => (kind.value === 'all' || row.dataset.kind === kind.value)
+    && (!find.value.trim() || row.textContent.toLowerCase().includes(find.value.trim().toLowerCase()));
+  const applyFilters = () => {
+    let shown = 0;
+    for (const row of list.children) {
+      row.hidden = !matches(row);
+      if (!row.hidden) shown += 1;
+    }
+    count.textContent = t('events.count', '{n} events', { n: num(seen.size) })
+      + (shown !== list.childElementCount ? `, ${t('events.shown', '{n} shown', { n: num(shown) })}` : '');
+  };
+  kind.addEventListener('change', applyFilters);
+  find.addEventListener('input', applyFilters);
+
+  const add = (event, { live }) => {
+    if (seen.has(event.id)) return;
+    seen.add(event.id);
     empty.hidden = true;
-    count.textContent = `${total} received`;
     const row = document.createElement('li');
     row.className = 'event-row';
     row.dataset.id = String(event.id);
     row.dataset.type = event.type;
-    const kind = document.createElement('span');
-    kind.className = 'event-type';
-    kind.textContent = humanType(event.type);
+    row.dataset.kind = kindOfEvent(event.type);
+    const type = document.createElement('span');
+    type.className = 'event-type';
+    type.textContent = humanType(event.type);
     const summary = document.createElement('span');
     summary.className = 'event-summary';
-    summary.textContent = summarise(event.data);
-    const id = document.createElement('span');
-    id.className = 'event-id';
-    id.textContent = `#${event.id}`;
-    row.append(timeElement(event.at), kind, id, summary);
-    list.prepend(row);
+    summary.textContent = describeEvent(event);
+    row.append(timeElement(event.at), summary, type);
+    // newest first, by id (history and live events may interleave)
+    const after = [...list.children].find((r) => Number(r.dataset.id) < event.id);
+    list.insertBefore(row, after ?? null);
+    row.hidden = !matches(row);
     while (list.childElementCount > MAX_ROWS) list.lastElementChild.remove();
-    if (selectedTab() !== 'events') {
+    if (live && selectedTab() !== 'events') {
       unseen += 1;
       setBadge('events', unseen);
     }
+  };
+
+  onEvent('*', (event) => {
+    add(event, { live: true });
+    applyFilters();
+  });
+  api('/stream/recent?limit=200').then((r) => {
+    for (const e of r.items) add(e, { live: false });
+    applyFilters();
+  }).catch((err) => {
+    count.textContent = `history not loaded: ${err.message}`;
   });
 }

@@ -6,6 +6,10 @@
 // asks for a frame; many changes in one animation frame give one frame. With 1,000
 // incidents a full frame is a few milliseconds (bench/bench_ui.py measures it), so there is
 // no partial redraw. The canvas, hover, click and keyboard stepping are canvaslayer.js's.
+//
+// Incidents lie ABOVE the units (their pane is higher): an incident is what the duty officer
+// looks for first. The symbol grows with severity (SEVERITY_SCALE), and an active incident
+// has a halo in its severity's colour, so it is found at overview and at zoom 10 alike.
 
 import { PointsCanvasLayer, symbolRadiusAt } from './canvaslayer.js';
 import { drawIncident, drawIncidentSelection, severityOf } from './incidentsymbols.js';
@@ -13,8 +17,27 @@ import { drawIncident, drawIncidentSelection, severityOf } from './incidentsymbo
 /** The incidents' symbol half-sizes at low, middle and high zoom (canvaslayer.js: symbolRadiusAt). */
 const SIZES = [7, 8.5, 10.5];
 
+/** How much larger than the base size each severity's symbol is drawn. */
+export const SEVERITY_SCALE = { unknown: 1, minor: 1, moderate: 1.2, severe: 1.45, extreme: 1.7 };
+
+const sizeFor = (r, severity) => Math.round(r * (SEVERITY_SCALE[severity] ?? 1) * 2) / 2;
+
+/** The halo round an active incident: a soft disc in the severity's colour, a white rim. */
+function drawHalo(g, x, y, rr, fill) {
+  g.beginPath();
+  g.arc(x, y, rr * 2.1, 0, Math.PI * 2);
+  g.globalAlpha = 0.32;
+  g.fillStyle = fill;
+  g.fill();
+  g.globalAlpha = 0.9;
+  g.lineWidth = 2;
+  g.strokeStyle = fill;
+  g.stroke();
+  g.globalAlpha = 1;
+}
+
 export const IncidentsCanvasLayer = PointsCanvasLayer.extend({
-  options: { pane: 'incidents', zIndex: '440', name: 'incidents', label: 'incident', tooltipOffset: [0, -12] },
+  options: { pane: 'incidents', zIndex: '450', name: 'incidents', label: 'incident', tooltipOffset: [0, -12] },
 
   // new IncidentsCanvasLayer(source, options): source is {incidents: () => Iterable<object>,
   // selected: () => (number|null), categoryOf: (incident) => its taxonomy category}
@@ -80,18 +103,21 @@ export const IncidentsCanvasLayer = PointsCanvasLayer.extend({
         continue;
       }
       const category = this._source.categoryOf(i);
-      const sprite = this._incidentSprite(category, i.severity, i.state, r, dpr);
+      const rr = sizeFor(r, i.severity);
+      if (i.state === 'active') drawHalo(g, x, y, rr, severityOf(i.severity).fill);
+      const sprite = this._incidentSprite(category, i.severity, i.state, rr, dpr);
       this._stamp(g, sprite, x, y);
       i._drawn = `${category.key}|${i.severity}|${i.state}`;
+      i._r = rr;
       xs[n] = x;
       ys[n] = y;
       drawn.push(i);
       n += 1;
-      if (i.id === selectedId) selected = [x, y, sprite];
+      if (i.id === selectedId) selected = [x, y, sprite, rr];
     }
     if (selected) {
-      const [x, y, sprite] = selected;
-      drawIncidentSelection(g, x, y, r);
+      const [x, y, sprite, rr] = selected;
+      drawIncidentSelection(g, x, y, rr);
       this._stamp(g, sprite, x, y);
     }
     this._endFrame(frame, n, drawn, r, items.length);

@@ -20,7 +20,7 @@ import * as page from './incidentpage.js';
 import { session } from './session.js';
 import { openRegionSitrep } from './sitrep.js';
 import { registerTab, selectTab, selectedTab, setBadge } from './tabs.js';
-import { timeElement } from './time.js';
+import { relativeElement, timeElement } from './time.js';
 
 const PAGE_LIMIT = 1000;
 const LIST_REFRESH_MS = 250;
@@ -87,6 +87,9 @@ function record(s, old = null) {
 }
 
 // ------------------------------------------------------------------ public
+
+/** The states of an incident still being worked (the list says how long since it opened). */
+const OPEN_STATES = new Set(['reported', 'verified', 'active', 'contained']);
 
 export function allIncidents() {
   return incidents;
@@ -370,7 +373,8 @@ function renderList() {
       const link = el('button', { type: 'button', class: 'incident-link', dataset: { incidentId: String(i.id) } },
         incidentImage(category, i.severity, i.state, 20),
         el('span', { class: 'incident-name', text: i.name }),
-        el('span', { class: 'incident-meta', text: `${typeLabel(i.incident_type)} · ${i.severity} · ${i.region ?? '—'}` }));
+        el('span', { class: 'incident-meta', text: `${typeLabel(i.incident_type)} · ${i.severity} · ${i.region ?? '—'}` }),
+        i.created_at && OPEN_STATES.has(i.state) ? el('span', { class: 'incident-elapsed' }, relativeElement(i.created_at, { prefix: 'opened ' })) : null);
       const when = i.updated_at ? timeElement(i.updated_at, { short: true }) : null;
       items.append(el('li', { dataset: { incidentId: String(i.id), severity: i.severity } }, link, when));
     }
@@ -475,7 +479,7 @@ export function install() {
     drawnAt(id) {
       const i = incidents.get(Number(id));
       const p = layer && i?._drawn ? layer.pagePointOf(i.id) : null;
-      return p && { ...p, look: i._drawn, polygon: Boolean(i.polygon) };
+      return p && { ...p, r: i._r ?? p.r, look: i._drawn, polygon: Boolean(i.polygon) };
     },
   };
 

@@ -2,10 +2,12 @@
 
 import { el } from './dom.js';
 import { incidentKeyParts } from './incidentsymbols.js';
+import { KIND_FUNCTION, groupUnits, milSymbolImage, setGroupUnits, setSymbolStyle, symbolStyle } from './milsymbols.js';
 import { PALETTE } from './palette.js';
 import { REPORT_AREA, reportSymbolElement } from './reportsymbol.js';
 import { registerTab } from './tabs.js';
 import { hqTimezone } from './time.js';
+import { AGENCY_KINDS, AVAILABILITY, symbolSvg } from './unitsymbols.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -64,6 +66,43 @@ function reportEntries() {
   ]);
 }
 
+/** The unit symbols: the choice of style, then each kind, availability and a group. */
+function unitEntries() {
+  const section = el('section', { id: 'key-units' }, el('h3', { text: 'Units' }));
+  const choice = el('fieldset', { class: 'symbol-style' }, el('legend', { text: 'Unit symbols on the map' }));
+  for (const [value, words] of [['app6', 'Military symbols (MIL-STD-2525 / APP-6)'], ['plain', 'Plain shapes with a letter']]) {
+    const input = el('input', { type: 'radio', name: 'unit-symbol-style', value, id: `unit-symbols-${value}` });
+    input.checked = symbolStyle() === value;
+    input.addEventListener('change', () => {
+      if (input.checked) {
+        setSymbolStyle(value);
+        draw();
+      }
+    });
+    choice.append(el('label', { for: input.id }, input, ` ${words}`));
+  }
+  const group = el('input', { type: 'checkbox', id: 'unit-grouping' });
+  group.checked = groupUnits();
+  group.addEventListener('change', () => setGroupUnits(group.checked));
+  choice.append(el('label', { for: 'unit-grouping' }, group, ' Group units close together when zoomed out'));
+  const list = el('div');
+  const draw = () => {
+    const app6 = symbolStyle() === 'app6';
+    const picture = (kind, availability) => (app6 ? milSymbolImage(kind, 'company', availability, 22) : symbolSvg(kind, availability, 20));
+    list.replaceChildren(
+      keyList('legend unit-key', Object.entries(AGENCY_KINDS).map(([code, k]) => [
+        k.label, app6 ? KIND_FUNCTION[code].words : k.words, picture(code, 'available')])),
+      keyList('legend unit-key', Object.entries(AVAILABILITY).map(([code, a]) => [a.label, a.words, picture('army', code)])),
+      el('p', { class: 'legend-note', text: app6
+        ? 'Rectangular frame: a friendly unit (filled by availability); the mark above the frame is its size (• • • platoon, I company, II battalion, X brigade). Zoomed out, units close together are grouped: a dark disc with their number, its ring split green / amber / grey by availability; a click zooms in. Zoomed in, each unit\'s callsign is written beside it.'
+        : 'Zoomed out, units close together are grouped: a dark disc with their number; a click zooms in. Zoomed in, each unit\'s callsign is written beside it.' }),
+    );
+  };
+  draw();
+  section.append(choice, list);
+  return section;
+}
+
 export function install() {
   const panel = registerTab('key', 'Key', { order: 95 });
   const title = el('h2', { text: 'Map key' });
@@ -72,5 +111,5 @@ export function install() {
   const keys = el('p', { class: 'legend-note', text: 'Keyboard: Tab moves between controls; on the map, the arrow keys pan and + / − zoom, I steps through the incidents in view and U through the units (Shift: backwards), Enter opens the one shown and Escape lets go; in the board tabs, the arrow keys switch boards.' });
   const incidents = el('section', { id: 'key-incidents' }, el('h3', { text: 'Incidents' }), incidentKeyParts(22));
   const reports = el('section', { id: 'key-reports' }, el('h3', { text: 'Reports' }), reportEntries());
-  panel.append(title, list, incidents, reports, times, keys);
+  panel.append(title, list, incidents, unitEntries(), reports, times, keys);
 }

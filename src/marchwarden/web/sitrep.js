@@ -104,7 +104,8 @@ async function fillMaps(body) {
 
 function period(s) {
   return el('p', { class: 'sitrep-meta' }, 'Period ', timeElement(s.since), ' to ', timeElement(s.until),
-    ` · prepared `, timeElement(s.prepared_at), ` by ${s.prepared_by} · times in ${hqTimezone()} (hover for UTC)`);
+    ` · prepared `, timeElement(s.prepared_at), ` by ${s.prepared_by} · times in ${hqTimezone()}`,
+    el('span', { class: 'screen-only', text: ' (hover for UTC)' }));
 }
 
 function change(n) {
@@ -149,7 +150,7 @@ function deployed(list) {
 
 function needs(list) {
   if (!list.length) return [el('p', { text: 'No unmet needs.' })];
-  return [el('ul', {}, ...list.map((n) => el('li', {}, `${capital(n.priority)}: ${n.text || n.title} — open for ${num(n.open_for_minutes)} min`)))];
+  return [el('ul', {}, ...list.map((n) => el('li', {}, `${capital(n.priority)}: ${n.title || n.text} — no unit yet; asked for ${num(n.open_for_minutes)} min ago`)))];
 }
 
 function incidentReport(s, level) {

@@ -6,6 +6,8 @@
 //   panel.append(...);
 //   setBadge('units', 3);   // a count beside the tab's name ('' or 0 clears it)
 
+import { t } from './i18n.js';
+
 const SELECTED_KEY = 'marchwarden.tab';
 const tabs = new Map();
 let tablist = null;
@@ -31,7 +33,7 @@ export function registerTab(id, title, { order = 100 } = {}) {
   tab.dataset.order = String(order);
   const label = document.createElement('span');
   label.className = 'tab-label';
-  label.textContent = title;
+  label.textContent = t(`tab.${id}`, title);
   const badge = document.createElement('span');
   badge.className = 'tab-badge';
   badge.hidden = true;

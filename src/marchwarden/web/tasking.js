@@ -7,6 +7,7 @@
 // self-defence units by any act in force."
 
 import { api, ApiError } from './api.js';
+import { clearCandidates, showCandidates } from './candidatelayer.js';
 import { el, num, words } from './dom.js';
 import { session } from './session.js';
 import { timeElement } from './time.js';
@@ -184,8 +185,8 @@ export function render(incident) {
     const body = el('tbody');
     for (const t of tasks) {
       const cells = [
-        el('td', { text: t.title }),
-        el('td', { text: t.priority }),
+        el('td', { class: 'task-title', text: t.title }),
+        el('td', { class: 'task-priority', dataset: { priority: t.priority }, text: t.priority }),
         el('td', { class: 'task-status', dataset: { status: t.status }, text: TASK_STATUS_WORDS[t.status] ?? words(t.status) }),
         el('td', { class: 'task-unit', dataset: { unitStatus: t.unit_status ?? '' } },
           t.unit_name ?? '—', t.unit_status ? el('span', { class: 'task-unit-status', text: ` (${words(t.unit_status)})` }) : null),
@@ -194,7 +195,7 @@ export function render(incident) {
       const actions = el('td', { class: 'task-actions' });
       if (session.can('task.assign') && t.status === 'open') {
         const b = el('button', { type: 'button', class: 'button-quiet task-recommend', text: 'Find units' });
-        b.addEventListener('click', () => recommend(t.id, t.title));
+        b.addEventListener('click', () => recommend(t.id, t.title, t.position));
         actions.append(b);
       }
       if (session.can('task.respond')) {
@@ -268,13 +269,13 @@ async function createTask(event) {
     ui.capabilities.value = '';
     ui.createMessage.textContent = `Task "${task.title}" created.`;
     ctx.onChanged();
-    if (session.can('task.assign')) recommend(task.id, task.title);
+    if (session.can('task.assign')) recommend(task.id, task.title, task.position);
   } catch (err) {
     ui.createMessage.textContent = err instanceof ApiError ? err.message : String(err);
   }
 }
 
-async function recommend(taskId, title) {
+async function recommend(taskId, title, position = null) {
   recsFor = taskId;
   const mine = ++recsSeq;
   ui.recs.hidden = false;
@@ -286,6 +287,7 @@ async function recommend(taskId, title) {
     const [r] = await Promise.all([api(`/tasks/${taskId}/recommendations?limit=20`), readPowers().catch(() => null)]);
     if (mine !== recsSeq) return;
     renderRecs(r, title);
+    if (position) showCandidates(r, [position.lat, position.lon]);
   } catch (err) {
     if (mine !== recsSeq) return;
     ui.recs.replaceChildren(el('h4', { text: `Units for "${title}"` }), el('p', { class: 'form-error', text: err instanceof ApiError ? err.message : String(err) }));
@@ -304,11 +306,16 @@ function renderRecs(r, title) {
   close.addEventListener('click', () => {
     recsFor = null;
     ui.recs.hidden = true;
+    clearCandidates();
   });
   const parts = [el('div', { class: 'board-head' }, el('h4', { text: `Units for "${title}"` }), close),
-    el('p', { class: 'legend-note' }, 'Law as at ', timeElement(r.law_at), `; ${r.travel_model}; ${r.considered}.`),
+    el('p', { class: 'legend-note recs-head-note' }, 'Law as at ', timeElement(r.law_at), `; ${r.travel_model}; ${r.considered}.`),
     ui.assignMessage];
   parts.push(el('h5', { text: `Eligible, fastest first (${num(r.eligible_count)})` }));
+  if (r.beyond_eta_count) {
+    parts.push(el('p', { class: 'legend-note recs-cutoff', text: `${num(r.beyond_eta_count)} more ${r.beyond_eta_count === 1 ? 'unit is' : 'units are'} eligible but over ${num(r.max_eta_minutes)} min away; not listed.` }));
+  }
+  parts.push(el('p', { class: 'legend-note', text: 'On the map: each unit listed is ringed in blue with a line to the task (solid: the fastest); grey dashed rings are the units nearby that may not take it.' }));
   if (!r.ranked.length) {
     parts.push(el('p', { class: 'board-empty', text: 'No unit may be given this task.' }));
   } else {
@@ -344,18 +351,44 @@ function renderRecs(r, title) {
   ui.recs.scrollIntoView({ block: 'nearest' });
 }
 
+/** Put the assignment's message in a row right under the row whose button caused it, and
+ * move the focus there: a refusal is seen where the officer is looking (issue 13), not at
+ * the top of a long list. The server has recorded it on the incident's timeline. */
+function showBesideRow(button) {
+  const row = button.closest('tr');
+  if (!row) return;
+  ui.recs.querySelectorAll('tr.rec-message').forEach((r) => r.remove());
+  const cells = row.children.length;
+  const holder = el('tr', { class: 'rec-message' }, el('td', { colspan: String(cells) }, ui.assignMessage));
+  row.after(holder);
+  ui.assignMessage.tabIndex = -1;
+  ui.assignMessage.focus();
+}
+
+/** Back to its place above the tables (a success, or a new list). */
+function restoreMessage() {
+  const holder = ui.assignMessage.closest('tr.rec-message');
+  if (holder) {
+    holder.remove();
+    ui.recs.querySelector('.recs-head-note')?.after(ui.assignMessage);
+  }
+}
+
 async function assign(taskId, unit, button) {
   if (button.getAttribute('aria-disabled') === 'true') return;
   button.setAttribute('aria-disabled', 'true');
+  restoreMessage();
   ui.assignMessage.textContent = '';
   ui.assignMessage.classList.remove('is-error');
   try {
     const task = await api(`/tasks/${taskId}/assign`, { method: 'POST', body: { unit_id: unit.id } });
     ui.assignMessage.textContent = `${unit.name} is given the task: ${TASK_STATUS_WORDS[task.status] ?? task.status}.`;
+    clearCandidates();
     ctx.onChanged();
   } catch (err) {
     ui.assignMessage.textContent = refusalWords(unit.name, err);
     ui.assignMessage.classList.add('is-error');
+    showBesideRow(button);
   } finally {
     button.removeAttribute('aria-disabled');
   }

@@ -68,3 +68,35 @@ export function timeElement(value, { short = false } = {}) {
   el.title = formatUtc(date);
   return el;
 }
+
+/** "just now", "12 min ago", "3 h 5 min ago", "2 days ago" (from `now`, a ms time). */
+export function relativeTime(value, now = Date.now()) {
+  const minutes = Math.floor((now - asDate(value).getTime()) / 60000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''} ago`;
+  return `${Math.floor(hours / 24)} days ago`;
+}
+
+let ticker = null;
+
+/** A <time> that says how long ago ("12 min ago"), kept current every 30 s; the HQ time
+ * and UTC are on hover. `prefix` comes before it ("opened "). */
+export function relativeElement(value, { prefix = '' } = {}) {
+  const date = asDate(value);
+  const el = document.createElement('time');
+  el.className = 'relative-time';
+  el.dateTime = date.toISOString();
+  el.dataset.prefix = prefix;
+  el.textContent = `${prefix}${relativeTime(date)}`;
+  el.title = `${formatHq(date)} (${formatUtc(date)})`;
+  if (!ticker) {
+    ticker = setInterval(() => {
+      for (const t of document.querySelectorAll('time.relative-time')) {
+        t.textContent = `${t.dataset.prefix}${relativeTime(t.dateTime)}`;
+      }
+    }, 30000);
+  }
+  return el;
+}

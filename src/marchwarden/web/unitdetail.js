@@ -46,6 +46,10 @@ export function refreshDetailFacts(u) {
   if (u.capabilities && u.capabilities.length) facts.push(...fact('Capabilities', u.capabilities.join(', ').replace(/_/g, ' ')));
   ui.facts.replaceChildren(...facts);
   ui.detail.dataset.status = u.status;
+  if (ui.taskFor !== `${u.id}:${u.status}`) {
+    ui.taskFor = `${u.id}:${u.status}`;
+    loadTask(u.id);
+  }
   if (ui.statusSelect && ui.statusFor !== `${u.id}:${u.status}`) {
     ui.statusFor = `${u.id}:${u.status}`;
     ui.statusSelect.replaceChildren(
@@ -57,6 +61,7 @@ export function refreshDetailFacts(u) {
 export function openDetail(u) {
   ui.detailUnit = u.id;
   ui.statusFor = null;
+  ui.taskFor = null;
   showList(false);
   ui.detail.hidden = false;
   ui.detail.dataset.unitId = String(u.id);
@@ -82,10 +87,20 @@ function proposedChosen() {
   return [...ui.detail.querySelectorAll('.powers-with input:checked')].map((i) => i.value);
 }
 
+/** "LSD-2023 c.3: 59 of 1 required members hold carry_weapons" → "LSD-2023 c.3: 59
+ * members hold it; 1 needed" (the count is of the unit and the units under it). */
+export function countWords(text) {
+  const m = /^(.*?): (\d+) of (\d+) required members? hold \S+$/.exec(text);
+  if (!m) return text;
+  const [, clause, have, need] = m;
+  const n = Number(have);
+  return `${clause}: ${n.toLocaleString()} member${n === 1 ? '' : 's'} (with the units under it) hold${n === 1 ? 's' : ''} it; ${Number(need).toLocaleString()} needed`;
+}
+
 function powerList(result) {
   const list = el('ul', { class: 'power-list' });
   for (const p of result.powers) {
-    const reasons = el('ul', { class: 'power-reasons' }, ...(p.held ? p.basis : p.missing).map((t) => el('li', { text: t })));
+    const reasons = el('ul', { class: 'power-reasons' }, ...(p.held ? p.basis : p.missing).map((t) => el('li', { text: countWords(t) })));
     const item = el('li', { class: `power ${p.held ? 'power-held' : 'power-missing'}`, dataset: { power: p.power } },
       el('span', { class: 'power-mark', text: p.held ? '✓ held' : '✗ not held' }), ' ',
       el('span', { class: 'power-label', text: p.label }), ' ',
@@ -142,6 +157,31 @@ export async function fillProposed() {
   }
 }
 
+const WORKING = ['assigned', 'accepted', 'en_route', 'on_scene'];
+
+/** The unit's current task (the one it is committed to), with its incident: a button that
+ * opens the incident. */
+async function loadTask(id) {
+  ui.task.replaceChildren();
+  if (!session.can('incident.read')) return;
+  try {
+    const tasks = await api(`/tasks?unit_id=${id}&${WORKING.map((s) => `status=${s}`).join('&')}`);
+    if (ui.detailUnit !== id) return;
+    if (!tasks.length) {
+      ui.task.append(el('p', { class: 'board-empty', text: 'No task now.' }));
+      return;
+    }
+    for (const t of tasks) {
+      const open = el('button', { type: 'button', class: 'member-link', text: t.incident_name });
+      open.addEventListener('click', () => window.dispatchEvent(new CustomEvent('marchwarden:open-incident', { detail: { id: t.incident_id } })));
+      ui.task.append(el('p', { class: 'unit-task-line', dataset: { taskId: String(t.id) } },
+        el('strong', { text: t.title }), ` — ${String(t.status).replace(/_/g, ' ')} since `, timeElement(t.status_since), '; incident ', open));
+    }
+  } catch (err) {
+    if (ui.detailUnit === id) ui.task.append(el('p', { class: 'form-error', text: err.message }));
+  }
+}
+
 async function loadMembers(id) {
   ui.members.replaceChildren();
   if (!session.can('member.read')) return;
@@ -150,7 +190,9 @@ async function loadMembers(id) {
     const members = await api(`/units/${id}/members?limit=100`);
     if (ui.detailUnit !== id) return;
     if (!members.length) {
-      ui.members.append(el('p', { class: 'board-empty', text: 'No members registered (strength is declared, if at all).' }));
+      ui.members.append(el('p', { class: 'board-empty', text: unit?.declared_strength
+        ? `No members registered by name. The unit declares a strength of ${unit.declared_strength.toLocaleString()}; the member counts under Powers are those declared members, who hold only powers granted without conditions.`
+        : 'No members registered by name, and no strength declared.' }));
       return;
     }
     const list = el('ul', { class: 'member-list' });
@@ -237,8 +279,9 @@ export function install({ closed, statusChanged }) {
   ui.facts = el('dl', { class: 'unit-facts' });
   ui.powers = el('div', { class: 'unit-powers', 'aria-live': 'polite' });
   ui.members = el('div', { class: 'unit-members' });
+  ui.task = el('div', { class: 'unit-task', id: 'unit-current-task' });
   ui.detail = el('section', { class: 'unit-detail', id: 'unit-detail', 'aria-labelledby': 'unit-detail-title' },
-    back, ui.detailTitle, ui.facts);
+    back, ui.detailTitle, ui.facts, el('h3', { text: 'Current task' }), ui.task);
   if (session.can('unit.status')) {
     ui.statusSelect = el('select', { id: 'unit-status-next' });
     ui.statusNote = el('input', { id: 'unit-status-note', type: 'text', maxlength: '500', autocomplete: 'off' });

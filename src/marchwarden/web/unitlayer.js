@@ -14,8 +14,21 @@
 // zoom ends. Hover, click and keyboard stepping find units by distance to the points of
 // the last frame. What this shares with the incidents' layer is canvaslayer.js.
 
+//
+// Symbols are MIL-STD-2525 / APP-6 (milsymbols.js) unless the Key tab chose the plain ones.
+// Below zoom CLUSTER_BELOW, units whose symbols would overlap are grouped (supercluster,
+// from npm): a disc with the count, its ring split by availability; a click zooms in to
+// where the group opens. From zoom LABEL_FROM, each unit's callsign (code) is written
+// beside it. While either is on, every frame is a full one (a change may move a count).
+
+import Supercluster from '/vendor/supercluster/supercluster.js';
 import { PointsCanvasLayer, symbolRadiusAt } from './canvaslayer.js';
+import { drawMilSymbol, groupUnits, reachOf, symbolStyle } from './milsymbols.js';
 import { drawSelection, drawSymbol } from './unitsymbols.js';
+
+export const CLUSTER_BELOW = 10;
+export const LABEL_FROM = 11;
+const CLUSTER_RING = { available: '#009E73', committed: '#E69F00', unavailable: '#8A8A8A' };
 
 const CELL = 32; // px, the grid that finds units near a dirty square
 const PARTIAL_LIMIT = 400; // more dirty units than this in one frame: draw everything
@@ -25,14 +38,24 @@ const cellKey = (cx, cy) => (cx + 64) * 65536 + (cy + 64);
 const SIZES = [6, 7.5, 9.5];
 
 export const UnitsCanvasLayer = PointsCanvasLayer.extend({
-  options: { pane: 'units', zIndex: '450', name: 'units', label: 'unit', tooltipOffset: [0, -10] },
+  options: { pane: 'units', zIndex: '440', name: 'units', label: 'unit', tooltipOffset: [0, -10] },
 
   // new UnitsCanvasLayer(source, options): source is {units: () => Iterable<object>,
   // selected: () => (number|null)}; units have id, lon, lat, agency_kind, availability
   // (the layer caches projections on them)
 
   initialize(source, options) {
+    const describe = options.describe;
+    const onSelect = options.onSelect;
+    options = {
+      cluster: true,
+      ...options,
+      describe: (found) => (found[0]?.cluster ? clusterWords(found[0]) : describe(found.filter((f) => !f.cluster))),
+      onSelect: (item) => (item.cluster ? this._openCluster(item) : onSelect?.(item)),
+    };
     PointsCanvasLayer.prototype.initialize.call(this, source, options);
+    this._clusters = null; // the supercluster index, rebuilt when units change
+    this.clustered = false;
     this._index = new Map(); // unit id -> its place in the last full frame's order
     this._grid = new Map(); // cellKey -> Set of places
     this._dirty = new Set();
@@ -43,22 +66,117 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
   /** Ask for a full redraw at the next animation frame (many calls, one frame). */
   redraw() {
     this._full = true;
+    this._clusters = null;
     return this._schedule();
   },
 
   /** A unit's look or place changed: redraw round it at the next animation frame. */
   markDirty(unit) {
     this._dirty.add(unit);
+    this._clusters = null;
     return this._schedule();
   },
 
   _onFrame() {
-    if (this._full || this._dirty.size > PARTIAL_LIMIT || !this._drawPartial()) this._drawNow();
+    if (this.clustered || this.labelled || this._full || this._dirty.size > PARTIAL_LIMIT || !this._drawPartial()) this._drawNow();
   },
 
-  _unitSprite(kind, availability, r, dpr) {
-    return this._sprite(`${kind}|${availability}|${r}|${dpr}`, Math.ceil(r * 1.25 + 3), dpr,
-      (g, cx, cy) => drawSymbol(g, kind, availability, cx, cy, r));
+  /** The half size of a unit's sprite at symbol half size r. */
+  _half(r) {
+    return symbolStyle() === 'plain' ? Math.ceil(r * 1.25 + 3) : reachOf(r);
+  },
+
+  _unitSprite(u, r, dpr) {
+    const { agency_kind: kind, availability, category } = u;
+    if (symbolStyle() === 'plain') {
+      return this._sprite(`plain|${kind}|${availability}|${r}|${dpr}`, this._half(r), dpr,
+        (g, cx, cy) => drawSymbol(g, kind, availability, cx, cy, r));
+    }
+    return this._sprite(`app6|${kind}|${category}|${availability}|${r}|${dpr}`, this._half(r), dpr,
+      (g, cx, cy) => drawMilSymbol(g, kind, category, availability, cx, cy, r));
+  },
+
+  /** The groups and lone units to draw at this zoom (null: no grouping here). */
+  _grouped(units, zoom, r) {
+    if (!this.options.cluster || !groupUnits() || zoom >= CLUSTER_BELOW) return null;
+    if (!this._clusters || this._clusters.r !== r) {
+      const index = new Supercluster({
+        radius: Math.round(2 * r + 6), extent: 256, maxZoom: CLUSTER_BELOW - 1, minPoints: 3,
+        map: (p) => ({ available: p.a === 'available' ? 1 : 0, committed: p.a === 'committed' ? 1 : 0, unavailable: p.a === 'unavailable' ? 1 : 0 }),
+        reduce: (acc, p) => { acc.available += p.available; acc.committed += p.committed; acc.unavailable += p.unavailable; },
+      });
+      index.load(units.map((u, i) => ({ type: 'Feature', properties: { i, a: u.availability }, geometry: { type: 'Point', coordinates: [u.lon, u.lat] } })));
+      this._clusters = { index, r, units };
+    }
+    const { index, units: indexed } = this._clusters;
+    const out = [];
+    for (const f of index.getClusters([-180, -85, 180, 85], Math.floor(zoom))) {
+      const p = f.properties;
+      if (!p.cluster) {
+        out.push(indexed[p.i]);
+        continue;
+      }
+      const [lon, lat] = f.geometry.coordinates;
+      out.push({
+        id: `cluster-${p.cluster_id}`, cluster: true, clusterId: p.cluster_id, count: p.point_count, lon, lat,
+        counts: { available: p.available, committed: p.committed, unavailable: p.unavailable },
+      });
+    }
+    return out;
+  },
+
+  _openCluster(c) {
+    const index = this._clusters?.index;
+    const zoom = index ? Math.min(index.getClusterExpansionZoom(c.clusterId), CLUSTER_BELOW) : this._map.getZoom() + 2;
+    this._map.setView([c.lat, c.lon], zoom, { animate: false });
+  },
+
+  _clusterSprite(c, dpr) {
+    const size = c.count < 10 ? 13 : c.count < 100 ? 16 : c.count < 1000 ? 19 : 22;
+    const shares = ['available', 'committed', 'unavailable'].map((a) => [a, c.counts[a]]);
+    const key = `cluster|${c.count}|${shares.map((x) => x[1]).join(',')}|${dpr}`;
+    return this._sprite(key, size + 3, dpr, (g, cx, cy) => {
+      let start = -Math.PI / 2;
+      for (const [a, n] of shares) {
+        if (!n) continue;
+        const end = start + (2 * Math.PI * n) / c.count;
+        g.beginPath();
+        g.arc(cx, cy, size - 2, start, end);
+        g.lineWidth = 5;
+        g.strokeStyle = CLUSTER_RING[a];
+        g.stroke();
+        start = end;
+      }
+      g.beginPath();
+      g.arc(cx, cy, size - 5, 0, Math.PI * 2);
+      g.fillStyle = '#1B2A3A';
+      g.fill();
+      g.beginPath();
+      g.arc(cx, cy, size + 0.5, 0, Math.PI * 2);
+      g.lineWidth = 1.5;
+      g.strokeStyle = '#FFFFFF';
+      g.stroke();
+      g.font = `700 ${c.count < 1000 ? 11 : 10}px system-ui, "Noto Sans", "Liberation Sans", Arial, sans-serif`;
+      g.textAlign = 'center';
+      g.textBaseline = 'middle';
+      g.fillStyle = '#FFFFFF';
+      g.fillText(String(c.count), cx, cy + 0.5);
+    });
+  },
+
+  /** A unit's callsign beside its symbol (high zoom only). */
+  _label(g, u, x, y, r) {
+    const text = u.code;
+    g.font = '600 12px system-ui, "Noto Sans", "Liberation Sans", Arial, sans-serif';
+    g.textAlign = 'left';
+    g.textBaseline = 'middle';
+    g.lineWidth = 3;
+    g.strokeStyle = 'rgba(255,255,255,0.95)';
+    g.lineJoin = 'round';
+    const lx = x + r * 1.6 + 3;
+    g.strokeText(text, lx, y);
+    g.fillStyle = '#1B1F24';
+    g.fillText(text, lx, y);
   },
 
   _drawNow() {
@@ -66,7 +184,12 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     if (!frame) return;
     const { g, width, height, dpr, zoom, ox, oy } = frame;
     const r = this._radiusAt(zoom);
-    const units = [...this._source.units()];
+    const all = [...this._source.units()];
+    const grouped = this._grouped(all, zoom, r);
+    const units = grouped ?? all;
+    this.clustered = Boolean(grouped && grouped.length < all.length);
+    this.labelled = zoom >= LABEL_FROM;
+    if (grouped) for (const u of all) u._drawn = null;
     const { xs, ys } = this._hitRoom(units.length);
     const drawnUnits = [];
     const selectedId = this._source.selected();
@@ -82,8 +205,13 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
         u._drawn = null;
         continue;
       }
-      this._stamp(g, this._unitSprite(u.agency_kind, u.availability, r, dpr), x, y);
-      u._drawn = u.availability;
+      if (u.cluster) {
+        this._stamp(g, this._clusterSprite(u, dpr), x, y);
+      } else {
+        this._stamp(g, this._unitSprite(u, r, dpr), x, y);
+        if (this.labelled) this._label(g, u, x, y, r);
+        u._drawn = u.availability;
+      }
       xs[n] = x;
       ys[n] = y;
       drawnUnits.push(u);
@@ -98,14 +226,14 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     if (selected) {
       const [u, x, y] = selected;
       drawSelection(g, x, y, r);
-      this._stamp(g, this._unitSprite(u.agency_kind, u.availability, r, dpr), x, y);
+      this._stamp(g, this._unitSprite(u, r, dpr), x, y);
     }
     this._index = index;
     this._grid = grid;
     this._frameOf = { ox, oy, zoom, width, height, dpr, selectedId, selected: selected ? [selected[1], selected[2]] : null };
     this._dirty.clear();
     this._full = false;
-    this._endFrame(frame, n, drawnUnits, r, units.length);
+    this._endFrame(frame, n, drawnUnits, r, all.length);
   },
 
   /**
@@ -122,7 +250,7 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     if (zoom !== f.zoom || origin.x + this._origin.x !== f.ox || origin.y + this._origin.y !== f.oy) return false;
     if (this._source.selected() !== f.selectedId) return false;
     const r = this._radius;
-    const half = Math.ceil(r * 1.25 + 3);
+    const half = this._half(r);
     const { xs, ys, items: units } = this._hits;
     // whole-pixel squares that hold a symbol drawn at (x, y) wholly, so that clearing and
     // clipping leave no half-covered pixels at their edges
@@ -177,7 +305,7 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     }
     for (const i of [...found].sort((a, b) => a - b)) {
       const u = units[i];
-      this._stamp(g, this._unitSprite(u.agency_kind, u.availability, r, f.dpr), xs[i], ys[i]);
+      this._stamp(g, this._unitSprite(u, r, f.dpr), xs[i], ys[i]);
       u._drawn = u.availability;
     }
     g.restore();
@@ -195,6 +323,11 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
   },
 
   _hoverKey(u) {
-    return `${u.id}:${u.status}`;
+    return u.cluster ? `${u.id}:${u.count}` : `${u.id}:${u.status}`;
   },
 });
+
+function clusterWords(c) {
+  const parts = ['available', 'committed', 'unavailable'].filter((a) => c.counts[a]).map((a) => `${c.counts[a].toLocaleString()} ${a}`);
+  return `${c.count.toLocaleString()} units here: ${parts.join(', ')}.\nClick for a closer view.`;
+}

@@ -3,8 +3,10 @@
 // unit holds as chips, the counts by availability, and the key to the unit symbols. A row
 // opens the unit (the board's `open`, given to `install`).
 
+import { t } from './i18n.js';
 import { api } from './api.js';
 import { el } from './dom.js';
+import { onEvent } from './events.js';
 import { session } from './session.js';
 import { selectedTab } from './tabs.js';
 import { agencies, board, held, units } from './unitrecords.js';
@@ -12,28 +14,49 @@ import { AGENCY_KINDS, AVAILABILITY, kindOf, symbolSvg } from './unitsymbols.js'
 
 const PAGE_SIZE = 50;
 
+/** Each unit's current task (unit id -> {title, incident_name, status}), from GET /tasks. */
+export const currentTasks = new Map();
+const WORKING = ['assigned', 'accepted', 'en_route', 'on_scene'];
+let tasksTimer = null;
+
+async function loadCurrentTasks() {
+  if (!session.can('incident.read')) return;
+  try {
+    const list = await api(`/tasks?${WORKING.map((x) => `status=${x}`).join('&')}`);
+    currentTasks.clear();
+    for (const t of list) if (t.unit) currentTasks.set(t.unit.id, t);
+    scheduleList();
+  } catch (err) {
+    console.warn('the current tasks could not be read', err);
+  }
+}
+
+function scheduleTasks() {
+  clearTimeout(tasksTimer);
+  tasksTimer = setTimeout(loadCurrentTasks, 400);
+}
+
+/** "12m", "3h", "2d": how long a unit has been in its status (the words on hover). */
+export function sinceWords(value, now = Date.now()) {
+  const minutes = Math.max(0, Math.floor((now - new Date(value).getTime()) / 60000));
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours}h` : `${Math.floor(hours / 24)}d`;
+}
+
 const LIST_REFRESH_MS = 300;
 
-const SHORT_KIND = {
-  army: 'Army',
-  border_service: 'Border svc',
-  national_guard: 'Nat. guard',
-  police: 'Police',
-  emergency_service: 'Emergency',
-  volunteer_self_defence: 'Volunteer',
-  other: 'Other',
-};
-
-/** Short names of the demo's powers for the table; any other power shows its code. */
+/** One-letter marks of the demo's powers for the status board (the words on hover and in
+ * the key); any other power shows its code. */
 const POWER_SHORT = {
-  observe_report: 'Obs',
-  patrol_unarmed: 'Patrol',
-  checkpoint: 'Chkpt',
-  evacuation_assist: 'Evac',
-  first_aid: 'Aid',
-  detain: 'Detain',
-  carry_weapons: 'Arms',
-  armed_response: 'ArmResp',
+  observe_report: 'O',
+  patrol_unarmed: 'P',
+  checkpoint: 'C',
+  evacuation_assist: 'E',
+  first_aid: 'A',
+  detain: 'D',
+  carry_weapons: 'W',
+  armed_response: 'R',
 };
 
 const view = { region: '', agency: '', availability: '', power: '', text: '', sort: 'name', dir: 1, page: 0 };
@@ -62,6 +85,8 @@ const SORTS = {
   status: (a, b) => a.status.localeCompare(b.status),
   readiness: (a, b) => (a.readiness ?? 0) - (b.readiness ?? 0),
   strength: (a, b) => (a.strength ?? -1) - (b.strength ?? -1),
+  since: (a, b) => String(b.status_since ?? '').localeCompare(String(a.status_since ?? '')),
+  task: (a, b) => (currentTasks.get(a.id)?.title ?? '\uffff').localeCompare(currentTasks.get(b.id)?.title ?? '\uffff'),
   powers: (a, b) => (held.byUnit.get(a.id)?.length ?? -1) - (held.byUnit.get(b.id)?.length ?? -1),
 };
 
@@ -130,20 +155,24 @@ export function renderList() {
 
 function row(u) {
   const kind = kindOf(u.agency_kind);
-  const link = el('button', { type: 'button', class: 'unit-link', title: `${u.name} (${u.code}): show on the map and open` },
+  const link = el('button', { type: 'button', class: 'unit-link', title: `${u.name} (${u.code}), ${kind.label}, ${u.region}: show on the map and open` },
     symbolSvg(u.agency_kind, u.availability, 16), el('span', { text: u.name }));
   const status = el('td', { class: 'unit-status', text: u.status_label, title: `${u.status_label} — ${u.availability}` });
   status.dataset.availability = u.availability;
+  const since = el('td', { class: 'num unit-since', text: u.status_since ? sinceWords(u.status_since) : '—',
+    title: u.status_since ? `in this status since ${new Date(u.status_since).toLocaleString()}` : '' });
+  const task = currentTasks.get(u.id);
+  const taskCell = el('td', { class: 'unit-task-cell', title: task ? `${task.title} — ${task.incident_name} (${String(task.status).replace(/_/g, ' ')})` : '' },
+    task ? task.title : '');
   const powers = powersOf(u);
   return el('tr', { dataset: { unitId: String(u.id), availability: u.availability } },
-    el('td', { class: 'unit-name' }, link, u.code !== u.name ? el('span', { class: 'unit-code', text: u.code }) : null, powers.chips),
-    el('td', { text: SHORT_KIND[u.agency_kind] ?? kind.label, title: kind.label }),
-    el('td', { text: u.region }),
+    el('td', { class: 'unit-name' }, link, u.code !== u.name ? el('span', { class: 'unit-code', text: u.code }) : null),
     status,
+    since,
+    taskCell,
     el('td', { class: 'num', title: u.readiness ? `readiness ${u.readiness} of 4: ${u.readiness_label}` : '' },
       u.readiness ? `${u.readiness}/4` : '—',
       u.readiness ? el('span', { class: 'visually-hidden', text: ` ${u.readiness_label}` }) : null),
-    el('td', { class: 'num', text: u.strength == null ? '—' : String(u.strength) }),
     powers.cell,
   );
 }
@@ -151,7 +180,7 @@ function row(u) {
 /** The powers a unit holds as small chips (under its name) and their count (a column). */
 function powersOf(u) {
   const codes = held.byUnit.get(u.id);
-  if (!codes) return { chips: null, cell: el('td', { class: 'num unit-powers-count', text: held.loaded ? '—' : '…' }) };
+  if (!codes) return { chips: null, cell: el('td', { class: 'unit-powers-count', text: held.loaded ? '—' : '…' }) };
   const words = codes.map((c) => held.labels.get(c) ?? c);
   const title = codes.length ? `Holds under the law in force: ${words.join('; ')}` : 'Holds no power under the law in force';
   const chips = codes.length
@@ -159,8 +188,7 @@ function powersOf(u) {
       ...codes.map((c) => el('span', { class: 'power-chip', dataset: { power: c }, text: POWER_SHORT[c] ?? c })),
       el('span', { class: 'visually-hidden', text: ` holds ${words.join(', ')}` }))
     : null;
-  const total = held.labels.size || codes.length;
-  return { chips, cell: el('td', { class: 'num unit-powers-count', title, text: `${codes.length}/${total}` }) };
+  return { chips, cell: el('td', { class: 'unit-powers-count', title }, chips ?? '—') };
 }
 
 export async function loadPowerLabels() {
@@ -237,6 +265,8 @@ export function onTabShown() {
 /** Build the table; `open(id)` opens a unit (its detail and the map). */
 export function install({ open }) {
   hooks = { open };
+  loadCurrentTasks();
+  for (const type of ['TaskAssigned', 'TaskStatusChanged']) onEvent(type, scheduleTasks);
   ui.count = el('span', { class: 'board-count', id: 'units-count', text: 'loading…' });
   const [region, regionLabel] = select('Region', 'units-region');
   const [agency, agencyLabel] = select('Agency', 'units-agency');
@@ -258,8 +288,8 @@ export function install({ open }) {
   search.addEventListener('input', () => { view.text = search.value.trim().toLowerCase(); view.page = 0; renderList(); });
 
   const head = el('tr');
-  for (const [key, label, cls] of [['name', 'Unit'], ['kind', 'Agency'], ['region', 'Region'], ['status', 'Status'], ['readiness', 'Ready', 'num'], ['strength', 'Str.', 'num'], ['powers', 'Pow.', 'num']]) {
-    const button = el('button', { type: 'button', class: 'sort', text: label, title: `Sort by ${key}` });
+  for (const [key, label, cls] of [['name', 'Unit'], ['status', 'Status'], ['since', 'For', 'num'], ['task', 'Task'], ['readiness', 'Ready', 'num'], ['powers', 'Powers']]) {
+    const button = el('button', { type: 'button', class: 'sort', text: t(`units.col.${key}`, label), title: `Sort by ${key}` });
     button.addEventListener('click', () => {
       view.dir = view.sort === key ? -view.dir : 1;
       view.sort = key;

@@ -24,6 +24,7 @@ import { session } from './session.js';
 import { registerTab, selectTab } from './tabs.js';
 import * as detail from './unitdetail.js';
 import * as list from './unitlist.js';
+import { symbolStyle } from './milsymbols.js';
 import { READINESS, STATUS_AVAILABILITY, agencies, board, held, record, statusPhrase, statusWords, units } from './unitrecords.js';
 import { kindOf } from './unitsymbols.js';
 
@@ -276,6 +277,7 @@ async function attachMap() {
   );
   mapApi.getLayer('Units').addLayer(layer);
   mapApi.registerSteppable('u', 'unit', 'units', layer);
+  window.addEventListener('marchwarden:unit-symbols', () => layer.redraw());
   if (pendingFocus) focusOnMap(pendingFocus);
 }
 
@@ -330,6 +332,14 @@ export function install() {
       const p = layer && u?._drawn ? layer.pagePointOf(u.id) : null;
       return p && { ...p, availability: u._drawn, kind: u.agency_kind };
     },
+    /** The groups of units drawn in the last frame (count, page point), none above the zoom. */
+    groups() {
+      if (!layer?._hits) return [];
+      return layer._hits.items.slice(0, layer._hits.n).filter((i) => i.cluster)
+        .map((c) => ({ id: c.id, count: c.count, counts: c.counts, ...layer.pagePointOf(c.id) }));
+    },
+    /** Whether the last full frame wrote callsigns, and in which symbol style. */
+    look: () => ({ labelled: Boolean(layer?.labelled), clustered: Boolean(layer?.clustered), style: symbolStyle() }),
   };
 
   load();

@@ -56,6 +56,25 @@ def task_event_base(incident: Incident, task_id: int, unit: UnitRef | None) -> d
     }
 
 
+def refusal_event(
+    incident: Incident, task: Task, unit: UnitRef, refused: UnitNotEligible
+) -> ev.TaskAssignmentRefused:
+    """A refused assignment as an event (on the timeline and in the audit trail): the
+    unit, its missing powers, and the reasons in words."""
+    extra = refused.extra or {}
+    missing = extra.get("missing_powers", [])
+    reasons = [r["message"] for r in extra.get("reasons", []) if r.get("message")]
+    for m in missing:
+        reasons += [f"{m['label']}: {why}" for why in m["reasons"]]
+    return ev.TaskAssignmentRefused(
+        **task_event_base(incident, task.id, unit),
+        unit_code=unit.code,
+        unit_name=unit.name,
+        missing_powers=tuple(m["power"] for m in missing),
+        reasons=tuple(reasons),
+    )
+
+
 # --------------------------------------------------------------------------- create
 
 

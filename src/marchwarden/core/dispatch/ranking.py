@@ -109,6 +109,10 @@ class Recommendation:
     """Ineligible units within the radius (``ineligible_nearby`` lists at most the limit)."""
     eligible_without_position: tuple[int, ...]
     """Ids of eligible units that have neither a current position nor a home base."""
+    max_eta_minutes: float | None = None
+    """The cut-off: eligible units farther than this (by ETA) are left out of ``ranked``."""
+    beyond_eta_count: int = 0
+    """Eligible units left out because their ETA is over ``max_eta_minutes``."""
 
 
 def _haversine_from(
@@ -307,8 +311,13 @@ class DispatchBoard:
         limit: int = DEFAULT_LIMIT,
         ineligible_radius_km: float = DEFAULT_INELIGIBLE_RADIUS_KM,
         ineligible_limit: int = DEFAULT_INELIGIBLE_LIMIT,
+        max_eta_minutes: float | None = None,
     ) -> Recommendation:
         travel = travel or TravelModel()
+        if max_eta_minutes is not None and not max_eta_minutes > 0:
+            raise InvalidRecommendationRequest(
+                f"max_eta_minutes must be positive, got {max_eta_minutes}"
+            )
         target = (float(target[0]), float(target[1]))
         if not valid_lon_lat(target):
             raise InvalidTaskPosition(f"task position {target} is not a valid (lon, lat)")
@@ -328,6 +337,12 @@ class DispatchBoard:
         metres: IntArray = np.rint(d * 1000.0).astype(np.int64)
 
         eligible_rows: IntArray = np.flatnonzero(eligible & self._has_origin)
+        beyond = 0
+        if max_eta_minutes is not None and eligible_rows.size:
+            reach_km = travel.reach_km(max_eta_minutes)
+            within = d[eligible_rows] <= reach_km
+            beyond = int(eligible_rows.size - int(within.sum()))
+            eligible_rows = eligible_rows[within]
         top = self._ordered(eligible_rows, metres, limit)
         ranked = []
         for rank, row in enumerate(top.tolist(), start=1):
@@ -370,10 +385,12 @@ class DispatchBoard:
             target=target,
             travel_model=travel.describe(),
             ranked=tuple(ranked),
-            eligible_count=int(eligible_rows.size),
+            eligible_count=int(eligible_rows.size) + beyond,
             ineligible_nearby=tuple(near),
             ineligible_nearby_count=int(near_rows.size),
             eligible_without_position=tuple(sorted(self._ids[unplaced].tolist())),
+            max_eta_minutes=max_eta_minutes,
+            beyond_eta_count=beyond,
         )
 
 

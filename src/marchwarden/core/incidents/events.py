@@ -423,6 +423,46 @@ class TaskAssigned(_TaskEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class TaskAssignmentRefused(_TaskEvent):
+    """An officer tried to give a task to a unit the law does not allow it for ("Assign
+    anyway"): the refusal stays on the incident's timeline and in the audit trail — who
+    (the actor), which unit, which powers were missing, and the law's reasons."""
+
+    unit_code: str
+    unit_name: str
+    missing_powers: tuple[str, ...]
+    """The codes of the powers the unit does not hold."""
+    reasons: tuple[str, ...]
+    """Why, in words: each failed requirement, then the law's reasons for each missing power."""
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts(
+            command="task.assign.refused",
+            target_type="task",
+            target_id=self.task_id,
+            changes={
+                "unit_id": self.unit_id,
+                "unit_code": self.unit_code,
+                "missing_powers": list(self.missing_powers),
+                "reasons": list(self.reasons),
+            },
+        )
+
+    def timeline(self) -> TimelineFacts:
+        return TimelineFacts(
+            incident_id=self.incident_id,
+            kind="task_refused",
+            text=(
+                f"Assignment of task {self.task_id} to {self.unit_name} ({self.unit_code}) "
+                f"refused: {'; '.join(self.reasons)}"
+            ),
+            unit_id=self.unit_id,
+            task_id=self.task_id,
+            data={"missing_powers": list(self.missing_powers), "reasons": list(self.reasons)},
+        )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class TaskStatusChanged(_TaskEvent):
     """Accepted, declined (back to open), en route, on scene, completed, cancelled."""
 

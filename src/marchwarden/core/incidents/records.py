@@ -174,6 +174,7 @@ class TimelineKind(StrEnum):
     TASK_ASSIGNED = "task_assigned"
     TASK_STATUS = "task_status"
     ALERT = "alert"
+    TASK_REFUSED = "task_refused"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,17 @@ to subscribe from after loading a snapshot."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
 
 from marchwarden import __version__
 from marchwarden.core.access.policy import Action
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
 from marchwarden.entrypoints.api.schemas.base import Schema
 from marchwarden.services.context import authorise
+from marchwarden.services.stream import recent_events
 
 router = APIRouter()
 
@@ -37,3 +41,24 @@ def stream_position(principal: CurrentPrincipal, services: ServicesDep) -> Strea
     authorise(principal, Action.STREAM_SUBSCRIBE)
     with services.db.unit_of_work(write=False) as uow:
         return StreamPositionOut(last_event_id=uow.events.last_id())
+
+
+class RecentEventsOut(Schema):
+    #: the stream's messages ``{"id", "type", "at", "data"}``, oldest first
+    items: list[dict[str, Any]]
+    last_event_id: int
+
+
+@router.get("/stream/recent", response_model=RecentEventsOut, tags=["stream"])
+def stream_recent(
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> RecentEventsOut:
+    """The newest events the caller may see, as the stream would have sent them (the UI's
+    event log at sign-in), and the stream position they were read at."""
+    authorise(principal, Action.STREAM_SUBSCRIBE)
+    with services.db.unit_of_work(write=False) as uow:
+        last = uow.events.last_id()
+    items = [json.loads(ev.message_json) for ev in recent_events(services.db, principal, limit)]
+    return RecentEventsOut(items=items, last_event_id=last)

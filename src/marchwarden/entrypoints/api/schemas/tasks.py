@@ -157,6 +157,10 @@ class RecommendationOut(Schema):
     eligible_without_position: list[int]
     units_considered: int
     considered: str
+    max_eta_minutes: float | None = Field(
+        default=None, description="eligible units over this ETA are left out (the setting)"
+    )
+    beyond_eta_count: int = Field(default=0, description="eligible units left out by the ETA")
 
     @classmethod
     def of(cls, r: RecommendationView) -> RecommendationOut:
@@ -195,4 +199,6 @@ class RecommendationOut(Schema):
             eligible_without_position=list(r.eligible_without_position),
             units_considered=r.units_considered,
             considered=r.scope_note,
+            max_eta_minutes=r.max_eta_minutes,
+            beyond_eta_count=r.beyond_eta_count,
         )
