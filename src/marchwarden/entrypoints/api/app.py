@@ -14,7 +14,7 @@ from marchwarden import __version__
 from marchwarden.bootstrap import build_bus, build_services
 from marchwarden.core.clock import Clock
 from marchwarden.entrypoints.api import errors, heap, web, ws
-from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, RequestGuardMiddleware
 from marchwarden.entrypoints.api.routers import (
     accounts,
     audit,
@@ -83,7 +83,9 @@ def create_app(
     )
     errors.install(app)
     app.add_middleware(
-        BodyLimitMiddleware, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes
+        RequestGuardMiddleware,
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
     )
     app.add_middleware(AccessLogMiddleware)
 

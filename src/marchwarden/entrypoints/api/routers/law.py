@@ -35,6 +35,7 @@ from marchwarden.entrypoints.api.schemas.law import (
     WhatIfOut,
     catalogue,
 )
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import authority, law
 
 router = APIRouter(tags=["law"])
@@ -116,7 +117,7 @@ def change_act_status(
 def list_orders(
     principal: CurrentPrincipal,
     services: ServicesDep,
-    unit_id: Annotated[int | None, Query()] = None,
+    unit_id: Annotated[Id | None, Query()] = None,
 ) -> list[OrderOut]:
     return [
         OrderOut(
@@ -159,7 +160,7 @@ def _moment(services: ServicesDep, at: datetime | None) -> datetime:
 
 @router.get("/members/{member_id}/authority", response_model=AuthorityOut)
 def member_authority(
-    member_id: int,
+    member_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
     at: At = None,
@@ -217,7 +218,7 @@ def unit_powers(
 
 @router.get("/units/{unit_id}/authority", response_model=AuthorityOut)
 def unit_authority(
-    unit_id: int,
+    unit_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
     at: At = None,

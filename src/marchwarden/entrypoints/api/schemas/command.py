@@ -30,6 +30,7 @@ from marchwarden.core.incidents.records import (
 )
 from marchwarden.core.incidents.taxonomy import INCIDENT_TYPES, IncidentType
 from marchwarden.entrypoints.api.schemas.base import Schema
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import sitreps as sr
 from marchwarden.services.incidents import ActivityLog, CasualtyHistory, IncidentView
 from marchwarden.services.reports import correlation_json
@@ -237,7 +238,7 @@ class ReportPage(Schema):
 
 
 class AttachIn(Schema):
-    incident_id: int
+    incident_id: Id
     note: Note = ""
 
 
@@ -264,8 +265,8 @@ class IncidentIn(Schema):
         default=None, ge=0, le=500, description="default: MARCHWARDEN_INCIDENT_DEFAULT_RADIUS_KM"
     )
     description: Text = ""
-    lead_agency_id: int | None = None
-    supporting_agency_ids: list[int] = Field(default_factory=list, max_length=50)
+    lead_agency_id: Id | None = None
+    supporting_agency_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
 class OpenIncidentIn(Schema):
@@ -277,8 +278,8 @@ class OpenIncidentIn(Schema):
     place: GeometryIn | None = None
     radius_km: float | None = Field(default=None, ge=0, le=500)
     description: Text = ""
-    lead_agency_id: int | None = None
-    supporting_agency_ids: list[int] = Field(default_factory=list, max_length=50)
+    lead_agency_id: Id | None = None
+    supporting_agency_ids: list[Id] = Field(default_factory=list, max_length=50)
     note: Note = ""
 
 
@@ -297,8 +298,8 @@ class TransitionIn(Schema):
 
 
 class CommandIn(Schema):
-    lead_agency_id: int | None
-    supporting_agency_ids: list[int] = Field(default_factory=list, max_length=50)
+    lead_agency_id: Id | None
+    supporting_agency_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
 class AgencyRefOut(Schema):
@@ -564,7 +565,7 @@ class CasualtiesOut(Schema):
 
 class LogIn(Schema):
     text: str = Field(min_length=1, max_length=4000)
-    unit_id: int | None = None
+    unit_id: Id | None = None
 
 
 class TimelineEntryOut(Schema):
@@ -671,7 +672,7 @@ class TaskIn(Schema):
 
 
 class AssignIn(Schema):
-    unit_id: int
+    unit_id: Id
     note: Note = ""
 
 
