@@ -39,7 +39,7 @@ from marchwarden.adapters.db.repositories import (
     TokenRepository,
     UserRepository,
 )
-from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash
+from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash, plain
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -273,6 +273,9 @@ class SqlUnitOfWork:
         actor_id = actor.user_id if actor else None
         actor_name = actor.username if actor else "system"
         tid = None if target_id is None else str(target_id)
+        # the one place a record's changes are made plain JSON (or refused): hashed and
+        # stored as the same JSON, on both stores
+        changes = plain(changes)
         digest = compute_hash(
             seq=seq,
             at=at,
@@ -314,7 +317,7 @@ class SqlUnitOfWork:
         row: dict[str, Any] = {
             "at": at,
             "type": event.type,
-            "payload": event.payload(),
+            "payload": plain(event.payload()),
             "read_action": event.read_action.value,
             "resource": {
                 "kind": resource.kind,
