@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import Action, decide, may_see_personal
 from marchwarden.core.errors import Conflict, Invalid, NotFound
 from marchwarden.core.forces import model as fm
 from marchwarden.core.forces.events import (
@@ -352,7 +352,7 @@ class MemberView:
 
 def _view(actor: Principal, member: fm.Member, unit: fm.Unit) -> MemberView:
     resource = fm.unit_resource(unit.region, unit.agency_id, unit.path, kind="member")
-    return MemberView(member, unit, decide(actor, Action.MEMBER_READ_PERSONAL, resource).allowed)
+    return MemberView(member, unit, may_see_personal(actor, resource))
 
 
 def list_members(

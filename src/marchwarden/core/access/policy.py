@@ -207,6 +207,16 @@ def decide(principal: Principal, action: Action, resource: Resource | None = Non
     )
 
 
+def may_see_personal(principal: Principal, member_unit: Resource) -> bool:
+    """The one rule for a member's personal data (names, date of birth, phone): need to
+    know, which is ``member.read_personal`` on the member's unit — the personnel officer
+    and unit commander of that unit (in their scope), and the admin. Every path that
+    returns member data applies it: ``GET /members/{id}``, unit member lists, the roster
+    export (the personal columns are left empty for anyone else). Member events and audit
+    records carry no personal data at all (callsign and record kinds only)."""
+    return decide(principal, Action.MEMBER_READ_PERSONAL, member_unit).allowed
+
+
 def allowed_actions(principal: Principal) -> frozenset[Action]:
     """What the role may do at all (the UI uses this to show or hide controls)."""
     return ROLE_ACTIONS.get(principal.role, frozenset())
