@@ -290,6 +290,9 @@ class WhatIfReport:
     coverage_minutes: float
     border_band_km: float
     coverage: CoverageComparison
+    #: the units the caller may read (``unit.read``): only these are named in the reply;
+    #: the counts and the coverage are the law's effect everywhere (policy: SIDE_DOORS)
+    visible_units: frozenset[int] = frozenset()
 
 
 def _responders(units: dict[int, Unit], ids: frozenset[int]) -> list[ResponderPoint]:
@@ -350,4 +353,9 @@ def what_if(
         coverage_minutes=minutes,
         border_band_km=border_band_km,
         coverage=cover,
+        visible_units=frozenset(
+            uid
+            for uid, unit in snap.units.items()
+            if decide(actor, Action.UNIT_READ, unit.resource()).allowed
+        ),
     )

@@ -302,8 +302,16 @@ def whatif_out(report: authority.WhatIfReport) -> WhatIfOut:
                         members_lost=r.members_lost,
                         units_before=r.units_before,
                         units_after=r.units_after,
-                        units_gaining=[_unit_ref(report, u) for u in r.units_gaining],
-                        units_losing=[_unit_ref(report, u) for u in r.units_losing],
+                        units_gaining=[
+                            _unit_ref(report, u)
+                            for u in r.units_gaining
+                            if int(u) in report.visible_units
+                        ],
+                        units_losing=[
+                            _unit_ref(report, u)
+                            for u in r.units_losing
+                            if int(u) in report.visible_units
+                        ],
                     )
                     for r in change.regions
                     if r.changed
