@@ -229,32 +229,31 @@ def list_users(svc: Services, actor: Principal | None) -> list[User]:
 
 
 def login(svc: Services, *, username: str, password: str, address: str) -> IssuedToken:
-    """Check a password, throttled per account and per address; issue a token."""
+    """Check a password, throttled per account and per address; issue a token.
+
+    Atomic under concurrency: with the keys locked, the throttle is checked and the
+    attempt is counted as a failure *before* the password is checked (a success then
+    clears the count). A burst of attempts sent at once is therefore checked no more
+    often than the throttle allows one after another. The check itself runs in one of
+    the bounded password slots (``Argon2Passwords.slot``), taken before the attempt is
+    counted, so a busy server (503) counts nothing against the account."""
     policy = svc.throttle
     keys = (f"user:{username.lower()}", f"addr:{address}")
-    now = svc.clock.now()
-    with svc.db.unit_of_work(write=False) as uow:
-        records = [uow.login_failures.get(k) for k in keys]
-        user = uow.users.by_username(username)
-    wait_until = max(throttle.allowed_at(r, policy, now) for r in records)
-    if wait_until > now:
-        seconds = max(1, int((wait_until - now).total_seconds() + 0.999))
-        locked = any(throttle.is_locked(r, policy, now) for r in records)
-        raise Throttled(
-            ("locked after repeated failed logins" if locked else "too many failed logins")
-            + f"; try again in {seconds} s",
-            retry_after_seconds=seconds,
-        )
-    ok = svc.passwords.verify(user.password_hash if user else None, password)
+    with svc.passwords.slot():
+        now = svc.clock.now()
+        with svc.db.unit_of_work() as uow:
+            uow.login_failures.lock(keys)
+            records = [uow.login_failures.get(k) for k in keys]
+            _refuse_if_throttled(records, policy, now)
+            for key, record in zip(keys, records, strict=True):
+                uow.login_failures.put(throttle.after_failure(record, key, policy, now))
+            user = uow.users.by_username(username)
+            uow.commit()
+        ok = svc.passwords.verify(user.password_hash if user else None, password, in_slot=True)
+    if not ok or user is None or user.disabled:
+        raise Unauthenticated("wrong username or password, or the account is disabled")
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
-        if not ok or user is None or user.disabled:
-            for key in keys:
-                uow.login_failures.put(
-                    throttle.after_failure(uow.login_failures.get(key), key, policy, now)
-                )
-            uow.commit()
-            raise Unauthenticated("wrong username or password, or the account is disabled")
         uow.login_failures.clear(list(keys))
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = now + timedelta(seconds=svc.settings.token_ttl_seconds)
@@ -271,6 +270,20 @@ def login(svc: Services, *, username: str, password: str, address: str) -> Issue
         )
         uow.commit()
     return IssuedToken(token, expires, user)
+
+
+def _refuse_if_throttled(
+    records: list[throttle.FailureRecord | None], policy: throttle.ThrottlePolicy, now: datetime
+) -> None:
+    wait_until = max(throttle.allowed_at(r, policy, now) for r in records)
+    if wait_until > now:
+        seconds = max(1, int((wait_until - now).total_seconds() + 0.999))
+        locked = any(throttle.is_locked(r, policy, now) for r in records)
+        raise Throttled(
+            ("locked after repeated failed logins" if locked else "too many failed logins")
+            + f"; try again in {seconds} s",
+            retry_after_seconds=seconds,
+        )
 
 
 def authenticate(svc: Services, token: str) -> Principal:

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from marchwarden.core.authority.errors import AuthorityError
 from marchwarden.core.dispatch.errors import DispatchError
 from marchwarden.core.dispatch.tasking import IllegalTaskTransition
-from marchwarden.core.errors import DomainError, Throttled
+from marchwarden.core.errors import DomainError, Throttled, Unavailable
 from marchwarden.core.forces.status import IllegalStatusTransition, UnitStatusError
 from marchwarden.core.incidents.errors import IllegalIncidentTransition, IncidentError
 
@@ -104,7 +104,7 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         status = STATUS_BY_KIND.get(exc.kind, 400)
         headers: dict[str, str] = {}
-        if isinstance(exc, Throttled):
+        if isinstance(exc, (Throttled, Unavailable)):
             headers["Retry-After"] = str(exc.retry_after_seconds)
         if status == 401:
             headers["WWW-Authenticate"] = "Bearer"
