@@ -7,11 +7,12 @@ revokes every token at once.
 
 **Token cache.** Each process keeps the token rows it has read for up to
 ``TOKEN_CACHE_SECONDS`` (expiry is still checked on every request against the clock), so
-that a request does not cost a store read. A logout or a disabled account takes effect at
-once in the process that made the change (its entries are dropped after the commit, and a
-read that raced with the change is not cached), and within ``TOKEN_CACHE_SECONDS`` in
-every other process — other API processes drop the whole cache as soon as their stream hub
-sees a ``UserDisabled`` event (``forget_on_events``), which is sooner still.
+that a request does not cost a store read. A revocation (a logout, a disabled account)
+takes effect at once in every process, whichever process or the command line made it:
+the revoking transaction signals it through the store (``adapters/db/revocations.py``),
+and the cache drops everything when the store's revocation version moves — checked on
+every cache hit, before a cached row is trusted. A read that raced with a revocation is
+not cached (``TokenCache.generation``).
 """
 
 from __future__ import annotations
@@ -58,8 +59,16 @@ class TokenCache:
         self._lock = threading.Lock()
         #: bumped by every invalidation: a read that began before it is not cached
         self.generation = 0
+        #: the store's revocation version (``Revocations.version``) last seen
+        self._seen: object = None
 
-    def get(self, token_hash: str) -> TokenRow | None:
+    def get(self, token_hash: str, revocations: object = None) -> TokenRow | None:
+        """The cached row, unless it expired or ``revocations`` (the store's revocation
+        version now) differs from the last one seen: then everything is dropped."""
+        if revocations != self._seen:
+            self.forget()
+            self._seen = revocations
+            return None
         hit = self._rows.get(token_hash)
         if hit is None:
             return None
@@ -205,6 +214,7 @@ def disable_user(svc: Services, actor: Principal | None, username: str) -> User:
             raise Conflict(f"user {username!r} is already disabled")
         uow.users.set_disabled(user.id, now)
         uow.tokens.revoke_all_for(user.id, now)
+        uow.tokens_revoked()
         uow.record(
             actor=actor,
             command="user.disable",
@@ -308,7 +318,7 @@ def authenticate_cached(svc: Services, token: str) -> Principal | None:
     loop); None when the token is not cached — then call ``authenticate``."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise Unauthenticated("malformed bearer token")
-    row = token_cache(svc).get(_token_hash(svc, token))
+    row = token_cache(svc).get(_token_hash(svc, token), svc.db.revocations.version())
     return None if row is None else _check_row(svc, row)
 
 
@@ -327,6 +337,7 @@ def logout(svc: Services, principal: Principal, token: str) -> None:
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         uow.tokens.revoke(_token_hash(svc, token), now)
+        uow.tokens_revoked()
         uow.record(
             actor=principal,
             command="session.logout",

@@ -39,6 +39,7 @@ from marchwarden.adapters.db.repositories import (
     TokenRepository,
     UserRepository,
 )
+from marchwarden.adapters.db.revocations import Revocations
 from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash, plain
 
 if TYPE_CHECKING:
@@ -83,6 +84,8 @@ class Database:
         self._anchor_writer = _AnchorWriter(anchor)
         #: commands that many clients send at once (reports) commit together through this
         self.group_commit = GroupCommit(self)
+        #: token revocations told to every process on this store (see revocations.py)
+        self.revocations = Revocations(engine)
 
     def on_events_committed(self, listener: Callable[[int], None]) -> None:
         """``listener(max_event_id)`` runs after every commit that stored events."""
@@ -141,6 +144,7 @@ class SqlUnitOfWork:
         self.defer_journal = False
         self._audit_rows: list[dict[str, Any]] = []
         self._event_rows: list[dict[str, Any]] = []
+        self._revoked = False
 
     # -- lifecycle -----------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -216,7 +220,14 @@ class SqlUnitOfWork:
         self.conn.commit()
         self.committed = True
         self._release()
+        if self._revoked:
+            self.db.revocations.after_commit()
         self.db._after_commit(self._anchor, self._max_event_id)
+
+    def tokens_revoked(self) -> None:
+        """This transaction revokes tokens: every process learns it by the commit's end."""
+        self.db.revocations.signal_in(self.conn)
+        self._revoked = True
 
     def rollback(self) -> None:
         self.conn.rollback()

@@ -47,10 +47,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, clock=clock)
+        await asyncio.to_thread(services.db.revocations.start_listening)
         hub = StreamHub(services.db, poll_seconds=settings.stream_poll_seconds)
         bus = build_bus(settings)
         services.db.on_events_committed(bus.publish)
         hub.listeners.append(partial(accounts_service.forget_on_events, services))
+        hub.listeners.append(hub.close_disabled)
         await hub.start()
         await bus.start(hub.notify)
         app.state.services = services
@@ -67,6 +69,7 @@ def create_app(
         finally:
             await bus.stop()
             await hub.stop()
+            await asyncio.to_thread(services.db.revocations.stop_listening)
             await asyncio.to_thread(services.db.close)  # queued reports commit first
             services.db.flush_anchor()
             services.db.engine.dispose()

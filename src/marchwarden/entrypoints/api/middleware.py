@@ -195,7 +195,7 @@ def _bad_text_outside_body(scope: Scope) -> str | None:
         return "query string"
     for name, value in scope.get("headers", []):
         if b"\x00" in value:
-            return "header " + name.decode("latin-1")
+            return "header " + bytes(name).decode("latin-1")
     return None
 
 

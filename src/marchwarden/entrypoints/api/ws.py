@@ -93,7 +93,7 @@ async def stream(websocket: WebSocket) -> None:
             for item in sub.take():
                 # serialised once per event, not once per subscriber
                 await send(item.message_json)
-        if checker.done():
+        if checker.done() or sub.revoked:
             with contextlib.suppress(RuntimeError):
                 await websocket.close(code=4401, reason="the token is no longer valid")
     except (WebSocketDisconnect, RuntimeError):
