@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from marchwarden import __version__
 from marchwarden.bootstrap import build_bus, build_services
 from marchwarden.core.clock import Clock
-from marchwarden.entrypoints.api import errors, heap, web, ws
+from marchwarden.entrypoints.api import errors, heap, openapi, web, ws
 from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, RequestGuardMiddleware
 from marchwarden.entrypoints.api.routers import (
     accounts,
@@ -109,4 +109,5 @@ def create_app(
     app.include_router(api)
     app.include_router(health.router)
     web.install(app)
+    openapi.install(app)
     return app
