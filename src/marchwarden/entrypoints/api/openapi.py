@@ -9,7 +9,7 @@ takes ids, takes a body, changes state); route-specific answers stay in the rout
 | 400 malformed JSON | operations with a JSON body |
 | 401 unauthenticated | operations that need a token |
 | 403 forbidden | operations that need a token |
-| 404 not found | operations that name a thing (path parameter or an ``*_id`` query) |
+| 404 not found | operations that name a thing (path parameter, ``*_id`` query or body field) |
 | 409 conflict | operations that change state (POST, PUT, PATCH, DELETE) |
 | 413 body too large | operations with a body |
 | 415 unsupported media type | operations with a body |
@@ -58,14 +58,23 @@ def _needs_token(dependant: Dependant) -> bool:
     return any(d.call is bearer_token or _needs_token(d) for d in dependant.dependencies)
 
 
+def _names_ids(param: Any) -> bool:
+    """Whether a body names stored things by id (a field ``*_id`` or ``*_ids``)."""
+    model = getattr(param, "type_", None) or getattr(param.field_info, "annotation", None)
+    fields = getattr(model, "model_fields", {})
+    return any(name.endswith(("_id", "_ids")) for name in fields)
+
+
 def _statuses(route: Any) -> set[int]:
     dependant = route.dependant
     methods = set(route.methods or ())
     statuses = {422, 500, 503}
     if _needs_token(dependant):
         statuses |= {401, 403}
-    names_a_thing = bool(dependant.path_params) or any(
-        p.name.endswith("_id") for p in dependant.query_params
+    names_a_thing = (
+        bool(dependant.path_params)
+        or any(p.name.endswith("_id") for p in dependant.query_params)
+        or any(_names_ids(p) for p in dependant.body_params)
     )
     if names_a_thing:
         statuses.add(404)

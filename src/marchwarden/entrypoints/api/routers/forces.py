@@ -239,7 +239,11 @@ async def import_roster(
     return ImportOut(created=result.created, updated=result.updated, unchanged=result.unchanged)
 
 
-@router.get("/roster/export", response_class=PlainTextResponse)
+class CSVResponse(PlainTextResponse):
+    media_type = "text/csv"
+
+
+@router.get("/roster/export", response_class=CSVResponse)
 def export_roster(
     principal: CurrentPrincipal,
     services: ServicesDep,
@@ -248,8 +252,7 @@ def export_roster(
     """The roster as CSV (the import format), for one unit's subtree or everything in
     the caller's scope."""
     text = roster.export_roster(services, principal, unit_id)
-    return PlainTextResponse(
+    return CSVResponse(
         text,
-        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="roster.csv"'},
     )
