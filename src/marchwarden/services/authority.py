@@ -33,7 +33,7 @@ from marchwarden.core.errors import Invalid, NotFound
 from marchwarden.core.forces.facts import member_facts, member_table, unit_facts
 from marchwarden.core.geo.coverage import CoverageComparison, ResponderPoint, compare_coverage
 from marchwarden.core.geo.distance import TravelModel
-from marchwarden.services.context import PerStore, authorise
+from marchwarden.services.context import PerStore, authorise, authorise_role
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -232,6 +232,7 @@ def powers_by_unit(
 ) -> tuple[tuple[str, ...], dict[int, list[str]]]:
     """The acts in effect and, for every unit the actor may evaluate, the powers it holds
     (without the reasons: those come per unit from :func:`unit_authority`)."""
+    authorise_role(actor, Action.AUTHORITY_EVALUATE)
     snap, result = batch(svc, at, with_proposed)
     visible = {
         uid

@@ -7,7 +7,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import Action, allowed_actions, decide
 from marchwarden.core.access.throttle import ThrottlePolicy
 from marchwarden.core.errors import Forbidden
 
@@ -44,6 +44,14 @@ def authorise(principal: Principal, action: Action, resource: Resource | None = 
     decision = decide(principal, action, resource)
     if not decision.allowed:
         raise Forbidden(decision.reason)
+
+
+def authorise_role(principal: Principal, action: Action) -> None:
+    """The role may do ``action`` at all (``Forbidden`` otherwise): asked by a list before
+    it filters item by item, so that a role without the right gets 403, not an empty
+    list that looks like "nothing there"."""
+    if action not in allowed_actions(principal):
+        raise Forbidden(f"role {principal.role} may not {action.value}")
 
 
 _T = TypeVar("_T")

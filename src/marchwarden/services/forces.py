@@ -20,7 +20,7 @@ from marchwarden.core.forces.events import (
     UnitUpdated,
 )
 from marchwarden.core.forces.status import UnitStatus, change_status
-from marchwarden.services.context import authorise
+from marchwarden.services.context import authorise, authorise_role
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -153,6 +153,7 @@ def get_unit(svc: Services, actor: Principal, unit_id: int) -> fm.Unit:
 def list_units(
     svc: Services, actor: Principal, *, region: str | None = None, agency_id: int | None = None
 ) -> list[fm.Unit]:
+    authorise_role(actor, Action.UNIT_READ)
     with svc.db.unit_of_work(write=False) as uow:
         units = uow.forces.units(region=region, agency_id=agency_id)
     return [u for u in units if decide(actor, Action.UNIT_READ, u.resource()).allowed]

@@ -18,7 +18,7 @@ from marchwarden.core.errors import Forbidden, Invalid
 from marchwarden.core.forces.events import RosterImported
 from marchwarden.core.forces.model import MemberRecord, PersonalData, unit_resource
 from marchwarden.core.forces.roster import RosterError, format_roster, parse_roster
-from marchwarden.services.context import authorise
+from marchwarden.services.context import authorise, authorise_role
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -147,6 +147,8 @@ def import_roster(
 
 def export_roster(svc: Services, actor: Principal | None, unit_id: int | None = None) -> str:
     """The roster (of one unit's subtree, or all units in the caller's scope) as CSV."""
+    if actor is not None:
+        authorise_role(actor, Action.ROSTER_EXPORT)
     with svc.db.unit_of_work(write=False) as uow:
         under = None
         if unit_id is not None:

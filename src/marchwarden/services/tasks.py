@@ -61,7 +61,7 @@ from marchwarden.core.incidents import events as ev
 from marchwarden.core.incidents.model import check_position
 from marchwarden.core.incidents.records import Incident, Task, TimelineKind, UnitRef
 from marchwarden.services import authority
-from marchwarden.services.context import PerStore, authorise
+from marchwarden.services.context import PerStore, authorise, authorise_role
 from marchwarden.services.forces import apply_unit_status
 from marchwarden.services.incidents import event_base, get_incident_row, read_resource
 
@@ -509,6 +509,7 @@ def list_tasks(
     unit_id: int | None = None,
 ) -> list[TaskView]:
     """Tasks the caller may read (those of incidents it may read, or of its own units)."""
+    authorise_role(actor, Action.INCIDENT_READ)
     wanted = frozenset(statuses) if statuses is not None else None
     out: list[TaskView] = []
     with svc.db.unit_of_work(write=False) as uow:
