@@ -209,11 +209,15 @@ def parse_roster(
     missing = [c for c in REQUIRED if c not in names]
     dupes = sorted({h for h in names if names.count(h) > 1})
     for h in unknown:
-        errors.append(RosterError(1, h, f"unknown column (expected: {', '.join(COLUMNS)})"))
+        errors.append(
+            RosterError(
+                1, h or "(unnamed column)", f"unknown column (expected: {', '.join(COLUMNS)})"
+            )
+        )
     for c in missing:
         errors.append(RosterError(1, c, "required column is missing"))
     for d in dupes:
-        errors.append(RosterError(1, d, "column appears more than once"))
+        errors.append(RosterError(1, d or "(unnamed column)", "column appears more than once"))
     if errors:
         return ParsedRoster((), tuple(errors), {})
     reader.fieldnames = names
