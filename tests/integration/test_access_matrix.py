@@ -135,8 +135,8 @@ def _resources(services: Services, kind: str, object_id: Any) -> list[Resource]:
             assert task is not None
             incident = uow.incidents.get(task.incident_id)
             assert incident is not None
-            unit = uow.tasks.unit(task.unit_id) if task.unit_id else None
-            return [_task_read_resource(uow, incident, unit), incident.resource()]
+            tasked = uow.tasks.unit(task.unit_id) if task.unit_id else None
+            return [_task_read_resource(uow, incident, tasked), incident.resource()]
         if kind == "report":
             report = uow.reports.get(object_id)
             assert report is not None

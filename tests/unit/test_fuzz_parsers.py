@@ -95,11 +95,8 @@ def test_text_similarity_is_a_bounded_number(a: str, b: str) -> None:
     st.sampled_from(["id", "newest", "reliability", "received"]),
 )
 def test_report_cursors_parse_or_are_refused(cursor: str, order: str) -> None:
-    from marchwarden.services.reports import (
-        REPORT_ORDERS,
-        ReportCursorInvalid,
-        parse_report_cursor,
-    )
+    from marchwarden.adapters.db.command_repo import REPORT_ORDERS
+    from marchwarden.services.reports import ReportCursorInvalid, parse_report_cursor
 
     if order not in REPORT_ORDERS:
         return

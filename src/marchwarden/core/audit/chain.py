@@ -51,9 +51,9 @@ def plain(value: Any) -> Any:
     Dates and times become ISO 8601 text, enums their value, tuples and sets lists; any
     other type is refused with ``TypeError`` here — at the one place a record is written,
     never later in the store's JSON encoder after the change was made."""
+    if isinstance(value, Enum):  # a StrEnum or IntEnum too: its plain value
+        return plain(value.value)
     if value is None or isinstance(value, (str, bool, int, float)):
-        if isinstance(value, Enum):
-            return value.value
         return value
     if isinstance(value, dict):
         out = {}
@@ -69,8 +69,6 @@ def plain(value: Any) -> Any:
         return items if isinstance(value, (list, tuple)) else sorted(items, key=repr)
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
-    if isinstance(value, Enum):
-        return plain(value.value)
     raise TypeError(f"{type(value).__name__} is not plain JSON: {value!r}"[:200])
 
 
