@@ -141,3 +141,184 @@ def test_full_disk_refuses_writes_cleanly_and_recovers(small_volume: Path, tmp_p
         server.stop()
     with contextlib.closing(sqlite3.connect(small_volume / "marchwarden.db")) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# --------------------------------------------------------------------------- PostgreSQL restart
+
+PG_BIN = next(
+    (
+        os.path.join("/usr/lib/postgresql", v, "bin")
+        for v in sorted(os.listdir("/usr/lib/postgresql"), reverse=True)
+        if os.path.exists(os.path.join("/usr/lib/postgresql", v, "bin", "initdb"))
+    )
+    if os.path.isdir("/usr/lib/postgresql")
+    else (),
+    None,
+)
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of this test's own (never the shared one), run as the
+    ``postgres`` OS user on a free port, so that it may be stopped and started."""
+
+    def __init__(self) -> None:
+        import shutil
+        import tempfile
+
+        from tests.e2e.conftest import free_port
+
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="mw-pg-")
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.data = os.path.join(self.dir, "data")
+        self.log = os.path.join(self.dir, "log")
+        self._as_postgres(f"{PG_BIN}/initdb", "-D", self.data, "-A", "trust", "-U", "postgres")
+
+    def _as_postgres(self, *args: str) -> None:
+        done = subprocess.run(
+            ["runuser", "-u", "postgres", "--", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    def start(self) -> None:
+        opts = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir}"
+        self._as_postgres(
+            f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "start"
+        )
+
+    def stop(self) -> None:
+        self._as_postgres(f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def url(self, db: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{db}"
+
+    def remove(self) -> None:
+        import shutil
+
+        with contextlib.suppress(AssertionError):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def private_pg() -> Iterator[PrivatePostgres]:
+    import pwd
+
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        pwd_missing = True
+    else:
+        pwd_missing = False
+    if PG_BIN is None or pwd_missing or os.geteuid() != 0:
+        reason = "a private PostgreSQL cluster needs its binaries, the postgres user and root"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    pg = PrivatePostgres()
+    pg.start()
+    try:
+        yield pg
+    finally:
+        pg.remove()
+
+
+def test_postgres_restart_under_load_is_503_then_recovers_with_nothing_lost(
+    private_pg: PrivatePostgres, tmp_path: Path
+) -> None:
+    import threading
+    import time
+
+    import psycopg
+
+    with psycopg.connect(private_pg.url("postgres"), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE mw")
+    env = dict(os.environ)
+    env.update(
+        {
+            "MARCHWARDEN_ENVIRONMENT": "test",
+            "MARCHWARDEN_SECRET_KEY": "test-secret-" + "x" * 32,
+            "MARCHWARDEN_DATABASE_URL": private_pg.url("mw"),
+            "MARCHWARDEN_AUDIT_ANCHOR_PATH": str(tmp_path / "audit.anchor"),
+            "MARCHWARDEN_ARGON2_TIME_COST": "1",
+            "MARCHWARDEN_ARGON2_MEMORY_KIB": "1024",
+        }
+    )
+    server = Server(env=env, log_path=tmp_path / "server.log")
+    made = server.cli(
+        "users", "add", "admin", "--role", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    server.start()
+    acknowledged: dict[str, int] = {}
+    statuses: list[tuple[str, int]] = []  # (phase, status)
+    phase = "before"
+    lock = threading.Lock()
+    stop = threading.Event()
+    bad: list[str] = []
+    try:
+        auth = {"Authorization": f"Bearer {server.login('admin', ADMIN_PASSWORD)}"}
+
+        def writer(k: int) -> None:
+            n = 0
+            with httpx.Client(base_url=server.url, headers=auth, timeout=30) as http:
+                while not stop.is_set():
+                    key = f"w{k}-{n}"
+                    reply = http.post(
+                        "/api/v1/reports", json=_report(n), headers={"Idempotency-Key": key}
+                    )
+                    with lock:
+                        statuses.append((phase, reply.status_code))
+                        if reply.status_code == 201:
+                            acknowledged[key] = reply.json()["id"]
+                        elif reply.status_code != 503 or not reply.headers[
+                            "content-type"
+                        ].startswith("application/problem+json"):
+                            bad.append(f"{phase} {reply.status_code} {reply.text[:300]}")
+                    n += 1
+                    if reply.status_code == 503:
+                        time.sleep(0.05)
+
+        threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+        for th in threads:
+            th.start()
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 40 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        private_pg.stop()
+        phase = "down"
+        time.sleep(2.0)
+        phase = "restarting"
+        private_pg.start()
+        phase = "up"
+        before_up = len(acknowledged)
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < before_up + 40 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stop.set()
+        for th in threads:
+            th.join(timeout=60)
+        assert bad == [], bad[:10]
+        assert any(p == "down" and s == 503 for p, s in statuses), "no request met the outage"
+        assert len(acknowledged) >= before_up + 40, "writes did not recover by themselves"
+        with httpx.Client(base_url=server.url, headers=auth, timeout=30) as http:
+            stored: set[int] = set()
+            after = 0
+            while True:
+                page = http.get("/api/v1/reports", params={"after_id": after, "limit": 1000})
+                body = page.json()
+                stored |= {r["id"] for r in body["items"]}
+                if body["next_after_id"] is None:
+                    break
+                after = body["next_after_id"]
+            assert set(acknowledged.values()) <= stored, "an acknowledged report was lost"
+            assert len(set(acknowledged.values())) == len(acknowledged)
+            verify = http.get("/api/v1/audit/verify").json()
+            assert verify["ok"], verify
+    finally:
+        stop.set()
+        server.stop()
