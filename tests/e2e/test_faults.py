@@ -145,16 +145,20 @@ def test_full_disk_refuses_writes_cleanly_and_recovers(small_volume: Path, tmp_p
 
 # --------------------------------------------------------------------------- PostgreSQL restart
 
-PG_BIN = next(
-    (
-        os.path.join("/usr/lib/postgresql", v, "bin")
-        for v in sorted(os.listdir("/usr/lib/postgresql"), reverse=True)
-        if os.path.exists(os.path.join("/usr/lib/postgresql", v, "bin", "initdb"))
-    )
-    if os.path.isdir("/usr/lib/postgresql")
-    else (),
-    None,
-)
+
+def _pg_bin() -> str | None:
+    """The newest installed PostgreSQL's bin directory (Debian layout), if any."""
+    root = "/usr/lib/postgresql"
+    if not os.path.isdir(root):
+        return None
+    for version in sorted(os.listdir(root), key=lambda v: (len(v), v), reverse=True):
+        path = os.path.join(root, version, "bin")
+        if os.path.exists(os.path.join(path, "initdb")):
+            return path
+    return None
+
+
+PG_BIN = _pg_bin()
 
 
 class PrivatePostgres:
