@@ -19,6 +19,7 @@ from marchwarden.entrypoints.api.schemas.sitreps import (
     NeedOut,
     RegionSitrepOut,
 )
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import sitreps
 
 router = APIRouter(prefix="/sitreps", tags=["situation reports"])
@@ -42,7 +43,7 @@ def _wants_html(request: Request, fmt: str | None) -> bool:
 
 @router.get("/incidents/{incident_id}", response_model=IncidentSitrepOut, responses=_RESPONSES)
 def incident_sitrep(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     services: ServicesDep,
