@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from marchwarden.core.access.policy import Action, Decision, allowed_actions, decide
 from marchwarden.core.access.throttle import ThrottlePolicy
 from marchwarden.core.errors import Forbidden
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from marchwarden.core.access.model import Principal, Resource
     from marchwarden.core.clock import Clock
     from marchwarden.services.authority import LegalSnapshots
@@ -65,3 +69,26 @@ def authorise_role(principal: Principal, action: Action) -> None:
     list that looks like "nothing there"."""
     if action not in allowed_actions(principal):
         raise Forbidden(f"role {principal.role} may not {action.value}")
+
+
+_T = TypeVar("_T")
+
+
+class PerStore(Generic[_T]):
+    """One ``_T`` per store, made on first use and gone with the store (weakly keyed).
+
+    Kept only because ``services/alerts.py`` (its public feed cache) still imports it at
+    integ-h1, where issue 10 removed it and the whole app failed to import; the fix of the
+    alerts services on main replaces this. Drop it when that fix is merged."""
+
+    def __init__(self, make: Callable[[], _T]) -> None:
+        self._make = make
+        self._items: weakref.WeakKeyDictionary[Store, _T] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def of(self, db: Store) -> _T:
+        with self._lock:
+            found = self._items.get(db)
+            if found is None:
+                found = self._items[db] = self._make()
+            return found
