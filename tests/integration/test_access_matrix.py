@@ -10,18 +10,30 @@ policy's own table (``policy.API_OPERATIONS``): issue 15, the reliability suite.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from marchwarden import geodata
+from marchwarden.adapters.clock import ScenarioClock
 from marchwarden.core.access.model import Principal, Resource, Role, Scope
-from marchwarden.core.access.policy import API_OPERATIONS, allowed_actions, decide
+from marchwarden.core.access.policy import (
+    API_OPERATIONS,
+    EVERYTHING,
+    PUBLIC_OUTSIDE_API,
+    allowed_actions,
+    decide,
+)
+from marchwarden.entrypoints.api.app import create_app
 from marchwarden.services import roster
 from marchwarden.services.incidents import read_resource
 from marchwarden.services.tasks import _task_read_resource
 from tests.factories import ROSTER_HEADER, login, make_user, volunteer_row
+from tests.integration.alert_support import alert_body
 from tests.integration.command_support import (
     GRAYVORON,
+    GRAYVORON_AREA,
     SUDZHA,
     at,
     build_world,
@@ -34,16 +46,29 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
     from marchwarden.services.context import Services
+    from marchwarden.settings import Settings
 
 PREFIX = "/api/v1"
 #: the OpenAPI operations outside the API prefix, and what they are
-OUTSIDE_API = {"GET /healthz", "GET /readyz"}
+OUTSIDE_API = {"GET /healthz", "GET /readyz"} | PUBLIC_OUTSIDE_API
 #: the query a reading operation needs to be a valid request at all
-REQUIRED_QUERY = {"/activity-log": "unit_id={co1}", "/whatif": "with=LSD-2023"}
+REQUIRED_QUERY = {
+    "/activity-log": "unit_id={co1}",
+    "/whatif": "with=LSD-2023",
+    "/whatif/release": "with=LSD-2023",
+}
+#: a path with parameters that name no stored object, as a valid request
+PATH_EXAMPLES = {
+    "/basemap/{z}/{x}/{y}": "/basemap/8/150/85",
+    "/settlements/{settlement_id}/shelters": "/settlements/{bel_settlement}/shelters",
+}
 
 
 def api_operations(client: TestClient) -> set[str]:
-    doc = client.get("/openapi.json").json()
+    return _operations(client.get("/openapi.json").json())
+
+
+def _operations(doc: dict[str, Any]) -> set[str]:
     return {
         f"{method.upper()} {path.removeprefix(PREFIX)}"
         for path, item in doc["paths"].items()
@@ -52,8 +77,14 @@ def api_operations(client: TestClient) -> set[str]:
     }
 
 
-def test_every_operation_has_a_rule_and_every_rule_an_operation(client: TestClient) -> None:
-    served = api_operations(client) - OUTSIDE_API
+def test_every_operation_has_a_rule_and_every_rule_an_operation(
+    client: TestClient, settings: Settings
+) -> None:
+    # ``marchwarden demo`` serves the scenario clock's operations too
+    demo = create_app(
+        settings, scenario_clock=ScenarioClock(datetime(2026, 11, 26, 12, tzinfo=UTC))
+    )
+    served = (api_operations(client) | _operations(demo.openapi())) - OUTSIDE_API
     assert sorted(served - set(API_OPERATIONS)) == [], "operations without a policy rule"
     assert sorted(set(API_OPERATIONS) - served) == [], "rules for operations not served"
 
@@ -80,8 +111,24 @@ def _objects(client: TestClient, services: Services) -> dict[str, Any]:
 
     bel_report = submit(client, hq, new_key(), position=at(GRAYVORON)).json()["id"]
     krs_report = submit(client, hq, new_key(), position=at(SUDZHA)).json()["id"]
+
+    def alert(area: dict[str, Any]) -> int:
+        """A published Public alert over ``area`` (drafted by hq, approved by hq2)."""
+        reply = client.post(f"{PREFIX}/alerts", json=alert_body(area=area), headers=hq)
+        assert reply.status_code == 201, reply.text
+        alert_id = int(reply.json()["id"])
+        for step, by in (("approve", "hq2"), ("publish", "hq")):
+            reply = client.post(f"{PREFIX}/alerts/{alert_id}/{step}", headers=world.h(by))
+            assert reply.status_code == 200, reply.text
+        return alert_id
+
+    bel_alert = alert({"kind": "polygon", "ring": GRAYVORON_AREA})
+    krs_alert = alert({"kind": "region", "region": "RU-KRS"})
+    ids["bel_settlement"] = next(s.id for s in geodata.settlements() if s.region == "RU-BEL")
     return {
         "ids": ids,
+        "alert": (bel_alert, krs_alert),
+        "alert_region": {bel_alert: "RU-BEL", krs_alert: "RU-KRS"},
         "unit": (ids["co1"], ids["krs_bn"]),
         "member": (member(ids["co1"]), member(ids["krs_bn"])),
         "incident": (bel_incident, krs_incident),
@@ -112,9 +159,14 @@ def _accounts(services: Services, ids: dict[str, int]) -> dict[str, Principal]:
     }
 
 
-def _resources(services: Services, kind: str, object_id: Any) -> list[Resource]:
+def _resources(
+    services: Services, kind: str, object_id: Any, objects: dict[str, Any]
+) -> list[Resource]:
     """What the policy decides on for an object of this kind (the services' own reading
-    of it; a task is read through its incident and unit, assigned through its incident)."""
+    of it; a task is read through its incident and unit, assigned through its incident;
+    a Public alert by ``alert.read`` in its area's regions: ``decide_alert_read``)."""
+    if kind == "alert":
+        return [Resource("alert", region=objects["alert_region"][object_id])]
     with services.db.unit_of_work(write=False) as uow:
         if kind == "unit":
             unit = uow.forces.unit(object_id)
@@ -152,16 +204,25 @@ def test_reads_answer_403_exactly_when_the_policy_denies(
     objects = _objects(client, services)
     principals = _accounts(services, objects["ids"])
     headers = {name: login(client, name) for name in principals}
-    reads = sorted(op for op in API_OPERATIONS if op.startswith("GET "))
+    # the scenario clock is served by ``marchwarden demo`` only: not by this app
+    served = api_operations(client)
+    reads = sorted(op for op in API_OPERATIONS if op.startswith("GET ") and op in served)
     checked = 0
     mismatches: list[str] = []
     for op in reads:
         rule = API_OPERATIONS[op]
         path = op.removeprefix("GET ")
         for name, principal in principals.items():
-            if rule.on is None:
+            if rule.on is None or rule.on == EVERYTHING:
                 query = REQUIRED_QUERY.get(path, "").format(**objects["ids"])
-                targets: list[tuple[str, bool | None]] = [(f"{path}?{query}", None)]
+                url = (
+                    PATH_EXAMPLES[path].format(**objects["ids"]) if path in PATH_EXAMPLES else path
+                )
+                # EVERYTHING: decided without a resource (only an all-regions scope)
+                everything = None
+                if rule.on == EVERYTHING and rule.action is not None:
+                    everything = decide(principal, rule.action, None).allowed
+                targets: list[tuple[str, bool | None]] = [(f"{url}?{query}", everything)]
             else:
                 targets = []
                 for object_id in objects[rule.on]:
@@ -169,7 +230,7 @@ def test_reads_answer_403_exactly_when_the_policy_denies(
                     decisions = (
                         {
                             decide(principal, rule.action, r).allowed
-                            for r in _resources(services, rule.on, object_id)
+                            for r in _resources(services, rule.on, object_id, objects)
                         }
                         if rule.action is not None
                         else {True}

@@ -354,7 +354,9 @@ class OperationRule:
 
     ``action``: the action asked of the policy (None: any signed-in account; with
     ``public`` no account at all). ``on``: what the decision is about — the thing its
-    path names (``unit``, ``member``, ``incident``, ``report``, ``task``, ``region``), or
+    path names (``unit``, ``member``, ``incident``, ``report``, ``task``, ``region``,
+    ``alert``, ``shelter``, ``evacuation``), ``EVERYTHING`` for an operation asked about
+    everything at once (``decide`` without a resource: only an all-regions scope may), or
     None for an operation about nothing in particular (a list is then filtered to what
     the caller may see, item by item, with the same action)."""
 
@@ -364,6 +366,8 @@ class OperationRule:
 
 
 _A = Action
+#: ``OperationRule.on`` of an operation decided without a resource (see ``decide``)
+EVERYTHING = "everything"
 #: Every operation of the HTTP API (``METHOD /path`` under ``/api/v1``) and its rule.
 #: ``tests/integration/test_access_matrix.py`` checks the API against this table for every
 #: role, with objects inside and outside the caller's scope; an operation missing here
@@ -449,7 +453,51 @@ API_OPERATIONS: dict[str, OperationRule] = {
     # situation reports
     "GET /sitreps/incidents/{incident_id}": OperationRule(_A.SITREP_READ, "incident"),
     "GET /sitreps/regions/{region}": OperationRule(_A.SITREP_READ, "region"),
+    "GET /sitreps/incidents/{incident_id}/map.svg": OperationRule(_A.SITREP_READ, "incident"),
+    # the base map
+    "GET /geo/basemap": OperationRule(_A.GEO_READ),
+    "GET /basemap": OperationRule(_A.GEO_READ),
+    "GET /basemap/{z}/{x}/{y}": OperationRule(_A.GEO_READ),
+    # the release analysis
+    "GET /whatif/release": OperationRule(_A.WHATIF_RUN),
+    # public alerts (an alert's regions are its area's: ``decide_in_regions``; reading
+    # one goes by its CAP scope: ``decide_alert_read``, whose Public case is alert.read)
+    "GET /alerts/templates": OperationRule(_A.ALERT_READ, EVERYTHING),
+    "POST /alerts/preview": OperationRule(_A.ALERT_DRAFT),
+    "POST /alerts/import": OperationRule(_A.ALERT_IMPORT),
+    "POST /alerts/import-feed": OperationRule(_A.ALERT_IMPORT),
+    "POST /alerts": OperationRule(_A.ALERT_DRAFT),
+    "POST /incidents/{incident_id}/alerts": OperationRule(_A.ALERT_DRAFT, "incident"),
+    "GET /alerts": OperationRule(_A.ALERT_READ),
+    "GET /alerts/{alert_id}": OperationRule(_A.ALERT_READ, "alert"),
+    "PUT /alerts/{alert_id}": OperationRule(_A.ALERT_DRAFT, "alert"),
+    "POST /alerts/{alert_id}/approve": OperationRule(_A.ALERT_APPROVE, "alert"),
+    "POST /alerts/{alert_id}/publish": OperationRule(_A.ALERT_PUBLISH, "alert"),
+    "POST /alerts/{alert_id}/cancel": OperationRule(_A.ALERT_PUBLISH, "alert"),
+    "GET /alerts/{alert_id}/deliveries": OperationRule(_A.ALERT_READ, "alert"),
+    "POST /webhooks": OperationRule(_A.WEBHOOK_MANAGE),
+    "GET /webhooks": OperationRule(_A.WEBHOOK_MANAGE),
+    # shelters and evacuation
+    "POST /shelters": OperationRule(_A.SHELTER_WRITE),
+    "GET /shelters": OperationRule(_A.SHELTER_READ, EVERYTHING),
+    "POST /shelters/{shelter_id}/check-in": OperationRule(_A.SHELTER_WRITE, "shelter"),
+    "POST /shelters/{shelter_id}/check-out": OperationRule(_A.SHELTER_WRITE, "shelter"),
+    "GET /settlements/{settlement_id}/shelters": OperationRule(_A.SHELTER_READ, EVERYTHING),
+    "POST /evacuation-orders": OperationRule(_A.EVACUATION_ORDER),
+    "PATCH /evacuation-orders/{order_id}": OperationRule(_A.EVACUATION_ORDER, "evacuation"),
+    "GET /evacuation-orders": OperationRule(_A.INCIDENT_READ),
+    "POST /evacuation-orders/{order_id}/tasks": OperationRule(_A.TASK_CREATE, "evacuation"),
+    "GET /displacement": OperationRule(_A.SITREP_READ, EVERYTHING),
+    # the demo's scenario clock (served only by ``marchwarden demo``)
+    "GET /scenario/clock": OperationRule(_A.SCENARIO_CLOCK),
+    "PUT /scenario/clock": OperationRule(_A.SCENARIO_CLOCK),
+    "POST /scenario/clock/release": OperationRule(_A.SCENARIO_CLOCK),
 }
+
+#: The public CAP feed and documents, served outside ``/api/v1`` without an account
+#: (Public alerts; a Restricted or Private document only to a signed-in reader the policy
+#: lets read it: ``decide_alert_read``).
+PUBLIC_OUTSIDE_API: frozenset[str] = frozenset({"GET /cap/feed.atom", "GET /cap/{identifier}.xml"})
 
 #: What a scoped account sees of things outside its scope inside replies about things
 #: it may see (the "side doors"). Applied by ``services/visibility.py`` and the what-if.

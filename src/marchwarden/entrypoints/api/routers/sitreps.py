@@ -65,7 +65,7 @@ def incident_sitrep(
     response_class=Response,
     responses={200: {"content": {SVG: {"schema": {"type": "string"}}}}},
 )
-def incident_map(incident_id: int, principal: CurrentPrincipal, services: ServicesDep) -> Response:
+def incident_map(incident_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> Response:
     """The incident's area as SVG, drawn on the server from the bundled geodata (no
     tiles, so the sitrep prints offline): regions, state border, rivers and lakes,
     settlements (the affected ones marked and named), the place, its affected radius and
