@@ -34,7 +34,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         db=db,
         clock=clock or SystemClock(),
         passwords=Argon2Passwords(
-            time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_kib,
+            concurrency=settings.password_hash_concurrency,
+            queue=settings.password_hash_queue,
+            wait_seconds=settings.password_hash_wait_seconds,
         ),
         basemap=MBTiles(settings.basemap) if settings.basemap else None,
         law=LegalSnapshots(),

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     #: argon2id cost: RFC 9106 second recommended profile by default (t=3, 64 MiB)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
+    #: password checks (and hashes) run at once per process: each holds argon2_memory_kib
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    #: more may wait for a slot, up to this many for up to password_hash_wait_seconds;
+    #: beyond that a login gets 503 with Retry-After (a flood cannot exhaust memory)
+    password_hash_queue: int = Field(default=8, ge=0, le=1000)
+    password_hash_wait_seconds: float = Field(default=2.0, ge=0, le=60)
     log_level: str = "INFO"
     hq_timezone: str = "Europe/Moscow"
     #: an MBTiles file served as the map's base layer (``/api/v1/basemap``); none: the

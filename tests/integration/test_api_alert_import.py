@@ -178,3 +178,16 @@ def test_import_a_feed_by_url(client: TestClient, services: Services) -> None:
     finally:
         srv.server.shutdown()
         srv.server.server_close()
+
+
+def test_a_feed_url_no_client_can_fetch_is_refused_and_changes_nothing(
+    client: TestClient, services: Services
+) -> None:
+    """URLs the fuzzer found (tests/e2e/test_openapi_fuzz.py): a host IDNA cannot encode,
+    a bad port, a control character — each was a 500; now the caller's error, 422."""
+    h = alert_users(client, services)
+    before = _count(services)
+    for url in ("http://a..b/feed", "https://" + "a" * 70 + ".example/", "http://[::1/feed"):
+        reply = client.post("/api/v1/alerts/import-feed", json={"url": url}, headers=h["hq"])
+        assert_problem(reply, 422, "cap-import-rejected", "could not fetch")
+    assert _count(services) == before

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from marchwarden.core.access.model import Principal
     from marchwarden.core.clock import FixedClock
     from marchwarden.services.context import Services
+    from marchwarden.settings import Settings
 
 PASSWORD = "group-commit-password"
 
@@ -297,23 +298,40 @@ def test_a_change_made_elsewhere_takes_effect_within_the_cache_time(
         accounts.authenticate(services, token)
 
 
-def test_a_user_disabled_elsewhere_drops_the_cache_when_the_event_arrives(
-    services: Services, reporter: Principal
+def test_a_revocation_by_another_process_drops_the_cache_before_the_next_request(
+    services: Services, settings: Settings, reporter: Principal
 ) -> None:
-    token = login(services)
-    accounts.authenticate(services, token)
-    with services.db.unit_of_work(write=False) as uow:
-        last = uow.events.last_id()
-    accounts.disable_user(services, None, "reporter")
-    accounts.token_cache(services).put(
-        accounts._token_hash(services, token),
-        _stale_row(services, token),
-        accounts.token_cache(services).generation,
-    )  # as if another process had cached it before the change
-    assert accounts.authenticate_cached(services, token) is not None
-    with services.db.unit_of_work(write=False) as uow:
-        accounts.forget_on_events(services, uow.events.after(last))
-    assert accounts.authenticate_cached(services, token) is None
+    """Another process (its own engine on the same store; it does not touch this
+    process's cache) disables the account: the store's revocation signal reaches this
+    process — on SQLite before the other's commit returns (the stamp file), on PostgreSQL
+    with the commit (NOTIFY to the listening connection)."""
+    import time
+
+    from marchwarden.bootstrap import build_services
+
+    services.db.revocations.start_listening()
+    other = build_services(settings, clock=services.clock)
+    try:
+        token = login(services)
+        accounts.authenticate(services, token)
+        assert accounts.authenticate_cached(services, token) is not None  # cached
+        now = services.clock.now()
+        with other.db.unit_of_work() as uow:
+            uow.users.set_disabled(reporter.user_id, now)
+            uow.tokens.revoke_all_for(reporter.user_id, now)
+            uow.tokens_revoked()
+            uow.commit()
+        if services.db.is_postgres:  # delivered by the listener thread: wait for it
+            deadline = time.monotonic() + 5
+            while accounts.authenticate_cached(services, token) is not None:
+                assert time.monotonic() < deadline, "the revocation never arrived"
+                time.sleep(0.005)
+        assert accounts.authenticate_cached(services, token) is None
+        with pytest.raises(Unauthenticated):
+            accounts.authenticate(services, token)
+    finally:
+        services.db.revocations.stop_listening()
+        other.db.engine.dispose()
 
 
 def _stale_row(services: Services, token: str) -> Any:

@@ -92,3 +92,36 @@ def test_rewritten_tail_detected_by_the_anchor() -> None:
 def test_without_anchor_tail_truncation_is_not_detectable() -> None:
     entries = chain(5)
     assert verify_chain(entries[:3], None).ok
+
+
+def test_plain_makes_dates_enums_and_sets_json_and_refuses_the_rest() -> None:
+    import datetime as dt
+    import enum
+
+    import pytest
+
+    from marchwarden.core.audit.chain import plain
+
+    class Colour(enum.StrEnum):
+        RED = "red"
+
+    value = {
+        "on": dt.date(2026, 10, 1),
+        "at": dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.UTC),
+        "colour": Colour.RED,
+        "tags": frozenset({"b", "a"}),
+        "pair": (1, 2.5),
+        Colour.RED: None,
+    }
+    assert plain(value) == {
+        "on": "2026-10-01",
+        "at": "2026-10-01T12:00:00+00:00",
+        "colour": "red",
+        "tags": ["a", "b"],
+        "pair": [1, 2.5],
+        "red": None,
+    }
+    with pytest.raises(TypeError, match="not plain JSON"):
+        plain({"x": object()})
+    with pytest.raises(TypeError, match="not a string"):
+        plain({(1, 2): "tuple key"})

@@ -59,3 +59,16 @@ class Throttled(DomainError):
     def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
         super().__init__(detail, extra={"retry_after_seconds": retry_after_seconds})
         self.retry_after_seconds = retry_after_seconds
+
+
+class Unavailable(DomainError):
+    """The server cannot take the request now (e.g. every password-hashing slot is busy);
+    the same request may succeed after ``retry_after_seconds``."""
+
+    code = "busy"
+    kind = "unavailable"
+    title = "Service busy"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail, extra={"retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds

@@ -7,11 +7,12 @@ revokes every token at once.
 
 **Token cache.** Each process keeps the token rows it has read for up to
 ``TOKEN_CACHE_SECONDS`` (expiry is still checked on every request against the clock), so
-that a request does not cost a store read. A logout or a disabled account takes effect at
-once in the process that made the change (its entries are dropped after the commit, and a
-read that raced with the change is not cached), and within ``TOKEN_CACHE_SECONDS`` in
-every other process — other API processes drop the whole cache as soon as their stream hub
-sees a ``UserDisabled`` event (``forget_on_events``), which is sooner still.
+that a request does not cost a store read. A revocation (a logout, a disabled account)
+takes effect at once in every process, whichever process or the command line made it:
+the revoking transaction signals it through the store (``adapters/db/revocations.py``),
+and the cache drops everything when the store's revocation version moves — checked on
+every cache hit, before a cached row is trusted. A read that raced with a revocation is
+not cached (``TokenCache.generation``).
 """
 
 from __future__ import annotations
@@ -57,8 +58,16 @@ class TokenCache:
         self._lock = threading.Lock()
         #: bumped by every invalidation: a read that began before it is not cached
         self.generation = 0
+        #: the store's revocation version (``Revocations.version``) last seen
+        self._seen: object = None
 
-    def get(self, token_hash: str) -> TokenRow | None:
+    def get(self, token_hash: str, revocations: object = None) -> TokenRow | None:
+        """The cached row, unless it expired or ``revocations`` (the store's revocation
+        version now) differs from the last one seen: then everything is dropped."""
+        if revocations != self._seen:
+            self.forget()
+            self._seen = revocations
+            return None
         hit = self._rows.get(token_hash)
         if hit is None:
             return None
@@ -195,6 +204,7 @@ def disable_user(svc: Services, actor: Principal | None, username: str) -> User:
             raise Conflict(f"user {username!r} is already disabled")
         uow.users.set_disabled(user.id, now)
         uow.tokens.revoke_all_for(user.id, now)
+        uow.tokens_revoked()
         uow.record(actor, [UserDisabled(user_id=user.id, username=username)], at=now)
         result = uow.users.get(user.id)
         uow.commit()
@@ -211,32 +221,31 @@ def list_users(svc: Services, actor: Principal | None) -> list[User]:
 
 
 def login(svc: Services, *, username: str, password: str, address: str) -> IssuedToken:
-    """Check a password, throttled per account and per address; issue a token."""
+    """Check a password, throttled per account and per address; issue a token.
+
+    Atomic under concurrency: with the keys locked, the throttle is checked and the
+    attempt is counted as a failure *before* the password is checked (a success then
+    clears the count). A burst of attempts sent at once is therefore checked no more
+    often than the throttle allows one after another. The check itself runs in one of
+    the bounded password slots (``Argon2Passwords.slot``), taken before the attempt is
+    counted, so a busy server (503) counts nothing against the account."""
     policy = svc.throttle
     keys = (f"user:{username.lower()}", f"addr:{address}")
-    now = svc.clock.now()
-    with svc.db.unit_of_work(write=False) as uow:
-        records = [uow.login_failures.get(k) for k in keys]
-        user = uow.users.by_username(username)
-    wait_until = max(throttle.allowed_at(r, policy, now) for r in records)
-    if wait_until > now:
-        seconds = max(1, int((wait_until - now).total_seconds() + 0.999))
-        locked = any(throttle.is_locked(r, policy, now) for r in records)
-        raise Throttled(
-            ("locked after repeated failed logins" if locked else "too many failed logins")
-            + f"; try again in {seconds} s",
-            retry_after_seconds=seconds,
-        )
-    ok = svc.passwords.verify(user.password_hash if user else None, password)
+    with svc.passwords.slot():
+        now = svc.clock.now()
+        with svc.db.unit_of_work() as uow:
+            uow.login_failures.lock(keys)
+            records = [uow.login_failures.get(k) for k in keys]
+            _refuse_if_throttled(records, policy, now)
+            for key, record in zip(keys, records, strict=True):
+                uow.login_failures.put(throttle.after_failure(record, key, policy, now))
+            user = uow.users.by_username(username)
+            uow.commit()
+        ok = svc.passwords.verify(user.password_hash if user else None, password, in_slot=True)
+    if not ok or user is None or user.disabled:
+        raise Unauthenticated("wrong username or password, or the account is disabled")
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
-        if not ok or user is None or user.disabled:
-            for key in keys:
-                uow.login_failures.put(
-                    throttle.after_failure(uow.login_failures.get(key), key, policy, now)
-                )
-            uow.commit()
-            raise Unauthenticated("wrong username or password, or the account is disabled")
         uow.login_failures.clear(list(keys))
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = now + timedelta(seconds=svc.settings.token_ttl_seconds)
@@ -247,6 +256,20 @@ def login(svc: Services, *, username: str, password: str, address: str) -> Issue
         uow.record(user.principal(), [event], at=now)
         uow.commit()
     return IssuedToken(token, expires, user)
+
+
+def _refuse_if_throttled(
+    records: list[throttle.FailureRecord | None], policy: throttle.ThrottlePolicy, now: datetime
+) -> None:
+    wait_until = max(throttle.allowed_at(r, policy, now) for r in records)
+    if wait_until > now:
+        seconds = max(1, int((wait_until - now).total_seconds() + 0.999))
+        locked = any(throttle.is_locked(r, policy, now) for r in records)
+        raise Throttled(
+            ("locked after repeated failed logins" if locked else "too many failed logins")
+            + f"; try again in {seconds} s",
+            retry_after_seconds=seconds,
+        )
 
 
 def authenticate(svc: Services, token: str) -> Principal:
@@ -271,7 +294,7 @@ def authenticate_cached(svc: Services, token: str) -> Principal | None:
     loop); None when the token is not cached — then call ``authenticate``."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise Unauthenticated("malformed bearer token")
-    row = token_cache(svc).get(_token_hash(svc, token))
+    row = token_cache(svc).get(_token_hash(svc, token), svc.db.revocations.version())
     return None if row is None else _check_row(svc, row)
 
 
@@ -290,6 +313,7 @@ def logout(svc: Services, principal: Principal, token: str) -> None:
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         uow.tokens.revoke(_token_hash(svc, token), now)
+        uow.tokens_revoked()
         uow.record(principal, [SessionEnded(user_id=principal.user_id)], at=now)
         uow.commit()
     token_cache(svc).forget(token_hash=_token_hash(svc, token))

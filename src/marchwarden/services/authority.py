@@ -35,7 +35,7 @@ from marchwarden.core.forces.facts import member_facts, member_table, unit_facts
 from marchwarden.core.forces.strength import stand_ins
 from marchwarden.core.geo.coverage import CoverageComparison, ResponderPoint, compare_coverage
 from marchwarden.core.geo.distance import TravelModel
-from marchwarden.services.context import authorise
+from marchwarden.services.context import authorise, authorise_role
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -215,6 +215,7 @@ def powers_by_unit(
 ) -> tuple[tuple[str, ...], dict[int, list[str]]]:
     """The acts in effect and, for every unit the actor may evaluate, the powers it holds
     (without the reasons: those come per unit from :func:`unit_authority`)."""
+    authorise_role(actor, Action.AUTHORITY_EVALUATE)
     snap, result = batch(svc, at, with_proposed)
     visible = {
         uid
@@ -273,6 +274,9 @@ class WhatIfReport:
     coverage_minutes: float
     border_band_km: float
     coverage: CoverageComparison
+    #: the units the caller may read (``unit.read``): only these are named in the reply;
+    #: the counts and the coverage are the law's effect everywhere (policy: SIDE_DOORS)
+    visible_units: frozenset[int] = frozenset()
 
 
 def _responders(units: dict[int, Unit], ids: frozenset[int]) -> list[ResponderPoint]:
@@ -333,4 +337,9 @@ def what_if(
         coverage_minutes=minutes,
         border_band_km=border_band_km,
         coverage=cover,
+        visible_units=frozenset(
+            uid
+            for uid, unit in snap.units.items()
+            if decide(actor, Action.UNIT_READ, unit.resource()).allowed
+        ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from marchwarden.core.access.policy import Action, Decision, decide
+from marchwarden.core.access.policy import Action, Decision, allowed_actions, decide
 from marchwarden.core.access.throttle import ThrottlePolicy
 from marchwarden.core.errors import Forbidden
 
@@ -66,3 +66,11 @@ def allowed(decision: Decision) -> str:
     if not decision.allowed:
         raise Forbidden(decision.reason)
     return decision.reason
+
+
+def authorise_role(principal: Principal, action: Action) -> None:
+    """The role may do ``action`` at all (``Forbidden`` otherwise): asked by a list before
+    it filters item by item, so that a role without the right gets 403, not an empty
+    list that looks like "nothing there"."""
+    if action not in allowed_actions(principal):
+        raise Forbidden(f"role {principal.role} may not {action.value}")

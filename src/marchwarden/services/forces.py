@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import Action, decide, may_see_personal
 from marchwarden.core.dispatch.decisions import decide_unit_status_set
 from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.errors import Conflict, Invalid, NotFound
@@ -26,7 +26,7 @@ from marchwarden.core.forces.events import (
     AgencyCreated,
     UnitStatusChanged,
 )
-from marchwarden.services.context import authorise
+from marchwarden.services.context import authorise, authorise_role
 from marchwarden.services.incidents import get_incident_row
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ def get_unit(svc: Services, actor: Principal, unit_id: int) -> fm.Unit:
 def list_units(
     svc: Services, actor: Principal, *, region: str | None = None, agency_id: int | None = None
 ) -> list[fm.Unit]:
+    authorise_role(actor, Action.UNIT_READ)
     with svc.db.unit_of_work(write=False) as uow:
         units = uow.forces.units(region=region, agency_id=agency_id)
     return [u for u in units if decide(actor, Action.UNIT_READ, u.resource()).allowed]
@@ -264,7 +265,7 @@ class MemberView:
 
 def _view(actor: Principal, member: fm.Member, unit: fm.Unit) -> MemberView:
     resource = fm.unit_resource(unit.region, unit.agency_id, unit.path, kind="member")
-    return MemberView(member, unit, decide(actor, Action.MEMBER_READ_PERSONAL, resource).allowed)
+    return MemberView(member, unit, may_see_personal(actor, resource))
 
 
 def list_members(

@@ -20,6 +20,7 @@ from marchwarden.core.incidents.model import IncidentState
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+    from contextlib import AbstractContextManager
     from datetime import datetime
     from pathlib import Path
     from types import TracebackType
@@ -307,6 +308,11 @@ class Tokens(Protocol):
 
 class LoginFailures(Protocol):
     """What handlers need of ``LoginFailureRepository`` (``adapters/db/repositories.py``)."""
+
+    def lock(self, keys: Sequence[str]) -> None:
+        """Hold these keys until the transaction ends (a login's throttle check and the
+        counting of its attempt are one step, however many come at once)."""
+        ...
 
     def get(self, key: str) -> FailureRecord | None: ...
 
@@ -732,6 +738,10 @@ class UnitOfWork(Protocol):
         ...
 
     def unit_path(self, unit_id: int) -> str | None: ...
+    def tokens_revoked(self) -> None:
+        """This transaction revokes tokens: every process on the store learns it by the
+        time the commit returns (``adapters/db/revocations.py``)."""
+        ...
 
 
 class GroupCommitter(Protocol):
@@ -761,9 +771,26 @@ class AnchorFile(Protocol):
 
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
-    def verify(self, password_hash: str | None, password: str) -> bool:
-        """Whether ``password`` matches (with ``None``: spends the same time, says no)."""
+    def slot(self) -> AbstractContextManager[None]:
+        """Hold one of the bounded password-check slots (``Unavailable`` when busy)."""
         ...
+
+    def verify(self, password_hash: str | None, password: str, *, in_slot: bool = False) -> bool:
+        """Whether ``password`` matches (with ``None``: spends the same time, says no);
+        ``in_slot``: the caller already holds a slot."""
+        ...
+
+
+class RevocationSignal(Protocol):
+    """Token revocations told to every process on the store
+    (``adapters/db/revocations.py``)."""
+
+    def version(self) -> object:
+        """Changes whenever tokens may have been revoked, by any process."""
+        ...
+
+    def start_listening(self) -> None: ...
+    def stop_listening(self) -> None: ...
 
 
 class Store(Protocol):
@@ -780,6 +807,8 @@ class Store(Protocol):
     def anchor(self) -> AnchorFile: ...
     @property
     def group_commit(self) -> GroupCommitter: ...
+    @property
+    def revocations(self) -> RevocationSignal: ...
     @property
     def url(self) -> str:
         """The store's address (with any password: a key, never shown)."""

@@ -63,6 +63,7 @@ from marchwarden.services.incidents import (
     open_incident,
 )
 from marchwarden.services.ports import REPORT_ORDERS, NewReportRow, RetryJob, report_order_key
+from marchwarden.services.visibility import Readable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -439,6 +440,7 @@ def list_reports(
     if key is None and after_id is not None and order == "id":
         key = (after_id,)
     with svc.db.unit_of_work(write=False) as uow:
+        readable = Readable(uow, actor)
         while len(out) < limit:
             batch = uow.reports.find(
                 status=status,
@@ -452,7 +454,7 @@ def list_reports(
                 break
             for report in batch:
                 if decide(actor, Action.REPORT_READ, report.resource()).allowed:
-                    out.append(report)
+                    out.append(readable.report_view(report))
                     if len(out) == limit:
                         break
             key = report_order_key(order, batch[-1])
@@ -506,10 +508,11 @@ def get_report(svc: Services, actor: Principal, report_id: int) -> ReportView:
     with svc.db.unit_of_work(write=False) as uow:
         report = _get(uow, report_id)
         authorise(actor, Action.REPORT_READ, report.resource())
+        readable = Readable(uow, actor)
         live = None
         if report.status is ReportStatus.PENDING:
-            live = _correlate(uow, report.summary(), correlation_settings(svc))
-    return ReportView(report, live)
+            live = readable.live(_correlate(uow, report.summary(), correlation_settings(svc)))
+        return ReportView(readable.report_view(report), live)
 
 
 # --------------------------------------------------------------------------- the queue

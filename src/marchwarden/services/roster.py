@@ -9,15 +9,16 @@ member leaves).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import Action, decide, may_see_personal
 from marchwarden.core.errors import Forbidden, Invalid
 from marchwarden.core.forces.decisions import roster_imported
-from marchwarden.core.forces.model import MemberRecord, unit_resource
+from marchwarden.core.forces.model import MemberRecord, PersonalData, unit_resource
 from marchwarden.core.forces.roster import RosterError, format_roster, parse_roster
-from marchwarden.services.context import authorise
+from marchwarden.services.context import authorise, authorise_role
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from marchwarden.core.access.model import Principal
     from marchwarden.services.context import Services
     from marchwarden.services.ports import UnitOfWork
+
+
+#: what an export shows of a member's personal data to a caller without need to know
+WITHHELD = PersonalData("", "", None, "")
 
 
 class RosterInvalid(Invalid):
@@ -147,6 +152,8 @@ def _sort_out(
 
 def export_roster(svc: Services, actor: Principal | None, unit_id: int | None = None) -> str:
     """The roster (of one unit's subtree, or all units in the caller's scope) as CSV."""
+    if actor is not None:
+        authorise_role(actor, Action.ROSTER_EXPORT)
     with svc.db.unit_of_work(write=False) as uow:
         under = None
         if unit_id is not None:
@@ -161,13 +168,14 @@ def export_roster(svc: Services, actor: Principal | None, unit_id: int | None = 
         records = uow.forces.roster(under_path=under)
         index = uow.forces.unit_index()
     if actor is not None:
-        records = [
-            r
-            for r in records
-            if decide(
-                actor,
-                Action.ROSTER_EXPORT,
-                unit_resource(index[r.unit_code][2], index[r.unit_code][3], index[r.unit_code][1]),
-            ).allowed
-        ]
+        shown = []
+        for r in records:
+            _, path, region, agency = index[r.unit_code][:4]
+            resource = unit_resource(region, agency, path)
+            if not decide(actor, Action.ROSTER_EXPORT, resource).allowed:
+                continue
+            if not may_see_personal(actor, unit_resource(region, agency, path, kind="member")):
+                r = dataclasses.replace(r, personal=WITHHELD)
+            shown.append(r)
+        records = shown
     return format_roster(records)

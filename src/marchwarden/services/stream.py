@@ -87,6 +87,8 @@ class Subscriber:
     live: bool = False
     closed: bool = False
     overflowed: bool = False
+    #: closed because the account was disabled (the socket closes with 4401)
+    revoked: bool = False
     pending: deque[StoredEvent] = field(default_factory=deque)
     _waiter: asyncio.Future[None] | None = None
 
@@ -252,6 +254,17 @@ class StreamHub:
                 # the store has nothing after the cursor but the hub is ahead (it cannot
                 # be, unless events were deleted): wait for the hub rather than spin
                 await asyncio.sleep(0.05)
+
+    def close_disabled(self, events: Sequence[StoredEvent]) -> None:
+        """A listener: the streams of an account disabled anywhere close at once (a
+        stream's token is otherwise re-checked every 30 s)."""
+        disabled = {ev.payload.get("user_id") for ev in events if ev.type == "UserDisabled"}
+        if not disabled:
+            return
+        for sub in list(self.subscribers):
+            if sub.principal.user_id in disabled:
+                sub.revoked = True
+                sub.close()
 
     def unsubscribe(self, sub: Subscriber) -> None:
         sub.close()

@@ -68,7 +68,7 @@ from marchwarden.core.geo.distance import TravelModel
 from marchwarden.core.incidents.decisions import check_takes_more
 from marchwarden.core.incidents.model import check_position
 from marchwarden.services import authority
-from marchwarden.services.context import allowed, authorise
+from marchwarden.services.context import allowed, authorise, authorise_role
 from marchwarden.services.dispatch_board import candidate, refresh, scoped_board
 from marchwarden.services.forces import apply_unit_status
 from marchwarden.services.incidents import get_incident_row, read_resource
@@ -223,6 +223,7 @@ def list_tasks(
     unit_id: int | None = None,
 ) -> list[TaskView]:
     """Tasks the caller may read (those of incidents it may read, or of its own units)."""
+    authorise_role(actor, Action.INCIDENT_READ)
     wanted = frozenset(statuses) if statuses is not None else None
     out: list[TaskView] = []
     with svc.db.unit_of_work(write=False) as uow:

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("marchwarden.bus")
 
 SUBJECT = "marchwarden.events.committed"
+#: told to the hub after a reconnect: "events up to any id may be stored" (it reads them)
+RECONNECTED = 2**62
 
 
 class NatsBus:
@@ -26,7 +28,20 @@ class NatsBus:
 
     async def start(self, on_notify: Callable[[int], None]) -> None:
         self._loop = asyncio.get_running_loop()
-        self._nc = await nats.connect(self.url, name="marchwarden-api", max_reconnect_attempts=-1)
+
+        async def reconnected() -> None:
+            # notifications published while this process was cut off from NATS are gone:
+            # have the hub read the store after its last id (the events are all there)
+            log.info("bus reconnected to %s; reading what was missed", self.url)
+            on_notify(RECONNECTED)
+
+        self._nc = await nats.connect(
+            self.url,
+            name="marchwarden-api",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            reconnected_cb=reconnected,
+        )
 
         async def handler(msg: Any) -> None:
             try:

@@ -25,8 +25,10 @@ def fetch(url: str, *, max_bytes: int, timeout: float = 10.0) -> bytes:
                 if len(data) > max_bytes:
                     raise CapImportRejected(f"{url} is larger than {max_bytes:,} bytes")
             return bytes(data)
-    except httpx.HTTPError as exc:
-        raise CapImportRejected(f"could not fetch {url}: {exc}") from exc
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+        # ValueError: a host name IDNA cannot encode (an empty or 64+ character label);
+        # InvalidURL: control characters, a bad port — the caller's URL, not our fault
+        raise CapImportRejected(f"could not fetch {url!r}: {exc}") from exc
 
 
 def feed_links(data: bytes) -> list[str]:

@@ -144,6 +144,18 @@ class LoginFailureRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 
+    def lock(self, keys: Sequence[str]) -> None:
+        """Hold these keys until the transaction ends: a login's check of the throttle
+        and its counting of the attempt are one step, however many come at once.
+        SQLite: the write transaction (``BEGIN IMMEDIATE``) already serialises it;
+        PostgreSQL: a transaction-scoped advisory lock per key (in a fixed order)."""
+        if self.conn.dialect.name != "postgresql":
+            return
+        for key in sorted(keys):
+            self.conn.execute(
+                sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": "login:" + key}
+            )
+
     def get(self, key: str) -> FailureRecord | None:
         row = self.conn.execute(
             sa.select(t.login_failures).where(t.login_failures.c.key == key)

@@ -37,11 +37,12 @@ from marchwarden.adapters.db.repositories import (
     TokenRepository,
     UserRepository,
 )
+from marchwarden.adapters.db.revocations import Revocations
 from marchwarden.adapters.db.shelters_repo import EvacuationRepository, ShelterRepository
 from marchwarden.adapters.db.tak_repo import TakCertRepository
 from marchwarden.adapters.db.task_repo import TaskRepository
 from marchwarden.adapters.db.webhooks_repo import WebhookRepository
-from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash
+from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash, plain
 from marchwarden.core.incidents.records import TimelineKind
 from marchwarden.services.field_ports import PENDING_KEY, IdempotencyKeyTaken
 
@@ -87,6 +88,8 @@ class Database:
         self._anchor_writer = _AnchorWriter(anchor)
         #: commands that many clients send at once (reports) commit together through this
         self.group_commit = GroupCommit(self)
+        #: token revocations told to every process on this store (see revocations.py)
+        self.revocations = Revocations(engine)
 
     @property
     def url(self) -> str:
@@ -150,6 +153,7 @@ class SqlUnitOfWork:
         self.defer_journal = False
         self._audit_rows: list[dict[str, Any]] = []
         self._event_rows: list[dict[str, Any]] = []
+        self._revoked = False
 
     # -- lifecycle -----------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -246,7 +250,14 @@ class SqlUnitOfWork:
         self.conn.commit()
         self.committed = True
         self._release()
+        if self._revoked:
+            self.db.revocations.after_commit()
         self.db._after_commit(self._anchor, self._max_event_id)
+
+    def tokens_revoked(self) -> None:
+        """This transaction revokes tokens: every process learns it by the commit's end."""
+        self.db.revocations.signal_in(self.conn)
+        self._revoked = True
 
     def rollback(self) -> None:
         self.conn.rollback()
@@ -337,6 +348,9 @@ class SqlUnitOfWork:
         actor_id = actor.user_id if actor else None
         actor_name = actor.username if actor else "system"
         tid = None if target_id is None else str(target_id)
+        # the one place a record's changes are made plain JSON (or refused): hashed and
+        # stored as the same JSON, on both stores
+        changes = plain(changes)
         digest = compute_hash(
             seq=seq,
             at=at,
@@ -376,7 +390,7 @@ class SqlUnitOfWork:
         row: dict[str, Any] = {
             "at": at,
             "type": event.type,
-            "payload": event.payload(),
+            "payload": plain(event.payload()),
             "read_action": event.read_action.value,
             "resource": {
                 "kind": resource.kind,

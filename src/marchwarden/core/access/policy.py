@@ -321,6 +321,16 @@ def may_attach_photo(principal: Principal, report: Resource, submitted_by: str) 
     )
 
 
+def may_see_personal(principal: Principal, member_unit: Resource) -> bool:
+    """The one rule for a member's personal data (names, date of birth, phone): need to
+    know, which is ``member.read_personal`` on the member's unit — the personnel officer
+    and unit commander of that unit (in their scope), and the admin. Every path that
+    returns member data applies it: ``GET /members/{id}``, unit member lists, the roster
+    export (the personal columns are left empty for anyone else). Member events and audit
+    records carry no personal data at all (callsign and record kinds only)."""
+    return decide(principal, Action.MEMBER_READ_PERSONAL, member_unit).allowed
+
+
 def allowed_actions(principal: Principal) -> frozenset[Action]:
     """What the role may do at all (the UI uses this to show or hide controls)."""
     return ROLE_ACTIONS.get(principal.role, frozenset())
@@ -380,3 +390,174 @@ def may_move_task(
         if by_unit.allowed:
             return by_unit
     return decide(principal, Action.TASK_ASSIGN, incident)
+
+
+# --------------------------------------------------------------------------- the API's table
+
+
+@dataclass(frozen=True, slots=True)
+class OperationRule:
+    """How one API operation is decided.
+
+    ``action``: the action asked of the policy (None: any signed-in account; with
+    ``public`` no account at all). ``on``: what the decision is about — the thing its
+    path names (``unit``, ``member``, ``incident``, ``report``, ``task``, ``region``,
+    ``alert``, ``shelter``, ``evacuation``), ``EVERYTHING`` for an operation asked about
+    everything at once (``decide`` without a resource: only an all-regions scope may), or
+    None for an operation about nothing in particular (a list is then filtered to what
+    the caller may see, item by item, with the same action)."""
+
+    action: Action | None
+    on: str | None = None
+    public: bool = False
+
+
+_A = Action
+#: ``OperationRule.on`` of an operation decided without a resource (see ``decide``)
+EVERYTHING = "everything"
+#: Every operation of the HTTP API (``METHOD /path`` under ``/api/v1``) and its rule.
+#: ``tests/integration/test_access_matrix.py`` checks the API against this table for every
+#: role, with objects inside and outside the caller's scope; an operation missing here
+#: fails that test.
+API_OPERATIONS: dict[str, OperationRule] = {
+    # accounts
+    "POST /auth/login": OperationRule(None, public=True),
+    "POST /auth/logout": OperationRule(None),
+    "GET /auth/me": OperationRule(None),
+    "GET /users": OperationRule(_A.USER_MANAGE),
+    "POST /users": OperationRule(_A.USER_MANAGE),
+    "POST /users/{username}/disable": OperationRule(_A.USER_MANAGE),
+    "GET /config": OperationRule(None, public=True),
+    "GET /stream/position": OperationRule(_A.STREAM_SUBSCRIBE),
+    # audit
+    "GET /audit": OperationRule(_A.AUDIT_READ),
+    "GET /audit/verify": OperationRule(_A.AUDIT_READ),
+    # geography
+    "GET /geo/regions": OperationRule(_A.GEO_READ),
+    "GET /geo/settlements": OperationRule(_A.GEO_READ),
+    "GET /geo/border": OperationRule(_A.GEO_READ),
+    "GET /incident-types": OperationRule(_A.GEO_READ),
+    # forces
+    "GET /agencies": OperationRule(_A.AGENCY_READ),
+    "POST /agencies": OperationRule(_A.AGENCY_WRITE),
+    "GET /units": OperationRule(_A.UNIT_READ),
+    "POST /units": OperationRule(_A.UNIT_WRITE),
+    "GET /units/{unit_id}": OperationRule(_A.UNIT_READ, "unit"),
+    "PATCH /units/{unit_id}": OperationRule(_A.UNIT_WRITE, "unit"),
+    "POST /units/{unit_id}/status": OperationRule(_A.UNIT_STATUS, "unit"),
+    "GET /units/{unit_id}/status-history": OperationRule(_A.UNIT_READ, "unit"),
+    "POST /units/{unit_id}/positions": OperationRule(_A.UNIT_POSITION, "unit"),
+    "GET /units/{unit_id}/positions": OperationRule(_A.UNIT_READ, "unit"),
+    "GET /units/{unit_id}/members": OperationRule(_A.MEMBER_READ, "unit"),
+    "POST /members": OperationRule(_A.MEMBER_WRITE),
+    "GET /members/{member_id}": OperationRule(_A.MEMBER_READ, "member"),
+    "POST /members/{member_id}/records": OperationRule(_A.MEMBER_WRITE, "member"),
+    "POST /roster/import": OperationRule(_A.ROSTER_IMPORT),
+    "GET /roster/export": OperationRule(_A.ROSTER_EXPORT),
+    # law
+    "GET /powers": OperationRule(_A.LAW_READ),
+    "GET /acts": OperationRule(_A.LAW_READ),
+    "POST /acts": OperationRule(_A.LAW_WRITE),
+    "GET /acts/{reference}": OperationRule(_A.LAW_READ),
+    "POST /acts/{reference}/status": OperationRule(_A.LAW_WRITE),
+    "GET /activation-orders": OperationRule(_A.LAW_READ),
+    "POST /activation-orders": OperationRule(_A.ACTIVATION_ISSUE),
+    "GET /members/{member_id}/authority": OperationRule(_A.AUTHORITY_EVALUATE, "member"),
+    "GET /unit-powers": OperationRule(_A.AUTHORITY_EVALUATE),
+    "GET /units/{unit_id}/authority": OperationRule(_A.AUTHORITY_EVALUATE, "unit"),
+    "GET /whatif": OperationRule(_A.WHATIF_RUN),
+    # reports
+    "POST /reports": OperationRule(_A.REPORT_SUBMIT),
+    "GET /reports": OperationRule(_A.REPORT_READ),
+    "GET /reports/{report_id}": OperationRule(_A.REPORT_READ, "report"),
+    "POST /reports/{report_id}/claim": OperationRule(_A.REPORT_TRIAGE, "report"),
+    "POST /reports/{report_id}/release": OperationRule(_A.REPORT_TRIAGE, "report"),
+    "POST /reports/{report_id}/attach": OperationRule(_A.REPORT_TRIAGE, "report"),
+    "POST /reports/{report_id}/open-incident": OperationRule(_A.REPORT_TRIAGE, "report"),
+    "POST /reports/{report_id}/reject": OperationRule(_A.REPORT_TRIAGE, "report"),
+    # incidents
+    "POST /incidents": OperationRule(_A.INCIDENT_WRITE),
+    "GET /incidents": OperationRule(_A.INCIDENT_READ),
+    "GET /incidents/{incident_id}": OperationRule(_A.INCIDENT_READ, "incident"),
+    "PATCH /incidents/{incident_id}": OperationRule(_A.INCIDENT_WRITE, "incident"),
+    "POST /incidents/{incident_id}/transition": OperationRule(_A.INCIDENT_WRITE, "incident"),
+    "PUT /incidents/{incident_id}/command": OperationRule(_A.INCIDENT_WRITE, "incident"),
+    "GET /incidents/{incident_id}/casualties": OperationRule(_A.INCIDENT_READ, "incident"),
+    "POST /incidents/{incident_id}/casualties": OperationRule(_A.INCIDENT_WRITE, "incident"),
+    "GET /incidents/{incident_id}/timeline": OperationRule(_A.INCIDENT_READ, "incident"),
+    "POST /incidents/{incident_id}/log": OperationRule(_A.INCIDENT_LOG, "incident"),
+    "GET /activity-log": OperationRule(_A.INCIDENT_READ),
+    # tasks
+    "POST /incidents/{incident_id}/tasks": OperationRule(_A.TASK_CREATE, "incident"),
+    "GET /tasks": OperationRule(_A.INCIDENT_READ),
+    "GET /tasks/{task_id}": OperationRule(_A.INCIDENT_READ, "task"),
+    "GET /tasks/{task_id}/recommendations": OperationRule(_A.TASK_ASSIGN, "task"),
+    "POST /tasks/{task_id}/assign": OperationRule(_A.TASK_ASSIGN, "task"),
+    "POST /tasks/{task_id}/accept": OperationRule(_A.TASK_RESPOND, "task"),
+    "POST /tasks/{task_id}/decline": OperationRule(_A.TASK_RESPOND, "task"),
+    "POST /tasks/{task_id}/status": OperationRule(_A.TASK_RESPOND, "task"),
+    "POST /tasks/{task_id}/cancel": OperationRule(_A.TASK_ASSIGN, "task"),
+    # situation reports
+    "GET /sitreps/incidents/{incident_id}": OperationRule(_A.SITREP_READ, "incident"),
+    "GET /sitreps/regions/{region}": OperationRule(_A.SITREP_READ, "region"),
+    "GET /sitreps/incidents/{incident_id}/map.svg": OperationRule(_A.SITREP_READ, "incident"),
+    # the base map
+    "GET /geo/basemap": OperationRule(_A.GEO_READ),
+    "GET /basemap": OperationRule(_A.GEO_READ),
+    "GET /basemap/{z}/{x}/{y}": OperationRule(_A.GEO_READ),
+    # the release analysis
+    "GET /whatif/release": OperationRule(_A.WHATIF_RUN),
+    # public alerts (an alert's regions are its area's: ``decide_in_regions``; reading
+    # one goes by its CAP scope: ``decide_alert_read``, whose Public case is alert.read)
+    "GET /alerts/templates": OperationRule(_A.ALERT_READ, EVERYTHING),
+    "POST /alerts/preview": OperationRule(_A.ALERT_DRAFT),
+    "POST /alerts/import": OperationRule(_A.ALERT_IMPORT),
+    "POST /alerts/import-feed": OperationRule(_A.ALERT_IMPORT),
+    "POST /alerts": OperationRule(_A.ALERT_DRAFT),
+    "POST /incidents/{incident_id}/alerts": OperationRule(_A.ALERT_DRAFT, "incident"),
+    "GET /alerts": OperationRule(_A.ALERT_READ),
+    "GET /alerts/{alert_id}": OperationRule(_A.ALERT_READ, "alert"),
+    "PUT /alerts/{alert_id}": OperationRule(_A.ALERT_DRAFT, "alert"),
+    "POST /alerts/{alert_id}/approve": OperationRule(_A.ALERT_APPROVE, "alert"),
+    "POST /alerts/{alert_id}/publish": OperationRule(_A.ALERT_PUBLISH, "alert"),
+    "POST /alerts/{alert_id}/cancel": OperationRule(_A.ALERT_PUBLISH, "alert"),
+    "GET /alerts/{alert_id}/deliveries": OperationRule(_A.ALERT_READ, "alert"),
+    "POST /webhooks": OperationRule(_A.WEBHOOK_MANAGE),
+    "GET /webhooks": OperationRule(_A.WEBHOOK_MANAGE),
+    # shelters and evacuation
+    "POST /shelters": OperationRule(_A.SHELTER_WRITE),
+    "GET /shelters": OperationRule(_A.SHELTER_READ, EVERYTHING),
+    "POST /shelters/{shelter_id}/check-in": OperationRule(_A.SHELTER_WRITE, "shelter"),
+    "POST /shelters/{shelter_id}/check-out": OperationRule(_A.SHELTER_WRITE, "shelter"),
+    "GET /settlements/{settlement_id}/shelters": OperationRule(_A.SHELTER_READ, EVERYTHING),
+    "POST /evacuation-orders": OperationRule(_A.EVACUATION_ORDER),
+    "PATCH /evacuation-orders/{order_id}": OperationRule(_A.EVACUATION_ORDER, "evacuation"),
+    "GET /evacuation-orders": OperationRule(_A.INCIDENT_READ),
+    "POST /evacuation-orders/{order_id}/tasks": OperationRule(_A.TASK_CREATE, "evacuation"),
+    "GET /displacement": OperationRule(_A.SITREP_READ, EVERYTHING),
+    # the demo's scenario clock (served only by ``marchwarden demo``)
+    "GET /scenario/clock": OperationRule(_A.SCENARIO_CLOCK),
+    "PUT /scenario/clock": OperationRule(_A.SCENARIO_CLOCK),
+    "POST /scenario/clock/release": OperationRule(_A.SCENARIO_CLOCK),
+}
+
+#: The public CAP feed and documents, served outside ``/api/v1`` without an account
+#: (Public alerts; a Restricted or Private document only to a signed-in reader the policy
+#: lets read it: ``decide_alert_read``).
+PUBLIC_OUTSIDE_API: frozenset[str] = frozenset({"GET /cap/feed.atom", "GET /cap/{identifier}.xml"})
+
+#: What a scoped account sees of things outside its scope inside replies about things
+#: it may see (the "side doors"). Applied by ``services/visibility.py`` and the what-if.
+SIDE_DOORS: dict[str, str] = {
+    "report suggestions": "matches, misses and likely duplicates name only incidents the "
+    "caller may read (incident.read) and reports it may read (report.read)",
+    "what-if": "counts per region and the coverage map are the law's effect everywhere "
+    "(no unit is named in them); units gaining or losing a power are named only when the "
+    "caller may read them (unit.read)",
+    "member personal data": "names, date of birth and phone only with member.read_personal "
+    "on the member's unit (may_see_personal), on every path: member, member lists, roster "
+    "export; events and audit records carry none",
+    "task recommendations": "only units the caller could task",
+    "live stream": "each event only to subscribers whose policy decision on its resource "
+    "allows its read action",
+}

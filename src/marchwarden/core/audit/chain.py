@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
-    from datetime import datetime
 
 GENESIS_HASH = "0" * 64
 
@@ -43,10 +44,36 @@ class Anchor:
     hash: str
 
 
+def plain(value: Any) -> Any:
+    """``value`` as plain JSON (dicts with string keys, lists, str, int, float, bool,
+    None), the one form an audit record's changes and an event's payload are stored in.
+
+    Dates and times become ISO 8601 text, enums their value, tuples and sets lists; any
+    other type is refused with ``TypeError`` here — at the one place a record is written,
+    never later in the store's JSON encoder after the change was made."""
+    if isinstance(value, Enum):  # a StrEnum or IntEnum too: its plain value
+        return plain(value.value)
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if isinstance(k, Enum):
+                k = k.value
+            if not isinstance(k, (str, int)) or isinstance(k, bool):
+                raise TypeError(f"audit/event key {k!r} is not a string")
+            out[str(k)] = plain(v)
+        return out
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [plain(v) for v in value]
+        return items if isinstance(value, (list, tuple)) else sorted(items, key=repr)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not plain JSON: {value!r}"[:200])
+
+
 def canonical_changes(changes: Mapping[str, Any]) -> str:
-    return json.dumps(
-        changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
+    return json.dumps(changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def compute_hash(

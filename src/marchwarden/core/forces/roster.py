@@ -209,11 +209,15 @@ def parse_roster(
     missing = [c for c in REQUIRED if c not in names]
     dupes = sorted({h for h in names if names.count(h) > 1})
     for h in unknown:
-        errors.append(RosterError(1, h, f"unknown column (expected: {', '.join(COLUMNS)})"))
+        errors.append(
+            RosterError(
+                1, h or "(unnamed column)", f"unknown column (expected: {', '.join(COLUMNS)})"
+            )
+        )
     for c in missing:
         errors.append(RosterError(1, c, "required column is missing"))
     for d in dupes:
-        errors.append(RosterError(1, d, "column appears more than once"))
+        errors.append(RosterError(1, d or "(unnamed column)", "column appears more than once"))
     if errors:
         return ParsedRoster((), tuple(errors), {})
     reader.fieldnames = names
@@ -232,7 +236,7 @@ def parse_roster(
                 errors.append(RosterError(line, "(row)", "fewer fields than the header has"))
                 continue
             try:
-                record = _record(row, today)
+                record = _record({k: restore(v) for k, v in row.items()}, today)
             except _RowError as exc:
                 errors.append(RosterError(line, exc.column, exc.reason))
             else:
@@ -266,15 +270,35 @@ def _join(items: Iterable[str]) -> str:
     return ";".join(items)
 
 
+#: a cell that a spreadsheet would evaluate as a formula starts with one of these
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell made safe to open in a spreadsheet ("CSV injection"): one starting with a
+    formula character (or with the apostrophe that marks it) gets a leading apostrophe.
+    ``restore`` undoes it on import, so an export re-imports to the same values."""
+    return "'" + cell if cell.startswith(FORMULA_START) or cell.startswith("'") else cell
+
+
+def restore(cell: str) -> str:
+    """The value ``neutralise`` was given."""
+    if cell.startswith("'") and (cell[1:].startswith(FORMULA_START) or cell[1:2] == "'"):
+        return cell[1:]
+    return cell
+
+
 def format_roster(records: Iterable[MemberRecord]) -> str:
-    """The CSV text of a roster, in the format ``parse_roster`` reads."""
+    """The CSV text of a roster, in the format ``parse_roster`` reads, every cell
+    neutralised against spreadsheet formulas (``neutralise``)."""
     out = _Sink()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for r in records:
         p = r.personal
         writer.writerow(
-            [
+            neutralise(cell)
+            for cell in [
                 r.external_id,
                 r.unit_code,
                 r.callsign,

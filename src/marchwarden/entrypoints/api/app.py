@@ -14,8 +14,8 @@ from marchwarden import __version__
 from marchwarden.adapters.clock import ScenarioClock
 from marchwarden.bootstrap import build_bus, build_delivery_worker, build_services
 from marchwarden.core.clock import Clock
-from marchwarden.entrypoints.api import errors, heap, web, ws
-from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from marchwarden.entrypoints.api import errors, heap, openapi, web, ws
+from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, RequestGuardMiddleware
 from marchwarden.entrypoints.api.routers import (
     accounts,
     alerts,
@@ -65,10 +65,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, clock=clock)
+        await asyncio.to_thread(services.db.revocations.start_listening)
         hub = StreamHub(services.db, poll_seconds=settings.stream_poll_seconds)
         bus = build_bus(settings)
         services.db.on_events_committed(bus.publish)
         hub.listeners.append(partial(accounts_service.forget_on_events, services))
+        hub.listeners.append(hub.close_disabled)
         await hub.start()
         await bus.start(hub.notify)
         delivery = build_delivery_worker(services)
@@ -96,6 +98,7 @@ def create_app(
             await delivery.stop()
             await bus.stop()
             await hub.stop()
+            await asyncio.to_thread(services.db.revocations.stop_listening)
             await asyncio.to_thread(services.db.close)  # queued reports commit first
             services.db.flush_anchor()
             services.db.engine.dispose()
@@ -112,7 +115,9 @@ def create_app(
     )
     errors.install(app)
     app.add_middleware(
-        BodyLimitMiddleware, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes
+        RequestGuardMiddleware,
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
     )
     app.add_middleware(AccessLogMiddleware)
 
@@ -144,4 +149,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(cap.router)
     web.install(app)
+    openapi.install(app)
     return app

@@ -8,12 +8,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from marchwarden.core.authority.errors import AuthorityError
 from marchwarden.core.dispatch.errors import DispatchError
 from marchwarden.core.dispatch.tasking import IllegalTaskTransition
-from marchwarden.core.errors import DomainError, Throttled
+from marchwarden.core.errors import DomainError, Throttled, Unavailable
 from marchwarden.core.forces.status import IllegalStatusTransition, UnitStatusError
 from marchwarden.core.incidents.errors import IllegalIncidentTransition, IncidentError
 
@@ -106,7 +107,7 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         status = STATUS_BY_KIND.get(exc.kind, 400)
         headers: dict[str, str] = {}
-        if isinstance(exc, Throttled):
+        if isinstance(exc, (Throttled, Unavailable)):
             headers["Retry-After"] = str(exc.retry_after_seconds)
         if status == 401:
             headers["WWW-Authenticate"] = "Bearer"
@@ -173,6 +174,22 @@ def install(app: FastAPI) -> None:
             detail = f"{request.method} is not allowed on {request.url.path}"
         return problem(
             exc.status_code, code, title, detail, headers=dict(exc.headers) if exc.headers else None
+        )
+
+    @app.exception_handler(sa_exc.OperationalError)
+    async def _store_unavailable(request: Request, exc: sa_exc.OperationalError) -> JSONResponse:
+        # the store is down, restarting, locked or out of space: nothing was committed,
+        # and the same request may succeed later
+        request_id = getattr(request.state, "request_id", None)
+        log.warning("store unavailable in request %s: %s", request_id, str(exc.orig)[:200])
+        reason = str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__
+        return problem(
+            503,
+            "store-unavailable",
+            "Service unavailable",
+            f"the store cannot take the request now ({reason}); nothing was changed",
+            headers={"Retry-After": "1"},
+            request_id=request_id,
         )
 
     @app.exception_handler(Exception)

@@ -1,13 +1,16 @@
-"""Pure ASGI middleware: request ids and access logs, and the request body size limit."""
+"""Pure ASGI middleware: request ids and access logs; the request guard (body size limit,
+text that no store keeps)."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -69,9 +72,18 @@ class AccessLogMiddleware:
             )
 
 
-class BodyLimitMiddleware:
-    """Refuse bodies over ``limit`` bytes (``upload_limit`` on paths ending ``/import``
-    or ``/photos``) with 413 problem+json, by Content-Length or while the body streams in."""
+class RequestGuardMiddleware:
+    """What every request must satisfy before any route sees it, refused with problem+json:
+
+    - **size**: bodies over ``limit`` bytes (``upload_limit`` on paths ending ``/import``
+      or ``/photos``)
+      get 413, by Content-Length or while the body streams in (chunked bodies too);
+    - **text both stores keep**: a NUL character or a lone UTF-16 surrogate in the path,
+      the query string, a header, or the body (raw, or as a JSON ``\\u`` escape) gets 422.
+      SQLite stored NUL and PostgreSQL refused it with a 500; neither is ever data here.
+
+    The body is read whole before the route runs (the routes read it whole anyway; it is
+    bounded by the limit) and handed on unchanged."""
 
     def __init__(self, app: ASGIApp, *, limit: int, upload_limit: int) -> None:
         self.app = app
@@ -79,6 +91,13 @@ class BodyLimitMiddleware:
         self.upload_limit = upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        where = _bad_text_outside_body(scope)
+        if where is not None:
+            await _refuse_text(scope, receive, send, where)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -93,55 +112,131 @@ class BodyLimitMiddleware:
                 if declared > limit or declared < 0:
                     await _too_large(send, limit)
                     return
+        chunks: list[bytes] = []
         received = 0
-        refused = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, refused
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    refused = True
-                    raise _BodyTooLarge
-            return message
-
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > limit:
                 await _too_large(send, limit)
-        except Exception:
-            if refused and not started:
-                await _too_large(send, limit)
-            else:
-                raise
+                return
+            if chunk:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if _has_bad_text(body):
+            await _problem(send, 422, "invalid-text", "Text no store keeps", _TEXT_DETAIL % "body")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+_TEXT_DETAIL = (
+    "the request %s contains a NUL character (U+0000) or a lone UTF-16 surrogate, "
+    "which no text field accepts; remove it"
+)
+#: a JSON escape of NUL or of a surrogate (the candidates; ``_has_bad_text`` decides)
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _bad_string(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
+    return False
+
+
+def _has_bad_text(body: bytes) -> bool:
+    """Whether the body carries NUL or a lone surrogate: raw, or as JSON escapes (decoded
+    to tell ``\\u0000`` from an escaped backslash followed by ``u0000``, and a lone
+    surrogate from a valid pair)."""
+    if b"\x00" in body:
+        return True
+    if _SUSPECT_ESCAPE.search(body) is None:
+        return False
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        return False  # not JSON: the route's own parser reports it
+    stack: list[Any] = [decoded]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _bad_string(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _bad_text_outside_body(scope: Scope) -> str | None:
+    """Where a NUL or lone surrogate sits outside the body: path, query or a header."""
+    if _bad_string(scope.get("path", "")):
+        return "path"
+    query: bytes = scope.get("query_string", b"")
+    if query and (b"%00" in query or b"\x00" in query or (b"%" in query and _bad_query(query))):
+        return "query string"
+    for name, value in scope.get("headers", []):
+        if b"\x00" in value:
+            return "header " + bytes(name).decode("latin-1")
+    return None
+
+
+def _bad_query(query: bytes) -> bool:
+    text = query.decode("latin-1")
+    return any(_bad_string(unquote(v, errors="surrogatepass")) for v in text.split("&"))
+
+
+async def _refuse_text(scope: Scope, receive: Receive, send: Send, where: str) -> None:
+    if scope["type"] == "websocket":
+        # a WebSocket is refused as ws.py documents: accepted, then closed with the code
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": 4400, "reason": f"bad text in the {where}"})
+        return
+    await _problem(send, 422, "invalid-text", "Text no store keeps", _TEXT_DETAIL % where)
 
 
 async def _too_large(send: Send, limit: int) -> None:
+    await _problem(
+        send,
+        413,
+        "body-too-large",
+        "Request body too large",
+        f"the request body is larger than the limit of {limit} bytes",
+    )
+
+
+async def _problem(send: Send, status: int, code: str, title: str, detail: str) -> None:
     body: dict[str, Any] = {
-        "type": "/problems/body-too-large",
-        "title": "Request body too large",
-        "status": 413,
-        "detail": f"the request body is larger than the limit of {limit} bytes",
+        "type": "/problems/" + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
     }
     raw = json.dumps(body).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(raw)).encode()),

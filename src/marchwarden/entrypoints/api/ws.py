@@ -4,8 +4,10 @@ Authenticate with ``?token=<bearer token>`` (browsers cannot set headers on a We
 Resume with ``?last_event_id=N``: every event after N that the caller may see is sent
 first, in order, then live events. Each message is a JSON object
 ``{"id": N, "type": "...", "at": "...", "data": {...}}``. Close codes: 4401 bad or
-expired token (or the account was disabled), 4403 role may not subscribe, 4408 the client
-fell too far behind (reconnect with its last event id).
+expired token (or the account was disabled), 4403 role may not subscribe, 4400 a bad
+``last_event_id`` (or a NUL in the query), 4408 the client fell too far behind (reconnect
+with its last event id). Refusals come after the handshake: the socket is accepted, then
+closed with the code.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from marchwarden.core.access.policy import Action, decide
 from marchwarden.core.errors import Unauthenticated
+from marchwarden.entrypoints.api.schemas.types import MAX_ID
 from marchwarden.services import accounts
 from marchwarden.services.context import Services
 from marchwarden.services.stream import StreamHub
@@ -32,6 +35,9 @@ async def stream(websocket: WebSocket) -> None:
     hub: StreamHub = websocket.app.state.hub
     token = websocket.query_params.get("token", "")
     raw_last = websocket.query_params.get("last_event_id")
+    # every refusal is a close with the documented code after the handshake (a close
+    # before it would be an HTTP 403 that a browser cannot tell apart)
+    await websocket.accept()
     try:
         principal = await hub.run_io(accounts.authenticate, services, token)
     except Unauthenticated as exc:
@@ -45,12 +51,13 @@ async def stream(websocket: WebSocket) -> None:
     if raw_last not in (None, ""):
         try:
             last_event_id = int(str(raw_last))
-            if last_event_id < 0:
+            if not 0 <= last_event_id <= MAX_ID:
                 raise ValueError
         except ValueError:
-            await websocket.close(code=4400, reason="last_event_id must be a whole number >= 0")
+            await websocket.close(
+                code=4400, reason=f"last_event_id must be a whole number from 0 to {MAX_ID}"
+            )
             return
-    await websocket.accept()
     sub = await hub.subscribe(principal, last_event_id)
     catch_up = asyncio.create_task(hub.catch_up(sub))
 
@@ -86,7 +93,7 @@ async def stream(websocket: WebSocket) -> None:
             for item in sub.take():
                 # serialised once per event, not once per subscriber
                 await send(item.message_json)
-        if checker.done():
+        if checker.done() or sub.revoked:
             with contextlib.suppress(RuntimeError):
                 await websocket.close(code=4401, reason="the token is no longer valid")
     except (WebSocketDisconnect, RuntimeError):

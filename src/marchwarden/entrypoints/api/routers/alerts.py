@@ -23,9 +23,10 @@ from marchwarden.entrypoints.api.schemas.alerts import (
     SubscriptionIn,
     SubscriptionOut,
 )
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import alerts, webhooks
 from marchwarden.services.civil_ports import Subscription
-from marchwarden.services.context import authorise
+from marchwarden.services.context import authorise, authorise_role
 
 router = APIRouter(tags=["alerts"])
 
@@ -86,7 +87,7 @@ def draft(body: AlertIn, principal: CurrentPrincipal, services: ServicesDep) -> 
     status_code=status.HTTP_201_CREATED,
 )
 def draft_from_incident(
-    incident_id: int, body: FromIncidentIn, principal: CurrentPrincipal, services: ServicesDep
+    incident_id: Id, body: FromIncidentIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> AlertOut:
     """Compose from an incident: event, severity, certainty and area filled in from it,
     texts from the instruction templates (edit them with PUT before approving)."""
@@ -105,19 +106,21 @@ def draft_from_incident(
 def list_alerts(
     principal: CurrentPrincipal, services: ServicesDep, live: bool = False
 ) -> AlertPage:
+    # a role that reads no alert at all gets 403, not an empty list (policy.API_OPERATIONS)
+    authorise_role(principal, Action.ALERT_READ)
     items = alerts.list_alerts(services, principal, live_only=live)
     now = services.clock.now()
     return AlertPage(items=[AlertOut.of(v, now) for v in items])
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)
-def get_alert(alert_id: int, principal: CurrentPrincipal, services: ServicesDep) -> AlertOut:
+def get_alert(alert_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> AlertOut:
     return AlertOut.of(alerts.get(services, principal, alert_id), services.clock.now())
 
 
 @router.put("/alerts/{alert_id}", response_model=AlertOut)
 def revise(
-    alert_id: int, body: AlertIn, principal: CurrentPrincipal, services: ServicesDep
+    alert_id: Id, body: AlertIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> AlertOut:
     """New content: the alert is a draft again (a published one is then approved and
     published as an Update)."""
@@ -126,27 +129,27 @@ def revise(
 
 
 @router.post("/alerts/{alert_id}/approve", response_model=AlertOut)
-def approve(alert_id: int, principal: CurrentPrincipal, services: ServicesDep) -> AlertOut:
+def approve(alert_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> AlertOut:
     """Approve a draft; Extreme and Severe alerts (configurable) need a second person."""
     return AlertOut.of(alerts.approve(services, principal, alert_id), services.clock.now())
 
 
 @router.post("/alerts/{alert_id}/publish", response_model=AlertOut)
-def publish(alert_id: int, principal: CurrentPrincipal, services: ServicesDep) -> AlertOut:
+def publish(alert_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> AlertOut:
     """Publish an approved alert (CAP Alert, or Update after a revision); the document
     is validated against the OASIS CAP 1.2 schema first."""
     return AlertOut.of(alerts.publish(services, principal, alert_id), services.clock.now())
 
 
 @router.post("/alerts/{alert_id}/cancel", response_model=AlertOut)
-def cancel(alert_id: int, principal: CurrentPrincipal, services: ServicesDep) -> AlertOut:
+def cancel(alert_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> AlertOut:
     """Publish a CAP Cancel referencing every earlier message; the alert leaves the feed."""
     return AlertOut.of(alerts.cancel(services, principal, alert_id), services.clock.now())
 
 
 @router.get("/alerts/{alert_id}/deliveries", response_model=list[DeliveryOut])
 def deliveries(
-    alert_id: int, principal: CurrentPrincipal, services: ServicesDep
+    alert_id: Id, principal: CurrentPrincipal, services: ServicesDep
 ) -> list[DeliveryOut]:
     """The webhook delivery log of every message of the alert."""
     return [

@@ -14,6 +14,7 @@ from pydantic import AwareDatetime
 from marchwarden.core.access.policy import Action
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
 from marchwarden.entrypoints.api.schemas.audit import AuditEntryOut, AuditPage, VerifyOut
+from marchwarden.entrypoints.api.schemas.types import Cursor
 from marchwarden.services import audit
 from marchwarden.services.context import authorise
 
@@ -36,7 +37,7 @@ def list_audit(
     target_id: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[AwareDatetime | None, Query(description="from this time (inclusive)")] = None,
     until: Annotated[AwareDatetime | None, Query(description="until this time (exclusive)")] = None,
-    after_seq: Annotated[int | None, Query(ge=0, description="page after this record")] = None,
+    after_seq: Annotated[Cursor | None, Query(ge=0, description="page after this record")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     entries = audit.list_entries(

@@ -79,8 +79,8 @@ def tile(
     principal: CurrentPrincipal,
     services: ServicesDep,
     z: Annotated[int, Path(ge=0, le=MAX_ZOOM)],
-    x: Annotated[int, Path(ge=0)],
-    y: Annotated[int, Path(ge=0)],
+    x: Annotated[int, Path(ge=0, le=2**MAX_ZOOM - 1)],
+    y: Annotated[int, Path(ge=0, le=2**MAX_ZOOM - 1)],
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """One tile (XYZ numbering, as Leaflet asks), cached by the browser for a day."""

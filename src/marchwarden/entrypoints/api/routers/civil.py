@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
@@ -23,8 +24,9 @@ from marchwarden.entrypoints.api.schemas.civil import (
     ShelterOut,
 )
 from marchwarden.entrypoints.api.schemas.tasks import TaskOut
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import evacuation, shelters
-from marchwarden.services.context import authorise
+from marchwarden.services.context import authorise, authorise_role
 
 router = APIRouter(tags=["civil protection"])
 
@@ -52,7 +54,7 @@ def list_shelters(principal: CurrentPrincipal, services: ServicesDep) -> list[Sh
 
 @router.post("/shelters/{shelter_id}/check-in", response_model=ShelterOut)
 def check_in(
-    shelter_id: int, body: PeopleIn, principal: CurrentPrincipal, services: ServicesDep
+    shelter_id: Id, body: PeopleIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> ShelterOut:
     """Admit people; over capacity is a 409 naming the nearest shelters with room."""
     return ShelterOut.of(shelters.check_in(services, principal, shelter_id, body.people))
@@ -60,14 +62,14 @@ def check_in(
 
 @router.post("/shelters/{shelter_id}/check-out", response_model=ShelterOut)
 def check_out(
-    shelter_id: int, body: PeopleIn, principal: CurrentPrincipal, services: ServicesDep
+    shelter_id: Id, body: PeopleIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> ShelterOut:
     return ShelterOut.of(shelters.check_out(services, principal, shelter_id, body.people))
 
 
 @router.get("/settlements/{settlement_id}/shelters", response_model=ShelterOptionsOut)
 def shelters_for(
-    settlement_id: int,
+    settlement_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
     people: int = Query(default=1, ge=1, le=100_000),
@@ -103,7 +105,7 @@ def order_evacuation(
 
 @router.patch("/evacuation-orders/{order_id}", response_model=EvacuationOut)
 def progress(
-    order_id: int, body: EvacuationPatch, principal: CurrentPrincipal, services: ServicesDep
+    order_id: Id, body: EvacuationPatch, principal: CurrentPrincipal, services: ServicesDep
 ) -> EvacuationOut:
     """A step (in_progress, complete, lifted) and/or the people moved so far."""
     return EvacuationOut.of(
@@ -113,6 +115,8 @@ def progress(
 
 @router.get("/evacuation-orders", response_model=list[EvacuationOut])
 def list_orders(principal: CurrentPrincipal, services: ServicesDep) -> list[EvacuationOut]:
+    # a role that reads no incident gets 403, not an empty list (policy.API_OPERATIONS)
+    authorise_role(principal, Action.INCIDENT_READ)
     return [EvacuationOut.of(o, g) for o, g in evacuation.list_orders(services, principal)]
 
 
@@ -120,7 +124,7 @@ def list_orders(principal: CurrentPrincipal, services: ServicesDep) -> list[Evac
 def displacement(
     principal: CurrentPrincipal,
     services: ServicesDep,
-    incident_id: int | None = Query(default=None, ge=1),
+    incident_id: Annotated[Id | None, Query()] = None,
 ) -> list[DisplacementOut]:
     """Displacement roll-ups beside the casualty figures of the situation reports: the
     incident (if given), each border region and all border regions — people to move,
@@ -138,7 +142,7 @@ def displacement(
     status_code=status.HTTP_201_CREATED,
 )
 def evacuation_task(
-    order_id: int, body: EvacuationTaskIn, principal: CurrentPrincipal, services: ServicesDep
+    order_id: Id, body: EvacuationTaskIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> TaskOut:
     """An evacuation-assistance task (power ``evacuation_assist``) on the order's
     incident, at its first assembly point; assign it through the ordinary tasking."""

@@ -25,6 +25,7 @@ from marchwarden.entrypoints.api.schemas.forces import (
     UnitOut,
     UnitPatch,
 )
+from marchwarden.entrypoints.api.schemas.types import Cursor, Id
 from marchwarden.services import forces, roster
 
 router = APIRouter(tags=["forces"])
@@ -49,7 +50,7 @@ def list_units(
     principal: CurrentPrincipal,
     services: ServicesDep,
     region: Annotated[str | None, Query(max_length=16)] = None,
-    agency_id: Annotated[int | None, Query()] = None,
+    agency_id: Annotated[Id | None, Query()] = None,
 ) -> list[UnitOut]:
     """Units the caller may see, in tree order (by materialised path)."""
     return [
@@ -78,13 +79,13 @@ def create_unit(body: UnitIn, principal: CurrentPrincipal, services: ServicesDep
 
 
 @router.get("/units/{unit_id}", response_model=UnitOut)
-def get_unit(unit_id: int, principal: CurrentPrincipal, services: ServicesDep) -> UnitOut:
+def get_unit(unit_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> UnitOut:
     return UnitOut.of(forces.get_unit(services, principal, unit_id))
 
 
 @router.patch("/units/{unit_id}", response_model=UnitOut)
 def update_unit(
-    unit_id: int, body: UnitPatch, principal: CurrentPrincipal, services: ServicesDep
+    unit_id: Id, body: UnitPatch, principal: CurrentPrincipal, services: ServicesDep
 ) -> UnitOut:
     changes: dict[str, Any] = {}
     for name in body.model_fields_set:
@@ -102,7 +103,7 @@ def update_unit(
 
 @router.post("/units/{unit_id}/status", response_model=UnitOut)
 def change_status(
-    unit_id: int, body: StatusIn, principal: CurrentPrincipal, services: ServicesDep
+    unit_id: Id, body: StatusIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> UnitOut:
     return UnitOut.of(
         forces.change_unit_status(services, principal, unit_id, body.status, body.note)
@@ -111,7 +112,7 @@ def change_status(
 
 @router.get("/units/{unit_id}/status-history", response_model=list[StatusChangeOut])
 def status_history(
-    unit_id: int,
+    unit_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -126,7 +127,7 @@ def status_history(
 
 @router.post("/units/{unit_id}/positions", response_model=UnitOut)
 def report_position(
-    unit_id: int, body: PositionIn, principal: CurrentPrincipal, services: ServicesDep
+    unit_id: Id, body: PositionIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> UnitOut:
     """Automatic vehicle location: the latest position is kept on the unit, and a bounded
     history (the newest 500)."""
@@ -146,7 +147,7 @@ def report_position(
 
 @router.get("/units/{unit_id}/positions", response_model=list[PositionOut])
 def positions(
-    unit_id: int,
+    unit_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -159,11 +160,11 @@ def positions(
 
 @router.get("/units/{unit_id}/members", response_model=list[MemberOut])
 def list_members(
-    unit_id: int,
+    unit_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
     subunits: bool = True,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[Cursor, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[MemberOut]:
     """Members of a unit (and its sub-units), paged by id. Personal data only for callers
@@ -195,13 +196,13 @@ def register_member(
 
 
 @router.get("/members/{member_id}", response_model=MemberOut)
-def get_member(member_id: int, principal: CurrentPrincipal, services: ServicesDep) -> MemberOut:
+def get_member(member_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> MemberOut:
     return MemberOut.of(forces.get_member(services, principal, member_id))
 
 
 @router.post("/members/{member_id}/records", response_model=MemberOut)
 def add_records(
-    member_id: int, body: MemberRecordsIn, principal: CurrentPrincipal, services: ServicesDep
+    member_id: Id, body: MemberRecordsIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> MemberOut:
     """Add training records, qualifications or fitness examinations to a member."""
     return MemberOut.of(
@@ -245,17 +246,20 @@ async def import_roster(
     return ImportOut(created=result.created, updated=result.updated, unchanged=result.unchanged)
 
 
-@router.get("/roster/export", response_class=PlainTextResponse)
+class CSVResponse(PlainTextResponse):
+    media_type = "text/csv"
+
+
+@router.get("/roster/export", response_class=CSVResponse)
 def export_roster(
     principal: CurrentPrincipal,
     services: ServicesDep,
-    unit_id: Annotated[int | None, Query()] = None,
+    unit_id: Annotated[Id | None, Query()] = None,
 ) -> PlainTextResponse:
     """The roster as CSV (the import format), for one unit's subtree or everything in
     the caller's scope."""
     text = roster.export_roster(services, principal, unit_id)
-    return PlainTextResponse(
+    return CSVResponse(
         text,
-        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="roster.csv"'},
     )

@@ -18,25 +18,31 @@ GEOJSON = "application/geo+json"
 CACHE = {"Cache-Control": "private, max-age=3600"}
 
 
+class GeoJSONResponse(JSONResponse):
+    """JSON with the GeoJSON media type (also what the OpenAPI document declares)."""
+
+    media_type = GEOJSON
+
+
 def _geojson(data: Any) -> JSONResponse:
-    return JSONResponse(data, media_type=GEOJSON, headers=CACHE)
+    return GeoJSONResponse(data, headers=CACHE)
 
 
-@router.get("/regions", response_class=JSONResponse)
+@router.get("/regions", response_class=GeoJSONResponse)
 def regions(principal: CurrentPrincipal) -> JSONResponse:
     """The border regions (``border_region: true``) and their neighbours."""
     authorise(principal, Action.GEO_READ)
     return _geojson(geodata.regions_geojson())
 
 
-@router.get("/settlements", response_class=JSONResponse)
+@router.get("/settlements", response_class=GeoJSONResponse)
 def settlements(principal: CurrentPrincipal) -> JSONResponse:
     """Places with population >= 500 (GeoNames, CC BY 4.0)."""
     authorise(principal, Action.GEO_READ)
     return _geojson(geodata.settlements_geojson())
 
 
-@router.get("/border", response_class=JSONResponse)
+@router.get("/border", response_class=GeoJSONResponse)
 def border(
     principal: CurrentPrincipal,
     include_all: Annotated[

@@ -28,6 +28,7 @@ from marchwarden.entrypoints.api.schemas.incidents import (
     TransitionIn,
     incident_types,
 )
+from marchwarden.entrypoints.api.schemas.types import Cursor, Id
 from marchwarden.services import incidents
 from marchwarden.services.context import authorise
 
@@ -68,7 +69,7 @@ def list_incidents(
         bool, Query(alias="open", description="only incidents not closed or rejected")
     ] = False,
     region: Annotated[str | None, Query(max_length=16)] = None,
-    after_id: Annotated[int | None, Query(ge=0)] = None,
+    after_id: Annotated[Cursor | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> IncidentPage:
     states: set[IncidentState] | None = set(state) if state else None
@@ -85,14 +86,14 @@ def list_incidents(
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
 def get_incident(
-    incident_id: int, principal: CurrentPrincipal, services: ServicesDep
+    incident_id: Id, principal: CurrentPrincipal, services: ServicesDep
 ) -> IncidentOut:
     return IncidentOut.of(incidents.get_incident(services, principal, incident_id))
 
 
 @router.patch("/incidents/{incident_id}", response_model=IncidentOut)
 def update_incident(
-    incident_id: int, body: IncidentPatch, principal: CurrentPrincipal, services: ServicesDep
+    incident_id: Id, body: IncidentPatch, principal: CurrentPrincipal, services: ServicesDep
 ) -> IncidentOut:
     """Change name, description, type, severity, place or radius (affected settlements
     are computed again)."""
@@ -109,7 +110,7 @@ def update_incident(
 
 @router.post("/incidents/{incident_id}/transition", response_model=IncidentOut)
 def transition(
-    incident_id: int, body: TransitionIn, principal: CurrentPrincipal, services: ServicesDep
+    incident_id: Id, body: TransitionIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> IncidentOut:
     """One lifecycle step: reported → verified → active → contained → closed, or
     rejected (with a reason). An illegal step is a 409 naming the allowed ones."""
@@ -120,7 +121,7 @@ def transition(
 
 @router.put("/incidents/{incident_id}/command", response_model=IncidentOut)
 def set_command(
-    incident_id: int, body: CommandIn, principal: CurrentPrincipal, services: ServicesDep
+    incident_id: Id, body: CommandIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> IncidentOut:
     """Name the lead agency and the supporting agencies (the whole unified command)."""
     return IncidentOut.of(
@@ -136,7 +137,7 @@ def set_command(
 
 @router.get("/incidents/{incident_id}/casualties", response_model=CasualtiesOut)
 def casualties(
-    incident_id: int, principal: CurrentPrincipal, services: ServicesDep
+    incident_id: Id, principal: CurrentPrincipal, services: ServicesDep
 ) -> CasualtiesOut:
     return CasualtiesOut.of(incidents.casualty_history(services, principal, incident_id))
 
@@ -147,7 +148,7 @@ def casualties(
     status_code=status.HTTP_201_CREATED,
 )
 def record_casualties(
-    incident_id: int, body: CasualtiesIn, principal: CurrentPrincipal, services: ServicesDep
+    incident_id: Id, body: CasualtiesIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> CasualtiesOut:
     """Record casualty figures: absolute counts as of ``at`` for the categories given;
     the others keep their figures."""
@@ -165,11 +166,11 @@ def record_casualties(
 
 @router.get("/incidents/{incident_id}/timeline", response_model=TimelinePage)
 def timeline(
-    incident_id: int,
+    incident_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
-    unit_id: Annotated[int | None, Query(description="only entries about this unit")] = None,
-    after_id: Annotated[int | None, Query(ge=0)] = None,
+    unit_id: Annotated[Id | None, Query(description="only entries about this unit")] = None,
+    after_id: Annotated[Cursor | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> TimelinePage:
     entries = incidents.timeline(
@@ -187,7 +188,7 @@ def timeline(
     status_code=status.HTTP_201_CREATED,
 )
 def add_log_entry(
-    incident_id: int, body: LogIn, principal: CurrentPrincipal, services: ServicesDep
+    incident_id: Id, body: LogIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> TimelineEntryOut:
     """A free-text activity-log entry, optionally about one unit (ICS 214)."""
     entry = incidents.add_log_entry(
@@ -200,7 +201,7 @@ def add_log_entry(
 def activity_log(
     principal: CurrentPrincipal,
     services: ServicesDep,
-    unit_id: Annotated[int, Query()],
+    unit_id: Annotated[Id, Query()],
     since: Annotated[AwareDatetime | None, Query()] = None,
     until: Annotated[AwareDatetime | None, Query()] = None,
 ) -> ActivityLogOut:

@@ -35,6 +35,7 @@ from marchwarden.entrypoints.api.schemas.law import (
     WhatIfOut,
     catalogue,
 )
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import authority, law
 
 router = APIRouter(tags=["law"])
@@ -116,7 +117,7 @@ def change_act_status(
 def list_orders(
     principal: CurrentPrincipal,
     services: ServicesDep,
-    unit_id: Annotated[int | None, Query()] = None,
+    unit_id: Annotated[Id | None, Query()] = None,
 ) -> list[OrderOut]:
     return [
         OrderOut(
@@ -159,7 +160,7 @@ def _moment(services: ServicesDep, at: datetime | None) -> datetime:
 
 @router.get("/members/{member_id}/authority", response_model=AuthorityOut)
 def member_authority(
-    member_id: int,
+    member_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
     at: At = None,
@@ -217,7 +218,7 @@ def unit_powers(
 
 @router.get("/units/{unit_id}/authority", response_model=AuthorityOut)
 def unit_authority(
-    unit_id: int,
+    unit_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
     at: At = None,
@@ -301,8 +302,16 @@ def whatif_out(report: authority.WhatIfReport) -> WhatIfOut:
                         members_lost=r.members_lost,
                         units_before=r.units_before,
                         units_after=r.units_after,
-                        units_gaining=[_unit_ref(report, u) for u in r.units_gaining],
-                        units_losing=[_unit_ref(report, u) for u in r.units_losing],
+                        units_gaining=[
+                            _unit_ref(report, u)
+                            for u in r.units_gaining
+                            if int(u) in report.visible_units
+                        ],
+                        units_losing=[
+                            _unit_ref(report, u)
+                            for u in r.units_losing
+                            if int(u) in report.visible_units
+                        ],
                     )
                     for r in change.regions
                     if r.changed

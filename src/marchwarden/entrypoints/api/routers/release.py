@@ -18,6 +18,7 @@ from marchwarden.core.authority.release import (
 from marchwarden.core.errors import Invalid
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
 from marchwarden.entrypoints.api.schemas.release import ReleaseOut, release_out
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import release as release_service
 
 router = APIRouter(tags=["law"])
@@ -31,7 +32,7 @@ def release(
         list[str] | None, Query(alias="with", description="proposed acts added to the law")
     ] = None,
     activate: Annotated[
-        list[int] | None,
+        list[Id] | None,
         Query(description="units (with their sub-units) to treat as activated from `at`"),
     ] = None,
     agency: Annotated[

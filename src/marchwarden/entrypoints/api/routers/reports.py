@@ -23,6 +23,7 @@ from marchwarden.entrypoints.api.schemas.reports import (
     ReportReceiptOut,
     SuggestionsOut,
 )
+from marchwarden.entrypoints.api.schemas.types import Cursor, Id
 from marchwarden.services import reports
 from marchwarden.services.incidents import IncidentSpec
 
@@ -81,9 +82,9 @@ def list_reports(
     report_status: Annotated[
         ReportStatus | None, Query(alias="status", description="pending: the queue")
     ] = None,
-    incident_id: Annotated[int | None, Query()] = None,
+    incident_id: Annotated[Id | None, Query()] = None,
     after_id: Annotated[
-        int | None, Query(ge=0, description="id order only: the page after this id")
+        Cursor | None, Query(ge=0, description="id order only: the page after this id")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     order: Annotated[
@@ -120,7 +121,7 @@ def list_reports(
 
 @router.get("/{report_id}", response_model=ReportDetailOut)
 def get_report(
-    report_id: int, principal: CurrentPrincipal, services: ServicesDep
+    report_id: Id, principal: CurrentPrincipal, services: ServicesDep
 ) -> ReportDetailOut:
     view = reports.get_report(services, principal, report_id)
     base = ReportOut.of(view.report, services.clock.now())
@@ -131,7 +132,7 @@ def get_report(
 
 
 @router.post("/{report_id}/claim", response_model=ReportOut)
-def claim_report(report_id: int, principal: CurrentPrincipal, services: ServicesDep) -> ReportOut:
+def claim_report(report_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> ReportOut:
     """Claim a pending report for ``MARCHWARDEN_REPORT_CLAIM_TTL_SECONDS`` (renews one's own
     claim); 409 ``report-claimed`` names the officer holding it and until when."""
     report = reports.claim_report(services, principal, report_id)
@@ -139,14 +140,14 @@ def claim_report(report_id: int, principal: CurrentPrincipal, services: Services
 
 
 @router.post("/{report_id}/release", response_model=ReportOut)
-def release_claim(report_id: int, principal: CurrentPrincipal, services: ServicesDep) -> ReportOut:
+def release_claim(report_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> ReportOut:
     report = reports.release_claim(services, principal, report_id)
     return ReportOut.of(report, services.clock.now())
 
 
 @router.post("/{report_id}/attach", response_model=ReportDecisionOut)
 def attach_report(
-    report_id: int, body: AttachIn, principal: CurrentPrincipal, services: ServicesDep
+    report_id: Id, body: AttachIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> ReportDecisionOut:
     """Verify a report you have claimed as part of an open incident."""
     report, incident = reports.attach_report(
@@ -163,7 +164,7 @@ def attach_report(
     status_code=status.HTTP_201_CREATED,
 )
 def open_incident(
-    report_id: int, body: OpenIncidentIn, principal: CurrentPrincipal, services: ServicesDep
+    report_id: Id, body: OpenIncidentIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> ReportDecisionOut:
     """Verify a report you have claimed by opening a new incident from it."""
     spec = IncidentSpec(
@@ -186,7 +187,7 @@ def open_incident(
 
 @router.post("/{report_id}/reject", response_model=ReportOut)
 def reject_report(
-    report_id: int, body: RejectIn, principal: CurrentPrincipal, services: ServicesDep
+    report_id: Id, body: RejectIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> ReportOut:
     report = reports.reject_report(services, principal, report_id, body.reason)
     return ReportOut.of(report, services.clock.now())

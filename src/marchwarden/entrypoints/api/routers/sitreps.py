@@ -19,6 +19,7 @@ from marchwarden.entrypoints.api.schemas.sitreps import (
     NeedOut,
     RegionSitrepOut,
 )
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import sitreps
 
 router = APIRouter(prefix="/sitreps", tags=["situation reports"])
@@ -42,7 +43,7 @@ def _wants_html(request: Request, fmt: str | None) -> bool:
 
 @router.get("/incidents/{incident_id}", response_model=IncidentSitrepOut, responses=_RESPONSES)
 def incident_sitrep(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     services: ServicesDep,
@@ -64,7 +65,7 @@ def incident_sitrep(
     response_class=Response,
     responses={200: {"content": {SVG: {"schema": {"type": "string"}}}}},
 )
-def incident_map(incident_id: int, principal: CurrentPrincipal, services: ServicesDep) -> Response:
+def incident_map(incident_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> Response:
     """The incident's area as SVG, drawn on the server from the bundled geodata (no
     tiles, so the sitrep prints offline): regions, state border, rivers and lakes,
     settlements (the affected ones marked and named), the place, its affected radius and

@@ -20,6 +20,7 @@ from marchwarden.entrypoints.api.schemas.tasks import (
     TaskOut,
     TaskStatusIn,
 )
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import tasks
 
 router = APIRouter(tags=["tasks"])
@@ -35,7 +36,7 @@ _REPORTED = {
     "/incidents/{incident_id}/tasks", response_model=TaskOut, status_code=status.HTTP_201_CREATED
 )
 def create_task(
-    incident_id: int, body: TaskIn, principal: CurrentPrincipal, services: ServicesDep
+    incident_id: Id, body: TaskIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> TaskOut:
     """A task on an open incident: what (the powers and capabilities it needs, the minimum
     readiness), where (default: the incident's place), priority and time."""
@@ -56,9 +57,9 @@ def create_task(
 def list_tasks(
     principal: CurrentPrincipal,
     services: ServicesDep,
-    incident_id: Annotated[int | None, Query()] = None,
+    incident_id: Annotated[Id | None, Query()] = None,
     task_status: Annotated[list[TaskStatus] | None, Query(alias="status")] = None,
-    unit_id: Annotated[int | None, Query()] = None,
+    unit_id: Annotated[Id | None, Query()] = None,
 ) -> list[TaskOut]:
     views = tasks.list_tasks(
         services, principal, incident_id=incident_id, statuses=task_status, unit_id=unit_id
@@ -67,13 +68,13 @@ def list_tasks(
 
 
 @router.get("/tasks/{task_id}", response_model=TaskOut)
-def get_task(task_id: int, principal: CurrentPrincipal, services: ServicesDep) -> TaskOut:
+def get_task(task_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> TaskOut:
     return TaskOut.of(tasks.get_task(services, principal, task_id))
 
 
 @router.get("/tasks/{task_id}/recommendations", response_model=RecommendationOut)
 def recommend(
-    task_id: int,
+    task_id: Id,
     principal: CurrentPrincipal,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = DEFAULT_LIMIT,
@@ -91,7 +92,7 @@ def recommend(
 
 @router.post("/tasks/{task_id}/assign", response_model=TaskOut)
 def assign(
-    task_id: int, body: AssignIn, principal: CurrentPrincipal, services: ServicesDep
+    task_id: Id, body: AssignIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> TaskOut:
     """Give the task to a unit. An ineligible unit is refused (409 ``unit-not-eligible``)
     with every reason and, for each missing power, the legal engine's explanation."""
@@ -100,7 +101,7 @@ def assign(
 
 @router.post("/tasks/{task_id}/accept", response_model=TaskOut)
 def accept(
-    task_id: int, body: AcceptIn, principal: CurrentPrincipal, services: ServicesDep
+    task_id: Id, body: AcceptIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> TaskOut:
     """The unit (its commander or agency liaison) accepts the assignment."""
     return TaskOut.of(tasks.respond(services, principal, task_id, accept=True, note=body.note))
@@ -108,7 +109,7 @@ def accept(
 
 @router.post("/tasks/{task_id}/decline", response_model=TaskOut)
 def decline(
-    task_id: int, body: DeclineIn, principal: CurrentPrincipal, services: ServicesDep
+    task_id: Id, body: DeclineIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> TaskOut:
     """The unit declines: the task is open again and the unit available."""
     return TaskOut.of(tasks.respond(services, principal, task_id, accept=False, note=body.reason))
@@ -116,7 +117,7 @@ def decline(
 
 @router.post("/tasks/{task_id}/status", response_model=TaskOut)
 def report_status(
-    task_id: int, body: TaskStatusIn, principal: CurrentPrincipal, services: ServicesDep
+    task_id: Id, body: TaskStatusIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> TaskOut:
     """En route, on scene, or released (the task completed, the unit freed)."""
     return TaskOut.of(
@@ -133,6 +134,6 @@ def report_status(
 
 @router.post("/tasks/{task_id}/cancel", response_model=TaskOut)
 def cancel(
-    task_id: int, body: CancelIn, principal: CurrentPrincipal, services: ServicesDep
+    task_id: Id, body: CancelIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> TaskOut:
     return TaskOut.of(tasks.cancel(services, principal, task_id, reason=body.reason))

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from marchwarden.core.access.model import Role, Scope, ScopeKind, User
 from marchwarden.entrypoints.api.schemas.base import Schema
+from marchwarden.entrypoints.api.schemas.types import Id
 
 
 class LoginIn(Schema):
@@ -69,8 +70,8 @@ class MeOut(Schema):
 class ScopeIn(Schema):
     kind: ScopeKind
     regions: list[str] = Field(default_factory=list, max_length=50)
-    agency_id: int | None = None
-    unit_id: int | None = None
+    agency_id: Id | None = None
+    unit_id: Id | None = None
 
 
 class UserIn(Schema):

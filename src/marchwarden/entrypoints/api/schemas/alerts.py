@@ -22,6 +22,7 @@ from marchwarden.core.alerts.model import (
     Urgency,
 )
 from marchwarden.entrypoints.api.schemas.base import Schema
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services.alerts import AlertView
 
 Text = Annotated[str, Field(max_length=4000)]
@@ -38,7 +39,7 @@ class AreaIn(Schema):
     )
     center: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
     radius_km: float | None = None
-    settlement_ids: list[int] = Field(default_factory=list, max_length=2000)
+    settlement_ids: list[Id] = Field(default_factory=list, max_length=2000)
     region: Annotated[str, Field(max_length=16)] | None = None
     description: Annotated[str, Field(max_length=500)] = ""
 
@@ -75,7 +76,7 @@ class AlertIn(Schema):
     status: CapStatus = CapStatus.ACTUAL
     restriction: Annotated[str, Field(max_length=500)] = ""
     addresses: Annotated[str, Field(max_length=2000)] = ""
-    incident_id: int | None = None
+    incident_id: Id | None = None
 
     def content(self) -> AlertContent:
         return AlertContent(

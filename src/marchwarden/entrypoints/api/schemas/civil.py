@@ -11,6 +11,7 @@ from marchwarden.core.civil.model import Shelter, ShelterOption, ShelterStatus
 from marchwarden.core.dispatch.tasking import TaskPriority
 from marchwarden.entrypoints.api.schemas.alerts import AreaIn
 from marchwarden.entrypoints.api.schemas.base import Schema
+from marchwarden.entrypoints.api.schemas.types import Count, Id
 
 
 class ShelterIn(Schema):
@@ -19,7 +20,7 @@ class ShelterIn(Schema):
     lat: Annotated[float, Field(ge=-90, le=90)]
     address: Annotated[str, Field(max_length=400)] = ""
     capacity: Annotated[int, Field(gt=0, le=1_000_000)]
-    occupancy: Annotated[int, Field(ge=0)] = 0
+    occupancy: Count = 0
     services: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -82,15 +83,15 @@ class AssemblyPointIn(Schema):
 class EvacuationIn(Schema):
     area: AreaIn
     kind: OrderKind = OrderKind.RECOMMENDED
-    incident_id: int | None = None
-    alert_id: int | None = None
-    to_move: Annotated[int, Field(ge=0)] | None = None
+    incident_id: Id | None = None
+    alert_id: Id | None = None
+    to_move: Count | None = None
     assembly_points: list[AssemblyPointIn] = Field(default_factory=list, max_length=50)
 
 
 class EvacuationPatch(Schema):
     state: OrderState | None = None
-    moved: Annotated[int, Field(ge=0)] | None = None
+    moved: Count | None = None
 
 
 class EvacuationOut(Schema):

@@ -9,6 +9,7 @@ from marchwarden.core.forces import model as fm
 from marchwarden.core.forces.status import UnitStatus
 from marchwarden.core.incidents.records import UnitRef
 from marchwarden.entrypoints.api.schemas.base import Schema, fields_of
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services.forces import MemberView
 
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
@@ -49,8 +50,8 @@ class Point(Schema):
 class UnitIn(Schema):
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
-    agency_id: int
-    parent_id: int | None = None
+    agency_id: Id
+    parent_id: Id | None = None
     category: str = Field(min_length=1, max_length=32)
     region: str = Field(min_length=2, max_length=16)
     home: Point

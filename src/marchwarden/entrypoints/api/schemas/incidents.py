@@ -24,6 +24,7 @@ from marchwarden.entrypoints.api.schemas.base import Note, Schema, Text, fields_
 from marchwarden.entrypoints.api.schemas.forces import UnitBriefOut
 from marchwarden.entrypoints.api.schemas.places import GeometryIn, PointOut
 from marchwarden.entrypoints.api.schemas.tasks import TaskBriefOut
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services.incidents import ActivityLog, CasualtyHistory, IncidentView
 
 
@@ -36,8 +37,8 @@ class IncidentIn(Schema):
         default=None, ge=0, le=500, description="default: MARCHWARDEN_INCIDENT_DEFAULT_RADIUS_KM"
     )
     description: Text = ""
-    lead_agency_id: int | None = None
-    supporting_agency_ids: list[int] = Field(default_factory=list, max_length=50)
+    lead_agency_id: Id | None = None
+    supporting_agency_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
 class IncidentPatch(Schema):
@@ -55,8 +56,8 @@ class TransitionIn(Schema):
 
 
 class CommandIn(Schema):
-    lead_agency_id: int | None
-    supporting_agency_ids: list[int] = Field(default_factory=list, max_length=50)
+    lead_agency_id: Id | None
+    supporting_agency_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
 class AgencyRefOut(Schema):
@@ -310,7 +311,7 @@ class CasualtiesOut(Schema):
 
 class LogIn(Schema):
     text: str = Field(min_length=1, max_length=4000)
-    unit_id: int | None = None
+    unit_id: Id | None = None
 
 
 class TimelineEntryOut(Schema):

@@ -18,6 +18,7 @@ from marchwarden.core.authority.model import (
     UnitActivatedCondition,
 )
 from marchwarden.entrypoints.api.schemas.base import Schema
+from marchwarden.entrypoints.api.schemas.types import Id
 
 
 class CategoryIO(Schema):
@@ -112,7 +113,7 @@ class ActStatusIn(Schema):
 
 
 class OrderIn(Schema):
-    unit_id: int
+    unit_id: Id
     reference: str = Field(min_length=1, max_length=100)
     valid_from: AwareDatetime
     valid_to: AwareDatetime | None = None

@@ -17,6 +17,7 @@ from marchwarden.core.incidents.taxonomy import IncidentType
 from marchwarden.entrypoints.api.schemas.base import Note, Schema, Text
 from marchwarden.entrypoints.api.schemas.incidents import IncidentOut
 from marchwarden.entrypoints.api.schemas.places import GeometryIn, PointIn, PointOut
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services.reports import correlation_json
 
 
@@ -194,7 +195,7 @@ class ReportPage(Schema):
 
 
 class AttachIn(Schema):
-    incident_id: int
+    incident_id: Id
     note: Note = ""
 
 
@@ -211,8 +212,8 @@ class OpenIncidentIn(Schema):
     place: GeometryIn | None = None
     radius_km: float | None = Field(default=None, ge=0, le=500)
     description: Text = ""
-    lead_agency_id: int | None = None
-    supporting_agency_ids: list[int] = Field(default_factory=list, max_length=50)
+    lead_agency_id: Id | None = None
+    supporting_agency_ids: list[Id] = Field(default_factory=list, max_length=50)
     note: Note = ""
 
 

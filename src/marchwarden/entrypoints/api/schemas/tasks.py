@@ -17,6 +17,7 @@ from marchwarden.core.forces.status import UnitStatus
 from marchwarden.entrypoints.api.schemas.base import Name, Note, Schema, Text
 from marchwarden.entrypoints.api.schemas.forces import UnitBriefOut
 from marchwarden.entrypoints.api.schemas.places import PointIn, PointOut
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services.tasks import RecommendationView, TaskView
 
 
@@ -43,7 +44,7 @@ class TaskIn(Schema):
 
 
 class AssignIn(Schema):
-    unit_id: int
+    unit_id: Id
     note: Note = ""
 
 

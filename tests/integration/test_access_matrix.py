@@ -1,0 +1,261 @@
+"""The access matrix, generated from the OpenAPI document and checked against the
+policy's own table (``policy.API_OPERATIONS``): issue 15, the reliability suite.
+
+1. Every operation the API serves has an entry in the table, and every entry is served:
+   a new endpoint without a decided rule fails here.
+2. Every reading operation × every role × an object inside and one outside the role's
+   scope: the API answers 403 exactly when the policy denies the operation's action on
+   that object (lists: when the role lacks the action; they are filtered otherwise).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from marchwarden import geodata
+from marchwarden.adapters.clock import ScenarioClock
+from marchwarden.core.access.model import Principal, Resource, Role, Scope
+from marchwarden.core.access.policy import (
+    API_OPERATIONS,
+    EVERYTHING,
+    PUBLIC_OUTSIDE_API,
+    allowed_actions,
+    decide,
+)
+from marchwarden.entrypoints.api.app import create_app
+from marchwarden.services import roster
+from marchwarden.services.incidents import read_resource
+from marchwarden.services.tasks import _task_read_resource
+from tests.factories import ROSTER_HEADER, login, make_user, volunteer_row
+from tests.integration.alert_support import alert_body
+from tests.integration.command_support import (
+    GRAYVORON,
+    GRAYVORON_AREA,
+    SUDZHA,
+    at,
+    build_world,
+    new_key,
+    open_incident,
+    submit,
+)
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from marchwarden.services.context import Services
+    from marchwarden.settings import Settings
+
+PREFIX = "/api/v1"
+#: the OpenAPI operations outside the API prefix, and what they are
+OUTSIDE_API = {"GET /healthz", "GET /readyz"} | PUBLIC_OUTSIDE_API
+#: the query a reading operation needs to be a valid request at all
+REQUIRED_QUERY = {
+    "/activity-log": "unit_id={co1}",
+    "/whatif": "with=LSD-2023",
+    "/whatif/release": "with=LSD-2023",
+}
+#: a path with parameters that name no stored object, as a valid request
+PATH_EXAMPLES = {
+    "/basemap/{z}/{x}/{y}": "/basemap/8/150/85",
+    "/settlements/{settlement_id}/shelters": "/settlements/{bel_settlement}/shelters",
+}
+
+
+def api_operations(client: TestClient) -> set[str]:
+    return _operations(client.get("/openapi.json").json())
+
+
+def _operations(doc: dict[str, Any]) -> set[str]:
+    return {
+        f"{method.upper()} {path.removeprefix(PREFIX)}"
+        for path, item in doc["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def test_every_operation_has_a_rule_and_every_rule_an_operation(
+    client: TestClient, settings: Settings
+) -> None:
+    # ``marchwarden demo`` serves the scenario clock's operations too
+    demo = create_app(
+        settings, scenario_clock=ScenarioClock(datetime(2026, 11, 26, 12, tzinfo=UTC))
+    )
+    served = (api_operations(client) | _operations(demo.openapi())) - OUTSIDE_API
+    assert sorted(served - set(API_OPERATIONS)) == [], "operations without a policy rule"
+    assert sorted(set(API_OPERATIONS) - served) == [], "rules for operations not served"
+
+
+def _objects(client: TestClient, services: Services) -> dict[str, Any]:
+    world = build_world(client, services)
+    ids = world.ids
+    rows = "".join(volunteer_row(n, "BEL-2BN-1") for n in range(2))
+    rows += "".join(volunteer_row(n, "KRS-1BN") for n in range(10, 12))
+    roster.import_roster(services, None, ROSTER_HEADER + rows)
+    hq = world.h("hq")
+    bel_incident = open_incident(client, hq, where=GRAYVORON)["id"]
+    krs_incident = open_incident(client, hq, name="Sudzha", where=(35.40, 51.10))["id"]
+
+    def task(incident: int) -> int:
+        reply = client.post(
+            f"{PREFIX}/incidents/{incident}/tasks", headers=hq, json={"title": "Observe"}
+        )
+        assert reply.status_code == 201, reply.text
+        return int(reply.json()["id"])
+
+    def member(unit: int) -> int:
+        return int(client.get(f"{PREFIX}/units/{unit}/members", headers=hq).json()[0]["id"])
+
+    bel_report = submit(client, hq, new_key(), position=at(GRAYVORON)).json()["id"]
+    krs_report = submit(client, hq, new_key(), position=at(SUDZHA)).json()["id"]
+
+    def alert(area: dict[str, Any]) -> int:
+        """A published Public alert over ``area`` (drafted by hq, approved by hq2)."""
+        reply = client.post(f"{PREFIX}/alerts", json=alert_body(area=area), headers=hq)
+        assert reply.status_code == 201, reply.text
+        alert_id = int(reply.json()["id"])
+        for step, by in (("approve", "hq2"), ("publish", "hq")):
+            reply = client.post(f"{PREFIX}/alerts/{alert_id}/{step}", headers=world.h(by))
+            assert reply.status_code == 200, reply.text
+        return alert_id
+
+    bel_alert = alert({"kind": "polygon", "ring": GRAYVORON_AREA})
+    krs_alert = alert({"kind": "region", "region": "RU-KRS"})
+    ids["bel_settlement"] = next(s.id for s in geodata.settlements() if s.region == "RU-BEL")
+    return {
+        "ids": ids,
+        "alert": (bel_alert, krs_alert),
+        "alert_region": {bel_alert: "RU-BEL", krs_alert: "RU-KRS"},
+        "unit": (ids["co1"], ids["krs_bn"]),
+        "member": (member(ids["co1"]), member(ids["krs_bn"])),
+        "incident": (bel_incident, krs_incident),
+        "task": (task(bel_incident), task(krs_incident)),
+        "report": (bel_report, krs_report),
+        "region": ("RU-BEL", "RU-KRS"),
+    }
+
+
+def _accounts(services: Services, ids: dict[str, int]) -> dict[str, Principal]:
+    with services.db.unit_of_work(write=False) as uow:
+        co1 = uow.forces.unit(ids["co1"])
+    assert co1 is not None
+    scopes = {
+        "m-admin": (Role.ADMIN, Scope.all()),
+        "m-hq": (Role.HQ_COMMANDER, Scope.all()),
+        "m-analyst": (Role.ANALYST, Scope.all()),
+        "m-auditor": (Role.AUDITOR, Scope.all()),
+        "m-belgorod": (Role.REGIONAL_COORDINATOR, Scope.of_regions("RU-BEL")),
+        "m-reporter": (Role.FIELD_REPORTER, Scope.of_regions("RU-BEL")),
+        "m-liaison": (Role.AGENCY_LIAISON, Scope.of_agency(ids["bel_vsd"])),
+        "m-personnel": (Role.PERSONNEL_OFFICER, Scope.of_agency(ids["bel_vsd"])),
+        "m-cmdr": (Role.UNIT_COMMANDER, Scope.of_unit(co1.id, co1.path)),
+    }
+    return {
+        name: make_user(services, name, role, scope).principal()
+        for name, (role, scope) in scopes.items()
+    }
+
+
+def _resources(
+    services: Services, kind: str, object_id: Any, objects: dict[str, Any]
+) -> list[Resource]:
+    """What the policy decides on for an object of this kind (the services' own reading
+    of it; a task is read through its incident and unit, assigned through its incident;
+    a Public alert by ``alert.read`` in its area's regions: ``decide_alert_read``)."""
+    if kind == "alert":
+        return [Resource("alert", region=objects["alert_region"][object_id])]
+    with services.db.unit_of_work(write=False) as uow:
+        if kind == "unit":
+            unit = uow.forces.unit(object_id)
+            assert unit is not None
+            return [unit.resource()]
+        if kind == "member":
+            member = uow.forces.member(object_id)
+            assert member is not None
+            unit = uow.forces.unit(member.unit_id)
+            assert unit is not None
+            return [unit.resource()]
+        if kind == "incident":
+            incident = uow.incidents.get(object_id)
+            assert incident is not None
+            return [read_resource(uow, incident), incident.resource()]
+        if kind == "task":
+            task = uow.tasks.get(object_id)
+            assert task is not None
+            incident = uow.incidents.get(task.incident_id)
+            assert incident is not None
+            tasked = uow.tasks.unit(task.unit_id) if task.unit_id else None
+            return [_task_read_resource(uow, incident, tasked), incident.resource()]
+        if kind == "report":
+            report = uow.reports.get(object_id)
+            assert report is not None
+            return [report.resource()]
+        if kind == "region":
+            return [Resource("region", region=object_id)]
+    raise AssertionError(kind)
+
+
+def test_reads_answer_403_exactly_when_the_policy_denies(
+    client: TestClient, services: Services
+) -> None:
+    objects = _objects(client, services)
+    principals = _accounts(services, objects["ids"])
+    headers = {name: login(client, name) for name in principals}
+    # the scenario clock is served by ``marchwarden demo`` only: not by this app
+    served = api_operations(client)
+    reads = sorted(op for op in API_OPERATIONS if op.startswith("GET ") and op in served)
+    checked = 0
+    mismatches: list[str] = []
+    for op in reads:
+        rule = API_OPERATIONS[op]
+        path = op.removeprefix("GET ")
+        for name, principal in principals.items():
+            if rule.on is None or rule.on == EVERYTHING:
+                query = REQUIRED_QUERY.get(path, "").format(**objects["ids"])
+                url = (
+                    PATH_EXAMPLES[path].format(**objects["ids"]) if path in PATH_EXAMPLES else path
+                )
+                # EVERYTHING: decided without a resource (only an all-regions scope)
+                everything = None
+                if rule.on == EVERYTHING and rule.action is not None:
+                    everything = decide(principal, rule.action, None).allowed
+                targets: list[tuple[str, bool | None]] = [(f"{url}?{query}", everything)]
+            else:
+                targets = []
+                for object_id in objects[rule.on]:
+                    url = path.split("{", 1)[0] + str(object_id) + path.split("}", 1)[1]
+                    decisions = (
+                        {
+                            decide(principal, rule.action, r).allowed
+                            for r in _resources(services, rule.on, object_id, objects)
+                        }
+                        if rule.action is not None
+                        else {True}
+                    )
+                    # the two readings of a task or incident may disagree: then either is right
+                    targets.append((url, decisions.pop() if len(decisions) == 1 else None))
+            for url, allowed in targets:
+                if rule.on is None:
+                    allowed = rule.action is None or rule.action in allowed_actions(principal)
+                reply = client.get(PREFIX + url, headers=headers[name])
+                checked += 1
+                assert reply.status_code not in (401, 500), (op, name, reply.text)
+                if allowed is None:
+                    continue
+                if allowed and reply.status_code == 403:
+                    mismatches.append(f"{op} {url} as {name}: 403 but the policy allows")
+                if not allowed and reply.status_code != 403:
+                    mismatches.append(
+                        f"{op} {url} as {name}: {reply.status_code} but the policy denies"
+                    )
+    assert mismatches == [], "\n".join(mismatches)
+    assert checked > 300
+
+
+@pytest.mark.parametrize("op", sorted(o for o in API_OPERATIONS if not o.startswith("GET ")))
+def test_every_command_rule_names_an_action_or_says_why_not(op: str) -> None:
+    rule = API_OPERATIONS[op]
+    assert rule.action is not None or op in {"POST /auth/login", "POST /auth/logout"}
