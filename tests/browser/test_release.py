@@ -7,6 +7,7 @@ the board; and the one-page brief, printable."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -23,6 +24,7 @@ from tests.browser.conftest import (
     screenshot,
     server_env,
     sign_in,
+    wait_until,
 )
 from tests.e2e.conftest import ADMIN_PASSWORD, Server
 from tests.integration.test_api_release import release_world
@@ -149,3 +151,46 @@ def test_release_analysis_on_the_law_board(
     # the overlay can be cleared
     page.click("#release-clear")
     assert page.locator(".leaflet-release-pane path.release-unit").count() == 0
+
+
+def test_the_brief_in_russian(world: tuple[Server, dict[str, int]], open_ui: OpenUI) -> None:
+    """Switched to Russian in the header's language menu, the release section and its brief
+    speak Russian (unit and act codes as they are), figures grouped the Russian way."""
+    srv, _ = world
+    page, _ = open_ui(srv)
+    sign_in(page, srv)
+    with page.expect_navigation():  # the page reloads in the chosen language
+        page.select_option("#language", "ru")
+    wait_until(page, "() => document.documentElement.lang === 'ru' && document.body.dataset.ready")
+    page.get_by_role("tab", name="Право").click()
+    page.locator("#act-list > li").first.wait_for()
+    assert page.inner_text("#law-release-title") == "Какие подразделения может высвободить акт?"
+    expected = api_get(srv, api_token(srv), "/whatif/release?with=LSD-2023")
+    page.get_by_role("button", name="Выполнить анализ высвобождения").click()
+    page.locator("#release-result[data-state='done']").wait_for()
+    heading = page.inner_text("#release-heading")
+    assert heading == "Анализ высвобождения: действующие акты + LSD-2023"
+    assert "Акт высвобождает подразделений: 1 (10 чел.)" in page.inner_text("#release-freed")
+    best = page.inner_text("#release-best")
+    assert "KRS-1BN: активация подразделения — +8 чел., +1 подразд." in best
+    cols = page.locator("#release-plans thead th").all_inner_texts()
+    assert cols[:2] == ["Правовая база", "Остаются"]
+
+    page.click("#release-brief-open")
+    page.locator("#release-brief").wait_for()
+    heading = page.inner_text("#release-brief-heading")
+    assert heading == "Справка: что меняет акт, что он высвобождает, что для этого нужно"
+    people = expected["covered_today_population"]
+    assert people >= 1000  # so that it has a thousands separator
+    grouped = f"{people:,}".replace(",", "\u00a0")  # Intl's Russian grouping: a no-break space
+    coverage = page.inner_text("#release-brief-coverage")
+    assert f"(население {grouped} чел.)" in coverage, coverage
+    powers = page.locator("#release-brief-powers li").all_inner_texts()
+    armed = "Вооружённое противодействие нападению: личный состав +"
+    assert any(p.startswith(armed) for p in powers), powers
+    month = page.locator("#release-brief .sitrep-meta time").inner_text()
+    assert re.search("[а-я]", month), month  # the month in Russian
+    text = page.inner_text("#release-brief-body")
+    for english in ("members", "people", "units", "acts in force", "What it"):
+        assert english not in text, english
+    screenshot(page, "release-brief-ru-1366x768")
