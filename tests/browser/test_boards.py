@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     HD,
     api_get,
     api_token,
+    create_user,
     require_browser,
     require_leaflet,
     screenshot,
@@ -637,3 +638,41 @@ def test_a_board_that_cannot_load_says_why_and_tries_again(
         page, "(n) => document.querySelector('#map').dataset.unitsDrawn === String(n)", expected
     )
     assert message.is_hidden()
+
+
+def test_the_unit_detail_chats_to_the_units_tak_devices_for_who_may_task_it(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    srv, ids = registry
+    token = api_token(srv)
+    page, _ = open_ui(srv)
+    open_units(page, srv)
+    unit_row(page, ids["bn2"]).locator(".unit-link").click()
+    page.locator("#unit-detail").wait_for()
+    form = page.locator("#tak-chat-form")
+    assert "Nothing sent to this unit" in form.inner_text()
+    # an empty message is refused here and nothing is sent
+    page.click("#tak-chat-send")
+    assert page.inner_text("#tak-chat-message") == "Write a message first."
+    chats = "/audit?command=tak.chat&target_id=" + str(ids["bn2"])
+    assert api_get(srv, token, chats)["items"] == []
+    page.fill("#tak-chat-text", "Hold at the crossroads until 14:00")
+    page.click("#tak-chat-send")
+    page.locator("#tak-chat-log .tak-chat-line").wait_for()
+    assert "Hold at the crossroads until 14:00" in page.inner_text("#tak-chat-log")
+    assert page.inner_text("#tak-chat-message") == "Sent to the unit’s TAK devices."
+    assert page.input_value("#tak-chat-text") == ""
+    [entry] = api_get(srv, token, chats)["items"]  # committed: the gateways deliver it
+    assert entry["changes"]["text"] == "Hold at the crossroads until 14:00"
+    screenshot(page, "unit-detail-tak-chat")
+    # another unit's detail shows what was sent to that unit (nothing yet)
+    page.click("#unit-detail .back")
+    unit_row(page, ids["co2"]).locator(".unit-link").click()
+    wait_until(page, "() => document.querySelector('#tak-chat-log .board-empty') !== null")
+    # a role that may not task units has no chat panel
+    create_user(srv, token, "chat-analyst", role="analyst")
+    other, _ = open_ui(srv)
+    open_units(other, srv, "chat-analyst", "a-long-password")
+    unit_row(other, ids["bn2"]).locator(".unit-link").click()
+    other.locator("#unit-detail").wait_for()
+    assert other.locator("#tak-chat-form").count() == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -17,9 +18,19 @@ import pytest
 
 from marchwarden.bootstrap import build_services
 from marchwarden.core.access.model import Role, Scope
+from marchwarden.core.alerts.areas import AreaKind, AreaSpec
+from marchwarden.core.alerts.model import (
+    AlertContent,
+    CapSeverity,
+    Category,
+    Certainty,
+    InfoText,
+    Instruction,
+    Urgency,
+)
 from marchwarden.core.incidents.place import IncidentPlace
 from marchwarden.core.incidents.taxonomy import IncidentType
-from marchwarden.services import accounts, forces, incidents, reports, tak_certs, tasks
+from marchwarden.services import accounts, alerts, forces, incidents, reports, tak_certs, tasks
 from tests.conftest import make_settings
 from tests.e2e.tak_support import (
     CotClient,
@@ -291,3 +302,58 @@ def test_a_data_package_from_the_cli_connects_its_account(
     assert [c.serial for c in tak_certs.certificates_of(svc, "krs-phone")] == [
         format(cert.serial_number, "x")
     ]
+
+
+def test_a_published_alert_is_a_shape_for_who_may_read_it_and_its_cancel_makes_it_stale(
+    world: tuple[Services, dict[str, int]], gateway: GatewayProcess, tmp_path: Path
+) -> None:
+    svc, _ = world
+    ca = tmp_path / "tak-ca" / "ca.pem"
+    krs_tls = enrol(gateway.ports["enrol"], ca, "krs-phone", PASSWORD, tmp_path / "krs")
+    ops_tls = enrol(gateway.ports["enrol"], ca, "bel-ops", PASSWORD, tmp_path / "ops")
+    url = f"tls://127.0.0.1:{gateway.ports['tls']}"
+    hq = accounts.login(svc, username="hq", password=PASSWORD, address="test").user.principal()
+    ring = ((35.55, 50.42), (35.75, 50.42), (35.75, 50.52), (35.55, 50.52), (35.55, 50.42))
+    content = AlertContent(
+        event="Incursion",
+        category=Category.SECURITY,
+        urgency=Urgency.IMMEDIATE,
+        severity=CapSeverity.MODERATE,
+        certainty=Certainty.OBSERVED,
+        instruction=Instruction.SHELTER_IN_PLACE,
+        texts=(InfoText("en", "Take shelter near Grayvoron", "", ""),),
+        area=AreaSpec(AreaKind.POLYGON, ring=ring),
+        expires=datetime.now(UTC) + timedelta(hours=6),
+    )
+
+    def publish() -> int:
+        drafted = alerts.draft(svc, hq, content).alert.id
+        alerts.approve(svc, hq, drafted)
+        alerts.publish(svc, hq, drafted)
+        return drafted
+
+    async def scenario() -> None:
+        krs = await CotClient.pytak(url, **krs_tls)
+        ops = await CotClient.pytak(url, **ops_tls)
+        await ops.wait_for(uid_is("marchwarden-hq"))
+        await krs.wait_for(uid_is("marchwarden-hq"))
+        alert_id = await asyncio.to_thread(publish)
+        uid = f"mw.alert.{alert_id}.0"
+        shape = await ops.wait_for(uid_is(uid), timeout=10)
+        assert shape.get("type") == "u-d-f"
+        points = [link.get("point") for link in shape.iterfind("detail/link")]
+        assert points[0] == "50.4200000,35.5500000" and len(points) == 5
+        assert "Take shelter near Grayvoron" in (shape.findtext("detail/remarks") or "")
+        assert shape.get("stale", "") > shape.get("time", "")
+        await asyncio.to_thread(alerts.cancel, svc, hq, alert_id)
+        stale = await ops.wait_for(
+            lambda e: e.get("uid") == uid and e.get("stale") == e.get("time"), timeout=10
+        )
+        assert stale.get("type") == "u-d-f"
+        await ops.wait_for(uid_is(f"{uid}.delete"))
+        await krs.settle(0.5)  # a Kursk phone may not read a Belgorod alert
+        assert not any(u.startswith("mw.alert.") for u in krs.uids())
+        for c in (krs, ops):
+            await c.close()
+
+    asyncio.run(scenario())

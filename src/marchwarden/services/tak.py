@@ -10,14 +10,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from marchwarden.core.access.model import ScopeKind
+from marchwarden.core.alerts.areas import AreaKind, AreaSpec
 from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.errors import DomainError, NotFound
-from marchwarden.core.tak import chat, picture
+from marchwarden.core.tak import chat, picture, shapes
 from marchwarden.core.tak.access import Identity
 from marchwarden.services import tak_certs
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from marchwarden.core.access.model import Principal
+    from marchwarden.core.alerts.model import Alert
+    from marchwarden.core.civil.evacuation import EvacuationOrder
     from marchwarden.core.forces.model import Unit
     from marchwarden.core.incidents.records import Incident, Task
     from marchwarden.services.context import Services
@@ -29,12 +34,15 @@ HQ_UID = "marchwarden-hq"
 @dataclass(frozen=True, slots=True)
 class PictureState:
     """What a gateway shows devices from the start: the agencies' kinds, every unit,
-    the open incidents and their unfinished tasks."""
+    the open incidents and their unfinished tasks, the current alerts and the evacuation
+    orders not lifted."""
 
     agency_kinds: dict[int, str]
     units: list[Unit]
     incidents: list[Incident]
     tasks: list[Task]
+    alerts: list[shapes.AlertInfo]
+    orders: list[shapes.OrderInfo]
 
 
 def current_picture(svc: Services) -> PictureState:
@@ -46,7 +54,70 @@ def current_picture(svc: Services) -> PictureState:
             incident_ids=[i.id for i in incidents],
             statuses=[s for s in TaskStatus if s.value not in picture.GONE_TASK_STATUSES],
         )
-    return PictureState(kinds, units, incidents, tasks)
+        now = svc.clock.now()
+        alerts = [
+            alert_info(a, g)
+            for a, g in uow.alerts.find(live_only=True, now=now, limit=1000)
+            if not a.external
+        ]
+        orders = [order_info(o, g) for o, g in uow.evacuations.all()]
+    orders = [o for o in orders if not shapes.order_gone(o)]
+    return PictureState(kinds, units, incidents, tasks, alerts, orders)
+
+
+def _circle(spec: AreaSpec) -> shapes.Circle | None:
+    if spec.kind is AreaKind.CIRCLE and spec.center is not None and spec.radius_km:
+        return shapes.Circle(spec.center[0], spec.center[1], spec.radius_km)
+    return None
+
+
+def alert_info(alert: Alert, geometry: dict[str, Any]) -> shapes.AlertInfo:
+    content = alert.content
+    texts = {t.language: t.headline for t in content.texts}
+    headline = texts.get("en") or next(iter(texts.values()), "")
+    return shapes.AlertInfo(
+        alert.id,
+        content.event,
+        headline,
+        content.severity.value,
+        content.instruction.value,
+        content.scope.value,
+        alert.area.regions,
+        content.expires,
+        alert.live,
+        geometry,
+        _circle(content.area),
+    )
+
+
+def order_info(order: EvacuationOrder, geometry: dict[str, Any]) -> shapes.OrderInfo:
+    return shapes.OrderInfo(
+        order.id,
+        order.kind.value,
+        order.state.value,
+        order.description,
+        order.regions,
+        order.to_move,
+        order.moved,
+        geometry,
+        _circle(order.area),
+    )
+
+
+def alert_shape(svc: Services, alert_id: int) -> shapes.AlertInfo | None:
+    """An alert as the TAK bridge draws it (None: no such alert)."""
+    with svc.db.unit_of_work(write=False) as uow:
+        alert = uow.alerts.get(alert_id)
+        if alert is None:
+            return None
+        return alert_info(alert, uow.alerts.geometry(alert_id))
+
+
+def order_shape(svc: Services, order_id: int) -> shapes.OrderInfo | None:
+    """An evacuation order as the TAK bridge draws it (None: no such order)."""
+    with svc.db.unit_of_work(write=False) as uow:
+        found = [(o, g) for o, g in uow.evacuations.all() if o.id == order_id]
+    return order_info(*found[0]) if found else None
 
 
 def send_chat(svc: Services, actor: Principal, unit_id: int, text: str) -> None:

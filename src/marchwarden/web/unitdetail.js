@@ -2,7 +2,8 @@
 // the law in force (optionally with proposed acts) with the act and clause of each power
 // held and the reasons for the others, its members and each member's powers, and — for a
 // role with unit.status — the status control offering the changes core/forces/status.py
-// allows.
+// allows; for a role with task.assign, the GeoChat panel to the unit's TAK devices
+// (takchat.js).
 
 import { api } from './api.js';
 import { el } from './dom.js';
@@ -12,6 +13,7 @@ import { timeElement } from './time.js';
 import { ALLOWED_NEXT, STATUS_AVAILABILITY, agencies, statusPhrase, statusWords, units } from './unitrecords.js';
 import { focusRow, renderList, showList } from './unitlist.js';
 import { kindOf, symbolSvg } from './unitsymbols.js';
+import { chatBox, chatFor } from './takchat.js';
 
 const ui = {};
 /** The board's: `closed()` the detail was closed, `statusChanged(u)` a unit's status was set here. */
@@ -71,6 +73,7 @@ export function openDetail(u) {
   ui.detailTitle.focus();
   loadPowers(u.id);
   loadMembers(u.id);
+  chatFor(u.id);
 }
 
 function closeDetail() {
@@ -295,6 +298,8 @@ export function install({ closed, statusChanged }) {
     form.addEventListener('submit', submitStatus);
     ui.detail.append(form);
   }
+  const chat = chatBox();
+  if (chat) ui.detail.append(chat);
   ui.detail.append(
     el('h3', { text: 'Powers' }),
     el('div', { class: 'powers-with' }),

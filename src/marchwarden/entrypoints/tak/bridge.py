@@ -8,7 +8,15 @@ bus) reaches it in id order. Unit positions and status, incidents and tasks beco
 decided per event exactly as for the WebSocket stream (``stream.may_see``). The latest
 item of each uid is kept (the *picture*) and sent to a device when it joins, so a phone
 that connects sees the units and incidents at once. A task given to a unit also goes as
-a GeoChat message from the HQ to the devices bound to that unit.
+a GeoChat message from the HQ to the devices bound to that unit. Published alerts and
+evacuation orders are drawn as shapes (``core/tak/shapes.py``): on ``AlertPublished``,
+``AlertCancelled``, ``EvacuationOrdered`` and ``EvacuationProgressed`` the bridge reads
+the alert or order (its area is not in the event) and sends its shapes to the devices
+whose account may read it — an alert by its CAP scope (``policy.decide_alert_read``:
+Public to every account with ``alert.read`` in its regions, Restricted and Private only
+to those the policy allows), an order as the evacuation list (``incident.read`` in its
+regions). A cancelled alert or a lifted order is sent stale and deleted; an alert's
+shapes go stale on the device at its expiry by themselves.
 
 **In.** A device bound to a unit (its account's scope is that unit) sends its SA: the
 unit's AVL position is updated through ``forces.report_position`` (at most one write per
@@ -37,12 +45,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from marchwarden.adapters.tak.cotxml import parse_event
 from marchwarden.adapters.tak.server import Kind, Out
 from marchwarden.core.access.model import Principal, Resource
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import (
+    Action,
+    decide,
+    decide_alert_read,
+    decide_in_regions,
+)
 from marchwarden.core.errors import DomainError
 from marchwarden.core.forces.model import unit_resource
 from marchwarden.core.incidents.model import AdmiraltyRating, ReportSourceKind
 from marchwarden.core.incidents.taxonomy import IncidentType
-from marchwarden.core.tak import cot, picture
+from marchwarden.core.tak import cot, picture, shapes
 from marchwarden.core.tak.access import may_report, may_report_position
 from marchwarden.services import forces, reports
 from marchwarden.services import tak as tak_service
@@ -71,9 +84,29 @@ class _Item:
     out: Out
     action: Action
     resource: Resource
+    #: a decision of its own (alerts by their CAP scope) instead of action on resource
+    rule: Callable[[Principal], bool] | None = None
 
     def visible_to(self, principal: Principal) -> bool:
+        if self.rule is not None:
+            return self.rule(principal)
         return decide(principal, self.action, self.resource).allowed
+
+
+def alert_rule(alert: shapes.AlertInfo) -> Callable[[Principal], bool]:
+    def rule(principal: Principal) -> bool:
+        return decide_alert_read(principal, alert.scope, alert.regions, published=True).allowed
+
+    return rule
+
+
+def order_rule(order: shapes.OrderInfo) -> Callable[[Principal], bool]:
+    def rule(principal: Principal) -> bool:
+        return decide_in_regions(
+            principal, Action.INCIDENT_READ, "evacuation", order.regions
+        ).allowed
+
+    return rule
 
 
 @dataclass(slots=True)
@@ -105,6 +138,9 @@ class TakBridge:
         self.incidents: dict[int, picture.IncidentInfo] = {}
         self.tasks: dict[int, picture.TaskInfo] = {}
         self.picture: dict[str, _Item] = {}
+        #: the shapes' uids of each alert or order (``mw.alert.3`` → its shapes)
+        self.zones: dict[str, set[str]] = {}
+        self._zone_lock = asyncio.Lock()
         self._positions: dict[int, _Position] = {}
         self._written: dict[int, float] = {}
         self._wake = asyncio.Event()
@@ -171,6 +207,10 @@ class TakBridge:
                 publish=False,
             )
         self._load_tasks(tasks, {i.id: i for i in incidents}, {u.id: u for u in units}, now)
+        for alert in state.alerts:
+            self._alert_zone(alert, now, publish=False)
+        for order in state.orders:
+            self._order_zone(order, now, publish=False)
 
     def _load_tasks(
         self,
@@ -414,6 +454,63 @@ class TakBridge:
             )
             client.send(Out(message, Kind.OTHER))
 
+    # -- alerts and evacuation zones as shapes ----------------------------------------
+    def _alert(self, ev: StoredEvent, now: datetime) -> None:
+        self._spawn(self._reload_zone(tak_service.alert_shape, int(ev.payload["alert_id"])))
+
+    def _order(self, ev: StoredEvent, now: datetime) -> None:
+        self._spawn(self._reload_zone(tak_service.order_shape, int(ev.payload["order_id"])))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reload_zone(self, read: Callable[[Services, int], Any], key: int) -> None:
+        """Read the alert or order as it stands now and redraw it (one at a time, so the
+        last read wins whatever order the events' reads finish in)."""
+        async with self._zone_lock:
+            info = await self.hub.run_io(read, self.svc, key)
+            now = datetime.now(UTC)
+            if isinstance(info, shapes.AlertInfo):
+                self._alert_zone(info, now, publish=True)
+            elif isinstance(info, shapes.OrderInfo):
+                self._order_zone(info, now, publish=True)
+
+    def _alert_zone(self, alert: shapes.AlertInfo, now: datetime, *, publish: bool) -> None:
+        gone = shapes.alert_gone(alert, now)
+        events = shapes.alert_events(alert, now)
+        self._set_zone(shapes.alert_uid(alert.id), events, alert_rule(alert), gone, publish)
+
+    def _order_zone(self, order: shapes.OrderInfo, now: datetime, *, publish: bool) -> None:
+        gone = shapes.order_gone(order)
+        events = shapes.order_events(order, now)
+        self._set_zone(shapes.order_uid(order.id), events, order_rule(order), gone, publish)
+
+    def _set_zone(
+        self,
+        key: str,
+        events: dict[str, bytes],
+        rule: Callable[[Principal], bool],
+        gone: bool,
+        publish: bool,
+    ) -> None:
+        before = self.zones.pop(key, set())
+        for uid in before - set(events):  # a shape the area no longer has
+            old = self.picture.pop(uid, None)
+            if old is not None:
+                delete = Out(cot.delete(uid, datetime.now(UTC)), Kind.OTHER)
+                self.server.publish(delete, old.visible_to)
+        for uid, xml in events.items():
+            item = _Item(Out(xml, Kind.OTHER), Action.ALERT_READ, Resource("zone"), rule)
+            if gone:
+                if uid in self.picture:
+                    self._gone(uid, item)
+            else:
+                self._put(uid, item, publish=publish)
+        if not gone:
+            self.zones[key] = set(events)
+
     def _user_disabled(self, ev: StoredEvent, now: datetime) -> None:
         self.server.cut(user_id=int(ev.payload["user_id"]))
 
@@ -433,6 +530,10 @@ class TakBridge:
         "TaskAssigned": _task,
         "TaskStatusChanged": _task,
         "TakChatSent": _hq_chat,
+        "AlertPublished": _alert,
+        "AlertCancelled": _alert,
+        "EvacuationOrdered": _order,
+        "EvacuationProgressed": _order,
         "UserDisabled": _user_disabled,
         "TakCertificateRevoked": _cert_revoked,
     }
