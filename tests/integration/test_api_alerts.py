@@ -113,6 +113,20 @@ def test_workflow_second_person_publish_update_cancel(
     assert alert["state"] == "draft" and alert["needs_second_person"] is True
     assert alert["population"] > 0 and alert["messages"] == []
     aid = alert["id"]
+    # may_approve is the caller's: not the drafter (second person), the other HQ and the
+    # region's coordinator yes, the other region's coordinator never sees the draft
+    assert alert["may_approve"] is False
+    for who, may in (("hq", False), ("hq2", True), ("belgorod", True)):
+        [mine] = [
+            a
+            for a in client.get("/api/v1/alerts", headers=h[who]).json()["items"]
+            if a["id"] == aid
+        ]
+        assert mine["may_approve"] is may, who
+        assert client.get(f"/api/v1/alerts/{aid}", headers=h[who]).json()["may_approve"] is may
+    assert aid not in [
+        a["id"] for a in client.get("/api/v1/alerts", headers=h["kursk"]).json()["items"]
+    ]
     # not approved: cannot publish; the drafter cannot approve a Severe alert
     assert_problem(
         client.post(f"/api/v1/alerts/{aid}/publish", headers=h["hq"]),

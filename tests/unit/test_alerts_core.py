@@ -113,15 +113,20 @@ def _publish(alert: Alert, n: int, cancel: bool = False) -> Alert:
 
 def test_workflow_second_person_and_references(ctx: AreaContext) -> None:
     alert = _draft(ctx, content())
+    # what the Alerts board's badge counts: drafts this person's approval would pass
+    assert not workflow.approvable_by(alert, DRAFTER, workflow.ApprovalRule())
+    assert workflow.approvable_by(alert, SECOND, workflow.ApprovalRule())
     with pytest.raises(SecondPersonRequired):
         workflow.approve(alert, DRAFTER, workflow.ApprovalRule())
     with pytest.raises(IllegalAlertStep):
         _publish(alert, 1)
     alert, _ = workflow.approve(alert, SECOND, workflow.ApprovalRule())
+    assert not workflow.approvable_by(alert, SECOND, workflow.ApprovalRule())  # not a draft
     alert = _publish(alert, 1)
     assert alert.live and alert.messages[-1].msg_type is MsgType.ALERT
     # a Minor alert may be approved by its drafter
     minor = _draft(ctx, content(CapSeverity.MINOR))
+    assert workflow.approvable_by(minor, DRAFTER, workflow.ApprovalRule())
     assert workflow.approve(minor, DRAFTER, workflow.ApprovalRule())[0].state is AlertState.APPROVED
     # revise → approve → publish: an Update referencing the Alert
     alert, _ = workflow.revise(

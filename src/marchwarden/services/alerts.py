@@ -71,16 +71,30 @@ class AlertView:
     needs_second_person: bool
     deliveries: dict[str, int]
     base_url: str
+    #: whether the caller may approve it now (a badge on the Alerts board waits on it)
+    may_approve: bool = False
 
 
-def _view(svc: Services, uow: UnitOfWork, alert: Alert) -> AlertView:
+def _may_approve(actor: Principal, alert: Alert, r: workflow.ApprovalRule) -> bool:
+    """The policy lets the caller approve in every region of the area and the workflow
+    lets this person approve this alert now (a draft; not the drafter's own when a second
+    person is needed)."""
+    return (
+        workflow.approvable_by(alert, actor, r)
+        and decide_in_regions(actor, Action.ALERT_APPROVE, "alert", alert.area.regions).allowed
+    )
+
+
+def _view(svc: Services, uow: UnitOfWork, alert: Alert, actor: Principal) -> AlertView:
     counts = uow.webhooks.status_counts([alert.id]).get(alert.id, {})
+    r = rule(svc)
     return AlertView(
         alert,
         uow.alerts.geometry(alert.id),
-        rule(svc).needs_second_person(alert.content.severity),
+        r.needs_second_person(alert.content.severity),
         counts,
         svc.settings.public_base_url,
+        _may_approve(actor, alert, r),
     )
 
 
@@ -106,7 +120,7 @@ def draft(svc: Services, actor: Principal, content: AlertContent) -> AlertView:
         alert_id = uow.alerts.add(new, area.geojson(), now)
         alert = _get(uow, alert_id)
         uow.record(actor, workflow.drafted(alert), at=now)
-        view = _view(svc, uow, alert)
+        view = _view(svc, uow, alert, actor)
         uow.commit()
     return view
 
@@ -148,7 +162,7 @@ def revise(svc: Services, actor: Principal, alert_id: int, content: AlertContent
         alert, events = workflow.revise(alert, actor, content, area, now)
         uow.alerts.save(alert, now, area.geojson())
         uow.record(actor, events, at=now)
-        view = _view(svc, uow, alert)
+        view = _view(svc, uow, alert, actor)
         uow.commit()
     return view
 
@@ -161,7 +175,7 @@ def approve(svc: Services, actor: Principal, alert_id: int) -> AlertView:
         alert, events = workflow.approve(alert, actor, rule(svc))
         uow.alerts.save(alert, now)
         uow.record(actor, events, at=now)
-        view = _view(svc, uow, alert)
+        view = _view(svc, uow, alert, actor)
         uow.commit()
     return view
 
@@ -196,7 +210,7 @@ def _issue(svc: Services, actor: Principal, alert_id: int, *, cancel: bool) -> A
         message_id = uow.alerts.add_message(alert.id, after.messages[-1], document, now)
         uow.webhooks.enqueue(message_id, alert.area.regions, now)
         uow.record(actor, events, at=now)
-        view = _view(svc, uow, after)
+        view = _view(svc, uow, after, actor)
         uow.commit()
     return view
 
@@ -226,7 +240,7 @@ def get(svc: Services, actor: Principal, alert_id: int) -> AlertView:
         )
         if not decision.allowed:
             raise Forbidden(decision.reason)
-        return _view(svc, uow, alert)
+        return _view(svc, uow, alert, actor)
 
 
 def list_alerts(
@@ -245,6 +259,7 @@ def list_alerts(
             r.needs_second_person(a.content.severity),
             counts.get(a.id, {}),
             svc.settings.public_base_url,
+            _may_approve(actor, a, r),
         )
         for a, g in visible
     ]

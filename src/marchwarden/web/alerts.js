@@ -12,7 +12,7 @@ import { api, ApiError } from './api.js';
 import { el, num, pageReady, showLoadFailure, words } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
-import { registerTab, selectedTab, setBadge } from './tabs.js';
+import { registerTab, selectedTab, setAttention, setBadge } from './tabs.js';
 
 const RELOAD_ON = new Set([
   'AlertDrafted', 'AlertApproved', 'AlertPublished', 'AlertCancelled', 'AlertImported',
@@ -286,6 +286,9 @@ async function load() {
     state.loaded = true;
     ui.failure.hidden = true;
     renderList();
+    // the drafts waiting on my approval (the server's may_approve: the policy and the
+    // second-person rule); it stays on the tab while they wait (notify.js: the title)
+    setAttention('alerts', state.alerts.filter((a) => a.may_approve).length);
     await drawLayer();
   } catch (err) {
     showLoadFailure(ui.failure, 'alerts', err, load);
@@ -335,7 +338,8 @@ export function install() {
   }
   onEvent('*', (event) => {
     if (!RELOAD_ON.has(event.type)) return;
-    if (selectedTab() !== 'alerts') setBadge('alerts', ++unseen);
+    // who may approve is told what waits on them (above), not of every change
+    if (selectedTab() !== 'alerts' && !can('alert.approve')) setBadge('alerts', ++unseen);
     scheduleReload();
   });
   panel.addEventListener('tab-shown', () => { unseen = 0; });

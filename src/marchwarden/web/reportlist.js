@@ -9,7 +9,7 @@ import {
 } from './reportrecords.js';
 import { styleMarker } from './reportlayer.js';
 import { reportSymbolElement as symbolElement } from './reportsymbol.js';
-import { selectedTab, setBadge } from './tabs.js';
+import { selectedTab, setAttention } from './tabs.js';
 import { timeElement } from './time.js';
 
 const LIST_REFRESH_MS = 150;
@@ -71,9 +71,8 @@ export function renderCounts() {
   ui.count.textContent = queue.loaded
     ? `${n} waiting · ${free} not claimed${mine ? ` · ${mine} claimed by you` : ''}`
     : 'loading…';
-  setBadge('reports', n);
-  const badge = document.querySelector('#tab-reports .tab-badge');
-  if (badge) badge.setAttribute('aria-label', `${n} waiting`);
+  // what waits in my queue: it stays while it waits (notify.js totals it in the title)
+  setAttention('reports', n);
 }
 
 function rowOf(r) {

@@ -4,9 +4,13 @@
 //   import { registerTab } from './tabs.js';
 //   const panel = registerTab('units', 'Units', { order: 20 });   // an empty <section>
 //   panel.append(...);
-//   setBadge('units', 3);   // a count beside the tab's name ('' or 0 clears it)
+//   setBadge('units', 3);   // a count of new things beside the tab's name ('' or 0 clears it;
+//                           // showing the tab clears it too)
+//   setAttention('alerts', 2);   // what waits on this person there (drafts to approve, tasks
+//                                // to accept): stays while it waits, shown before the count
+//                                // of new things; the title totals these (notify.js)
 
-import { t } from './i18n.js';
+import { t as tr } from './i18n.js';
 
 const SELECTED_KEY = 'marchwarden.tab';
 const tabs = new Map();
@@ -33,7 +37,7 @@ export function registerTab(id, title, { order = 100 } = {}) {
   tab.dataset.order = String(order);
   const label = document.createElement('span');
   label.className = 'tab-label';
-  label.textContent = t(`tab.${id}`, title);
+  label.textContent = tr(`tab.${id}`, title);
   const badge = document.createElement('span');
   badge.className = 'tab-badge';
   badge.hidden = true;
@@ -50,7 +54,7 @@ export function registerTab(id, title, { order = 100 } = {}) {
   const after = [...tablist.children].find((el) => Number(el.dataset.order) > order);
   tablist.insertBefore(tab, after ?? null);
   panels.append(panel);
-  tabs.set(id, { tab, panel, badge });
+  tabs.set(id, { tab, panel, badge, unseen: 0, attention: 0 });
 
   const wanted = sessionStorage.getItem(SELECTED_KEY);
   if (wanted === id || !selectedTab()) selectTab(id, { remember: false });
@@ -80,10 +84,27 @@ export function selectTab(id, { focus = false, remember = true } = {}) {
 export function setBadge(id, count) {
   const t = tabs.get(id);
   if (!t) return;
-  const n = Number(count) || 0;
+  t.unseen = Number(count) || 0;
+  showBadge(t);
+}
+
+/** What waits on this person on the board (0 clears it); showing the tab keeps it. */
+export function setAttention(id, count) {
+  const t = tabs.get(id);
+  if (!t) return;
+  t.attention = Number(count) || 0;
+  showBadge(t);
+}
+
+function showBadge(t) {
+  const attention = t.attention > 0;
+  const n = attention ? t.attention : t.unseen;
   t.badge.hidden = n === 0;
   t.badge.textContent = n > 999 ? '999+' : String(n);
-  t.badge.setAttribute('aria-label', `${n} new`);
+  t.badge.dataset.kind = attention ? 'attention' : 'new';
+  t.badge.setAttribute('aria-label', attention
+    ? tr('badge.attention', '{n} waiting for you', { n })
+    : tr('badge.new', '{n} new', { n }));
 }
 
 function onKeydown(event) {

@@ -118,6 +118,16 @@ def revise(
     return after, drafted(after, revision=True)
 
 
+def approvable_by(alert: Alert, actor: Principal, rule: ApprovalRule) -> bool:
+    """Whether ``approve`` would accept this person's approval now (the workflow's side;
+    the policy's side, ``alert.approve`` in the area's regions, is the caller's check)."""
+    if alert.external or alert.state is not AlertState.DRAFT:
+        return False
+    return not (
+        rule.needs_second_person(alert.content.severity) and actor.user_id == alert.created_by_id
+    )
+
+
 def approve(alert: Alert, actor: Principal, rule: ApprovalRule) -> tuple[Alert, list[DomainEvent]]:
     if alert.state is not AlertState.DRAFT:
         raise IllegalAlertStep(

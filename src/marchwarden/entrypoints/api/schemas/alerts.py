@@ -170,6 +170,8 @@ class AlertOut(Schema):
     created_at: datetime
     approved_by: str | None
     needs_second_person: bool
+    #: whether the caller may approve it now (policy and the second-person rule)
+    may_approve: bool
     messages: list[MessageOut]
     deliveries: dict[str, int]
 
@@ -226,6 +228,7 @@ class AlertOut(Schema):
             created_at=a.created_at,
             approved_by=a.approved_by,
             needs_second_person=v.needs_second_person,
+            may_approve=v.may_approve,
             messages=[
                 MessageOut(
                     identifier=m.identifier,
