@@ -390,6 +390,15 @@ def test_incident_page_command_casualties_timeline_tasking_and_sitrep(
     figures = page.locator("#sitrep-body figure.sitrep-map")
     assert figures.count() == page.locator("#sitrep-body figure.sitrep-map svg").count() >= 1
     screenshot(page, "region-sitrep-1366x768")
+    assert page.locator("#sitrep-body table.sitrep-displacement").count() >= 2  # region + each
+    assert "Strike on Shebekino" in page.inner_text("#sitrep-body table.sitrep-by-incident")
+    page.click("#sitrep-close")
+    # the report over all the border regions, from the same list
+    page.select_option("#incidents-sitrep-region", "*border*")
+    page.click("#incidents-sitrep")
+    page.wait_for_selector("#sitrep-view[data-ready='true'][data-kind='border']")
+    body = page.inner_text("#sitrep-body")
+    assert "Displacement, all border regions" in body and "Strike on Shebekino" in body
     page.click("#sitrep-close")
 
 

@@ -8,7 +8,11 @@ the open tasks at the window's end, and what is needed: tasks that still have no
 
 A region's report gathers every incident in the region that was open at some time in
 the window and that the caller may read, and adds them up; a settlement affected by two
-incidents is counted once.
+incidents is counted once. The border report does the same over every border region the
+caller may read. Each carries the casualties per incident and their sum, and the
+displacement (``core/civil/rollup.py``): the evacuation orders in force that the caller
+may read (people to move, moved, remaining — as they stand now, orders keep no history)
+and the people in the shelters of the region(s).
 """
 
 from __future__ import annotations
@@ -21,9 +25,17 @@ from shapely.geometry import Point, box, shape
 
 from marchwarden import geodata
 from marchwarden.core.access.model import Resource
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import Action, decide, decide_in_regions
+from marchwarden.core.civil.rollup import (
+    CasualtyRollup,
+    IncidentCasualties,
+    Shelter,
+    casualty_rollup,
+    incident_displacement,
+    regions_displacement,
+)
 from marchwarden.core.dispatch.tasking import TaskStatus
-from marchwarden.core.errors import Invalid, NotFound
+from marchwarden.core.errors import Forbidden, Invalid, NotFound
 from marchwarden.core.geo.svgmap import AreaMap, MapPlace, MapTask, frame_around, render
 from marchwarden.core.incidents.casualties import CasualtyCategory, CasualtyRecord, CasualtyTotals
 from marchwarden.core.incidents.correlation import format_duration
@@ -35,6 +47,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from marchwarden.core.access.model import Principal
+    from marchwarden.core.civil.evacuation import Displacement, EvacuationOrder
     from marchwarden.core.incidents.records import (
         AffectedSettlement,
         AgencyRef,
@@ -98,6 +111,7 @@ class IncidentSitrep:
     deployed: tuple[AgencyDeployment, ...]
     open_tasks: tuple[Task, ...]
     needs: tuple[Need, ...]
+    displacement: Displacement
     distance_km: Mapping[int, float] = field(default_factory=dict)
     """Affected settlement id -> its distance from the place (0 inside a polygon)."""
 
@@ -106,6 +120,12 @@ class IncidentSitrep:
             c: self.casualties.counts[c] - self.casualties_at_start.counts[c]
             for c in CasualtyCategory
         }
+
+    def casualty_part(self) -> IncidentCasualties:
+        i = self.incident
+        return IncidentCasualties(
+            i.id, i.name, i.region, self.casualties.counts, self.casualty_change()
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +137,46 @@ class RegionSitrep:
     prepared_at: datetime
     prepared_by: str
     incidents: tuple[IncidentSitrep, ...]
-    casualties: Mapping[CasualtyCategory, int]
-    casualty_change: Mapping[CasualtyCategory, int]
+    casualties: CasualtyRollup
+    displacement: Displacement
     affected: tuple[AffectedSettlement, ...]
     affected_population: int
     deployed: tuple[AgencyDeployment, ...]
     open_tasks: int
     needs: tuple[Need, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BorderSitrep:
+    """All the border regions the caller may read: each region's report, and the sums."""
+
+    since: datetime
+    until: datetime
+    prepared_at: datetime
+    prepared_by: str
+    regions: tuple[RegionSitrep, ...]
+    casualties: CasualtyRollup
+    displacement: Displacement
+
+
+@dataclass(frozen=True, slots=True)
+class _Civil:
+    """The evacuation orders the caller may read, and every shelter (region, occupancy,
+    capacity): loaded once per report."""
+
+    orders: tuple[EvacuationOrder, ...]
+    shelters: tuple[Shelter, ...]
+
+
+def _civil(uow: UnitOfWork, actor: Principal) -> _Civil:
+    return _Civil(
+        tuple(
+            o
+            for o, _ in uow.evacuations.all()
+            if decide_in_regions(actor, Action.INCIDENT_READ, "evacuation", o.regions).allowed
+        ),
+        tuple((s.region, s.occupancy, s.capacity) for s in uow.shelters.all()),
+    )
 
 
 def _window(
@@ -216,6 +269,7 @@ def _incident_sitrep(
     until: datetime,
     now: datetime,
     by: str,
+    civil: _Civil,
 ) -> IncidentSitrep:
     tasks = uow.tasks.find(incident_ids=[incident.id])
     units = {u.id: u for u in uow.tasks.units(k.unit_id for k in tasks if k.unit_id)}
@@ -236,6 +290,9 @@ def _incident_sitrep(
         deployed=_deployed(tasks, units, since, until),
         open_tasks=tuple(k for k in tasks if _open_at(k, until)),
         needs=_needs(tasks, until),
+        displacement=incident_displacement(
+            incident.id, incident.region, civil.orders, civil.shelters
+        ),
         distance_km=affected_distances(incident),
     )
 
@@ -254,7 +311,10 @@ def incident_sitrep(
         incident = get_incident_row(uow, incident_id)
         authorise(actor, Action.SITREP_READ, read_resource(uow, incident))
         start, end = _window(since, until, now, incident.created_at)
-        return _incident_sitrep(uow, incident, since=start, until=end, now=now, by=actor.username)
+        civil = _civil(uow, actor)
+        return _incident_sitrep(
+            uow, incident, since=start, until=end, now=now, by=actor.username, civil=civil
+        )
 
 
 def _merge_deployments(
@@ -274,33 +334,45 @@ def _merge_deployments(
     return tuple(sorted(merged.values(), key=lambda d: d.agency_name))
 
 
-def region_sitrep(
-    svc: Services,
-    actor: Principal,
-    region: str,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> RegionSitrep:
-    """Every readable incident of ``region`` open at some time in the window (default:
-    the last 24 hours)."""
+def _region_name(region: str) -> str:
     try:
-        region_name = geodata.region(region).name
+        return geodata.region(region).name
     except KeyError:
         raise NotFound(f"no region with code {region!r}") from None
-    authorise(actor, Action.SITREP_READ, Resource("region", region=region))
-    now = svc.clock.now()
-    start, end = _window(since, until, now, (until or now) - DEFAULT_REGION_WINDOW)
+
+
+def _region_incidents(
+    uow: UnitOfWork,
+    actor: Principal,
+    region: str,
+    window: tuple[datetime, datetime],
+    now: datetime,
+    civil: _Civil,
+) -> list[IncidentSitrep]:
+    start, end = window
     reports: list[IncidentSitrep] = []
-    with svc.db.unit_of_work(write=False) as uow:
-        for incident in uow.incidents.find(regions=[region], created_before=end, limit=None):
-            if not incident.state.is_open and incident.state_since < start:
-                continue  # over before the window began
-            if not decide(actor, Action.SITREP_READ, read_resource(uow, incident)).allowed:
-                continue
-            reports.append(
-                _incident_sitrep(uow, incident, since=start, until=end, now=now, by=actor.username)
+    for incident in uow.incidents.find(regions=[region], created_before=end, limit=None):
+        if not incident.state.is_open and incident.state_since < start:
+            continue  # over before the window began
+        if not decide(actor, Action.SITREP_READ, read_resource(uow, incident)).allowed:
+            continue
+        reports.append(
+            _incident_sitrep(
+                uow, incident, since=start, until=end, now=now, by=actor.username, civil=civil
             )
+        )
+    return reports
+
+
+def _region_report(
+    region: str,
+    reports: list[IncidentSitrep],
+    window: tuple[datetime, datetime],
+    now: datetime,
+    actor: Principal,
+    civil: _Civil,
+) -> RegionSitrep:
+    start, end = window
     affected: dict[int, AffectedSettlement] = {}
     for r in reports:
         for s in r.incident.affected:
@@ -314,19 +386,74 @@ def region_sitrep(
     )
     return RegionSitrep(
         region=region,
-        region_name=region_name,
+        region_name=_region_name(region),
         since=start,
         until=end,
         prepared_at=now,
         prepared_by=actor.username,
         incidents=tuple(reports),
-        casualties={c: sum(r.casualties.counts[c] for r in reports) for c in CasualtyCategory},
-        casualty_change={c: sum(r.casualty_change()[c] for r in reports) for c in CasualtyCategory},
+        casualties=casualty_rollup(r.casualty_part() for r in reports),
+        displacement=regions_displacement(region, [region], civil.orders, civil.shelters),
         affected=settlements,
         affected_population=sum(s.population for s in settlements),
         deployed=_merge_deployments([r.deployed for r in reports]),
         open_tasks=sum(len(r.open_tasks) for r in reports),
         needs=needs,
+    )
+
+
+def region_sitrep(
+    svc: Services,
+    actor: Principal,
+    region: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> RegionSitrep:
+    """Every readable incident of ``region`` open at some time in the window (default:
+    the last 24 hours)."""
+    _region_name(region)
+    authorise(actor, Action.SITREP_READ, Resource("region", region=region))
+    now = svc.clock.now()
+    window = _window(since, until, now, (until or now) - DEFAULT_REGION_WINDOW)
+    with svc.db.unit_of_work(write=False) as uow:
+        civil = _civil(uow, actor)
+        reports = _region_incidents(uow, actor, region, window, now, civil)
+    return _region_report(region, reports, window, now, actor, civil)
+
+
+def border_sitrep(
+    svc: Services,
+    actor: Principal,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> BorderSitrep:
+    """Every border region the caller may read (a regional coordinator: its own), each as
+    in ``region_sitrep``, and their sums; an order over two of them is counted once."""
+    codes = [
+        code
+        for code in sorted(geodata.border_region_codes())
+        if decide(actor, Action.SITREP_READ, Resource("region", region=code)).allowed
+    ]
+    if not codes:
+        raise Forbidden("the caller may read the situation of no border region")
+    now = svc.clock.now()
+    window = _window(since, until, now, (until or now) - DEFAULT_REGION_WINDOW)
+    with svc.db.unit_of_work(write=False) as uow:
+        civil = _civil(uow, actor)
+        parts = [(c, _region_incidents(uow, actor, c, window, now, civil)) for c in codes]
+    regions = tuple(_region_report(c, r, window, now, actor, civil) for c, r in parts)
+    return BorderSitrep(
+        since=window[0],
+        until=window[1],
+        prepared_at=now,
+        prepared_by=actor.username,
+        regions=regions,
+        casualties=casualty_rollup(i.casualty_part() for r in regions for i in r.incidents),
+        displacement=regions_displacement(
+            "all border regions", codes, civil.orders, civil.shelters
+        ),
     )
 
 

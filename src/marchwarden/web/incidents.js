@@ -18,7 +18,7 @@ import { afterSnapshot } from './events.js';
 import { CATEGORIES, STATES, STATE_ORDER, categoryOf, incidentImage, incidentKeyParts } from './incidentsymbols.js';
 import * as page from './incidentpage.js';
 import { session } from './session.js';
-import { openRegionSitrep } from './sitrep.js';
+import { BORDER_REGIONS, openBorderSitrep, openRegionSitrep } from './sitrep.js';
 import { registerTab, selectTab, selectedTab, setBadge } from './tabs.js';
 import { relativeElement, timeElement } from './time.js';
 
@@ -325,7 +325,8 @@ function fillRegions() {
     if (!select) continue;
     const keep = select.value;
     const first = select === ui.region ? [el('option', { value: '', text: 'All regions' })] : [];
-    select.replaceChildren(...first, ...regions.map((r) => el('option', { value: r, text: r })));
+    const last = select === ui.sitrepRegion ? [el('option', { value: BORDER_REGIONS, text: 'All border regions' })] : [];
+    select.replaceChildren(...first, ...regions.map((r) => el('option', { value: r, text: r })), ...last);
     if ([...select.options].some((o) => o.value === keep)) select.value = keep;
   }
   if (ui.sitrepButton) ui.sitrepButton.disabled = regions.length === 0;
@@ -439,7 +440,9 @@ export function install() {
     ui.sitrepRegion = el('select', { id: 'incidents-sitrep-region' });
     ui.sitrepButton = el('button', { type: 'button', id: 'incidents-sitrep', text: 'Situation report', disabled: true });
     ui.sitrepButton.addEventListener('click', () => {
-      if (ui.sitrepRegion.value) openRegionSitrep(ui.sitrepRegion.value, ui.sitrepButton);
+      const region = ui.sitrepRegion.value;
+      if (region === BORDER_REGIONS) openBorderSitrep(ui.sitrepButton);
+      else if (region) openRegionSitrep(region, ui.sitrepButton);
     });
     parts.push(el('div', { class: 'incident-region-sitrep' },
       el('label', { for: 'incidents-sitrep-region', text: 'Region report' }), ui.sitrepRegion, ui.sitrepButton));

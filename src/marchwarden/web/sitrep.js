@@ -71,6 +71,13 @@ export function openIncidentSitrep(id, button) {
   return show(`/sitreps/incidents/${id}`, (s) => incidentReport(s, 1), button);
 }
 
+/** The value of the region list's entry for the report over all the border regions. */
+export const BORDER_REGIONS = '*border*';
+
+export function openBorderSitrep(button) {
+  return show('/sitreps/border-regions', borderReport, button);
+}
+
 export function openRegionSitrep(region, button) {
   return show(`/sitreps/regions/${encodeURIComponent(region)}`, regionReport, button);
 }
@@ -124,6 +131,29 @@ function casualtyTable(counts, delta, reported = null) {
   return el('table', { class: 'sitrep-table' }, el('caption', { text: 'Casualties (change in the period in brackets)' }), el('thead', {}, head), el('tbody', {}, ...rows));
 }
 
+/** Displacement: evacuation orders in force, people to move / moved / remaining, shelters. */
+function displacementTable(d, caption = 'Displacement (orders in force and shelters, as they stand now)') {
+  const cells = [
+    ['Orders in force', d.orders], ['To move', d.to_move], ['Moved', d.moved], ['Remaining', d.remaining],
+    ['Sheltered', d.sheltered], ['Shelter capacity', d.shelter_capacity], ['Room', d.shelter_capacity - d.sheltered],
+  ];
+  return el('table', { class: 'sitrep-table sitrep-displacement' }, el('caption', { text: caption }),
+    el('thead', {}, el('tr', {}, ...cells.map(([k]) => el('th', { scope: 'col', class: 'num', text: k })))),
+    el('tbody', {}, el('tr', {}, ...cells.map(([, v]) => el('td', { class: 'num', text: num(v) })))));
+}
+
+/** Each incident's casualty figures (change in the period in brackets). */
+function byIncidentTable(rows) {
+  if (!rows.length) return [el('p', { text: 'No incidents in the period.' })];
+  const head = el('tr', {}, el('th', { scope: 'col', text: 'Incident' }), el('th', { scope: 'col', text: 'Region' }),
+    ...CATEGORIES.map((c) => el('th', { scope: 'col', class: 'num', text: capital(words(c)) })));
+  const body = rows.map((i) => el('tr', {}, el('th', { scope: 'row', text: `#${i.incident_id} ${i.name}` }),
+    el('td', { text: i.region ?? '—' }),
+    ...CATEGORIES.map((c) => el('td', { class: 'num', text: `${num(i.casualties[c] ?? 0)}${change(i.casualties_change[c])}` }))));
+  return [el('table', { class: 'sitrep-table sitrep-by-incident' }, el('caption', { text: 'Casualties by incident' }),
+    el('thead', {}, head), el('tbody', {}, ...body))];
+}
+
 /** The affected settlements, nearest first (0 km: inside the incident's area). */
 function affectedTable(settlements, shown = 30) {
   if (!settlements.length) return [];
@@ -173,6 +203,7 @@ function incidentReport(s, level) {
   out.push(facts);
   out.push(el('figure', { class: 'sitrep-map', 'data-incident': String(i.id) }));
   out.push(h(1, {}, 'Casualties'), el('p', { text: s.casualties.summary }), casualtyTable(s.casualties, s.casualties_change, s.casualties.reported));
+  out.push(h(1, {}, 'Displacement'), displacementTable(s.displacement));
   out.push(h(1, {}, 'Affected settlements'),
     el('p', { text: `${num(s.affected.settlement_count)} settlements, ${num(s.affected.population)} people within ${s.affected.radius_km} km.` }),
     ...affectedTable(s.affected.settlements));
@@ -192,10 +223,30 @@ function regionReport(s) {
     period(s),
     el('p', { text: `${num(s.incident_count)} incident${s.incident_count === 1 ? '' : 's'} open in the period; ${num(s.open_tasks)} open task${s.open_tasks === 1 ? '' : 's'}; ${num(s.affected_settlement_count)} settlements and ${num(s.affected_population)} people affected.` }),
     el('h2', { text: 'Casualties, all incidents' }), casualtyTable(counts, s.casualties_change),
+    ...byIncidentTable(s.casualties_by_incident),
+    el('h2', { text: 'Displacement' }), displacementTable(s.displacement),
     el('h2', { text: 'Units deployed' }), ...deployed(s.units_deployed),
     el('h2', { text: 'Needs' }), ...needs(s.needs),
     el('h2', { text: 'Incidents' }),
     ...(s.incidents.length ? s.incidents.flatMap((x) => incidentReport(x, 2)) : [el('p', { text: 'None.' })]),
+    el('p', { class: 'sitrep-meta', text: `Printed ${formatHq(new Date())} (${formatUtc(new Date())}).` }),
+  ];
+}
+
+function borderReport(s) {
+  const counts = Object.fromEntries(CATEGORIES.map((c) => [c, s.casualties[c] ?? 0]));
+  return [
+    el('h1', { id: 'sitrep-heading', tabindex: '-1', text: 'SITREP — all border regions' }),
+    period(s),
+    el('p', { text: `${num(s.regions.length)} region${s.regions.length === 1 ? '' : 's'}, ${num(s.incident_count)} incident${s.incident_count === 1 ? '' : 's'} open in the period.` }),
+    el('h2', { text: 'Casualties, all border regions' }), casualtyTable(counts, s.casualties_change),
+    ...byIncidentTable(s.casualties_by_incident),
+    el('h2', { text: 'Displacement, all border regions' }), displacementTable(s.displacement),
+    ...s.regions.flatMap((r) => [
+      el('h2', { text: `${r.region_name} (${r.region}): ${num(r.incident_count)} incident${r.incident_count === 1 ? '' : 's'}` }),
+      casualtyTable(r.casualties, r.casualties_change),
+      displacementTable(r.displacement, `Displacement in ${r.region_name}`),
+    ]),
     el('p', { class: 'sitrep-meta', text: `Printed ${formatHq(new Date())} (${formatUtc(new Date())}).` }),
   ];
 }

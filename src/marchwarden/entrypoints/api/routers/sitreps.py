@@ -1,5 +1,5 @@
-"""Situation reports (ICS 209-like), per incident and per region: JSON, or a printable
-HTML page (``?format=html``, or ``Accept: text/html``)."""
+"""Situation reports (ICS 209-like), per incident, per region and over all the border
+regions: JSON, or a printable HTML page (``?format=html``, or ``Accept: text/html``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from pydantic import AwareDatetime
 
 from marchwarden.core.incidents.casualties import CasualtyCategory
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
+from marchwarden.entrypoints.api.schemas.civil import DisplacementOut
 from marchwarden.entrypoints.api.schemas.sitreps import (
     AgencyDeploymentOut,
+    BorderSitrepOut,
+    IncidentCasualtiesOut,
     IncidentSitrepOut,
     NeedOut,
     RegionSitrepOut,
@@ -98,6 +101,24 @@ def region_sitrep(
     return JSONResponse(out.model_dump(mode="json"))
 
 
+@router.get("/border-regions", response_model=BorderSitrepOut, responses=_RESPONSES)
+def border_sitrep(
+    request: Request,
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+    since: Since = None,
+    until: Until = None,
+    fmt: Format = None,
+) -> Response:
+    """Every border region the caller may read (a regional coordinator: its own), over
+    ``[since, until)`` (default: the last 24 hours): casualties per region and incident
+    and their sum, displacement per region and over them all."""
+    out = BorderSitrepOut.of(sitreps.border_sitrep(services, principal, since=since, until=until))
+    if _wants_html(request, fmt):
+        return HTMLResponse(_page("SITREP — border regions", _border_html(out)))
+    return JSONResponse(out.model_dump(mode="json"))
+
+
 # --------------------------------------------------------------------------- HTML
 
 _CSS = """
@@ -146,6 +167,46 @@ def _casualty_rows(counts: dict[str, int], change: dict[str, int]) -> list[list[
         [escape(c.value.replace("_", " ")), str(counts[c.value]), f"{change[c.value]:+d}"]
         for c in CasualtyCategory
     ]
+
+
+def _by_incident_html(rows: list[IncidentCasualtiesOut]) -> str:
+    cats = list(CasualtyCategory)
+    return _table(
+        ["Incident", "Region", *(c.value.replace("_", " ") for c in cats)],
+        [
+            [escape(f"#{i.incident_id} {i.name}"), escape(i.region or "—")]
+            + [f"{i.casualties[c.value]} ({i.casualties_change[c.value]:+d})" for c in cats]
+            for i in rows
+        ],
+        frozenset(range(2, 2 + len(cats))),
+    )
+
+
+def _displacement_html(d: DisplacementOut) -> str:
+    room = d.shelter_capacity - d.sheltered
+    return _table(
+        [
+            "Orders in force",
+            "To move",
+            "Moved",
+            "Remaining",
+            "Sheltered",
+            "Shelter capacity",
+            "Room",
+        ],
+        [
+            [
+                str(d.orders),
+                f"{d.to_move:,}",
+                f"{d.moved:,}",
+                f"{d.remaining:,}",
+                f"{d.sheltered:,}",
+                f"{d.shelter_capacity:,}",
+                f"{room:,}",
+            ]
+        ],
+        frozenset(range(7)),
+    )
 
 
 def _deployed_html(deployed: list[AgencyDeploymentOut]) -> str:
@@ -215,6 +276,8 @@ def _incident_html(s: IncidentSitrepOut, level: int, svg: str = "") -> str:
             _casualty_rows(s.casualties.model_dump(), s.casualties_change),
             frozenset({1, 2}),
         ),
+        f"<{sub}>Displacement (evacuation orders in force and shelters, as they stand now)</{sub}>",
+        _displacement_html(s.displacement),
         f"<{sub}>Affected: {s.affected.settlement_count} settlements, "
         f"{s.affected.population:,} people within {s.affected.radius_km:g} km</{sub}>",
         _table(
@@ -255,6 +318,11 @@ def _region_html(s: RegionSitrepOut, maps: dict[int, str]) -> str:
             _casualty_rows(s.casualties, s.casualties_change),
             frozenset({1, 2}),
         ),
+        "<h2>Casualties by incident (figure, change in the period)</h2>",
+        _by_incident_html(s.casualties_by_incident),
+        f"<h2>Displacement in {escape(s.region_name)} (orders in force and shelters, as "
+        "they stand now)</h2>",
+        _displacement_html(s.displacement),
         f"<h2>Affected: {s.affected_settlement_count} settlements, "
         f"{s.affected_population:,} people</h2>",
         "<h2>Units deployed by agency</h2>",
@@ -272,3 +340,34 @@ def _incident_page(s: IncidentSitrepOut, svg: str) -> str:
         f"<p class=meta>Period {_t(s.since)} to {_t(s.until)}. Prepared {_t(s.prepared_at)} "
         f"by {escape(s.prepared_by)}.</p>" + _incident_html(s, 2, svg)
     )
+
+
+def _border_html(s: BorderSitrepOut) -> str:
+    parts = [
+        "<h1>Situation report — all border regions</h1>",
+        f"<p class=meta>Period {_t(s.since)} to {_t(s.until)}. Prepared {_t(s.prepared_at)} "
+        f"by {escape(s.prepared_by)}. {len(s.regions)} regions, {s.incident_count} "
+        "incidents.</p>",
+        "<h2>Casualties (all border regions)</h2>",
+        _table(
+            ["Category", "Figure", "Change"],
+            _casualty_rows(s.casualties, s.casualties_change),
+            frozenset({1, 2}),
+        ),
+        "<h2>Casualties by incident (figure, change in the period)</h2>",
+        _by_incident_html(s.casualties_by_incident),
+        "<h2>Displacement (all border regions; orders in force and shelters, as they stand "
+        "now)</h2>",
+        _displacement_html(s.displacement),
+    ]
+    for r in s.regions:
+        parts += [
+            f"<h2>{escape(r.region_name)} ({escape(r.region)}): {r.incident_count} incidents</h2>",
+            _table(
+                ["Category", "Figure", "Change"],
+                _casualty_rows(r.casualties, r.casualties_change),
+                frozenset({1, 2}),
+            ),
+            _displacement_html(r.displacement),
+        ]
+    return "".join(parts)

@@ -1,10 +1,13 @@
-"""API schemas of situation reports (ICS 209-like), per incident and per region."""
+"""API schemas of situation reports (ICS 209-like), per incident, per region and over all
+the border regions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
 
+from marchwarden.core.civil.evacuation import Displacement
+from marchwarden.core.civil.rollup import CasualtyRollup, IncidentCasualties
 from marchwarden.core.dispatch.tasking import (
     TaskPriority,
     TaskStatus,
@@ -14,6 +17,7 @@ from marchwarden.core.incidents.records import (
     Task,
 )
 from marchwarden.entrypoints.api.schemas.base import Schema, fields_of
+from marchwarden.entrypoints.api.schemas.civil import DisplacementOut
 from marchwarden.entrypoints.api.schemas.incidents import (
     AcledOut,
     AffectedOut,
@@ -116,6 +120,42 @@ class OpenTaskOut(Schema):
         return cls(id=k.id, title=k.title, status=k.status, priority=k.priority, unit_id=k.unit_id)
 
 
+def displacement_out(d: Displacement) -> DisplacementOut:
+    return DisplacementOut(
+        scope=d.scope,
+        orders=d.orders,
+        to_move=d.to_move,
+        moved=d.moved,
+        remaining=d.remaining,
+        sheltered=d.sheltered,
+        shelter_capacity=d.shelter_capacity,
+    )
+
+
+class IncidentCasualtiesOut(Schema):
+    """One incident's figures in a region's or the border regions' casualty roll-up."""
+
+    incident_id: int
+    name: str
+    region: str | None
+    casualties: dict[str, int]
+    casualties_change: dict[str, int]
+
+    @classmethod
+    def of(cls, i: IncidentCasualties) -> IncidentCasualtiesOut:
+        return cls(
+            incident_id=i.incident_id,
+            name=i.name,
+            region=i.region,
+            casualties={c.value: n for c, n in i.counts.items()},
+            casualties_change={c.value: n for c, n in i.change.items()},
+        )
+
+
+def _by_incident(r: CasualtyRollup) -> list[IncidentCasualtiesOut]:
+    return [IncidentCasualtiesOut.of(i) for i in r.by_incident]
+
+
 class IncidentSitrepOut(Schema):
     """ICS 209-like incident status summary over ``[since, until)``."""
 
@@ -137,6 +177,7 @@ class IncidentSitrepOut(Schema):
     units_deployed: list[AgencyDeploymentOut]
     open_tasks: list[OpenTaskOut]
     needs: list[NeedOut]
+    displacement: DisplacementOut
 
     @classmethod
     def of(cls, s: sr.IncidentSitrep) -> IncidentSitrepOut:
@@ -169,6 +210,7 @@ class IncidentSitrepOut(Schema):
             units_deployed=[AgencyDeploymentOut.of(d) for d in s.deployed],
             open_tasks=[OpenTaskOut.of(k) for k in s.open_tasks],
             needs=[NeedOut.of(n) for n in s.needs],
+            displacement=displacement_out(s.displacement),
         )
 
 
@@ -183,6 +225,8 @@ class RegionSitrepOut(Schema):
     incident_count: int
     casualties: dict[str, int]
     casualties_change: dict[str, int]
+    casualties_by_incident: list[IncidentCasualtiesOut]
+    displacement: DisplacementOut
     affected_settlement_count: int
     affected_population: int
     affected_settlements: list[SettlementOut]
@@ -201,8 +245,10 @@ class RegionSitrepOut(Schema):
             prepared_at=s.prepared_at,
             prepared_by=s.prepared_by,
             incident_count=len(s.incidents),
-            casualties={c.value: n for c, n in s.casualties.items()},
-            casualties_change={c.value: n for c, n in s.casualty_change.items()},
+            casualties={c.value: n for c, n in s.casualties.totals.items()},
+            casualties_change={c.value: n for c, n in s.casualties.change.items()},
+            casualties_by_incident=_by_incident(s.casualties),
+            displacement=displacement_out(s.displacement),
             affected_settlement_count=len(s.affected),
             affected_population=s.affected_population,
             affected_settlements=[SettlementOut(**fields_of(SettlementOut, x)) for x in s.affected],
@@ -210,4 +256,54 @@ class RegionSitrepOut(Schema):
             open_tasks=s.open_tasks,
             needs=[NeedOut.of(n) for n in s.needs],
             incidents=[IncidentSitrepOut.of(i) for i in s.incidents],
+        )
+
+
+class BorderRegionOut(Schema):
+    region: str
+    region_name: str
+    incident_count: int
+    casualties: dict[str, int]
+    casualties_change: dict[str, int]
+    displacement: DisplacementOut
+
+
+class BorderSitrepOut(Schema):
+    """Every border region the caller may read, and the sums over them."""
+
+    kind: Literal["border"] = "border"
+    since: datetime
+    until: datetime
+    prepared_at: datetime
+    prepared_by: str
+    incident_count: int
+    regions: list[BorderRegionOut]
+    casualties: dict[str, int]
+    casualties_change: dict[str, int]
+    casualties_by_incident: list[IncidentCasualtiesOut]
+    displacement: DisplacementOut
+
+    @classmethod
+    def of(cls, s: sr.BorderSitrep) -> BorderSitrepOut:
+        return cls(
+            since=s.since,
+            until=s.until,
+            prepared_at=s.prepared_at,
+            prepared_by=s.prepared_by,
+            incident_count=len(s.casualties.by_incident),
+            regions=[
+                BorderRegionOut(
+                    region=r.region,
+                    region_name=r.region_name,
+                    incident_count=len(r.incidents),
+                    casualties={c.value: n for c, n in r.casualties.totals.items()},
+                    casualties_change={c.value: n for c, n in r.casualties.change.items()},
+                    displacement=displacement_out(r.displacement),
+                )
+                for r in s.regions
+            ],
+            casualties={c.value: n for c, n in s.casualties.totals.items()},
+            casualties_change={c.value: n for c, n in s.casualties.change.items()},
+            casualties_by_incident=_by_incident(s.casualties),
+            displacement=displacement_out(s.displacement),
         )
