@@ -41,6 +41,7 @@ from tests.integration.command_support import (
     open_incident,
     submit,
 )
+from tests.integration.test_api_photos import jpeg as small_jpeg
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -122,6 +123,15 @@ def _objects(client: TestClient, services: Services) -> dict[str, Any]:
             assert reply.status_code == 200, reply.text
         return alert_id
 
+    def photo(report: int) -> int:
+        reply = client.post(
+            f"{PREFIX}/reports/{report}/photos",
+            content=small_jpeg(),
+            headers=hq | {"Content-Type": "image/jpeg"},
+        )
+        assert reply.status_code == 201, reply.text
+        return int(reply.json()["id"])
+
     bel_alert = alert({"kind": "polygon", "ring": GRAYVORON_AREA})
     krs_alert = alert({"kind": "region", "region": "RU-KRS"})
     ids["bel_settlement"] = next(s.id for s in geodata.settlements() if s.region == "RU-BEL")
@@ -134,6 +144,7 @@ def _objects(client: TestClient, services: Services) -> dict[str, Any]:
         "incident": (bel_incident, krs_incident),
         "task": (task(bel_incident), task(krs_incident)),
         "report": (bel_report, krs_report),
+        "photo": (photo(bel_report), photo(krs_report)),
         "region": ("RU-BEL", "RU-KRS"),
     }
 
@@ -189,6 +200,10 @@ def _resources(
             assert incident is not None
             tasked = uow.tasks.unit(task.unit_id) if task.unit_id else None
             return [_task_read_resource(uow, incident, tasked), incident.resource()]
+        if kind == "photo":
+            found = uow.photos.get(object_id)
+            assert found is not None
+            kind, object_id = "report", found[0].report_id
         if kind == "report":
             report = uow.reports.get(object_id)
             assert report is not None

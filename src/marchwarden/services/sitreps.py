@@ -35,11 +35,11 @@ from marchwarden.core.civil.rollup import (
     regions_displacement,
 )
 from marchwarden.core.dispatch.tasking import TaskStatus
-from marchwarden.core.errors import Forbidden, Invalid, NotFound
+from marchwarden.core.errors import Invalid, NotFound
 from marchwarden.core.geo.svgmap import AreaMap, MapPlace, MapTask, frame_around, render
 from marchwarden.core.incidents.casualties import CasualtyCategory, CasualtyRecord, CasualtyTotals
 from marchwarden.core.incidents.correlation import format_duration
-from marchwarden.services.context import authorise
+from marchwarden.services.context import authorise, authorise_role
 from marchwarden.services.incidents import affected_distances, get_incident_row, read_resource
 
 if TYPE_CHECKING:
@@ -430,14 +430,15 @@ def border_sitrep(
     until: datetime | None = None,
 ) -> BorderSitrep:
     """Every border region the caller may read (a regional coordinator: its own), each as
-    in ``region_sitrep``, and their sums; an order over two of them is counted once."""
+    in ``region_sitrep``, and their sums; an order over two of them is counted once. Like
+    a list: a role without ``sitrep.read`` gets 403, a scope that reads no region an empty
+    report (``policy.API_OPERATIONS``)."""
+    authorise_role(actor, Action.SITREP_READ)
     codes = [
         code
         for code in sorted(geodata.border_region_codes())
         if decide(actor, Action.SITREP_READ, Resource("region", region=code)).allowed
     ]
-    if not codes:
-        raise Forbidden("the caller may read the situation of no border region")
     now = svc.clock.now()
     window = _window(since, until, now, (until or now) - DEFAULT_REGION_WINDOW)
     with svc.db.unit_of_work(write=False) as uow:

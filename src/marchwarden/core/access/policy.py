@@ -402,7 +402,8 @@ class OperationRule:
     ``action``: the action asked of the policy (None: any signed-in account; with
     ``public`` no account at all). ``on``: what the decision is about — the thing its
     path names (``unit``, ``member``, ``incident``, ``report``, ``task``, ``region``,
-    ``alert``, ``shelter``, ``evacuation``), ``EVERYTHING`` for an operation asked about
+    ``alert``, ``shelter``, ``evacuation``, ``photo``: its report), ``EVERYTHING`` for
+    an operation asked about
     everything at once (``decide`` without a resource: only an all-regions scope may), or
     None for an operation about nothing in particular (a list is then filtered to what
     the caller may see, item by item, with the same action)."""
@@ -429,9 +430,25 @@ API_OPERATIONS: dict[str, OperationRule] = {
     "POST /users/{username}/disable": OperationRule(_A.USER_MANAGE),
     "GET /config": OperationRule(None, public=True),
     "GET /stream/position": OperationRule(_A.STREAM_SUBSCRIBE),
+    "GET /stream/recent": OperationRule(_A.STREAM_SUBSCRIBE),
+    # the field page (docs/field.md): its settings for anyone signed in; the inbox and the
+    # units are lists filtered to the units the caller answers for; an action is decided
+    # as the command it carries (a task step, a unit status, a report)
+    "GET /field/config": OperationRule(None),
+    "GET /field/tasks": OperationRule(_A.FIELD_INBOX),
+    "GET /field/units": OperationRule(_A.FIELD_INBOX),
+    "POST /field/actions": OperationRule(_A.FIELD_INBOX),
+    # photos go with a report: read as the report is, added by its submitter or a duty
+    # officer who may triage it (``may_attach_photo``)
+    "GET /reports/{report_id}/photos": OperationRule(_A.REPORT_READ, "report"),
+    "GET /photos/{photo_id}": OperationRule(_A.REPORT_READ, "photo"),
+    "POST /reports/{report_id}/photos": OperationRule(_A.REPORT_SUBMIT, "report"),
+    # GeoChat from the HQ to a unit's TAK devices: whoever may task the unit
+    "POST /units/{unit_id}/tak-chat": OperationRule(_A.TASK_ASSIGN, "unit"),
     # audit
     "GET /audit": OperationRule(_A.AUDIT_READ),
     "GET /audit/verify": OperationRule(_A.AUDIT_READ),
+    "GET /audit/export": OperationRule(_A.AUDIT_READ),
     # geography
     "GET /geo/regions": OperationRule(_A.GEO_READ),
     "GET /geo/settlements": OperationRule(_A.GEO_READ),
@@ -500,6 +517,8 @@ API_OPERATIONS: dict[str, OperationRule] = {
     # situation reports
     "GET /sitreps/incidents/{incident_id}": OperationRule(_A.SITREP_READ, "incident"),
     "GET /sitreps/regions/{region}": OperationRule(_A.SITREP_READ, "region"),
+    # the border regions the caller may read, summed (403 when it may read none)
+    "GET /sitreps/border-regions": OperationRule(_A.SITREP_READ),
     "GET /sitreps/incidents/{incident_id}/map.svg": OperationRule(_A.SITREP_READ, "incident"),
     # the base map
     "GET /geo/basemap": OperationRule(_A.GEO_READ),

@@ -79,7 +79,8 @@ class RequestGuardMiddleware:
       or ``/photos``)
       get 413, by Content-Length or while the body streams in (chunked bodies too);
     - **text both stores keep**: a NUL character or a lone UTF-16 surrogate in the path,
-      the query string, a header, or the body (raw, or as a JSON ``\\u`` escape) gets 422.
+      the query string, a header, or a text body (raw, or as a JSON ``\\u`` escape; not
+      a body declared ``image/*`` or ``application/octet-stream``) gets 422.
       SQLite stored NUL and PostgreSQL refused it with a 500; neither is ever data here.
 
     The body is read whole before the route runs (the routes read it whole anyway; it is
@@ -128,7 +129,7 @@ class RequestGuardMiddleware:
             if not message.get("more_body", False):
                 break
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        if _has_bad_text(body):
+        if _is_text(scope) and _has_bad_text(body):
             await _problem(send, 422, "invalid-text", "Text no store keeps", _TEXT_DETAIL % "body")
             return
         replayed = False
@@ -149,6 +150,19 @@ _TEXT_DETAIL = (
 )
 #: a JSON escape of NUL or of a surrogate (the candidates; ``_has_bad_text`` decides)
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+#: bodies that are binary data, not text (photos): their bytes are checked by their parser
+_BINARY_TYPES = (b"image/", b"application/octet-stream")
+
+
+def _is_text(scope: Scope) -> bool:
+    """Whether the body is text (JSON, CSV, XML, forms): anything but a declared binary
+    type. A NUL byte is data in a JPEG, never in text."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return not value.lower().startswith(_BINARY_TYPES)
+    return True
 
 
 def _bad_string(text: str) -> bool:

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
 from marchwarden.entrypoints.api.schemas.base import Schema
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import photos
 from marchwarden.services.field_ports import PhotoRow
 
@@ -63,7 +64,7 @@ class PhotoOut(Schema):
     },
 )
 async def add_photo(
-    report_id: int,
+    report_id: Id,
     request: Request,
     response: Response,
     principal: CurrentPrincipal,
@@ -88,13 +89,13 @@ async def add_photo(
 
 @router.get("/reports/{report_id}/photos", response_model=list[PhotoOut])
 def list_photos(
-    report_id: int, principal: CurrentPrincipal, services: ServicesDep
+    report_id: Id, principal: CurrentPrincipal, services: ServicesDep
 ) -> list[PhotoOut]:
     return [PhotoOut.of(p) for p in photos.list_photos(services, principal, report_id)]
 
 
 @router.get("/photos/{photo_id}", response_class=Response)
-def get_photo(photo_id: int, principal: CurrentPrincipal, services: ServicesDep) -> Response:
+def get_photo(photo_id: Id, principal: CurrentPrincipal, services: ServicesDep) -> Response:
     """The stored photo (re-encoded, without metadata)."""
     row, data = photos.get_photo(services, principal, photo_id)
     return Response(

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from marchwarden.core.tak.chat import MAX_CHAT_CHARS
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services import tak
 
 router = APIRouter(tags=["tak"])
@@ -19,7 +20,7 @@ class TakChatIn(BaseModel):
 
 @router.post("/units/{unit_id}/tak-chat", status_code=status.HTTP_202_ACCEPTED)
 def send_chat(
-    unit_id: int, body: TakChatIn, principal: CurrentPrincipal, services: ServicesDep
+    unit_id: Id, body: TakChatIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> dict[str, str]:
     """Send a GeoChat from the HQ to the TAK devices bound to the unit (committed; every
     gateway delivers it to the unit's connected devices). Who may task the unit may."""

@@ -10,6 +10,7 @@ from marchwarden.core.forces.status import UnitStatus
 from marchwarden.entrypoints.api.schemas.base import Schema
 from marchwarden.entrypoints.api.schemas.forces import UnitBriefOut
 from marchwarden.entrypoints.api.schemas.tasks import TaskOut
+from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services.field import FieldAction, FieldActionKind
 
 if TYPE_CHECKING:
@@ -67,8 +68,8 @@ class FieldActionIn(Schema):
     """One action made on a phone: a task step, a unit status or a unit position."""
 
     kind: FieldActionKind
-    task_id: int | None = None
-    unit_id: int | None = None
+    task_id: Id | None = None
+    unit_id: Id | None = None
     status: UnitStatus | None = None
     note: str = Field(default="", max_length=2000)
     lon: float | None = Field(default=None, ge=-180, le=180)
