@@ -88,7 +88,19 @@ _CSV_COLUMNS = (
 )
 
 
-@router.get("/audit/export")
+@router.get(
+    "/audit/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The records, one a line (JSON Lines) or one a row (CSV)",
+            "content": {
+                "application/jsonl": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def export_audit(
     principal: CurrentPrincipal,
     services: ServicesDep,
