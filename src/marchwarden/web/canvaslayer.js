@@ -1,6 +1,7 @@
 // What the map's canvas layers share (unitlayer.js draws the units, incidentlayer.js the
 // incidents): one <canvas> in a pane of its own, covering the view plus a margin and moved
-// with the map; sprites drawn once per look and size; a frame asked for by many changes
+// with the map, redrawn when a zoom ends but not when a pan ends inside the margin it
+// drew; sprites drawn once per look and size; a frame asked for by many changes
 // drawn once, at the next animation frame; the points of the last frame, by which hover,
 // click and the keyboard find what is under the pointer or in view; one shared tooltip.
 //
@@ -31,9 +32,21 @@ const PADDING = 0.35; // of the view's size, on each side
  */
 export function symbolRadiusAt(zoom, [low, middle, high]) {
   const base = zoom < 6.5 ? low : zoom < 8 ? middle : high;
-  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
-  return Math.round(base * Math.max(1, rem / 14) * 2) / 2;
+  return Math.round(base * Math.max(1, rootFontSize() / 14) * 2) / 2;
 }
+
+// The root font size, read once and again after each resize of the window (app.css sets it
+// by the window's width): reading a computed style after the base map's SVG changed forces
+// the browser to recompute the page's styles there and then, which cost more than the
+// whole frame did on every pan and zoom.
+let rem = null;
+
+function rootFontSize() {
+  if (rem === null) rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
+  return rem;
+}
+
+window.addEventListener('resize', () => { rem = null; });
 
 const noHits = () => ({ n: 0, xs: new Float32Array(0), ys: new Float32Array(0), items: [] });
 
@@ -72,6 +85,9 @@ export const PointsCanvasLayer = L.Layer.extend({
       element.style.zIndex = zIndex;
       element.style.pointerEvents = 'none';
     }
+    // hidden while Leaflet animates a zoom, drawn anew when it ends (scaling the last frame
+    // with the map instead cost the software compositor more than the hidden canvas saved:
+    // bench_ui.py --baseline, docs/benchmarks.md)
     this._canvas = L.DomUtil.create('canvas', `${name}-canvas leaflet-zoom-hide`, map.getPane(pane));
     this._canvas.setAttribute('aria-hidden', 'true');
     this._tooltip = L.tooltip({ direction: 'top', className: `hover-label ${this.options.label}-label`, offset: this.options.tooltipOffset });
@@ -85,13 +101,15 @@ export const PointsCanvasLayer = L.Layer.extend({
     map.getContainer().classList.remove(`${this.options.name}-pointer`);
     L.DomUtil.remove(this._canvas);
     this._canvas = null;
+    this._g = null;
     this._hits = noHits();
     this._stepped = null;
+    this._drawnView = null;
   },
 
   getEvents() {
     return {
-      moveend: this._drawNow,
+      moveend: this._onMoveEnd,
       zoomend: this._drawNow,
       viewreset: this._drawNow,
       resize: this._drawNow,
@@ -99,6 +117,26 @@ export const PointsCanvasLayer = L.Layer.extend({
       mouseout: this._onMouseOut,
       click: this._onClick,
     };
+  },
+
+  /** A pan ended: the canvas moved with the map pane, and while the view is still inside
+   * the part of it the last frame drew (the view plus its margin), that frame is right as it
+   * is — redraw only when the view left it (or the zoom or the map's size changed). */
+  _onMoveEnd() {
+    if (!this._covers()) this._drawNow();
+  },
+
+  _covers() {
+    const map = this._map;
+    const f = this._drawnView;
+    if (!map || !f || map.getZoom() !== f.zoom) return false;
+    const size = map.getSize();
+    if (size.x !== f.size.x || size.y !== f.size.y) return false;
+    const origin = map.getPixelOrigin();
+    if (origin.x !== f.pixelOrigin.x || origin.y !== f.pixelOrigin.y) return false;
+    const tl = map.containerPointToLayerPoint([0, 0]);
+    return tl.x >= f.topLeft.x && tl.y >= f.topLeft.y
+      && tl.x + size.x <= f.topLeft.x + f.width && tl.y + size.y <= f.topLeft.y + f.height;
   },
 
   /** Ask for a redraw at the next animation frame (many calls, one frame). */
@@ -156,11 +194,14 @@ export const PointsCanvasLayer = L.Layer.extend({
       canvas.style.height = `${height}px`;
     }
     L.DomUtil.setPosition(canvas, topLeft);
-    const g = canvas.getContext('2d');
+    const g = this._g ?? (this._g = canvas.getContext('2d'));
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, width, height);
     const zoom = map.getZoom();
     const origin = map.getPixelOrigin();
+    this._drawnView = {
+      zoom, size, width, height, topLeft, pixelOrigin: origin,
+    };
     return {
       g, width, height, dpr, topLeft, zoom,
       ox: origin.x + topLeft.x,

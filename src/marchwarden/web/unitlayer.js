@@ -10,8 +10,8 @@
 // frame. A full frame is drawn when the view changes, units are added, or many changed.
 //
 // The canvas sits in its own pane inside Leaflet's map pane (so it pans with the map
-// without being redrawn) and covers the view plus a margin; it is redrawn when a move or
-// zoom ends. Hover, click and keyboard stepping find units by distance to the points of
+// without being redrawn) and covers the view plus a margin; it is redrawn when a zoom ends,
+// or a move ends with the view outside what the last frame drew. Hover, click and keyboard stepping find units by distance to the points of
 // the last frame. What this shares with the incidents' layer is canvaslayer.js.
 
 //
@@ -54,7 +54,10 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
       onSelect: (item) => (item.cluster ? this._openCluster(item) : onSelect?.(item)),
     };
     PointsCanvasLayer.prototype.initialize.call(this, source, options);
-    this._clusters = null; // the supercluster index, rebuilt when units change
+    // the supercluster indexes, one per symbol size (grouping radius), each built once when
+    // first wanted after the units changed and then only queried per zoom
+    this._clusters = new Map();
+    this._style = symbolStyle();
     this.clustered = false;
     this._index = new Map(); // unit id -> its place in the last full frame's order
     this._grid = new Map(); // cellKey -> Set of places
@@ -63,17 +66,23 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     this.partialFrames = 0;
   },
 
+  onAdd(map) {
+    // changes made while the layer was off the map did not reach it
+    this._clusters.clear();
+    PointsCanvasLayer.prototype.onAdd.call(this, map);
+  },
+
   /** Ask for a full redraw at the next animation frame (many calls, one frame). */
   redraw() {
     this._full = true;
-    this._clusters = null;
+    this._clusters.clear();
     return this._schedule();
   },
 
   /** A unit's look or place changed: redraw round it at the next animation frame. */
   markDirty(unit) {
     this._dirty.add(unit);
-    this._clusters = null;
+    this._clusters.clear();
     return this._schedule();
   },
 
@@ -83,12 +92,12 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
 
   /** The half size of a unit's sprite at symbol half size r. */
   _half(r) {
-    return symbolStyle() === 'plain' ? Math.ceil(r * 1.25 + 3) : reachOf(r);
+    return this._style === 'plain' ? Math.ceil(r * 1.25 + 3) : reachOf(r);
   },
 
   _unitSprite(u, r, dpr) {
     const { agency_kind: kind, availability, category } = u;
-    if (symbolStyle() === 'plain') {
+    if (this._style === 'plain') {
       return this._sprite(`plain|${kind}|${availability}|${r}|${dpr}`, this._half(r), dpr,
         (g, cx, cy) => drawSymbol(g, kind, availability, cx, cy, r));
     }
@@ -99,16 +108,18 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
   /** The groups and lone units to draw at this zoom (null: no grouping here). */
   _grouped(units, zoom, r) {
     if (!this.options.cluster || !groupUnits() || zoom >= CLUSTER_BELOW) return null;
-    if (!this._clusters || this._clusters.r !== r) {
+    let built = this._clusters.get(r);
+    if (!built || built.units.length !== units.length) {
       const index = new Supercluster({
         radius: Math.round(2 * r + 6), extent: 256, maxZoom: CLUSTER_BELOW - 1, minPoints: 3,
         map: (p) => ({ available: p.a === 'available' ? 1 : 0, committed: p.a === 'committed' ? 1 : 0, unavailable: p.a === 'unavailable' ? 1 : 0 }),
         reduce: (acc, p) => { acc.available += p.available; acc.committed += p.committed; acc.unavailable += p.unavailable; },
       });
       index.load(units.map((u, i) => ({ type: 'Feature', properties: { i, a: u.availability }, geometry: { type: 'Point', coordinates: [u.lon, u.lat] } })));
-      this._clusters = { index, r, units };
+      built = { index, units };
+      this._clusters.set(r, built);
     }
-    const { index, units: indexed } = this._clusters;
+    const { index, units: indexed } = built;
     const out = [];
     for (const f of index.getClusters([-180, -85, 180, 85], Math.floor(zoom))) {
       const p = f.properties;
@@ -126,7 +137,7 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
   },
 
   _openCluster(c) {
-    const index = this._clusters?.index;
+    const index = this._clusters.get(this._radius)?.index;
     const zoom = index ? Math.min(index.getClusterExpansionZoom(c.clusterId), CLUSTER_BELOW) : this._map.getZoom() + 2;
     this._map.setView([c.lat, c.lon], zoom, { animate: false });
   },
@@ -164,19 +175,22 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     });
   },
 
-  /** A unit's callsign beside its symbol (high zoom only). */
-  _label(g, u, x, y, r) {
-    const text = u.code;
+  /** The callsigns' text style, set once a frame before the first callsign. */
+  _labelStyle(g) {
     g.font = '600 12px system-ui, "Noto Sans", "Liberation Sans", Arial, sans-serif';
     g.textAlign = 'left';
     g.textBaseline = 'middle';
     g.lineWidth = 3;
     g.strokeStyle = 'rgba(255,255,255,0.95)';
     g.lineJoin = 'round';
-    const lx = x + r * 1.6 + 3;
-    g.strokeText(text, lx, y);
     g.fillStyle = '#1B1F24';
-    g.fillText(text, lx, y);
+  },
+
+  /** A unit's callsign beside its symbol (high zoom only), in _labelStyle's style. */
+  _label(g, u, x, y, r) {
+    const lx = x + r * 1.6 + 3;
+    g.strokeText(u.code, lx, y);
+    g.fillText(u.code, lx, y);
   },
 
   _drawNow() {
@@ -184,6 +198,7 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     if (!frame) return;
     const { g, width, height, dpr, zoom, ox, oy } = frame;
     const r = this._radiusAt(zoom);
+    this._style = symbolStyle(); // read once a frame (localStorage), not once a unit
     const all = [...this._source.units()];
     const grouped = this._grouped(all, zoom, r);
     const units = grouped ?? all;
@@ -197,6 +212,7 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     const grid = new Map();
     let selected = null;
     let n = 0;
+    if (this.labelled) this._labelStyle(g);
     for (const u of units) {
       this._project(u, zoom);
       const x = u._px - ox;

@@ -78,8 +78,12 @@ function matches(u) {
   return true;
 }
 
+// one collator for every comparison: localeCompare with options makes one per call, which
+// was a fifth of a second of the first render with 5,000 units
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
 const SORTS = {
-  name: (a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }),
+  name: (a, b) => byName(a.name, b.name),
   kind: (a, b) => kindOf(a.agency_kind).label.localeCompare(kindOf(b.agency_kind).label),
   region: (a, b) => a.region.localeCompare(b.region),
   status: (a, b) => a.status.localeCompare(b.status),
