@@ -23,10 +23,12 @@ export function namesFrom(zoom) {
 /** At most this many names at once (the largest first), so the page stays light. */
 const MAX_NAMES = 350;
 
-/** Rivers (lines) and lakes (polygons) of the bundled base map, drawn in `pane`. */
-export function waterLayer(geojson, pane) {
+/** Rivers (lines) and lakes (polygons) of the bundled base map, drawn in `pane` (by
+ * `renderer` if given: map.js keeps the SVG of a pan that stays inside its margin). */
+export function waterLayer(geojson, pane, renderer = undefined) {
   return L.geoJSON(geojson, {
     pane,
+    renderer,
     interactive: false,
     style: (f) => (f.properties.layer === 'lake'
       ? { color: WATER.lakeStroke, weight: 0.8, fillColor: WATER.lakeFill, fillOpacity: 0.9, className: 'basemap-lake' }

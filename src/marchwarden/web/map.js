@@ -53,6 +53,38 @@ export function registerLayer(name, layer, { visible = true } = {}) {
   return layer;
 }
 
+/**
+ * Leaflet's SVG renderer for the base geography (regions, the state border, settlements,
+ * rivers and lakes), with a wider margin round the view, kept as it is when a pan ends
+ * inside that margin: Leaflet re-clips every path at the end of each move, which on these
+ * thousands of vertices was most of a pan's frame. A zoom, a resize, or a pan past the
+ * margin updates it as before.
+ */
+const KeptSVG = L.SVG.extend({
+  getEvents() {
+    return { ...L.SVG.prototype.getEvents.call(this), moveend: this._onMoveEnd };
+  },
+
+  _onMoveEnd() {
+    const b = this._bounds;
+    const size = this._map.getSize();
+    if (b && this._zoom === this._map.getZoom() && this._size && this._size.equals(size)) {
+      const tl = this._map.containerPointToLayerPoint([0, 0]);
+      if (b.contains(tl) && b.contains(tl.add(size))) return;
+    }
+    this._size = size;
+    this._update();
+  },
+});
+
+const renderers = new Map();
+
+/** The base geography's renderer for `pane` (Leaflet would make a plain SVG one per pane). */
+export function rendererFor(pane) {
+  if (!renderers.has(pane)) renderers.set(pane, new KeptSVG({ pane, padding: 0.35 }));
+  return renderers.get(pane);
+}
+
 export function createMap(element) {
   map = L.map(element, {
     attributionControl: false,
@@ -179,6 +211,7 @@ function regionStyle(kind) {
   const c = { border: PALETTE.borderRegion, neighbour: PALETTE.neighbourRegion, other: PALETTE.otherState }[kind];
   return {
     pane: 'regions',
+    renderer: rendererFor('regions'),
     color: c.stroke,
     weight: kind === 'border' ? 2.5 : 1,
     dashArray: kind === 'other' ? '4 4' : null,
@@ -204,6 +237,7 @@ export async function loadGeodata(api) {
   const borderRegions = [];
   L.geoJSON(regions, {
     pane: 'regions',
+    renderer: rendererFor('regions'),
     style: (f) => regionStyle(kindOf(f.properties)),
     onEachFeature: (f, layer) => {
       const kind = kindOf(f.properties);
@@ -217,10 +251,10 @@ export async function loadGeodata(api) {
 
   const borderGroup = getLayer('State border');
   borderGroup.clearLayers();
-  const halo = { pane: 'stateBorder', color: PALETTE.stateBorder.halo, weight: 7, opacity: 0.9, interactive: false };
-  const line = { pane: 'stateBorder', color: PALETTE.stateBorder.line, weight: 3, dashArray: '10 6', className: 'state-border-line' };
+  const halo = { pane: 'stateBorder', renderer: rendererFor('stateBorder'), color: PALETTE.stateBorder.halo, weight: 7, opacity: 0.9, interactive: false };
+  const line = { pane: 'stateBorder', renderer: rendererFor('stateBorder'), color: PALETTE.stateBorder.line, weight: 3, dashArray: '10 6', className: 'state-border-line' };
   for (const style of [halo, line]) {
-    L.geoJSON(border, { style: () => style }).eachLayer((layer) => borderGroup.addLayer(layer));
+    L.geoJSON(border, { renderer: style.renderer, style: () => style }).eachLayer((layer) => borderGroup.addLayer(layer));
   }
 
   const settlementGroup = getLayer('Settlements');
@@ -243,6 +277,7 @@ export async function loadGeodata(api) {
     const p = f.properties;
     const marker = L.circleMarker([lat, lon], {
       pane: 'settlements',
+      renderer: rendererFor('settlements'),
       radius: settlementRadius(p.population),
       color: PALETTE.settlement.stroke,
       weight: 1,
@@ -256,7 +291,7 @@ export async function loadGeodata(api) {
 
   const water = getLayer('Rivers and lakes');
   water.clearLayers();
-  waterLayer(basemap, 'water').eachLayer((layer) => water.addLayer(layer));
+  waterLayer(basemap, 'water', rendererFor('water')).eachLayer((layer) => water.addLayer(layer));
   const names = getLayer('Place names');
   if (refreshNames) map.off('zoomend moveend', refreshNames);
   names.clearLayers();
