@@ -2,7 +2,8 @@
 and the rate of live updates the page keeps up with.
 
     .venv/bin/python bench/bench_ui.py [--units 5000] [--incidents 1000]
-        [--rates 25,50,100,150,200,300] [--seconds 6]
+        [--rates 25,50,100,150,200,300] [--seconds 6] [--render-only]
+        [--baseline REF [--rounds 4]]
 
 A real ``marchwarden serve`` on SQLite (durability FULL, the default; ``--sqlite-synchronous
 NORMAL`` to compare) with N units in the three
@@ -28,11 +29,22 @@ an admin in headless Chromium (Debian's, /usr/bin/chromium) at 1366×768.
    (incidents.js: the first frame with every shown incident drawn); one frame of the
    incidents layer; live incident changes (severity changes through the API, and made-up
    IncidentStateChanged events fed to the page alone), commit/event → frame.
+
+5. Panning and zooming, measured in the page: stepwise (each move without animation, then
+   the time to the end of the next frame) and as frame times (requestAnimationFrame
+   deltas: p50, p95, fps) while the map is dragged with the mouse at zoom 8 and 11 and
+   while it zooms 6 → 12 → 6 with Leaflet's animation.
+
+``--baseline REF`` compares the UI at git revision REF (its ``src/marchwarden/web``) with
+the working tree's on the same server, data and browser: ``--rounds`` rounds, the order of
+the two swapped each round, each a first render and the moves of part 5 in a fresh
+context; the machine's load average is printed before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import mimetypes
 import os
 import random
 import statistics
@@ -44,6 +56,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -60,7 +73,7 @@ from marchwarden.services import forces
 from marchwarden.settings import Settings
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway benchmark account
 CHROMIUM = os.environ.get("MARCHWARDEN_CHROMIUM", "/usr/bin/chromium")
@@ -326,8 +339,35 @@ FIRST_RENDER = """(incidents) => {
 }"""
 
 
-def first_render(browser: Browser, url: str, expected: int, incidents: int = 0) -> dict[str, float]:
+def new_context(browser: Browser, web: Path | None = None) -> BrowserContext:
+    """A fresh browser context; with ``web``, the page and its modules (``/`` and ``/ui/``)
+    come from that folder instead of the server's (to compare two versions of the UI
+    against the same server, data and browser, in alternation)."""
     context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    if web is not None:
+        folder = web
+
+        def serve(route: Route) -> None:
+            path = urlsplit(route.request.url).path
+            name = "index.html" if path == "/" else path.removeprefix("/ui/")
+            file = folder / name
+            if not file.is_file():
+                route.fulfill(status=404)
+                return
+            kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            if file.suffix == ".js":
+                kind = "text/javascript"
+            route.fulfill(status=200, body=file.read_bytes(), content_type=kind)
+
+        context.route(lambda url: urlsplit(url).path == "/", serve)
+        context.route("**/ui/**", serve)
+    return context
+
+
+def first_render(
+    browser: Browser, url: str, expected: int, incidents: int = 0, web: Path | None = None
+) -> dict[str, float]:
+    context = new_context(browser, web)
     try:
         page = context.new_page()
         sign_in(page, url)
@@ -406,6 +446,85 @@ PAN_ZOOM = """async () => {
   }
   return {zooms, pans, clustered: window.marchwarden.units.look?.() ?? null};
 }"""
+
+#: frame times as the page feels them: a requestAnimationFrame loop records the time
+#: between frames (rAF deltas) while the view is moved the way a user moves it —
+#: panning by dragging the map with the mouse (Playwright's real input events; Leaflet moves
+#: the panes while dragging and the layers redraw when the drag ends, inertia included),
+#: zooming with the zoom animation (map.zoomIn / zoomOut, as the + and − buttons do).
+FRAMES_START = """() => {
+  const rec = { deltas: [], last: null, on: true };
+  window.__frames = rec;
+  const tick = (t) => {
+    if (!rec.on) return;
+    if (rec.last !== null) rec.deltas.push(t - rec.last);
+    rec.last = t;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+
+FRAMES_STOP = """() => { window.__frames.on = false; return window.__frames.deltas; }"""
+
+SET_VIEW = """async ([z, lat, lon]) => {
+  const map = window.marchwarden.map.getMap();
+  map.setView([lat, lon], z, {animate: false});
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+}"""
+
+ZOOMS = """async () => {
+  const map = window.marchwarden.map.getMap();
+  const step = (dir) => new Promise((resolve) => {
+    map.once('zoomend', () => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    if (dir > 0) map.zoomIn(1); else map.zoomOut(1);
+  });
+  for (let z = 6; z < 12; z += 1) await step(+1);
+  for (let z = 12; z > 6; z -= 1) await step(-1);
+}"""
+
+
+def frame_summary(deltas: list[float]) -> dict[str, float]:
+    total = sum(deltas)
+    return {
+        "frames": len(deltas),
+        "p50": pct(deltas, 50),
+        "p95": pct(deltas, 95),
+        "max": max(deltas) if deltas else float("nan"),
+        "fps": len(deltas) / (total / 1000) if total else float("nan"),
+    }
+
+
+def frames_while_panning(page: Page, zoom: int) -> dict[str, float]:
+    """Drag the map 4 times 480 px each way at `zoom` (30 mouse moves a drag)."""
+    page.evaluate(SET_VIEW, [zoom, 50.7, 36.2])
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.evaluate(FRAMES_START)
+    for k in range(8):
+        sign = 1 if k % 2 == 0 else -1
+        page.mouse.move(cx - sign * 240, cy)
+        page.mouse.down()
+        page.mouse.move(cx + sign * 240, cy + 20 * sign, steps=30)
+        page.mouse.up()
+    page.wait_for_timeout(600)  # the inertia's glide and the redraw at its end
+    return frame_summary(page.evaluate(FRAMES_STOP))
+
+
+def frames_while_zooming(page: Page) -> dict[str, float]:
+    """Zoom in from 6 to 12 and out again, one animated level at a time."""
+    page.evaluate(SET_VIEW, [6, 50.7, 36.2])
+    page.evaluate(FRAMES_START)
+    page.evaluate(ZOOMS)
+    return frame_summary(page.evaluate(FRAMES_STOP))
+
+
+def frames_line(name: str, f: dict[str, float]) -> str:
+    return (
+        f"{name}: {f['frames']:.0f} frames, frame time p50 {f['p50']:.1f} ms, "
+        f"p95 {f['p95']:.1f} ms, max {f['max']:.0f} ms; {f['fps']:.0f} fps"
+    )
+
 
 INCIDENT_LAGS_SINCE = """(since) => window.marchwarden.incidents.timings
   .filter(t => t.event > since && t.event < 1e12)
@@ -785,6 +904,81 @@ def keeps_up(row: dict[str, float], asked: str = "posted") -> bool:
     return row["drawn"] >= row[asked] and row["p95"] < 1000
 
 
+def baseline_web(ref: str, into: Path) -> Path:
+    """The UI's folder (src/marchwarden/web) as it is at git revision ``ref``."""
+    root = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", ref, "src/marchwarden/web"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src" / "marchwarden" / "web"
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+
+
+def moves_in(browser: Browser, url: str, web: Path) -> dict[str, Any]:
+    """Signed in on a fresh page of the UI in ``web``: the stepwise moves (PAN_ZOOM), then
+    the frame times while dragging at zoom 8 and 11 and while zooming."""
+    context = new_context(browser, web)
+    try:
+        page = context.new_page()
+        sign_in(page, url)
+        page.click("#signin-submit")
+        wait_for(page, "() => performance.getEntriesByName('marchwarden:units-drawn').length")
+        wait_for(page, "() => performance.getEntriesByName('marchwarden:incidents-drawn').length")
+        page.wait_for_timeout(500)
+        steps = page.evaluate(PAN_ZOOM)
+        return {
+            "zoom steps": [t for times in steps["zooms"].values() for t in times],
+            "pan steps z8": steps["pans"]["8"],
+            "pan steps z11": steps["pans"]["11"],
+            "drag z8": frames_while_panning(page, 8),
+            "drag z11": frames_while_panning(page, 11),
+            "zoom anim": frames_while_zooming(page),
+        }
+    finally:
+        context.close()
+
+
+def compare_versions(
+    browser: Browser, url: str, units: int, incidents: int, rounds: int, arms: dict[str, Path]
+) -> None:
+    """Each version of the UI in turn (the order swapped every round), same server and data."""
+    names = list(arms)
+    renders: dict[str, list[float]] = {n: [] for n in names}
+    moves: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+    print(f"comparing {' and '.join(names)}, {rounds} rounds in alternation; {load_average()}")
+    for k in range(rounds):
+        for name in names if k % 2 == 0 else names[::-1]:
+            r = first_render(browser, url, units, incidents, arms[name])
+            renders[name].append(r["total"])
+            print(f"  round {k + 1} {name}: first render {r['total']:.0f} ms", flush=True)
+            moves[name].append(moves_in(browser, url, arms[name]))
+    print(f"done; {load_average()}")
+    for name in names:
+        got = moves[name]
+        totals = renders[name]
+        print(
+            f"{name}: first render median {statistics.median(totals):.0f} ms "
+            f"({min(totals):.0f}–{max(totals):.0f})"
+        )
+        for key in ("zoom steps", "pan steps z8", "pan steps z11"):
+            times = [t for m in got for t in m[key]]
+            med = statistics.median(times)
+            print(
+                f"  {key} (move → end of next frame): median {med:.1f} ms "
+                f"(~{min(60.0, 1000 / med):.0f} fps), p95 {pct(times, 95):.1f} ms"
+            )
+        for key in ("drag z8", "drag z11", "zoom anim"):
+            for m in got:
+                print("  " + frames_line(key, m[key]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=5000)
@@ -802,6 +996,13 @@ def main() -> None:
         default="FULL",
         help="the server's SQLite durability (MARCHWARDEN_SQLITE_SYNCHRONOUS)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="compare the UI at git revision REF with the working tree's, in alternation "
+        "(first render, stepwise moves, frame times while dragging and zooming), then stop",
+    )
+    parser.add_argument("--rounds", type=int, default=4, help="rounds of --baseline")
     parser.add_argument(
         "--render-only",
         action="store_true",
@@ -856,6 +1057,16 @@ def main() -> None:
                     f"{time.perf_counter() - started:.1f} s ({len(shown)} open, shown on the map "
                     "by default; closed and rejected are hidden unless asked for)"
                 )
+                if args.baseline:
+                    here = Path(__file__).resolve().parents[1] / "src" / "marchwarden" / "web"
+                    arms = {
+                        f"before ({args.baseline})": baseline_web(args.baseline, folder),
+                        "after (working tree)": here,
+                    }
+                    compare_versions(
+                        browser, server.url, args.units, args.incidents, args.rounds, arms
+                    )
+                    return
                 print(
                     f"first render, sign-in to all {args.units} units and the "
                     f"{len(shown)} open incidents drawn ({args.renders} runs):"
@@ -918,6 +1129,10 @@ def main() -> None:
                         f"  pan 240 px at zoom {z}: median {med:.1f} ms "
                         f"(~{min(60.0, 1000 / med):.0f} fps), p95 {pct(times, 95):.1f} ms"
                     )
+                print("frame times in the page (rAF deltas) while dragging and zooming:")
+                for z in (8, 11):
+                    print("  " + frames_line(f"drag at zoom {z}", frames_while_panning(page, z)))
+                print("  " + frames_line("zoom 6 → 12 → 6, animated", frames_while_zooming(page)))
                 if args.render_only:
                     context.close()
                     return
