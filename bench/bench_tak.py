@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -145,13 +146,32 @@ def takbench_args(
 def run_case(
     port: int, pid: int, senders: int, receivers: int, rate: float, duration: float, out: Path
 ) -> dict[str, Any]:
+    before = _schedstat(pid)
     subprocess.run(
         [sys.executable, *takbench_args(port, pid, senders, receivers, rate, duration, out)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    after = _schedstat(pid)
     result: dict[str, Any] = json.loads(out.read_text())
+    # the kernel's own account of the gateway over the whole case: time on a CPU and time
+    # runnable but waiting for one (a loaded machine shows up as the second)
+    result["gateway_on_cpu_s"] = round((after[0] - before[0]) / 1e9, 3)
+    result["gateway_waiting_for_cpu_s"] = round((after[1] - before[1]) / 1e9, 3)
+    result["gateway_timeslices"] = after[2] - before[2]
     return result
+
+
+def _schedstat(pid: int) -> tuple[int, int, int]:
+    """/proc/PID/schedstat summed over the process's threads: ns on a CPU, ns runnable
+    and waiting on a run queue, timeslices."""
+    total = [0, 0, 0]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            fields = (task / "schedstat").read_text().split()
+            for i in range(3):
+                total[i] += int(fields[i])
+    return total[0], total[1], total[2]
 
 
 def _cpu_ticks(pid: int) -> int:
@@ -232,7 +252,17 @@ def describe(server: str, case: str, r: dict[str, Any], duration: float) -> str:
         f"p99 {lat['p99']} max {lat['max']} ms, echo {r['echo_to_sender']}, "
         f"server CPU {cpu} % of a core, PSS {pss} MB, procs "
         f"{r.get('server_peak_procs', {}).get('gw')}, ready pairs {r['ready_pairs']}/"
-        f"{r['ready_pairs_wanted']}; {_load()}"
+        f"{r['ready_pairs_wanted']}, generator CPU {r['loadgen_cpu_pct_of_one_core']} % of a "
+        f"core{_sched(r)}; {_load()}"
+    )
+
+
+def _sched(r: dict[str, Any]) -> str:
+    if "gateway_on_cpu_s" not in r:
+        return ""
+    return (
+        f", gateway on a CPU {r['gateway_on_cpu_s']} s and waiting for one "
+        f"{r['gateway_waiting_for_cpu_s']} s over {r['gateway_timeslices']} timeslices"
     )
 
 
@@ -349,7 +379,7 @@ def main() -> None:
                     f"{r['deliveries_per_s_in_window']} deliveries/s, latency p50 {lat['p50']} "
                     f"p99 {lat['p99']} max {lat['max']} ms, echo {r['echo_to_sender']}, "
                     f"gateway CPU {cpu.get('gw', {}).get('cpu_pct_of_one_core')} % of a core, "
-                    f"PSS {pss.get('gw')} MB"
+                    f"PSS {pss.get('gw')} MB{_sched(r)}; {_load()}"
                 )
             finally:
                 stop(proc)
