@@ -66,21 +66,29 @@ def start_gateway(url: str, folder: Path, port: int, store: str) -> subprocess.P
         # its own relay subject: gateways of other runs on this NATS are not its peers
         env["MARCHWARDEN_TAK_RELAY_SUBJECT"] = f"marchwarden.bench.{os.getpid()}.{port}"
     log = open(folder / "gateway.log", "ab")  # noqa: SIM115 - lives as long as the process
+    start = log.tell()
     proc = subprocess.Popen(
         [sys.executable, "-m", "marchwarden", "tak", "serve"], env=env, stdout=log, stderr=log
     )
     deadline = time.monotonic() + 60
-    while "tak gateway ready" not in (text := (folder / "gateway.log").read_text(errors="replace")):
+    # only this start's lines count (the log is appended to across restarts)
+    while "tak gateway ready" not in (text := _read_from(folder / "gateway.log", start)):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(text[-2000:])
         time.sleep(0.1)
-    ready = text[text.rindex("tak gateway ready ") :].split("\n", 1)[0]
+    ready = text[text.index("tak gateway ready ") :].split("\n", 1)[0]
     if json.loads(ready.removeprefix("tak gateway ready ")).get("tcp") != port:
         # the port free_port() found was taken meanwhile (by another process on this
         # machine): the generator must not measure whatever listens there
         stop(proc)
         raise PortTaken(port)
     return proc
+
+
+def _read_from(path: Path, offset: int) -> str:
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        return fh.read().decode(errors="replace")
 
 
 class PortTaken(RuntimeError):
@@ -270,15 +278,13 @@ def one(server: str, case: str, duration: float, folder: Path, venv: Path | None
     """One case against a fresh server: ``fts``, ``sqlite`` or ``postgres``."""
     shape, rate = case.split("@")
     senders, receivers = (int(x) for x in shape.split("x"))
-    out = folder / f"{server}-{case}.json"
-    out.unlink(missing_ok=True)
+    out = Path(tempfile.mkdtemp(prefix=f"{server}-out-", dir=folder)) / "out.json"
     if server == "fts":
         assert venv is not None
         args = takbench_args(_fts.PORT, None, senders, receivers, float(rate), duration, out)
         timeout = duration + 240
-        return _fts.run_case(venv, args, out, folder / f"fts-{case}.log", timeout)
-    sub = folder / f"{server}-{case}"
-    sub.mkdir(exist_ok=True)
+        return _fts.run_case(venv, args, out, out.with_name("fts.log"), timeout)
+    sub = Path(tempfile.mkdtemp(prefix=f"{server}-", dir=folder))
     with database(server, sub) as url:
         proc, port = start_gateway_on_a_free_port(url, sub, server)
         try:
@@ -287,7 +293,7 @@ def one(server: str, case: str, duration: float, folder: Path, venv: Path | None
             stop(proc)
 
 
-def side_by_side(duration: float, stores: list[str]) -> None:
+def side_by_side(duration: float, stores: list[str], cases: list[str]) -> None:
     """FreeTAKServer and the gateway alternately, case by case, then the saturation search."""
     try:
         venv: Path | None = _fts.ensure_installed()
@@ -298,7 +304,7 @@ def side_by_side(duration: float, stores: list[str]) -> None:
     servers = (["fts"] if venv is not None else []) + stores
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for case in CASES:
+        for case in cases:
             for server in servers:
                 _report(server, case, duration, folder, venv)
         for server in servers:
@@ -341,12 +347,17 @@ def main() -> None:
     ap.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--peer", choices=["fts"], help="run side by side with this server")
     ap.add_argument("--stores", default="sqlite,postgres", help="with --peer: ours on these")
+    ap.add_argument(
+        "--cases",
+        default=",".join(CASES),
+        help='with --peer: cases before the saturation ("": none)',
+    )
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
     print(f"machine: {describe_machine()}; {_load()}")
     if args.peer:
-        side_by_side(args.duration, args.stores.split(","))
+        side_by_side(args.duration, args.stores.split(","), [c for c in args.cases.split(",") if c])
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
