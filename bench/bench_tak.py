@@ -7,6 +7,12 @@ FreeTAKServer figures were taken with) against a fresh ``marchwarden tak serve``
     .venv/bin/python bench/bench_tak.py --case 10x10@0      # flood: the saturation point
     .venv/bin/python bench/bench_tak.py --idle 1000         # idle connections: CPU, PSS
     (--store postgres: PostgreSQL + NATS instead of SQLite; --duration: seconds per case)
+    .venv/bin/python bench/bench_tak.py --peer fts          # side by side with FreeTAKServer
+
+``--peer fts`` runs FreeTAKServer 2.2.1 and the gateway (SQLite, and PostgreSQL + NATS)
+alternately in one run through the same cases (10x10@20, 10x10@200, 50x50@50), then a
+saturation search for each (bench/_fts.py says how FreeTAKServer is installed and
+isolated).
 
 Each case starts a fresh gateway (plain TCP, anonymous devices, no per-device rate limit
 so the relay itself is measured), runs the generator with ``--monitor`` on the gateway,
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -30,6 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import _fts
 from bench._machine import describe_machine
 from bench._server import database, free_port
 
@@ -55,16 +63,48 @@ def start_gateway(url: str, folder: Path, port: int, store: str) -> subprocess.P
     )
     if store == "postgres":
         env["MARCHWARDEN_BUS"] = "nats"
+        # its own relay subject: gateways of other runs on this NATS are not its peers
+        env["MARCHWARDEN_TAK_RELAY_SUBJECT"] = f"marchwarden.bench.{os.getpid()}.{port}"
     log = open(folder / "gateway.log", "ab")  # noqa: SIM115 - lives as long as the process
+    start = log.tell()
     proc = subprocess.Popen(
         [sys.executable, "-m", "marchwarden", "tak", "serve"], env=env, stdout=log, stderr=log
     )
     deadline = time.monotonic() + 60
-    while "tak gateway ready" not in (folder / "gateway.log").read_text(errors="replace"):
+    # only this start's lines count (the log is appended to across restarts)
+    while "tak gateway ready" not in (text := _read_from(folder / "gateway.log", start)):
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError((folder / "gateway.log").read_text()[-2000:])
+            raise RuntimeError(text[-2000:])
         time.sleep(0.1)
+    ready = text[text.index("tak gateway ready ") :].split("\n", 1)[0]
+    if json.loads(ready.removeprefix("tak gateway ready ")).get("tcp") != port:
+        # the port free_port() found was taken meanwhile (by another process on this
+        # machine): the generator must not measure whatever listens there
+        stop(proc)
+        raise PortTaken(port)
     return proc
+
+
+def _read_from(path: Path, offset: int) -> str:
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        return fh.read().decode(errors="replace")
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def start_gateway_on_a_free_port(
+    url: str, folder: Path, store: str
+) -> tuple[subprocess.Popen[bytes], int]:
+    for _ in range(5):
+        port = free_port()
+        try:
+            return start_gateway(url, folder, port, store), port
+        except PortTaken:
+            continue
+    raise RuntimeError("no free port for the gateway in 5 tries")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -75,37 +115,71 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
+def takbench_args(
+    port: int,
+    pid: int | None,
+    senders: int,
+    receivers: int,
+    rate: float,
+    duration: float,
+    out: Path,
+) -> list[str]:
+    return [
+        str(HERE / "takbench.py"),
+        "--port",
+        str(port),
+        "--senders",
+        str(senders),
+        "--receivers",
+        str(receivers),
+        "--rate",
+        str(rate),
+        "--duration",
+        str(duration),
+        "--drain",
+        "5",
+        "--settle",
+        "1",
+        # FreeTAKServer accepts connections one by one and reads each one's first SA
+        # before the next; clients connecting every 30 ms (takbench's default) are
+        # dropped on a loaded machine, so every server gets them every 300 ms
+        "--connect-interval",
+        "0.3",
+        "--json-out",
+        str(out),
+        *(["--monitor", f"gw={pid}"] if pid is not None else []),
+    ]
+
+
 def run_case(
     port: int, pid: int, senders: int, receivers: int, rate: float, duration: float, out: Path
 ) -> dict[str, Any]:
+    before = _schedstat(pid)
     subprocess.run(
-        [
-            sys.executable,
-            str(HERE / "takbench.py"),
-            "--port",
-            str(port),
-            "--senders",
-            str(senders),
-            "--receivers",
-            str(receivers),
-            "--rate",
-            str(rate),
-            "--duration",
-            str(duration),
-            "--drain",
-            "5",
-            "--settle",
-            "1",
-            "--monitor",
-            f"gw={pid}",
-            "--json-out",
-            str(out),
-        ],
+        [sys.executable, *takbench_args(port, pid, senders, receivers, rate, duration, out)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    after = _schedstat(pid)
     result: dict[str, Any] = json.loads(out.read_text())
+    # the kernel's own account of the gateway over the whole case: time on a CPU and time
+    # runnable but waiting for one (a loaded machine shows up as the second)
+    result["gateway_on_cpu_s"] = round((after[0] - before[0]) / 1e9, 3)
+    result["gateway_waiting_for_cpu_s"] = round((after[1] - before[1]) / 1e9, 3)
+    result["gateway_timeslices"] = after[2] - before[2]
     return result
+
+
+def _schedstat(pid: int) -> tuple[int, int, int]:
+    """/proc/PID/schedstat summed over the process's threads: ns on a CPU, ns runnable
+    and waiting on a run queue, timeslices."""
+    total = [0, 0, 0]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            fields = (task / "schedstat").read_text().split()
+            for i in range(3):
+                total[i] += int(fields[i])
+    return total[0], total[1], total[2]
 
 
 def _cpu_ticks(pid: int) -> int:
@@ -161,6 +235,108 @@ async def idle(port: int, pid: int, n: int, seconds: float) -> dict[str, float]:
     }
 
 
+CASES = ("10x10@20", "10x10@200", "50x50@50")
+#: offered msgs/s (10 senders, 10 receivers) tried in turn until delivery falls below 100 %
+LADDER = {
+    "fts": (20, 50, 100, 200, 400),
+    "ours": (200, 500, 1000, 2000, 4000, 8000),
+}
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}"
+
+
+def describe(server: str, case: str, r: dict[str, Any], duration: float) -> str:
+    lat = r["latency_ms"]
+    cpu = r.get("server_cpu_window", {}).get("gw", {}).get("cpu_pct_of_one_core")
+    pss = r.get("server_peak_pss_mb", {}).get("gw")
+    return (
+        f"{server:>8} {case:>10} ({duration:g} s): sent {r['sent']} ({r['sent_rate']}/s), "
+        f"delivered {r['delivered_after_drain']}/{r['expected_deliveries']} = "
+        f"{100 * float(r['delivery_ratio'] or 0):.2f} %, "
+        f"{r['deliveries_per_s_in_window']} deliveries/s, latency p50 {lat['p50']} "
+        f"p99 {lat['p99']} max {lat['max']} ms, echo {r['echo_to_sender']}, "
+        f"server CPU {cpu} % of a core, PSS {pss} MB, procs "
+        f"{r.get('server_peak_procs', {}).get('gw')}, ready pairs {r['ready_pairs']}/"
+        f"{r['ready_pairs_wanted']}, generator CPU {r['loadgen_cpu_pct_of_one_core']} % of a "
+        f"core{_sched(r)}; {_load()}"
+    )
+
+
+def _sched(r: dict[str, Any]) -> str:
+    if "gateway_on_cpu_s" not in r:
+        return ""
+    return (
+        f", gateway on a CPU {r['gateway_on_cpu_s']} s and waiting for one "
+        f"{r['gateway_waiting_for_cpu_s']} s over {r['gateway_timeslices']} timeslices"
+    )
+
+
+def one(server: str, case: str, duration: float, folder: Path, venv: Path | None) -> dict[str, Any]:
+    """One case against a fresh server: ``fts``, ``sqlite`` or ``postgres``."""
+    shape, rate = case.split("@")
+    senders, receivers = (int(x) for x in shape.split("x"))
+    out = Path(tempfile.mkdtemp(prefix=f"{server}-out-", dir=folder)) / "out.json"
+    if server == "fts":
+        assert venv is not None
+        args = takbench_args(_fts.PORT, None, senders, receivers, float(rate), duration, out)
+        timeout = duration + 240
+        return _fts.run_case(venv, args, out, out.with_name("fts.log"), timeout)
+    sub = Path(tempfile.mkdtemp(prefix=f"{server}-", dir=folder))
+    with database(server, sub) as url:
+        proc, port = start_gateway_on_a_free_port(url, sub, server)
+        try:
+            return run_case(port, proc.pid, senders, receivers, float(rate), duration, out)
+        finally:
+            stop(proc)
+
+
+def side_by_side(duration: float, stores: list[str], cases: list[str]) -> None:
+    """FreeTAKServer and the gateway alternately, case by case, then the saturation search."""
+    try:
+        venv: Path | None = _fts.ensure_installed()
+        print(f"FreeTAKServer {_fts.VERSION}: {venv}")
+    except _fts.FtsUnavailable as exc:
+        venv = None
+        print(f"FreeTAKServer: BLOCKED, not measured: {exc}")
+    servers = (["fts"] if venv is not None else []) + stores
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for case in cases:
+            for server in servers:
+                _report(server, case, duration, folder, venv)
+        for server in servers:
+            ladder = LADDER["fts" if server == "fts" else "ours"]
+            last_full = None
+            for rate in ladder:
+                r = _report(server, f"10x10@{rate}", duration, folder, venv)
+                if r is None:
+                    break
+                if float(r["delivery_ratio"] or 0) < 1.0:
+                    print(
+                        f"saturation {server}: delivery first below 100 % at {rate} msgs/s "
+                        f"offered ({r['sent_rate']}/s sent); last at 100 %: {last_full}"
+                    )
+                    break
+                last_full = rate
+            else:
+                print(f"saturation {server}: 100 % up to {last_full} msgs/s offered (ladder end)")
+
+
+def _report(
+    server: str, case: str, duration: float, folder: Path, venv: Path | None
+) -> dict[str, Any] | None:
+    try:
+        r = one(server, case, duration, folder, venv)
+    except (_fts.FtsUnavailable, RuntimeError, subprocess.CalledProcessError) as exc:
+        print(f"{server:>8} {case:>10}: FAILED: {exc}")
+        return None
+    print(describe(server, case, r, duration), flush=True)
+    return r
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -169,15 +345,24 @@ def main() -> None:
     ap.add_argument("--idle", type=int, default=0, help="measure N idle connections instead")
     ap.add_argument("--duration", type=float, default=15.0)
     ap.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--peer", choices=["fts"], help="run side by side with this server")
+    ap.add_argument("--stores", default="sqlite,postgres", help="with --peer: ours on these")
+    ap.add_argument(
+        "--cases",
+        default=",".join(CASES),
+        help='with --peer: cases before the saturation ("": none)',
+    )
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
-    print(f"machine: {describe_machine()}")
+    print(f"machine: {describe_machine()}; {_load()}")
+    if args.peer:
+        side_by_side(args.duration, args.stores.split(","), [c for c in args.cases.split(",") if c])
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         with database(args.store, folder) as url:
-            port = free_port()
-            proc = start_gateway(url, folder, port, args.store)
+            proc, port = start_gateway_on_a_free_port(url, folder, args.store)
             try:
                 if args.idle:
                     res = asyncio.run(idle(port, proc.pid, args.idle, args.duration))
@@ -205,7 +390,7 @@ def main() -> None:
                     f"{r['deliveries_per_s_in_window']} deliveries/s, latency p50 {lat['p50']} "
                     f"p99 {lat['p99']} max {lat['max']} ms, echo {r['echo_to_sender']}, "
                     f"gateway CPU {cpu.get('gw', {}).get('cpu_pct_of_one_core')} % of a core, "
-                    f"PSS {pss.get('gw')} MB"
+                    f"PSS {pss.get('gw')} MB{_sched(r)}; {_load()}"
                 )
             finally:
                 stop(proc)

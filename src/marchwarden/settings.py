@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     tak_hq_lon: float = Field(default=0.0, ge=-180, le=180)
     #: the Admiralty rating of a field report sent from a TAK device
     tak_report_rating: str = "B3"
+    #: the NATS subject the gateways relay device-to-device traffic on (with ``bus`` nats);
+    #: gateways of one installation share it, another installation on the same NATS
+    #: takes its own
+    tak_relay_subject: str = Field(
+        default="marchwarden.tak.relay", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
+    )
     # --- the field page (/field/)
     #: while a task is active, a phone that consented sends its position this often
     field_position_interval_seconds: int = Field(default=60, ge=5, le=3600)

@@ -13,7 +13,9 @@ connections cost nothing but their sockets). What the server does with each fram
 
 Who receives another device's traffic is decided by ``core/tak/access.py`` (the same
 policy as the WebSocket stream). Everything a client sends is also handed to
-``on_event`` (the bridge to Marchwarden's store, ``entrypoints/tak/bridge.py``).
+``on_event`` (the bridge to Marchwarden's store, ``entrypoints/tak/bridge.py``), and every
+relayed frame to ``peers`` (the other gateways, ``adapters/tak/relay.py``); their frames
+come back through ``remote_frame`` and are delivered by the same rules.
 
 **Bad input.** A frame with a DOCTYPE/ENTITY, malformed XML or no usable event is
 dropped and logged with the peer (counted in ``stats.bad_frames``); the connection stays.
@@ -97,6 +99,8 @@ class Stats:
     slow_disconnects: int = 0
     refused: int = 0
     delivered: int = 0
+    remote_in: int = 0
+    remote_bad: int = 0
 
 
 @dataclass(slots=True)
@@ -291,6 +295,8 @@ class TakServer:
         self.identify = identify or _refuse
         self.on_event = on_event
         self.on_join = on_join
+        #: other gateways (``adapters/tak/relay.py``): every relayed frame is also given here
+        self.peers: Callable[[bytes, Resource | None, bool, str | None], None] | None = None
         self.anonymous_identity = anonymous_identity
         self.max_frame = max_frame
         self.max_rate = max_rate
@@ -402,17 +408,57 @@ class TakServer:
         self.sa[event.uid] = _Sa(out, ident.resource, ident.principal is None, stale)
 
     def relay(self, sender: TakClient, event: cot.CotEvent, out: Out) -> None:
-        """Send a client's event to the others that may receive it (never back)."""
+        """Send a client's event to the others that may receive it (never back), here and
+        through the other gateways."""
         ident = sender.identity or ANONYMOUS
         anonymous = ident.principal is None
+        self._deliver(sender, None, event, out, ident.resource, anonymous)
+        if self.peers is not None:
+            self.peers(out.xml, ident.resource, anonymous, sender.uid)
+
+    def remote_frame(
+        self, frame: bytes, sender: Resource | None, anonymous: bool, sender_uid: str | None
+    ) -> None:
+        """A frame another gateway's device sent: the same rules as for a device here
+        (remembered as an SA, forgotten on its ``t-x-d-d``; directed or to all allowed;
+        never to a device with the sender's uid). Not handed to the bridge: the origin
+        gateway did that."""
+        self.stats.remote_in += 1
+        try:
+            event = parse_event(frame)
+        except (cot.CotError, ValueError) as exc:
+            self.stats.remote_bad += 1
+            log.warning("tak: dropped a frame from another gateway: %s", exc)
+            return
+        if event.is_ping or event.type == cot.PROTO_QUERY:
+            return
+        out = Out(frame, Kind.POSITION if event.is_position else Kind.OTHER)
+        if event.is_position:
+            stale = event.stale.timestamp() if event.stale else time.time() + 300
+            self.sa[event.uid] = _Sa(out, sender, anonymous, stale)
+        elif event.is_disconnect and sender_uid is not None and event.uid == sender_uid:
+            self.sa.pop(sender_uid, None)
+        self._deliver(None, sender_uid, event, out, sender, anonymous)
+
+    def _deliver(
+        self,
+        sender: TakClient | None,
+        sender_uid: str | None,
+        event: cot.CotEvent,
+        out: Out,
+        resource: Resource | None,
+        anonymous: bool,
+    ) -> None:
         targets: Iterable[TakClient] = self.clients
         if event.is_directed:
             targets = self.addressed(event.dest_callsigns, event.dest_uids)
         for client in targets:
             if client is sender or client.closed:
                 continue
+            if sender_uid is not None and client.uid == sender_uid:
+                continue
             receiver = client.identity.principal if client.identity else None
-            if self._visible(receiver, ident.resource, anonymous):
+            if self._visible(receiver, resource, anonymous):
                 client.send(out)
 
     def addressed(self, callsigns: Iterable[str], uids: Iterable[str]) -> list[TakClient]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from marchwarden.adapters.tak.ca import CaError, CertificateAuthority, fingerprint_of_der
+from marchwarden.adapters.tak.relay import NatsRelay, RemoteFrame
 from marchwarden.adapters.tak.server import TakServer
 from marchwarden.entrypoints.tak.bridge import TakBridge
 from marchwarden.entrypoints.tak.enrol import create_enrol_app
@@ -40,9 +41,16 @@ class Gateway:
     ports: dict[str, int] = field(default_factory=dict)
     enrol: uvicorn.Server | None = None
     enrol_socket: socket.socket | None = None
+    relay: NatsRelay | None = None
 
     async def stop(self) -> None:
-        log.info("tak gateway stopping", extra={"stats": dataclasses.asdict(self.server.stats)})
+        stats = dataclasses.asdict(self.server.stats)
+        if self.relay is not None:
+            stats["relay_published"] = self.relay.published
+            stats["relay_received"] = self.relay.received
+        log.info("tak gateway stopping", extra={"stats": stats})
+        if self.relay is not None:
+            await self.relay.stop()
         if self.enrol is not None:
             self.enrol.should_exit = True
             with contextlib.suppress(Exception):
@@ -72,6 +80,8 @@ async def start_gateway(services: Services, hub: StreamHub) -> Gateway:
     server.on_join = bridge.on_join
     await bridge.start()
     gateway = Gateway(server, bridge)
+    if s.bus == "nats":
+        gateway.relay = await _start_relay(server, s.nats_url, s.tak_relay_subject)
     if s.tak_tcp_port is not None:
         await _listen(gateway, "tcp", s.tak_host, s.tak_tcp_port)
     ca: CertificateAuthority | None = None
@@ -89,6 +99,18 @@ async def start_gateway(services: Services, hub: StreamHub) -> Gateway:
             log.error("tak: enrolment is off: port %d: %s", s.tak_enrol_port, exc)
     log.info("tak gateway started", extra={"ports": dict(gateway.ports)})
     return gateway
+
+
+async def _start_relay(server: TakServer, url: str, subject: str) -> NatsRelay:
+    """Device-to-device traffic through the other gateways on this NATS."""
+    relay = NatsRelay(url, subject)
+
+    def on_frame(remote: RemoteFrame) -> None:
+        server.remote_frame(remote.frame, remote.sender, remote.anonymous, remote.sender_uid)
+
+    await relay.start(on_frame)
+    server.peers = relay.publish
+    return relay
 
 
 async def _listen(
