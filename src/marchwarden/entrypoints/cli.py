@@ -511,7 +511,13 @@ def roster_import(
             progress.update(task, completed=total_rows)
     except roster.RosterInvalid as exc:
         for e in exc.errors:
-            err.print(f"{path}:{e.line}: column {e.column}: {e.reason}")
+            # one line per error, never wrapped: editors and CI annotators parse file:line: column
+            err.print(
+                f"{path}:{e.line}: column {e.column}: {e.reason}",
+                soft_wrap=True,
+                markup=False,
+                highlight=False,
+            )
         err.print(f"[red]{len(exc.errors)} error(s); nothing was imported[/red]")
         raise typer.Exit(1) from exc
     finally:
