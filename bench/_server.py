@@ -120,7 +120,11 @@ def _serve(url: str, folder: Path, add_admin: bool, extra_env: dict[str, str]) -
     base = f"http://127.0.0.1:{port}"
     PIDS[base] = proc.pid
     try:
-        wait_until_up(proc, base + "/readyz")
+        try:
+            wait_until_up(proc, base + "/readyz", seconds=300)  # a loaded machine starts slowly
+        except RuntimeError as exc:
+            tail = (folder / "server.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{exc}; the server's log ends:\n{tail}") from None
         yield base
     finally:
         proc.terminate()

@@ -209,8 +209,7 @@ def stored_facts(url: str, folder: Path, t0: float, t1: float) -> tuple[int, dic
 
 
 def _subscriber_process(
-    urls: list[tuple[str, bool]], t0: float, t1: float, ready: Any, stop: Any, latest_file: str,
-    q: Any,
+    urls: list[tuple[str, bool]], window: Any, ready: Any, stop: Any, latest_file: str, q: Any
 ) -> None:  # fmt: skip
     """``urls``: (stream URL, sampled?). A sampled subscriber parses every message (latency
     of each position, the newest of each unit); the others count position events only."""
@@ -243,7 +242,7 @@ def _subscriber_process(
                             mine[unit] = at
                         counts["all"] += 1
                         sent = datetime.fromisoformat(at).timestamp()
-                        if t0 <= sent <= t1:
+                        if window[0] <= sent <= window[1]:
                             counts["in_window"] += 1
                             record(hist, now - sent)
             except websockets.ConnectionClosed:
@@ -415,8 +414,8 @@ _TIME = re.compile(rb'time="([^"]+)"')
 
 
 def _tak_receivers(
-    ports: list[int], receivers: list[Path], ca: Path, t0: float, t1: float, ready: Any,
-    stop: Any, q: Any,
+    ports: list[int], receivers: list[Path], ca: Path, window: Any, ready: Any, stop: Any,
+    q: Any,
 ) -> None:  # fmt: skip
     hist = [0] * BINS
     counts: dict[str, Any] = {"in_window": 0, "picture": 0, "per_port": [0] * len(ports)}
@@ -437,7 +436,7 @@ def _tak_receivers(
                     if m is None:
                         continue
                     ts = datetime.fromisoformat(m.group(1).decode()).timestamp()
-                    if t0 <= ts <= t1:
+                    if window[0] <= ts <= window[1]:
                         counts["in_window"] += 1
                         counts["per_port"][port_index] += 1
                         record(hist, now - ts)
@@ -548,14 +547,13 @@ def main() -> None:
         ]
         groups = split(ws_urls, args.subscriber_processes)
         readies = [ctx.Event() for _ in groups]
-        # the window is fixed before the subscriber processes start (they filter on it)
-        setup_allowance = 15.0 + args.subscribers / 100
-        t0 = time.time() + setup_allowance
-        t1 = t0 + args.seconds
+        # the window (send times counted) is set once every subscriber is connected
+        window = ctx.RawArray("d", [0.0, 0.0])
         subs = [
             ctx.Process(
                 target=_subscriber_process,
-                args=(g, t0, t1, ready, stop, str(latest_file), q),
+                args=(g, window, ready, stop, str(latest_file), q),
+                daemon=True,
             )
             for g, ready in zip(groups, readies, strict=True)
         ]
@@ -566,16 +564,20 @@ def main() -> None:
             receivers.append(
                 ctx.Process(
                     target=_tak_receivers,
-                    args=(tak_ports, rx, folder / "tak-ca" / "ca.pem", t0, t1, rx_ready, stop, q),
+                    args=(tak_ports, rx, folder / "tak-ca" / "ca.pem", window, rx_ready, stop, q),
+                    daemon=True,
                 )
             )
         for p in subs + receivers:
             p.start()
         for ready in readies:
-            if not ready.wait(setup_allowance):
+            if not ready.wait(600):
                 raise RuntimeError("the subscribers did not connect in time")
-        if receivers and not rx_ready.wait(30):
+        if receivers and not rx_ready.wait(120):
             raise RuntimeError("the TAK receivers did not connect in time")
+        t0 = time.time() + 10.0  # the sender process starts meanwhile
+        t1 = t0 + args.seconds
+        window[0], window[1] = t0, t1
         if tak:
             sender = ctx.Process(
                 target=_tak_devices,
@@ -588,15 +590,17 @@ def main() -> None:
                     t1,
                     q,
                 ),
+                daemon=True,
             )
         else:
             sender = ctx.Process(
                 target=_http_devices,
                 args=(bases, tok, units, args.connections, args.rate, t0, t1, q),
+                daemon=True,
             )
         sender.start()
         if time.time() > t0:
-            print("warning: set-up ran into the window; raise the allowance", flush=True)
+            print("warning: the sender started after the window opened", flush=True)
         time.sleep(max(0.0, t0 - time.time()))
         pids = [PIDS[b] for b in bases]
         cpu0 = [cpu_seconds(p) for p in pids]
