@@ -116,7 +116,9 @@ def settings_for(url: str, folder: Path) -> Any:
     )
 
 
-def make_world(url: str, folder: Path, devices: int, tak: bool) -> tuple[list[int], list[Path]]:
+def make_world(
+    url: str, folder: Path, devices: int, tak: bool, receivers: int = 0
+) -> tuple[list[int], list[Path]]:
     """The units (one per device), an HQ account for the subscribers; for TAK one account
     per device scoped to its unit, with a client certificate. Returns the unit ids and,
     for TAK, each device's folder (cert.pem, key.pem)."""
@@ -157,7 +159,7 @@ def make_world(url: str, folder: Path, devices: int, tak: bool) -> tuple[list[in
         if tak:
             ca = CertificateAuthority.load(folder / "tak-ca")
             names = [f"dev{i:05d}" for i in range(devices)] + [
-                f"hqrx{k:03d}" for k in range(devices, devices + 64)
+                f"hqrx{k:03d}" for k in range(receivers)
             ]
             for n, name in enumerate(names):
                 if n < devices:
@@ -375,11 +377,12 @@ def _tak_devices(
 
     async def main() -> None:
         writers = []
+        drains = []
         for i, d in enumerate(devices):
             reader, writer = await asyncio.open_connection(
                 "127.0.0.1", ports[i % len(ports)], ssl=_tls(d, ca)
             )
-            asyncio.get_running_loop().create_task(_drain(reader))
+            drains.append(asyncio.create_task(_drain(reader)))
             writers.append(writer)
         n = len(devices)
         slot = 0
@@ -403,6 +406,8 @@ def _tak_devices(
         for w in writers:
             with contextlib.suppress(Exception):
                 await w.drain()
+        for task in drains:
+            task.cancel()
 
     asyncio.run(main())
     out["cpu"] = time.process_time()
@@ -524,7 +529,7 @@ def main() -> None:
             start = server if n == 0 else further_server
             bases.append(stack.enter_context(start(url, folder, **extra)))
         made = time.monotonic()
-        units, device_dirs = make_world(url, folder, args.devices, tak)
+        units, device_dirs = make_world(url, folder, args.devices, tak, args.tak_receivers)
         bound = " with a bound account and certificate each" if tak else ""
         print(
             f"world: {len(units)} units{bound} in {time.monotonic() - made:.0f} s; servers {bases}",
