@@ -3,6 +3,7 @@ fresh PostgreSQL database)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -60,9 +61,20 @@ def database(store: str, folder: Path) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextmanager
-def server(url: str, folder: Path, **extra_env: str) -> Iterator[str]:
+def server(url: str, folder: Path, **extra_env: str) -> contextlib.AbstractContextManager[str]:
     """Start ``marchwarden serve`` and yield its base URL; an admin ``bench`` exists."""
+    return _serve(url, folder, True, extra_env)
+
+
+def further_server(
+    url: str, folder: Path, **extra_env: str
+) -> contextlib.AbstractContextManager[str]:
+    """Another ``serve`` process on a store that ``server`` has set up already."""
+    return _serve(url, folder, False, extra_env)
+
+
+@contextmanager
+def _serve(url: str, folder: Path, add_admin: bool, extra_env: dict[str, str]) -> Iterator[str]:
     env = dict(os.environ)
     env.update(
         {
@@ -76,26 +88,27 @@ def server(url: str, folder: Path, **extra_env: str) -> Iterator[str]:
             **extra_env,
         }
     )
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "marchwarden",
-            "users",
-            "add",
-            "bench",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        input=PASSWORD + "\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        raise RuntimeError(made.stderr)
+    if add_admin:
+        made = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "marchwarden",
+                "users",
+                "add",
+                "bench",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ],
+            input=PASSWORD + "\n",
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if made.returncode != 0:
+            raise RuntimeError(made.stderr)
     port = free_port()
     log = open(folder / "server.log", "ab")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -107,7 +120,11 @@ def server(url: str, folder: Path, **extra_env: str) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     PIDS[base] = proc.pid
     try:
-        wait_until_up(proc, base + "/readyz")
+        try:
+            wait_until_up(proc, base + "/readyz", seconds=300)  # a loaded machine starts slowly
+        except RuntimeError as exc:
+            tail = (folder / "server.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{exc}; the server's log ends:\n{tail}") from None
         yield base
     finally:
         proc.terminate()

@@ -142,3 +142,55 @@ def test_positions_keep_latest_and_history(
         f"/api/v1/units/{ids['army_bel']}/positions", headers=h, json={"lon": 200, "lat": 50}
     )
     assert bad.status_code == 422 and "body.lon" in bad.json()["detail"]
+
+
+def test_history_is_bounded_and_bad_positions_change_nothing(
+    client: TestClient, services: Services, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Positions go through the group commit, several in one transaction: each is stored
+    with its history cut to the newest ``POSITION_HISTORY_LIMIT``; a refused one (another
+    region's unit, a future time, an unknown unit, a bad accuracy) changes nothing, even in
+    a batch with good ones."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr("marchwarden.adapters.db.forces_repo.POSITION_HISTORY_LIMIT", 5)
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    make_user(services, "krs", Role.REGIONAL_COORDINATOR, Scope.of_regions("RU-KRS"))
+    h, krs = login(client, "hq"), login(client, "krs")
+    unit = ids["army_bel"]
+    start = services.clock.now() - timedelta(minutes=30)
+    times = [(start + timedelta(minutes=n)).isoformat() for n in range(12)]
+
+    def post(n: int) -> int:
+        body = {"lon": 36.0 + n / 100, "lat": 50.0 + n / 100, "at": times[n]}
+        return client.post(f"/api/v1/units/{unit}/positions", headers=h, json=body).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        assert list(pool.map(post, range(12))) == [200] * 12
+    history = client.get(f"/api/v1/units/{unit}/positions", headers=h).json()
+    assert [p["lat"] for p in history] == [50.11, 50.1, 50.09, 50.08, 50.07]
+    assert client.get(f"/api/v1/units/{unit}", headers=h).json()["position"] == {
+        "lon": 36.11,
+        "lat": 50.11,
+    }
+    before = snapshot(services), history
+    future = (services.clock.now() + timedelta(hours=1)).isoformat()
+    bad = [
+        (krs, unit, {"lon": 36.5, "lat": 50.5}, 403, "outside the caller's scope"),
+        (h, unit, {"lon": 36.5, "lat": 50.5, "at": future}, 422, "future"),
+        (h, 999_999, {"lon": 36.5, "lat": 50.5}, 404, "no unit with id 999999"),
+        (h, unit, {"lon": 36.5, "lat": 50.5, "accuracy_m": -1}, 422, "body.accuracy_m"),
+        (h, unit, {"lon": 36.5}, 422, "body.lat"),
+    ]
+
+    def post_bad(case: tuple[Any, ...]) -> tuple[int, str]:
+        headers, unit_id, body, _, _ = case
+        reply = client.post(f"/api/v1/units/{unit_id}/positions", headers=headers, json=body)
+        return reply.status_code, reply.json()["detail"]
+
+    with ThreadPoolExecutor(5) as pool:
+        for case, (status, detail) in zip(bad, pool.map(post_bad, bad), strict=True):
+            assert status == case[3], detail
+            assert case[4] in detail
+    after = snapshot(services), client.get(f"/api/v1/units/{unit}/positions", headers=h).json()
+    assert after == before

@@ -150,3 +150,48 @@ def test_bad_last_event_id_is_refused(client: TestClient, services: Services) ->
     ):
         ws.receive_text()
     assert info.value.code == 4400
+
+
+def test_a_batched_stream_sends_what_waits_in_one_message_with_each_units_newest_position(
+    client: TestClient, services: Services
+) -> None:
+    from marchwarden.services import forces
+    from tests.factories import make_forces
+
+    ids = make_forces(services)
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    tok = token(login(client, "hq"))
+    with services.db.unit_of_work(write=False) as uow:
+        before = uow.events.last_id()
+    unit, other = ids["co1"], ids["co2"]
+    forces.report_position(services, None, unit, lon=36.1, lat=50.1)
+    emit(services, 1)
+    forces.report_position(services, None, other, lon=36.5, lat=50.5)
+    forces.report_position(services, None, unit, lon=36.2, lat=50.2)
+    forces.report_position(services, None, unit, lon=36.3, lat=50.3)
+    url = f"/api/v1/stream?batch=1&token={tok}&last_event_id={before}"
+    with client.websocket_connect(url) as ws:
+        got = json.loads(ws.receive_text())
+    assert isinstance(got, list)
+    assert [(m["type"], m["data"].get("unit_id"), m["data"].get("lat")) for m in got] == [
+        ("Happened", None, None),
+        ("UnitPositionUpdated", other, 50.5),
+        ("UnitPositionUpdated", unit, 50.3),  # its two older positions are superseded
+    ]
+    ids_sent = [m["id"] for m in got]
+    assert ids_sent == sorted(ids_sent)
+    # the history keeps every position
+    assert [p.lat for p in forces.positions(services, login_principal(services), unit)] == [
+        50.3,
+        50.2,
+        50.1,
+    ]
+
+
+def login_principal(services: Services) -> Any:
+    from marchwarden.services import accounts
+    from tests.factories import PASSWORD
+
+    return accounts.login(
+        services, username="hq", password=PASSWORD, address="test"
+    ).user.principal()

@@ -11,6 +11,7 @@ from marchwarden.core.dispatch.tasking import TaskStatus
 from marchwarden.core.errors import Conflict, Invalid, NotFound
 from marchwarden.core.forces import model as fm
 from marchwarden.core.forces.decisions import (
+    check_accuracy,
     check_new_records,
     check_parent,
     check_position_time,
@@ -30,6 +31,7 @@ from marchwarden.services.context import authorise, authorise_role
 from marchwarden.services.incidents import get_incident_row
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from marchwarden.core.access.model import Principal
@@ -201,6 +203,18 @@ def change_unit_status(
 _HOLDING = frozenset(s for s in TaskStatus if s.holds_unit)
 
 
+@dataclass(frozen=True, slots=True)
+class NewPosition:
+    """A position a device reports: where, when (None: now), from what, how accurate."""
+
+    lon: float
+    lat: float
+    at: datetime | None = None
+    source: str = "avl"
+    #: the device's stated accuracy in metres, when it gave one
+    accuracy_m: float | None = None
+
+
 def report_position(
     svc: Services,
     actor: Principal | None,
@@ -213,24 +227,51 @@ def report_position(
     accuracy_m: float | None = None,
 ) -> fm.Unit:
     """Automatic vehicle location: a position of a unit at a time (default: now), with the
-    device's stated accuracy (metres) when it gave one."""
-    fm.check_point(lon, lat)
-    now = svc.clock.now()
-    when = check_position_time(at or now, now)
+    device's stated accuracy (metres) when it gave one. Its own transaction (the field
+    page's actions store their idempotency key in it)."""
+    store = _position_job(svc, actor, unit_id, NewPosition(lon, lat, at, source, accuracy_m))
     with svc.db.unit_of_work() as uow:
+        result = store(uow)
+        uow.commit()
+    return result
+
+
+async def report_position_async(
+    svc: Services, actor: Principal | None, unit_id: int, position: NewPosition
+) -> fm.Unit:
+    """``report_position`` for the event loop, through the group commit: the positions
+    waiting at that moment are committed in one transaction (one fsync for a burst of
+    devices instead of one each); the reply still comes only after the commit."""
+    job = _position_job(svc, actor, unit_id, position)
+    return await svc.db.group_commit.submit_async(job)
+
+
+def _position_job(
+    svc: Services, actor: Principal | None, unit_id: int, p: NewPosition
+) -> Callable[[UnitOfWork], fm.Unit]:
+    """Check the position here (place, time, accuracy), in the caller's thread; return
+    the part that stores it in a write unit of work: the history row (bounded, see
+    ``ForcesRepository.add_position``), the unit's latest if newer, the audit record and
+    the event."""
+    fm.check_point(p.lon, p.lat)
+    check_accuracy(p.accuracy_m)
+    now = svc.clock.now()
+    when = check_position_time(p.at or now, now)
+
+    def store(uow: UnitOfWork) -> fm.Unit:
         unit = _unit_or_404(uow, unit_id)
         if actor is not None:
             authorise(actor, Action.UNIT_POSITION, unit.resource())
         latest = uow.forces.add_position(
-            unit_id, lon, lat, at=when, source=source, accuracy_m=accuracy_m
+            unit_id, p.lon, p.lat, at=when, source=p.source, accuracy_m=p.accuracy_m
         )
         event = position_reported(
-            unit, lon, lat, at=when, source=source, latest=latest, accuracy_m=accuracy_m
+            unit, p.lon, p.lat, at=when, source=p.source, latest=latest, accuracy_m=p.accuracy_m
         )
         uow.record(actor, [event], at=now)
-        result = _unit_or_404(uow, unit_id, counted=True)
-        uow.commit()
-    return result
+        return _unit_or_404(uow, unit_id, counted=True)
+
+    return store
 
 
 def status_history(

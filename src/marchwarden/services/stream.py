@@ -102,6 +102,20 @@ class Subscriber:
             self.pending.append(ev)
         self._wake()
 
+    def offer_many(self, evs: Sequence[StoredEvent]) -> None:
+        """``offer`` for events in id order, with one wake-up (the hub's dispatch: a
+        batch costs each subscriber one call, not one per event)."""
+        if evs and evs[0].id <= self.cursor:
+            evs = [ev for ev in evs if ev.id > self.cursor]
+        if not evs:
+            return
+        self.cursor = evs[-1].id
+        if len(self.pending) + len(evs) > MAX_BACKLOG:
+            self.overflowed = True
+        else:
+            self.pending.extend(evs)
+        self._wake()
+
     def close(self) -> None:
         self.closed = True
         self._wake()
@@ -121,10 +135,31 @@ class Subscriber:
             finally:
                 self._waiter = None
 
-    def take(self, most: int = 500) -> list[StoredEvent]:
-        """Up to ``most`` waiting events, oldest first."""
+    def take(self, most: int = 500, *, newest_positions: bool = False) -> list[StoredEvent]:
+        """Up to ``most`` waiting events, oldest first; ``newest_positions``: of a unit's
+        positions among them only its newest (the one a map shows)."""
         pending = self.pending
-        return [pending.popleft() for _ in range(min(most, len(pending)))]
+        items = [pending.popleft() for _ in range(min(most, len(pending)))]
+        return newest_positions_only(items) if newest_positions else items
+
+
+POSITION_EVENT = "UnitPositionUpdated"
+
+
+def newest_positions_only(items: list[StoredEvent]) -> list[StoredEvent]:
+    """The events in order, less each unit position that a later one of the same unit
+    among them supersedes (the history stays in the store: ``GET /units/{id}/positions``)."""
+    seen: set[object] = set()
+    kept: list[StoredEvent] = []
+    for ev in reversed(items):
+        if ev.type == POSITION_EVENT:
+            unit = ev.payload.get("unit_id")
+            if unit in seen:
+                continue
+            seen.add(unit)
+        kept.append(ev)
+    kept.reverse()
+    return kept
 
 
 class StreamHub:
@@ -217,14 +252,12 @@ class StreamHub:
         groups: dict[tuple[Role, Scope], list[Subscriber]] = {}
         for sub in live:
             groups.setdefault((sub.principal.role, sub.principal.scope), []).append(sub)
-        for ev in batch:
-            for subs in groups.values():
-                if may_see(subs[0].principal, ev):
-                    for sub in subs:
-                        sub.offer(ev)
-                else:
-                    for sub in subs:
-                        sub.cursor = max(sub.cursor, ev.id)
+        last = batch[-1].id
+        for subs in groups.values():
+            visible = [ev for ev in batch if may_see(subs[0].principal, ev)]
+            for sub in subs:
+                sub.offer_many(visible)
+                sub.cursor = max(sub.cursor, last)
 
     async def subscribe(self, principal: Principal, last_event_id: int | None) -> Subscriber:
         """Register a subscriber. With ``last_event_id`` it first receives what it missed."""

@@ -39,6 +39,12 @@ def check_position_time(when: datetime, now: datetime) -> datetime:
     return when
 
 
+def check_accuracy(accuracy_m: float | None) -> None:
+    """A device's stated accuracy is 0 to 100 km."""
+    if accuracy_m is not None and not 0 <= accuracy_m <= 100_000:
+        raise Invalid("a position's accuracy is 0 to 100,000 metres")
+
+
 def check_parent(parent: Unit, agency_id: int) -> None:
     """A sub-unit belongs to its parent's agency."""
     if parent.agency_id != agency_id:
@@ -148,8 +154,7 @@ def position_reported(
 ) -> UnitPositionUpdated:
     """``latest``: newer than every known position (only then is it published);
     ``accuracy_m``: the device's stated accuracy, 0 to 100 km."""
-    if accuracy_m is not None and not 0 <= accuracy_m <= 100_000:
-        raise Invalid("a position's accuracy is 0 to 100,000 metres")
+    check_accuracy(accuracy_m)
     return UnitPositionUpdated(
         **_unit(unit),
         lon=lon,

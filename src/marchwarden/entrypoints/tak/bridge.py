@@ -584,21 +584,32 @@ class TakBridge:
             for p in due:
                 del self._positions[p.unit_id]
                 self._written[p.unit_id] = now
-                try:
-                    await self.hub.run_io(self._write_position, p)
+            # all at once: the group commit stores those waiting together in one transaction
+            stored = await asyncio.gather(
+                *(self._write_position(p) for p in due), return_exceptions=True
+            )
+            for p, outcome in zip(due, stored, strict=True):
+                if isinstance(outcome, DomainError):
+                    log.warning("tak: position of unit %d refused: %s", p.unit_id, outcome)
+                elif isinstance(outcome, BaseException):
+                    log.error(
+                        "tak: could not store the position of unit %d",
+                        p.unit_id,
+                        exc_info=outcome,
+                    )
+                else:
                     self.positions_written += 1
-                except DomainError as exc:
-                    log.warning("tak: position of unit %d refused: %s", p.unit_id, exc)
-                except Exception:
-                    log.exception("tak: could not store the position of unit %d", p.unit_id)
             if self._positions:
                 # some were too soon: look again when the earliest is due
                 await asyncio.sleep(min(self.position_interval, 1.0))
                 self._wake.set()
 
-    def _write_position(self, p: _Position) -> None:
-        forces.report_position(
-            self.svc, p.principal, p.unit_id, lon=p.lon, lat=p.lat, at=p.at, source="tak"
+    async def _write_position(self, p: _Position) -> None:
+        await forces.report_position_async(
+            self.svc,
+            p.principal,
+            p.unit_id,
+            forces.NewPosition(lon=p.lon, lat=p.lat, at=p.at, source="tak"),
         )
 
     async def _report(self, principal: Principal, event: cot.CotEvent) -> None:

@@ -126,23 +126,18 @@ def status_history(
 
 
 @router.post("/units/{unit_id}/positions", response_model=UnitOut)
-def report_position(
+async def report_position(
     unit_id: Id, body: PositionIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> UnitOut:
     """Automatic vehicle location: the latest position is kept on the unit, and a bounded
-    history (the newest 500)."""
-    return UnitOut.of(
-        forces.report_position(
-            services,
-            principal,
-            unit_id,
-            lon=body.lon,
-            lat=body.lat,
-            at=body.at,
-            source=body.source,
-            accuracy_m=body.accuracy_m,
-        )
+    history (the newest 500). A 200 means the position is committed.
+
+    Runs in the event loop: the position waits for the group writer's commit, together
+    with the others arriving at that moment (``adapters/db/group_commit.py``)."""
+    position = forces.NewPosition(
+        lon=body.lon, lat=body.lat, at=body.at, source=body.source, accuracy_m=body.accuracy_m
     )
+    return UnitOut.of(await forces.report_position_async(services, principal, unit_id, position))
 
 
 @router.get("/units/{unit_id}/positions", response_model=list[PositionOut])
