@@ -54,10 +54,11 @@ class Catalogue:
         return key in self._english
 
     def number(self, n: float, decimals: int = 0) -> str:
-        """Grouped digits: "95,596" in English, "95 596" (narrow no-break space) in Russian."""
+        """Grouped digits: "95,596" in English, "95 596" in Russian (a no-break space, as
+        the page's Intl writes it)."""
         text = f"{n:,.{decimals}f}"
         if self.code == "ru":
-            text = text.replace(",", "\u202f").replace(".", ",")
+            text = text.replace(",", "\u00a0").replace(".", ",")
         return text
 
     def date_time(self, at: datetime) -> str:

@@ -16,6 +16,8 @@ import { releaseSection } from './release.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const OVERLAY = 'What-if coverage';
 const COLOURS = { gained: '#0072B2', lost: '#D55E00', before: '#8C8C8C', after: '#0072B2' };
+/** The what-if ring's radius on the map, px: wider than a unit's symbol, so it shows around it. */
+const RING_RADIUS = 20;
 
 const STATUS_WORDS = { draft: 'draft', proposed: 'proposed', in_force: 'in force', repealed: 'repealed' };
 
@@ -197,7 +199,7 @@ export function coverageChart(c) {
     ['People', 'after', c.population_after, c.population_considered],
   ];
   const left = 132;
-  const width = 360;
+  const width = 460; // room for "1,292,142 (100%)" after the bar
   const barMax = 150;
   const rowH = 24;
   const top = 8;
@@ -353,7 +355,9 @@ async function drawOverlay(result) {
   const { L } = mapApi;
   const map = mapApi.getMap();
   if (!overlay) {
-    if (!map.getPane('whatif')) map.createPane('whatif').style.zIndex = '440';
+    // above the units (445) and the incidents (450), below the tasking candidates (460):
+    // the what-if is what the officer asked to see, so nothing on the map hides it
+    if (!map.getPane('whatif')) map.createPane('whatif').style.zIndex = '455';
     overlay = mapApi.getLayer(OVERLAY) ?? mapApi.registerLayer(OVERLAY, L.featureGroup());
     mapApi.labelOnHover(overlay, (layer) => layer.whatifLabel);
     map.on('overlayadd overlayremove', (event) => {
@@ -363,14 +367,21 @@ async function drawOverlay(result) {
   overlay.clearLayers();
   for (const [kind, items] of [['gained', result.coverage.gained], ['lost', result.coverage.lost]]) {
     for (const s of items) {
-      const halo = L.circleMarker([s.lat, s.lon], { pane: 'whatif', radius: 11, color: '#FFFFFF', weight: 6, fill: false, interactive: false });
+      // a tinted disc (the area, seen through) under a thick ring with a white halo; only
+      // the ring takes the pointer, so the units inside it stay clickable
+      const disc = L.circleMarker([s.lat, s.lon], {
+        pane: 'whatif', radius: RING_RADIUS, stroke: false, fill: true, fillColor: COLOURS[kind], fillOpacity: 0.22,
+        interactive: false, className: 'whatif-disc',
+      });
+      const halo = L.circleMarker([s.lat, s.lon], { pane: 'whatif', radius: RING_RADIUS, color: '#FFFFFF', weight: 8, fill: false, interactive: false });
       const ring = L.circleMarker([s.lat, s.lon], {
-        pane: 'whatif', radius: 11, color: COLOURS[kind], weight: 3, fill: true, fillOpacity: 0,
-        dashArray: kind === 'lost' ? '5 4' : null, className: `whatif-ring whatif-${kind}`,
+        pane: 'whatif', radius: RING_RADIUS, color: COLOURS[kind], weight: 4, fill: false,
+        dashArray: kind === 'lost' ? '6 4' : null, className: `whatif-ring whatif-${kind}`,
       });
       const minutes = kind === 'gained' ? s.minutes_after : s.minutes_before;
       ring.whatifLabel = `${s.name} — ${number(s.population)} people; ${kind === 'gained' ? 'gains' : 'loses'} coverage`
         + `${minutes != null ? ` (${Math.round(minutes)} min)` : ''}`;
+      overlay.addLayer(disc);
       overlay.addLayer(halo);
       overlay.addLayer(ring);
     }

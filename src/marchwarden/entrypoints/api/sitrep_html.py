@@ -63,6 +63,11 @@ class SitrepHtml:
         key = f"code.{value}"
         return escape(self.c(key) if self.c.has(key) else value.replace("_", " "))
 
+    def label(self, kind: str, value: str, english: str) -> str:
+        """A catalogue's name for ``value`` (``kind.value``), else the English one given."""
+        key = f"{kind}.{value}"
+        return self.c(key) if self.c.has(key) else english
+
     def page(self, title: str, body: str) -> str:
         return (
             f"<!DOCTYPE html><html lang={self.c.code}><head><meta charset=utf-8>"
@@ -196,12 +201,13 @@ class SitrepHtml:
         i, lead = s.incident, s.command.lead
         support = ", ".join(f"{a.name} ({a.code})" for a in s.command.supporting)
         row = "<tr><th>{}</th><td>{}</td></tr>".format
+        kind = self.label("incidentType", i.incident_type.value, s.incident_type_label)
         parts = [
             f"<div class=incident><{h}>{escape(c('sitrep.incidentHeading', name=i.name, id=i.id))}"
             f"</{h}><table>",
             row(
                 c("sitrep.type"),
-                f"{escape(s.incident_type_label)} — ACLED {escape(s.acled.event_type)} / "
+                f"{escape(kind)} — ACLED {escape(s.acled.event_type)} / "
                 f"{escape(s.acled.sub_event_type)}",
             ),
             row(
