@@ -518,7 +518,10 @@ def test_law_board_and_the_what_if(
     rings = page.locator(".leaflet-whatif-pane path.whatif-gained")
     assert rings.count() == len(cov["gained"])
     legend = page.locator("#whatif-legend")
-    assert f"gains coverage for armed response: {len(cov['gained'])}" in legend.inner_text()
+    assert (
+        f"gains coverage for armed response to an attack: {len(cov['gained'])}"
+        in legend.inner_text()
+    )
     page.evaluate(
         "() => { window.__moved = false; "
         "window.marchwarden.map.getMap().once('moveend', () => { window.__moved = true; }); }"

@@ -36,7 +36,6 @@ NOT_YET = frozenset(
         "field/field.js",
         "incidentpage.js",
         "incidentsymbols.js",
-        "law.js",
         "map.js",
         "reportdetail.js",
         "tasking.js",
