@@ -34,7 +34,6 @@ JS_LITERAL = re.compile(
 NOT_YET = frozenset(
     {
         "incidentpage.js",
-        "incidentsymbols.js",
         "map.js",
         "reportdetail.js",
         "tasking.js",
