@@ -518,7 +518,10 @@ def test_law_board_and_the_what_if(
     rings = page.locator(".leaflet-whatif-pane path.whatif-gained")
     assert rings.count() == len(cov["gained"])
     legend = page.locator("#whatif-legend")
-    assert f"gains coverage for armed response: {len(cov['gained'])}" in legend.inner_text()
+    assert (
+        f"gains coverage for armed response to an attack: {len(cov['gained'])}"
+        in legend.inner_text()
+    )
     page.evaluate(
         "() => { window.__moved = false; "
         "window.marchwarden.map.getMap().once('moveend', () => { window.__moved = true; }); }"
@@ -526,6 +529,27 @@ def test_law_board_and_the_what_if(
     page.click("#whatif-show-map")
     wait_until(page, "() => window.__moved")
     assert page.evaluate("document.activeElement.id") == "map"
+    # visible above the units and incidents (issue 13: it was a 16 px ring under them): its
+    # pane is above theirs, the ring is wide, and it is what the pointer finds on its stroke
+    z = page.evaluate(
+        "() => Object.fromEntries(['whatif', 'points', 'incidents'].map(p => "
+        "[p, Number(window.marchwarden.map.getMap().getPane(p)?.style.zIndex || 0)]))"
+    )
+    assert z["whatif"] > max(z["points"], z["incidents"]), z
+    seen = rings.first.evaluate(
+        "p => { const b = p.getBoundingClientRect(); const x = b.left + b.width / 2;"
+        " const top = document.elementFromPoint(x, b.top + 1);"
+        " return { width: b.width, top: top === p }; }"
+    )
+    assert seen["width"] >= 36 and seen["top"], seen
+    assert page.locator(".leaflet-whatif-pane path.whatif-disc").count() == len(cov["gained"])
+    # the chart's figures fit inside it ("292,142 (76%" was clipped)
+    overflow = page.eval_on_selector(
+        "#coverage-chart",
+        "c => Math.max(...[...c.querySelectorAll('.bar-number')].map(t => t.getBBox().x"
+        " + t.getBBox().width)) - c.viewBox.baseVal.width",
+    )
+    assert overflow <= 0, overflow
     rings.first.dispatch_event("mouseover")
     assert "gains coverage" in page.locator(".leaflet-tooltip.hover-label").inner_text()
     screenshot(page, "whatif-1366x768")

@@ -374,8 +374,8 @@ def test_the_page_speaks_the_users_language(
     browser: Browser,
 ) -> None:
     """A browser asking for Russian gets the Russian catalogue (tabs, the status board's
-    columns, the event log); the header's language menu switches to English for this user,
-    and the choice holds on the next page."""
+    columns, the event log); the header's language menu switches this account to English,
+    and the page reloads in it."""
     srv, _ = registry
     context = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 768})
     try:
@@ -389,8 +389,8 @@ def test_the_page_speaks_the_users_language(
         page.locator("#units-table thead").wait_for()
         assert "Подразделение" in page.inner_text("#units-table thead")
         assert page.locator("#language").input_value() == "ru"
-        page.select_option("#language", "en")
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the account's setting changes, the page reloads
+            page.select_option("#language", "en")
         page.locator("#tab-incidents").wait_for()
         wait_until(page, "() => document.documentElement.lang === 'en'")
         assert "Incidents" in page.inner_text("#tab-incidents")

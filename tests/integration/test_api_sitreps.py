@@ -241,3 +241,36 @@ def test_sitrep_access_and_bad_windows(client: TestClient, world: World, clock: 
     assert_problem(
         client.get("/api/v1/sitreps/incidents/999", headers=world.h("hq")), 404, "not-found"
     )
+
+
+def test_the_printable_sitrep_reads_in_the_accounts_language(
+    client: TestClient, world: World, clock: FixedClock
+) -> None:
+    r = raid(client, world, clock)
+    hq = world.h("hq")
+    bad = client.patch("/api/v1/auth/me", json={"language": "xx"}, headers=hq)
+    assert_problem(bad, 422, "invalid")
+    assert "unknown language 'xx'" in bad.json()["detail"]
+    assert client.get("/api/v1/auth/me", headers=hq).json()["user"]["language"] is None
+    me = client.patch("/api/v1/auth/me", json={"language": "ru"}, headers=hq)
+    assert me.status_code == 200 and me.json()["user"]["language"] == "ru"
+    html = client.get(f"/api/v1/sitreps/incidents/{r['id']}?format=html", headers=hq).text
+    assert "<html lang=ru>" in html and "Сводка обстановки — Grayvoron" in html
+    for section in ("Ход событий", "Задействованные подразделения", "Открытые задачи"):
+        assert section in html
+    assert "What happened" not in html
+    # the enum values in words, times in the HQ's zone with the zone named
+    head = html.split("Ход событий")[0]
+    assert "крайне тяжёлое" in head and "extreme" not in head and "срочный" in html
+    assert "MSK" in html and "UTC" not in html.split("<body>")[1]
+    # ?lang= overrides the account; the browser's language counts when the account has none
+    english = client.get(
+        f"/api/v1/sitreps/incidents/{r['id']}", params={"format": "html", "lang": "en"}, headers=hq
+    ).text
+    assert "What happened" in english
+    client.patch("/api/v1/auth/me", json={"language": None}, headers=hq)
+    browser = client.get(
+        f"/api/v1/sitreps/incidents/{r['id']}?format=html",
+        headers=hq | {"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"},
+    ).text
+    assert "Ход событий" in browser

@@ -150,3 +150,30 @@ def test_every_command_without_a_store_says_how_to_make_one(
     assert "Traceback" not in done.stderr
     assert "has no Marchwarden tables" in done.stderr
     assert "marchwarden db upgrade" in done.stderr and "marchwarden demo" in done.stderr
+
+
+def test_an_admin_sets_an_accounts_language_and_messages_follow_lang(
+    world: dict[str, str], services: Services
+) -> None:
+    from marchwarden.core.access.model import Role, Scope
+    from tests.factories import make_user
+
+    make_user(services, "duty-officer", Role.HQ_COMMANDER, Scope.all())
+    bad = CliRunner().invoke(app, ["users", "language", "duty-officer", "xx"], env=world)
+    assert bad.exit_code == 1 and "unknown language 'xx'" in bad.output
+    with services.db.unit_of_work(write=False) as uow:
+        user = uow.users.by_username("duty-officer")
+        assert user is not None and user.language is None
+    ok = CliRunner().invoke(
+        app, ["--lang", "ru", "users", "language", "duty-officer", "ru"], env=world
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "язык пользователя duty-officer: ru" in ok.output
+    with services.db.unit_of_work(write=False) as uow:
+        user = uow.users.by_username("duty-officer")
+        assert user is not None and user.language == "ru"
+    # MARCHWARDEN_LANG when there is no --lang; the table's headings follow it
+    listed = CliRunner().invoke(app, ["users", "list"], env=world | {"MARCHWARDEN_LANG": "ru"})
+    assert "состояние" in listed.output and "активна" in listed.output
+    english = CliRunner().invoke(app, ["users", "list"], env=world | {"LANG": "C.UTF-8"})
+    assert "state" in english.output and "active" in english.output

@@ -127,6 +127,23 @@ class UserDisabled(DomainEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class UserLanguageSet(DomainEvent):
+    """A user's language setting (None: the browser's); in the audit trail only."""
+
+    user_id: int
+    before: str | None
+    after: str | None
+
+    def audit(self) -> AuditFacts:
+        return AuditFacts(
+            "user.language", "user", self.user_id, {"language": [self.before, self.after]}
+        )
+
+    def published(self) -> bool:
+        return False
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class SessionStarted(DomainEvent):
     """A sign-in: in the audit trail only (not published)."""
 

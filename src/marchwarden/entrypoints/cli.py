@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from marchwarden import __version__
 from marchwarden.core.access.model import Role, Scope, ScopeKind
 from marchwarden.core.errors import DomainError
 from marchwarden.entrypoints.cli_tables import table as cli_table
 from marchwarden.entrypoints.tak.cli import tak_app
+from marchwarden.i18n import Catalogue, catalogue, command_line_language
 from marchwarden.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,6 +40,18 @@ app.add_typer(tak_app, name="tak")
 console = Console()
 err = Console(stderr=True)
 
+#: the messages' language: --lang, else MARCHWARDEN_LANG, else LANG (``marchwarden.i18n``)
+_words: list[Catalogue] = [catalogue(command_line_language())]
+
+
+def _(key: str, /, **params: object) -> str:
+    """A message in the command line's language."""
+    return _words[0](key, **params)
+
+
+def _error(detail: object) -> None:
+    err.print(f"[red]{escape(_('cli.error'))}:[/red] {escape(str(detail))}", highlight=False)
+
 
 def _version(value: bool) -> None:
     if value:
@@ -53,8 +67,16 @@ def main_callback(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="The messages' language (en, ru); default MARCHWARDEN_LANG, else LANG.",
+        ),
+    ] = None,
 ) -> None:
     """Marchwarden: the coordination headquarters for border regions."""
+    _words[0] = catalogue(command_line_language(lang))
 
 
 def _settings() -> Settings:
@@ -65,7 +87,11 @@ def _settings() -> Settings:
         if settings.basemap:  # a wrong base map stops the server before it starts
             MBTiles(settings.basemap).close()
     except ValueError as exc:
-        err.print(f"[red]configuration error:[/red] {exc}", markup=True, highlight=False)
+        err.print(
+            f"[red]{escape(_('cli.configError'))}:[/red] {escape(str(exc))}",
+            markup=True,
+            highlight=False,
+        )
         raise typer.Exit(2) from exc
     return settings
 
@@ -86,7 +112,7 @@ def db_upgrade() -> None:
     """Apply every migration to the configured store."""
     settings = _settings()
     _upgrade(settings)
-    console.print(f"store at {_redact(settings.database_url)} is up to date")
+    console.print(_("cli.upToDate", url=_redact(settings.database_url)), highlight=False)
 
 
 def _redact(url: str) -> str:
@@ -351,7 +377,7 @@ def users_add(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(_("signin.password"), hide_input=True, confirmation_prompt=True)
     svc = build_services(settings)
     try:
         parsed = _parse_scope(svc, scope)
@@ -365,13 +391,19 @@ def users_add(
             scope=parsed,
         )
     except DomainError as exc:
-        err.print(f"[red]error:[/red] {exc.detail}")
+        _error(exc.detail)
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
     console.print(
-        f"created user {user.username} (id {user.id}), role {user.role.value}, "
-        f"{user.scope.describe()}"
+        _(
+            "cli.userCreated",
+            username=user.username,
+            id=user.id,
+            role=_(f"role.{user.role.value}"),
+            scope=user.scope.describe(),
+        ),
+        highlight=False,
     )
 
 
@@ -411,7 +443,8 @@ def users_list() -> None:
         users = accounts.list_users(svc, None)
     finally:
         svc.db.engine.dispose()
-    table = cli_table("id", "username", "name", "role", "scope", "state", right=("id",))
+    columns = ("id", "username", "name", "role", "scope", "state")
+    table = cli_table(*(_(f"cli.users.{c}") for c in columns), right=(_("cli.users.id"),))
     for u in users:
         table.add_row(
             str(u.id),
@@ -419,7 +452,7 @@ def users_list() -> None:
             u.display_name,
             u.role.value,
             u.scope.describe(),
-            "disabled" if u.disabled else "active",
+            _("cli.users.disabled") if u.disabled else _("cli.users.active"),
         )
     console.print(table)
 
@@ -434,11 +467,36 @@ def users_disable(username: Annotated[str, typer.Argument(help="Login name.")]) 
     try:
         accounts.disable_user(svc, None, username)
     except DomainError as exc:
-        err.print(f"[red]error:[/red] {exc.detail}")
+        _error(exc.detail)
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
-    console.print(f"disabled {username}")
+    console.print(_("cli.userDisabled", username=username), highlight=False)
+
+
+@users_app.command("language")
+def users_language(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    code: Annotated[
+        str, typer.Argument(help="en, ru, or 'browser' (the browser's language, else English).")
+    ],
+) -> None:
+    """Set the language an account reads the page, the sitrep and its messages in."""
+    from marchwarden.bootstrap import build_services
+    from marchwarden.services import accounts
+
+    svc = build_services(_settings())
+    try:
+        user = accounts.set_language(svc, None, username, None if code == "browser" else code)
+    except DomainError as exc:
+        _error(exc.detail)
+        raise typer.Exit(1) from exc
+    finally:
+        svc.db.engine.dispose()
+    console.print(
+        _("cli.userLanguage", username=username, language=user.language or _("cli.browsers")),
+        highlight=False,
+    )
 
 
 @audit_app.command("verify")
@@ -459,9 +517,11 @@ def audit_verify() -> None:
     r = v.result
     console.print(v.anchor_note)
     if r.ok:
-        console.print(f"[green]audit trail intact[/green]: {r.checked} records, head {r.head_seq}")
+        intact = _("cli.auditIntact", n=r.checked, head=r.head_seq)
+        console.print(f"[green]{escape(intact)}[/green]")
         return
-    console.print(f"[red]audit trail BROKEN[/red] at record {r.first_bad_seq}: {r.problem}")
+    broken = _("cli.auditBroken", seq=r.first_bad_seq)
+    console.print(f"[red]{escape(broken)}[/red]: {escape(str(r.problem))}")
     raise typer.Exit(1)
 
 
@@ -518,7 +578,7 @@ def roster_import(
                 markup=False,
                 highlight=False,
             )
-        err.print(f"[red]{len(exc.errors)} error(s); nothing was imported[/red]")
+        err.print(f"[red]{escape(_('cli.nothingImported', n=len(exc.errors)))}[/red]")
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
@@ -540,7 +600,7 @@ def roster_export(
     try:
         sys.stdout.write(roster.export_roster(svc, None, unit))
     except DomainError as exc:
-        err.print(f"[red]error:[/red] {exc.detail}")
+        _error(exc.detail)
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
@@ -648,7 +708,7 @@ def whatif(
             else:
                 text = view.whatif_csv(report)
     except DomainError as exc:
-        err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+        _error(exc.detail)
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()

@@ -28,11 +28,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from marchwarden.core import language
 from marchwarden.core.access import throttle
 from marchwarden.core.access.model import Principal, Role, Scope, ScopeKind, User
 from marchwarden.core.access.policy import Action
 from marchwarden.core.errors import Conflict, Invalid, NotFound, Throttled, Unauthenticated
-from marchwarden.core.events import SessionEnded, SessionStarted, UserCreated, UserDisabled
+from marchwarden.core.events import (
+    SessionEnded,
+    SessionStarted,
+    UserCreated,
+    UserDisabled,
+    UserLanguageSet,
+)
 from marchwarden.services.context import Services, authorise
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -209,6 +216,27 @@ def disable_user(svc: Services, actor: Principal | None, username: str) -> User:
         result = uow.users.get(user.id)
         uow.commit()
     token_cache(svc).forget(user_id=user.id)
+    assert result is not None
+    return result
+
+
+def set_language(svc: Services, actor: Principal | None, username: str, code: str | None) -> User:
+    """Set the language ``username`` reads (None: the browser's). Anyone may set their own;
+    another user's needs user management (``actor`` None: the operator at the command line)."""
+    if actor is not None and actor.username != username:
+        authorise(actor, Action.USER_MANAGE)
+    chosen = language.validate(code)
+    now = svc.clock.now()
+    with svc.db.unit_of_work() as uow:
+        user = uow.users.by_username(username)
+        if user is None:
+            raise NotFound(f"no user named {username!r}")
+        if user.language != chosen:
+            uow.users.set_language(user.id, chosen)
+            event = UserLanguageSet(user_id=user.id, before=user.language, after=chosen)
+            uow.record(actor, [event], at=now)
+        result = uow.users.get(user.id)
+        uow.commit()
     assert result is not None
     return result
 

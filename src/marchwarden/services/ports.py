@@ -291,6 +291,8 @@ class Users(Protocol):
 
     def set_disabled(self, user_id: int, at: datetime) -> None: ...
 
+    def set_language(self, user_id: int, language: str | None) -> None: ...
+
 
 class Tokens(Protocol):
     """What handlers need of ``TokenRepository`` (``adapters/db/repositories.py``)."""

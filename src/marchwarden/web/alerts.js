@@ -10,6 +10,7 @@
 
 import { api, ApiError } from './api.js';
 import { el, num, pageReady, showLoadFailure, words } from './dom.js';
+import { t } from './i18n.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
 import { registerTab, selectedTab, setAttention, setBadge } from './tabs.js';
@@ -19,6 +20,7 @@ const RELOAD_ON = new Set([
   'EvacuationOrdered', 'EvacuationProgressed', 'ShelterOccupancyChanged', 'ShelterRegistered',
 ]);
 const STATE_WORDS = { draft: 'Draft', approved: 'Approved', published: 'Published', cancelled: 'Cancelled' };
+const stateWord = (s) => t(`alerts.state.${s}`, STATE_WORDS[s] ?? s);
 const AREA_STYLE = {
   live: { color: '#b3261e', weight: 2, fillColor: '#e46962', fillOpacity: 0.25 },
   draft: { color: '#b26a00', weight: 2, dashArray: '6 4', fillColor: '#f6b26b', fillOpacity: 0.12 },
@@ -44,8 +46,8 @@ function say(text, { error = false } = {}) {
 // ------------------------------------------------------------------ the board
 
 function deliveriesText(d) {
-  const parts = ['delivered', 'pending', 'failed'].filter((k) => d[k]).map((k) => `${d[k]} ${k}`);
-  return parts.length ? `Webhooks: ${parts.join(', ')}` : 'Webhooks: none';
+  const parts = ['delivered', 'pending', 'failed'].filter((k) => d[k]).map((k) => t(`alerts.delivery.${k}`, `{n} ${k}`, { n: d[k] }));
+  return parts.length ? t('alerts.webhooks', 'Webhooks: {list}', { list: parts.join(', ') }) : t('alerts.webhooksNone', 'Webhooks: none');
 }
 
 function actionButton(alert, step, label) {
@@ -55,23 +57,23 @@ function actionButton(alert, step, label) {
 }
 
 function alertCard(a) {
-  const live = a.current ? 'in the public feed' : a.live ? 'live (expired)' : 'not in the feed';
+  const live = a.current ? t('alerts.inFeed', 'in the public feed') : a.live ? t('alerts.liveExpired', 'live (expired)') : t('alerts.notInFeed', 'not in the feed');
   const buttons = [];
   if (!a.external) {
-    if (a.state === 'draft' && can('alert.approve')) buttons.push(actionButton(a, 'approve', 'Approve'));
-    if (a.state === 'approved' && can('alert.publish')) buttons.push(actionButton(a, 'publish', 'Publish'));
-    if (a.live && can('alert.publish')) buttons.push(actionButton(a, 'cancel', 'Cancel alert'));
+    if (a.state === 'draft' && can('alert.approve')) buttons.push(actionButton(a, 'approve', t('alerts.approve', 'Approve')));
+    if (a.state === 'approved' && can('alert.publish')) buttons.push(actionButton(a, 'publish', t('alerts.publish', 'Publish')));
+    if (a.live && can('alert.publish')) buttons.push(actionButton(a, 'cancel', t('alerts.cancel', 'Cancel alert')));
   }
   const messages = a.messages.map((m) => el('li', {},
     el('a', { href: new URL(m.url).pathname, target: '_blank', rel: 'noopener', text: `${m.msg_type} ${m.identifier}` })));
   return el('article', { class: 'alert-card', id: `alert-${a.id}`, dataset: { state: a.state, severity: a.severity } },
     el('h3', {}, `${a.event} — ${a.severity}`),
     el('p', { class: 'alert-state' },
-      el('strong', { class: 'alert-state-word', text: a.external ? `External (${a.sender})` : STATE_WORDS[a.state] ?? a.state }),
+      el('strong', { class: 'alert-state-word', text: a.external ? t('alerts.external', 'External ({sender})', { sender: a.sender }) : stateWord(a.state) }),
       ` · ${words(a.instruction)} · ${live}`),
-    el('p', {}, `${a.area_description}: ${num(a.settlements.length)} settlements, ${num(a.population)} people (${a.regions.join(', ') || 'no region'})`),
-    el('p', { class: 'alert-who' }, `Drafted by ${a.created_by}` + (a.approved_by ? `, approved by ${a.approved_by}` : '')
-      + (a.needs_second_person && a.state === 'draft' ? ' · needs a second person to approve' : '')),
+    el('p', {}, t('alerts.area', '{area}: {n} settlements, {people} people ({regions})', { area: a.area_description, n: num(a.settlements.length), people: num(a.population), regions: a.regions.join(', ') || t('incidents.noRegion', 'no region') })),
+    el('p', { class: 'alert-who' }, t('alerts.draftedBy', 'Drafted by {who}', { who: a.created_by }) + (a.approved_by ? t('alerts.approvedBy', ', approved by {who}', { who: a.approved_by }) : '')
+      + (a.needs_second_person && a.state === 'draft' ? t('alerts.needsSecond', ' · needs a second person to approve') : '')),
     el('p', { class: 'alert-deliveries', text: deliveriesText(a.deliveries) }),
     messages.length ? el('ul', { class: 'alert-messages' }, messages) : null,
     buttons.length ? el('div', { class: 'alert-actions' }, buttons) : null);
@@ -79,22 +81,22 @@ function alertCard(a) {
 
 function renderList() {
   const items = state.alerts.filter((a) => a.state !== 'cancelled' || ui.showCancelled.checked);
-  ui.count.textContent = `${state.alerts.filter((a) => a.current).length} current`;
-  ui.list.replaceChildren(...(items.length ? items.map(alertCard) : [el('p', { class: 'board-empty', text: 'No alerts.' })]));
+  ui.count.textContent = t('alerts.current', '{n} current', { n: num(state.alerts.filter((a) => a.current).length) });
+  ui.list.replaceChildren(...(items.length ? items.map(alertCard) : [el('p', { class: 'board-empty', text: t('alerts.none', 'No alerts.') })]));
   const shelterRows = state.shelters.map((s) => el('tr', { id: `shelter-${s.id}` },
     el('td', { text: s.name }), el('td', { text: `${num(s.occupancy)} / ${num(s.capacity)}` }),
     el('td', { text: words(s.status) })));
   ui.shelters.replaceChildren(...shelterRows);
   const orderRows = state.orders.map((o) => el('li', { id: `evacuation-${o.id}` },
-    `${o.description}: ${words(o.kind)}, ${words(o.state)} — ${num(o.moved)} of ${num(o.to_move)} moved`));
-  ui.orders.replaceChildren(...(orderRows.length ? orderRows : [el('li', { text: 'None.' })]));
+    t('alerts.order', '{area}: {kind}, {state} — {moved} of {toMove} moved', { area: o.description, kind: words(o.kind), state: words(o.state), moved: num(o.moved), toMove: num(o.to_move) })));
+  ui.orders.replaceChildren(...(orderRows.length ? orderRows : [el('li', { text: t('sitrep.none', 'None.') })]));
 }
 
 async function step(id, what) {
   say('');
   try {
     await api(`/alerts/${id}/${what}`, { method: 'POST' });
-    say(`Alert #${id}: ${what === 'cancel' ? 'cancelled' : `${what === 'approve' ? 'approved' : 'published'}`}.`);
+    say(t(`alerts.done.${what}`, `Alert #{id}: ${what === 'cancel' ? 'cancelled' : `${what === 'approve' ? 'approved' : 'published'}`}.`, { id }));
   } catch (err) {
     say(err instanceof ApiError ? err.message : String(err), { error: true });
   }
@@ -128,7 +130,7 @@ async function settlementIds(names) {
     // a name several places share: the largest of them
     const found = state.settlements.filter((s) => s.name === name.toLowerCase())
       .sort((a, b) => b.population - a.population)[0];
-    if (!found) throw new Error(`No settlement called "${name}" in the bundled geodata.`);
+    if (!found) throw new Error(t('alerts.noSettlement', 'No settlement called "{name}" in the bundled geodata.', { name }));
     ids.push(found.id);
   }
   return ids;
@@ -155,7 +157,7 @@ function showArea() {
 }
 
 async function preview() {
-  ui.preview.textContent = 'Computing…';
+  ui.preview.textContent = t('alerts.computing', 'Computing…');
   try {
     const p = await api('/alerts/preview', { method: 'POST', body: await areaBody() });
     const names = p.settlements.slice(0, 8).map((s) => s.name).join(', ');
@@ -186,7 +188,7 @@ async function draft(event) {
       expires: new Date(Date.now() + hours * 3600_000).toISOString(),
     };
     const made = await api('/alerts', { method: 'POST', body });
-    say(`Alert #${made.id} drafted: ${num(made.population)} people in the area.`);
+    say(t('alerts.drafted', 'Alert #{id} drafted: {people} people in the area.', { id: made.id, people: num(made.population) }));
     await load();
   } catch (err) {
     say(err.message, { error: true });
@@ -195,10 +197,10 @@ async function draft(event) {
 
 function composeForm() {
   ui.event = el('input', { value: 'Cross-border incursion', maxlength: '200' });
-  ui.severity = select([['Extreme', 'Extreme'], ['Severe', 'Severe'], ['Moderate', 'Moderate'], ['Minor', 'Minor']], 'Severe');
-  ui.instruction = select([['shelter_in_place', 'Shelter in place'], ['evacuate', 'Evacuate'], ['avoid_area', 'Avoid the area'], ['all_clear', 'All clear']], 'shelter_in_place');
+  ui.severity = select([['Extreme', t('code.extreme', 'extreme')], ['Severe', t('code.severe', 'severe')], ['Moderate', t('code.moderate', 'moderate')], ['Minor', t('code.minor', 'minor')]], 'Severe');
+  ui.instruction = select([['shelter_in_place', t('alerts.i.shelter', 'Shelter in place')], ['evacuate', t('alerts.i.evacuate', 'Evacuate')], ['avoid_area', t('alerts.i.avoid', 'Avoid the area')], ['all_clear', t('alerts.i.allClear', 'All clear')]], 'shelter_in_place');
   ui.instruction.addEventListener('change', fillInstruction);
-  ui.areaKind = select([['settlements', 'Settlements'], ['circle', 'Circle'], ['region', 'Whole region']], 'settlements');
+  ui.areaKind = select([['settlements', t('alerts.a.settlements', 'Settlements')], ['circle', t('alerts.a.circle', 'Circle')], ['region', t('alerts.a.region', 'Whole region')]], 'settlements');
   ui.areaKind.addEventListener('change', showArea);
   ui.areaNames = el('input', { value: 'Grayvoron, Kozinka' });
   ui.areaRegion = el('input', { value: 'RU-BEL', maxlength: '16' });
@@ -210,28 +212,28 @@ function composeForm() {
   ui.instructionRu = el('textarea', { rows: '3' });
   ui.instructionEn = el('textarea', { rows: '3' });
   ui.hours = el('input', { type: 'number', value: '12', min: '1', max: '168' });
-  ui.namesBox = field('alert-area-names', 'Settlements (comma-separated)', ui.areaNames);
-  ui.regionBox = field('alert-area-region', 'Region code', ui.areaRegion);
+  ui.namesBox = field('alert-area-names', t('alerts.f.names', 'Settlements (comma-separated)'), ui.areaNames);
+  ui.regionBox = field('alert-area-region', t('alerts.f.region', 'Region code'), ui.areaRegion);
   ui.circleBox = el('div', { class: 'compose-circle' },
-    field('alert-area-lon', 'Centre longitude', ui.lon), field('alert-area-lat', 'Centre latitude', ui.lat),
-    field('alert-area-radius', 'Radius (km)', ui.radius));
+    field('alert-area-lon', t('alerts.f.lon', 'Centre longitude'), ui.lon), field('alert-area-lat', t('alerts.f.lat', 'Centre latitude'), ui.lat),
+    field('alert-area-radius', t('alerts.f.radius', 'Radius (km)'), ui.radius));
   ui.preview = el('p', { id: 'alert-preview', class: 'board-note', 'aria-live': 'polite' });
-  const previewButton = el('button', { type: 'button', id: 'alert-preview-button', class: 'button-quiet', text: 'Preview the area' });
+  const previewButton = el('button', { type: 'button', id: 'alert-preview-button', class: 'button-quiet', text: t('alerts.preview', 'Preview the area') });
   previewButton.addEventListener('click', preview);
   const form = el('form', { id: 'alert-compose', class: 'alert-compose' },
-    el('h3', { text: 'Compose an alert' }),
-    field('alert-event', 'Event', ui.event),
-    field('alert-severity', 'Severity', ui.severity),
-    field('alert-instruction', 'Instruction', ui.instruction),
-    field('alert-area-kind', 'Area', ui.areaKind),
+    el('h3', { text: t('alerts.compose', 'Compose an alert') }),
+    field('alert-event', t('alerts.f.event', 'Event'), ui.event),
+    field('alert-severity', t('sitrep.view.severity', 'Severity'), ui.severity),
+    field('alert-instruction', t('alerts.f.instruction', 'Instruction'), ui.instruction),
+    field('alert-area-kind', t('alerts.f.area', 'Area'), ui.areaKind),
     ui.namesBox, ui.regionBox, ui.circleBox,
     el('div', {}, previewButton), ui.preview,
-    field('alert-headline-ru', 'Headline (ru)', ui.headlineRu),
-    field('alert-instruction-ru', 'Instruction (ru)', ui.instructionRu),
-    field('alert-headline-en', 'Headline (en)', ui.headlineEn),
-    field('alert-instruction-en', 'Instruction (en)', ui.instructionEn),
-    field('alert-hours', 'Expires in (hours)', ui.hours),
-    el('button', { type: 'submit', id: 'alert-draft', text: 'Draft the alert' }));
+    field('alert-headline-ru', t('alerts.f.headlineRu', 'Headline (ru)'), ui.headlineRu),
+    field('alert-instruction-ru', t('alerts.f.instructionRu', 'Instruction (ru)'), ui.instructionRu),
+    field('alert-headline-en', t('alerts.f.headlineEn', 'Headline (en)'), ui.headlineEn),
+    field('alert-instruction-en', t('alerts.f.instructionEn', 'Instruction (en)'), ui.instructionEn),
+    field('alert-hours', t('alerts.f.hours', 'Expires in (hours)'), ui.hours),
+    el('button', { type: 'submit', id: 'alert-draft', text: t('alerts.draft', 'Draft the alert') }));
   form.addEventListener('submit', draft);
   showArea();
   return form;
@@ -257,7 +259,7 @@ async function drawLayer() {
   for (const o of state.orders) {
     if (o.state === 'lifted' || o.state === 'complete' || !o.geometry) continue;
     const zone = L.geoJSON(o.geometry, { style: () => ({ ...AREA_STYLE.evacuation, className: 'evacuation-zone' }) });
-    zone.bindTooltip(`Evacuation (${words(o.kind)}): ${o.description} — ${num(o.remaining)} remaining`);
+    zone.bindTooltip(t('alerts.zoneLabel', 'Evacuation ({kind}): {area} — {n} remaining', { kind: words(o.kind), area: o.description, n: num(o.remaining) }));
     group.addLayer(zone);
   }
   for (const s of state.shelters) {
@@ -266,7 +268,7 @@ async function drawLayer() {
       radius: 7, color: '#1b5e20', weight: 2, fillColor: full >= 1 ? '#c62828' : full > 0.75 ? '#f9a825' : '#66bb6a',
       fillOpacity: 0.9, className: 'shelter-marker',
     });
-    marker.bindTooltip(`Shelter ${s.name}: ${num(s.occupancy)} / ${num(s.capacity)} (${words(s.status)})`);
+    marker.bindTooltip(t('alerts.shelterLabel', 'Shelter {name}: {occupancy} / {capacity} ({status})', { name: s.name, occupancy: num(s.occupancy), capacity: num(s.capacity), status: words(s.status) }));
     group.addLayer(marker);
   }
 }
@@ -301,8 +303,8 @@ function scheduleReload() {
 }
 
 export function install() {
-  const panel = registerTab('alerts', 'Alerts', { order: 7 });
-  ui.count = el('span', { class: 'board-count', id: 'alerts-count', text: 'loading…' });
+  const panel = registerTab('alerts', t('tab.alerts', 'Alerts'), { order: 7 });
+  ui.count = el('span', { class: 'board-count', id: 'alerts-count', text: t('common.loading', 'loading…') });
   ui.message = el('p', { id: 'alerts-message', role: 'alert' });
   ui.message.hidden = true;
   ui.failure = el('p', { class: 'form-error', role: 'alert' });
@@ -316,23 +318,23 @@ export function install() {
   });
   ui.shelters = el('tbody');
   ui.orders = el('ul', { id: 'evacuation-orders' });
-  const feed = el('a', { href: '/cap/feed.atom', target: '_blank', rel: 'noopener', text: 'public feed (Atom)' });
+  const feed = el('a', { href: '/cap/feed.atom', target: '_blank', rel: 'noopener', text: t('alerts.feed', 'public feed (Atom)') });
   panel.append(
-    el('div', { class: 'board-head' }, el('h2', { text: 'Alerts' }), ui.count),
-    el('p', { class: 'board-note' }, 'Current public alerts are in the ', feed, '.'),
+    el('div', { class: 'board-head' }, el('h2', { text: t('tab.alerts', 'Alerts') }), ui.count),
+    el('p', { class: 'board-note' }, t('alerts.feedBefore', 'Current public alerts are in the '), feed, t('alerts.feedAfter', '.')),
     ui.message, ui.failure,
-    el('div', { class: 'check' }, ui.showCancelled, el('label', { for: 'alerts-show-cancelled', text: 'Show cancelled alerts' })),
+    el('div', { class: 'check' }, ui.showCancelled, el('label', { for: 'alerts-show-cancelled', text: t('alerts.showCancelled', 'Show cancelled alerts') })),
     ui.list,
-    el('h3', { text: 'Evacuation orders' }), ui.orders,
-    el('h3', { text: 'Shelters' }),
+    el('h3', { text: t('alerts.orders', 'Evacuation orders') }), ui.orders,
+    el('h3', { text: t('alerts.shelters', 'Shelters') }),
     el('table', { id: 'shelters-table', class: 'shelters-table' },
-      el('thead', {}, el('tr', {}, el('th', { text: 'Shelter' }), el('th', { text: 'Occupancy' }), el('th', { text: 'Status' }))),
+      el('thead', {}, el('tr', {}, el('th', { text: t('alerts.shelter', 'Shelter') }), el('th', { text: t('alerts.occupancy', 'Occupancy') }), el('th', { text: t('sitrep.col.status', 'Status') }))),
       ui.shelters),
   );
   if (can('alert.draft')) {
     panel.append(composeForm());
-    api('/alerts/templates').then((t) => {
-      state.templates = t;
+    api('/alerts/templates').then((templates) => {
+      state.templates = templates;
       fillInstruction();
     }).catch(() => {});
   }

@@ -6,7 +6,7 @@
 // (from GET /api/v1/auth/me) a board needs. The server decides every access; the UI
 // only leaves out what the role cannot use.
 
-import { LANGUAGES, chooseLanguage, language, rememberLanguage, setLanguage, t } from './i18n.js';
+import { LANGUAGES, chooseLanguage, language, setLanguage, t, translateStatic } from './i18n.js';
 import { install as installPanelSize } from './panelsize.js';
 import { api, ApiError, clearToken, getToken, onUnauthenticated, setToken } from './api.js';
 import { emit } from './events.js';
@@ -57,15 +57,23 @@ export const LANDING = {
   analyst: 'law',
 };
 
-/** The language menu in the header: the choice is kept for this user, the page reloads. */
-function languageMenu(username) {
+/** The language menu in the header: the choice is the account's setting (PATCH
+ * /auth/me, so the sitrep and every device follow it); the page reloads in it. */
+function languageMenu() {
   const menu = document.createElement('select');
   menu.id = 'language';
   menu.setAttribute('aria-label', t('header.language', 'Language'));
   for (const [code, name] of Object.entries(LANGUAGES)) menu.append(new Option(name, code, false, code === language()));
-  menu.addEventListener('change', () => {
-    rememberLanguage(username, menu.value);
-    window.location.reload();
+  menu.addEventListener('change', async () => {
+    menu.disabled = true;
+    try {
+      await api('/auth/me', { method: 'PATCH', body: { language: menu.value } });
+      window.location.reload();
+    } catch (err) {
+      menu.disabled = false;
+      menu.value = language();
+      showNotice(err.message);
+    }
   });
   $('sign-out').before(menu);
   $('sign-out').textContent = t('header.signOut', 'Sign out');
@@ -82,15 +90,15 @@ const app = { config: null, session, stream: null, map: null, geodata: null };
 window.marchwarden = app;
 
 const CONNECTION_WORDS = {
-  offline: 'Not connected',
-  connecting: 'Connecting…',
-  live: 'Live',
-  'catching-up': 'Catching up…',
-  'caught-up': 'Caught up',
-  reconnecting: 'Reconnecting',
-  denied: 'No live stream for this role',
-  unauthenticated: 'Signed out',
-  stopped: 'Not connected',
+  offline: ['connection.offline', 'Not connected'],
+  connecting: ['connection.connecting', 'Connecting…'],
+  live: ['connection.live', 'Live'],
+  'catching-up': ['connection.catchingUp', 'Catching up…'],
+  'caught-up': ['connection.caughtUp', 'Caught up'],
+  reconnecting: ['connection.reconnecting', 'Reconnecting'],
+  denied: ['connection.denied', 'No live stream for this role'],
+  unauthenticated: ['connection.signedOut', 'Signed out'],
+  stopped: ['connection.offline', 'Not connected'],
 };
 
 let connection = { state: 'offline', info: {} };
@@ -99,19 +107,23 @@ function showConnection(state, info = {}) {
   connection = { state, info };
   const box = $('connection');
   box.dataset.state = state;
-  let words = CONNECTION_WORDS[state] ?? state;
+  let words = CONNECTION_WORDS[state] ? t(...CONNECTION_WORDS[state]) : state;
   if (state === 'caught-up') {
     const n = info.missed ?? 0;
-    words = n ? `Caught up · ${n} missed event${n === 1 ? '' : 's'}` : 'Caught up · nothing missed';
+    words = n ? t('connection.caughtUpMissed', 'Caught up · missed events: {n}', { n }) : t('connection.caughtUpNone', 'Caught up · nothing missed');
   } else if (state === 'reconnecting' && info.retryAt) {
     const seconds = Math.max(0, Math.ceil((info.retryAt - Date.now()) / 1000));
-    words = seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…';
+    words = seconds > 0 ? t('connection.reconnectingIn', 'Reconnecting in {s} s', { s: seconds }) : t('connection.reconnectingNow', 'Reconnecting…');
   }
   box.querySelector('.connection-label').textContent = words;
-  box.title = info.lastEventId != null ? `Last event received: #${info.lastEventId}` : '';
+  box.title = info.lastEventId != null ? t('connection.lastEvent', 'Last event received: #{id}', { id: info.lastEventId }) : '';
   if (state === 'unauthenticated' && session.user) {
-    signOut(`You were signed out: ${info.reason || 'the session is no longer valid'}.`, { tellServer: false });
+    signOut(signedOutBecause(info.reason), { tellServer: false });
   }
+}
+
+function signedOutBecause(reason) {
+  return t('signin.signedOut', 'You were signed out: {reason}.', { reason: reason || t('signin.sessionInvalid', 'the session is no longer valid') });
 }
 
 function showNotice(text) {
@@ -122,7 +134,7 @@ function showNotice(text) {
   const close = document.createElement('button');
   close.type = 'button';
   close.className = 'button-quiet';
-  close.textContent = 'Dismiss';
+  close.textContent = t('notify.dismiss', 'Dismiss');
   close.addEventListener('click', () => { box.hidden = true; });
   box.append(words, close);
   box.hidden = false;
@@ -131,7 +143,7 @@ function showNotice(text) {
 function tickClock() {
   const now = new Date();
   const clock = $('hq-clock');
-  clock.textContent = `HQ ${formatHqShort(now)}`;
+  clock.textContent = t('header.hqClock', 'HQ {time}', { time: formatHqShort(now) });
   clock.title = formatUtc(now);
   if (connection.state === 'reconnecting') showConnection(connection.state, connection.info);
 }
@@ -141,7 +153,7 @@ function showSignIn() {
   $('who').hidden = true;
   $('skip-to-map').hidden = true;
   $('signin-view').hidden = false;
-  document.title = 'Sign in — Marchwarden';
+  document.title = t('signin.pageTitle', 'Sign in — Marchwarden');
   $('signin-username').focus();
 }
 
@@ -151,7 +163,7 @@ async function onSignIn(event) {
   const password = $('signin-password').value;
   const error = $('signin-error');
   if (!username || !password) {
-    error.textContent = 'Enter your username and your password.';
+    error.textContent = t('signin.enterBoth', 'Enter your username and your password.');
     (username ? $('signin-password') : $('signin-username')).focus();
     return;
   }
@@ -168,9 +180,9 @@ async function onSignIn(event) {
   } catch (err) {
     clearToken();
     if (err instanceof ApiError && err.code === 'unauthenticated' && err.problem.detail) {
-      error.textContent = `Sign-in failed: ${err.problem.detail}.`;
+      error.textContent = t('signin.failedBecause', 'Sign-in failed: {why}.', { why: err.problem.detail });
     } else {
-      error.textContent = err instanceof ApiError ? err.message : `Sign-in failed: ${err}`;
+      error.textContent = err instanceof ApiError ? err.message : t('signin.failed', 'Sign-in failed: {why}', { why: err });
     }
     $('signin-password').value = '';
     $('signin-password').focus();
@@ -203,7 +215,7 @@ async function signOut(reason = '', { tellServer = true } = {}) {
 function showHeader(me) {
   const user = me.user;
   $('who-name').textContent = user.display_name || user.username;
-  $('who-name').title = `Signed in as ${user.username}`;
+  $('who-name').title = t('header.signedInAs', 'Signed in as {username}', { username: user.username });
   $('who-role').textContent = session.roleLabel;
   $('who-scope').textContent = user.scope.description;
   $('who-scope').title = user.scope.description;
@@ -218,7 +230,7 @@ function mapMessage(text) {
 
 async function showMap() {
   if (!session.can('geo.read')) {
-    mapMessage('Your role does not include the map.');
+    mapMessage(t('map.noRole', 'Your role does not include the map.'));
     return;
   }
   let mapModule;
@@ -226,7 +238,7 @@ async function showMap() {
     mapModule = await import('./map.js');
   } catch (err) {
     console.error(err);
-    mapMessage('The map library (Leaflet) is not installed on this server; an administrator can install it with "make setup". The boards work without it.');
+    mapMessage(t('map.noLeaflet', 'The map library (Leaflet) is not installed on this server; an administrator can install it with "make setup". The boards work without it.'));
     return;
   }
   app.map = mapModule;
@@ -235,7 +247,7 @@ async function showMap() {
     app.geodata = await mapModule.loadGeodata(api);
     $('map').dataset.loaded = 'true';
   } catch (err) {
-    mapMessage(`The map data could not be loaded. ${err instanceof ApiError ? err.message : err}`);
+    mapMessage(`${t('map.dataFailed', 'The map data could not be loaded.')} ${err instanceof ApiError ? err.message : err}`);
   }
 }
 
@@ -249,13 +261,15 @@ async function enter(me) {
   }
   entered = true;
   session.set(me);
+  await setLanguage(chooseLanguage(me.user));
+  translateStatic();
   showHeader(me);
   $('signin-view').hidden = true;
   $('workspace').hidden = false;
   installPanelSize(me.user.username);
   $('skip-to-map').hidden = false;
-  document.title = 'Marchwarden — common operating picture';
-  onUnauthenticated((reason) => signOut(`You were signed out: ${reason}`, { tellServer: false }));
+  document.title = t('page.title', 'Marchwarden — common operating picture');
+  onUnauthenticated((reason) => signOut(signedOutBecause(reason), { tellServer: false }));
 
   // the stream position first, then the snapshot: nothing in between is missed
   let position = null;
@@ -266,8 +280,7 @@ async function enter(me) {
       showNotice(err.message);
     }
   }
-  await setLanguage(chooseLanguage(me.user.username));
-  languageMenu(me.user.username);
+  languageMenu();
   initTabs($('tablist'), $('tabpanels'));
   for (const board of BOARDS) {
     if (board.needs.every((action) => session.can(action))) board.module.install();
@@ -320,6 +333,8 @@ async function boot() {
       if (!(err instanceof ApiError && err.status === 401)) showNotice(err.message);
     }
   }
+  await setLanguage(chooseLanguage(null));
+  translateStatic();
   showSignIn();
 }
 

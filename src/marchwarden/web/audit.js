@@ -5,6 +5,7 @@
 
 import { api, ApiError, getToken } from './api.js';
 import { el, num } from './dom.js';
+import { t } from './i18n.js';
 import { registerTab } from './tabs.js';
 import { formatHqShort, formatUtc } from './time.js';
 
@@ -44,7 +45,7 @@ function row(e) {
 }
 
 async function load({ more = false } = {}) {
-  ui.message.textContent = 'Loading…';
+  ui.message.textContent = t('audit.loading', 'Loading…');
   try {
     const page = await api(`/audit${query({ limit: 100, after_seq: more ? nextAfter : '' })}`);
     if (!more) ui.rows.replaceChildren();
@@ -52,20 +53,20 @@ async function load({ more = false } = {}) {
     nextAfter = page.next_after_seq;
     ui.more.hidden = nextAfter === null;
     const shown = ui.rows.children.length;
-    ui.message.textContent = shown ? `${num(shown)} record${shown === 1 ? '' : 's'} shown` : 'No record matches.';
+    ui.message.textContent = shown ? t('audit.shown', 'Records shown: {n}', { n: num(shown) }) : t('audit.noMatch', 'No record matches.');
   } catch (err) {
     ui.message.textContent = err instanceof ApiError ? err.message : String(err);
   }
 }
 
 async function verify() {
-  ui.verify.textContent = 'Verifying…';
+  ui.verify.textContent = t('audit.verifying', 'Verifying…');
   try {
     const v = await api('/audit/verify');
     ui.verify.dataset.ok = String(v.ok);
     ui.verify.textContent = v.ok
-      ? `Chain intact: ${num(v.checked)} records, head #${v.head_seq}; verified ${formatHqShort(v.verified_at)}. ${v.anchor}`
-      : `Chain BROKEN at record #${v.first_bad_seq}: ${v.problem}. Verified ${formatHqShort(v.verified_at)}.`;
+      ? `${t('audit.intact', 'Chain intact: {n} records, head #{head}; verified {at}.', { n: num(v.checked), head: v.head_seq, at: formatHqShort(v.verified_at) })} ${v.anchor}`
+      : t('audit.broken', 'Chain BROKEN at record #{seq}: {problem}. Verified {at}.', { seq: v.first_bad_seq, problem: v.problem, at: formatHqShort(v.verified_at) });
   } catch (err) {
     ui.verify.textContent = err instanceof ApiError ? err.message : String(err);
   }
@@ -77,7 +78,7 @@ async function download(format) {
     cache: 'no-store',
   });
   if (!response.ok) {
-    ui.message.textContent = `The export failed (HTTP ${response.status}).`;
+    ui.message.textContent = t('audit.exportFailed', 'The export failed (HTTP {status}).', { status: response.status });
     return;
   }
   const url = URL.createObjectURL(await response.blob());
@@ -93,15 +94,15 @@ function field(name, label, type = 'text', placeholder = '') {
 }
 
 export function install() {
-  const panel = registerTab('audit', 'Audit', { order: 90 });
+  const panel = registerTab('audit', t('tab.audit', 'Audit'), { order: 90 });
   const form = el('form', { id: 'audit-form', class: 'audit-form' },
-    field('actor', 'Actor', 'text', 'user name'),
-    field('command', 'Action', 'text', 'task.* or report.submit'),
-    field('target_type', 'Object type', 'text', 'task, report, unit…'),
-    field('target_id', 'Object id'),
-    field('since', 'From', 'datetime-local'),
-    field('until', 'Until', 'datetime-local'),
-    el('button', { type: 'submit', id: 'audit-apply', text: 'Show' }),
+    field('actor', t('audit.col.actor', 'Actor'), 'text', t('audit.userName', 'user name')),
+    field('command', t('audit.col.action', 'Action'), 'text', t('audit.actionHint', 'task.* or report.submit')),
+    field('target_type', t('audit.objectType', 'Object type'), 'text', t('audit.objectHint', 'task, report, unit…')),
+    field('target_id', t('audit.objectId', 'Object id')),
+    field('since', t('audit.from', 'From'), 'datetime-local'),
+    field('until', t('audit.until', 'Until'), 'datetime-local'),
+    el('button', { type: 'submit', id: 'audit-apply', text: t('events.show', 'Show') }),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -116,22 +117,22 @@ export function install() {
     };
     load();
   });
-  ui.verify = el('p', { id: 'audit-verify', class: 'audit-verify', role: 'status', text: 'Not verified yet in this session.' });
+  ui.verify = el('p', { id: 'audit-verify', class: 'audit-verify', role: 'status', text: t('audit.notVerified', 'Not verified yet in this session.') });
   ui.message = el('p', { id: 'audit-message', role: 'status' });
   ui.rows = el('tbody', { id: 'audit-rows' });
-  ui.more = el('button', { type: 'button', id: 'audit-more', hidden: true, text: 'More', onclick: () => load({ more: true }) });
+  ui.more = el('button', { type: 'button', id: 'audit-more', hidden: true, text: t('audit.more', 'More'), onclick: () => load({ more: true }) });
   panel.append(
-    el('h2', { text: 'Audit trail' }),
+    el('h2', { text: t('audit.title', 'Audit trail') }),
     el('div', { class: 'audit-actions' },
-      el('button', { type: 'button', id: 'audit-verify-button', text: 'Verify the chain', onclick: verify }),
-      el('button', { type: 'button', id: 'audit-export-jsonl', text: 'Export JSON Lines', onclick: () => download('jsonl') }),
-      el('button', { type: 'button', id: 'audit-export-csv', text: 'Export CSV', onclick: () => download('csv') }),
+      el('button', { type: 'button', id: 'audit-verify-button', text: t('audit.verify', 'Verify the chain'), onclick: verify }),
+      el('button', { type: 'button', id: 'audit-export-jsonl', text: t('audit.exportJsonl', 'Export JSON Lines'), onclick: () => download('jsonl') }),
+      el('button', { type: 'button', id: 'audit-export-csv', text: t('audit.exportCsv', 'Export CSV'), onclick: () => download('csv') }),
     ),
     ui.verify,
     form,
     ui.message,
     el('table', { class: 'audit-table', id: 'audit-table' },
-      el('thead', {}, el('tr', {}, ...['#', 'Time', 'Actor', 'Action', 'Object', 'Changes'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('thead', {}, el('tr', {}, ...['#', t('sitrep.col.time', 'Time'), t('audit.col.actor', 'Actor'), t('audit.col.action', 'Action'), t('audit.col.object', 'Object'), t('audit.col.changes', 'Changes')].map((h) => el('th', { scope: 'col', text: h })))),
       ui.rows),
     ui.more,
   );

@@ -1,6 +1,8 @@
 // Small DOM helpers every board uses: an element builder, number and word formatting,
 // waiting for the page, and the message when a board's list cannot be loaded.
 
+import { locale, t, words as wordsOf } from './i18n.js';
+
 /** el('p', {class: 'x', text: 'hello', dataset: {id: 1}}, child, ...) */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -16,11 +18,11 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-/** "1,234" */
-export const num = (n) => Number(n ?? 0).toLocaleString('en-GB');
+/** "1,234" in English, "1 234" in Russian. */
+export const num = (n) => Number(n ?? 0).toLocaleString(locale());
 
-/** "on_scene" -> "on scene" */
-export const words = (code) => String(code ?? '').replace(/_/g, ' ');
+/** "on_scene" -> "on scene" (in the page's language: i18n.js `words`) */
+export const words = wordsOf;
 
 /** The first letter in capitals. */
 export const capital = (text) => {
@@ -50,11 +52,11 @@ export function pageReady() {
  * <why>") with a "Try again" button that hides the message and calls `retry`.
  */
 export function showLoadFailure(box, what, err, retry) {
-  const again = el('button', { type: 'button', class: 'button-quiet', text: 'Try again' });
+  const again = el('button', { type: 'button', class: 'button-quiet', text: t('common.tryAgain', 'Try again') });
   again.addEventListener('click', () => {
     box.hidden = true;
     retry();
   });
-  box.replaceChildren(`The ${what} could not be loaded. ${err?.message ?? err} `, again);
+  box.replaceChildren(`${t('common.loadFailed', 'The {what} could not be loaded.', { what: t(`noun.${what}`, what) })} ${err?.message ?? err} `, again);
   box.hidden = false;
 }

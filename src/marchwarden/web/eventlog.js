@@ -5,7 +5,7 @@
 // "Incident 'Drone strike on Grayvoron': active"), from the boards' records or the events
 // themselves. Filters: by kind (incidents, tasks, units, reports, law, other) and a search.
 
-import { num, t } from './i18n.js';
+import { num, t, words as wordsOf } from './i18n.js';
 import { api } from './api.js';
 import { allIncidents } from './incidents.js';
 import { onEvent } from './events.js';
@@ -19,7 +19,7 @@ const SUMMARY_KEYS = ['username', 'name', 'title', 'callsign', 'status', 'severi
 /** "UserCreated" -> "User created". */
 export function humanType(type) {
   const words = String(type).replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return t(`eventType.${type}`, words.charAt(0).toUpperCase() + words.slice(1));
 }
 
 export function summarise(data) {
@@ -29,7 +29,7 @@ export function summarise(data) {
   return chosen.map((k) => `${k.replace(/_/g, ' ')}: ${String(data[k]).replace(/_/g, ' ')}`).join(' · ');
 }
 
-const said = (v) => String(v).replace(/_/g, ' ');
+const said = (v) => wordsOf(v);
 
 /** Names learnt from events (an incident's name comes with IncidentOpened). */
 const names = { incident: new Map(), unit: new Map() };
@@ -58,35 +58,47 @@ export function kindOfEvent(type) {
 /** The line for an event: its subject and what happened to it, in words. */
 export function describeEvent(event) {
   const d = event.data || {};
-  const t = event.type;
-  if (t === 'IncidentOpened' && d.name) names.incident.set(d.incident_id, d.name);
-  if ((t === 'UnitCreated' || t === 'UnitUpdated') && d.unit_id && (d.code || d.name)) names.unit.set(d.unit_id, d.code ?? d.name);
-  if (t === 'UnitStatusChanged') return `Unit ${unitName(d.unit_id)}: ${said(d.status)}${d.previous ? ` (was ${said(d.previous)})` : ''}`;
-  if (t === 'UnitPositionUpdated') return `Unit ${unitName(d.unit_id)} reported its position`;
-  if (t === 'IncidentOpened') return `Incident ${incidentName(d.incident_id)} opened${d.severity ? `, ${said(d.severity)}` : ''}${d.region ? ` in ${d.region}` : ''}`;
-  if (t === 'IncidentStateChanged') return `Incident ${incidentName(d.incident_id)}: ${said(d.state)}${d.previous ? ` (was ${said(d.previous)})` : ''}`;
-  if (t === 'TaskAssignmentRefused') return `Incident ${incidentName(d.incident_id)}: task ${d.task_id} refused to unit ${d.unit_code ?? unitName(d.unit_id)}`;
-  if (t === 'TaskAssigned') return `Incident ${incidentName(d.incident_id)}: task ${d.task_id} given to unit ${unitName(d.unit_id)}`;
-  if (t === 'TaskStatusChanged') return `Incident ${incidentName(d.incident_id)}: task ${d.task_id} ${said(d.status)}${d.unit_id ? ` (unit ${unitName(d.unit_id)})` : ''}`;
-  if (t === 'TaskCreated') return `Incident ${incidentName(d.incident_id)}: new task ${d.task_id}${d.priority ? `, ${said(d.priority)} priority` : ''}`;
-  if (d.incident_id != null) return `Incident ${incidentName(d.incident_id)}: ${humanType(t).toLowerCase()}`;
-  if (d.report_id != null) return `Report #${d.report_id}: ${humanType(t).replace(/^Report /, '').toLowerCase()}`;
-  if (d.unit_id != null) return `Unit ${unitName(d.unit_id)}: ${humanType(t).replace(/^Unit /, '').toLowerCase()}`;
+  const type = event.type;
+  if (type === 'IncidentOpened' && d.name) names.incident.set(d.incident_id, d.name);
+  if ((type === 'UnitCreated' || type === 'UnitUpdated') && d.unit_id && (d.code || d.name)) names.unit.set(d.unit_id, d.code ?? d.name);
+  const was = (v) => (v ? t('log.was', ' (was {v})', { v: said(v) }) : '');
+  const unit = d.unit_id != null ? unitName(d.unit_id) : '';
+  const incident = d.incident_id != null ? incidentName(d.incident_id) : '';
+  if (type === 'UnitStatusChanged') return t('log.unitStatus', 'Unit {unit}: {status}', { unit, status: said(d.status) }) + was(d.previous);
+  if (type === 'UnitPositionUpdated') return t('log.unitPosition', 'Unit {unit} reported its position', { unit });
+  if (type === 'IncidentOpened') {
+    return t('log.incidentOpened', 'Incident {incident} opened', { incident })
+      + (d.severity ? `, ${said(d.severity)}` : '') + (d.region ? t('log.inRegion', ' in {region}', { region: d.region }) : '');
+  }
+  if (type === 'IncidentStateChanged') return t('log.incidentState', 'Incident {incident}: {state}', { incident, state: said(d.state) }) + was(d.previous);
+  if (type === 'TaskAssignmentRefused') return t('log.taskRefused', 'Incident {incident}: task {task} refused to unit {unit}', { incident, task: d.task_id, unit: d.unit_code ?? unit });
+  if (type === 'TaskAssigned') return t('log.taskAssigned', 'Incident {incident}: task {task} given to unit {unit}', { incident, task: d.task_id, unit });
+  if (type === 'TaskStatusChanged') {
+    return t('log.taskStatus', 'Incident {incident}: task {task} {status}', { incident, task: d.task_id, status: said(d.status) })
+      + (d.unit_id ? t('log.ofUnit', ' (unit {unit})', { unit }) : '');
+  }
+  if (type === 'TaskCreated') {
+    return t('log.taskCreated', 'Incident {incident}: new task {task}', { incident, task: d.task_id })
+      + (d.priority ? t('log.priority', ', {priority} priority', { priority: said(d.priority) }) : '');
+  }
+  if (d.incident_id != null) return t('log.incidentOther', 'Incident {incident}: {what}', { incident, what: humanType(type).toLowerCase() });
+  if (d.report_id != null) return t('log.reportOther', 'Report #{id}: {what}', { id: d.report_id, what: humanType(type).replace(/^Report /, '').toLowerCase() });
+  if (d.unit_id != null) return t('log.unitOther', 'Unit {unit}: {what}', { unit, what: humanType(type).replace(/^Unit /, '').toLowerCase() });
   const rest = summarise(d);
-  return rest ? `${humanType(t)}: ${rest}` : humanType(t);
+  return rest ? `${humanType(type)}: ${rest}` : humanType(type);
 }
 
 const FILTERS = [['all', 'Everything'], ['incidents', 'Incidents'], ['tasks', 'Tasks'], ['units', 'Units'], ['reports', 'Reports'], ['law', 'Law'], ['other', 'Other']];
 
 export function install() {
-  const panel = registerTab('events', 'Events', { order: 90 });
+  const panel = registerTab('events', t('tab.events', 'Events'), { order: 90 });
   const head = document.createElement('div');
   head.className = 'board-head';
   const title = document.createElement('h2');
   title.textContent = t('events.title', 'Events');
   const count = document.createElement('span');
   count.className = 'board-count';
-  count.textContent = 'loading…';
+  count.textContent = t('common.loading', 'loading…');
   head.append(title, count);
 
   const filters = document.createElement('div');
@@ -95,13 +107,13 @@ export function install() {
   kind.id = 'event-filter-kind';
   for (const [value, text] of FILTERS) kind.append(new Option(t(`events.${value}`, text), value));
   const kindLabel = Object.assign(document.createElement('label'), { htmlFor: kind.id, textContent: t('events.show', 'Show') });
-  const find = Object.assign(document.createElement('input'), { id: 'event-filter-text', type: 'search', placeholder: 'unit, incident…' });
+  const find = Object.assign(document.createElement('input'), { id: 'event-filter-text', type: 'search', placeholder: t('events.placeholder', 'unit, incident…') });
   const findLabel = Object.assign(document.createElement('label'), { htmlFor: find.id, textContent: t('events.find', 'Find') });
   filters.append(kindLabel, kind, findLabel, find);
 
   const region = document.createElement('div');
   region.setAttribute('role', 'log');
-  region.setAttribute('aria-label', 'Events, newest first');
+  region.setAttribute('aria-label', t('events.newestFirst', 'Events, newest first'));
   const list = document.createElement('ol');
   list.id = 'event-log';
   list.className = 'event-log';
@@ -164,6 +176,6 @@ export function install() {
     for (const e of r.items) add(e, { live: false });
     applyFilters();
   }).catch((err) => {
-    count.textContent = `history not loaded: ${err.message}`;
+    count.textContent = t('events.historyFailed', 'history not loaded: {why}', { why: err.message });
   });
 }

@@ -20,6 +20,7 @@ import * as page from './incidentpage.js';
 import { session } from './session.js';
 import { BORDER_REGIONS, openBorderSitrep, openRegionSitrep } from './sitrep.js';
 import { registerTab, selectTab, selectedTab, setBadge } from './tabs.js';
+import { t } from './i18n.js';
 import { relativeElement, timeElement } from './time.js';
 
 const PAGE_LIMIT = 1000;
@@ -51,8 +52,10 @@ const drawing = new DrawTimings({
 
 const isEnded = (i) => i.state === 'closed' || i.state === 'rejected';
 
+const capitalFirst = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
 function typeLabel(code) {
-  return types.get(code)?.label ?? words(code);
+  return t(`incidentType.${code}`, types.get(code)?.label ?? words(code));
 }
 
 function categoryOfIncident(i) {
@@ -297,14 +300,14 @@ function describe(found) {
   const [i, ...others] = found;
   const lines = [
     i.name,
-    `${typeLabel(i.incident_type)} · ${i.region ?? 'no region'}`,
-    `Severity: ${i.severity} · State: ${i.state}`,
+    `${typeLabel(i.incident_type)} · ${i.region ?? t('incidents.noRegion', 'no region')}`,
+    t('incidents.severityState', 'Severity: {severity} · State: {state}', { severity: words(i.severity), state: words(i.state) }),
   ];
   if (others.length) {
     const names = others.slice(0, 3).map((o) => o.name).join(', ');
-    lines.push(`Also here: ${names}${others.length > 3 ? ` and ${others.length - 3} more` : ''}`);
+    lines.push(t('incidents.alsoHere', 'Also here: {names}', { names }) + (others.length > 3 ? t('incidents.andMore', ' and {n} more', { n: others.length - 3 }) : ''));
   }
-  lines.push('Click for the incident page');
+  lines.push(t('incidents.clickForPage', 'Click for the incident page'));
   return lines.join('\n');
 }
 
@@ -324,8 +327,8 @@ function fillRegions() {
   for (const select of [ui.region, ui.sitrepRegion]) {
     if (!select) continue;
     const keep = select.value;
-    const first = select === ui.region ? [el('option', { value: '', text: 'All regions' })] : [];
-    const last = select === ui.sitrepRegion ? [el('option', { value: BORDER_REGIONS, text: 'All border regions' })] : [];
+    const first = select === ui.region ? [el('option', { value: '', text: t('incidents.allRegions', 'All regions') })] : [];
+    const last = select === ui.sitrepRegion ? [el('option', { value: BORDER_REGIONS, text: t('incidents.allBorderRegions', 'All border regions') })] : [];
     select.replaceChildren(...first, ...regions.map((r) => el('option', { value: r, text: r })), ...last);
     if ([...select.options].some((o) => o.value === keep)) select.value = keep;
   }
@@ -347,23 +350,25 @@ function renderList() {
   const byState = new Map(STATE_ORDER.map((s) => [s, []]));
   for (const i of incidents.values()) if (matches(i)) byState.get(i.state)?.push(i);
   const open = STATE_ORDER.filter((s) => STATES[s].open).reduce((n, s) => n + byState.get(s).length, 0);
-  ui.count.textContent = `${num(incidents.size)} incident${incidents.size === 1 ? '' : 's'} · ${num(open)} open`;
+  ui.count.textContent = incidents.size === 1
+    ? t('incidents.countOne', '1 incident · {open} open', { open: num(open) })
+    : t('incidents.count', '{n} incidents · {open} open', { n: num(incidents.size), open: num(open) });
   const sections = [];
   for (const state of STATE_ORDER) {
     const list = byState.get(state);
     list.sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || String(b.updated_at).localeCompare(String(a.updated_at)));
     const ended = !STATES[state].open;
     const heading = el('h3', { class: 'incident-group-title' },
-      incidentImage(CATEGORIES.Battles, 'moderate', state, 16), ` ${STATES[state].label[0].toUpperCase()}${STATES[state].label.slice(1)} `,
+      incidentImage(CATEGORIES.Battles, 'moderate', state, 16), ` ${capitalFirst(words(state))} `,
       el('span', { class: 'incident-count', text: `(${list.length})` }));
     const section = el('section', { class: 'incident-group', dataset: { stateGroup: state, count: String(list.length) } }, heading);
     if (ended && !view.showEnded) {
-      section.append(el('p', { class: 'board-empty', text: list.length ? 'Hidden: tick "Show closed and rejected".' : 'None.' }));
+      section.append(el('p', { class: 'board-empty', text: list.length ? t('incidents.hiddenEnded', 'Hidden: tick "Show closed and rejected".') : t('sitrep.none', 'None.') }));
       sections.push(section);
       continue;
     }
     if (!list.length) {
-      section.append(el('p', { class: 'board-empty', text: 'None.' }));
+      section.append(el('p', { class: 'board-empty', text: t('sitrep.none', 'None.') }));
       sections.push(section);
       continue;
     }
@@ -374,14 +379,14 @@ function renderList() {
       const link = el('button', { type: 'button', class: 'incident-link', dataset: { incidentId: String(i.id) } },
         incidentImage(category, i.severity, i.state, 20),
         el('span', { class: 'incident-name', text: i.name }),
-        el('span', { class: 'incident-meta', text: `${typeLabel(i.incident_type)} · ${i.severity} · ${i.region ?? '—'}` }),
-        i.created_at && OPEN_STATES.has(i.state) ? el('span', { class: 'incident-elapsed' }, relativeElement(i.created_at, { prefix: 'opened ' })) : null);
+        el('span', { class: 'incident-meta', text: `${typeLabel(i.incident_type)} · ${words(i.severity)} · ${i.region ?? '—'}` }),
+        i.created_at && OPEN_STATES.has(i.state) ? el('span', { class: 'incident-elapsed' }, relativeElement(i.created_at, { prefix: t('incidents.opened', 'opened ') })) : null);
       const when = i.updated_at ? timeElement(i.updated_at, { short: true }) : null;
       items.append(el('li', { dataset: { incidentId: String(i.id), severity: i.severity } }, link, when));
     }
     section.append(items);
     if (shown.length < list.length) {
-      const more = el('button', { type: 'button', class: 'button-quiet', text: `Show all ${num(list.length)}` });
+      const more = el('button', { type: 'button', class: 'button-quiet', text: t('incidents.showAll', 'Show all {n}', { n: num(list.length) }) });
       more.addEventListener('click', () => {
         view.expanded.add(state);
         renderList();
@@ -397,15 +402,15 @@ function renderList() {
 }
 
 function buildKey() {
-  return el('details', { class: 'incidents-key' }, el('summary', { text: 'Key to the incident symbols' }), ...incidentKeyParts(22));
+  return el('details', { class: 'incidents-key' }, el('summary', { text: t('incidents.key', 'Key to the incident symbols') }), ...incidentKeyParts(22));
 }
 
 // ------------------------------------------------------------------ install
 
 export function install() {
-  const panel = registerTab('incidents', 'Incidents', { order: 5 });
+  const panel = registerTab('incidents', t('tab.incidents', 'Incidents'), { order: 5 });
   ui.panel = panel;
-  ui.count = el('span', { class: 'board-count', id: 'incidents-count', text: 'loading…' });
+  ui.count = el('span', { class: 'board-count', id: 'incidents-count', text: t('common.loading', 'loading…') });
   ui.region = el('select', { id: 'incidents-region' });
   ui.region.addEventListener('change', () => {
     view.region = ui.region.value;
@@ -423,29 +428,29 @@ export function install() {
     renderList();
     if (layer) layer.redraw();
   });
-  const filters = el('div', { class: 'unit-filters incident-filters', role: 'search', 'aria-label': 'Filter the incidents' },
-    el('div', {}, el('label', { for: 'incidents-region', text: 'Region' }), ui.region),
-    el('div', {}, el('label', { for: 'incidents-search', text: 'Find' }), ui.search),
-    el('div', { class: 'check' }, ui.showEnded, el('label', { for: 'incidents-show-ended', text: 'Show closed and rejected (map and list)' })));
+  const filters = el('div', { class: 'unit-filters incident-filters', role: 'search', 'aria-label': t('incidents.filter', 'Filter the incidents') },
+    el('div', {}, el('label', { for: 'incidents-region', text: t('sitrep.col.region', 'Region') }), ui.region),
+    el('div', {}, el('label', { for: 'incidents-search', text: t('events.find', 'Find') }), ui.search),
+    el('div', { class: 'check' }, ui.showEnded, el('label', { for: 'incidents-show-ended', text: t('incidents.showEnded', 'Show closed and rejected (map and list)') })));
   ui.message = el('p', { class: 'form-error', role: 'alert' });
   ui.message.hidden = true;
   ui.groups = el('div', { class: 'incident-groups', id: 'incidents-groups', 'aria-live': 'off' },
-    el('p', { class: 'board-empty', text: 'Loading the incidents…' }));
+    el('p', { class: 'board-empty', text: t('incidents.loading', 'Loading the incidents…') }));
   ui.groups.addEventListener('click', (event) => {
     const link = event.target.closest('button.incident-link');
     if (link) showIncident(Number(link.dataset.incidentId));
   });
-  const parts = [el('div', { class: 'board-head' }, el('h2', { text: 'Incidents' }), ui.count), filters];
+  const parts = [el('div', { class: 'board-head' }, el('h2', { text: t('tab.incidents', 'Incidents') }), ui.count), filters];
   if (session.can('sitrep.read')) {
     ui.sitrepRegion = el('select', { id: 'incidents-sitrep-region' });
-    ui.sitrepButton = el('button', { type: 'button', id: 'incidents-sitrep', text: 'Situation report', disabled: true });
+    ui.sitrepButton = el('button', { type: 'button', id: 'incidents-sitrep', text: t('sitrep.view.title', 'Situation report'), disabled: true });
     ui.sitrepButton.addEventListener('click', () => {
       const region = ui.sitrepRegion.value;
       if (region === BORDER_REGIONS) openBorderSitrep(ui.sitrepButton);
       else if (region) openRegionSitrep(region, ui.sitrepButton);
     });
     parts.push(el('div', { class: 'incident-region-sitrep' },
-      el('label', { for: 'incidents-sitrep-region', text: 'Region report' }), ui.sitrepRegion, ui.sitrepButton));
+      el('label', { for: 'incidents-sitrep-region', text: t('incidents.regionReport', 'Region report') }), ui.sitrepRegion, ui.sitrepButton));
   }
   ui.list = el('div', { class: 'incidents-list', id: 'incidents-board' }, ...parts, ui.message, ui.groups, buildKey());
 

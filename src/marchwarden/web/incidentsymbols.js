@@ -10,6 +10,7 @@
 // through and faded.
 
 import { el } from './dom.js';
+import { t } from './i18n.js';
 
 export const CATEGORIES = {
   'Battles': { key: 'battles', label: 'Battles', letter: 'B', shape: 'star', words: 'five-pointed star, B' },
@@ -206,19 +207,19 @@ export function incidentImage(category, severity, state, size = 18) {
 export function incidentKeyParts(size = 22) {
   const cats = el('dl', { class: 'legend incident-key-categories' });
   for (const c of Object.values(CATEGORIES)) {
-    cats.append(el('dt', { dataset: { category: c.key } }, incidentImage(c, 'moderate', 'verified', size), c.label), el('dd', { text: c.words }));
+    cats.append(el('dt', { dataset: { category: c.key } }, incidentImage(c, 'moderate', 'verified', size), t(`incidentCategory.${c.key}`, c.label)), el('dd', { text: t(`incidentCategory.${c.key}.words`, c.words) }));
   }
   const sev = el('dl', { class: 'legend incident-key-severities' });
   for (const [code, s] of Object.entries(SEVERITY)) {
-    sev.append(el('dt', { dataset: { severity: code } }, incidentImage(CATEGORIES.Riots, code, 'verified', size), s.label), el('dd', { text: s.words }));
+    sev.append(el('dt', { dataset: { severity: code } }, incidentImage(CATEGORIES.Riots, code, 'verified', size), t(`code.${code}`, s.label)), el('dd', { text: t(`severity.${code}.words`, s.words) }));
   }
   const st = el('dl', { class: 'legend incident-key-states' });
   for (const code of STATE_ORDER) {
-    st.append(el('dt', { dataset: { state: code } }, incidentImage(CATEGORIES.Riots, 'severe', code, size), STATES[code].label), el('dd', { text: STATES[code].words }));
+    st.append(el('dt', { dataset: { state: code } }, incidentImage(CATEGORIES.Riots, 'severe', code, size), t(`code.${code}`, STATES[code].label)), el('dd', { text: t(`incidentState.${code}.words`, STATES[code].words) }));
   }
   return [
-    el('p', { class: 'legend-note', text: 'Shape and letter: the kind of incident (ACLED event type).' }), cats,
-    el('p', { class: 'legend-note', text: 'Colour, light to dark: severity.' }), sev,
-    el('p', { class: 'legend-note', text: 'Outline and fill: the state. An incident over an area is drawn as its polygon, with the symbol at its reference point.' }), st,
+    el('p', { class: 'legend-note', text: t('incidentKey.shape', 'Shape and letter: the kind of incident (ACLED event type).') }), cats,
+    el('p', { class: 'legend-note', text: t('incidentKey.colour', 'Colour, light to dark: severity.') }), sev,
+    el('p', { class: 'legend-note', text: t('incidentKey.outline', 'Outline and fill: the state. An incident over an area is drawn as its polygon, with the symbol at its reference point.') }), st,
   ];
 }

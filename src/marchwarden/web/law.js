@@ -5,6 +5,7 @@
 
 import { api, ApiError } from './api.js';
 import { el } from './dom.js';
+import { locale, t } from './i18n.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
 import { registerTab } from './tabs.js';
@@ -16,6 +17,8 @@ import { releaseSection } from './release.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const OVERLAY = 'What-if coverage';
 const COLOURS = { gained: '#0072B2', lost: '#D55E00', before: '#8C8C8C', after: '#0072B2' };
+/** The what-if ring's radius on the map, px: wider than a unit's symbol, so it shows around it. */
+const RING_RADIUS = 20;
 
 const STATUS_WORDS = { draft: 'draft', proposed: 'proposed', in_force: 'in force', repealed: 'repealed' };
 
@@ -33,7 +36,7 @@ function svg(name, attrs = {}, text = null) {
   return node;
 }
 
-const number = (n) => Number(n).toLocaleString('en-GB');
+const number = (n) => Number(n).toLocaleString(locale());
 const signed = (n) => (n > 0 ? `+${number(n)}` : n < 0 ? `−${number(-n)}` : '±0');
 const words = (code) => String(code).replace(/_/g, ' ');
 
@@ -78,7 +81,7 @@ function dayElement(value) {
   const date = new Date(value);
   const node = document.createElement('time');
   node.dateTime = date.toISOString();
-  node.textContent = new Intl.DateTimeFormat('en-GB', {
+  node.textContent = new Intl.DateTimeFormat(locale(), {
     timeZone: hqTimezone(), day: 'numeric', month: 'short', year: 'numeric',
   }).format(date);
   node.title = formatUtc(date);
@@ -90,20 +93,20 @@ function datesOf(act) {
   const from = act.effective_from ? dayElement(act.effective_from) : null;
   const to = act.effective_to ? dayElement(act.effective_to) : null;
   if (act.status === 'in_force') {
-    parts.push('In force since ', from ?? 'an unrecorded date');
-    if (to) parts.push(' until ', to);
+    parts.push(t('act.inForceSince', 'In force since '), from ?? t('act.unrecorded', 'an unrecorded date'));
+    if (to) parts.push(t('act.until', ' until '), to);
   } else if (act.status === 'repealed') {
-    parts.push('Repealed');
-    if (from) parts.push('; was in force since ', from);
-    if (to) parts.push(' until ', to);
+    parts.push(t('act.repealed', 'Repealed'));
+    if (from) parts.push(t('act.wasInForce', '; was in force since '), from);
+    if (to) parts.push(t('act.until', ' until '), to);
   } else if (act.status === 'proposed') {
-    parts.push('Proposed; ');
-    if (from) parts.push('would apply as of ', from);
-    else parts.push('would apply from the day it passes');
+    parts.push(t('act.proposed', 'Proposed; '));
+    if (from) parts.push(t('act.wouldApplyAsOf', 'would apply as of '), from);
+    else parts.push(t('act.wouldApplyOnPassing', 'would apply from the day it passes'));
   } else {
-    parts.push('Draft');
+    parts.push(t('act.draft', 'Draft'));
   }
-  parts.push(act.regions ? `. Applies in ${act.regions.join(', ')}.` : '. Applies everywhere.');
+  parts.push(act.regions ? t('act.appliesIn', '. Applies in {regions}.', { regions: act.regions.join(', ') }) : t('act.appliesEverywhere', '. Applies everywhere.'));
   return parts;
 }
 
@@ -113,12 +116,12 @@ function renderActs() {
     list.append(el('li', { class: 'act', dataset: { reference: act.reference, status: act.status } },
       el('div', { class: 'act-head' },
         el('strong', { class: 'act-ref', text: act.reference }),
-        el('span', { class: 'act-status', dataset: { status: act.status }, text: STATUS_WORDS[act.status] ?? act.status })),
+        el('span', { class: 'act-status', dataset: { status: act.status }, text: t(`act.status.${act.status}`, STATUS_WORDS[act.status] ?? act.status) })),
       el('div', { class: 'act-title', text: act.title }),
       el('p', { class: 'act-dates' }, ...datesOf(act)),
       el('ul', { class: 'grant-list' }, ...act.grants.map((g) => el('li', { text: grantWords(g), title: g.description ?? '' })))));
   }
-  ui.acts.replaceChildren(acts.length ? list : el('p', { class: 'board-empty', text: 'No acts are recorded.' }));
+  ui.acts.replaceChildren(acts.length ? list : el('p', { class: 'board-empty', text: t('act.none', 'No acts are recorded.') }));
   renderProposed();
 }
 
@@ -130,8 +133,8 @@ function renderProposed() {
   const boxes = proposed.map((a) => el('label', { class: 'check' },
     el('input', { type: 'checkbox', name: 'with', value: a.reference, checked: first || chosen.has(a.reference) }),
     ` ${a.reference} — ${a.title}`));
-  ui.proposed.replaceChildren(el('legend', { text: 'Proposed acts to add to the acts in force' }),
-    ...(boxes.length ? boxes : [el('p', { class: 'board-empty', text: 'No act is proposed at the moment.' })]));
+  ui.proposed.replaceChildren(el('legend', { text: t('whatif.proposedLegend', 'Proposed acts to add to the acts in force') }),
+    ...(boxes.length ? boxes : [el('p', { class: 'board-empty', text: t('whatif.noneProposed', 'No act is proposed at the moment.') })]));
   ui.proposed.dataset.filled = 'true';
   ui.run.disabled = proposed.length === 0;
 }
@@ -139,14 +142,14 @@ function renderProposed() {
 async function loadActs() {
   try {
     const [actList, powers] = await Promise.all([api('/acts'), api('/powers')]);
-    powerLabels = Object.fromEntries(powers.map((p) => [p.power, p.label]));
+    powerLabels = Object.fromEntries(powers.map((p) => [p.power, t(`power.${p.power}`, p.label)]));
     acts = actList;
     if (ui.power && !ui.power.options.length) {
-      ui.power.append(...powers.map((p) => el('option', { value: p.power, text: p.label, selected: p.power === 'armed_response' })));
+      ui.power.append(...powers.map((p) => el('option', { value: p.power, text: powerLabels[p.power], selected: p.power === 'armed_response' })));
     }
     renderActs();
   } catch (err) {
-    ui.acts.replaceChildren(el('p', { class: 'form-error', role: 'alert', text: `The acts could not be loaded. ${err.message}` }));
+    ui.acts.replaceChildren(el('p', { class: 'form-error', role: 'alert', text: `${t('act.loadFailed', 'The acts could not be loaded.')} ${err.message}` }));
   }
 }
 
@@ -155,7 +158,7 @@ async function loadActs() {
 function unitButton(ref) {
   const known = allUnits().has(ref.id);
   if (!known) return el('span', { text: ref.name });
-  const b = el('button', { type: 'button', class: 'unit-link', text: ref.name, title: `${ref.code}: show on the map and open` });
+  const b = el('button', { type: 'button', class: 'unit-link', text: ref.name, title: t('whatif.unitTitle', '{code}: show on the map and open', { code: ref.code }) });
   b.addEventListener('click', () => showUnit(ref.id));
   return b;
 }
@@ -164,40 +167,40 @@ function unitsCell(refs) {
   if (!refs.length) return el('span', { class: 'board-empty', text: '—' });
   const list = el('ul', { class: 'whatif-units' }, ...refs.map((r) => el('li', {}, unitButton(r))));
   if (refs.length <= 6) return list;
-  return el('details', {}, el('summary', { text: `${number(refs.length)} units` }), list);
+  return el('details', {}, el('summary', { text: t('whatif.nUnits', '{n} units', { n: number(refs.length) }) }), list);
 }
 
 function powerSection(p) {
   const table = el('table', { class: 'whatif-regions' },
-    el('caption', { class: 'visually-hidden', text: `${p.label}: changes by region` }),
+    el('caption', { class: 'visually-hidden', text: t('whatif.byRegion', '{power}: changes by region', { power: powerLabels[p.power] ?? p.label }) }),
     el('thead', {}, el('tr', {},
-      el('th', { scope: 'col', text: 'Region' }), el('th', { scope: 'col', text: 'Members' }),
-      el('th', { scope: 'col', text: 'Units' }), el('th', { scope: 'col', text: 'Units gaining' }))),
+      el('th', { scope: 'col', text: t('sitrep.col.region', 'Region') }), el('th', { scope: 'col', text: t('whatif.members', 'Members') }),
+      el('th', { scope: 'col', text: t('tab.units', 'Units') }), el('th', { scope: 'col', text: t('whatif.unitsGaining', 'Units gaining') }))),
     el('tbody', {}, ...p.regions.map((r) => el('tr', { dataset: { region: r.region } },
       el('th', { scope: 'row', text: r.region }),
       el('td', { class: 'num', text: `${number(r.members_before)} → ${number(r.members_after)} (${signed(r.members_gained - r.members_lost)})` }),
       el('td', { class: 'num', text: `${number(r.units_before)} → ${number(r.units_after)}` }),
       el('td', {}, unitsCell(r.units_gaining),
-        r.units_losing.length ? el('div', { class: 'losing' }, 'Losing: ', unitsCell(r.units_losing)) : null)))));
-  const lost = p.members_lost || p.units_lost ? ` (${number(p.members_lost)} members and ${number(p.units_lost)} units lose it)` : '';
+        r.units_losing.length ? el('div', { class: 'losing' }, t('whatif.losing', 'Losing: '), unitsCell(r.units_losing)) : null)))));
+  const lost = p.members_lost || p.units_lost ? t('whatif.loseIt', ' ({members} members and {units} units lose it)', { members: number(p.members_lost), units: number(p.units_lost) }) : '';
   return el('section', { class: 'whatif-power', dataset: { power: p.power } },
-    el('h4', {}, p.label, ' ', el('code', { text: p.power })),
+    el('h4', {}, powerLabels[p.power] ?? p.label, ' ', el('code', { text: p.power })),
     el('p', { class: 'whatif-gain' },
-      el('strong', { class: 'members-gained', text: `${signed(p.members_gained)} members` }), ' and ',
-      el('strong', { class: 'units-gained', text: `${signed(p.units_gained)} units` }), ` gain this power${lost}.`),
+      el('strong', { class: 'members-gained', text: t('whatif.membersSigned', '{n} members', { n: signed(p.members_gained) }) }), t('whatif.and', ' and '),
+      el('strong', { class: 'units-gained', text: t('whatif.unitsSigned', '{n} units', { n: signed(p.units_gained) }) }), t('whatif.gainPower', ' gain this power{lost}.', { lost })),
     el('div', { class: 'table-scroll' }, table));
 }
 
 /** A bar chart of covered settlements and people, before and after, as inline SVG. */
 export function coverageChart(c) {
   const rows = [
-    ['Settlements', 'before', c.covered_before, c.settlements_considered],
-    ['Settlements', 'after', c.covered_after, c.settlements_considered],
-    ['People', 'before', c.population_before, c.population_considered],
-    ['People', 'after', c.population_after, c.population_considered],
+    ['settlements', 'before', c.covered_before, c.settlements_considered],
+    ['settlements', 'after', c.covered_after, c.settlements_considered],
+    ['people', 'before', c.population_before, c.population_considered],
+    ['people', 'after', c.population_after, c.population_considered],
   ];
   const left = 132;
-  const width = 360;
+  const width = 460; // room for "1,292,142 (100%)" after the bar
   const barMax = 150;
   const rowH = 24;
   const top = 8;
@@ -206,16 +209,18 @@ export function coverageChart(c) {
     viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'coverage-chart', id: 'coverage-chart',
     role: 'img', 'aria-labelledby': 'coverage-chart-title coverage-chart-desc',
   });
-  chart.append(svg('title', { id: 'coverage-chart-title' }, `Coverage of border settlements for ${c.power}, before and after`));
-  const desc = `Settlements: ${c.covered_before} before, ${c.covered_after} after, of ${c.settlements_considered}. `
-    + `People: ${number(c.population_before)} before, ${number(c.population_after)} after, of ${number(c.population_considered)}.`;
+  chart.append(svg('title', { id: 'coverage-chart-title' }, t('whatif.chartTitle', 'Coverage of border settlements for {power}, before and after', { power: powerLabels[c.power] ?? words(c.power) })));
+  const desc = t('whatif.chartDesc', 'Settlements: {sb} before, {sa} after, of {sn}. People: {pb} before, {pa} after, of {pn}.', {
+    sb: number(c.covered_before), sa: number(c.covered_after), sn: number(c.settlements_considered),
+    pb: number(c.population_before), pa: number(c.population_after), pn: number(c.population_considered),
+  });
   chart.append(svg('desc', { id: 'coverage-chart-desc' }, desc));
   rows.forEach(([what, when, value, total], i) => {
     const y = top + i * rowH + (i >= 2 ? 14 : 0);
     const share = total > 0 ? value / total : 0;
     const w = Math.max(value > 0 ? 2 : 0, Math.round(share * barMax));
-    const g = svg('g', { class: `bar bar-${when}`, 'data-what': what.toLowerCase(), 'data-when': when, 'data-value': value });
-    g.append(svg('text', { x: left - 6, y: y + 12, 'text-anchor': 'end', class: 'bar-label' }, `${what}, ${when}`));
+    const g = svg('g', { class: `bar bar-${when}`, 'data-what': what, 'data-when': when, 'data-value': value });
+    g.append(svg('text', { x: left - 6, y: y + 12, 'text-anchor': 'end', class: 'bar-label' }, t(`whatif.bar.${what}.${when}`, `${what.charAt(0).toUpperCase()}${what.slice(1)}, ${when}`)));
     g.append(svg('rect', { x: left, y: y + 1, width: barMax, height: 16, class: 'bar-track', fill: '#F2F4F7', stroke: '#C9CED6' }));
     const bar = svg('rect', {
       x: left, y: y + 1, width: w, height: 16, fill: when === 'after' ? COLOURS.after : '#FFFFFF',
@@ -228,14 +233,15 @@ export function coverageChart(c) {
     chart.append(g);
   });
   chart.append(svg('text', { x: left, y: height - 4, class: 'bar-note' },
-    'bar: share of all considered'));
+    t('whatif.barNote', 'bar: share of all considered')));
   return chart;
 }
 
 function settlementList(items, kind) {
   return el('ol', { class: `settlement-list settlement-${kind}` }, ...items.map((s) => el('li', {
     dataset: { settlement: String(s.id) },
-    text: `${s.name} (${s.region}), ${number(s.population)} people${kind === 'gained' && s.minutes_after != null ? `, ${Math.round(s.minutes_after)} min` : ''}`,
+    text: t('whatif.settlement', '{name} ({region}), {people} people', { name: s.name, region: s.region, people: number(s.population) })
+      + (kind === 'gained' && s.minutes_after != null ? t('whatif.minutes', ', {n} min', { n: Math.round(s.minutes_after) }) : ''),
   })));
 }
 
@@ -245,29 +251,28 @@ function renderResult(result) {
   const label = powerLabels[c.power] ?? words(c.power);
   const powers = result.powers.length
     ? result.powers.map(powerSection)
-    : [el('p', { class: 'board-empty', text: 'Nobody gains or loses any power.' })];
+    : [el('p', { class: 'board-empty', text: t('whatif.nobody', 'Nobody gains or loses any power.') })];
   const gainedPeople = c.population_after - c.population_before;
-  const showButton = el('button', { type: 'button', class: 'button-quiet', id: 'whatif-show-map', text: 'Show these settlements on the map' });
+  const showButton = el('button', { type: 'button', class: 'button-quiet', id: 'whatif-show-map', text: t('whatif.showMap', 'Show these settlements on the map') });
   showButton.addEventListener('click', () => fitOverlay());
   showButton.hidden = !window.marchwarden?.map || (c.gained.length + c.lost.length) === 0;
   ui.result.replaceChildren(
-    el('h3', { id: 'whatif-heading', tabindex: '-1' }, `Acts in force + ${result.proposed.join(' + ')}`),
-    el('p', { class: 'whatif-meta' }, 'Compared with the acts in force, at ', timeElement(result.at),
-      `. No unit is moved (army units moved: ${result.army_units_moved}).`),
-    el('section', { class: 'whatif-powers' }, el('h4', { class: 'visually-hidden', text: 'Powers gained' }), ...powers),
+    el('h3', { id: 'whatif-heading', tabindex: '-1' }, t('whatif.heading', 'Acts in force + {acts}', { acts: result.proposed.join(' + ') })),
+    el('p', { class: 'whatif-meta' }, t('whatif.comparedAt', 'Compared with the acts in force, at '), timeElement(result.at),
+      t('whatif.noUnitMoved', '. No unit is moved (army units moved: {n}).', { n: result.army_units_moved })),
+    el('section', { class: 'whatif-powers' }, el('h4', { class: 'visually-hidden', text: t('whatif.powersGained', 'Powers gained') }), ...powers),
     el('section', { class: 'whatif-coverage', id: 'whatif-coverage' },
-      el('h4', { text: `Border settlements within reach for ${label.toLowerCase()}` }),
-      el('p', { class: 'whatif-explain', text:
-        `Settlements of the border regions within ${number(c.border_band_km)} km of the state border that a unit holding ${c.power} `
-        + `reaches within ${number(c.minutes)} minutes (${c.travel_model}): ${number(c.settlements_considered)} settlements, `
-        + `${number(c.population_considered)} people. Units before: ${number(c.units_before)}, after: ${number(c.units_after)}.` }),
+      el('h4', { text: t('whatif.withinReach', 'Border settlements within reach for {power}', { power: label.toLowerCase() }) }),
+      el('p', { class: 'whatif-explain', text: t('whatif.explainCoverage',
+        'Settlements of the border regions within {band} km of the state border that a unit holding {power} reaches within {minutes} minutes ({model}): {n} settlements, {people} people. Units before: {before}, after: {after}.',
+        { band: number(c.border_band_km), power: label.toLowerCase(), minutes: number(c.minutes), model: c.travel_model, n: number(c.settlements_considered), people: number(c.population_considered), before: number(c.units_before), after: number(c.units_after) }) }),
       coverageChart(c),
       el('p', { class: 'whatif-sum' },
-        el('strong', { text: `${signed(c.covered_after - c.covered_before)} settlements, ${signed(gainedPeople)} people` }),
-        ` covered (before ${number(c.covered_before)} / ${number(c.population_before)} people; after ${number(c.covered_after)} / ${number(c.population_after)} people).`),
-      c.gained.length ? el('h5', { text: `Gaining coverage (${c.gained.length})` }) : null,
+        el('strong', { text: t('whatif.sum', '{settlements} settlements, {people} people', { settlements: signed(c.covered_after - c.covered_before), people: signed(gainedPeople) }) }),
+        t('whatif.sumDetail', ' covered (before {sb} / {pb} people; after {sa} / {pa} people).', { sb: number(c.covered_before), pb: number(c.population_before), sa: number(c.covered_after), pa: number(c.population_after) })),
+      c.gained.length ? el('h5', { text: t('whatif.gaining', 'Gaining coverage ({n})', { n: c.gained.length }) }) : null,
       c.gained.length ? settlementList(c.gained, 'gained') : null,
-      c.lost.length ? el('h5', { text: `Losing coverage (${c.lost.length})` }) : null,
+      c.lost.length ? el('h5', { text: t('whatif.losingCoverage', 'Losing coverage ({n})', { n: c.lost.length }) }) : null,
       c.lost.length ? settlementList(c.lost, 'lost') : null,
       showButton),
   );
@@ -280,19 +285,19 @@ async function run(event) {
   const chosen = [...ui.proposed.querySelectorAll('input:checked')].map((i) => i.value);
   ui.error.textContent = '';
   if (!chosen.length) {
-    ui.error.textContent = 'Choose at least one proposed act.';
+    ui.error.textContent = t('whatif.chooseAct', 'Choose at least one proposed act.');
     ui.proposed.querySelector('input')?.focus();
     return;
   }
   const minutes = Number(ui.minutes.value);
   const band = Number(ui.band.value);
   if (!(minutes > 0 && minutes <= 1440)) {
-    ui.error.textContent = 'Minutes must be more than 0 and at most 1,440.';
+    ui.error.textContent = t('whatif.badMinutes', 'Minutes must be more than 0 and at most 1,440.');
     ui.minutes.focus();
     return;
   }
   if (!(band > 0 && band <= 500)) {
-    ui.error.textContent = 'The border band must be more than 0 and at most 500 km.';
+    ui.error.textContent = t('whatif.badBand', 'The border band must be more than 0 and at most 500 km.');
     ui.band.focus();
     return;
   }
@@ -306,7 +311,7 @@ async function run(event) {
   ui.run.setAttribute('aria-disabled', 'true');
   ui.result.dataset.state = 'running';
   ui.stale.hidden = true;
-  ui.status.textContent = 'Running the what-if…';
+  ui.status.textContent = t('whatif.running', 'Running the what-if…');
   try {
     const result = await api(`/whatif?${query}`);
     ui.status.textContent = '';
@@ -337,10 +342,10 @@ function ringIcon(kind) {
 function overlayLegend(L, result) {
   const c = result.coverage;
   const box = el('div', { class: 'map-legend whatif-legend', id: 'whatif-legend' },
-    el('strong', { text: `What-if: + ${result.proposed.join(' + ')}` }),
-    el('div', {}, ringIcon('gained'), ` gains coverage for ${words(c.power)}: ${c.gained.length} (${number(c.gained.reduce((n, s) => n + s.population, 0))} people)`),
-    c.lost.length ? el('div', {}, ringIcon('lost'), ` loses coverage: ${c.lost.length}`) : null);
-  const clear = el('button', { type: 'button', class: 'button-quiet', text: 'Clear', id: 'whatif-clear' });
+    el('strong', { text: t('whatif.legendTitle', 'What-if: + {acts}', { acts: result.proposed.join(' + ') }) }),
+    el('div', {}, ringIcon('gained'), t('whatif.legendGains', ' gains coverage for {power}: {n} ({people} people)', { power: (powerLabels[c.power] ?? words(c.power)).toLowerCase(), n: c.gained.length, people: number(c.gained.reduce((n, s) => n + s.population, 0)) })),
+    c.lost.length ? el('div', {}, ringIcon('lost'), t('whatif.legendLoses', ' loses coverage: {n}', { n: c.lost.length })) : null);
+  const clear = el('button', { type: 'button', class: 'button-quiet', text: t('release.clear', 'Clear'), id: 'whatif-clear' });
   clear.addEventListener('click', () => clearOverlay());
   box.append(clear);
   L.DomEvent.disableClickPropagation(box);
@@ -353,7 +358,9 @@ async function drawOverlay(result) {
   const { L } = mapApi;
   const map = mapApi.getMap();
   if (!overlay) {
-    if (!map.getPane('whatif')) map.createPane('whatif').style.zIndex = '440';
+    // above the units (445) and the incidents (450), below the tasking candidates (460):
+    // the what-if is what the officer asked to see, so nothing on the map hides it
+    if (!map.getPane('whatif')) map.createPane('whatif').style.zIndex = '455';
     overlay = mapApi.getLayer(OVERLAY) ?? mapApi.registerLayer(OVERLAY, L.featureGroup());
     mapApi.labelOnHover(overlay, (layer) => layer.whatifLabel);
     map.on('overlayadd overlayremove', (event) => {
@@ -363,14 +370,23 @@ async function drawOverlay(result) {
   overlay.clearLayers();
   for (const [kind, items] of [['gained', result.coverage.gained], ['lost', result.coverage.lost]]) {
     for (const s of items) {
-      const halo = L.circleMarker([s.lat, s.lon], { pane: 'whatif', radius: 11, color: '#FFFFFF', weight: 6, fill: false, interactive: false });
+      // a tinted disc (the area, seen through) under a thick ring with a white halo; only
+      // the ring takes the pointer, so the units inside it stay clickable
+      const disc = L.circleMarker([s.lat, s.lon], {
+        pane: 'whatif', radius: RING_RADIUS, stroke: false, fill: true, fillColor: COLOURS[kind], fillOpacity: 0.22,
+        interactive: false, className: 'whatif-disc',
+      });
+      const halo = L.circleMarker([s.lat, s.lon], { pane: 'whatif', radius: RING_RADIUS, color: '#FFFFFF', weight: 8, fill: false, interactive: false });
       const ring = L.circleMarker([s.lat, s.lon], {
-        pane: 'whatif', radius: 11, color: COLOURS[kind], weight: 3, fill: true, fillOpacity: 0,
-        dashArray: kind === 'lost' ? '5 4' : null, className: `whatif-ring whatif-${kind}`,
+        pane: 'whatif', radius: RING_RADIUS, color: COLOURS[kind], weight: 4, fill: false,
+        dashArray: kind === 'lost' ? '6 4' : null, className: `whatif-ring whatif-${kind}`,
       });
       const minutes = kind === 'gained' ? s.minutes_after : s.minutes_before;
-      ring.whatifLabel = `${s.name} — ${number(s.population)} people; ${kind === 'gained' ? 'gains' : 'loses'} coverage`
-        + `${minutes != null ? ` (${Math.round(minutes)} min)` : ''}`;
+      ring.whatifLabel = (kind === 'gained'
+        ? t('whatif.ringGains', '{name} — {people} people; gains coverage', { name: s.name, people: number(s.population) })
+        : t('whatif.ringLoses', '{name} — {people} people; loses coverage', { name: s.name, people: number(s.population) }))
+        + (minutes != null ? t('whatif.ringMinutes', ' ({n} min)', { n: Math.round(minutes) }) : '');
+      overlay.addLayer(disc);
       overlay.addLayer(halo);
       overlay.addLayer(ring);
     }
@@ -405,33 +421,33 @@ function clearOverlay() {
 // ------------------------------------------------------------------ install
 
 export function install() {
-  const panel = registerTab('law', 'Law', { order: 30 });
-  ui.acts = el('div', { class: 'acts', 'aria-live': 'polite' }, el('p', { class: 'board-empty', text: 'Loading the acts…' }));
-  panel.append(el('h2', { text: 'Law' }), el('section', { class: 'law-acts', 'aria-labelledby': 'law-acts-title' },
-    el('h3', { id: 'law-acts-title', text: 'Acts' }), ui.acts));
+  const panel = registerTab('law', t('tab.law', 'Law'), { order: 30 });
+  ui.acts = el('div', { class: 'acts', 'aria-live': 'polite' }, el('p', { class: 'board-empty', text: t('act.loading', 'Loading the acts…') }));
+  panel.append(el('h2', { text: t('tab.law', 'Law') }), el('section', { class: 'law-acts', 'aria-labelledby': 'law-acts-title' },
+    el('h3', { id: 'law-acts-title', text: t('act.title', 'Acts') }), ui.acts));
 
   if (session.can('whatif.run')) {
     ui.proposed = el('fieldset', { class: 'whatif-acts', id: 'whatif-acts' });
     ui.power = el('select', { id: 'whatif-power' });
     ui.minutes = el('input', { id: 'whatif-minutes', type: 'number', min: '1', max: '1440', step: '1', value: '30', inputmode: 'numeric' });
     ui.band = el('input', { id: 'whatif-band', type: 'number', min: '1', max: '500', step: '1', value: '30', inputmode: 'numeric' });
-    ui.run = el('button', { type: 'submit', id: 'whatif-run', text: 'Run' });
+    ui.run = el('button', { type: 'submit', id: 'whatif-run', text: t('whatif.run', 'Run') });
     ui.error = el('p', { class: 'form-error', role: 'alert', id: 'whatif-error' });
     ui.status = el('p', { class: 'board-count', role: 'status' });
-    ui.stale = el('p', { class: 'notice-inline', role: 'status', text: 'The law or the registry has changed since this run; run it again for current figures.' });
+    ui.stale = el('p', { class: 'notice-inline', role: 'status', text: t('whatif.stale', 'The law or the registry has changed since this run; run it again for current figures.') });
     ui.stale.hidden = true;
     ui.result = el('div', { class: 'whatif-result', id: 'whatif-result' });
     const form = el('form', { class: 'whatif-form', id: 'whatif-form', novalidate: true },
       ui.proposed,
       el('div', { class: 'whatif-params' },
-        el('div', {}, el('label', { for: 'whatif-power', text: 'Power for coverage' }), ui.power),
-        el('div', {}, el('label', { for: 'whatif-minutes', text: 'Within minutes' }), ui.minutes),
-        el('div', {}, el('label', { for: 'whatif-band', text: 'Border band, km' }), ui.band)),
+        el('div', {}, el('label', { for: 'whatif-power', text: t('whatif.power', 'Power for coverage') }), ui.power),
+        el('div', {}, el('label', { for: 'whatif-minutes', text: t('whatif.withinMinutes', 'Within minutes') }), ui.minutes),
+        el('div', {}, el('label', { for: 'whatif-band', text: t('whatif.band', 'Border band, km') }), ui.band)),
       ui.run, ui.error, ui.status);
     form.addEventListener('submit', run);
     panel.append(el('section', { class: 'law-whatif', 'aria-labelledby': 'law-whatif-title' },
-      el('h3', { id: 'law-whatif-title', text: 'What if a proposed act passes?' }),
-      el('p', { class: 'whatif-explain', text: 'Who would gain which power, and which border settlements a unit able to respond would reach.' }),
+      el('h3', { id: 'law-whatif-title', text: t('whatif.title', 'What if a proposed act passes?') }),
+      el('p', { class: 'whatif-explain', text: t('whatif.explain', 'Who would gain which power, and which border settlements a unit able to respond would reach.') }),
       form, ui.stale, ui.result));
     panel.append(releaseSection({
       chosenActs: () => [...ui.proposed.querySelectorAll('input:checked')].map((i) => i.value),

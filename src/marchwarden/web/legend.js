@@ -1,6 +1,7 @@
 // The "Key" board: what each symbol on the map means, in words as well as colours.
 
 import { el } from './dom.js';
+import { t } from './i18n.js';
 import { incidentKeyParts } from './incidentsymbols.js';
 import { KIND_FUNCTION, groupUnits, milSymbolImage, setGroupUnits, setSymbolStyle, symbolStyle } from './milsymbols.js';
 import { PALETTE } from './palette.js';
@@ -32,15 +33,16 @@ const area = (c, dashed = false) => (svg) => shape(svg, 'rect', {
   'stroke-width': 2, 'stroke-dasharray': dashed ? '4 3' : 'none',
 });
 
-const ENTRIES = [
-  ['Border region', 'orange, solid outline', area(PALETTE.borderRegion)],
-  ['Neighbouring region of the same state', 'light blue, solid outline', area(PALETTE.neighbourRegion)],
-  ['Region of another state', 'near white, grey dashed outline', area(PALETTE.otherState, true)],
-  ['State border', 'black dashes on a white band', (svg) => {
+/** The base map's entries (a function: the words are read in the page's language). */
+const entries = () => [
+  [t('legend.borderRegion', 'Border region'), t('legend.borderRegionWords', 'orange, solid outline'), area(PALETTE.borderRegion)],
+  [t('legend.neighbour', 'Neighbouring region of the same state'), t('legend.neighbourWords', 'light blue, solid outline'), area(PALETTE.neighbourRegion)],
+  [t('legend.otherState', 'Region of another state'), t('legend.otherStateWords', 'near white, grey dashed outline'), area(PALETTE.otherState, true)],
+  [t('legend.stateBorder', 'State border'), t('legend.stateBorderWords', 'black dashes on a white band'), (svg) => {
     shape(svg, 'line', { x1: 1, y1: 10, x2: 31, y2: 10, stroke: PALETTE.stateBorder.halo, 'stroke-width': 7 });
     shape(svg, 'line', { x1: 1, y1: 10, x2: 31, y2: 10, stroke: PALETTE.stateBorder.line, 'stroke-width': 3, 'stroke-dasharray': '6 4' });
   }],
-  ['Settlement', 'dark dot; the larger the dot, the more people (hover for name and population)', (svg) => {
+  [t('legend.settlement', 'Settlement'), t('legend.settlementWords', 'dark dot; the larger the dot, the more people (hover for name and population)'), (svg) => {
     shape(svg, 'circle', { cx: 8, cy: 10, r: 3, fill: PALETTE.settlement.fill, stroke: '#fff' });
     shape(svg, 'circle', { cx: 21, cy: 10, r: 7, fill: PALETTE.settlement.fill, stroke: '#fff' });
   }],
@@ -57,9 +59,9 @@ function keyList(className, rows) {
 /** The report marker: the symbol, the claimed look, the uncertainty circle. */
 function reportEntries() {
   return keyList('legend report-key', [
-    ['Unverified report', 'blue speech bubble with a question mark, at the reported position', reportSymbolElement(22)],
-    ['Claimed report', 'white bubble with a blue outline: an officer is working on it', reportSymbolElement(22), 'report-key-claimed'],
-    ['Uncertainty of a report\'s position', 'dashed blue circle round the bubble: how far off the position may be', swatch((svg) => {
+    [t('legend.unverified', 'Unverified report'), t('legend.unverifiedWords', 'blue speech bubble with a question mark, at the reported position'), reportSymbolElement(22)],
+    [t('legend.claimed', 'Claimed report'), t('legend.claimedWords', 'white bubble with a blue outline: an officer is working on it'), reportSymbolElement(22), 'report-key-claimed'],
+    [t('legend.uncertainty', 'Uncertainty of a report’s position'), t('legend.uncertaintyWords', 'dashed blue circle round the bubble: how far off the position may be'), swatch((svg) => {
       shape(svg, 'circle', { cx: 16, cy: 10, r: 8.5, fill: REPORT_AREA.fillColor, 'fill-opacity': REPORT_AREA.fillOpacity,
         stroke: REPORT_AREA.color, 'stroke-width': REPORT_AREA.weight, 'stroke-dasharray': REPORT_AREA.dashArray });
     })],
@@ -68,9 +70,9 @@ function reportEntries() {
 
 /** The unit symbols: the choice of style, then each kind, availability and a group. */
 function unitEntries() {
-  const section = el('section', { id: 'key-units' }, el('h3', { text: 'Units' }));
-  const choice = el('fieldset', { class: 'symbol-style' }, el('legend', { text: 'Unit symbols on the map' }));
-  for (const [value, words] of [['app6', 'Military symbols (MIL-STD-2525 / APP-6)'], ['plain', 'Plain shapes with a letter']]) {
+  const section = el('section', { id: 'key-units' }, el('h3', { text: t('tab.units', 'Units') }));
+  const choice = el('fieldset', { class: 'symbol-style' }, el('legend', { text: t('legend.unitSymbols', 'Unit symbols on the map') }));
+  for (const [value, words] of [['app6', t('legend.app6', 'Military symbols (MIL-STD-2525 / APP-6)')], ['plain', t('legend.plain', 'Plain shapes with a letter')]]) {
     const input = el('input', { type: 'radio', name: 'unit-symbol-style', value, id: `unit-symbols-${value}` });
     input.checked = symbolStyle() === value;
     input.addEventListener('change', () => {
@@ -84,18 +86,18 @@ function unitEntries() {
   const group = el('input', { type: 'checkbox', id: 'unit-grouping' });
   group.checked = groupUnits();
   group.addEventListener('change', () => setGroupUnits(group.checked));
-  choice.append(el('label', { for: 'unit-grouping' }, group, ' Group units close together when zoomed out'));
+  choice.append(el('label', { for: 'unit-grouping' }, group, t('legend.group', ' Group units close together when zoomed out')));
   const list = el('div');
   const draw = () => {
     const app6 = symbolStyle() === 'app6';
     const picture = (kind, availability) => (app6 ? milSymbolImage(kind, 'company', availability, 22) : symbolSvg(kind, availability, 20));
     list.replaceChildren(
       keyList('legend unit-key', Object.entries(AGENCY_KINDS).map(([code, k]) => [
-        k.label, app6 ? KIND_FUNCTION[code].words : k.words, picture(code, 'available')])),
-      keyList('legend unit-key', Object.entries(AVAILABILITY).map(([code, a]) => [a.label, a.words, picture('army', code)])),
+        t(`agencyKind.${code}`, k.label), app6 ? t(`legend.fn.${code}`, KIND_FUNCTION[code].words) : k.words, picture(code, 'available')])),
+      keyList('legend unit-key', Object.entries(AVAILABILITY).map(([code, a]) => [t(`availability.${code}`, a.label), t(`availability.${code}.words`, a.words), picture('army', code)])),
       el('p', { class: 'legend-note', text: app6
-        ? 'Rectangular frame: a friendly unit (filled by availability); the mark above the frame is its size (• • • platoon, I company, II battalion, X brigade). Zoomed out, units close together are grouped: a dark disc with their number, its ring split green / amber / grey by availability; a click zooms in. Zoomed in, each unit\'s callsign is written beside it.'
-        : 'Zoomed out, units close together are grouped: a dark disc with their number; a click zooms in. Zoomed in, each unit\'s callsign is written beside it.' }),
+        ? t('legend.app6Note', 'Rectangular frame: a friendly unit (filled by availability); the mark above the frame is its size (• • • platoon, I company, II battalion, X brigade). Zoomed out, units close together are grouped: a dark disc with their number, its ring split green / amber / grey by availability; a click zooms in. Zoomed in, each unit’s callsign is written beside it.')
+        : t('legend.plainNote', 'Zoomed out, units close together are grouped: a dark disc with their number; a click zooms in. Zoomed in, each unit’s callsign is written beside it.') }),
     );
   };
   draw();
@@ -104,12 +106,12 @@ function unitEntries() {
 }
 
 export function install() {
-  const panel = registerTab('key', 'Key', { order: 95 });
-  const title = el('h2', { text: 'Map key' });
-  const list = keyList('legend', ENTRIES.map(([name, words, draw]) => [name, words, swatch(draw)]));
-  const times = el('p', { class: 'legend-note', text: `Times are shown in the HQ's time zone (${hqTimezone()}); hover over a time for UTC.` });
-  const keys = el('p', { class: 'legend-note', text: 'Keyboard: Tab moves between controls; on the map, the arrow keys pan and + / − zoom, I steps through the incidents in view and U through the units (Shift: backwards), Enter opens the one shown and Escape lets go; in the board tabs, the arrow keys switch boards.' });
-  const incidents = el('section', { id: 'key-incidents' }, el('h3', { text: 'Incidents' }), incidentKeyParts(22));
-  const reports = el('section', { id: 'key-reports' }, el('h3', { text: 'Reports' }), reportEntries());
+  const panel = registerTab('key', t('tab.key', 'Key'), { order: 95 });
+  const title = el('h2', { text: t('legend.title', 'Map key') });
+  const list = keyList('legend', entries().map(([name, words, draw]) => [name, words, swatch(draw)]));
+  const times = el('p', { class: 'legend-note', text: t('legend.times', 'Times are shown in the HQ’s time zone ({zone}); hover over a time for UTC.', { zone: hqTimezone() }) });
+  const keys = el('p', { class: 'legend-note', text: t('legend.keyboard', 'Keyboard: Tab moves between controls; on the map, the arrow keys pan and + / − zoom, I steps through the incidents in view and U through the units (Shift: backwards), Enter opens the one shown and Escape lets go; in the board tabs, the arrow keys switch boards.') });
+  const incidents = el('section', { id: 'key-incidents' }, el('h3', { text: t('tab.incidents', 'Incidents') }), incidentKeyParts(22));
+  const reports = el('section', { id: 'key-reports' }, el('h3', { text: t('tab.reports', 'Reports') }), reportEntries());
   panel.append(title, list, incidents, unitEntries(), reports, times, keys);
 }

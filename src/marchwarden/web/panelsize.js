@@ -50,7 +50,7 @@ export function install(username) {
   handle.setAttribute('aria-label', t('panel.resize', 'Width of the side panel (arrow keys)'));
   handle.setAttribute('aria-controls', 'tabpanels');
   handle.setAttribute('aria-valuemin', String(MIN));
-  handle.title = 'Drag to make the side panel wider or narrower';
+  handle.title = t('panel.drag', 'Drag to make the side panel wider or narrower');
   panel.before(handle);
   handle.addEventListener('pointerdown', (e) => {
     e.preventDefault();

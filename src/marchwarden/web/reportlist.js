@@ -3,7 +3,8 @@
 // through them (arrow keys, Home, End). A card opens the report's detail (reportdetail.js)
 // or claims it, through the handlers the board gives `install`.
 
-import { el } from './dom.js';
+import { el, num } from './dom.js';
+import { t } from './i18n.js';
 import {
   canTriage, claimState, claimWords, queue, ratingWords, reports, sourceLabel, typeLabel, SOURCE_KINDS,
 } from './reportrecords.js';
@@ -16,18 +17,18 @@ const LIST_REFRESH_MS = 150;
 
 const SORTS = {
   newest: {
-    label: 'Newest observed first',
+    label: () => t('reports.sort.newest', 'Newest observed first'),
     compare: (a, b) => Date.parse(b.observed_at) - Date.parse(a.observed_at) || b.id - a.id,
   },
   reliable: {
-    label: 'Most reliable first',
+    label: () => t('reports.sort.reliable', 'Most reliable first'),
     // the source's reliability (A best), then the information's credibility (1 best)
     compare: (a, b) => a.rating.charCodeAt(0) - b.rating.charCodeAt(0)
       || Number(a.rating.charAt(1)) - Number(b.rating.charAt(1))
       || Date.parse(b.observed_at) - Date.parse(a.observed_at) || b.id - a.id,
   },
   waiting: {
-    label: 'Waiting longest first',
+    label: () => t('reports.sort.waiting', 'Waiting longest first'),
     compare: (a, b) => Date.parse(a.received_at) - Date.parse(b.received_at) || a.id - b.id,
   },
 };
@@ -69,8 +70,8 @@ export function renderCounts() {
     else if (s === 'mine') mine += 1;
   }
   ui.count.textContent = queue.loaded
-    ? `${n} waiting · ${free} not claimed${mine ? ` · ${mine} claimed by you` : ''}`
-    : 'loading…';
+    ? t('reports.count', '{n} waiting · {free} not claimed', { n: num(n), free: num(free) }) + (mine ? t('reports.countMine', ' · {n} claimed by you', { n: num(mine) }) : '')
+    : t('common.loading', 'loading…');
   // what waits in my queue: it stays while it waits (notify.js totals it in the title)
   setAttention('reports', n);
 }
@@ -86,28 +87,28 @@ export function fillRow(li, r) {
   li.dataset.partial = r._partial ? 'true' : 'false';
   const open = el('button', {
     type: 'button', class: 'report-open', dataset: { role: 'open' },
-    'aria-label': `Report ${r.id}: ${typeLabel(r)}, ${sourceLabel(r.source_kind)}, rated ${ratingWords(r.rating)}. ${claimWords(r)}`,
+    'aria-label': t('reports.cardLabel', 'Report {id}: {type}, {source}, rated {rating}. {claim}', { id: r.id, type: typeLabel(r), source: sourceLabel(r.source_kind), rating: ratingWords(r.rating), claim: claimWords(r) }),
   }, el('span', { class: 'report-type', text: typeLabel(r) }), el('span', { class: 'report-id', text: ` #${r.id}` }));
   const head = el('div', { class: 'report-head' },
     symbolElement(18), open,
     el('span', { class: 'report-rating', title: r.rating_meaning || ratingWords(r.rating), text: r.rating }));
   const meta = el('p', { class: 'report-meta' },
-    el('span', { class: 'report-source', text: sourceLabel(r.source_kind) }), ' · observed ',
+    el('span', { class: 'report-source', text: sourceLabel(r.source_kind) }), t('reports.observed', ' · observed '),
     timeElement(r.observed_at), r.region ? ` · ${r.region}` : '');
   const rating = el('p', { class: 'report-rating-words', text: ratingWords(r.rating) });
-  const text = el('p', { class: 'report-text', text: r._partial ? 'Reading the report…' : r.text || '(no text)' });
+  const text = el('p', { class: 'report-text', text: r._partial ? t('reports.reading', 'Reading the report…') : r.text || t('reports.noText', '(no text)') });
   const claimLine = el('p', { class: 'report-claim', dataset: { claim: claimState(r) }, text: claimWords(r) });
   const hints = [];
   const s = r.suggestions ?? {};
   if ((s.matches ?? []).length) {
     const names = s.matches.slice(0, 2).map((m) => m.incident_name).join(', ');
-    hints.push(`May belong to ${names}${s.matches.length > 2 ? ` and ${s.matches.length - 2} more` : ''}`);
+    hints.push(t('reports.mayBelong', 'May belong to {names}', { names }) + (s.matches.length > 2 ? t('incidents.andMore', ' and {n} more', { n: s.matches.length - 2 }) : ''));
   }
-  if ((s.duplicates ?? []).length) hints.push(`Likely duplicate of report ${s.duplicates.map((d) => `#${d.report_id}`).join(', ')}`);
+  if ((s.duplicates ?? []).length) hints.push(t('reports.duplicate', 'Likely duplicate of report {ids}', { ids: s.duplicates.map((d) => `#${d.report_id}`).join(', ') }));
   const children = [head, meta, rating, text, claimLine];
   if (hints.length) children.push(el('p', { class: 'report-hints', text: hints.join(' · ') }));
   if (canTriage() && claimState(r) === 'none') {
-    const claimButton = el('button', { type: 'button', class: 'button-quiet report-claim-button', dataset: { role: 'claim' }, text: 'Claim', 'aria-label': `Claim report ${r.id}` });
+    const claimButton = el('button', { type: 'button', class: 'button-quiet report-claim-button', dataset: { role: 'claim' }, text: t('reports.claim', 'Claim'), 'aria-label': t('reports.claimLabel', 'Claim report {id}', { id: r.id }) });
     claimButton.addEventListener('click', (event) => {
       event.stopPropagation();
       hooks.claim(r.id, { open: true });
@@ -138,8 +139,8 @@ export function renderList() {
   });
   ui.listBox.replaceChildren(...rows);
   ui.empty.hidden = shown.length > 0;
-  ui.empty.textContent = reports.size ? 'No waiting report matches the filter.' : 'No reports are waiting.';
-  ui.sortNote.textContent = `${shown.length} shown, ${SORTS[view.sort].label.toLowerCase()}.`;
+  ui.empty.textContent = reports.size ? t('reports.noMatch', 'No waiting report matches the filter.') : t('reports.noneWaiting', 'No reports are waiting.');
+  ui.sortNote.textContent = t('reports.sortNote', '{n} shown, {order}.', { n: num(shown.length), order: SORTS[view.sort].label().toLowerCase() });
   if (focus && (document.activeElement === document.body || !document.activeElement)) {
     const card = ui.listBox.querySelector(`.report-card[data-report-id="${focus.id}"]`);
     const target = card?.querySelector(`[data-role="${focus.role}"]`) ?? card?.querySelector('.report-open');
@@ -193,7 +194,7 @@ function control(label, id, options, value) {
 
 /** The queue is in: say so where it was loading, and draw it. */
 export function queueLoaded() {
-  ui.empty.textContent = 'No reports are waiting.';
+  ui.empty.textContent = t('reports.noneWaiting', 'No reports are waiting.');
   renderList();
 }
 
@@ -245,23 +246,23 @@ export function refreshClaims() {
 /** Build the queue; `open(id)` opens a report's detail, `claim(id, {open})` claims it. */
 export function install({ open, claim }) {
   hooks = { open, claim };
-  ui.count = el('span', { class: 'board-count', id: 'reports-count', text: 'loading…' });
-  const [sortBox, sort] = control('Order', 'reports-sort', Object.entries(SORTS).map(([k, s]) => [k, s.label]), view.sort);
-  const [claimBox, claimFilter] = control('Show', 'reports-claim', [['', 'All waiting'], ['free', 'Not claimed'], ['mine', 'Claimed by me']], '');
-  const [sourceBox, source] = control('Source', 'reports-source', [['', 'All sources'], ...Object.entries(SOURCE_KINDS)], '');
+  ui.count = el('span', { class: 'board-count', id: 'reports-count', text: t('common.loading', 'loading…') });
+  const [sortBox, sort] = control(t('reports.order', 'Order'), 'reports-sort', Object.entries(SORTS).map(([k, s]) => [k, s.label()]), view.sort);
+  const [claimBox, claimFilter] = control(t('events.show', 'Show'), 'reports-claim', [['', t('reports.allWaiting', 'All waiting')], ['free', t('reports.notClaimed', 'Not claimed')], ['mine', t('reports.claimedByMe', 'Claimed by me')]], '');
+  const [sourceBox, source] = control(t('reports.source', 'Source'), 'reports-source', [['', t('reports.allSources', 'All sources')], ...Object.entries(SOURCE_KINDS).map(([k, v]) => [k, t(`source.${k}`, v)])], '');
   Object.assign(ui, { sort, claimFilter, source });
   sort.addEventListener('change', () => { view.sort = sort.value; renderList(); });
   claimFilter.addEventListener('change', () => { view.claim = claimFilter.value; renderList(); });
   source.addEventListener('change', () => { view.source = source.value; renderList(); });
-  const filters = el('div', { class: 'report-filters', role: 'search', 'aria-label': 'Order and filter the reports' }, sortBox, claimBox, sourceBox);
+  const filters = el('div', { class: 'report-filters', role: 'search', 'aria-label': t('reports.filter', 'Order and filter the reports') }, sortBox, claimBox, sourceBox);
 
   ui.message = el('p', { class: 'form-error', role: 'alert' });
   ui.message.hidden = true;
   ui.listMessage = el('p', { class: 'report-message', role: 'status', id: 'reports-list-message' });
   ui.listMessage.hidden = true;
-  ui.empty = el('p', { class: 'board-empty', text: 'Loading the reports…' });
+  ui.empty = el('p', { class: 'board-empty', text: t('reports.loading', 'Loading the reports…') });
   ui.sortNote = el('p', { class: 'board-count report-sort-note', 'aria-live': 'polite' });
-  ui.listBox = el('ul', { class: 'report-list', id: 'report-list', 'aria-label': 'Reports waiting for verification' });
+  ui.listBox = el('ul', { class: 'report-list', id: 'report-list', 'aria-label': t('reports.listLabel', 'Reports waiting for verification') });
   ui.listBox.addEventListener('keydown', onListKeydown);
   ui.listBox.addEventListener('click', (event) => {
     const card = event.target.closest('.report-card');
@@ -270,15 +271,15 @@ export function install({ open, claim }) {
     hooks.open(Number(card.dataset.reportId));
   });
   ui.list = el('div', { class: 'reports-list' },
-    el('div', { class: 'board-head' }, el('h2', { text: 'Reports to verify' }), ui.count),
+    el('div', { class: 'board-head' }, el('h2', { text: t('reports.title', 'Reports to verify') }), ui.count),
     filters, ui.message, ui.listMessage, ui.sortNote, ui.empty, ui.listBox,
-    el('details', { class: 'units-key report-key' }, el('summary', { text: 'Key to the report symbol' }),
+    el('details', { class: 'units-key report-key' }, el('summary', { text: t('reports.key', 'Key to the report symbol') }),
       el('dl', { class: 'legend' },
-        el('dt', {}, symbolElement(20), 'Unverified report'),
-        el('dd', { text: 'blue speech bubble with a question mark; the dashed blue circle round it is how far off its position may be (its uncertainty)' }),
-        el('dt', { class: 'report-key-claimed' }, symbolElement(20), 'Claimed report'),
-        el('dd', { text: 'white bubble with a blue outline: an officer is working on it' }),
-        el('dt', { class: 'report-key-selected' }, symbolElement(20), 'Chosen report'),
-        el('dd', { text: 'a dark ring round the bubble, a solid circle' }))));
+        el('dt', {}, symbolElement(20), t('legend.unverified', 'Unverified report')),
+        el('dd', { text: t('reports.keyUnverified', 'blue speech bubble with a question mark; the dashed blue circle round it is how far off its position may be (its uncertainty)') }),
+        el('dt', { class: 'report-key-claimed' }, symbolElement(20), t('legend.claimed', 'Claimed report')),
+        el('dd', { text: t('legend.claimedWords', 'white bubble with a blue outline: an officer is working on it') }),
+        el('dt', { class: 'report-key-selected' }, symbolElement(20), t('reports.chosen', 'Chosen report')),
+        el('dd', { text: t('reports.chosenWords', 'a dark ring round the bubble, a solid circle') }))));
   return ui.list;
 }

@@ -5,6 +5,7 @@
 // all read them from here.
 
 import { capital, words } from './dom.js';
+import { t } from './i18n.js';
 import { session } from './session.js';
 
 /** The Admiralty code in words (core/incidents/model.py). */
@@ -38,9 +39,9 @@ export const SOURCE_KINDS = {
 /** "B2 — usually reliable, probably true". */
 export function ratingWords(code) {
   const c = String(code ?? '').toUpperCase();
-  const rel = RELIABILITY[c.charAt(0)];
-  const cred = CREDIBILITY[c.charAt(1)];
-  if (!rel || !cred) return c;
+  if (!RELIABILITY[c.charAt(0)] || !CREDIBILITY[c.charAt(1)]) return c;
+  const rel = t(`reliability.${c.charAt(0)}`, RELIABILITY[c.charAt(0)]);
+  const cred = t(`credibility.${c.charAt(1)}`, CREDIBILITY[c.charAt(1)]);
   return `${c} — ${rel}, ${cred}`;
 }
 
@@ -61,11 +62,11 @@ export const canTriage = () => session.can('report.triage');
 export const canDecide = () => canTriage() && session.can('incident.write');
 
 export function typeLabel(r) {
-  return r.incident_type_label || types.get(r.incident_type)?.label || capital(words(r.incident_type));
+  return t(`incidentType.${r.incident_type}`, r.incident_type_label || types.get(r.incident_type)?.label || capital(words(r.incident_type)));
 }
 
 export function sourceLabel(kind) {
-  return SOURCE_KINDS[kind] ?? capital(words(kind));
+  return t(`source.${kind}`, SOURCE_KINDS[kind] ?? capital(words(kind)));
 }
 
 /** Note when a claim from the server runs out on this browser's clock: now plus the
@@ -89,16 +90,21 @@ export function liveClaim(r) {
 
 export function minutesLeft(ends) {
   const ms = ends - Date.now();
-  if (ms < 60000) return 'less than a minute left';
+  if (ms < 60000) return t('reports.lessThanMinute', 'less than a minute left');
   const n = Math.round(ms / 60000);
-  return `${n} min left`;
+  return t('reports.minLeft', '{n} min left', { n });
 }
 
 /** "Claimed by you, 4 min left", "Claimed by duty-2, 7 min left", "Not claimed". */
 export function claimWords(r) {
   const c = liveClaim(r);
-  if (!c) return r.claim && r.claim.by ? `Not claimed (${r.claim.by === me() ? 'your' : `${r.claim.by}'s`} claim ran out)` : 'Not claimed';
-  return `Claimed by ${c.by === me() ? 'you' : c.by}, ${minutesLeft(claimEnds(c))}`;
+  if (!c) {
+    if (!(r.claim && r.claim.by)) return t('reports.notClaimedYet', 'Not claimed');
+    return r.claim.by === me() ? t('reports.yourClaimRanOut', 'Not claimed (your claim ran out)') : t('reports.claimRanOut', 'Not claimed ({who}’s claim ran out)', { who: r.claim.by });
+  }
+  return c.by === me()
+    ? t('reports.claimedByYou', 'Claimed by you, {left}', { left: minutesLeft(claimEnds(c)) })
+    : t('reports.claimedBy', 'Claimed by {who}, {left}', { who: c.by, left: minutesLeft(claimEnds(c)) });
 }
 
 export function claimState(r) {

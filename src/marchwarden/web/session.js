@@ -1,6 +1,8 @@
 // Who is signed in and what the policy lets them do (GET /api/v1/auth/me). The UI only
 // reflects the policy: it shows or hides what `can(action)` says; the server decides.
 
+import { t } from './i18n.js';
+
 export const ROLE_LABELS = {
   admin: 'Administrator',
   hq_commander: 'HQ commander',
@@ -33,6 +35,6 @@ export const session = {
   },
 
   get roleLabel() {
-    return this.user ? ROLE_LABELS[this.user.role] ?? this.user.role : '';
+    return this.user ? t(`role.${this.user.role}`, ROLE_LABELS[this.user.role] ?? this.user.role) : '';
   },
 };

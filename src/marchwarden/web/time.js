@@ -1,5 +1,7 @@
-// Times in the HQ's time zone (settings.hq_timezone, from GET /api/v1/config),
-// with UTC in the title attribute for hover.
+// Times in the HQ's time zone (settings.hq_timezone, from GET /api/v1/config), with the
+// zone shown and UTC in the title attribute for hover; formatted for the page's language.
+
+import { locale, onLanguage, t } from './i18n.js';
 
 let hqZone = 'Europe/Moscow';
 let hqFormat = null;
@@ -11,16 +13,17 @@ const utcFormat = new Intl.DateTimeFormat('en-GB', {
 });
 
 function build(zone) {
-  hqFormat = new Intl.DateTimeFormat('en-GB', {
+  hqFormat = new Intl.DateTimeFormat(locale(), {
     timeZone: zone, day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit',
     second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
   });
-  hqShort = new Intl.DateTimeFormat('en-GB', {
+  hqShort = new Intl.DateTimeFormat(locale(), {
     timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
   });
 }
 
 build(hqZone);
+onLanguage(() => build(hqZone));
 
 /** Use `zone` (an IANA name); an unknown zone falls back to UTC and says so. */
 export function setHqTimezone(zone) {
@@ -69,14 +72,19 @@ export function timeElement(value, { short = false } = {}) {
   return el;
 }
 
-/** "just now", "12 min ago", "3 h 5 min ago", "2 days ago" (from `now`, a ms time). */
+/** "just now", "12 min ago", "3 h 5 min ago", "2 days ago" (from `now`, a ms time), in
+ * the page's language. */
 export function relativeTime(value, now = Date.now()) {
   const minutes = Math.floor((now - asDate(value).getTime()) / 60000);
-  if (minutes < 1) return 'just now';
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 1) return t('time.justNow', 'just now');
+  if (minutes < 60) return t('time.minAgo', '{m} min ago', { m: minutes });
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''} ago`;
-  return `${Math.floor(hours / 24)} days ago`;
+  if (hours < 48) {
+    return minutes % 60
+      ? t('time.hMinAgo', '{h} h {m} min ago', { h: hours, m: minutes % 60 })
+      : t('time.hAgo', '{h} h ago', { h: hours });
+  }
+  return t('time.daysAgo', '{d} days ago', { d: Math.floor(hours / 24) });
 }
 
 let ticker = null;

@@ -5,6 +5,7 @@
 // allows; for a role with task.assign, the GeoChat panel to the unit's TAK devices
 // (takchat.js).
 
+import { t as tr } from './i18n.js';
 import { api } from './api.js';
 import { el } from './dom.js';
 import { onEvent } from './events.js';
@@ -116,7 +117,7 @@ function powerList(result) {
 
 export async function loadPowers(id) {
   if (!session.can('authority.evaluate')) {
-    ui.powers.replaceChildren(el('p', { class: 'board-empty', text: 'Your role does not include the powers of units.' }));
+    ui.powers.replaceChildren(el('p', { class: 'board-empty', text: tr('unit.noPowersRole', 'Your role does not include the powers of units.') }));
     return;
   }
   const seq = ++detailSeq;
@@ -171,7 +172,7 @@ async function loadTask(id) {
     const tasks = await api(`/tasks?unit_id=${id}&${WORKING.map((s) => `status=${s}`).join('&')}`);
     if (ui.detailUnit !== id) return;
     if (!tasks.length) {
-      ui.task.append(el('p', { class: 'board-empty', text: 'No task now.' }));
+      ui.task.append(el('p', { class: 'board-empty', text: tr('unit.noTask', 'No task now.') }));
       return;
     }
     for (const t of tasks) {
@@ -222,7 +223,7 @@ async function toggleMember(memberId, button, box) {
   button.setAttribute('aria-expanded', String(!open));
   box.hidden = open;
   if (open) return;
-  box.replaceChildren(el('p', { class: 'board-empty', text: 'Reading the law…' }));
+  box.replaceChildren(el('p', { class: 'board-empty', text: tr('unit.readingLaw', 'Reading the law…') }));
   const chosen = proposedChosen();
   const query = chosen.map((r) => `with=${encodeURIComponent(r)}`).join('&');
   try {
@@ -250,7 +251,7 @@ async function submitStatus(event) {
       hooks.statusChanged(u);
     }
     ui.statusNote.value = '';
-    ui.statusMessage.textContent = `Status changed to ${statusWords(status)}.`;
+    ui.statusMessage.textContent = tr('unit.statusChanged', 'Status changed to {status}.', { status: statusWords(status) });
   } catch (err) {
     ui.statusMessage.textContent = err.message;
   } finally {
@@ -276,7 +277,7 @@ export function lawChanged(event) {
  * are the board's. */
 export function install({ closed, statusChanged }) {
   hooks = { closed, statusChanged };
-  const back = el('button', { type: 'button', class: 'button-quiet back', text: '‹ All units' });
+  const back = el('button', { type: 'button', class: 'button-quiet back', text: tr('unit.back', '‹ All units') });
   back.addEventListener('click', closeDetail);
   ui.detailTitle = el('h2', { id: 'unit-detail-title', tabindex: '-1', class: 'unit-detail-title' });
   ui.facts = el('dl', { class: 'unit-facts' });
@@ -284,16 +285,16 @@ export function install({ closed, statusChanged }) {
   ui.members = el('div', { class: 'unit-members' });
   ui.task = el('div', { class: 'unit-task', id: 'unit-current-task' });
   ui.detail = el('section', { class: 'unit-detail', id: 'unit-detail', 'aria-labelledby': 'unit-detail-title' },
-    back, ui.detailTitle, ui.facts, el('h3', { text: 'Current task' }), ui.task);
+    back, ui.detailTitle, ui.facts, el('h3', { text: tr('unit.currentTask', 'Current task') }), ui.task);
   if (session.can('unit.status')) {
     ui.statusSelect = el('select', { id: 'unit-status-next' });
     ui.statusNote = el('input', { id: 'unit-status-note', type: 'text', maxlength: '500', autocomplete: 'off' });
-    ui.statusButton = el('button', { type: 'submit', id: 'unit-status-submit', text: 'Change status' });
+    ui.statusButton = el('button', { type: 'submit', id: 'unit-status-submit', text: tr('unit.changeStatus', 'Change status') });
     ui.statusMessage = el('p', { class: 'status-message', role: 'status', id: 'unit-status-message' });
     const form = el('form', { class: 'status-form', id: 'unit-status-form' },
-      el('h3', { text: 'Change status' }),
-      el('div', {}, el('label', { for: 'unit-status-next', text: 'New status' }), ui.statusSelect),
-      el('div', {}, el('label', { for: 'unit-status-note', text: 'Note (optional)' }), ui.statusNote),
+      el('h3', { text: tr('unit.changeStatus', 'Change status') }),
+      el('div', {}, el('label', { for: 'unit-status-next', text: tr('unit.newStatus', 'New status') }), ui.statusSelect),
+      el('div', {}, el('label', { for: 'unit-status-note', text: tr('unit.note', 'Note (optional)') }), ui.statusNote),
       ui.statusButton, ui.statusMessage);
     form.addEventListener('submit', submitStatus);
     ui.detail.append(form);
@@ -301,10 +302,10 @@ export function install({ closed, statusChanged }) {
   const chat = chatBox();
   if (chat) ui.detail.append(chat);
   ui.detail.append(
-    el('h3', { text: 'Powers' }),
+    el('h3', { text: tr('field.powers', 'Powers') }),
     el('div', { class: 'powers-with' }),
     ui.powers,
-    el('h3', { text: 'Members' }),
+    el('h3', { text: tr('whatif.members', 'Members') }),
     ui.members,
   );
   ui.detail.hidden = true;

@@ -5,12 +5,13 @@
 
 import { t } from './i18n.js';
 import { api } from './api.js';
-import { el } from './dom.js';
+import { el, num } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
 import { selectedTab } from './tabs.js';
 import { agencies, board, held, units } from './unitrecords.js';
 import { AGENCY_KINDS, AVAILABILITY, kindOf, symbolSvg } from './unitsymbols.js';
+import { formatHq } from './time.js';
 
 const PAGE_SIZE = 50;
 
@@ -39,9 +40,9 @@ function scheduleTasks() {
 /** "12m", "3h", "2d": how long a unit has been in its status (the words on hover). */
 export function sinceWords(value, now = Date.now()) {
   const minutes = Math.max(0, Math.floor((now - new Date(value).getTime()) / 60000));
-  if (minutes < 60) return `${minutes}m`;
+  if (minutes < 60) return t('units.sinceM', '{n}m', { n: minutes });
   const hours = Math.floor(minutes / 60);
-  return hours < 48 ? `${hours}h` : `${Math.floor(hours / 24)}d`;
+  return hours < 48 ? t('units.sinceH', '{n}h', { n: hours }) : t('units.sinceD', '{n}d', { n: Math.floor(hours / 24) });
 }
 
 const LIST_REFRESH_MS = 300;
@@ -108,7 +109,7 @@ function renderCounts() {
   const by = { available: 0, committed: 0, unavailable: 0 };
   for (const u of units.values()) by[u.availability] = (by[u.availability] ?? 0) + 1;
   const n = units.size;
-  ui.count.textContent = `${n.toLocaleString('en-GB')} unit${n === 1 ? '' : 's'} · ${by.available} available · ${by.committed} committed · ${by.unavailable} unavailable`;
+  ui.count.textContent = t('units.count', 'Units: {n} · {available} available · {committed} committed · {unavailable} unavailable', { n: num(n), available: num(by.available), committed: num(by.committed), unavailable: num(by.unavailable) });
 }
 
 function fillFilterOptions() {
@@ -116,7 +117,7 @@ function fillFilterOptions() {
   const regions = [...new Set([...units.values()].map((u) => u.region))].sort();
   const keep = (select, options) => {
     const current = select.value;
-    select.replaceChildren(el('option', { value: '', text: 'All' }), ...options);
+    select.replaceChildren(el('option', { value: '', text: t('units.all', 'All') }), ...options);
     select.value = [...select.options].some((o) => o.value === current) ? current : '';
   };
   keep(ui.region, regions.map((r) => el('option', { value: r, text: r })));
@@ -143,10 +144,10 @@ export function renderList() {
   if (focused) body.querySelector(`tr[data-unit-id="${focused}"] .unit-link`)?.focus();
 
   ui.empty.hidden = rows.length > 0;
-  ui.empty.textContent = units.size ? 'No unit matches these filters.' : 'No units are registered yet.';
+  ui.empty.textContent = units.size ? t('units.noMatch', 'No unit matches these filters.') : t('units.noneYet', 'No units are registered yet.');
   ui.table.hidden = rows.length === 0;
   ui.pageInfo.textContent = rows.length
-    ? `${start + 1}–${start + shown.length} of ${rows.length.toLocaleString('en-GB')}`
+    ? t('units.page', '{from}–{to} of {n}', { from: start + 1, to: start + shown.length, n: num(rows.length) })
     : '';
   ui.prev.disabled = view.page === 0;
   ui.next.disabled = view.page >= pages - 1;
@@ -159,12 +160,12 @@ export function renderList() {
 
 function row(u) {
   const kind = kindOf(u.agency_kind);
-  const link = el('button', { type: 'button', class: 'unit-link', title: `${u.name} (${u.code}), ${kind.label}, ${u.region}: show on the map and open` },
+  const link = el('button', { type: 'button', class: 'unit-link', title: t('units.linkTitle', '{name} ({code}), {kind}, {region}: show on the map and open', { name: u.name, code: u.code, kind: t(`agencyKind.${u.agency_kind}`, kind.label), region: u.region }) },
     symbolSvg(u.agency_kind, u.availability, 16), el('span', { text: u.name }));
   const status = el('td', { class: 'unit-status', text: u.status_label, title: `${u.status_label} — ${u.availability}` });
   status.dataset.availability = u.availability;
   const since = el('td', { class: 'num unit-since', text: u.status_since ? sinceWords(u.status_since) : '—',
-    title: u.status_since ? `in this status since ${new Date(u.status_since).toLocaleString()}` : '' });
+    title: u.status_since ? t('units.inStatusSince', 'in this status since {at}', { at: formatHq(u.status_since) }) : '' });
   const task = currentTasks.get(u.id);
   const taskCell = el('td', { class: 'unit-task-cell', title: task ? `${task.title} — ${task.incident_name} (${String(task.status).replace(/_/g, ' ')})` : '' },
     task ? task.title : '');
@@ -174,7 +175,7 @@ function row(u) {
     status,
     since,
     taskCell,
-    el('td', { class: 'num', title: u.readiness ? `readiness ${u.readiness} of 4: ${u.readiness_label}` : '' },
+    el('td', { class: 'num', title: u.readiness ? t('units.readiness', 'readiness {n} of 4: {label}', { n: u.readiness, label: u.readiness_label }) : '' },
       u.readiness ? `${u.readiness}/4` : '—',
       u.readiness ? el('span', { class: 'visually-hidden', text: ` ${u.readiness_label}` }) : null),
     powers.cell,
@@ -185,12 +186,12 @@ function row(u) {
 function powersOf(u) {
   const codes = held.byUnit.get(u.id);
   if (!codes) return { chips: null, cell: el('td', { class: 'unit-powers-count', text: held.loaded ? '—' : '…' }) };
-  const words = codes.map((c) => held.labels.get(c) ?? c);
-  const title = codes.length ? `Holds under the law in force: ${words.join('; ')}` : 'Holds no power under the law in force';
+  const words = codes.map((c) => t(`power.${c}`, held.labels.get(c) ?? c));
+  const title = codes.length ? t('units.holds', 'Holds under the law in force: {powers}', { powers: words.join('; ') }) : t('units.holdsNone', 'Holds no power under the law in force');
   const chips = codes.length
     ? el('div', { class: 'unit-power-chips', title },
       ...codes.map((c) => el('span', { class: 'power-chip', dataset: { power: c }, text: POWER_SHORT[c] ?? c })),
-      el('span', { class: 'visually-hidden', text: ` holds ${words.join(', ')}` }))
+      el('span', { class: 'visually-hidden', text: t('units.holdsShort', ' holds {powers}', { powers: words.join(', ') }) }))
     : null;
   return { chips, cell: el('td', { class: 'unit-powers-count', title }, chips ?? '—') };
 }
@@ -207,18 +208,18 @@ export async function loadPowerLabels() {
 }
 
 function buildKey() {
-  const key = el('details', { class: 'units-key' }, el('summary', { text: 'Key to the unit symbols' }));
+  const key = el('details', { class: 'units-key' }, el('summary', { text: t('units.key', 'Key to the unit symbols') }));
   const kinds = el('dl', { class: 'legend' });
   for (const [code, k] of Object.entries(AGENCY_KINDS)) {
-    kinds.append(el('dt', {}, symbolSvg(code, 'available', 20), k.label), el('dd', { text: k.words }));
+    kinds.append(el('dt', {}, symbolSvg(code, 'available', 20), t(`agencyKind.${code}`, k.label)), el('dd', { text: k.words }));
   }
   const colours = el('dl', { class: 'legend' });
   for (const [code, a] of Object.entries(AVAILABILITY)) {
-    colours.append(el('dt', {}, symbolSvg('police', code, 20), a.label), el('dd', { text: a.words }));
+    colours.append(el('dt', {}, symbolSvg('police', code, 20), t(`availability.${code}`, a.label)), el('dd', { text: t(`availability.${code}.words`, a.words) }));
   }
-  key.append(el('p', { class: 'legend-note', text: 'Shape and letter: the agency.' }), kinds,
-    el('p', { class: 'legend-note', text: 'Colour and fill: availability.' }), colours,
-    el('p', { class: 'legend-note', text: 'A unit is drawn where it last reported its position, or else at its home base. The chosen unit has a dark dashed ring.' }));
+  key.append(el('p', { class: 'legend-note', text: t('units.keyShape', 'Shape and letter: the agency.') }), kinds,
+    el('p', { class: 'legend-note', text: t('units.keyColour', 'Colour and fill: availability.') }), colours,
+    el('p', { class: 'legend-note', text: t('units.keyWhere', 'A unit is drawn where it last reported its position, or else at its home base. The chosen unit has a dark dashed ring.') }));
   return key;
 }
 
@@ -271,21 +272,21 @@ export function install({ open }) {
   hooks = { open };
   loadCurrentTasks();
   for (const type of ['TaskAssigned', 'TaskStatusChanged']) onEvent(type, scheduleTasks);
-  ui.count = el('span', { class: 'board-count', id: 'units-count', text: 'loading…' });
-  const [region, regionLabel] = select('Region', 'units-region');
-  const [agency, agencyLabel] = select('Agency', 'units-agency');
-  const [availability, availabilityLabel] = select('Availability', 'units-availability');
-  availability.append(el('option', { value: '', text: 'All' }),
-    ...Object.keys(AVAILABILITY).map((a) => el('option', { value: a, text: a })));
-  const [power, powerLabel] = select('Holds power', 'units-power');
-  power.append(el('option', { value: '', text: 'Any' }));
-  const search = el('input', { id: 'units-search', type: 'search', placeholder: 'name or code', autocomplete: 'off' });
+  ui.count = el('span', { class: 'board-count', id: 'units-count', text: t('common.loading', 'loading…') });
+  const [region, regionLabel] = select(t('sitrep.col.region', 'Region'), 'units-region');
+  const [agency, agencyLabel] = select(t('sitrep.col.agency', 'Agency'), 'units-agency');
+  const [availability, availabilityLabel] = select(t('units.availability', 'Availability'), 'units-availability');
+  availability.append(el('option', { value: '', text: t('units.all', 'All') }),
+    ...Object.keys(AVAILABILITY).map((a) => el('option', { value: a, text: t(`availability.${a}`, a) })));
+  const [power, powerLabel] = select(t('units.holdsPower', 'Holds power'), 'units-power');
+  power.append(el('option', { value: '', text: t('units.any', 'Any') }));
+  const search = el('input', { id: 'units-search', type: 'search', placeholder: t('units.searchHint', 'name or code'), autocomplete: 'off' });
   Object.assign(ui, { region, agency, availability, power, search });
-  const filters = el('div', { class: 'unit-filters', role: 'search', 'aria-label': 'Filter the units' },
+  const filters = el('div', { class: 'unit-filters', role: 'search', 'aria-label': t('units.filter', 'Filter the units') },
     el('div', {}, regionLabel, region), el('div', {}, agencyLabel, agency),
     el('div', {}, availabilityLabel, availability),
     ...(session.can('authority.evaluate') ? [el('div', {}, powerLabel, power)] : []),
-    el('div', {}, el('label', { for: 'units-search', text: 'Find' }), search));
+    el('div', {}, el('label', { for: 'units-search', text: t('events.find', 'Find') }), search));
   for (const [control, key] of [[region, 'region'], [agency, 'agency'], [availability, 'availability'], [power, 'power']]) {
     control.addEventListener('change', () => { view[key] = control.value; view.page = 0; renderList(); });
   }
@@ -293,7 +294,7 @@ export function install({ open }) {
 
   const head = el('tr');
   for (const [key, label, cls] of [['name', 'Unit'], ['status', 'Status'], ['since', 'For', 'num'], ['task', 'Task'], ['readiness', 'Ready', 'num'], ['powers', 'Powers']]) {
-    const button = el('button', { type: 'button', class: 'sort', text: t(`units.col.${key}`, label), title: `Sort by ${key}` });
+    const button = el('button', { type: 'button', class: 'sort', text: t(`units.col.${key}`, label), title: t('units.sortBy', 'Sort by {what}', { what: t(`units.col.${key}`, label) }) });
     button.addEventListener('click', () => {
       view.dir = view.sort === key ? -view.dir : 1;
       view.sort = key;
@@ -303,15 +304,15 @@ export function install({ open }) {
   }
   ui.body = el('tbody');
   ui.table = el('table', { class: 'units-table', id: 'units-table' },
-    el('caption', { class: 'visually-hidden', text: 'Units: choose one to see it on the map and its details' }),
+    el('caption', { class: 'visually-hidden', text: t('units.caption', 'Units: choose one to see it on the map and its details') }),
     el('thead', {}, head), ui.body);
   ui.table.addEventListener('click', (event) => {
     const tr = event.target.closest('tr[data-unit-id]');
     if (tr && !event.target.closest('th')) hooks.open(Number(tr.dataset.unitId));
   });
-  ui.empty = el('p', { class: 'board-empty', text: 'Loading the units…' });
-  ui.prev = el('button', { type: 'button', class: 'button-quiet', text: '‹ Previous' });
-  ui.next = el('button', { type: 'button', class: 'button-quiet', text: 'Next ›' });
+  ui.empty = el('p', { class: 'board-empty', text: t('units.loading', 'Loading the units…') });
+  ui.prev = el('button', { type: 'button', class: 'button-quiet', text: t('common.previous', '‹ Previous') });
+  ui.next = el('button', { type: 'button', class: 'button-quiet', text: t('common.next', 'Next ›') });
   ui.pageInfo = el('span', { class: 'page-info', 'aria-live': 'polite' });
   ui.pager = el('div', { class: 'pager' }, ui.prev, ui.pageInfo, ui.next);
   ui.prev.addEventListener('click', () => { view.page -= 1; renderList(); });
@@ -319,7 +320,7 @@ export function install({ open }) {
   ui.message = el('p', { class: 'form-error', role: 'alert' });
   ui.message.hidden = true;
   ui.list = el('div', { class: 'units-list' },
-    el('div', { class: 'board-head' }, el('h2', { text: 'Units' }), ui.count),
+    el('div', { class: 'board-head' }, el('h2', { text: t('tab.units', 'Units') }), ui.count),
     filters, ui.message, ui.empty, el('div', { class: 'table-scroll' }, ui.table), ui.pager, buildKey());
 
   return ui.list;

@@ -32,6 +32,7 @@ class UserRepository:
             disabled=bool(row.disabled),
             created_at=row.created_at,
             password_hash=row.password_hash,
+            language=row.language,
         )
 
     def add(
@@ -73,6 +74,9 @@ class UserRepository:
 
     def count(self) -> int:
         return int(self.conn.execute(sa.select(sa.func.count()).select_from(t.users)).scalar_one())
+
+    def set_language(self, user_id: int, language: str | None) -> None:
+        self.conn.execute(t.users.update().where(t.users.c.id == user_id).values(language=language))
 
     def set_disabled(self, user_id: int, at: datetime) -> None:
         self.conn.execute(
@@ -122,6 +126,7 @@ class TokenRepository:
             scope=scope_from_json(m["u_scope"]),
             disabled=bool(m["u_disabled"]),
             created_at=m["u_created_at"],
+            language=m["u_language"],
         )
         return TokenRow(row.token_id, user, row.expires_at, row.revoked_at)
 

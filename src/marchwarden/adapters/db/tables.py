@@ -35,6 +35,7 @@ users = sa.Table(
     sa.Column("disabled", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("disabled_at", UTCDateTime(), nullable=True),
+    sa.Column("language", sa.String(16), nullable=True),
 )
 
 api_tokens = sa.Table(

@@ -110,6 +110,8 @@ class User:
     disabled: bool
     created_at: datetime
     password_hash: str = field(repr=False, default="")
+    #: the language the user reads ("en", "ru"), or None: the browser's, else English
+    language: str | None = None
 
     def principal(self) -> Principal:
         return Principal(self.id, self.username, self.role, self.scope)

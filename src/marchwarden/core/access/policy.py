@@ -425,6 +425,8 @@ API_OPERATIONS: dict[str, OperationRule] = {
     "POST /auth/login": OperationRule(None, public=True),
     "POST /auth/logout": OperationRule(None),
     "GET /auth/me": OperationRule(None),
+    # one's own settings (the language): anyone signed in, for their own account only
+    "PATCH /auth/me": OperationRule(None),
     "GET /users": OperationRule(_A.USER_MANAGE),
     "POST /users": OperationRule(_A.USER_MANAGE),
     "POST /users/{username}/disable": OperationRule(_A.USER_MANAGE),

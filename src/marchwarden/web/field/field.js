@@ -4,6 +4,7 @@
 
 import * as outbox from '/field/outbox.js';
 import { EventStream } from '/ui/stream.js';
+import { chooseLanguage, locale, setLanguage, t, translateStatic, words } from '/ui/i18n.js';
 
 const BASE = '/api/v1';
 const TOKEN = 'marchwarden.field.token';
@@ -17,28 +18,15 @@ const STEP_LABEL = {
   'task.on_scene': 'On scene',
   'task.done': 'Done',
 };
-const UNIT_LABEL = {
-  available: 'available',
-  assigned: 'assigned',
-  en_route: 'en route',
-  on_scene: 'on scene',
-  returning: 'returning',
-  out_of_service: 'out of service',
-  off_duty: 'off duty',
-};
-const STATUS_LABEL = {
-  assigned: 'assigned — to accept',
-  accepted: 'accepted',
-  en_route: 'en route',
-  on_scene: 'on scene',
-  completed: 'completed',
-  cancelled: 'cancelled',
-  open: 'open',
-  available: 'available',
-  returning: 'returning',
-  out_of_service: 'out of service',
-  off_duty: 'off duty',
-};
+
+const stepLabel = (step) => t(`field.step.${step.slice(5)}`, STEP_LABEL[step] ?? step);
+const statusLabel = (s) => (s === 'assigned' ? t('field.toAccept', 'assigned — to accept') : words(s));
+
+/** The page in the account's language (else the browser's); the HTML's own words too. */
+async function speak(user) {
+  await setLanguage(chooseLanguage(user));
+  translateStatic();
+}
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -122,7 +110,7 @@ function setNet(online) {
   state.online = online;
   const net = $('net');
   net.dataset.state = online ? 'online' : 'offline';
-  net.textContent = online ? 'Online' : 'Offline — saved on this phone';
+  net.textContent = online ? t('field.online', 'Online') : t('field.offline', 'Offline — saved on this phone');
 }
 
 let flushTimer = null;
@@ -137,7 +125,7 @@ async function flushSoon(delay = 0) {
     }
     const result = await outbox.flush(send, scheduleQueueRender);
     await renderQueue();
-    if (result === 'unauthenticated') showSignIn('Your session has ended: sign in again to send what waits.');
+    if (result === 'unauthenticated') showSignIn(t('field.sessionEndedSend', 'Your session has ended: sign in again to send what waits.'));
     if (result === 'offline') {
       setNet(false);
       flushSoon(5000);
@@ -165,7 +153,7 @@ async function signIn(event) {
     body: { username: $('username').value.trim(), password: $('password').value },
   });
   if (!reply.ok) {
-    $('signin-error').textContent = reply.status === 0 ? 'No connection: signing in needs the server.' : reply.reason;
+    $('signin-error').textContent = reply.status === 0 ? t('field.noConnection', 'No connection: signing in needs the server.') : reply.reason;
     return;
   }
   localStorage.setItem(TOKEN, reply.body.access_token);
@@ -201,7 +189,7 @@ async function load(path, cacheKey) {
     return reply.body;
   }
   if (reply.status === 401) {
-    showSignIn('Your session has ended: sign in again.');
+    showSignIn(t('field.sessionEnded', 'Your session has ended: sign in again.'));
     return null;
   }
   if (reply.status === 0) setNet(false);
@@ -210,10 +198,12 @@ async function load(path, cacheKey) {
 
 async function start() {
   if (!token()) {
+    await speak(null);
     showSignIn();
     return;
   }
   const me = await load('/auth/me', 'me');
+  await speak(me?.user ?? null);
   if (!me) {
     if ($('signin').hidden) showSignIn();
     return;
@@ -309,8 +299,8 @@ async function renderTasks() {
   list.replaceChildren(...state.tasks.map(taskCard));
   const waiting = state.tasks.filter((t) => t.waiting);
   $('tasks-note').textContent = state.tasks.length
-    ? `${waiting.length} waiting for your answer, ${state.tasks.length - waiting.length} under way.`
-    : 'No task for your units just now.';
+    ? t('field.tasksNote', '{waiting} waiting for your answer, {going} under way.', { waiting: waiting.length, going: state.tasks.length - waiting.length })
+    : t('field.noTasks', 'No task for your units just now.');
   notice(waiting);
 }
 
@@ -324,22 +314,22 @@ function taskCard(task) {
   const waiting = task.waiting && !pending.length;
   const card = el('li', { class: `card${waiting ? ' waiting' : ''}`, 'data-task': task.id, 'data-status': projected },
     el('h3', {}, task.title),
-    el('span', { class: 'prio', 'data-p': task.priority }, task.priority),
-    ' ', el('span', { class: 'status' }, STATUS_LABEL[projected] || projected),
-    pending.length ? el('p', { class: 'pending' }, `${pending.map((k) => STEP_LABEL[k]).join(', ')}: waiting to be sent`) : null,
+    el('span', { class: 'prio', 'data-p': task.priority }, words(task.priority)),
+    ' ', el('span', { class: 'status' }, statusLabel(projected)),
+    pending.length ? el('p', { class: 'pending' }, t('field.pending', '{steps}: waiting to be sent', { steps: pending.map(stepLabel).join(', ') })) : null,
     el('dl', {},
-      el('dt', {}, 'What'), el('dd', {}, task.description || task.incident_name),
-      el('dt', {}, 'Incident'), el('dd', {}, `${task.incident_name} (${task.incident_type.replaceAll('_', ' ')}, ${task.incident_severity})`),
-      el('dt', {}, 'Where'), el('dd', {}, where),
-      el('dt', {}, 'Powers'), el('dd', {}, powers),
-      el('dt', {}, 'Unit'), el('dd', {}, task.unit ? task.unit.name : '—'),
-      el('dt', {}, 'Tasked by'), el('dd', {}, task.tasked_by || task.created_by),
+      el('dt', {}, t('field.what', 'What')), el('dd', {}, task.description || task.incident_name),
+      el('dt', {}, t('sitrep.col.incident', 'Incident')), el('dd', {}, `${task.incident_name} (${t(`incidentType.${task.incident_type}`, task.incident_type.replaceAll('_', ' '))}, ${words(task.incident_severity)})`),
+      el('dt', {}, t('field.where', 'Where')), el('dd', {}, where),
+      el('dt', {}, t('field.powers', 'Powers')), el('dd', {}, powers),
+      el('dt', {}, t('sitrep.col.unit', 'Unit')), el('dd', {}, task.unit ? task.unit.name : '—'),
+      el('dt', {}, t('field.taskedBy', 'Tasked by')), el('dd', {}, task.tasked_by || task.created_by),
     ),
   );
   const buttons = el('div', { class: 'buttons' });
   for (const step of steps) {
     const cls = step === 'task.decline' ? 'stop' : 'go';
-    buttons.append(el('button', { type: 'button', class: cls, 'data-step': step, onclick: () => step === 'task.decline' ? askDecline(card, task) : taskStep(task, step) }, STEP_LABEL[step]));
+    buttons.append(el('button', { type: 'button', class: cls, 'data-step': step, onclick: () => step === 'task.decline' ? askDecline(card, task) : taskStep(task, step) }, stepLabel(step)));
   }
   card.append(buttons);
   return card;
@@ -347,11 +337,11 @@ function taskCard(task) {
 
 function askDecline(card, task) {
   if (card.querySelector('form')) return;
-  const reason = el('textarea', { rows: 2, required: true, 'aria-label': 'Why decline', placeholder: 'Why (required)' });
-  const form = el('form', { class: 'decline' }, el('label', {}, 'Why decline', reason),
+  const reason = el('textarea', { rows: 2, required: true, 'aria-label': t('field.whyDecline', 'Why decline'), placeholder: t('field.whyRequired', 'Why (required)') });
+  const form = el('form', { class: 'decline' }, el('label', {}, t('field.whyDecline', 'Why decline'), reason),
     el('div', { class: 'buttons' },
-      el('button', { type: 'submit', class: 'stop' }, 'Decline'),
-      el('button', { type: 'button', onclick: () => form.remove() }, 'Keep it')));
+      el('button', { type: 'submit', class: 'stop' }, stepLabel('task.decline')),
+      el('button', { type: 'button', onclick: () => form.remove() }, t('field.keepIt', 'Keep it'))));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (!reason.value.trim()) return;
@@ -364,7 +354,7 @@ function askDecline(card, task) {
 async function taskStep(task, step, note = '') {
   await outbox.enqueue({
     kind: 'action',
-    label: `${STEP_LABEL[step]} — task ${task.id} (${task.title})`,
+    label: t('field.stepLabel', '{step} — task {id} ({title})', { step: stepLabel(step), id: task.id, title: task.title }),
     path: '/field/actions',
     body: { kind: step, task_id: task.id, note },
   });
@@ -380,7 +370,7 @@ function notice(waiting) {
   const badge = $('badge-tasks');
   badge.hidden = waiting.length === 0;
   badge.textContent = String(waiting.length);
-  document.title = waiting.length ? `(${waiting.length}) Marchwarden field` : 'Marchwarden field';
+  document.title = (waiting.length ? `(${waiting.length}) ` : '') + t('field.pageTitle', 'Marchwarden field');
   if (fresh.length) {
     if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
     if (localStorage.getItem(SOUND) === '1') beep();
@@ -413,24 +403,24 @@ function renderUnit() {
   }
   const f = currentUnit();
   if (!f) {
-    $('unit-now').textContent = 'No unit to act for.';
+    $('unit-now').textContent = t('field.noUnit', 'No unit to act for.');
     $('unit-buttons').replaceChildren();
     return;
   }
   state.unitId = f.unit.id;
   pick.value = String(f.unit.id);
-  $('unit-now').textContent = `${f.unit.name}: ${UNIT_LABEL[f.unit.status] || f.unit.status}` +
-    (f.active_task_id ? ` — on task ${f.active_task_id}` : '');
+  $('unit-now').textContent = `${f.unit.name}: ${words(f.unit.status)}` +
+    (f.active_task_id ? t('field.onTask', ' — on task {id}', { id: f.active_task_id }) : '');
   $('unit-buttons').replaceChildren(...f.allowed_next.map((s) => el('button', {
     type: 'button', 'data-status': s,
     onclick: () => unitStatus(f, s),
-  }, UNIT_LABEL[s] || s)));
+  }, words(s))));
 }
 
 async function unitStatus(f, status) {
   await outbox.enqueue({
     kind: 'action',
-    label: `${f.unit.name}: ${UNIT_LABEL[status] || status}`,
+    label: `${f.unit.name}: ${words(status)}`,
     path: '/field/actions',
     body: { kind: 'unit.status', unit_id: f.unit.id, status },
   });
@@ -447,8 +437,8 @@ function trackPosition() {
   if (!consent || !active || !navigator.geolocation) {
     clearInterval(state.positionTimer);
     state.positionTimer = null;
-    $('position-note').textContent = !consent ? 'Not shared.'
-      : !active ? 'Shared only while a task is active.' : 'This device cannot tell its position.';
+    $('position-note').textContent = !consent ? t('field.notShared', 'Not shared.')
+      : !active ? t('field.sharedWhileActive', 'Shared only while a task is active.') : t('field.noGeolocation', 'This device cannot tell its position.');
     return;
   }
   if (state.positionTimer) return;
@@ -465,12 +455,12 @@ function trackPosition() {
         accuracy_m: pos.coords.accuracy, at: new Date(pos.timestamp).toISOString(),
       },
     });
-    $('position-note').textContent = `Position shared at ${new Date().toLocaleTimeString()} (±${Math.round(pos.coords.accuracy)} m).`;
+    $('position-note').textContent = t('field.positionShared', 'Position shared at {time} (±{m} m).', { time: new Date().toLocaleTimeString(locale()), m: Math.round(pos.coords.accuracy) });
     flushSoon();
   }, (err) => {
     $('position-note').textContent = err.code === 1
-      ? 'Position not allowed on this phone: allow it in the browser settings, or leave sharing off.'
-      : `No position just now (${err.message}).`;
+      ? t('field.positionDenied', 'Position not allowed on this phone: allow it in the browser settings, or leave sharing off.')
+      : t('field.noPositionNow', 'No position just now ({why}).', { why: err.message });
   }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 10000 });
   once();
   state.positionTimer = setInterval(once, every);
@@ -494,7 +484,7 @@ function resetWhen() {
 
 function setPlace(lon, lat, uncertainty, how) {
   state.place = { lon, lat, uncertainty_m: uncertainty };
-  $('r-where').textContent = `${how}: ${lat.toFixed(5)}, ${lon.toFixed(5)}${uncertainty ? ` (±${Math.round(uncertainty)} m)` : ''}`;
+  $('r-where').textContent = `${how}: ${lat.toFixed(5)}, ${lon.toFixed(5)}${uncertainty ? t('field.plusMinus', ' (±{m} m)', { m: Math.round(uncertainty) }) : ''}`;
   if (state.map) {
     if (state.marker) state.marker.setLatLng([lat, lon]);
     else state.marker = state.L.circleMarker([lat, lon], { radius: 10, color: '#000', weight: 3, fillColor: '#ffd400', fillOpacity: 1 }).addTo(state.map);
@@ -503,16 +493,16 @@ function setPlace(lon, lat, uncertainty, how) {
 
 function useHere() {
   if (!navigator.geolocation) {
-    $('r-where').textContent = 'This device cannot tell its position: tap the map.';
+    $('r-where').textContent = t('field.noGeolocationTap', 'This device cannot tell its position: tap the map.');
     return;
   }
-  $('r-where').textContent = 'Finding your position…';
+  $('r-where').textContent = t('field.finding', 'Finding your position…');
   navigator.geolocation.getCurrentPosition(
-    (pos) => setPlace(pos.coords.longitude, pos.coords.latitude, pos.coords.accuracy, 'Your position'),
+    (pos) => setPlace(pos.coords.longitude, pos.coords.latitude, pos.coords.accuracy, t('field.yourPosition', 'Your position')),
     (err) => {
       $('r-where').textContent = err.code === 1
-        ? 'Position not allowed on this phone: tap the map to pick the place.'
-        : 'No position just now: tap the map to pick the place.';
+        ? t('field.deniedTap', 'Position not allowed on this phone: tap the map to pick the place.')
+        : t('field.noPositionTap', 'No position just now: tap the map to pick the place.');
     },
     { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 },
   );
@@ -532,7 +522,7 @@ async function ensureMap() {
   if (border) L.geoJSON(border, { style: { color: '#a40000', weight: 3 } }).addTo(state.map);
   const regions = await load('/geo/regions', 'geo.regions');
   if (regions) L.geoJSON(regions, { style: { color: '#000', weight: 1, fill: false } }).addTo(state.map);
-  state.map.on('click', (e) => setPlace(e.latlng.lng, e.latlng.lat, 250, 'Picked on the map'));
+  state.map.on('click', (e) => setPlace(e.latlng.lng, e.latlng.lat, 250, t('field.picked', 'Picked on the map')));
   if (state.place) setPlace(state.place.lon, state.place.lat, state.place.uncertainty_m, 'Place');
 }
 
@@ -540,12 +530,12 @@ async function submitReport(event) {
   event.preventDefault();
   const msg = $('report-msg');
   if (!state.place) {
-    msg.textContent = 'Say where: use your position or tap the map.';
+    msg.textContent = t('field.sayWhere', 'Say where: use your position or tap the map.');
     return;
   }
   const observed = new Date($('r-when').value);
   if (Number.isNaN(observed.getTime())) {
-    msg.textContent = 'Say when it was seen.';
+    msg.textContent = t('field.sayWhen', 'Say when it was seen.');
     return;
   }
   const body = {
@@ -559,19 +549,19 @@ async function submitReport(event) {
     reporter: state.me.user.username,
   };
   const typeLabel = $('r-type').selectedOptions[0]?.textContent || body.incident_type;
-  const report = await outbox.enqueue({ kind: 'report', label: `Report: ${typeLabel}`, path: '/reports', body });
+  const report = await outbox.enqueue({ kind: 'report', label: t('field.reportLabel', 'Report: {type}', { type: typeLabel }), path: '/reports', body });
   const keep = $('r-keep-gps').checked ? '?keep_position=true' : '';
   for (const file of $('r-photos').files) {
     await outbox.enqueue({
-      kind: 'photo', label: `Photo ${file.name} for the report`, reportSeq: report.seq,
+      kind: 'photo', label: t('field.photoLabel', 'Photo {name} for the report', { name: file.name }), reportSeq: report.seq,
       blob: file, query: keep, path: null,
     });
   }
   $('report-form').reset();
   resetWhen();
   state.place = null;
-  $('r-where').textContent = 'No place chosen yet: use your position or tap the map.';
-  msg.textContent = state.online ? 'Report sending…' : 'Saved on this phone: it is sent when the connection returns.';
+  $('r-where').textContent = t('field.noPlace', 'No place chosen yet: use your position or tap the map.');
+  msg.textContent = state.online ? t('field.sending', 'Report sending…') : t('field.savedOffline', 'Saved on this phone: it is sent when the connection returns.');
   await renderQueue();
   flushSoon();
 }
@@ -594,9 +584,9 @@ async function renderQueue() {
   const all = await outbox.items();
   const list = $('queue');
   list.replaceChildren(...all.map((item) => el('li', { 'data-state': item.state, 'data-seq': item.seq },
-    el('span', { class: 'state' }, STATE_TEXT[item.state] || item.state), ' — ', item.label,
-    item.state === 'refused' ? el('span', { class: 'reason' }, `Refused by the server: ${item.reason}`) : null,
-    item.state === 'accepted' && item.kind === 'report' && item.result ? el('span', {}, ` (report ${item.result.id})`) : null,
+    el('span', { class: 'state' }, t(`field.queue.${item.state}`, STATE_TEXT[item.state] || item.state)), ' — ', item.label,
+    item.state === 'refused' ? el('span', { class: 'reason' }, t('field.refused', 'Refused by the server: {why}', { why: item.reason })) : null,
+    item.state === 'accepted' && item.kind === 'report' && item.result ? el('span', {}, t('field.reportN', ' (report {id})', { id: item.result.id })) : null,
   )));
   const waiting = all.filter((i) => i.state === 'waiting' || i.state === 'sending').length;
   const badge = $('badge-queue');

@@ -9,12 +9,14 @@
 importScripts('/vendor/workbox/workbox-sw.js');
 workbox.setConfig({ modulePathPrefix: '/vendor/workbox/', debug: false });
 
-const SHELL_CACHE = 'marchwarden-field-shell-v1';
+const SHELL_CACHE = 'marchwarden-field-shell-v2';
 const PAGE_CACHE = 'marchwarden-field-page-v1';
 const SHELL = [
   '/field/field.js',
   '/field/outbox.js',
   '/ui/stream.js',
+  '/ui/i18n.js',
+  '/ui/i18n/ru.json',
   '/field/field.css',
   '/field/icon.svg',
   '/field/manifest.webmanifest',

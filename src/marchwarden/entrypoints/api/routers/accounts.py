@@ -9,6 +9,7 @@ from marchwarden.core.access.policy import allowed_actions
 from marchwarden.entrypoints.api.deps import CurrentPrincipal, ServicesDep, TokenDep
 from marchwarden.entrypoints.api.schemas.accounts import (
     LoginIn,
+    MeIn,
     MeOut,
     ScopeIn,
     TokenOut,
@@ -50,6 +51,13 @@ def me(principal: CurrentPrincipal, services: ServicesDep) -> MeOut:
     with services.db.unit_of_work(write=False) as uow:
         user = uow.users.get(principal.user_id)
     assert user is not None
+    return MeOut(user=UserOut.of(user), actions=sorted(a.value for a in allowed_actions(principal)))
+
+
+@router.patch("/auth/me", response_model=MeOut)
+def update_me(body: MeIn, principal: CurrentPrincipal, services: ServicesDep) -> MeOut:
+    """Change one's own settings: the language the page, the sitrep and messages use."""
+    user = accounts.set_language(services, principal, principal.username, body.language)
     return MeOut(user=UserOut.of(user), actions=sorted(a.value for a in allowed_actions(principal)))
 
 

@@ -41,6 +41,9 @@ class UserOut(Schema):
     scope: ScopeOut
     disabled: bool
     created_at: datetime
+    language: str | None = Field(
+        default=None, description="the language the user reads; null: the browser's"
+    )
 
     @classmethod
     def of(cls, user: User) -> UserOut:
@@ -52,6 +55,7 @@ class UserOut(Schema):
             scope=ScopeOut.of(user.scope),
             disabled=user.disabled,
             created_at=user.created_at,
+            language=user.language,
         )
 
 
@@ -65,6 +69,14 @@ class TokenOut(Schema):
 class MeOut(Schema):
     user: UserOut
     actions: list[str]
+
+
+class MeIn(Schema):
+    """What a user may change of their own account."""
+
+    language: str | None = Field(
+        max_length=16, description="a language code (en, ru), or null for the browser's"
+    )
 
 
 class ScopeIn(Schema):
