@@ -82,11 +82,24 @@ class DomainEvent:
         return Resource.everywhere(self.type)
 
     def payload(self) -> dict[str, Any]:
-        return {
-            f.name: _plain(getattr(self, f.name))
-            for f in dataclasses.fields(self)
-            if not f.metadata.get("record_only")
-        }
+        names = _PAYLOAD_FIELDS.get(type(self))
+        if names is None:
+            names = tuple(
+                f.name for f in dataclasses.fields(self) if not f.metadata.get("record_only")
+            )
+            _PAYLOAD_FIELDS[type(self)] = names
+        out = {}
+        for name in names:
+            value = getattr(self, name)
+            out[name] = value if type(value) in _SCALARS else _plain(value)
+        return out
+
+
+#: per event class, the fields ``payload()`` carries (``dataclasses.fields`` builds its
+#: answer anew on every call, and every event written asks)
+_PAYLOAD_FIELDS: dict[type[DomainEvent], tuple[str, ...]] = {}
+#: values ``payload()`` keeps as they are (exact types: a ``StrEnum`` member goes to its value)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _plain(value: Any) -> Any:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -562,6 +562,14 @@ class _Tpl:
     children: tuple[_Tpl, ...] = ()
 
 
+def _per_place(unit: _Tpl, places: tuple[str, ...]) -> tuple[_Tpl, ...]:
+    """``unit`` once per place, its suffix numbered (``OP1``, ``OP2``, …)."""
+    return tuple(
+        replace(unit, suffix=f"{unit.suffix}{i}", place=place)
+        for i, place in enumerate(places, start=1)
+    )
+
+
 def _army_templates(region: str) -> tuple[_Tpl, ...]:
     towns = {
         "RU-BEL": ("Belgorod", "Valuyki", "Shebekino", "Staryy Oskol"),
@@ -636,17 +644,17 @@ def _border_templates(region: str) -> tuple[_Tpl, ...]:
         "RU-KRS": ("Tëtkino", "Glushkovo", "Sudzha", "Guyevo"),
         "RU-BRY": ("Klimovo", "Novyy Ropsk", "Suzëmka", "Seredyna-Buda"),
     }[region]
-    kids = tuple(
+    kids = _per_place(
         _Tpl(
-            f"OP{i}",
+            "OP",
             "{P} Border Outpost",
             "outpost",
-            p,
+            "",
             ("observation", "checkpoint", "infantry"),
             4,
             (24, 40),
-        )
-        for i, p in enumerate(outposts, start=1)
+        ),
+        outposts,
     )
     return (
         _Tpl(
@@ -714,17 +722,17 @@ def _police_templates(region: str) -> tuple[_Tpl, ...]:
         "RU-KRS": ("Sudzha", "Glushkovo", "Ryl’sk"),
         "RU-BRY": ("Klimovo", "Suzëmka", "Sevsk"),
     }[region]
-    kids = tuple(
+    kids = _per_place(
         _Tpl(
-            f"D{i}",
+            "D",
             "{P} District Police",
             "department",
-            t,
+            "",
             ("observation", "checkpoint", "transport"),
             3,
             (30, 80),
-        )
-        for i, t in enumerate(towns, start=1)
+        ),
+        towns,
     )
     return (
         _Tpl(
@@ -757,17 +765,17 @@ def _rescue_templates(region: str) -> tuple[_Tpl, ...]:
             4,
             (20, 35),
         ),
-        *(
+        *_per_place(
             _Tpl(
-                f"FR{i}",
+                "FR",
                 "{P} Fire and Rescue Team",
                 "team",
-                t,
+                "",
                 ("firefighting", "search_rescue", "evacuation"),
                 4,
                 (20, 40),
-            )
-            for i, t in enumerate(fire, start=1)
+            ),
+            fire,
         ),
         _Tpl(
             "MED",

@@ -248,13 +248,7 @@ class ForcesRepository:
         )
 
     def status_history(self, unit_id: int, limit: int = 100) -> list[StatusChange]:
-        h = t.unit_status_history
-        rows = self.conn.execute(
-            sa.select(h)
-            .where(h.c.unit_id == unit_id)
-            .order_by(h.c.at.desc(), h.c.id.desc())
-            .limit(limit)
-        ).all()
+        rows = self._newest_of_unit(t.unit_status_history, unit_id, limit)
         return [StatusChange(r.at, r.status, r.previous, r.by_user, r.note) for r in rows]
 
     def add_position(
@@ -302,14 +296,17 @@ class ForcesRepository:
         return bool(moved)
 
     def positions(self, unit_id: int, limit: int = 100) -> list[Position]:
-        p = t.unit_positions
-        rows = self.conn.execute(
-            sa.select(p)
-            .where(p.c.unit_id == unit_id)
-            .order_by(p.c.at.desc(), p.c.id.desc())
+        rows = self._newest_of_unit(t.unit_positions, unit_id, limit)
+        return [Position(r.at, r.lon, r.lat, r.source, r.accuracy_m) for r in rows]
+
+    def _newest_of_unit(self, table: sa.Table, unit_id: int, limit: int) -> Sequence[sa.Row[Any]]:
+        """A unit's rows of a history table, newest first (by time, then id)."""
+        return self.conn.execute(
+            sa.select(table)
+            .where(table.c.unit_id == unit_id)
+            .order_by(table.c.at.desc(), table.c.id.desc())
             .limit(limit)
         ).all()
-        return [Position(r.at, r.lon, r.lat, r.source, r.accuracy_m) for r in rows]
 
     # -- members ---------------------------------------------------------------------
     def _records(

@@ -44,26 +44,50 @@ class Anchor:
     hash: str
 
 
+#: the types ``plain`` passes through as they are (exact types: a ``StrEnum`` member is
+#: a ``str`` too, but goes to its value)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """``value`` as plain JSON (dicts with string keys, lists, str, int, float, bool,
     None), the one form an audit record's changes and an event's payload are stored in.
 
     Dates and times become ISO 8601 text, enums their value, tuples and sets lists; any
     other type is refused with ``TypeError`` here — at the one place a record is written,
-    never later in the store's JSON encoder after the change was made."""
-    if isinstance(value, Enum):  # a StrEnum or IntEnum too: its plain value
-        return plain(value.value)
-    if value is None or isinstance(value, (str, bool, int, float)):
+    never later in the store's JSON encoder after the change was made.
+
+    Runs for every record and event written (on the ingest path too): the common shapes,
+    scalars and dicts and lists of them, take a fast path by exact type; the rest goes to
+    ``_plain_other``."""
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if isinstance(value, dict):
+    if kind is dict:
         out = {}
         for k, v in value.items():
-            if isinstance(k, Enum):
-                k = k.value
-            if not isinstance(k, (str, int)) or isinstance(k, bool):
-                raise TypeError(f"audit/event key {k!r} is not a string")
-            out[str(k)] = plain(v)
+            out[k if type(k) is str else _plain_key(k)] = v if type(v) in _SCALARS else plain(v)
         return out
+    if kind is list or kind is tuple:
+        return [v if type(v) in _SCALARS else plain(v) for v in value]
+    return _plain_other(value)
+
+
+def _plain_key(key: Any) -> str:
+    if isinstance(key, Enum):
+        key = key.value
+    if not isinstance(key, (str, int)) or isinstance(key, bool):
+        raise TypeError(f"audit/event key {key!r} is not a string")
+    return str(key)
+
+
+def _plain_other(value: Any) -> Any:
+    if isinstance(value, Enum):  # a StrEnum or IntEnum too: its plain value
+        return plain(value.value)
+    if isinstance(value, (str, bool, int, float)):  # subclasses of the plain types
+        return value
+    if isinstance(value, dict):
+        return {_plain_key(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         items = [plain(v) for v in value]
         return items if isinstance(value, (list, tuple)) else sorted(items, key=repr)

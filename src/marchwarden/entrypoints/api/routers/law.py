@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
@@ -171,26 +172,53 @@ def member_authority(
     moment = _moment(services, at)
     proposed = tuple(with_proposed or ())
     unit, result = authority.member_authority(services, principal, member_id, moment, proposed)
-    out = []
-    for power in POWER_CATALOGUE:
+
+    def basis(power: str) -> list[str] | None:
         held = result.basis(power)
-        out.append(
+        return None if held is None else [b.describe() for b in held.bases]
+
+    return _authority_out(
+        services,
+        ("member", member_id, f"member {member_id} of {unit.name}"),
+        moment,
+        proposed,
+        basis=basis,
+        reasons=result.reasons,
+    )
+
+
+def _authority_out(
+    services: ServicesDep,
+    subject: tuple[Literal["member", "unit"], int, str],
+    moment: datetime,
+    proposed: tuple[str, ...],
+    *,
+    basis: Callable[[str], list[str] | None],
+    reasons: Callable[[str], Iterable[str]],
+) -> AuthorityOut:
+    """Every power of the catalogue for a member or a unit (``subject``: kind, id, name):
+    ``basis(power)``, what grants it (None: not held), else ``reasons(power)``."""
+    powers = []
+    for power in POWER_CATALOGUE:
+        held = basis(power)
+        powers.append(
             PowerOut(
                 power=power,
                 label=POWER_CATALOGUE[power],
                 held=held is not None,
-                basis=[] if held is None else [b.describe() for b in held.bases],
-                missing=[] if held is not None else list(result.reasons(power)),
+                basis=held or [],
+                missing=[] if held is not None else list(reasons(power)),
             )
         )
+    kind, subject_id, name = subject
     return AuthorityOut(
-        subject="member",
-        id=member_id,
-        name=f"member {member_id} of {unit.name}",
+        subject=kind,
+        id=subject_id,
+        name=name,
         at=moment,
         acts=list(_acts_in_effect(services, moment, proposed)),
         with_proposed=list(proposed),
-        powers=out,
+        powers=powers,
     )
 
 
@@ -229,26 +257,19 @@ def unit_authority(
     moment = _moment(services, at)
     proposed = tuple(with_proposed or ())
     unit, result = authority.unit_authority(services, principal, unit_id, moment, proposed)
-    out = []
-    for power in POWER_CATALOGUE:
-        holds = result.holds(power)
-        out.append(
-            PowerOut(
-                power=power,
-                label=POWER_CATALOGUE[power],
-                held=holds,
-                basis=[c.describe() for c in result.counts(power) if c.met] if holds else [],
-                missing=[] if holds else list(result.reasons(power)),
-            )
-        )
-    return AuthorityOut(
-        subject="unit",
-        id=unit_id,
-        name=unit.name,
-        at=moment,
-        acts=list(_acts_in_effect(services, moment, proposed)),
-        with_proposed=list(proposed),
-        powers=out,
+
+    def basis(power: str) -> list[str] | None:
+        if not result.holds(power):
+            return None
+        return [c.describe() for c in result.counts(power) if c.met]
+
+    return _authority_out(
+        services,
+        ("unit", unit_id, unit.name),
+        moment,
+        proposed,
+        basis=basis,
+        reasons=result.reasons,
     )
 
 
