@@ -217,7 +217,11 @@ class GroupCommit:
                 # held (SQLite) none can appear meanwhile, and on PostgreSQL a key stored
                 # meanwhile by another process makes ``add`` refuse it: ``RetryJob``, and
                 # the careful run (no preload) replays it
-                uow.idempotency.preload([j.idempotency for j in jobs if j.idempotency])
+                keys = [j.idempotency for j in jobs if j.idempotency]
+                uow.idempotency.preload(keys)
+                # PostgreSQL: the batch's reports and keys in one statement each at the
+                # end, not one round trip each (a key taken meanwhile: careful run)
+                uow.batch_inserts(len(keys))
             for job in jobs:
                 if not careful:
                     try:
@@ -241,6 +245,11 @@ class GroupCommit:
                         savepoint.commit()
                         outcomes.append((job, value, None))
                     break
+            if not careful:
+                try:
+                    uow.flush_inserts()
+                except Exception as exc:
+                    raise _JobFailed from exc  # whose row it was, the careful run finds
             uow.commit()
         return outcomes
 

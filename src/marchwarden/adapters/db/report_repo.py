@@ -72,6 +72,10 @@ def _report(row: Any) -> Report:
 
 _REPORTS = t.reports
 _REPORT_INSERT = _REPORTS.insert()
+#: ``n`` report ids from the table's sequence in one round trip (PostgreSQL)
+_NEXT_IDS = sa.text(
+    "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, :n)"
+)
 _DUPLICATE_CANDIDATES = (
     sa.select(
         _REPORTS.c.id,
@@ -95,6 +99,26 @@ _DUPLICATE_CANDIDATES = (
 class ReportRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        #: rows whose INSERT waits for ``flush`` (None: ``add`` inserts at once)
+        self._pending: list[dict[str, Any]] | None = None
+        #: ids taken from the sequence for ``add`` and not handed out yet
+        self._ids: list[int] = []
+        self._reserve = 1
+
+    def batch(self, expected: int) -> None:
+        """From now on ``add`` keeps its row in memory and ``flush`` writes them all in
+        one statement (the group commit on PostgreSQL, where each statement is a round
+        trip). The id comes from the sequence beforehand: ``expected`` of them in one
+        read, as many again when they run out (ids not used leave gaps, as a rolled-back
+        insert does). ``duplicate_candidates`` sees the rows kept."""
+        self._pending = []
+        self._reserve = max(1, expected)
+
+    def flush(self) -> None:
+        """Insert the rows kept by ``add`` since ``batch``, in one statement."""
+        if self._pending:
+            self.conn.execute(_REPORT_INSERT, self._pending)
+            self._pending = []
 
     def add(
         self,
@@ -105,29 +129,33 @@ class ReportRepository:
         received_at: datetime,
         correlation: dict[str, Any],
     ) -> int:
-        result = self.conn.execute(
-            _REPORT_INSERT,
-            {
-                "source_kind": new.source_kind.value,
-                "observed_at": new.observed_at,
-                "received_at": received_at,
-                "lon": new.position[0],
-                "lat": new.position[1],
-                "uncertainty_m": new.uncertainty_m,
-                "incident_type": new.incident_type.value,
-                "text": new.text,
-                "reliability": new.rating.reliability.value,
-                "credibility": int(new.rating.credibility),
-                "reporter": new.reporter,
-                "submitted_by_id": submitted_by_id,
-                "submitted_by": submitted_by,
-                "region": new.region,
-                "status": ReportStatus.PENDING.value,
-                "decision_note": "",
-                "correlation": correlation,
-            },
-        )
-        return _pk(result)
+        row: dict[str, Any] = {
+            "source_kind": new.source_kind.value,
+            "observed_at": new.observed_at,
+            "received_at": received_at,
+            "lon": new.position[0],
+            "lat": new.position[1],
+            "uncertainty_m": new.uncertainty_m,
+            "incident_type": new.incident_type.value,
+            "text": new.text,
+            "reliability": new.rating.reliability.value,
+            "credibility": int(new.rating.credibility),
+            "reporter": new.reporter,
+            "submitted_by_id": submitted_by_id,
+            "submitted_by": submitted_by,
+            "region": new.region,
+            "status": ReportStatus.PENDING.value,
+            "decision_note": "",
+            "correlation": correlation,
+        }
+        if self._pending is None:
+            return _pk(self.conn.execute(_REPORT_INSERT, row))
+        if not self._ids:
+            ids = self.conn.execute(_NEXT_IDS, {"n": self._reserve}).scalars()
+            self._ids = sorted((int(i) for i in ids), reverse=True)
+        row["id"] = self._ids.pop()
+        self._pending.append(row)
+        return int(row["id"])
 
     def get(self, report_id: int, *, for_update: bool = False) -> Report | None:
         q = sa.select(t.reports).where(t.reports.c.id == report_id)
@@ -196,7 +224,7 @@ class ReportRepository:
                 "lon_max": lon + dlon,
             },
         ).all()
-        return [
+        found = [
             ReportSummary(
                 report_id=int(row.id),
                 incident_type=incident_type,
@@ -207,6 +235,24 @@ class ReportRepository:
             )
             for row in rows
         ]
+        if not self._pending:
+            return found
+        kept = [  # the same conditions as the query, over the rows not inserted yet
+            ReportSummary(
+                report_id=int(r["id"]),
+                incident_type=incident_type,
+                position=(float(r["lon"]), float(r["lat"])),
+                observed_at=r["observed_at"],
+                text=r["text"],
+                incident_id=None,
+            )
+            for r in self._pending
+            if r["incident_type"] == incident_type.value
+            and since <= r["observed_at"] <= until
+            and lat - dlat <= r["lat"] <= lat + dlat
+            and lon - dlon <= r["lon"] <= lon + dlon
+        ]
+        return sorted(found + kept, key=lambda r: r.report_id)
 
     def positions_by_incident(self, incident_ids: Iterable[int]) -> dict[int, list[LonLat]]:
         ids = sorted(set(incident_ids))
