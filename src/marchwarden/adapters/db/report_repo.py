@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 from marchwarden.adapters.db._rows import _one, _pk
 from marchwarden.services.ports import (
     REPORT_ORDERS,
+    DuplicateQuery,
     NewReportRow,
 )
 
@@ -96,6 +97,57 @@ _DUPLICATE_CANDIDATES = (
 )
 
 
+#: the duplicate candidates of many reports in one round trip (PostgreSQL): one row of
+#: arrays per condition of ``_DUPLICATE_CANDIDATES``, tagged with the query's number
+_DUPLICATE_CANDIDATES_MANY = sa.text(
+    "SELECT w.n, r.id, r.lon, r.lat, r.observed_at, r.text, r.incident_id "
+    "FROM unnest(CAST(:ns AS integer[]), CAST(:types AS text[]), "
+    "CAST(:sinces AS timestamptz[]), CAST(:untils AS timestamptz[]), "
+    "CAST(:lat_mins AS float8[]), CAST(:lat_maxs AS float8[]), "
+    "CAST(:lon_mins AS float8[]), CAST(:lon_maxs AS float8[])) "
+    "AS w(n, incident_type, since, until, lat_min, lat_max, lon_min, lon_max) "
+    "JOIN reports AS r ON r.incident_type = w.incident_type "
+    "AND r.observed_at >= w.since AND r.observed_at <= w.until "
+    "AND r.lat BETWEEN w.lat_min AND w.lat_max AND r.lon BETWEEN w.lon_min AND w.lon_max "
+    "ORDER BY w.n, r.id"
+).columns(
+    sa.column("n", sa.Integer),
+    _REPORTS.c.id,
+    _REPORTS.c.lon,
+    _REPORTS.c.lat,
+    _REPORTS.c.observed_at,
+    _REPORTS.c.text,
+    _REPORTS.c.incident_id,
+)
+
+
+def _candidate_params(
+    incident_type: IncidentType,
+    since: datetime,
+    until: datetime,
+    near: tuple[float, float],
+    within_km: float,
+) -> dict[str, Any]:
+    """The bounds of a duplicate check: the window, and a box around ``near`` that
+    contains every point within ``within_km``."""
+    lon, lat = near
+    dlat = within_km / 110.0 * 1.05 + 1e-6
+    dlon = within_km / (111.32 * max(0.01, math.cos(math.radians(lat)))) * 1.05 + 1e-6
+    return {
+        "incident_type": incident_type.value,
+        "since": since,
+        "until": until,
+        "lat_min": lat - dlat,
+        "lat_max": lat + dlat,
+        "lon_min": lon - dlon,
+        "lon_max": lon + dlon,
+    }
+
+
+def _params_key(params: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(params.values())
+
+
 class ReportRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
@@ -104,6 +156,27 @@ class ReportRepository:
         #: ids taken from the sequence for ``add`` and not handed out yet
         self._ids: list[int] = []
         self._reserve = 1
+        #: duplicate candidates read ahead by ``preload_candidates``, by query
+        self._preloaded: dict[tuple[Any, ...], list[Any]] = {}
+
+    def preload_candidates(self, queries: Sequence[DuplicateQuery]) -> None:
+        """Read the duplicate candidates of many reports in one statement (a group
+        commit's batch on PostgreSQL, where each statement is a round trip); each is then
+        answered by ``duplicate_candidates`` without a statement. Only for a transaction
+        in which no report is written by anyone else until then but through ``batch``
+        (the group writer holds the journal lock, which every writer of reports takes
+        before it commits; the batch's own reports are the kept rows)."""
+        if not queries or self.conn.dialect.name != "postgresql":
+            return
+        wanted = [_candidate_params(*q) for q in queries]
+        columns = ("types", "sinces", "untils", "lat_mins", "lat_maxs", "lon_mins", "lon_maxs")
+        arrays: dict[str, Any] = {"ns": list(range(len(wanted)))}
+        for column, name in zip(columns, wanted[0], strict=True):
+            arrays[column] = [w[name] for w in wanted]
+        found: dict[int, list[Any]] = {n: [] for n in range(len(wanted))}
+        for row in self.conn.execute(_DUPLICATE_CANDIDATES_MANY, arrays):
+            found[int(row.n)].append(row)
+        self._preloaded = {_params_key(w): found[n] for n, w in enumerate(wanted)}
 
     def batch(self, expected: int) -> None:
         """From now on ``add`` keeps its row in memory and ``flush`` writes them all in
@@ -209,21 +282,10 @@ class ReportRepository:
         """Reports of one type observed in ``[since, until]`` inside a box around
         ``near`` that contains every point within ``within_km`` (the exact distance is the
         caller's; the box keeps the read small however many reports the window holds)."""
-        lon, lat = near
-        dlat = within_km / 110.0 * 1.05 + 1e-6
-        dlon = within_km / (111.32 * max(0.01, math.cos(math.radians(lat)))) * 1.05 + 1e-6
-        rows = self.conn.execute(
-            _DUPLICATE_CANDIDATES,
-            {
-                "incident_type": incident_type.value,
-                "since": since,
-                "until": until,
-                "lat_min": lat - dlat,
-                "lat_max": lat + dlat,
-                "lon_min": lon - dlon,
-                "lon_max": lon + dlon,
-            },
-        ).all()
+        params = _candidate_params(incident_type, since, until, near, within_km)
+        rows = self._preloaded.pop(_params_key(params), None)
+        if rows is None:
+            rows = list(self.conn.execute(_DUPLICATE_CANDIDATES, params).all())
         found = [
             ReportSummary(
                 report_id=int(row.id),
@@ -247,10 +309,10 @@ class ReportRepository:
                 incident_id=None,
             )
             for r in self._pending
-            if r["incident_type"] == incident_type.value
+            if r["incident_type"] == params["incident_type"]
             and since <= r["observed_at"] <= until
-            and lat - dlat <= r["lat"] <= lat + dlat
-            and lon - dlon <= r["lon"] <= lon + dlon
+            and params["lat_min"] <= r["lat"] <= params["lat_max"]
+            and params["lon_min"] <= r["lon"] <= params["lon_max"]
         ]
         return sorted(found + kept, key=lambda r: r.report_id)
 
