@@ -3,6 +3,7 @@ fresh PostgreSQL database)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -30,7 +31,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(proc: subprocess.Popen[bytes], url: str, seconds: float = 60) -> None:
+def wait_until_up(proc: subprocess.Popen[bytes], url: str, seconds: float = 180) -> None:
     """Poll ``url`` until it answers 200; fail if the process exits or time runs out."""
     deadline = time.monotonic() + seconds
     while True:
@@ -60,9 +61,8 @@ def database(store: str, folder: Path) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextmanager
-def server(url: str, folder: Path, **extra_env: str) -> Iterator[str]:
-    """Start ``marchwarden serve`` and yield its base URL; an admin ``bench`` exists."""
+def server_env(url: str, folder: Path, **extra_env: str) -> dict[str, str]:
+    """The environment of a benchmark server on ``url`` (its files in ``folder``)."""
     env = dict(os.environ)
     env.update(
         {
@@ -76,6 +76,13 @@ def server(url: str, folder: Path, **extra_env: str) -> Iterator[str]:
             **extra_env,
         }
     )
+    return env
+
+
+@contextmanager
+def server(url: str, folder: Path, **extra_env: str) -> Iterator[str]:
+    """Start ``marchwarden serve`` and yield its base URL; an admin ``bench`` exists."""
+    env = server_env(url, folder, **extra_env)
     made = subprocess.run(
         [
             sys.executable,
@@ -113,6 +120,32 @@ def server(url: str, folder: Path, **extra_env: str) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=60)
         log.close()
+
+
+@contextmanager
+def servers(url: str, folder: Path, count: int, **extra_env: str) -> Iterator[list[str]]:
+    """``count`` ``marchwarden serve`` processes on one store, each on its own port (give
+    them a shared bus, ``MARCHWARDEN_BUS=nats``, for the live stream); yields their base
+    URLs. The first is started by ``server`` (it adds the ``bench`` admin)."""
+    with contextlib.ExitStack() as stack:
+        bases = [stack.enter_context(server(url, folder, **extra_env))]
+        env = server_env(url, folder, **extra_env)
+        for n in range(1, count):
+            port = free_port()
+            log = stack.enter_context(open(folder / f"server-{n}.log", "ab"))
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "marchwarden", "serve", "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            stack.callback(proc.wait, 60)
+            stack.callback(proc.terminate)
+            base = f"http://127.0.0.1:{port}"
+            PIDS[base] = proc.pid
+            wait_until_up(proc, base + "/readyz")
+            bases.append(base)
+        yield bases
 
 
 def token(base: str) -> str:
