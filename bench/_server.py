@@ -61,20 +61,8 @@ def database(store: str, folder: Path) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def server(url: str, folder: Path, **extra_env: str) -> contextlib.AbstractContextManager[str]:
-    """Start ``marchwarden serve`` and yield its base URL; an admin ``bench`` exists."""
-    return _serve(url, folder, True, extra_env)
-
-
-def further_server(
-    url: str, folder: Path, **extra_env: str
-) -> contextlib.AbstractContextManager[str]:
-    """Another ``serve`` process on a store that ``server`` has set up already."""
-    return _serve(url, folder, False, extra_env)
-
-
-@contextmanager
-def _serve(url: str, folder: Path, add_admin: bool, extra_env: dict[str, str]) -> Iterator[str]:
+def server_env(url: str, folder: Path, **extra_env: str) -> dict[str, str]:
+    """The environment of a benchmark server on ``url`` (its files in ``folder``)."""
     env = dict(os.environ)
     env.update(
         {
@@ -88,6 +76,36 @@ def _serve(url: str, folder: Path, add_admin: bool, extra_env: dict[str, str]) -
             **extra_env,
         }
     )
+    return env
+
+
+def server(url: str, folder: Path, **extra_env: str) -> contextlib.AbstractContextManager[str]:
+    """Start ``marchwarden serve`` and yield its base URL; an admin ``bench`` exists."""
+    return _serve(url, folder, True, extra_env)
+
+
+def further_server(
+    url: str, folder: Path, **extra_env: str
+) -> contextlib.AbstractContextManager[str]:
+    """Another ``serve`` process on a store that ``server`` has set up already."""
+    return _serve(url, folder, False, extra_env)
+
+
+@contextmanager
+def servers(url: str, folder: Path, count: int, **extra_env: str) -> Iterator[list[str]]:
+    """``count`` ``marchwarden serve`` processes on one store, each on its own port (give
+    them a shared bus, ``MARCHWARDEN_BUS=nats``, for the live stream); yields their base
+    URLs. The first is started by ``server`` (it adds the ``bench`` admin)."""
+    with contextlib.ExitStack() as stack:
+        bases = [stack.enter_context(server(url, folder, **extra_env))]
+        for _ in range(1, count):
+            bases.append(stack.enter_context(further_server(url, folder, **extra_env)))
+        yield bases
+
+
+@contextmanager
+def _serve(url: str, folder: Path, add_admin: bool, extra_env: dict[str, str]) -> Iterator[str]:
+    env = server_env(url, folder, **extra_env)
     if add_admin:
         made = subprocess.run(
             [
@@ -110,7 +128,8 @@ def _serve(url: str, folder: Path, add_admin: bool, extra_env: dict[str, str]) -
         if made.returncode != 0:
             raise RuntimeError(made.stderr)
     port = free_port()
-    log = open(folder / "server.log", "ab")  # noqa: SIM115 - closed below
+    log_path = folder / f"server-{port}.log"
+    log = open(log_path, "ab")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "marchwarden", "serve", "--port", str(port)],
         env=env,
@@ -123,7 +142,7 @@ def _serve(url: str, folder: Path, add_admin: bool, extra_env: dict[str, str]) -
         try:
             wait_until_up(proc, base + "/readyz", seconds=300)  # a loaded machine starts slowly
         except RuntimeError as exc:
-            tail = (folder / "server.log").read_text(errors="replace")[-3000:]
+            tail = log_path.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{exc}; the server's log ends:\n{tail}") from None
         yield base
     finally:

@@ -3,7 +3,7 @@ subscribers; and the same client against a bare endpoint, for the ratio.
 
     .venv/bin/python bench/bench_ingest.py [--stores sqlite,postgresql] [--seconds 20]
         [--connections 32] [--client-processes 1] [--subscribers 100,1000]
-        [--subscriber-processes 2] [--no-baseline]
+        [--subscriber-processes 2] [--no-baseline] [--processes 1,2] [--bus nats]
 
 Ingest: ``--connections`` keep-alive connections post reports (each with its own
 Idempotency-Key) as fast as the server acknowledges them for ``--seconds``; reports/s,
@@ -13,6 +13,14 @@ processes with a minimal HTTP/1.1 client (raw asyncio streams: a request is one 
 reply is parsed by Content-Length), not httpx, so that the client costs little; it still
 runs on the same 2 cores as the server. The CPU seconds of the server and of the clients
 are printed, so the share of each is visible.
+
+Several server processes (``--processes 1,2``: each count in turn, per store, back to
+back): N ``marchwarden serve`` processes on one store, each on its own port, sharing the
+bus (``--bus``; NATS by default as soon as a count is over 1, at
+``MARCHWARDEN_BENCH_NATS`` or nats://127.0.0.1:4222, for every count of the run so that
+they compare); the client spreads its connections over them (connection k to process
+k mod N), as a load balancer in front would. The machine's CPU use over the run (all
+processes: servers, database, clients; from /proc/stat) is printed with the figures.
 
 Baseline (unless ``--no-baseline``): the same client against a bare FastAPI endpoint that
 commits one SQLite row per request (WAL, ``synchronous=FULL``, see
@@ -54,7 +62,7 @@ import httpx
 import websockets
 
 from bench._machine import describe_machine
-from bench._server import PIDS, bare_server, cpu_seconds, database, server, token
+from bench._server import PIDS, bare_server, cpu_seconds, database, servers, token
 
 
 def report_body(i: int) -> dict[str, object]:
@@ -119,9 +127,16 @@ async def _post_loop(
 
 
 def _client_process(
-    base: str, path: str, tok: str, start: float, seconds: float, connections: int, k0: int, q: Any
+    bases: list[str],
+    path: str,
+    tok: str,
+    start: float,
+    seconds: float,
+    connections: int,
+    k0: int,
+    q: Any,
 ) -> None:
-    url = urlsplit(base)
+    urls = [urlsplit(base) for base in bases]
     out: dict[str, Any] = {"latencies": [], "ids": [], "errors": 0}
 
     async def main() -> None:
@@ -129,7 +144,15 @@ def _client_process(
         stop = time.monotonic() + seconds
         await asyncio.gather(
             *(
-                _post_loop(str(url.hostname), int(url.port or 80), path, tok, stop, k0 + k, out)
+                _post_loop(
+                    str(urls[(k0 + k) % len(urls)].hostname),
+                    int(urls[(k0 + k) % len(urls)].port or 80),
+                    path,
+                    tok,
+                    stop,
+                    k0 + k,
+                    out,
+                )
                 for k in range(connections)
             )
         )
@@ -139,9 +162,20 @@ def _client_process(
     q.put(out)
 
 
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs so far (Linux /proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def ingest(
-    base: str, tok: str, seconds: float, connections: int, processes: int, path: str
+    bases: str | list[str], tok: str, seconds: float, connections: int, processes: int, path: str
 ) -> dict[str, Any]:
+    """Post for ``seconds`` over ``connections`` spread over ``bases`` (server processes)
+    from ``processes`` client processes."""
+    bases = [bases] if isinstance(bases, str) else bases
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     start = time.monotonic() + 3.0  # spawned interpreters start up first
@@ -152,16 +186,18 @@ def ingest(
     procs = [
         ctx.Process(
             target=_client_process,
-            args=(base, path, tok, start, seconds, c, n * 1000, q),
+            args=(bases, path, tok, start, seconds, c, sum(per[:n]), q),
         )
         for n, c in enumerate(per)
     ]
     for proc in procs:
         proc.start()
     time.sleep(max(0.0, start - time.monotonic()))
-    server_cpu0 = cpu_seconds(PIDS[base])
+    server_cpu0 = sum(cpu_seconds(PIDS[base]) for base in bases)
+    busy0, total0 = machine_cpu()
     results = [q.get() for _ in procs]
-    server_cpu = cpu_seconds(PIDS[base]) - server_cpu0
+    server_cpu = sum(cpu_seconds(PIDS[base]) for base in bases) - server_cpu0
+    busy1, total1 = machine_cpu()
     for proc in procs:
         proc.join()
     latencies = [x for r in results for x in r["latencies"]]
@@ -175,6 +211,7 @@ def ingest(
         "errors": sum(r["errors"] for r in results),
         "client_cpu": sum(r["cpu"] for r in results),
         "server_cpu": server_cpu,
+        "machine_busy": (busy1 - busy0) / max(1, total1 - total0),
     }
 
 
@@ -286,7 +323,8 @@ def print_ingest(label: str, r: dict[str, Any], args: argparse.Namespace, missin
         f"{args.connections} connections ({args.client_processes} client process(es)) = "
         f"{r['rate']:.0f}/s; p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; "
         f"errors {r['errors']:.0f}; {missing}; CPU s: server {r['server_cpu']:.1f}, "
-        f"clients {r['client_cpu']:.1f}; load avg {load_avg()}",
+        f"clients {r['client_cpu']:.1f}; machine CPU busy {r['machine_busy']:.0%}; "
+        f"load avg {load_avg()}",
         flush=True,
     )
 
@@ -331,20 +369,38 @@ def main() -> None:
     parser.add_argument(
         "--gc-probe", action="store_true", help="count the server's full GC pauses while ingesting"
     )
+    parser.add_argument(
+        "--processes", default="1", help="server processes per run, each count in turn: 1,2"
+    )
+    parser.add_argument(
+        "--bus", choices=("memory", "nats"), help="default: nats if a count is over 1"
+    )
     args = parser.parse_args()
+    counts = [int(x) for x in args.processes.split(",") if x]
+    bus = args.bus or ("nats" if max(counts) > 1 else "memory")
+    if bus == "memory" and max(counts) > 1:
+        parser.error("several server processes need a shared bus: --bus nats")
+    bus_env = {"MARCHWARDEN_BUS": bus}
+    if bus == "nats":
+        bus_env["MARCHWARDEN_NATS_URL"] = os.environ.get(
+            "MARCHWARDEN_BENCH_NATS", "nats://127.0.0.1:4222"
+        )
     print(f"machine: {describe_machine()}; load avg {load_avg()}", flush=True)
     if not args.no_baseline:
         with tempfile.TemporaryDirectory() as d, bare_server(Path(d)) as base:
             r = ingest(base, "-", args.seconds, args.connections, args.client_processes, "/rows")
             print_ingest("bare", r, args, "bare endpoint: one row committed per request")
-    for store in [s for s in args.stores.split(",") if s]:
+    for store, count in [(s, n) for s in args.stores.split(",") if s for n in counts]:
+        label = store if len(counts) == 1 else f"{store}×{count}"
         with tempfile.TemporaryDirectory() as d, database(store, Path(d)) as url:
             probe = Path(d) / "gc"
-            with server(url, Path(d), **(gc_probe_env(probe) if args.gc_probe else {})) as base:
+            env = bus_env | (gc_probe_env(probe) if args.gc_probe else {})
+            with servers(url, Path(d), count, **env) as bases:
+                base = bases[0]
                 tok = token(base)
                 began = time.time()
                 r = ingest(
-                    base,
+                    bases,
                     tok,
                     args.seconds,
                     args.connections,
@@ -353,9 +409,9 @@ def main() -> None:
                 )
                 ended = time.time()
                 missing = missing_in_store(base, tok, r["ids"])
-                print_ingest(store, r, args, f"acknowledged but not in the store: {missing}")
+                print_ingest(label, r, args, f"acknowledged but not in the store: {missing}")
                 if args.gc_probe:
-                    print(f"{store:10s} {gc_pauses(probe, began, ended)}", flush=True)
+                    print(f"{label:10s} {gc_pauses(probe, began, ended)}", flush=True)
                 for n in (int(x) for x in args.subscribers.split(",") if x):
                     f = fanout(
                         base,
@@ -366,7 +422,7 @@ def main() -> None:
                         args.subscriber_processes,
                     )
                     print(
-                        f"{store:10s} fan-out to {n} subscribers: {f['delivered']:.0f}/"
+                        f"{label:10s} fan-out to {n} subscribers: {f['delivered']:.0f}/"
                         f"{f['expected']:.0f} delivered; 2xx-to-event p50 {f['p50_ms']:.1f} ms, "
                         f"p99 {f['p99_ms']:.1f} ms; load avg {load_avg()}",
                         flush=True,

@@ -83,10 +83,10 @@ class Gate:
 def submit(
     services: Services, actor: Principal, new: reports.NewReport, key: str
 ) -> Future[reports.Submission]:
-    # as the endpoint does: the batch's keys are read in one query (``preload``)
+    # as the endpoint does: the batch's keys and duplicate checks are read at once
+    job, duplicates = reports._prepared(services, actor, new, key)
     return sql_store(services).group_commit.submit(
-        reports._submission(services, actor, new, key),
-        idempotency=(actor.user_id, reports.OPERATION, key),
+        job, idempotency=(actor.user_id, reports.OPERATION, key), duplicates=duplicates
     )
 
 
@@ -248,6 +248,94 @@ def test_async_waiters_of_a_batch_settle_together_and_a_cancelled_one_is_not_run
     with services.db.unit_of_work(write=False) as uow:
         assert uow.idempotency.get(reporter.user_id, reports.OPERATION, "async-gone") is None
         assert uow.idempotency.get(reporter.user_id, reports.OPERATION, "async-half") is None
+    assert verify(services).result.ok
+
+
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+@POSTGRES_ONLY
+def test_a_batch_costs_one_statement_more_per_report_on_postgres(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    """On PostgreSQL every statement is a round trip: a batch's reports and keys are
+    written with one statement each at the end, so a report adds only its duplicate
+    check (and the ids come from the sequence in one read)."""
+    import sqlalchemy as sa
+
+    counted: list[str] = []
+
+    def count(*args: Any) -> None:
+        counted.append(args[2])
+
+    def batch_of(n: int, tag: str) -> int:
+        gate = Gate(services)
+        futures = [submit(services, reporter, new_report(clock, k), f"{tag}-{k}") for k in range(n)]
+        counted.clear()
+        sa.event.listen(services.db.engine, "before_cursor_execute", count)
+        try:
+            gate.open()
+            assert [f.result(30).status_code for f in futures] == [201] * n
+        finally:
+            sa.event.remove(services.db.engine, "before_cursor_execute", count)
+        return len(counted)
+
+    few, many = batch_of(2, "few"), batch_of(10, "many")
+    assert many == few, (few, many)  # the same statements for 2 reports as for 10
+    assert verify(services).result.ok
+
+
+@POSTGRES_ONLY
+def test_a_key_stored_by_another_transaction_before_the_flush_is_replayed(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    """The batch's keys are inserted at its end; one stored meanwhile by another
+    transaction (here: another connection, committed) is refused there, the batch runs
+    again with a savepoint per job, and that job replays the stored reply while its
+    neighbours commit — nothing of its own first run is left."""
+    import sqlalchemy as sa
+
+    from marchwarden.adapters.db import tables as t
+
+    raced = new_report(clock, 5)
+    digest = reports._check_new(raced, clock.now()).request_hash()
+    theirs = {"id": 424242, "status": "pending"}
+
+    def store_key_elsewhere(uow: SqlUnitOfWork) -> None:
+        with services.db.engine.begin() as other:
+            other.execute(
+                sa.dialects.postgresql.insert(t.idempotency_keys)
+                .values(
+                    user_id=reporter.user_id,
+                    operation=reports.OPERATION,
+                    key="raced",
+                    request_hash=digest,
+                    status_code=201,
+                    response=theirs,
+                    created_at=clock.now(),
+                )
+                .on_conflict_do_nothing()
+            )
+
+    before = stored(services)
+    gate = Gate(services)
+    ok1 = submit(services, reporter, new_report(clock, 1), "race-ok-1")
+    elsewhere = sql_store(services).group_commit.submit(store_key_elsewhere)
+    mine = submit(services, reporter, raced, "raced")
+    ok2 = submit(services, reporter, new_report(clock, 2), "race-ok-2")
+    gate.open()
+    elsewhere.result(30)
+    assert [(f.result(30).status_code, f.result(30).replayed) for f in (ok1, ok2)] == [
+        (201, False)
+    ] * 2
+    replay = mine.result(30)
+    assert (replay.status_code, replay.replayed, replay.receipt) == (201, True, theirs)
+    assert stored(services)[:3] == (before[0] + 2, before[1] + 2, before[2] + 2)
+    with services.db.unit_of_work(write=False) as uow:
+        texts = {r.text for r in uow.reports.find(limit=1000)}
+    assert "report 5: gunfire at the crossing" not in texts
     assert verify(services).result.ok
 
 

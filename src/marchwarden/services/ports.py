@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeVar
 
 from marchwarden.core.incidents.model import IncidentState
 
@@ -70,6 +70,12 @@ if TYPE_CHECKING:
     from marchwarden.services.civil_ports import Alerts, Evacuations, Shelters, Webhooks
     from marchwarden.services.field_ports import FieldReads, Photos
     from marchwarden.services.tak_ports import TakCerts
+
+
+#: a report's duplicate check, as ``Reports.duplicate_candidates`` takes it: (type,
+#: observed since, observed until, near (lon, lat), within km); a group-commit job names
+#: it so that its batch reads every job's candidates at once
+DuplicateQuery: TypeAlias = "tuple[IncidentType, datetime, datetime, tuple[float, float], float]"
 
 
 class RetryJob(Exception):
@@ -754,12 +760,14 @@ class GroupCommitter(Protocol):
         fn: Callable[[UnitOfWork], _T],
         *,
         idempotency: tuple[int, str, str] | None = None,
+        duplicates: DuplicateQuery | None = None,
     ) -> _T: ...
     def submit_async(
         self,
         fn: Callable[[UnitOfWork], _T],
         *,
         idempotency: tuple[int, str, str] | None = None,
+        duplicates: DuplicateQuery | None = None,
     ) -> asyncio.Future[_T]: ...
 
 

@@ -62,7 +62,13 @@ from marchwarden.services.incidents import (
     incident_view,
     open_incident,
 )
-from marchwarden.services.ports import REPORT_ORDERS, NewReportRow, RetryJob, report_order_key
+from marchwarden.services.ports import (
+    REPORT_ORDERS,
+    DuplicateQuery,
+    NewReportRow,
+    RetryJob,
+    report_order_key,
+)
 from marchwarden.services.visibility import Readable
 
 if TYPE_CHECKING:
@@ -236,19 +242,25 @@ def _open_incident_summaries(uow: UnitOfWork) -> list[IncidentSummary]:
 def _correlate(
     uow: UnitOfWork, summary: ReportSummary, settings: CorrelationSettings
 ) -> CorrelationResult:
-    window = settings.duplicate_window
-    earlier = uow.reports.duplicate_candidates(
-        summary.incident_type,
-        summary.observed_at - window,
-        summary.observed_at + window,
-        near=(summary.position[0], summary.position[1]),
-        within_km=settings.duplicate_distance_km,
-    )
+    kind, since, until, near, within_km = _duplicate_query(summary, settings)
+    earlier = uow.reports.duplicate_candidates(kind, since, until, near=near, within_km=within_km)
     return correlate(
         summary,
         _open_incident_summaries(uow),
         [r for r in earlier if r.report_id != summary.report_id],
         settings,
+    )
+
+
+def _duplicate_query(summary: ReportSummary, settings: CorrelationSettings) -> DuplicateQuery:
+    """The duplicate check of a report: its type, the window, the place and distance."""
+    window = settings.duplicate_window
+    return (
+        summary.incident_type,
+        summary.observed_at - window,
+        summary.observed_at + window,
+        (summary.position[0], summary.position[1]),
+        settings.duplicate_distance_km,
     )
 
 
@@ -280,9 +292,9 @@ def submit_report(
 ) -> Submission:
     """Store a report once per idempotency key (see the module docstring); waits for the
     group commit that carries it."""
-    job = _submission(svc, actor, new, idempotency_key)
+    job, duplicates = _prepared(svc, actor, new, idempotency_key)
     return svc.db.group_commit.run(
-        job, idempotency=(actor.user_id, OPERATION, str(idempotency_key))
+        job, idempotency=(actor.user_id, OPERATION, str(idempotency_key)), duplicates=duplicates
     )
 
 
@@ -290,9 +302,9 @@ async def submit_report_async(
     svc: Services, actor: Principal, new: NewReport, *, idempotency_key: str | None
 ) -> Submission:
     """``submit_report`` for the event loop: no thread waits while the writer works."""
-    job = _submission(svc, actor, new, idempotency_key)
+    job, duplicates = _prepared(svc, actor, new, idempotency_key)
     return await svc.db.group_commit.submit_async(
-        job, idempotency=(actor.user_id, OPERATION, str(idempotency_key))
+        job, idempotency=(actor.user_id, OPERATION, str(idempotency_key)), duplicates=duplicates
     )
 
 
@@ -308,6 +320,13 @@ def _check_key(idempotency_key: str | None) -> str:
 def _submission(
     svc: Services, actor: Principal, new: NewReport, idempotency_key: str | None
 ) -> Callable[[UnitOfWork], Submission]:
+    """``_prepared``'s job alone."""
+    return _prepared(svc, actor, new, idempotency_key)[0]
+
+
+def _prepared(
+    svc: Services, actor: Principal, new: NewReport, idempotency_key: str | None
+) -> tuple[Callable[[UnitOfWork], Submission], DuplicateQuery]:
     """Check the request here, in the caller's thread; return the part that runs in the
     group writer's transaction (the store's group commit, ``Store.group_commit``).
 
@@ -316,7 +335,8 @@ def _submission(
     CONFLICT DO NOTHING``; if another process's transaction stored it in between, the
     job is rolled back to its savepoint and runs again (``RetryJob``), then replays that
     reply. Two requests with one key in one batch: the second finds the first's key (same
-    transaction) and replays its reply, or gets the 409."""
+    transaction) and replays its reply, or gets the 409. Also returns the job's duplicate
+    check, which the group commit reads for the whole batch at once."""
     authorise(actor, Action.REPORT_SUBMIT)
     key = _check_key(idempotency_key)
     now = ensure_utc(svc.clock.now())
@@ -326,16 +346,17 @@ def _submission(
     region = route_report(actor, geodata.region_code_at(*new.position)).region
     row = replace(new, region=region)
 
+    summary = ReportSummary(
+        report_id=0,  # not stored yet; no earlier report has this id
+        incident_type=new.incident_type,
+        position=new.position,
+        observed_at=new.observed_at,
+        text=new.text,
+    )
+
     def run(uow: UnitOfWork) -> Submission:
         if uow.idempotency.get(actor.user_id, OPERATION, key) is not None:
             return _replay(uow, actor, key, digest)
-        summary = ReportSummary(
-            report_id=0,  # not stored yet; no earlier report has this id
-            incident_type=new.incident_type,
-            position=new.position,
-            observed_at=new.observed_at,
-            text=new.text,
-        )
         result = _correlate(uow, summary, settings)
         correlation = correlation_json(result)
         report_id = uow.reports.add(
@@ -362,7 +383,7 @@ def _submission(
         uow.record(actor, [event], at=now)
         return Submission(201, reply, replayed=False)
 
-    return run
+    return run, _duplicate_query(summary, settings)
 
 
 def _replay(uow: UnitOfWork, actor: Principal, key: str, digest: str) -> Submission:

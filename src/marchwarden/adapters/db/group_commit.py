@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from marchwarden.adapters.db.uow import Database, SqlUnitOfWork
+    from marchwarden.services.ports import DuplicateQuery
 
 log = logging.getLogger("marchwarden.db")
 
@@ -35,6 +36,8 @@ class _Job:
     #: (user id, operation, key) the job will look up first; looked up for the batch at once
     idempotency: tuple[int, str, str] | None = None
     waiter: asyncio.Future[Any] | None = None
+    #: the duplicate check the job will make; read for the batch at once (PostgreSQL)
+    duplicates: DuplicateQuery | None = None
     settled: bool = False
 
     def start(self) -> bool:
@@ -112,11 +115,14 @@ class GroupCommit:
         fn: Callable[[SqlUnitOfWork], _T],
         *,
         idempotency: tuple[int, str, str] | None = None,
+        duplicates: DuplicateQuery | None = None,
     ) -> Future[_T]:
         """Queue ``fn``; ``idempotency``: the (user id, operation, key) it looks up first,
-        read for the whole batch in one query (``IdempotencyRepository.preload``)."""
+        read for the whole batch in one query (``IdempotencyRepository.preload``);
+        ``duplicates``: the report duplicate check it makes, likewise
+        (``ReportRepository.preload_candidates``)."""
         future: Future[_T] = Future()
-        self._enqueue(_Job(fn, future, idempotency))
+        self._enqueue(_Job(fn, future, idempotency, duplicates=duplicates))
         return future
 
     def submit_async(
@@ -124,11 +130,12 @@ class GroupCommit:
         fn: Callable[[SqlUnitOfWork], _T],
         *,
         idempotency: tuple[int, str, str] | None = None,
+        duplicates: DuplicateQuery | None = None,
     ) -> asyncio.Future[_T]:
         """``submit`` for the running event loop: an asyncio future, settled together
         with the rest of its batch by one call into the loop."""
         waiter: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
-        self._enqueue(_Job(fn, None, idempotency, waiter))
+        self._enqueue(_Job(fn, None, idempotency, waiter, duplicates=duplicates))
         return waiter
 
     def _enqueue(self, job: _Job) -> None:
@@ -146,9 +153,10 @@ class GroupCommit:
         fn: Callable[[SqlUnitOfWork], _T],
         *,
         idempotency: tuple[int, str, str] | None = None,
+        duplicates: DuplicateQuery | None = None,
     ) -> _T:
         """Submit and wait for the result (from any thread but the writer's)."""
-        return self.submit(fn, idempotency=idempotency).result()
+        return self.submit(fn, idempotency=idempotency, duplicates=duplicates).result()
 
     def close(self, timeout: float = 30.0) -> None:
         with self._cond:
@@ -217,7 +225,14 @@ class GroupCommit:
                 # held (SQLite) none can appear meanwhile, and on PostgreSQL a key stored
                 # meanwhile by another process makes ``add`` refuse it: ``RetryJob``, and
                 # the careful run (no preload) replays it
-                uow.idempotency.preload([j.idempotency for j in jobs if j.idempotency])
+                keys = [j.idempotency for j in jobs if j.idempotency]
+                uow.idempotency.preload(keys)
+                # PostgreSQL: the batch's reports and keys in one statement each at the
+                # end, not one round trip each (a key taken meanwhile: careful run)
+                uow.batch_inserts(len(keys))
+                # and every job's duplicate check in one read: with the journal lock held
+                # no other writer's report can commit before this transaction does
+                uow.reports.preload_candidates([j.duplicates for j in jobs if j.duplicates])
             for job in jobs:
                 if not careful:
                     try:
@@ -241,6 +256,11 @@ class GroupCommit:
                         savepoint.commit()
                         outcomes.append((job, value, None))
                     break
+            if not careful:
+                try:
+                    uow.flush_inserts()
+                except Exception as exc:
+                    raise _JobFailed from exc  # whose row it was, the careful run finds
             uow.commit()
         return outcomes
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 from marchwarden.services.ports import (
+    RetryJob,
     StoredReply,
 )
 
@@ -32,12 +33,19 @@ _KEY_GET = sa.select(_KEYS).where(
     _KEYS.c.operation == sa.bindparam("operation"),
     _KEYS.c.key == sa.bindparam("key"),
 )
+_KEY_COLUMNS = (_KEYS.c.user_id, _KEYS.c.operation, _KEYS.c.key)
 _KEY_ADD = {
     dialect: insert(_KEYS)
     .on_conflict_do_nothing(index_elements=[_KEYS.c.user_id, _KEYS.c.operation, _KEYS.c.key])
     .returning(_KEYS.c.id)
     for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
 }
+#: the keys kept by a batch, in one statement; RETURNING says which were stored
+_KEYS_ADD = (
+    pg_insert(_KEYS)
+    .on_conflict_do_nothing(index_elements=list(_KEY_COLUMNS))
+    .returning(*_KEY_COLUMNS)
+)
 
 
 _KEYS_PRESENT = sa.select(_KEYS.c.user_id, _KEYS.c.operation, _KEYS.c.key).where(
@@ -52,6 +60,31 @@ class IdempotencyRepository:
         self.conn = conn
         #: keys known not to be stored (``preload``); ``get`` answers them without a read
         self._absent: set[tuple[int, str, str]] = set()
+        #: rows whose INSERT waits for ``flush`` (None: ``add`` inserts at once)
+        self._pending: dict[tuple[int, str, str], dict[str, Any]] | None = None
+
+    def batch(self) -> None:
+        """From now on ``add`` keeps the row of a key that ``preload`` found absent in
+        memory, and ``flush`` writes them all in one statement (the group commit on
+        PostgreSQL, where each statement is a round trip); ``get`` answers them."""
+        self._pending = {}
+
+    def flush(self) -> None:
+        """Insert the keys kept by ``add``, in one statement (in key order, so that two
+        processes flushing the same keys lock them in the same order). Raises
+        ``RetryJob`` when another transaction stored one of them since ``preload``:
+        nothing of the batch may then be committed as it stands."""
+        if not self._pending:
+            return
+        rows = [self._pending[k] for k in sorted(self._pending)]
+        self._pending = {}
+        stored = {
+            (int(r.user_id), str(r.operation), str(r.key))
+            for r in self.conn.execute(_KEYS_ADD, rows)
+        }
+        taken = [r["key"] for r in rows if (r["user_id"], r["operation"], r["key"]) not in stored]
+        if taken:
+            raise RetryJob(taken[0])
 
     def preload(self, wanted: Collection[tuple[int, str, str]]) -> None:
         """Look up many (user id, operation, key) at once: those not stored are then
@@ -75,6 +108,14 @@ class IdempotencyRepository:
         self._absent = set(wanted) - present
 
     def get(self, user_id: int, operation: str, key: str) -> StoredReply | None:
+        kept = self._pending.get((user_id, operation, key)) if self._pending else None
+        if kept is not None:
+            return StoredReply(
+                kept["request_hash"],
+                int(kept["status_code"]),
+                dict(kept["response"]),
+                kept["created_at"],
+            )
         if (user_id, operation, key) in self._absent:
             return None
         row = self.conn.execute(
@@ -98,22 +139,29 @@ class IdempotencyRepository:
         at: datetime,
     ) -> int | None:
         """Store the key with its reply; None (and nothing stored) when the key is taken.
+        Returns the row's id, or 0 when the row is kept for ``flush`` (``batch``).
 
         ``INSERT … ON CONFLICT DO NOTHING``: on PostgreSQL a concurrent transaction
         inserting the same key makes this wait until that one commits or rolls back; then
         the key is refused (or inserted). No error, so the transaction goes on.
         """
-        self._absent.discard((user_id, operation, key))
-        row = self.conn.execute(
-            _KEY_ADD[self.conn.dialect.name],
-            {
-                "user_id": user_id,
-                "operation": operation,
-                "key": key,
-                "request_hash": request_hash,
-                "status_code": status_code,
-                "response": response,
-                "created_at": at,
-            },
-        ).first()
+        wanted = (user_id, operation, key)
+        values = {
+            "user_id": user_id,
+            "operation": operation,
+            "key": key,
+            "request_hash": request_hash,
+            "status_code": status_code,
+            "response": response,
+            "created_at": at,
+        }
+        if self._pending is not None:
+            if wanted in self._pending:  # kept by an earlier command of the batch
+                return None
+            if wanted in self._absent:
+                self._absent.discard(wanted)
+                self._pending[wanted] = values
+                return 0
+        self._absent.discard(wanted)
+        row = self.conn.execute(_KEY_ADD[self.conn.dialect.name], values).first()
         return None if row is None else int(row[0])

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 from marchwarden.adapters.db._rows import _one, _pk
 from marchwarden.services.ports import (
     REPORT_ORDERS,
+    DuplicateQuery,
     NewReportRow,
 )
 
@@ -72,6 +73,10 @@ def _report(row: Any) -> Report:
 
 _REPORTS = t.reports
 _REPORT_INSERT = _REPORTS.insert()
+#: ``n`` report ids from the table's sequence in one round trip (PostgreSQL)
+_NEXT_IDS = sa.text(
+    "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, :n)"
+)
 _DUPLICATE_CANDIDATES = (
     sa.select(
         _REPORTS.c.id,
@@ -92,9 +97,101 @@ _DUPLICATE_CANDIDATES = (
 )
 
 
+#: the duplicate candidates of many reports in one round trip (PostgreSQL): one row of
+#: arrays per condition of ``_DUPLICATE_CANDIDATES``, tagged with the query's number
+_DUPLICATE_CANDIDATES_MANY = sa.text(
+    "SELECT w.n, r.id, r.lon, r.lat, r.observed_at, r.text, r.incident_id "
+    "FROM unnest(CAST(:ns AS integer[]), CAST(:types AS text[]), "
+    "CAST(:sinces AS timestamptz[]), CAST(:untils AS timestamptz[]), "
+    "CAST(:lat_mins AS float8[]), CAST(:lat_maxs AS float8[]), "
+    "CAST(:lon_mins AS float8[]), CAST(:lon_maxs AS float8[])) "
+    "AS w(n, incident_type, since, until, lat_min, lat_max, lon_min, lon_max) "
+    "JOIN reports AS r ON r.incident_type = w.incident_type "
+    "AND r.observed_at >= w.since AND r.observed_at <= w.until "
+    "AND r.lat BETWEEN w.lat_min AND w.lat_max AND r.lon BETWEEN w.lon_min AND w.lon_max "
+    "ORDER BY w.n, r.id"
+).columns(
+    sa.column("n", sa.Integer),
+    _REPORTS.c.id,
+    _REPORTS.c.lon,
+    _REPORTS.c.lat,
+    _REPORTS.c.observed_at,
+    _REPORTS.c.text,
+    _REPORTS.c.incident_id,
+)
+
+
+def _candidate_params(
+    incident_type: IncidentType,
+    since: datetime,
+    until: datetime,
+    near: tuple[float, float],
+    within_km: float,
+) -> dict[str, Any]:
+    """The bounds of a duplicate check: the window, and a box around ``near`` that
+    contains every point within ``within_km``."""
+    lon, lat = near
+    dlat = within_km / 110.0 * 1.05 + 1e-6
+    dlon = within_km / (111.32 * max(0.01, math.cos(math.radians(lat)))) * 1.05 + 1e-6
+    return {
+        "incident_type": incident_type.value,
+        "since": since,
+        "until": until,
+        "lat_min": lat - dlat,
+        "lat_max": lat + dlat,
+        "lon_min": lon - dlon,
+        "lon_max": lon + dlon,
+    }
+
+
+def _params_key(params: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(params.values())
+
+
 class ReportRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        #: rows whose INSERT waits for ``flush`` (None: ``add`` inserts at once)
+        self._pending: list[dict[str, Any]] | None = None
+        #: ids taken from the sequence for ``add`` and not handed out yet
+        self._ids: list[int] = []
+        self._reserve = 1
+        #: duplicate candidates read ahead by ``preload_candidates``, by query
+        self._preloaded: dict[tuple[Any, ...], list[Any]] = {}
+
+    def preload_candidates(self, queries: Sequence[DuplicateQuery]) -> None:
+        """Read the duplicate candidates of many reports in one statement (a group
+        commit's batch on PostgreSQL, where each statement is a round trip); each is then
+        answered by ``duplicate_candidates`` without a statement. Only for a transaction
+        in which no report is written by anyone else until then but through ``batch``
+        (the group writer holds the journal lock, which every writer of reports takes
+        before it commits; the batch's own reports are the kept rows)."""
+        if not queries or self.conn.dialect.name != "postgresql":
+            return
+        wanted = [_candidate_params(*q) for q in queries]
+        columns = ("types", "sinces", "untils", "lat_mins", "lat_maxs", "lon_mins", "lon_maxs")
+        arrays: dict[str, Any] = {"ns": list(range(len(wanted)))}
+        for column, name in zip(columns, wanted[0], strict=True):
+            arrays[column] = [w[name] for w in wanted]
+        found: dict[int, list[Any]] = {n: [] for n in range(len(wanted))}
+        for row in self.conn.execute(_DUPLICATE_CANDIDATES_MANY, arrays):
+            found[int(row.n)].append(row)
+        self._preloaded = {_params_key(w): found[n] for n, w in enumerate(wanted)}
+
+    def batch(self, expected: int) -> None:
+        """From now on ``add`` keeps its row in memory and ``flush`` writes them all in
+        one statement (the group commit on PostgreSQL, where each statement is a round
+        trip). The id comes from the sequence beforehand: ``expected`` of them in one
+        read, as many again when they run out (ids not used leave gaps, as a rolled-back
+        insert does). ``duplicate_candidates`` sees the rows kept."""
+        self._pending = []
+        self._reserve = max(1, expected)
+
+    def flush(self) -> None:
+        """Insert the rows kept by ``add`` since ``batch``, in one statement."""
+        if self._pending:
+            self.conn.execute(_REPORT_INSERT, self._pending)
+            self._pending = []
 
     def add(
         self,
@@ -105,29 +202,33 @@ class ReportRepository:
         received_at: datetime,
         correlation: dict[str, Any],
     ) -> int:
-        result = self.conn.execute(
-            _REPORT_INSERT,
-            {
-                "source_kind": new.source_kind.value,
-                "observed_at": new.observed_at,
-                "received_at": received_at,
-                "lon": new.position[0],
-                "lat": new.position[1],
-                "uncertainty_m": new.uncertainty_m,
-                "incident_type": new.incident_type.value,
-                "text": new.text,
-                "reliability": new.rating.reliability.value,
-                "credibility": int(new.rating.credibility),
-                "reporter": new.reporter,
-                "submitted_by_id": submitted_by_id,
-                "submitted_by": submitted_by,
-                "region": new.region,
-                "status": ReportStatus.PENDING.value,
-                "decision_note": "",
-                "correlation": correlation,
-            },
-        )
-        return _pk(result)
+        row: dict[str, Any] = {
+            "source_kind": new.source_kind.value,
+            "observed_at": new.observed_at,
+            "received_at": received_at,
+            "lon": new.position[0],
+            "lat": new.position[1],
+            "uncertainty_m": new.uncertainty_m,
+            "incident_type": new.incident_type.value,
+            "text": new.text,
+            "reliability": new.rating.reliability.value,
+            "credibility": int(new.rating.credibility),
+            "reporter": new.reporter,
+            "submitted_by_id": submitted_by_id,
+            "submitted_by": submitted_by,
+            "region": new.region,
+            "status": ReportStatus.PENDING.value,
+            "decision_note": "",
+            "correlation": correlation,
+        }
+        if self._pending is None:
+            return _pk(self.conn.execute(_REPORT_INSERT, row))
+        if not self._ids:
+            ids = self.conn.execute(_NEXT_IDS, {"n": self._reserve}).scalars()
+            self._ids = sorted((int(i) for i in ids), reverse=True)
+        row["id"] = self._ids.pop()
+        self._pending.append(row)
+        return int(row["id"])
 
     def get(self, report_id: int, *, for_update: bool = False) -> Report | None:
         q = sa.select(t.reports).where(t.reports.c.id == report_id)
@@ -181,22 +282,11 @@ class ReportRepository:
         """Reports of one type observed in ``[since, until]`` inside a box around
         ``near`` that contains every point within ``within_km`` (the exact distance is the
         caller's; the box keeps the read small however many reports the window holds)."""
-        lon, lat = near
-        dlat = within_km / 110.0 * 1.05 + 1e-6
-        dlon = within_km / (111.32 * max(0.01, math.cos(math.radians(lat)))) * 1.05 + 1e-6
-        rows = self.conn.execute(
-            _DUPLICATE_CANDIDATES,
-            {
-                "incident_type": incident_type.value,
-                "since": since,
-                "until": until,
-                "lat_min": lat - dlat,
-                "lat_max": lat + dlat,
-                "lon_min": lon - dlon,
-                "lon_max": lon + dlon,
-            },
-        ).all()
-        return [
+        params = _candidate_params(incident_type, since, until, near, within_km)
+        rows = self._preloaded.pop(_params_key(params), None)
+        if rows is None:
+            rows = list(self.conn.execute(_DUPLICATE_CANDIDATES, params).all())
+        found = [
             ReportSummary(
                 report_id=int(row.id),
                 incident_type=incident_type,
@@ -207,6 +297,24 @@ class ReportRepository:
             )
             for row in rows
         ]
+        if not self._pending:
+            return found
+        kept = [  # the same conditions as the query, over the rows not inserted yet
+            ReportSummary(
+                report_id=int(r["id"]),
+                incident_type=incident_type,
+                position=(float(r["lon"]), float(r["lat"])),
+                observed_at=r["observed_at"],
+                text=r["text"],
+                incident_id=None,
+            )
+            for r in self._pending
+            if r["incident_type"] == params["incident_type"]
+            and since <= r["observed_at"] <= until
+            and params["lat_min"] <= r["lat"] <= params["lat_max"]
+            and params["lon_min"] <= r["lon"] <= params["lon_max"]
+        ]
+        return sorted(found + kept, key=lambda r: r.report_id)
 
     def positions_by_incident(self, incident_ids: Iterable[int]) -> dict[int, list[LonLat]]:
         ids = sorted(set(incident_ids))

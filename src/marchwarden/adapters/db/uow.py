@@ -246,6 +246,7 @@ class SqlUnitOfWork:
             if stored is None:
                 raise IdempotencyKeyTaken(pending.key)
             pending.stored = True
+        self.flush_inserts()
         self.flush_journal()
         self.conn.commit()
         self.committed = True
@@ -253,6 +254,23 @@ class SqlUnitOfWork:
         if self._revoked:
             self.db.revocations.after_commit()
         self.db._after_commit(self._anchor, self._max_event_id)
+
+    def batch_inserts(self, expected: int) -> None:
+        """On PostgreSQL, where every statement is a round trip: from now on new reports
+        and idempotency keys are kept in memory and written by ``flush_inserts``, each
+        kind in one statement (``expected``: about how many reports; their ids are taken
+        from the sequence that many at a time). Reads in this transaction still see them.
+        No savepoint may be rolled back while rows are kept (the group commit's careful
+        run does not batch). SQLite, in-process, inserts at once."""
+        if self.db.is_postgres:
+            self.reports.batch(expected)
+            self.idempotency.batch()
+
+    def flush_inserts(self) -> None:
+        """Write what ``batch_inserts`` kept (``RetryJob``: a kept key was taken by
+        another transaction meanwhile; this transaction must not commit as it stands)."""
+        self.reports.flush()
+        self.idempotency.flush()
 
     def tokens_revoked(self) -> None:
         """This transaction revokes tokens: every process learns it by the commit's end."""
