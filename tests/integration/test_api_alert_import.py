@@ -4,16 +4,22 @@ reason and nothing changed."""
 
 from __future__ import annotations
 
+import ssl
 import threading
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from marchwarden.adapters.cap import fetch as capfetch
 from marchwarden.adapters.db import civil_tables as c
-from marchwarden.core.alerts.errors import FeedUrlRefused
+from marchwarden.core.alerts.errors import CapImportRejected, FeedUrlRefused
 from marchwarden.core.alerts.feeds import FeedRules
 from tests.conftest import make_settings
 from tests.integration.alert_support import alert_users
@@ -349,3 +355,73 @@ def test_the_fetch_connects_to_the_address_it_checked(srv: _Files) -> None:
         with pytest.raises(FeedUrlRefused, match="not a public address"):
             capfetch.fetch(url, max_bytes=100, rules=rules, resolver=dns(answer))
     assert len(srv.seen) == 1
+
+
+def _tls_server(tmp_path: Path, name: str) -> tuple[ThreadingHTTPServer, ssl.SSLContext]:
+    """An HTTPS server on 127.0.0.1 with a self-signed certificate for ``name``, and a
+    client context that trusts only that certificate."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    (tmp_path / "cert.pem").write_bytes(pem)
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"over tls to " + self.headers.get("Host", "").encode())
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, ssl.create_default_context(cadata=pem.decode())
+
+
+def test_over_tls_the_checked_address_is_reached_under_the_host_name(tmp_path: Path) -> None:
+    """The connection goes to the address that was checked, and TLS still names and
+    verifies the host (SNI), not the address."""
+    server, trust = _tls_server(tmp_path, "feeds.neighbour.example")
+    port = server.server_address[1]
+    try:
+        rules = FeedRules((f"https://feeds.neighbour.example:{port}/",), ("127.0.0.0/8",))
+        got = capfetch.fetch(
+            f"https://feeds.neighbour.example:{port}/feed.atom",
+            max_bytes=100,
+            rules=rules,
+            resolver=lambda _host, _port: ["127.0.0.1"],
+            verify=trust,
+        )
+        assert got == f"over tls to feeds.neighbour.example:{port}".encode()
+        # the same server asked for by its address: the certificate does not name it
+        by_address = FeedRules((f"https://127.0.0.1:{port}/",), ("127.0.0.0/8",))
+        with pytest.raises(CapImportRejected, match="IP address mismatch"):
+            capfetch.fetch(
+                f"https://127.0.0.1:{port}/feed.atom", max_bytes=100, rules=by_address, verify=trust
+            )
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -14,6 +14,8 @@ from marchwarden.adapters.cap.xml import _DOCTYPE
 from marchwarden.core.alerts.errors import CapImportRejected
 
 if TYPE_CHECKING:
+    import ssl
+
     from marchwarden.core.alerts.feeds import FeedRules
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -37,12 +39,13 @@ def fetch(
     rules: FeedRules,
     timeout: float = 10.0,
     resolver: Resolver = resolve,
+    verify: ssl.SSLContext | bool = True,
 ) -> bytes:
     """GET ``url`` if the feed rules allow it. The host is resolved here, every address
     checked, and the connection made to the checked address (the Host header and TLS
     name stay the host's), so a DNS answer that changes between the check and the
     connection (rebinding) cannot lead inside. Redirects are followed by hand, each
-    target checked the same way."""
+    target checked the same way. ``verify``: the TLS trust (default: the system's)."""
     for _ in range(MAX_REDIRECTS + 1):
         rules.check_url(url)
         try:
@@ -56,7 +59,7 @@ def fetch(
             headers = {"Host": target.netloc.decode("ascii")}
             extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
             with (
-                httpx.Client(timeout=timeout, follow_redirects=False) as http,
+                httpx.Client(timeout=timeout, follow_redirects=False, verify=verify) as http,
                 http.stream(
                     "GET",
                     target.copy_with(host=addresses[0]),
