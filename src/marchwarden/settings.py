@@ -6,10 +6,14 @@ root (``bootstrap``) or by the CLI.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from marchwarden.core.alerts.errors import FeedUrlRefused
+from marchwarden.core.alerts.feeds import valid_prefix
 
 DEFAULT_SECRET = "change-me-development-only"  # noqa: S105 - the refused default
 
@@ -121,6 +125,13 @@ class Settings(BaseSettings):
     alert_max_vertices: int = Field(default=1000, ge=4, le=100_000)
     #: the largest imported CAP document accepted (bytes)
     cap_import_max_bytes: int = Field(default=1_048_576, gt=0)
+    #: the feeds ``POST /alerts/import-feed`` may fetch: URL prefixes (scheme, host, port,
+    #: path), e.g. ``["https://alerts.neighbour.example/cap/"]``; empty: no feed URL is
+    #: fetched (docs/security.md, server-side request forgery)
+    alert_feed_allow: list[str] = []
+    #: networks (CIDR) a feed host may resolve to although they are not public (loopback,
+    #: private, link-local...), e.g. ``["10.20.0.0/16"]``; empty: public addresses only
+    alert_feed_private_networks: list[str] = []
     #: webhook delivery: attempts before giving up, first retry delay (doubles each time)
     webhook_max_attempts: int = Field(default=6, ge=1)
     webhook_backoff_seconds: float = Field(default=2.0, gt=0)
@@ -129,6 +140,19 @@ class Settings(BaseSettings):
     webhook_failing_after: int = Field(default=3, ge=1)
     #: the delivery worker polls the queue this often (and is woken on publication)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("alert_feed_allow")
+    @classmethod
+    def _feed_prefixes(cls, value: list[str]) -> list[str]:
+        try:
+            return [valid_prefix(prefix) for prefix in value]
+        except FeedUrlRefused as exc:
+            raise ValueError(f"MARCHWARDEN_ALERT_FEED_ALLOW: {exc.detail}") from exc
+
+    @field_validator("alert_feed_private_networks")
+    @classmethod
+    def _feed_networks(cls, value: list[str]) -> list[str]:
+        return [str(ipaddress.ip_network(network, strict=False)) for network in value]
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

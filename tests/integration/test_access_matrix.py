@@ -6,6 +6,11 @@ policy's own table (``policy.API_OPERATIONS``): issue 15, the reliability suite.
 2. Every reading operation × every role × an object inside and one outside the role's
    scope: the API answers 403 exactly when the policy denies the operation's action on
    that object (lists: when the role lacks the action; they are filtered otherwise).
+3. Every command × every role × a thing inside and one outside the role's scope (the
+   thing its path names, or its body names: the rule's ``about``), sent well-formed
+   (``matrix_support.FACTORIES``; a command without a factory fails): 403 problem+json
+   and nothing changed (reports, audit records, events) exactly when the policy denies;
+   anything but 403 when it allows.
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ from marchwarden.core.access.policy import (
     API_OPERATIONS,
     EVERYTHING,
     PUBLIC_OUTSIDE_API,
+    Action,
+    OperationRule,
     allowed_actions,
     decide,
+    decide_in_regions,
 )
 from marchwarden.entrypoints.api.app import create_app
 from marchwarden.services import roster
@@ -34,13 +42,16 @@ from tests.integration.alert_support import alert_body
 from tests.integration.command_support import (
     GRAYVORON,
     GRAYVORON_AREA,
+    PROBLEM,
     SUDZHA,
     at,
     build_world,
+    counts,
     new_key,
     open_incident,
     submit,
 )
+from tests.integration.matrix_support import AREA, FACTORIES, REGION
 from tests.integration.test_api_photos import jpeg as small_jpeg
 
 if TYPE_CHECKING:
@@ -279,3 +290,167 @@ def test_every_command_rule_names_an_action_or_says_why_not(op: str) -> None:
         "POST /auth/logout",
         "PATCH /auth/me",
     }
+
+
+# ------------------------------------------------------------------------------ commands
+
+
+def test_every_command_has_a_request_factory() -> None:
+    """A new command must say how to send it well-formed, or the matrix cannot cover it."""
+    commands = {op for op in API_OPERATIONS if not op.startswith("GET ")}
+    assert sorted(commands - set(FACTORIES)) == [], "commands without a matrix factory"
+    assert sorted(set(FACTORIES) - commands) == [], "factories for no command"
+
+
+def _command_objects(client: TestClient, services: Services) -> dict[str, Any]:
+    """The read matrix's objects, each side's task assigned to the side's unit, and a
+    shelter and an evacuation order on each side."""
+    objects = _objects(client, services)
+    ids = objects["ids"]
+    hq = login(client, "hq")
+    for task, unit in zip(objects["task"], objects["unit"], strict=True):
+        reply = client.post(f"{PREFIX}/tasks/{task}/assign", headers=hq, json={"unit_id": unit})
+        assert reply.status_code == 200, reply.text
+    shelters, orders = [], []
+    for i in (0, 1):
+        lon, lat = (GRAYVORON, SUDZHA)[i]
+        body = {"name": f"Shelter {i}", "lon": lon, "lat": lat, "capacity": 100}
+        reply = client.post(f"{PREFIX}/shelters", headers=hq, json=body)
+        assert reply.status_code == 201, reply.text
+        shelters.append(int(reply.json()["id"]))
+        body = {"area": AREA[i], "incident_id": objects["incident"][i]}
+        reply = client.post(f"{PREFIX}/evacuation-orders", headers=hq, json=body)
+        assert reply.status_code == 201, reply.text
+        orders.append(int(reply.json()["id"]))
+    for spare in ("m-spare-login", "m-spare-disable"):
+        make_user(services, spare, Role.FIELD_REPORTER, Scope.of_regions("RU-BEL"))
+    agencies = {ids["co1"]: ids["bel_vsd"], ids["krs_bn"]: ids["krs_vsd"]}
+    with services.db.unit_of_work(write=False) as uow:
+        codes = [uow.forces.unit(u).code for u in objects["unit"]]  # type: ignore[union-attr]
+    return objects | {
+        "shelter": tuple(shelters),
+        "evacuation": tuple(orders),
+        "region_of": dict(zip(shelters, REGION, strict=True))
+        | dict(zip(orders, REGION, strict=True)),
+        "unit_code": tuple(codes),
+        "unit_agency": tuple(agencies[u] for u in objects["unit"]),
+        "spare_user": "m-spare-login",
+        "spare_disable": "m-spare-disable",
+    }
+
+
+def _command_resources(
+    services: Services, rule: OperationRule, i: int, objects: dict[str, Any]
+) -> list[Resource | None]:
+    """What the policy decides a command on: the thing its path names (a task: its unit
+    for ``task.respond``, its incident for ``task.assign``; an alert, shelter or order: its
+    regions), the thing its body names (``about``), or nothing."""
+    kind = rule.on
+    if kind is None:
+        if rule.about == "region":
+            return [Resource("region", region=REGION[i])]
+        if rule.about == "unit":
+            return list(_resources(services, "unit", objects["unit"][i], objects))
+        return [None]
+    if kind == EVERYTHING:
+        return [None]
+    object_id = objects[kind][i]
+    if kind in ("shelter", "evacuation"):
+        return [Resource(kind, region=objects["region_of"][object_id])]
+    if kind == "task":
+        with services.db.unit_of_work(write=False) as uow:
+            task = uow.tasks.get(object_id)
+            assert task is not None
+            if rule.action is Action.TASK_RESPOND:
+                tasked = uow.tasks.unit(task.unit_id) if task.unit_id else None
+                return [tasked.resource() if tasked is not None else None]
+            incident = uow.incidents.get(task.incident_id)
+            assert incident is not None
+            return [incident.resource()]
+    if kind == "incident" and rule.action is Action.INCIDENT_WRITE:
+        with services.db.unit_of_work(write=False) as uow:
+            found = uow.incidents.get(object_id)
+            assert found is not None
+            return [found.resource()]
+    return list(_resources(services, kind, object_id, objects))
+
+
+def _expected(
+    services: Services, principal: Principal, op: str, i: int, objects: dict[str, Any]
+) -> bool | None:
+    """The policy's answer for ``op`` about side ``i`` (None: its readings disagree)."""
+    rule = API_OPERATIONS[op]
+    if rule.action is None:
+        return True
+    actions = [rule.action] + ([rule.also] if rule.also is not None else [])
+    answers = set()
+    for resource in _command_resources(services, rule, i, objects):
+        if rule.about == "region" or (resource is not None and resource.kind == "alert"):
+            assert resource is not None
+            regions = frozenset({resource.region}) if resource.region else frozenset()
+            answers.add(all(decide_in_regions(principal, a, "x", regions) for a in actions))
+        else:
+            answers.add(all(decide(principal, a, resource).allowed for a in actions))
+    return answers.pop() if len(answers) == 1 else None
+
+
+def _send(
+    client: TestClient, op: str, i: int, objects: dict[str, Any], headers: dict[str, str]
+) -> Any:
+    method, path = op.split(" ", 1)
+    rule = API_OPERATIONS[op]
+    parts = FACTORIES[op](objects, i)
+    url = parts.pop("url", None)
+    if url is None:
+        url = path
+        if rule.on not in (None, EVERYTHING):
+            url = path.split("{", 1)[0] + str(objects[rule.on][i]) + path.split("}", 1)[1]
+    parts["headers"] = headers | parts.get("headers", {})
+    return client.request(method, PREFIX + url, **parts)
+
+
+def test_commands_answer_403_and_change_nothing_exactly_when_the_policy_denies(
+    client: TestClient, services: Services
+) -> None:
+    objects = _command_objects(client, services)
+    principals = _accounts(services, objects["ids"])
+    headers = {name: login(client, name) for name in principals}
+    served = api_operations(client)
+    commands = [op for op in API_OPERATIONS if not op.startswith("GET ") and op in served]
+    checked = refused = unchecked = 0
+    mismatches: list[str] = []
+    for op in commands:
+        rule = API_OPERATIONS[op]
+        sides = (0, 1) if rule.on not in (None, EVERYTHING) or rule.about else (0,)
+        for i in sides:
+            expected = {
+                name: _expected(services, p, op, i, objects) for name, p in principals.items()
+            }
+            # the refused first: each must leave the data as it was for the next
+            for name in sorted(principals, key=lambda n: expected[n] is not False):
+                # (what the policy allows may change the data; only the others are counted)
+                before = counts(services) if expected[name] is not True else None
+                reply = _send(client, op, i, objects, headers[name])
+                where = f"{op} side {i} as {name}: {reply.status_code}"
+                assert reply.status_code not in (401, 500), (where, reply.text)
+                checked += 1
+                if reply.status_code == 403:
+                    assert reply.headers["content-type"].startswith(PROBLEM), where
+                    if before is not None and counts(services) != before:
+                        mismatches.append(f"{where}: refused but changed the data")
+                if op == "POST /auth/logout" and reply.status_code < 300:
+                    headers[name] = login(client, name)
+                if expected[name] is None:
+                    unchecked += 1
+                elif expected[name] and reply.status_code == 403:
+                    mismatches.append(f"{where} but the policy allows ({reply.text})")
+                elif not expected[name]:
+                    refused += 1
+                    if reply.status_code != 403:
+                        mismatches.append(f"{where} but the policy denies ({reply.text[:200]})")
+    assert mismatches == [], "\n".join(mismatches)
+    assert checked > 800 and refused > 300 and unchecked < checked // 10, (
+        checked,
+        refused,
+        unchecked,
+    )

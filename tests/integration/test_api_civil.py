@@ -153,6 +153,14 @@ def test_evacuation_order_lifecycle_and_timeline(client: TestClient, services: S
         "illegal-evacuation-step",
         "lifted",
     )
+    # a caller who may not task in the order's regions learns nothing of its state
+    # (found by the access matrix: this was the 409 above, for anyone)
+    assert_problem(
+        client.post(f"/api/v1/evacuation-orders/{oid}/tasks", json={}, headers=h["kursk"]),
+        403,
+        "forbidden",
+        "outside the caller's scope",
+    )
     assert_problem(
         client.post(
             "/api/v1/evacuation-orders",

@@ -20,6 +20,7 @@ from marchwarden.core.alerts.areas import AreaContext, resolve_area
 from marchwarden.core.alerts.cap import compose
 from marchwarden.core.alerts.compose import from_incident
 from marchwarden.core.alerts.errors import CapImportRejected
+from marchwarden.core.alerts.feeds import FeedRules
 from marchwarden.core.alerts.model import Alert, AlertState, CapSeverity
 from marchwarden.core.errors import Forbidden, NotFound
 from marchwarden.services.context import authorise
@@ -376,11 +377,16 @@ def import_feed(svc: Services, actor: Principal, url: str) -> list[ImportResult]
     is reported as rejected with the reason and changes nothing)."""
     authorise(actor, Action.ALERT_IMPORT)
     limit = svc.settings.cap_import_max_bytes
-    links = svc.cap.feed_links(svc.cap.fetch(url, max_bytes=limit * 16))
+    rules = FeedRules(
+        tuple(svc.settings.alert_feed_allow), tuple(svc.settings.alert_feed_private_networks)
+    )
+    links = svc.cap.feed_links(svc.cap.fetch(url, max_bytes=limit * 16, rules=rules))
     results = []
     for link in links:
         try:
-            results.append(import_document(svc, actor, svc.cap.fetch(link, max_bytes=limit)))
+            results.append(
+                import_document(svc, actor, svc.cap.fetch(link, max_bytes=limit, rules=rules))
+            )
         except CapImportRejected as exc:
             results.append(ImportResult("rejected", None, "", link, exc.detail))
     return results

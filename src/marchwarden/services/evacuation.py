@@ -146,6 +146,9 @@ def task_for(svc: Services, actor: Principal, order_id: int, priority: TaskPrior
         order = uow.evacuations.get(order_id)
     if order is None:
         raise NotFound(f"no evacuation order with id {order_id}")
+    # authorise before saying anything about the order (the access matrix found the
+    # order's state told to callers who may not task in its regions)
+    _may(actor, Action.TASK_CREATE, order.regions)
     wanted = ev.task_request(order)
     assert order.incident_id is not None  # task_request refuses an order without one
     spec = tasks.TaskSpec(

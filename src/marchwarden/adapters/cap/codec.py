@@ -9,6 +9,7 @@ from marchwarden.adapters.cap import xml as capxml
 
 if TYPE_CHECKING:
     from marchwarden.core.alerts.cap import CapDocument
+    from marchwarden.core.alerts.feeds import FeedRules
 
 
 class LxmlCapDocuments:
@@ -21,8 +22,8 @@ class LxmlCapDocuments:
     def parse_untrusted(self, data: bytes, *, max_bytes: int) -> CapDocument:
         return capxml.parse_untrusted(data, max_bytes=max_bytes)
 
-    def fetch(self, url: str, *, max_bytes: int) -> bytes:
-        return capfetch.fetch(url, max_bytes=max_bytes)
+    def fetch(self, url: str, *, max_bytes: int, rules: FeedRules) -> bytes:
+        return capfetch.fetch(url, max_bytes=max_bytes, rules=rules)
 
     def feed_links(self, data: bytes) -> list[str]:
         return capfetch.feed_links(data)

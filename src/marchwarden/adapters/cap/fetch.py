@@ -3,32 +3,90 @@ reading the CAP links out of an Atom feed (safely: no DOCTYPE, no entities, no n
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import httpx
 from lxml import etree
 
 from marchwarden.adapters.cap.xml import _DOCTYPE
 from marchwarden.core.alerts.errors import CapImportRejected
 
+if TYPE_CHECKING:
+    import ssl
+
+    from marchwarden.core.alerts.feeds import FeedRules
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def fetch(url: str, *, max_bytes: int, timeout: float = 10.0) -> bytes:
-    if not url.startswith(("http://", "https://")):
-        raise CapImportRejected(f"only http(s) URLs are fetched, not {url!r}")
-    try:
-        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as reply:
-            if reply.status_code != 200:
-                raise CapImportRejected(f"{url} answered HTTP {reply.status_code}")
-            data = bytearray()
-            for chunk in reply.iter_bytes():
-                data.extend(chunk)
-                if len(data) > max_bytes:
-                    raise CapImportRejected(f"{url} is larger than {max_bytes:,} bytes")
-            return bytes(data)
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-        # ValueError: a host name IDNA cannot encode (an empty or 64+ character label);
-        # InvalidURL: control characters, a bad port — the caller's URL, not our fault
-        raise CapImportRejected(f"could not fetch {url!r}: {exc}") from exc
+#: redirects followed (each one checked against the feed rules like the first URL)
+MAX_REDIRECTS = 5
+Resolver = Callable[[str, int], list[str]]
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (an IP literal: itself)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def fetch(
+    url: str,
+    *,
+    max_bytes: int,
+    rules: FeedRules,
+    timeout: float = 10.0,
+    resolver: Resolver = resolve,
+    verify: ssl.SSLContext | bool = True,
+) -> bytes:
+    """GET ``url`` if the feed rules allow it. The host is resolved here, every address
+    checked, and the connection made to the checked address (the Host header and TLS
+    name stay the host's), so a DNS answer that changes between the check and the
+    connection (rebinding) cannot lead inside. Redirects are followed by hand, each
+    target checked the same way. ``verify``: the TLS trust (default: the system's)."""
+    for _ in range(MAX_REDIRECTS + 1):
+        rules.check_url(url)
+        try:
+            target = httpx.URL(url)
+            port = target.port or (443 if target.scheme == "https" else 80)
+            addresses = resolver(target.host, port)
+            for address in addresses:
+                rules.check_address(target.host, address)
+            if not addresses:
+                raise CapImportRejected(f"{target.host} does not resolve")
+            headers = {"Host": target.netloc.decode("ascii")}
+            extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+            with (
+                httpx.Client(timeout=timeout, follow_redirects=False, verify=verify) as http,
+                http.stream(
+                    "GET",
+                    target.copy_with(host=addresses[0]),
+                    headers=headers,
+                    extensions=extensions,
+                ) as reply,
+            ):
+                if reply.is_redirect and "location" in reply.headers:
+                    url = str(target.join(reply.headers["location"]))
+                    continue
+                return _read(url, reply, max_bytes)
+        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
+            # ValueError: a host name IDNA cannot encode (an empty or 64+ character label);
+            # InvalidURL: control characters, a bad port; OSError: no such host
+            raise CapImportRejected(f"could not fetch {url!r}: {exc}") from exc
+    raise CapImportRejected(f"{url!r}: more than {MAX_REDIRECTS} redirects")
+
+
+def _read(url: str, reply: httpx.Response, max_bytes: int) -> bytes:
+    if reply.status_code != 200:
+        raise CapImportRejected(f"{url} answered HTTP {reply.status_code}")
+    data = bytearray()
+    for chunk in reply.iter_bytes():
+        data.extend(chunk)
+        if len(data) > max_bytes:
+            raise CapImportRejected(f"{url} is larger than {max_bytes:,} bytes")
+    return bytes(data)
 
 
 def feed_links(data: bytes) -> list[str]:

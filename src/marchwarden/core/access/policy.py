@@ -406,11 +406,21 @@ class OperationRule:
     an operation asked about
     everything at once (``decide`` without a resource: only an all-regions scope may), or
     None for an operation about nothing in particular (a list is then filtered to what
-    the caller may see, item by item, with the same action)."""
+    the caller may see, item by item, with the same action).
+
+    For a command whose path names nothing, ``about`` says what its body names that the
+    decision is about: ``region`` (the region of its place or area; an area over several
+    regions needs the action in each: ``decide_in_regions``) or ``unit`` (the unit it
+    names; a new unit: its parent, whose region, agency and subtree it takes). None: decided
+    without a resource. ``also``: a second action the command needs on the same thing
+    (both must allow). The access matrix test sends every command, as every role, about a
+    thing inside and one outside the role's scope, and expects exactly these decisions."""
 
     action: Action | None
     on: str | None = None
     public: bool = False
+    about: str | None = None
+    also: Action | None = None
 
 
 _A = Action
@@ -435,16 +445,17 @@ API_OPERATIONS: dict[str, OperationRule] = {
     "GET /stream/recent": OperationRule(_A.STREAM_SUBSCRIBE),
     # the field page (docs/field.md): its settings for anyone signed in; the inbox and the
     # units are lists filtered to the units the caller answers for; an action is decided
-    # as the command it carries (a task step, a unit status, a report)
+    # as the command it carries too (a task step, a unit status: the rule's ``also``)
     "GET /field/config": OperationRule(None),
     "GET /field/tasks": OperationRule(_A.FIELD_INBOX),
     "GET /field/units": OperationRule(_A.FIELD_INBOX),
-    "POST /field/actions": OperationRule(_A.FIELD_INBOX),
-    # photos go with a report: read as the report is, added by its submitter or a duty
-    # officer who may triage it (``may_attach_photo``)
+    "POST /field/actions": OperationRule(_A.FIELD_INBOX, about="unit", also=_A.UNIT_STATUS),
+    # photos go with a report: read as the report is, added by a duty officer who may
+    # triage it, or by its own submitter (``may_attach_photo``; the rule below is for
+    # anyone else)
     "GET /reports/{report_id}/photos": OperationRule(_A.REPORT_READ, "report"),
     "GET /photos/{photo_id}": OperationRule(_A.REPORT_READ, "photo"),
-    "POST /reports/{report_id}/photos": OperationRule(_A.REPORT_SUBMIT, "report"),
+    "POST /reports/{report_id}/photos": OperationRule(_A.REPORT_TRIAGE, "report"),
     # GeoChat from the HQ to a unit's TAK devices: whoever may task the unit
     "POST /units/{unit_id}/tak-chat": OperationRule(_A.TASK_ASSIGN, "unit"),
     # audit
@@ -460,7 +471,7 @@ API_OPERATIONS: dict[str, OperationRule] = {
     "GET /agencies": OperationRule(_A.AGENCY_READ),
     "POST /agencies": OperationRule(_A.AGENCY_WRITE),
     "GET /units": OperationRule(_A.UNIT_READ),
-    "POST /units": OperationRule(_A.UNIT_WRITE),
+    "POST /units": OperationRule(_A.UNIT_WRITE, about="unit"),
     "GET /units/{unit_id}": OperationRule(_A.UNIT_READ, "unit"),
     "PATCH /units/{unit_id}": OperationRule(_A.UNIT_WRITE, "unit"),
     "POST /units/{unit_id}/status": OperationRule(_A.UNIT_STATUS, "unit"),
@@ -468,10 +479,10 @@ API_OPERATIONS: dict[str, OperationRule] = {
     "POST /units/{unit_id}/positions": OperationRule(_A.UNIT_POSITION, "unit"),
     "GET /units/{unit_id}/positions": OperationRule(_A.UNIT_READ, "unit"),
     "GET /units/{unit_id}/members": OperationRule(_A.MEMBER_READ, "unit"),
-    "POST /members": OperationRule(_A.MEMBER_WRITE),
+    "POST /members": OperationRule(_A.MEMBER_WRITE, about="unit"),
     "GET /members/{member_id}": OperationRule(_A.MEMBER_READ, "member"),
     "POST /members/{member_id}/records": OperationRule(_A.MEMBER_WRITE, "member"),
-    "POST /roster/import": OperationRule(_A.ROSTER_IMPORT),
+    "POST /roster/import": OperationRule(_A.ROSTER_IMPORT, about="unit"),
     "GET /roster/export": OperationRule(_A.ROSTER_EXPORT),
     # law
     "GET /powers": OperationRule(_A.LAW_READ),
@@ -480,7 +491,7 @@ API_OPERATIONS: dict[str, OperationRule] = {
     "GET /acts/{reference}": OperationRule(_A.LAW_READ),
     "POST /acts/{reference}/status": OperationRule(_A.LAW_WRITE),
     "GET /activation-orders": OperationRule(_A.LAW_READ),
-    "POST /activation-orders": OperationRule(_A.ACTIVATION_ISSUE),
+    "POST /activation-orders": OperationRule(_A.ACTIVATION_ISSUE, about="unit"),
     "GET /members/{member_id}/authority": OperationRule(_A.AUTHORITY_EVALUATE, "member"),
     "GET /unit-powers": OperationRule(_A.AUTHORITY_EVALUATE),
     "GET /units/{unit_id}/authority": OperationRule(_A.AUTHORITY_EVALUATE, "unit"),
@@ -491,11 +502,13 @@ API_OPERATIONS: dict[str, OperationRule] = {
     "GET /reports/{report_id}": OperationRule(_A.REPORT_READ, "report"),
     "POST /reports/{report_id}/claim": OperationRule(_A.REPORT_TRIAGE, "report"),
     "POST /reports/{report_id}/release": OperationRule(_A.REPORT_TRIAGE, "report"),
-    "POST /reports/{report_id}/attach": OperationRule(_A.REPORT_TRIAGE, "report"),
+    "POST /reports/{report_id}/attach": OperationRule(
+        _A.REPORT_TRIAGE, "report", also=_A.INCIDENT_WRITE
+    ),
     "POST /reports/{report_id}/open-incident": OperationRule(_A.REPORT_TRIAGE, "report"),
     "POST /reports/{report_id}/reject": OperationRule(_A.REPORT_TRIAGE, "report"),
     # incidents
-    "POST /incidents": OperationRule(_A.INCIDENT_WRITE),
+    "POST /incidents": OperationRule(_A.INCIDENT_WRITE, about="region"),
     "GET /incidents": OperationRule(_A.INCIDENT_READ),
     "GET /incidents/{incident_id}": OperationRule(_A.INCIDENT_READ, "incident"),
     "PATCH /incidents/{incident_id}": OperationRule(_A.INCIDENT_WRITE, "incident"),
@@ -531,10 +544,10 @@ API_OPERATIONS: dict[str, OperationRule] = {
     # public alerts (an alert's regions are its area's: ``decide_in_regions``; reading
     # one goes by its CAP scope: ``decide_alert_read``, whose Public case is alert.read)
     "GET /alerts/templates": OperationRule(_A.ALERT_READ, EVERYTHING),
-    "POST /alerts/preview": OperationRule(_A.ALERT_DRAFT),
+    "POST /alerts/preview": OperationRule(_A.ALERT_DRAFT, about="region"),
     "POST /alerts/import": OperationRule(_A.ALERT_IMPORT),
     "POST /alerts/import-feed": OperationRule(_A.ALERT_IMPORT),
-    "POST /alerts": OperationRule(_A.ALERT_DRAFT),
+    "POST /alerts": OperationRule(_A.ALERT_DRAFT, about="region"),
     "POST /incidents/{incident_id}/alerts": OperationRule(_A.ALERT_DRAFT, "incident"),
     "GET /alerts": OperationRule(_A.ALERT_READ),
     "GET /alerts/{alert_id}": OperationRule(_A.ALERT_READ, "alert"),
@@ -546,12 +559,12 @@ API_OPERATIONS: dict[str, OperationRule] = {
     "POST /webhooks": OperationRule(_A.WEBHOOK_MANAGE),
     "GET /webhooks": OperationRule(_A.WEBHOOK_MANAGE),
     # shelters and evacuation
-    "POST /shelters": OperationRule(_A.SHELTER_WRITE),
+    "POST /shelters": OperationRule(_A.SHELTER_WRITE, about="region"),
     "GET /shelters": OperationRule(_A.SHELTER_READ, EVERYTHING),
     "POST /shelters/{shelter_id}/check-in": OperationRule(_A.SHELTER_WRITE, "shelter"),
     "POST /shelters/{shelter_id}/check-out": OperationRule(_A.SHELTER_WRITE, "shelter"),
     "GET /settlements/{settlement_id}/shelters": OperationRule(_A.SHELTER_READ, EVERYTHING),
-    "POST /evacuation-orders": OperationRule(_A.EVACUATION_ORDER),
+    "POST /evacuation-orders": OperationRule(_A.EVACUATION_ORDER, about="region"),
     "PATCH /evacuation-orders/{order_id}": OperationRule(_A.EVACUATION_ORDER, "evacuation"),
     "GET /evacuation-orders": OperationRule(_A.INCIDENT_READ),
     "POST /evacuation-orders/{order_id}/tasks": OperationRule(_A.TASK_CREATE, "evacuation"),

@@ -33,3 +33,11 @@ class CapSchemaViolation(Invalid):
 class CapImportRejected(Invalid):
     code = "cap-import-rejected"
     title = "The CAP document was rejected"
+
+
+class FeedUrlRefused(CapImportRejected):
+    """A feed or CAP document URL the headquarters will not fetch (``core/alerts/feeds``);
+    a linked document refused this way is reported as rejected, like a malformed one."""
+
+    code = "feed-url-refused"
+    title = "The feed URL is not allowed"
