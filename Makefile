@@ -83,8 +83,12 @@ lint: setup
 typecheck: setup
 	.venv/bin/mypy
 
+# the suite runs in PYTEST_WORKERS processes (pytest-xdist), a test file per worker at a
+# time (module-scoped servers stay in one process); PYTEST_WORKERS=0 runs it in this one
+PYTEST_WORKERS ?= 2
+
 pytest: setup
-	.venv/bin/pytest
+	.venv/bin/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 test: lint typecheck pytest
 
