@@ -33,7 +33,9 @@ def test_the_page_and_its_modules_come_from_the_server(client: TestClient) -> No
         assert module.status_code == 200, name
         assert module.headers["content-type"].startswith("text/javascript"), name
         # modules import only each other and /vendor/
-        for spec in re.findall(r"""(?:import|from)\s*\(?\s*['"]([^'"]+)['"]""", module.text):
+        for spec in re.findall(
+            r"""(?:\bimport\s*\(\s*|\bimport\s+|\bfrom\s+)['"]([^'"]+)['"]""", module.text
+        ):
             assert spec.startswith(("./", "/vendor/")), (name, spec)
     assert client.get("/ui/app.css").headers["content-type"].startswith("text/css")
 

@@ -110,7 +110,7 @@ function showConnection(state, info = {}) {
   let words = CONNECTION_WORDS[state] ? t(...CONNECTION_WORDS[state]) : state;
   if (state === 'caught-up') {
     const n = info.missed ?? 0;
-    words = n ? t('connection.caughtUpMissed', 'Caught up · missed events: {n}', { n }) : t('connection.caughtUpNone', 'Caught up · nothing missed');
+    words = n ? t('connection.caughtUpMissed', 'Caught up · {n} missed events', { n }) : t('connection.caughtUpNone', 'Caught up · nothing missed');
   } else if (state === 'reconnecting' && info.retryAt) {
     const seconds = Math.max(0, Math.ceil((info.retryAt - Date.now()) / 1000));
     words = seconds > 0 ? t('connection.reconnectingIn', 'Reconnecting in {s} s', { s: seconds }) : t('connection.reconnectingNow', 'Reconnecting…');
@@ -263,6 +263,7 @@ async function enter(me) {
   session.set(me);
   await setLanguage(chooseLanguage(me.user));
   translateStatic();
+  tickClock(); // the header clock in the account's language now, not at the next tick
   showHeader(me);
   $('signin-view').hidden = true;
   $('workspace').hidden = false;
