@@ -11,7 +11,6 @@ import pytest
 from tests.browser.conftest import api_token, create_user, sign_in, wait_until
 from tests.browser.test_boards import load_registry, post
 from tests.browser.test_incidents import new_incident, point
-from tests.e2e.conftest import ADMIN_PASSWORD, Server
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
     from tests.browser.conftest import Traffic
+    from tests.e2e.conftest import Server
 
     OpenUI = Callable[..., tuple[Page, Traffic]]
 
@@ -27,19 +27,19 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, int]]]:
-    from tests.browser.conftest import require_browser, require_leaflet, server_env
+    from tests.browser.conftest import (
+        require_browser,
+        require_leaflet,
+        server_env,
+        start_server,
+    )
 
     require_browser()
     require_leaflet()
     tmp = tmp_path_factory.mktemp("audit-server")
     env = server_env(tmp)
     ids = load_registry(env)
-    srv = Server(env=env, log_path=tmp / "server.log")
-    made = srv.cli(
-        "users", "add", "admin", "--role", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"
-    )
-    assert made.returncode == 0, made.stdout + made.stderr
-    srv.start()
+    srv = start_server(tmp)  # the same environment, on the store made above
     yield srv, ids
     srv.stop()
 

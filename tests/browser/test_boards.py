@@ -30,6 +30,7 @@ from tests.browser.conftest import (
     screenshot,
     server_env,
     sign_in,
+    start_server,
     wait_until,
 )
 from tests.browser.test_ui import DEFICIENCIES, delta_e
@@ -78,12 +79,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server,
     tmp = tmp_path_factory.mktemp("boards-server")
     env = server_env(tmp)
     ids = load_registry(env)
-    srv = Server(env=env, log_path=tmp / "server.log")
-    made = srv.cli(
-        "users", "add", "admin", "--role", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"
-    )
-    assert made.returncode == 0, made.stdout + made.stderr
-    srv.start()
+    srv = start_server(tmp)  # the same environment, on the store made above
     yield srv, ids
     srv.stop()
 
