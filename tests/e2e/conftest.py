@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -123,3 +124,51 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
     srv.start()
     yield srv
     srv.stop()
+
+
+@contextmanager
+def two_api_servers(tmp_path: Path, nats_url: str) -> Iterator[tuple[Server, Server]]:
+    """Two API processes on one fresh PostgreSQL database, sharing the NATS server at
+    ``nats_url``; an admin exists. Both are stopped and the database dropped at the end."""
+    from tests.conftest import _pg_url, drop_pg_database, pg_database
+
+    name = pg_database()
+    env = dict(os.environ)
+    env.update(
+        {
+            "MARCHWARDEN_ENVIRONMENT": "test",
+            "MARCHWARDEN_SECRET_KEY": "test-secret-" + "x" * 32,
+            "MARCHWARDEN_DATABASE_URL": _pg_url(name),
+            "MARCHWARDEN_BUS": "nats",
+            "MARCHWARDEN_NATS_URL": nats_url,
+            # the stream must come over the bus, not from the store's polling
+            "MARCHWARDEN_STREAM_POLL_SECONDS": "60",
+            "MARCHWARDEN_ARGON2_TIME_COST": "1",
+            "MARCHWARDEN_ARGON2_MEMORY_KIB": "1024",
+        }
+    )
+    a, b = (
+        Server(
+            env=env | {"MARCHWARDEN_AUDIT_ANCHOR_PATH": str(tmp_path / f"{n}.anchor")},
+            log_path=tmp_path / f"{n}.log",
+        )
+        for n in ("a", "b")
+    )
+    try:
+        made = a.cli(
+            "users",
+            "add",
+            "admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+            stdin=ADMIN_PASSWORD + "\n",
+        )
+        assert made.returncode == 0, made.stderr
+        a.start()
+        b.start()
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
+        drop_pg_database(name)

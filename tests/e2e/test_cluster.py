@@ -14,8 +14,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import _pg_url, drop_pg_database, pg_database
-from tests.e2e.conftest import ADMIN_PASSWORD, Server
+from tests.e2e.conftest import ADMIN_PASSWORD, Server, two_api_servers
 from tests.integration.test_bus import make_bus
 
 if TYPE_CHECKING:
@@ -28,42 +27,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[tuple[Server, Server]]:
     make_bus("nats", "probe")  # skips (or fails under CI) without a NATS server
-    name = pg_database()
-    env = dict(os.environ)
-    env.update(
-        {
-            "MARCHWARDEN_ENVIRONMENT": "test",
-            "MARCHWARDEN_SECRET_KEY": "test-secret-" + "x" * 32,
-            "MARCHWARDEN_DATABASE_URL": _pg_url(name),
-            "MARCHWARDEN_BUS": "nats",
-            "MARCHWARDEN_NATS_URL": os.environ.get(
-                "MARCHWARDEN_TEST_NATS", "nats://127.0.0.1:4222"
-            ),
-            "MARCHWARDEN_STREAM_POLL_SECONDS": "60",
-            "MARCHWARDEN_ARGON2_TIME_COST": "1",
-            "MARCHWARDEN_ARGON2_MEMORY_KIB": "1024",
-        }
-    )
-    a = Server(
-        env=env | {"MARCHWARDEN_AUDIT_ANCHOR_PATH": str(tmp_path / "a.anchor")},
-        log_path=tmp_path / "a.log",
-    )
-    b = Server(
-        env=env | {"MARCHWARDEN_AUDIT_ANCHOR_PATH": str(tmp_path / "b.anchor")},
-        log_path=tmp_path / "b.log",
-    )
-    made = a.cli(
-        "users", "add", "admin", "--role", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"
-    )
-    assert made.returncode == 0, made.stderr
-    a.start()
-    b.start()
-    try:
-        yield a, b
-    finally:
-        a.stop()
-        b.stop()
-        drop_pg_database(name)
+    nats_url = os.environ.get("MARCHWARDEN_TEST_NATS", "nats://127.0.0.1:4222")
+    with two_api_servers(tmp_path, nats_url) as pair:
+        yield pair
 
 
 def test_event_through_one_process_streams_from_the_other(cluster: tuple[Server, Server]) -> None:

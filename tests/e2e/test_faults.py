@@ -345,8 +345,7 @@ def test_nats_restart_loses_and_doubles_no_event_on_any_subscriber(tmp_path: Pat
 
     import websockets
 
-    from tests.conftest import _pg_url, drop_pg_database, pg_database
-    from tests.e2e.conftest import free_port
+    from tests.e2e.conftest import free_port, two_api_servers
 
     nats_bin = shutil.which("nats-server")
     if nats_bin is None:
@@ -372,85 +371,55 @@ def test_nats_restart_loses_and_doubles_no_event_on_any_subscriber(tmp_path: Pat
         raise RuntimeError("nats-server did not start")
 
     nats = start_nats()
-    name = pg_database()
-    env = dict(os.environ)
-    env.update(
-        {
-            "MARCHWARDEN_ENVIRONMENT": "test",
-            "MARCHWARDEN_SECRET_KEY": "test-secret-" + "x" * 32,
-            "MARCHWARDEN_DATABASE_URL": _pg_url(name),
-            "MARCHWARDEN_BUS": "nats",
-            "MARCHWARDEN_NATS_URL": f"nats://127.0.0.1:{port}",
-            "MARCHWARDEN_STREAM_POLL_SECONDS": "60",
-            "MARCHWARDEN_ARGON2_TIME_COST": "1",
-            "MARCHWARDEN_ARGON2_MEMORY_KIB": "1024",
-        }
-    )
-    a = Server(
-        env=env | {"MARCHWARDEN_AUDIT_ANCHOR_PATH": str(tmp_path / "a")},
-        log_path=tmp_path / "a.log",
-    )
-    b = Server(
-        env=env | {"MARCHWARDEN_AUDIT_ANCHOR_PATH": str(tmp_path / "b")},
-        log_path=tmp_path / "b.log",
-    )
-    made = a.cli(
-        "users", "add", "admin", "--role", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"
-    )
-    assert made.returncode == 0, made.stderr
-    a.start()
-    b.start()
     try:
-        token = a.login("admin", ADMIN_PASSWORD)
-        auth = {"Authorization": f"Bearer {token}"}
+        with two_api_servers(tmp_path, f"nats://127.0.0.1:{port}") as (a, b):
+            token = a.login("admin", ADMIN_PASSWORD)
+            auth = {"Authorization": f"Bearer {token}"}
 
-        def create(n: int) -> None:
-            reply = httpx.post(
-                a.url + "/api/v1/users",
-                headers=auth,
-                json={
-                    "username": f"u{n}",
-                    "password": "a-long-password",
-                    "role": "analyst",
-                    "scope": {"kind": "all"},
-                },
-                timeout=30,
-            )
-            assert reply.status_code == 201, reply.text
+            def create(n: int) -> None:
+                reply = httpx.post(
+                    a.url + "/api/v1/users",
+                    headers=auth,
+                    json={
+                        "username": f"u{n}",
+                        "password": "a-long-password",
+                        "role": "analyst",
+                        "scope": {"kind": "all"},
+                    },
+                    timeout=30,
+                )
+                assert reply.status_code == 201, reply.text
 
-        async def scenario() -> list[str]:
-            nonlocal nats
-            got: list[str] = []
-            async with websockets.connect(f"{b.ws_url}/api/v1/stream?token={token}") as ws:
+            async def scenario() -> list[str]:
+                nonlocal nats
+                got: list[str] = []
+                async with websockets.connect(f"{b.ws_url}/api/v1/stream?token={token}") as ws:
 
-                async def receive(n: int, timeout: float) -> None:
-                    while len(got) < n:
-                        msg = json.loads(await asyncio.wait_for(ws.recv(), timeout))
-                        got.append(msg["data"]["username"])
+                    async def receive(n: int, timeout: float) -> None:
+                        while len(got) < n:
+                            msg = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+                            got.append(msg["data"]["username"])
 
-                for n in range(3):
-                    await asyncio.to_thread(create, n)
-                await receive(3, 10)
-                nats.send_signal(signal.SIGKILL)
-                nats.wait()
-                for n in range(3, 6):  # committed while the bus is down
-                    await asyncio.to_thread(create, n)
-                nats = await asyncio.to_thread(start_nats)
-                await receive(6, 15)  # well before the minute-long poll
-                for n in range(6, 9):
-                    await asyncio.to_thread(create, n)
-                await receive(9, 10)
-                with contextlib.suppress(TimeoutError):  # nothing more, nothing twice
-                    got.append(
-                        json.loads(await asyncio.wait_for(ws.recv(), 1.5))["data"]["username"]
-                    )
-            return got
+                    for n in range(3):
+                        await asyncio.to_thread(create, n)
+                    await receive(3, 10)
+                    nats.send_signal(signal.SIGKILL)
+                    nats.wait()
+                    for n in range(3, 6):  # committed while the bus is down
+                        await asyncio.to_thread(create, n)
+                    nats = await asyncio.to_thread(start_nats)
+                    await receive(6, 15)  # well before the minute-long poll
+                    for n in range(6, 9):
+                        await asyncio.to_thread(create, n)
+                    await receive(9, 10)
+                    with contextlib.suppress(TimeoutError):  # nothing more, nothing twice
+                        got.append(
+                            json.loads(await asyncio.wait_for(ws.recv(), 1.5))["data"]["username"]
+                        )
+                return got
 
-        got = asyncio.run(scenario())
-        assert got == [f"u{n}" for n in range(9)]
+            got = asyncio.run(scenario())
+            assert got == [f"u{n}" for n in range(9)]
     finally:
-        a.stop()
-        b.stop()
-        nats.kill()
+        nats.kill()  # the one started last (the scenario restarts it)
         nats.wait()
-        drop_pg_database(name)
