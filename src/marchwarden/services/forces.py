@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from marchwarden.core.access.policy import Action, decide, may_see_personal
@@ -259,7 +260,7 @@ def _position_job(
     when = check_position_time(p.at or now, now)
 
     def store(uow: UnitOfWork) -> fm.Unit:
-        unit = _unit_or_404(uow, unit_id)
+        unit = _unit_or_404(uow, unit_id, counted=True)
         if actor is not None:
             authorise(actor, Action.UNIT_POSITION, unit.resource())
         latest = uow.forces.add_position(
@@ -269,7 +270,12 @@ def _position_job(
             unit, p.lon, p.lat, at=when, source=p.source, latest=latest, accuracy_m=p.accuracy_m
         )
         uow.record(actor, [event], at=now)
-        return _unit_or_404(uow, unit_id, counted=True)
+        if not latest:
+            return unit
+        # the unit as stored now, without reading it again: only its latest position moved
+        return replace(
+            unit, position_lon=p.lon, position_lat=p.lat, position_at=when.astimezone(UTC)
+        )
 
     return store
 

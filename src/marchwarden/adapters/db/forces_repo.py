@@ -97,6 +97,59 @@ def _unit(row: Any, registered: int | None = None) -> Unit:
     )
 
 
+def _prefix_pattern(path: str) -> str:
+    """The LIKE pattern of "starts with ``path``", escaped with "/" as
+    ``startswith(autoescape=True)`` does (a statement built once takes it as a parameter)."""
+    escaped = path.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return escaped + "%"
+
+
+# Statements of the hot paths (a unit read, a position stored: thousands a second from
+# devices), built once: SQLAlchemy memoises a statement's cache key on the object, so a
+# statement reused with parameters skips building the query and hashing its structure,
+# which cost more CPU than SQLite's execution of it.
+_P = t.unit_positions
+_UNIT_BY_ID = (
+    sa.select(*_unit_columns())
+    .join(t.agencies, t.agencies.c.id == t.units.c.agency_id)
+    .where(t.units.c.id == sa.bindparam("unit_id"))
+)
+_UNIT_BY_ID_FOR_UPDATE = _UNIT_BY_ID.with_for_update(of=t.units)
+_REGISTERED_UNDER = (
+    sa.select(sa.func.count())
+    .select_from(t.members)
+    .join(t.units, t.units.c.id == t.members.c.unit_id)
+    .where(t.units.c.path.like(sa.bindparam("pattern"), escape="/"))
+)
+_INSERT_POSITION = _P.insert()
+_MOVE_LATEST = (
+    t.units.update()
+    .where(
+        t.units.c.id == sa.bindparam("p_unit"),
+        sa.or_(t.units.c.position_at.is_(None), t.units.c.position_at <= sa.bindparam("p_at")),
+    )
+    .values(
+        position_lon=sa.bindparam("p_lon"),
+        position_lat=sa.bindparam("p_lat"),
+        position_at=sa.bindparam("p_at"),
+    )
+)
+_HISTORY_CUTOFF = (
+    sa.select(_P.c.id, _P.c.at)
+    .where(_P.c.unit_id == sa.bindparam("p_unit"))
+    .order_by(_P.c.at.desc(), _P.c.id.desc())
+    .offset(sa.bindparam("p_keep", type_=sa.Integer))
+    .limit(1)
+)
+_PRUNE_HISTORY = _P.delete().where(
+    _P.c.unit_id == sa.bindparam("p_unit"),
+    sa.or_(
+        _P.c.at < sa.bindparam("p_keep_at"),
+        sa.and_(_P.c.at == sa.bindparam("p_keep_at"), _P.c.id <= sa.bindparam("p_cutoff")),
+    ),
+)
+
+
 class ForcesRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
@@ -160,10 +213,10 @@ class ForcesRepository:
 
     def unit(self, unit_id: int, *, for_update: bool = False, counted: bool = True) -> Unit | None:
         """The unit; ``counted`` adds the registered members of its subtree (a query)."""
-        q = self._units_query().where(t.units.c.id == unit_id)
+        q = _UNIT_BY_ID
         if for_update and self.conn.dialect.name == "postgresql":
-            q = q.with_for_update(of=t.units)
-        row = self.conn.execute(q).first()
+            q = _UNIT_BY_ID_FOR_UPDATE
+        row = self.conn.execute(q, {"unit_id": unit_id}).first()
         if row is None:
             return None
         return _unit(row, self.registered_in_subtree(row.path) if counted else None)
@@ -207,14 +260,8 @@ class ForcesRepository:
         return {int(u): int(n) for u, n in rows}
 
     def registered_in_subtree(self, path: str) -> int:
-        return int(
-            self.conn.execute(
-                sa.select(sa.func.count())
-                .select_from(t.members)
-                .join(t.units, t.units.c.id == t.members.c.unit_id)
-                .where(t.units.c.path.startswith(path, autoescape=True))
-            ).scalar_one()
-        )
+        pattern = {"pattern": _prefix_pattern(path)}
+        return int(self.conn.execute(_REGISTERED_UNDER, pattern).scalar_one())
 
     def update_unit(self, unit_id: int, values: dict[str, Any], at: datetime) -> None:
         self.conn.execute(
@@ -264,34 +311,28 @@ class ForcesRepository:
         """Store a position; the unit's latest moves only if this one is newer.
 
         Returns whether it became the latest. History beyond the limit is pruned."""
-        p = t.unit_positions
-        self.conn.execute(
-            p.insert().values(
-                unit_id=unit_id, at=at, lon=lon, lat=lat, source=source, accuracy_m=accuracy_m
-            )
+        execute = self.conn.execute
+        execute(
+            _INSERT_POSITION,
+            {
+                "unit_id": unit_id,
+                "at": at,
+                "lon": lon,
+                "lat": lat,
+                "source": source,
+                "accuracy_m": accuracy_m,
+            },
         )
-        moved = self.conn.execute(
-            t.units.update()
-            .where(
-                t.units.c.id == unit_id,
-                sa.or_(t.units.c.position_at.is_(None), t.units.c.position_at <= at),
-            )
-            .values(position_lon=lon, position_lat=lat, position_at=at)
+        moved = execute(
+            _MOVE_LATEST, {"p_unit": unit_id, "p_at": at, "p_lon": lon, "p_lat": lat}
         ).rowcount
-        cutoff = self.conn.execute(
-            sa.select(p.c.id)
-            .where(p.c.unit_id == unit_id)
-            .order_by(p.c.at.desc(), p.c.id.desc())
-            .offset(POSITION_HISTORY_LIMIT)
-            .limit(1)
-        ).scalar_one_or_none()
+        cutoff = execute(
+            _HISTORY_CUTOFF, {"p_unit": unit_id, "p_keep": POSITION_HISTORY_LIMIT}
+        ).first()
         if cutoff is not None:
-            keep_after = self.conn.execute(sa.select(p.c.at).where(p.c.id == cutoff)).scalar_one()
-            self.conn.execute(
-                p.delete().where(
-                    p.c.unit_id == unit_id,
-                    sa.or_(p.c.at < keep_after, sa.and_(p.c.at == keep_after, p.c.id <= cutoff)),
-                )
+            execute(
+                _PRUNE_HISTORY,
+                {"p_unit": unit_id, "p_keep_at": cutoff.at, "p_cutoff": cutoff.id},
             )
         return bool(moved)
 
