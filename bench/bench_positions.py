@@ -293,6 +293,8 @@ async def _http_connection(
                 await asyncio.sleep(wait)
             unit = units[slot % len(units)]
             sent = time.time()
+            if sent > t1:  # woke after the window: every position sent is in it
+                return
             at = iso(sent)
             lon = 36.0 + (slot % 997) * 0.0001
             body = json.dumps({"lon": lon, "lat": 50.5, "at": at}).encode()
@@ -490,6 +492,18 @@ def main() -> None:
     ap.add_argument("--tak-interval", type=float, default=5.0)
     ap.add_argument("--connections", type=int, default=200, help="HTTP connections")
     ap.add_argument("--drain", type=float, default=10.0, help="seconds to wait after the load")
+    ap.add_argument(
+        "--ws-compression",
+        choices=["on", "off"],
+        default="on",
+        help="the servers' MARCHWARDEN_WS_COMPRESSION (permessage-deflate; clients offer it)",
+    )
+    ap.add_argument(
+        "--stream-interval",
+        type=float,
+        default=0.1,
+        help="the servers' MARCHWARDEN_STREAM_INTERVAL_SECONDS",
+    )
     args = ap.parse_args()
     if args.processes == 2 and args.store != "postgres":
         ap.error("two processes share PostgreSQL + NATS: add --store postgres")
@@ -505,7 +519,11 @@ def main() -> None:
         contextlib.ExitStack() as stack,
     ):
         folder = Path(tmp)
-        env = {"MARCHWARDEN_LOG_LEVEL": "WARNING"}
+        env = {
+            "MARCHWARDEN_LOG_LEVEL": "WARNING",
+            "MARCHWARDEN_WS_COMPRESSION": str(args.ws_compression == "on").lower(),
+            "MARCHWARDEN_STREAM_INTERVAL_SECONDS": str(args.stream_interval),
+        }
         if args.store == "postgres":
             env["MARCHWARDEN_BUS"] = "nats"
         tak_ports: list[int] = []
@@ -627,7 +645,11 @@ def main() -> None:
         delivered = sum(r["in_window"] for r in ws)
         label = f"{args.transport} · {args.store}{' + NATS' if args.store == 'postgres' else ''}"
         label += f" · {args.processes} process{'es' if args.processes > 1 else ''}"
-        print(f"{label}: {args.devices} devices, offered {args.rate:g}/s for {args.seconds:g} s")
+        print(
+            f"{label}: {args.devices} devices, offered {args.rate:g}/s for {args.seconds:g} s; "
+            f"WebSocket compression {args.ws_compression}, "
+            f"stream interval {args.stream_interval:g} s"
+        )
         if tak:
             achieved = sent_out["sent"] / args.seconds
             print(

@@ -195,3 +195,89 @@ def login_principal(services: Services) -> Any:
     return accounts.login(
         services, username="hq", password=PASSWORD, address="test"
     ).user.principal()
+
+
+def test_the_hub_dispatches_at_most_once_per_interval_and_builds_a_groups_message_once(
+    services: Services,
+) -> None:
+    """Under load the hub dispatches at most once per ``interval_seconds``: events
+    committed meanwhile reach each subscriber together, as one chunk shared by the
+    subscribers that see the same events, whose batched message is built once. A quiet
+    stream's first event goes at once. A scoped subscriber gets nothing it may not see."""
+    import asyncio
+    import time
+
+    from marchwarden.services.stream import StreamHub
+
+    hq = Role.HQ_COMMANDER
+    a = make_user(services, "hq-a", hq).principal()
+    b = make_user(services, "hq-b", hq).principal()
+    krs = make_user(
+        services, "krs", Role.REGIONAL_COORDINATOR, Scope.of_regions("RU-KRS")
+    ).principal()
+
+    async def scenario() -> None:
+        hub = StreamHub(services.db, poll_seconds=60, interval_seconds=0.5)
+        await hub.start()
+        try:
+            subs = [await hub.subscribe(p, None) for p in (a, b, krs)]
+            emit(services, 1)
+            started = time.monotonic()
+            hub.notify(hub.last_id + 1)
+            await asyncio.wait_for(subs[0].wait(), 5)
+            assert time.monotonic() - started < 0.4  # the first goes at once
+            assert [len(c.events) for c in subs[0].pending] == [1]
+            first = [s.take_batch(100) for s in subs[:2]]
+            for n in (2, 3, 4):
+                emit(services, n)
+                hub.notify(hub.last_id + n)
+                await asyncio.sleep(0.05)
+            assert not subs[0].pending  # within the interval: nothing dispatched yet
+            await asyncio.wait_for(subs[0].wait(), 5)
+            assert time.monotonic() - started >= 0.45
+            assert [len(c.events) for c in subs[0].pending] == [3]  # one chunk of three
+            assert subs[0].pending[0] is subs[1].pending[0]
+            second = [s.take_batch(100) for s in subs[:2]]
+            assert second[0] is second[1]  # built once for the group
+            assert [m["data"]["n"] for m in json.loads(second[0])] == [2, 3, 4]
+            assert json.loads(first[0])[0]["data"]["n"] == 1
+            assert not subs[2].pending and subs[2].backlog == 0  # RU-BEL is out of scope
+            assert subs[0].backlog == subs[1].backlog == 0
+        finally:
+            await hub.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_subscriber_takes_across_and_within_chunks_in_order(services: Services) -> None:
+    """``take`` hands at most ``most`` events, oldest first, splitting a chunk when it
+    must; ``take_batch`` of several chunks merges them (each unit's newest position)."""
+    from datetime import UTC, datetime
+
+    from marchwarden.services.ports import StoredEvent
+    from marchwarden.services.stream import Subscriber
+
+    def ev(n: int, unit: int | None = None) -> StoredEvent:
+        kind = "UnitPositionUpdated" if unit is not None else "Happened"
+        payload: dict[str, Any] = {"n": n} if unit is None else {"unit_id": unit, "n": n}
+        return StoredEvent(
+            id=n,
+            type=kind,
+            at=datetime(2026, 12, 5, tzinfo=UTC),
+            payload=payload,
+            resource={},
+            read_action="incident.read",
+        )
+
+    sub = Subscriber(make_user(services, "hq", Role.HQ_COMMANDER).principal(), cursor=0)
+    sub.offer_many([ev(1), ev(2), ev(3)])
+    sub.offer_many([ev(4), ev(5)])
+    sub.offer_many([ev(5), ev(6)])  # 5 again: at or below the cursor, not sent twice
+    assert sub.backlog == 6
+    assert [e.id for e in sub.take(2)] == [1, 2]
+    assert [e.id for e in sub.take(3)] == [3, 4, 5]
+    assert sub.backlog == 1
+    sub.offer_many([ev(7, unit=9), ev(8, unit=9)])
+    got = json.loads(sub.take_batch(100))
+    assert [m["id"] for m in got] == [6, 8]  # 7 is superseded by 8, the same unit's newer
+    assert sub.backlog == 0 and not sub.pending

@@ -153,6 +153,7 @@ def _serve(
         timeout_graceful_shutdown=30,
         ws_ping_interval=20,
         ws_ping_timeout=20,
+        ws_per_message_deflate=settings.ws_compression,
         proxy_headers=False,
     )
 

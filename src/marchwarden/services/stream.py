@@ -5,7 +5,10 @@ One hub per API process. It keeps ``last_id``, the newest event id it has dispat
 When the bus says events were committed (or every ``poll_seconds`` anyway, which also
 picks up commits made by the CLI or by a process on another bus), it reads the events
 after ``last_id`` from the store, in id order, and hands each to the live subscribers
-that may see it.
+that may see it. It dispatches at most once per ``interval_seconds``
+(``MARCHWARDEN_STREAM_INTERVAL_SECONDS``): under load, what commits meanwhile goes out
+together, and the subscribers that see the same events share one chunk of them (and, on
+a batched stream, one message built once).
 
 A subscriber that connects with a last event id first catches up by reading the store
 itself from that id; the moment it has read up to the hub's ``last_id`` it turns live
@@ -74,13 +77,37 @@ def recent_events(db: Store, principal: Principal, limit: int) -> list[StoredEve
 
 
 @dataclass(eq=False)
+class Chunk:
+    """Events handed to subscribers together, in id order. The hub makes one per group
+    of subscribers that see the same events and hands the same chunk to each of them, so
+    the message of a batched stream is built once per group, not once per subscriber."""
+
+    events: Sequence[StoredEvent]
+    _batch: str | None = None
+
+    def batch_message(self) -> str:
+        """The message of a batched stream: the events as one JSON array, of a unit's
+        positions only its newest (built on first use, then shared)."""
+        if self._batch is None:
+            self._batch = batch_message(self.events)
+        return self._batch
+
+
+def batch_message(events: Sequence[StoredEvent]) -> str:
+    """A JSON array of the events' messages, less each unit position that a later one of
+    the same unit among them supersedes."""
+    return "[" + ",".join(ev.message_json for ev in newest_positions_only(events)) + "]"
+
+
+@dataclass(eq=False)
 class Subscriber:
-    """One stream subscriber: the events waiting to be sent, in id order.
+    """One stream subscriber: the events waiting to be sent, in id order, as the chunks
+    the hub handed over.
 
     The sender (``entrypoints/api/ws.py``) waits on ``wait()``, which costs one future
-    per wake-up and no timer; ``offer`` and ``close`` wake it. A subscriber more than
-    ``MAX_BACKLOG`` events behind is marked ``overflowed`` (it is closed with 4408 and
-    resumes from its last event id)."""
+    per wake-up and no timer; ``offer_chunk`` and ``close`` wake it. A subscriber more
+    than ``MAX_BACKLOG`` events behind is marked ``overflowed`` (it is closed with 4408
+    and resumes from its last event id)."""
 
     principal: Principal
     cursor: int
@@ -89,31 +116,33 @@ class Subscriber:
     overflowed: bool = False
     #: closed because the account was disabled (the socket closes with 4401)
     revoked: bool = False
-    pending: deque[StoredEvent] = field(default_factory=deque)
+    pending: deque[Chunk] = field(default_factory=deque)
+    #: events waiting, in all the pending chunks
+    backlog: int = 0
     _waiter: asyncio.Future[None] | None = None
 
     def offer(self, ev: StoredEvent) -> None:
-        if ev.id <= self.cursor:
-            return
-        self.cursor = ev.id
-        if len(self.pending) >= MAX_BACKLOG:
-            self.overflowed = True
-        else:
-            self.pending.append(ev)
-        self._wake()
+        self.offer_many((ev,))
 
     def offer_many(self, evs: Sequence[StoredEvent]) -> None:
-        """``offer`` for events in id order, with one wake-up (the hub's dispatch: a
-        batch costs each subscriber one call, not one per event)."""
+        """Events in id order, with one wake-up."""
+        self.offer_chunk(Chunk(evs))
+
+    def offer_chunk(self, chunk: Chunk) -> None:
+        """The hub's dispatch: a chunk (shared with the other subscribers of the group)
+        costs each subscriber one call and one wake-up, whatever its size."""
+        evs = chunk.events
         if evs and evs[0].id <= self.cursor:
-            evs = [ev for ev in evs if ev.id > self.cursor]
+            chunk = Chunk([ev for ev in evs if ev.id > self.cursor])
+            evs = chunk.events
         if not evs:
             return
         self.cursor = evs[-1].id
-        if len(self.pending) + len(evs) > MAX_BACKLOG:
+        if self.backlog + len(evs) > MAX_BACKLOG:
             self.overflowed = True
         else:
-            self.pending.extend(evs)
+            self.pending.append(chunk)
+            self.backlog += len(evs)
         self._wake()
 
     def close(self) -> None:
@@ -139,14 +168,34 @@ class Subscriber:
         """Up to ``most`` waiting events, oldest first; ``newest_positions``: of a unit's
         positions among them only its newest (the one a map shows)."""
         pending = self.pending
-        items = [pending.popleft() for _ in range(min(most, len(pending)))]
+        items: list[StoredEvent] = []
+        while pending and len(items) < most:
+            chunk = pending.popleft()
+            room = most - len(items)
+            if len(chunk.events) > room:
+                items.extend(chunk.events[:room])
+                pending.appendleft(Chunk(chunk.events[room:]))
+            else:
+                items.extend(chunk.events)
+        self.backlog -= len(items)
         return newest_positions_only(items) if newest_positions else items
+
+    def take_batch(self, most: int) -> str:
+        """The next message of a batched stream: up to ``most`` waiting events as one
+        JSON array (``batch_message``). When the one chunk waiting holds them all, its
+        message, built once for every subscriber it went to."""
+        pending = self.pending
+        if len(pending) == 1 and len(pending[0].events) <= most:
+            chunk = pending.popleft()
+            self.backlog -= len(chunk.events)
+            return chunk.batch_message()
+        return batch_message(self.take(most))
 
 
 POSITION_EVENT = "UnitPositionUpdated"
 
 
-def newest_positions_only(items: list[StoredEvent]) -> list[StoredEvent]:
+def newest_positions_only(items: Sequence[StoredEvent]) -> list[StoredEvent]:
     """The events in order, less each unit position that a later one of the same unit
     among them supersedes (the history stays in the store: ``GET /units/{id}/positions``)."""
     seen: set[object] = set()
@@ -163,9 +212,12 @@ def newest_positions_only(items: list[StoredEvent]) -> list[StoredEvent]:
 
 
 class StreamHub:
-    def __init__(self, db: Store, *, poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self, db: Store, *, poll_seconds: float = 1.0, interval_seconds: float = 0.0
+    ) -> None:
         self.db = db
         self.poll_seconds = poll_seconds
+        self.interval_seconds = interval_seconds
         self.last_id = 0
         self.subscribers: set[Subscriber] = set()
         self._wake = asyncio.Event()
@@ -222,10 +274,19 @@ class StreamHub:
             return uow.events.after(event_id, limit)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        dispatched = -self.interval_seconds
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            # at most one dispatch per interval: what commits meanwhile goes out together
+            # (a quiet stream's event goes at once; a busy one costs each subscriber one
+            # wake-up and, batched, one message per interval, not one per commit)
+            wait = dispatched + self.interval_seconds - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
             self._wake.clear()
+            dispatched = loop.time()
             try:
                 while True:
                     batch = await self.run_io(self._read_after, self.last_id)
@@ -254,9 +315,9 @@ class StreamHub:
             groups.setdefault((sub.principal.role, sub.principal.scope), []).append(sub)
         last = batch[-1].id
         for subs in groups.values():
-            visible = [ev for ev in batch if may_see(subs[0].principal, ev)]
+            chunk = Chunk([ev for ev in batch if may_see(subs[0].principal, ev)])
             for sub in subs:
-                sub.offer_many(visible)
+                sub.offer_chunk(chunk)
                 sub.cursor = max(sub.cursor, last)
 
     async def subscribe(self, principal: Principal, last_event_id: int | None) -> Subscriber:
@@ -272,13 +333,11 @@ class StreamHub:
         """Read what the subscriber missed from the store, then switch it to live."""
         while not sub.live and not sub.closed:
             batch = await self.run_io(self._read_after, sub.cursor)
-            for ev in batch:
-                if may_see(sub.principal, ev):
-                    sub.offer(ev)
-                else:
-                    sub.cursor = max(sub.cursor, ev.id)
-                if sub.overflowed:
-                    return
+            sub.offer_many([ev for ev in batch if may_see(sub.principal, ev)])
+            if batch:
+                sub.cursor = max(sub.cursor, batch[-1].id)
+            if sub.overflowed:
+                return
             # no await between this check and the switch: the hub cannot dispatch in between
             if len(batch) < PAGE and sub.cursor >= self.last_id:
                 sub.live = True

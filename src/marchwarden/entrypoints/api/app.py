@@ -66,7 +66,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, clock=clock)
         await asyncio.to_thread(services.db.revocations.start_listening)
-        hub = StreamHub(services.db, poll_seconds=settings.stream_poll_seconds)
+        hub = StreamHub(
+            services.db,
+            poll_seconds=settings.stream_poll_seconds,
+            interval_seconds=settings.stream_interval_seconds,
+        )
         bus = build_bus(settings)
         services.db.on_events_committed(bus.publish)
         hub.listeners.append(partial(accounts_service.forget_on_events, services))

@@ -98,8 +98,8 @@ async def stream(websocket: WebSocket) -> None:
                 await websocket.close(code=4408, reason="fell behind; reconnect with last_event_id")
                 return
             if batched:
-                items = sub.take(BATCH_MOST, newest_positions=True)
-                await send("[" + ",".join(item.message_json for item in items) + "]")
+                # built once for every subscriber that was handed the same events
+                await send(sub.take_batch(BATCH_MOST))
                 continue
             for item in sub.take():
                 # serialised once per event, not once per subscriber

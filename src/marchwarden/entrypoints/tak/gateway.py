@@ -159,7 +159,11 @@ async def run_standalone(settings: Settings) -> None:
     from marchwarden.services.stream import StreamHub
 
     services = build_services(settings)
-    hub = StreamHub(services.db, poll_seconds=settings.stream_poll_seconds)
+    hub = StreamHub(
+        services.db,
+        poll_seconds=settings.stream_poll_seconds,
+        interval_seconds=settings.stream_interval_seconds,
+    )
     bus = build_bus(settings)
     services.db.on_events_committed(bus.publish)
     hub.listeners.append(lambda batch: accounts.forget_on_events(services, batch))
