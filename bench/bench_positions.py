@@ -450,10 +450,14 @@ def _tak_receivers(
 
     async def main() -> None:
         tasks = []
+        # held to the end: a StreamWriter no longer referenced closes its connection when
+        # collected (the cause of "exactly one receiver's worth" in the first runs)
+        writers = []
         for k, d in enumerate(receivers):
             reader, writer = await asyncio.open_connection(
                 "127.0.0.1", ports[k % len(ports)], ssl=_tls(d, ca)
             )
+            writers.append(writer)
             writer.write(sa_event(f"rx{k:03d}", time.time(), 50.4, 36.4))
             tasks.append(asyncio.create_task(receive(reader, k % len(ports))))
         ready.set()
