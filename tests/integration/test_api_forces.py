@@ -45,6 +45,13 @@ def test_units_tree_strength_and_status(
     assert by_code["BEL-2BN"]["strength"] == 10  # derived from members of its companies
     assert by_code["BEL-2BN-1"]["strength"] == 6
     assert by_code["BEL-2BN-1"]["path"].startswith(by_code["BEL-2BN"]["path"])
+    # one unit read counts its subtree too (in the same statement as the unit)
+    battalion = by_code["BEL-2BN"]["id"]
+    assert client.get(f"/api/v1/units/{battalion}", headers=h).json()["strength"] == 10
+    moved = client.post(
+        f"/api/v1/units/{battalion}/positions", headers=h, json={"lon": 36.2, "lat": 50.4}
+    ).json()
+    assert moved["strength"] == 10 and moved["position"] == {"lon": 36.2, "lat": 50.4}
     reply = client.post(
         f"/api/v1/units/{ids['co1']}/status",
         headers=h,

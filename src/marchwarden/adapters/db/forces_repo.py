@@ -115,6 +115,18 @@ _UNIT_BY_ID = (
     .where(t.units.c.id == sa.bindparam("unit_id"))
 )
 _UNIT_BY_ID_FOR_UPDATE = _UNIT_BY_ID.with_for_update(of=t.units)
+_SUBUNITS = t.units.alias("subunits")
+#: the unit with its subtree's registered members in one statement (one round trip on
+#: PostgreSQL instead of two): a path is ids and slashes (``child_path``), so it is its
+#: own LIKE prefix, with nothing to escape
+_UNIT_COUNTED_BY_ID = _UNIT_BY_ID.add_columns(
+    sa.select(sa.func.count())
+    .select_from(t.members)
+    .join(_SUBUNITS, _SUBUNITS.c.id == t.members.c.unit_id)
+    .where(_SUBUNITS.c.path.like(t.units.c.path.concat("%")))
+    .scalar_subquery()
+    .label("registered_in_subtree")
+)
 _REGISTERED_UNDER = (
     sa.select(sa.func.count())
     .select_from(t.members)
@@ -213,13 +225,18 @@ class ForcesRepository:
 
     def unit(self, unit_id: int, *, for_update: bool = False, counted: bool = True) -> Unit | None:
         """The unit; ``counted`` adds the registered members of its subtree (a query)."""
-        q = _UNIT_BY_ID
         if for_update and self.conn.dialect.name == "postgresql":
             q = _UNIT_BY_ID_FOR_UPDATE
+        else:
+            q = _UNIT_COUNTED_BY_ID if counted else _UNIT_BY_ID
         row = self.conn.execute(q, {"unit_id": unit_id}).first()
         if row is None:
             return None
-        return _unit(row, self.registered_in_subtree(row.path) if counted else None)
+        if not counted:
+            return _unit(row)
+        if q is _UNIT_COUNTED_BY_ID:
+            return _unit(row, int(row.registered_in_subtree))
+        return _unit(row, self.registered_in_subtree(row.path))
 
     def unit_by_code(self, code: str) -> Unit | None:
         row = self.conn.execute(self._units_query().where(t.units.c.code == code)).first()
