@@ -442,3 +442,99 @@ def test_a_read_that_raced_with_a_logout_is_not_cached(
     accounts.logout(services, principal, token)  # ... a logout commits meanwhile ...
     cache.put(accounts._token_hash(services, token), row, generation)  # ... the read ends
     assert accounts.authenticate_cached(services, token) is None
+
+
+def test_a_batch_of_positions_stores_history_latest_and_bound_as_one_at_a_time_would(
+    services: Services, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Positions of several units in one batch (on PostgreSQL kept and written together
+    at the end): every one in the history, cut to the newest ``POSITION_HISTORY_LIMIT``
+    per unit; a unit's latest is its newest even when an older one comes after it in the
+    batch, and only the positions that were the newest when stored say ``latest``."""
+    from datetime import timedelta
+
+    from marchwarden.services import forces
+    from tests.factories import make_forces
+
+    monkeypatch.setattr("marchwarden.adapters.db.forces_repo.POSITION_HISTORY_LIMIT", 3)
+    ids = make_forces(services)
+    a, b = ids["co1"], ids["co2"]
+    start = clock.now() - timedelta(minutes=30)
+    # (unit, minute): a's minute 9 is older than its minute 10 before it
+    plan = [(a, 1), (b, 1), (a, 2), (a, 3), (a, 10), (b, 2), (a, 9), (a, 4)]
+    gate = Gate(services)
+    futures = []
+    for unit, minute in plan:
+        new = forces.NewPosition(36.0 + minute / 100, 50.0, start + timedelta(minutes=minute))
+        job = forces._position_job(services, None, unit, new)
+        futures.append(sql_store(services).group_commit.submit(job, position_of=unit))
+    gate.open()
+    replies = [f.result(30) for f in futures]
+    assert [r.position_at == start + timedelta(minutes=10) for r in replies if r.id == a][-3:] == [
+        True,
+        True,
+        True,
+    ]
+    with services.db.unit_of_work(write=False) as uow:
+        history_a = [p.at for p in uow.forces.positions(a, 100)]
+        history_b = [p.at for p in uow.forces.positions(b, 100)]
+        unit_a, unit_b = uow.forces.unit(a), uow.forces.unit(b)
+        events = uow.events.after(0, 10_000)
+    minutes = [start + timedelta(minutes=m) for m in (10, 9, 4)]
+    assert history_a == minutes  # the newest three of six
+    assert history_b == [start + timedelta(minutes=m) for m in (2, 1)]
+    assert unit_a is not None and unit_a.position_at == start + timedelta(minutes=10)
+    assert unit_b is not None and unit_b.position_at == start + timedelta(minutes=2)
+    published = [
+        (e.payload["unit_id"], round((e.payload["lon"] - 36.0) * 100))
+        for e in events
+        if e.type == "UnitPositionUpdated"
+    ]
+    # only a position that was its unit's newest when stored is published (a's 9 and 4 not)
+    assert published == [(a, 1), (b, 1), (a, 2), (a, 3), (a, 10), (b, 2)]
+    with services.db.unit_of_work(write=False) as uow:
+        audited = [r for r in uow.audit.iterate() if r.command == "unit.position"]
+    assert len(audited) == len(plan)  # every one audited
+    assert verify(services).result.ok
+
+
+@POSTGRES_ONLY
+def test_a_batch_of_positions_costs_the_same_statements_for_two_as_for_ten_on_postgres(
+    services: Services, clock: FixedClock
+) -> None:
+    """On PostgreSQL a batch's units are read in one statement and its positions written
+    in a few at the end: ten positions cost the statements of two."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from marchwarden.services import forces
+    from tests.factories import make_forces
+
+    ids = make_forces(services)
+    units = [ids[k] for k in ("co1", "co2", "army_bel")]
+    counted: list[str] = []
+
+    def count(*args: Any) -> None:
+        counted.append(args[2])
+
+    def batch_of(n: int, offset: int) -> int:
+        gate = Gate(services)
+        futures = []
+        for k in range(n):
+            unit = units[k % len(units)]
+            at = clock.now() - timedelta(minutes=60 - offset - k)
+            job = forces._position_job(services, None, unit, forces.NewPosition(36.1, 50.1, at))
+            futures.append(sql_store(services).group_commit.submit(job, position_of=unit))
+        counted.clear()
+        sa.event.listen(services.db.engine, "before_cursor_execute", count)
+        try:
+            gate.open()
+            assert all(f.result(30).id in units for f in futures)
+        finally:
+            sa.event.remove(services.db.engine, "before_cursor_execute", count)
+        return len(counted)
+
+    few, many = batch_of(3, 0), batch_of(10, 20)
+    assert many == few, (few, many)
+    assert verify(services).result.ok

@@ -244,7 +244,7 @@ async def report_position_async(
     waiting at that moment are committed in one transaction (one fsync for a burst of
     devices instead of one each); the reply still comes only after the commit."""
     job = _position_job(svc, actor, unit_id, position)
-    return await svc.db.group_commit.submit_async(job)
+    return await svc.db.group_commit.submit_async(job, position_of=unit_id)
 
 
 def _position_job(

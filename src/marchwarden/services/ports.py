@@ -768,6 +768,7 @@ class GroupCommitter(Protocol):
         *,
         idempotency: tuple[int, str, str] | None = None,
         duplicates: DuplicateQuery | None = None,
+        position_of: int | None = None,
     ) -> asyncio.Future[_T]: ...
 
 

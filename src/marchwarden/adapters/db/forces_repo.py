@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -133,6 +135,11 @@ _REGISTERED_UNDER = (
     .join(t.units, t.units.c.id == t.members.c.unit_id)
     .where(t.units.c.path.like(sa.bindparam("pattern"), escape="/"))
 )
+_UNITS_COUNTED_MANY = (
+    sa.select(*_UNIT_COUNTED_BY_ID.selected_columns)
+    .join_from(t.units, t.agencies, t.agencies.c.id == t.units.c.agency_id)
+    .where(t.units.c.id.in_(sa.bindparam("unit_ids", expanding=True)))
+)
 _INSERT_POSITION = _P.insert()
 _MOVE_LATEST = (
     t.units.update()
@@ -153,6 +160,15 @@ _HISTORY_CUTOFF = (
     .offset(sa.bindparam("p_keep", type_=sa.Integer))
     .limit(1)
 )
+#: PostgreSQL: the oldest position to keep of each of many units, in one statement
+_HISTORY_CUTOFFS = sa.text(
+    "SELECT u.unit_id, c.id, c.at FROM unnest(:ids) AS u(unit_id) CROSS JOIN LATERAL "
+    "(SELECT id, at FROM unit_positions WHERE unit_id = u.unit_id "
+    "ORDER BY at DESC, id DESC OFFSET :keep LIMIT 1) AS c"
+).bindparams(
+    sa.bindparam("ids", type_=postgresql.ARRAY(sa.Integer)),
+    sa.bindparam("keep", type_=sa.Integer),
+)
 _PRUNE_HISTORY = _P.delete().where(
     _P.c.unit_id == sa.bindparam("p_unit"),
     sa.or_(
@@ -165,6 +181,53 @@ _PRUNE_HISTORY = _P.delete().where(
 class ForcesRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        #: PostgreSQL group commit (``batch``): units read for the batch, positions kept
+        self._batching = False
+        self._units: dict[int, Unit] = {}
+        self._kept_positions: list[dict[str, Any]] = []
+        self._kept_latest: dict[int, dict[str, Any]] = {}
+
+    # -- a group commit's batch (PostgreSQL) -------------------------------------------
+    def batch(self) -> None:
+        """From now on, in this transaction, positions are kept in memory and written by
+        ``flush`` in a few statements for the whole batch (on PostgreSQL each statement is
+        a round trip, and the group writer holds the journal lock meanwhile: every round
+        trip of a position was time no other writer could commit). The units read by
+        ``preload_units`` answer ``unit`` without a statement, with the latest positions
+        kept so far; whether a position is its unit's newest is decided against them,
+        which is what the store would say: with the journal lock held no other writer
+        stores a position until this transaction commits."""
+        self._batching = True
+
+    def preload_units(self, unit_ids: Sequence[int]) -> None:
+        """Read the units (counted) of a batch's positions in one statement."""
+        if not self._batching or not unit_ids:
+            return
+        rows = self.conn.execute(_UNITS_COUNTED_MANY, {"unit_ids": sorted(set(unit_ids))})
+        for row in rows:
+            self._units[row.id] = _unit(row, int(row.registered_in_subtree))
+
+    def flush(self) -> None:
+        """Write the positions kept since ``batch``: the history rows in one statement,
+        the units' new latest positions in one, then each touched unit's history cut to
+        the newest ``POSITION_HISTORY_LIMIT`` (one read for all, one delete)."""
+        kept, latest = self._kept_positions, self._kept_latest
+        if not kept:
+            return
+        self._kept_positions, self._kept_latest = [], {}
+        execute = self.conn.execute
+        execute(_INSERT_POSITION, kept)
+        if latest:
+            execute(_MOVE_LATEST, list(latest.values()))
+        touched = sorted({row["unit_id"] for row in kept})
+        cutoffs = execute(_HISTORY_CUTOFFS, {"ids": touched, "keep": POSITION_HISTORY_LIMIT})
+        prune = [{"p_unit": r.unit_id, "p_keep_at": r.at, "p_cutoff": r.id} for r in cutoffs]
+        if prune:
+            execute(_PRUNE_HISTORY, prune)
+
+    def _forget(self, unit_id: int) -> None:
+        """A unit written otherwise in this transaction: read it from the store again."""
+        self._units.pop(unit_id, None)
 
     # -- agencies --------------------------------------------------------------------
     def add_agency(
@@ -225,6 +288,9 @@ class ForcesRepository:
 
     def unit(self, unit_id: int, *, for_update: bool = False, counted: bool = True) -> Unit | None:
         """The unit; ``counted`` adds the registered members of its subtree (a query)."""
+        cached = self._units.get(unit_id)
+        if cached is not None and not for_update:
+            return cached if counted else replace(cached, registered_members=None)
         if for_update and self.conn.dialect.name == "postgresql":
             q = _UNIT_BY_ID_FOR_UPDATE
         else:
@@ -249,6 +315,7 @@ class ForcesRepository:
         agency_id: int | None = None,
         under_path: str | None = None,
     ) -> list[Unit]:
+        self.flush()
         q = self._units_query()
         if region is not None:
             q = q.where(t.units.c.region == region)
@@ -281,6 +348,7 @@ class ForcesRepository:
         return int(self.conn.execute(_REGISTERED_UNDER, pattern).scalar_one())
 
     def update_unit(self, unit_id: int, values: dict[str, Any], at: datetime) -> None:
+        self._forget(unit_id)
         self.conn.execute(
             t.units.update().where(t.units.c.id == unit_id).values(**values, updated_at=at)
         )
@@ -295,6 +363,7 @@ class ForcesRepository:
         note: str,
         at: datetime,
     ) -> None:
+        self._forget(unit_id)
         self.conn.execute(
             t.units.update()
             .where(t.units.c.id == unit_id)
@@ -328,6 +397,24 @@ class ForcesRepository:
         """Store a position; the unit's latest moves only if this one is newer.
 
         Returns whether it became the latest. History beyond the limit is pruned."""
+        unit = self._units.get(unit_id) if self._batching else None
+        if unit is not None:
+            at = at.astimezone(UTC)
+            self._kept_positions.append(
+                {
+                    "unit_id": unit_id,
+                    "at": at,
+                    "lon": lon,
+                    "lat": lat,
+                    "source": source,
+                    "accuracy_m": accuracy_m,
+                }
+            )
+            if unit.position_at is not None and unit.position_at > at:
+                return False
+            self._units[unit_id] = replace(unit, position_lon=lon, position_lat=lat, position_at=at)
+            self._kept_latest[unit_id] = {"p_unit": unit_id, "p_at": at, "p_lon": lon, "p_lat": lat}
+            return True
         execute = self.conn.execute
         execute(
             _INSERT_POSITION,
@@ -354,6 +441,7 @@ class ForcesRepository:
         return bool(moved)
 
     def positions(self, unit_id: int, limit: int = 100) -> list[Position]:
+        self.flush()
         rows = self._newest_of_unit(t.unit_positions, unit_id, limit)
         return [Position(r.at, r.lon, r.lat, r.source, r.accuracy_m) for r in rows]
 

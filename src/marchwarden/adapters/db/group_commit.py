@@ -38,6 +38,8 @@ class _Job:
     waiter: asyncio.Future[Any] | None = None
     #: the duplicate check the job will make; read for the batch at once (PostgreSQL)
     duplicates: DuplicateQuery | None = None
+    #: the unit whose position the job stores; the batch's units are read at once
+    position_of: int | None = None
     settled: bool = False
 
     def start(self) -> bool:
@@ -116,13 +118,15 @@ class GroupCommit:
         *,
         idempotency: tuple[int, str, str] | None = None,
         duplicates: DuplicateQuery | None = None,
+        position_of: int | None = None,
     ) -> Future[_T]:
         """Queue ``fn``; ``idempotency``: the (user id, operation, key) it looks up first,
         read for the whole batch in one query (``IdempotencyRepository.preload``);
         ``duplicates``: the report duplicate check it makes, likewise
-        (``ReportRepository.preload_candidates``)."""
+        (``ReportRepository.preload_candidates``); ``position_of``: see ``submit_async``."""
         future: Future[_T] = Future()
-        self._enqueue(_Job(fn, future, idempotency, duplicates=duplicates))
+        job = _Job(fn, future, idempotency, duplicates=duplicates, position_of=position_of)
+        self._enqueue(job)
         return future
 
     def submit_async(
@@ -131,11 +135,15 @@ class GroupCommit:
         *,
         idempotency: tuple[int, str, str] | None = None,
         duplicates: DuplicateQuery | None = None,
+        position_of: int | None = None,
     ) -> asyncio.Future[_T]:
         """``submit`` for the running event loop: an asyncio future, settled together
-        with the rest of its batch by one call into the loop."""
+        with the rest of its batch by one call into the loop. ``position_of``: the job
+        stores a position of this unit (on PostgreSQL the batch's units are read in one
+        statement, and its positions written in a few: ``ForcesRepository.batch``)."""
         waiter: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
-        self._enqueue(_Job(fn, None, idempotency, waiter, duplicates=duplicates))
+        job = _Job(fn, None, idempotency, waiter, duplicates=duplicates, position_of=position_of)
+        self._enqueue(job)
         return waiter
 
     def _enqueue(self, job: _Job) -> None:
@@ -233,6 +241,8 @@ class GroupCommit:
                 # and every job's duplicate check in one read: with the journal lock held
                 # no other writer's report can commit before this transaction does
                 uow.reports.preload_candidates([j.duplicates for j in jobs if j.duplicates])
+                # PostgreSQL: the units whose positions the batch stores, in one read
+                uow.forces.preload_units([j.position_of for j in jobs if j.position_of])
             for job in jobs:
                 if not careful:
                     try:

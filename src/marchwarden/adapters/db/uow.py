@@ -265,12 +265,14 @@ class SqlUnitOfWork:
         if self.db.is_postgres:
             self.reports.batch(expected)
             self.idempotency.batch()
+            self.forces.batch()
 
     def flush_inserts(self) -> None:
         """Write what ``batch_inserts`` kept (``RetryJob``: a kept key was taken by
         another transaction meanwhile; this transaction must not commit as it stands)."""
         self.reports.flush()
         self.idempotency.flush()
+        self.forces.flush()
 
     def tokens_revoked(self) -> None:
         """This transaction revokes tokens: every process learns it by the commit's end."""
