@@ -397,36 +397,25 @@ class ForcesRepository:
         """Store a position; the unit's latest moves only if this one is newer.
 
         Returns whether it became the latest. History beyond the limit is pruned."""
+        row = {
+            "unit_id": unit_id,
+            "at": at,
+            "lon": lon,
+            "lat": lat,
+            "source": source,
+            "accuracy_m": accuracy_m,
+        }
         unit = self._units.get(unit_id) if self._batching else None
         if unit is not None:
-            at = at.astimezone(UTC)
-            self._kept_positions.append(
-                {
-                    "unit_id": unit_id,
-                    "at": at,
-                    "lon": lon,
-                    "lat": lat,
-                    "source": source,
-                    "accuracy_m": accuracy_m,
-                }
-            )
+            at = row["at"] = at.astimezone(UTC)
+            self._kept_positions.append(row)
             if unit.position_at is not None and unit.position_at > at:
                 return False
             self._units[unit_id] = replace(unit, position_lon=lon, position_lat=lat, position_at=at)
             self._kept_latest[unit_id] = {"p_unit": unit_id, "p_at": at, "p_lon": lon, "p_lat": lat}
             return True
         execute = self.conn.execute
-        execute(
-            _INSERT_POSITION,
-            {
-                "unit_id": unit_id,
-                "at": at,
-                "lon": lon,
-                "lat": lat,
-                "source": source,
-                "accuracy_m": accuracy_m,
-            },
-        )
+        execute(_INSERT_POSITION, row)
         moved = execute(
             _MOVE_LATEST, {"p_unit": unit_id, "p_at": at, "p_lon": lon, "p_lat": lat}
         ).rowcount
