@@ -7,7 +7,8 @@ measure how fast the positions reach them.
     .venv/bin/python bench/bench_positions.py --transport http --store postgres
     .venv/bin/python bench/bench_positions.py --transport http --store postgres --processes 2
     (--rate 1000 --seconds 20 --devices 1000 --subscribers 1000 --tak-receivers 10
-     --connections 200 --subscriber-processes 2 --tak-interval 5)
+     --connections 200 --subscriber-processes 2 --tak-interval 5
+     --ws-compression on|off --stream-interval 0.1: the servers' settings)
 
 The world: one agency and ``--devices`` units (one device per unit), made in the store
 through the services before the load starts. ``--processes 2`` runs two ``serve``
