@@ -310,7 +310,12 @@ class CasualtiesRecorded(_IncidentEvent):
 
     def timeline(self) -> TimelineFacts:
         return self._note(
-            "casualties", self.text, as_of=self.as_of.isoformat(), counts=dict(self.counts)
+            "casualties",
+            self.text,
+            as_of=self.as_of.isoformat(),
+            counts=dict(self.counts),
+            totals=dict(self.totals),
+            source=self.source,
         )
 
 
@@ -389,6 +394,8 @@ class TaskCreated(_TaskEvent):
             data={
                 "required_powers": list(self.required_powers),
                 "required_capabilities": list(self.required_capabilities),
+                "title": self.title,
+                "priority": self.priority,
             },
         )
 
@@ -400,6 +407,9 @@ class TaskAssigned(_TaskEvent):
     """Each required power and the law that grants it to the unit."""
     scope: str = record_only("")
     """Why the caller may task this unit (the tasking scope rule's reason)."""
+    unit_name: str = record_only("")
+    agency_code: str = record_only("")
+    note: str = record_only("")
     text: str = record_only("")
 
     def audit(self) -> AuditFacts:
@@ -419,6 +429,9 @@ class TaskAssigned(_TaskEvent):
             self.text,
             granted_powers=dict(self.granted_powers),
             scope=self.scope,
+            unit=self.unit_name,
+            agency=self.agency_code,
+            note=self.note,
         )
 
 
@@ -458,7 +471,12 @@ class TaskAssignmentRefused(_TaskEvent):
             ),
             unit_id=self.unit_id,
             task_id=self.task_id,
-            data={"missing_powers": list(self.missing_powers), "reasons": list(self.reasons)},
+            data={
+                "missing_powers": list(self.missing_powers),
+                "reasons": list(self.reasons),
+                "unit": self.unit_name,
+                "unit_code": self.unit_code,
+            },
         )
 
 
@@ -470,6 +488,10 @@ class TaskStatusChanged(_TaskEvent):
     previous: str
     note: str = record_only("")
     text: str = record_only("")
+    unit_name: str = record_only("")
+    """The unit that took the step (for the timeline's words; "" for a cancel or none)."""
+    unit_status: str = record_only("")
+    """With ``by_unit_status``: the status the unit was set to."""
     by_unit_status: bool = record_only(False)
     """True: the step followed the unit's status set by hand (``coupling.py``); the
     unit's ``unit.status`` record names it, so it has no audit record of its own."""
@@ -487,7 +509,7 @@ class TaskStatusChanged(_TaskEvent):
         )
 
     def timeline(self) -> TimelineFacts:
-        data = {"from": self.previous, "to": self.status}
+        data = {"from": self.previous, "to": self.status, "unit": self.unit_name, "note": self.note}
         if self.by_unit_status:
-            data["by"] = "unit status"
+            data |= {"by": "unit status", "unit_status": self.unit_status}
         return self._task_note("task_status", self.text, **data)
