@@ -55,9 +55,12 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from marchwarden import geodata
+from marchwarden.i18n import catalogue
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from marchwarden.i18n import Catalogue
 
 API = "/api/v1"
 DEMO_PASSWORD = "marchwarden-demo"  # noqa: S105 - the demo accounts' published password
@@ -1006,10 +1009,12 @@ class _Runner:
         out: Callable[[str], None],
         start: datetime,
         tz: ZoneInfo,
+        words: Catalogue,
     ) -> None:
         self.client = client
         self.password = password
         self.out = out
+        self._ = words
         self.tz = tz
         self.run_id = uuid.uuid4().hex[:12]
         self.tokens: dict[str, str] = {}
@@ -1089,10 +1094,7 @@ class _Runner:
         now = datetime.fromisoformat(reply.json()["now"])
         if now > start:
             shown = now.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
-            self.out(
-                f"note: the server's scenario clock is past the scenario's start ({shown}): "
-                "the raid is stamped by the server's clock"
-            )
+            self.out(self._("cli.replay.clockPast", at=shown))
             return False
         return True
 
@@ -1102,7 +1104,7 @@ class _Runner:
     def release_clock(self) -> None:
         reply = self.call(CLOCK_ACCOUNT, "POST", "/scenario/clock/release")
         now = datetime.fromisoformat(reply.json()["now"]).astimezone(self.tz)
-        self.out(f"the scenario clock is handed back to the wall clock ({now:%Y-%m-%d %H:%M})")
+        self.out(self._("cli.replay.clockBack", at=f"{now:%Y-%m-%d %H:%M}"))
 
     def incident_id(self, key: str) -> int:
         return self.result.incidents[key]
@@ -1670,11 +1672,14 @@ def run_replay(
     password: str = DEMO_PASSWORD,
     script: Sequence[Step] = RAID,
     client: httpx.Client | None = None,
+    words: Catalogue | None = None,
 ) -> ReplayResult:
     """Play ``script`` against the server at ``base_url``; ``speed`` scenario seconds
-    per real second, or None for as fast as the server answers.
+    per real second, or None for as fast as the server answers. ``words``: the language
+    of the messages around the run (the command line's; default English).
 
     Raises :class:`ReplayError` on the first unexpected reply."""
+    _ = words or catalogue(None)
     own = client is None
     http = client or httpx.Client(base_url=base_url.rstrip("/"), timeout=60.0)
     try:
@@ -1686,20 +1691,14 @@ def run_replay(
             raise ReplayError(f"GET {API}/config -> HTTP {config.status_code}", _problem(config))
         tz = ZoneInfo(str(config.json()["hq_timezone"]))
         start = scenario_start(datetime.now(UTC), tz)
-        runner = _Runner(http, password=password, out=out, start=start, tz=tz)
+        runner = _Runner(http, password=password, out=out, start=start, tz=tz, words=_)
         runner.prepare()
         drive = runner.scenario_clock(start)
-        pace = "as fast as possible" if speed is None else f"x{speed:g}"
-        stamps = (
-            "the server runs on the scenario clock: everything carries scenario time"
-            if drive
-            else "report times are scenario times, everything else is stamped by the server"
-        )
-        out(
-            f"replaying the border raid against {base_url} ({pace}); scenario day 1 = "
-            f"{start.astimezone(tz):%Y-%m-%d} ({tz.key}); {stamps}"
-        )
-        out(f"the public alert feed is at {base_url.rstrip('/')}{FEED_PATH}")
+        pace = _("cli.replay.asFast") if speed is None else f"x{speed:g}"
+        stamps = _("cli.replay.onClock") if drive else _("cli.replay.offClock")
+        day = f"{start.astimezone(tz):%Y-%m-%d}"
+        out(_("cli.replay.start", url=base_url, pace=pace, day=day, zone=tz.key, stamps=stamps))
+        out(_("cli.replay.feed", url=f"{base_url.rstrip('/')}{FEED_PATH}"))
         began = time.monotonic()
         try:
             for step in script:
@@ -1719,7 +1718,7 @@ def run_replay(
             raise
         if drive:
             runner.release_clock()
-        out(f"replay finished in {time.monotonic() - began:.1f} s")
+        out(_("cli.replay.finished", seconds=_.number(time.monotonic() - began, 1)))
         return runner.result
     finally:
         if own:
