@@ -186,3 +186,16 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
     assert "Ведомство" in unit and "Текущая задача" in unit and "Оцепить район" in unit
     assert re.search(r"Полномочий: \d+ из \d+", unit), unit
     assert no_english(unit) == [], unit
+
+    # the Law board's grant sentences, put together from the act's grants
+    page.get_by_role("tab", name="Право").click()
+    lsd = page.locator("#act-list > li[data-reference='LSD-2023']")
+    lsd.wait_for()
+    assert (
+        "c.3 — Вооружённое противодействие нападению: члены сил (вид: добровольческая "
+        "самооборона), которые прошли подготовку «self defence programme», имеют действующую "
+        "квалификацию «firearms», признаны годными по состоянию здоровья и состоят в "
+        "подразделении, на которое отдан приказ о приведении в действие; подразделение "
+        "обладает им, когда им обладают не менее 8 его членов."
+    ) in lsd.inner_text()
+    assert no_english(lsd.inner_text()) == []
