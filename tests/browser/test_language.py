@@ -159,6 +159,9 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
     lines = page.locator("#incident-timeline-list .timeline-text").all_inner_texts()
     assert "Состояние: поступило сообщение → подтверждено" in lines, lines
     assert any(x.startswith("Потери на ") and "больница" in x for x in lines), lines
+    assert any(x.startswith("Инцидент открыт: ") and "ведущее — нет" in x for x in lines), lines
+    kinds = page.locator("#incident-timeline-list .timeline-kind").all_inner_texts()
+    assert "потери" in kinds and "создана задача" in kinds, kinds
     assert f"Задача {tid} (высокий): Оцепить район; нужно: особых полномочий не нужно" in lines
     assert any(x.startswith(f"Задача {tid} поручена: ") for x in lines), lines
     page.click("#task-new summary")

@@ -331,6 +331,14 @@ const CHANGED_FIELD_WORDS = {
 };
 
 const powerWords = (p) => t(`power.${p}`, words(p));
+
+/** A unified command in words: "lead Name (CODE); supporting none". */
+function commandWords(lead, supporting) {
+  return t('incident.tl.commandWords', 'lead {lead}; supporting {supporting}', {
+    lead: lead ?? t('incident.none', 'none'),
+    supporting: (supporting ?? []).join(', ') || t('incident.none', 'none'),
+  });
+}
 const withNote = (text, note) => (note ? `${text}: ${note}` : text);
 
 /** A timeline entry's line in the reader's language, from its structured `data` where the
@@ -340,6 +348,26 @@ export function timelineText(e) {
   const d = e.data ?? {};
   if (language() === 'en') return e.text;
   switch (e.kind) {
+    case 'opened': {
+      if (!d.incident_type || !d.command) break;
+      const point = { lat: coordinate(d.lat), lon: coordinate(d.lon) };
+      const facts = {
+        from: d.report_id ? t('incident.tl.fromReport', ' from report {id}', { id: d.report_id }) : '',
+        type: t(`incidentType.${d.incident_type}`, words(d.incident_type)),
+        severity: words(d.severity),
+        place: d.place_type === 'Polygon' ? t('incident.placeArea', 'area, centred {lat}° N, {lon}° E', point) : t('incident.placePoint', 'point {lat}° N, {lon}° E', point),
+        n: num(d.settlements),
+        people: num(d.people),
+        km: num(d.radius_km),
+        command: commandWords(d.command.lead, d.command.supporting),
+      };
+      return t('incident.tl.opened', 'Incident opened{from}: {type}, severity {severity}, {place}, {n} settlements ({people} people) within {km} km; unified command: {command}', facts);
+    }
+    case 'command_changed':
+      if (!('lead' in d) || !('previous_lead' in d)) break;
+      return t('incident.tl.command', 'Unified command: {now} (was {before})', {
+        now: commandWords(d.lead, d.supporting), before: commandWords(d.previous_lead, d.previous_supporting),
+      });
     case 'state_changed':
       if (!d.from || !d.to) break;
       return withNote(t('incident.tl.state', 'State {from} → {to}', { from: words(d.from), to: words(d.to) }), d.reason);
@@ -394,7 +422,7 @@ export function timelineText(e) {
 function renderTimeline(items) {
   const sorted = [...items].sort((a, b) => b.id - a.id);
   ui.timelineList.replaceChildren(...sorted.map((e) => el('li', { class: 'timeline-entry', dataset: { kind: e.kind, entryId: String(e.id) } },
-    timeElement(e.at), ' ', el('span', { class: 'timeline-kind', text: words(e.kind) }), ' ',
+    timeElement(e.at), ' ', el('span', { class: 'timeline-kind', text: t(`timeline.${e.kind}`, words(e.kind)) }), ' ',
     el('span', { class: 'timeline-text', text: timelineText(e) }), el('span', { class: 'timeline-actor', text: ` — ${e.actor}` }))));
   if (!sorted.length) ui.timelineList.replaceChildren(el('li', { class: 'board-empty', text: t('incident.nothingLogged', 'Nothing logged yet.') }));
 }

@@ -193,6 +193,10 @@ class IncidentOpened(_IncidentEvent):
     supporting_agency_ids: tuple[int, ...]
     from_report_id: int | None
     text: str = record_only("")
+    settlements: int = record_only(0)
+    """How many settlements lie within the radius."""
+    command: Mapping[str, Any] = record_only(factory=dict)
+    """The unified command in names: {"lead": "Name (CODE)" | None, "supporting": [...]}."""
 
     def audit(self) -> AuditFacts | None:
         if self.from_report_id is not None:  # rides on the report's "report.open_incident"
@@ -210,9 +214,20 @@ class IncidentOpened(_IncidentEvent):
         )
 
     def timeline(self) -> TimelineFacts:
+        facts = {
+            "incident_type": self.incident_type,
+            "severity": self.severity,
+            "place_type": self.place.get("type"),
+            "lon": self.lon,
+            "lat": self.lat,
+            "settlements": self.settlements,
+            "people": self.affected_population,
+            "radius_km": self.radius_km,
+            "command": dict(self.command),
+        }
         if self.from_report_id is None:
-            return self._note("opened", self.text)
-        return self._note("opened", self.text, report_id=self.from_report_id)
+            return self._note("opened", self.text, **facts)
+        return self._note("opened", self.text, report_id=self.from_report_id, **facts)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -268,6 +283,9 @@ class UnifiedCommandChanged(_IncidentEvent):
     previous_lead_agency_id: int | None
     previous_supporting_agency_ids: tuple[int, ...]
     text: str = record_only("")
+    command: Mapping[str, Any] = record_only(factory=dict)
+    """The command in names, after and before: {"lead", "supporting", "previous_lead",
+    "previous_supporting"}."""
 
     def audit(self) -> AuditFacts:
         return self._audit(
@@ -289,6 +307,7 @@ class UnifiedCommandChanged(_IncidentEvent):
             supporting_agency_ids=list(self.supporting_agency_ids),
             previous_lead_agency_id=self.previous_lead_agency_id,
             previous_supporting_agency_ids=list(self.previous_supporting_agency_ids),
+            **self.command,
         )
 
 
@@ -301,6 +320,8 @@ class CasualtiesRecorded(_IncidentEvent):
     """Every category's current figure after the update."""
     source: str = record_only("")
     text: str = record_only("")
+    reported_totals: Mapping[str, int] = record_only(factory=dict)
+    """The current figures of the categories ever reported (what the line says "now")."""
 
     def audit(self) -> AuditFacts:
         return self._audit(
@@ -314,7 +335,7 @@ class CasualtiesRecorded(_IncidentEvent):
             self.text,
             as_of=self.as_of.isoformat(),
             counts=dict(self.counts),
-            totals=dict(self.totals),
+            totals=dict(self.reported_totals),
             source=self.source,
         )
 
