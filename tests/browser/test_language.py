@@ -117,6 +117,8 @@ ENGLISH = (
     "Powers the unit must hold",
     "Settlements",
     "Units",
+    "committed",
+    "all regions",
 )
 
 
@@ -143,6 +145,7 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
 
     page, _ = open_ui(server)
     sign_in(page, server, "starshiy", PASSWORD)
+    assert page.inner_text("#who-scope") == "все регионы"
     layers = page.inner_text(".leaflet-control-layers")
     assert "Населённые пункты" in layers and "Подразделения" in layers, layers
     assert no_english(layers) == []
@@ -187,6 +190,7 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
     page.wait_for_selector("#unit-current-task .unit-task-line")
     unit = page.inner_text("#unit-detail")
     assert "Ведомство" in unit and "Текущая задача" in unit and "Оцепить район" in unit
+    assert "назначено (задействовано)" in unit, unit
     assert re.search(r"Полномочий: \d+ из \d+", unit), unit
     assert no_english(unit) == [], unit
 

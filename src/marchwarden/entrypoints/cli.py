@@ -13,7 +13,7 @@ from marchwarden import __version__
 from marchwarden.core.access.model import Role, Scope, ScopeKind
 from marchwarden.core.errors import DomainError
 from marchwarden.entrypoints.cli_tables import table as cli_table
-from marchwarden.entrypoints.cli_words import _, set_language, words
+from marchwarden.entrypoints.cli_words import _, scope_words, set_language, words
 from marchwarden.entrypoints.tak.cli import tak_app
 from marchwarden.settings import Settings
 
@@ -395,7 +395,7 @@ def users_add(
             username=user.username,
             id=user.id,
             role=_(f"role.{user.role.value}"),
-            scope=user.scope.describe(),
+            scope=scope_words(user.scope),
         ),
         highlight=False,
     )
@@ -445,7 +445,7 @@ def users_list() -> None:
             u.username,
             u.display_name,
             u.role.value,
-            u.scope.describe(),
+            scope_words(u.scope),
             _("cli.users.disabled") if u.disabled else _("cli.users.active"),
         )
     console.print(table)

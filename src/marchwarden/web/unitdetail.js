@@ -65,7 +65,7 @@ export function refreshDetailFacts(u) {
   if (ui.statusSelect && ui.statusFor !== `${u.id}:${u.status}`) {
     ui.statusFor = `${u.id}:${u.status}`;
     ui.statusSelect.replaceChildren(
-      ...(ALLOWED_NEXT[u.status] ?? []).map((s) => el('option', { value: s, text: statusPhrase({ status_label: statusWords(s), availability: STATUS_AVAILABILITY[s] }) })),
+      ...(ALLOWED_NEXT[u.status] ?? []).map((s) => el('option', { value: s, text: statusPhrase({ status: s, status_label: statusWords(s), availability: STATUS_AVAILABILITY[s] }) })),
     );
   }
 }
