@@ -119,6 +119,8 @@ ENGLISH = (
     "Units",
     "committed",
     "all regions",
+    "not granted",
+    "not in force",
 )
 
 
@@ -191,6 +193,10 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
     unit = page.inner_text("#unit-detail")
     assert "Ведомство" in unit and "Текущая задача" in unit and "Оцепить район" in unit
     assert "назначено (задействовано)" in unit, unit
+    # the law's reasons for a power not held, from their codes
+    armed = page.inner_text("#unit-detail .power[data-power='armed_response']")
+    assert "не предоставлено (добровольческая самооборона) ни одним действующим актом" in armed
+    assert "LSD-2023 c.3: акт предложен, не действует" in armed, armed
     assert re.search(r"Полномочий: \d+ из \d+", unit), unit
     assert no_english(unit) == [], unit
 

@@ -5,12 +5,12 @@
 // allows; for a role with task.assign, the GeoChat panel to the unit's TAK devices
 // (takchat.js).
 
-import { locale, t as tr } from './i18n.js';
+import { language, locale, t as tr } from './i18n.js';
 import { api } from './api.js';
 import { el, num, words } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
-import { timeElement } from './time.js';
+import { hqTimezone, timeElement } from './time.js';
 import { ALLOWED_NEXT, STATUS_AVAILABILITY, agencies, statusPhrase, statusWords, units } from './unitrecords.js';
 import { focusRow, renderList, showList } from './unitlist.js';
 import { kindOf, symbolSvg } from './unitsymbols.js';
@@ -113,10 +113,54 @@ export function countWords(text) {
     : tr('unit.countMany', '{clause}: {n} members (with the units under it) hold it; {need} needed', counts);
 }
 
+/** A day of an act's dates ("1 Jul 2014" / "1 июл. 2014 г."). */
+function day(iso) {
+  return new Intl.DateTimeFormat(locale(), { timeZone: hqTimezone(), day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
+}
+
+/** Why a power is not held (a reason of GET …/authority: its code and what it says), in the
+ * page's language; in English, and for a reason with nothing more to say, the server's
+ * sentence (member counts rewritten by countWords). */
+export function reasonWords(r) {
+  const p = r.params ?? {};
+  const grant = `${r.act ?? ''} ${r.clause ?? ''}`.trim();
+  if (language() === 'en') return countWords(r.text);
+  switch (r.code) {
+    case 'not_granted':
+      if (!p.power || !p.kind) break;
+      return tr('unit.law.notGranted', '{power}: not granted to {kind} by any act in force{nor}', {
+        power: tr(`power.${p.power}`, p.power),
+        kind: tr(`agencyKind.${p.kind}`, p.kind).toLowerCase(),
+        nor: p.proposed ? tr('unit.law.nor', ', nor by {acts} if passed', { acts: p.proposed }) : '',
+      });
+    case 'act_not_in_force':
+      if (p.status === 'draft') return tr('unit.law.draft', '{grant}: the act is a draft, not in force', { grant });
+      if (p.status === 'proposed') return tr('unit.law.proposed', '{grant}: the act is proposed, not in force', { grant });
+      break;
+    case 'act_not_yet_effective':
+      if (!p.since) break;
+      return tr('unit.law.notYet', '{grant}: the act is not yet in force (from {date})', { grant, date: day(p.since) });
+    case 'act_no_longer_effective':
+      if (!p.until) break;
+      return tr('unit.law.noLonger', '{grant}: the act is no longer in force (until {date})', { grant, date: day(p.until) });
+    case 'act_repealed':
+      return p.until
+        ? tr('unit.law.repealedUntil', '{grant}: the act is repealed (in force until {date})', { grant, date: day(p.until) })
+        : tr('unit.law.repealed', '{grant}: the act is repealed', { grant });
+    case 'region_not_covered':
+      if (!p.region) break;
+      return tr('unit.law.region', '{grant}: the act does not apply in {region}', { grant, region: p.region });
+    default:
+      break;
+  }
+  return countWords(r.text);
+}
+
 function powerList(result) {
   const list = el('ul', { class: 'power-list' });
   for (const p of result.powers) {
-    const reasons = el('ul', { class: 'power-reasons' }, ...(p.held ? p.basis : p.missing).map((t) => el('li', { text: countWords(t) })));
+    const lines = p.held ? p.basis.map(countWords) : p.reasons ? p.reasons.map(reasonWords) : p.missing.map(countWords);
+    const reasons = el('ul', { class: 'power-reasons' }, ...lines.map((text) => el('li', { text })));
     const item = el('li', { class: `power ${p.held ? 'power-held' : 'power-missing'}`, dataset: { power: p.power } },
       el('span', { class: 'power-mark', text: p.held ? tr('unit.held', '✓ held') : tr('unit.notHeld', '✗ not held') }), ' ',
       el('span', { class: 'power-label', text: tr(`power.${p.power}`, p.label) }), ' ',
