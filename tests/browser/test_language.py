@@ -1,7 +1,10 @@
 """The page in the account's language (issue 13), in Chromium: an account set to Russian
 from the command line gets a Russian page in an English browser (boards' headings, dates
 and figures the Russian way, the HQ's zone shown), the situation report in Russian, and
-switching in the header's menu changes the account, so the next page follows it."""
+switching in the header's menu changes the account, so the next page follows it. The
+incident page (its timeline written from the entries' data), tasking, a report's detail,
+a unit's detail and the map's layers are Russian too. Both tests share one server with
+the registry of tests/factories.py."""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ import httpx
 import pytest
 
 from tests.browser.conftest import api_token, create_user, sign_in, wait_until
-from tests.browser.test_incidents import new_incident
+from tests.browser.test_boards import post, unit_row
+from tests.browser.test_incidents import board_row, new_incident, point, registry
+from tests.browser.test_report_queue import post_report
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,11 +31,13 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a-long-password"
+__all__ = ["registry"]  # the module's server: tests/browser/test_incidents.py's fixture
 
 
 def test_the_accounts_language_the_sitrep_in_it_and_switching(
-    server: Server, open_ui: OpenUI
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
 ) -> None:
+    server, _ = registry
     token = api_token(server)
     create_user(server, token, "dezhurny", role="hq_commander")
     made = server.cli("users", "language", "dezhurny", "ru")
@@ -81,3 +88,127 @@ def test_the_accounts_language_the_sitrep_in_it_and_switching(
         timeout=30,
     ).json()
     assert me["user"]["language"] == "en"
+
+
+#: words of the English page that must not show on the Russian one
+ENGLISH = (
+    "Severity",
+    "State",
+    "Region",
+    "Opened",
+    "Lead agency",
+    "Casualties",
+    "Killed",
+    "Settlement",
+    "Priority",
+    "Find units",
+    "Timeline",
+    "Code",
+    "Agency",
+    "Readiness",
+    "Current task",
+    "held",
+    "Source",
+    "Rating",
+    "Observed",
+    "Claim this report",
+    "Correlation",
+    "What is to be done",
+    "Powers the unit must hold",
+    "Settlements",
+    "Units",
+    "committed",
+    "all regions",
+    "not granted",
+    "not in force",
+)
+
+
+def no_english(text: str) -> list[str]:
+    return [w for w in ENGLISH if re.search(rf"\b{w}\b", text)]
+
+
+def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    server, ids = registry
+    token = api_token(server)
+    create_user(server, token, "starshiy", role="hq_commander")
+    made = server.cli("users", "language", "starshiy", "ru")
+    assert made.returncode == 0, made.stdout + made.stderr
+    iid = new_incident(server, token, "Обстрел Грайворона", place=point(35.47, 50.49))["id"]
+    post(server, token, f"/incidents/{iid}/transition", {"to": "verified"})
+    counts = {"civilian_wounded": 1234}
+    post(server, token, f"/incidents/{iid}/casualties", {"counts": counts, "source": "больница"})
+    task = {"title": "Оцепить район", "required_powers": [], "priority": "high"}
+    tid = post(server, token, f"/incidents/{iid}/tasks", task | {"minimum_readiness": 0})["id"]
+    post(server, token, f"/tasks/{tid}/assign", {"unit_id": ids["co1"]})
+    rid = post_report(server, token, text="Стрельба у границы")["id"]
+
+    page, _ = open_ui(server)
+    sign_in(page, server, "starshiy", PASSWORD)
+    assert page.inner_text("#who-scope") == "все регионы"
+    layers = page.inner_text(".leaflet-control-layers")
+    assert "Населённые пункты" in layers and "Подразделения" in layers, layers
+    assert no_english(layers) == []
+
+    # the incident page: facts, figures, tasks and the timeline, from the entries' data
+    page.get_by_role("tab", name="Инциденты").click()
+    board_row(page, iid).click()
+    page.wait_for_selector("#incident-timeline-list .timeline-entry[data-kind='task_assigned']")
+    facts = page.inner_text("#incident-facts")
+    assert "Тяжесть" in facts and "подтверждено" in facts and "точка 50,4900° с. ш." in facts
+    assert re.search(r"Мирные жители\s+—?\s*1\s234", page.inner_text("#incident-casualties"))
+    tasks = page.inner_text("#incident-tasks-table")
+    assert "Приоритет" in tasks and "высокий" in tasks.lower() and "должно принять" in tasks
+    lines = page.locator("#incident-timeline-list .timeline-text").all_inner_texts()
+    assert "Состояние: поступило сообщение → подтверждено" in lines, lines
+    assert any(x.startswith("Потери на ") and "больница" in x for x in lines), lines
+    assert any(x.startswith("Инцидент открыт: ") and "ведущее — нет" in x for x in lines), lines
+    kinds = page.locator("#incident-timeline-list .timeline-kind").all_inner_texts()
+    assert "потери" in kinds and "создана задача" in kinds, kinds
+    assert f"Задача {tid} (высокий): Оцепить район; нужно: особых полномочий не нужно" in lines
+    assert any(x.startswith(f"Задача {tid} поручена: ") for x in lines), lines
+    page.click("#task-new summary")
+    page.wait_for_selector("#task-powers .check label")
+    form = page.inner_text("#task-form")
+    assert "Что нужно сделать" in form and "Наблюдение" in form, form
+    for part in ("#incident-page", "#task-form"):
+        assert no_english(page.inner_text(part).replace("ACLED", "")) == [], part
+
+    # a report's detail
+    page.get_by_role("tab", name="Донесения").click()
+    page.locator(f"#report-list .report-card[data-report-id='{rid}'] .report-open").click()
+    page.wait_for_selector("#report-suggestions h3")
+    detail = page.inner_text("#report-detail")
+    assert f"Донесение № {rid}" in detail and "Наблюдалось" in detail
+    assert "Взять донесение в работу" in detail and "Сопоставление" in detail
+    assert no_english(detail) == [], detail
+
+    # a unit's detail, with its current task and its powers
+    page.get_by_role("tab", name="Подразделения").click()
+    unit_row(page, ids["co1"]).locator(".unit-link").click()
+    page.wait_for_selector("#unit-detail .power-summary")
+    page.wait_for_selector("#unit-current-task .unit-task-line")
+    unit = page.inner_text("#unit-detail")
+    assert "Ведомство" in unit and "Текущая задача" in unit and "Оцепить район" in unit
+    assert "назначено (задействовано)" in unit, unit
+    # the law's reasons for a power not held, from their codes
+    armed = page.inner_text("#unit-detail .power[data-power='armed_response']")
+    assert "не предоставлено (добровольческая самооборона) ни одним действующим актом" in armed
+    assert "LSD-2023 c.3: акт предложен, не действует" in armed, armed
+    assert re.search(r"Полномочий: \d+ из \d+", unit), unit
+    assert no_english(unit) == [], unit
+
+    # the Law board's grant sentences, put together from the act's grants
+    page.get_by_role("tab", name="Право").click()
+    lsd = page.locator("#act-list > li[data-reference='LSD-2023']")
+    lsd.wait_for()
+    assert (
+        "c.3 — Вооружённое противодействие нападению: члены сил (вид: добровольческая "
+        "самооборона), которые прошли подготовку «self defence programme», имеют действующую "
+        "квалификацию «firearms», признаны годными по состоянию здоровья и состоят в "
+        "подразделении, на которое отдан приказ о приведении в действие; подразделение "
+        "обладает им, когда им обладают не менее 8 его членов."
+    ) in lsd.inner_text()
+    assert no_english(lsd.inner_text()) == []

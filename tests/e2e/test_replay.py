@@ -20,6 +20,7 @@ import httpx
 import pytest
 import websockets
 
+from marchwarden.i18n import catalogue
 from marchwarden.scenario.replay import (
     DAY1_START,
     DEMO_PASSWORD,
@@ -424,14 +425,18 @@ def test_replay_unfolds_live_on_the_stream(demo: DemoServer) -> None:
 
 def test_a_replay_from_outside_drives_a_demo_on_the_scenario_clock(tmp_path: Path) -> None:
     """``demo --scenario-clock`` (no --replay) stands at the raid's eve until a replay run
-    from outside (``marchwarden replay``) moves it; a plain ``demo`` has no such clock."""
+    from outside (``marchwarden replay``) moves it; a plain ``demo`` has no such clock.
+    This replay speaks Russian (the command line's catalogue, as ``--lang ru`` gives it)."""
     with run_demo(tmp_path, "--scenario-clock", ready="runs on the scenario's clock") as server:
         admin = {"Authorization": f"Bearer {server.token('admin')}"}
         before = httpx.get(server.url + API + "/scenario/clock", headers=admin, timeout=30)
         assert before.status_code == 200 and before.json()["released"] is False
         lines: list[str] = []
-        result = run_replay(server.url, speed=None, out=lines.append)
-        assert "the server runs on the scenario clock" in lines[0]
+        result = run_replay(server.url, speed=None, out=lines.append, words=catalogue("ru"))
+        assert "сервер идёт по сценарным часам" in lines[0], lines[0]
+        assert any("донесение" in line and "присоединено к инциденту" in line for line in lines)
+        assert any("ОТКАЗ -> 409" in line for line in lines)
+        assert lines[-1].startswith("проигрывание закончено за ")
         raid_id = result.incidents[RAID_INCIDENT]
         times = _times(server.get(f"/incidents/{raid_id}/timeline")["items"])
         assert times == sorted(times) and times[0] == result.start + next(

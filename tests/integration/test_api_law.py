@@ -47,6 +47,20 @@ def test_member_powers_under_law_in_force_and_with_lsd(
     missing = now_law["carry_weapons"]["missing"]
     assert missing[0] == "no act in force grants carry_weapons to volunteer_self_defence"
     assert "LSD-2023 c.2: act is proposed, not in force" in missing
+    # the same reasons with what they say, for the page to put in the reader's language
+    reasons = now_law["carry_weapons"]["reasons"]
+    assert [r["text"] for r in reasons] == missing
+    assert reasons[0]["code"] == "not_granted" and reasons[0]["params"] == {
+        "power": "carry_weapons",
+        "kind": "volunteer_self_defence",
+        "proposed": "",
+    }
+    proposed = next(r for r in reasons if r["code"] == "act_not_in_force")
+    assert (proposed["act"], proposed["clause"], proposed["params"]) == (
+        "LSD-2023",
+        "c.2",
+        {"status": "proposed"},
+    )
     with_lsd = powers(client.get(f"/api/v1/members/{v1}/authority?with=LSD-2023", headers=h).json())
     assert with_lsd["carry_weapons"]["held"]
     assert any("LSD-2023 c.2" in b for b in with_lsd["carry_weapons"]["basis"])
@@ -83,6 +97,9 @@ def test_unit_needs_eight_for_armed_response(
         client.get(f"/api/v1/units/{ids['co2']}/authority?with=LSD-2023", headers=h).json()
     )
     assert not company["armed_response"]["held"]
+    counted = [r for r in company["armed_response"]["reasons"] if r["code"] == "too_few_members"]
+    assert counted and counted[0]["act"] == "LSD-2023"
+    assert int(counted[0]["params"]["have"]) < int(counted[0]["params"]["need"]) == 8
 
 
 def test_whatif_counts_and_coverage(

@@ -177,3 +177,29 @@ def test_an_admin_sets_an_accounts_language_and_messages_follow_lang(
     assert "состояние" in listed.output and "активна" in listed.output
     english = CliRunner().invoke(app, ["users", "list"], env=world | {"LANG": "C.UTF-8"})
     assert "state" in english.output and "active" in english.output
+
+
+def test_whatif_speaks_the_language_of_lang(world: dict[str, str]) -> None:
+    """``--lang ru``: the what-if's and the release analysis's tables, lines and errors in
+    Russian (still 80 columns); the same run without it stays English."""
+
+    def ru(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, ["--lang", "ru", "whatif", "--at", AT, *args], env=world)
+        return result.exit_code, result.output
+
+    code, out = ru("--with", "LSD-2023")
+    assert code == 0, out
+    assert "Что если: действующие акты + LSD-2023" in out
+    assert "Приграничные населённые пункты" in out and "модель перемещения" in out
+    assert "What-if" not in out and "travel model" not in out
+    code, out = ru("--with", "LSD-2023", "--release")
+    assert code == 0, out
+    assert "Анализ высвобождения" in out
+    assert "высвобождает действующие акты + LSD-2023: ARMY-BEL-1 (10)" in out
+    assert "Что мешает" in out and "+8 (1)" in out
+    assert "freed by" not in out and "Release analysis" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    code, out = ru("--with", "LSD-2023", "--format", "yaml")
+    assert code == 2 and "--format: table, json или csv, а не 'yaml'" in out
+    code, out = run(world, "--with", "LSD-2023", "--release")
+    assert "Release analysis" in out and "Анализ" not in out

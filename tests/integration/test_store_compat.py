@@ -134,6 +134,15 @@ def test_a_store_of_bd98b8a_migrates_verifies_and_takes_new_commands(
     assert added["fitness"][0]["examined_on"] == today.isoformat()
 
 
+def _as_before(data: Any, before: Any) -> Any:
+    """A timeline entry's data cut to the keys it had before: since issue 13 entries carry
+    more (the unit's name, the task's title, …: what the page writes the line from), but
+    every key the old code wrote keeps its value."""
+    if not isinstance(data, dict) or not isinstance(before, dict):
+        return data
+    return {k: data[k] for k in before if k in data}
+
+
 def test_the_same_commands_write_the_same_audit_trail_timeline_and_events(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -151,6 +160,8 @@ def test_the_same_commands_write_the_same_audit_trail_timeline_and_events(
             if query is AUDIT:  # `at` as the driver gives it back; the hash covers it
                 old = [r[:1] + r[2:] for r in old]
                 new = [r[:1] + r[2:] for r in new]
+            if query is TIMELINE and len(new) == len(old):  # data may gain keys, not change one
+                new = [(*r[:6], _as_before(r[6], w[6])) for r, w in zip(new, old, strict=True)]
             assert len(new) == len(old)
             for was, now in zip(old, new, strict=True):
                 assert now == was

@@ -203,8 +203,22 @@ def test_a_unit_set_en_route_by_hand_accepts_its_task_and_takes_it_along() -> No
         "Task 11 en route by BEL-EVAC (unit status en_route): rolling",
     ]
     assert [n.data for n in notes] == [
-        {"from": "assigned", "to": "accepted", "by": "unit status"},
-        {"from": "accepted", "to": "en_route", "by": "unit status"},
+        {
+            "from": "assigned",
+            "to": "accepted",
+            "unit": "BEL-EVAC",
+            "note": "rolling",
+            "by": "unit status",
+            "unit_status": "en_route",
+        },
+        {
+            "from": "accepted",
+            "to": "en_route",
+            "unit": "BEL-EVAC",
+            "note": "rolling",
+            "by": "unit status",
+            "unit_status": "en_route",
+        },
     ]
     assert [(e.previous, e.status, e.unit_path) for e in move.task_events] == [
         ("assigned", "accepted", "/1/7/"),

@@ -13,8 +13,8 @@ from marchwarden import __version__
 from marchwarden.core.access.model import Role, Scope, ScopeKind
 from marchwarden.core.errors import DomainError
 from marchwarden.entrypoints.cli_tables import table as cli_table
+from marchwarden.entrypoints.cli_words import _, scope_words, set_language, words
 from marchwarden.entrypoints.tak.cli import tak_app
-from marchwarden.i18n import Catalogue, catalogue, command_line_language
 from marchwarden.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,14 +39,6 @@ app.add_typer(tak_app, name="tak")
 
 console = Console()
 err = Console(stderr=True)
-
-#: the messages' language: --lang, else MARCHWARDEN_LANG, else LANG (``marchwarden.i18n``)
-_words: list[Catalogue] = [catalogue(command_line_language())]
-
-
-def _(key: str, /, **params: object) -> str:
-    """A message in the command line's language."""
-    return _words[0](key, **params)
 
 
 def _error(detail: object) -> None:
@@ -76,7 +68,7 @@ def main_callback(
     ] = None,
 ) -> None:
     """Marchwarden: the coordination headquarters for border regions."""
-    _words[0] = catalogue(command_line_language(lang))
+    set_language(lang)
 
 
 def _settings() -> Settings:
@@ -181,7 +173,7 @@ def _parse_speed(text: str) -> float | None:
     try:
         return parse_speed(text)
     except ValueError as exc:
-        err.print(f"[red]error:[/red] --speed {text!r}: {exc}")
+        _error(f"--speed {text!r}: {exc}")
         raise typer.Exit(2) from exc
 
 
@@ -197,9 +189,10 @@ def _play(url: str, speed: float | None, password: str) -> bool:
     from marchwarden.scenario.replay import ReplayError, format_problem, run_replay
 
     try:
-        run_replay(url, speed=speed, out=_echo, password=password)
+        run_replay(url, speed=speed, out=_echo, password=password, words=words())
     except ReplayError as exc:
-        err.print(f"[red]replay stopped:[/red] {escape(str(exc))}", highlight=False)
+        stopped = escape(_("cli.replay.stopped"))
+        err.print(f"[red]{stopped}:[/red] {escape(str(exc))}", highlight=False)
         if exc.problem is not None:
             err.print(format_problem(exc.problem), markup=False, highlight=False)
         return False
@@ -304,10 +297,10 @@ def demo(
 
         def play() -> None:
             if not _wait_ready(url):
-                err.print(f"replay not started: {url} did not become ready", markup=False)
+                err.print(_("cli.replay.notStarted", url=url), markup=False)
                 return
             if _play(url, pace, DEMO_PASSWORD):
-                _echo(f"the raid is over; the server keeps running at http://{host}:{port}/")
+                _echo(_("cli.replay.over", url=f"http://{host}:{port}/"))
 
         threading.Thread(target=play, name="replay", daemon=True).start()
     _serve(settings, host, port, quiet_access=replay, scenario_clock=clock)
@@ -402,7 +395,7 @@ def users_add(
             username=user.username,
             id=user.id,
             role=_(f"role.{user.role.value}"),
-            scope=user.scope.describe(),
+            scope=scope_words(user.scope),
         ),
         highlight=False,
     )
@@ -452,7 +445,7 @@ def users_list() -> None:
             u.username,
             u.display_name,
             u.role.value,
-            u.scope.describe(),
+            scope_words(u.scope),
             _("cli.users.disabled") if u.disabled else _("cli.users.active"),
         )
     console.print(table)
@@ -661,10 +654,10 @@ def whatif(
     try:
         fmt = view.OutputFormat(output)
     except ValueError as exc:
-        err.print(f"[red]error:[/red] --format must be table, json or csv, not {output!r}")
+        _error(_("cli.badFormat", value=repr(output)))
         raise typer.Exit(2) from exc
     if (activate or agency) and not release:
-        err.print("[red]error:[/red] --activate and --agency need --release")
+        _error(_("cli.needsRelease"))
         raise typer.Exit(2)
     moment = _moment(at)
     svc = build_services(_settings())
@@ -689,7 +682,7 @@ def whatif(
             )
         else:
             if not with_:
-                raise typer.BadParameter("name a proposed act", param_hint="--with")
+                raise typer.BadParameter(_("cli.nameAct"), param_hint="--with")
             report = authority.what_if(
                 svc,
                 operator,
@@ -725,10 +718,10 @@ def _moment(text: str | None) -> datetime | None:
     try:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
-        err.print(f"[red]error:[/red] --at {text!r} is not an ISO 8601 date and time")
+        _error(_("cli.badMoment", value=repr(text)))
         raise typer.Exit(2) from exc
     if value.tzinfo is None:
-        err.print(f"[red]error:[/red] --at {text!r} needs a time zone, as in 2026-11-26T12:00Z")
+        _error(_("cli.momentZone", value=repr(text)))
         raise typer.Exit(2)
     return value
 

@@ -17,6 +17,7 @@ from marchwarden.core.authority.release import (
 from marchwarden.core.errors import Invalid
 from marchwarden.entrypoints.api.schemas.release import release_out
 from marchwarden.entrypoints.cli_tables import table as cli_table
+from marchwarden.entrypoints.cli_words import _, number, short
 from marchwarden.services import release as release_service
 
 if TYPE_CHECKING:
@@ -42,12 +43,12 @@ class OutputFormat(StrEnum):
 def print_whatif(console: Console, report: WhatIfReport) -> None:
     proposed = ", ".join(report.proposed)
     table = cli_table(
-        "power",
-        "region",
-        "members",
-        "units",
-        "units gaining",
-        title=f"What-if: acts in force + {proposed}",
+        _("cli.whatif.col.power"),
+        _("cli.whatif.col.region"),
+        _("cli.whatif.col.members"),
+        _("cli.whatif.col.units"),
+        _("cli.whatif.col.unitsGaining"),
+        title=_("cli.whatif.title", acts=proposed),
     )
     for change in report.whatif.changes:
         for r in change.regions:
@@ -58,38 +59,44 @@ def print_whatif(console: Console, report: WhatIfReport) -> None:
             table.add_row(
                 change.power,
                 r.region,
-                f"{r.members_before} → {r.members_after}",
-                f"{r.units_before} → {r.units_after}",
+                f"{number(r.members_before)} → {number(r.members_after)}",
+                f"{number(r.units_before)} → {number(r.units_after)}",
                 gaining + (f" +{more}" if more > 0 else ""),
             )
     console.print(table)
     cov = report.coverage
     considered = cov.before.covered_count + len(cov.before.uncovered)
+    units, people = _("cli.whatif.col.units"), _("cli.whatif.col.people")
     cover = cli_table(
         "",
-        "units",
-        "settlements",
-        "people",
-        title=f"Border settlements (within {report.border_band_km:g} km of the border) within "
-        f"{report.coverage_minutes:g} min of a unit holding {report.coverage_power}",
-        right=("units", "people"),
+        units,
+        _("cli.whatif.col.settlements"),
+        people,
+        title=_(
+            "cli.whatif.coverageTitle",
+            band=short(report.border_band_km),
+            minutes=short(report.coverage_minutes),
+            power=report.coverage_power,
+        ),
+        right=(units, people),
     )
     cover.add_row(
-        "acts in force",
-        str(cov.before.responder_count),
-        f"{cov.before.covered_count} of {considered}",
-        f"{cov.before.covered_population:,}",
+        _("cli.whatif.inForce"),
+        number(cov.before.responder_count),
+        _("cli.whatif.nOf", n=number(cov.before.covered_count), of=number(considered)),
+        number(cov.before.covered_population),
     )
     cover.add_row(
         "+ " + proposed,
-        str(cov.after.responder_count),
-        f"{cov.after.covered_count} of {considered}",
-        f"{cov.after.covered_population:,}",
+        number(cov.after.responder_count),
+        _("cli.whatif.nOf", n=number(cov.after.covered_count), of=number(considered)),
+        number(cov.after.covered_population),
     )
     console.print(cover)
-    console.print(f"travel model: {cov.travel_model}; no unit was moved")
+    console.print(_("cli.whatif.travel", model=cov.travel_model))
     if cov.gained:
-        console.print("gained: " + ", ".join(f"{s.name} ({s.population:,})" for s in cov.gained))
+        towns = ", ".join(f"{s.name} ({number(s.population)})" for s in cov.gained)
+        console.print(_("cli.whatif.gained", towns=towns))
 
 
 def whatif_csv(report: WhatIfReport) -> str:
@@ -131,87 +138,99 @@ def whatif_csv(report: WhatIfReport) -> str:
 
 def _method(method: str, objective: float, bound: float) -> str:
     if method == "greedy":
-        return f"greedy (optimum ≥ {bound:g})"
-    return method
+        return _("cli.release.greedy", bound=short(bound))
+    return _("cli.release.optimal") if method == "optimal" else method
 
 
 def _gain_cell(g: GainOut | None) -> str:
     if g is None or g.members == 0:
         return "–"
-    return f"+{g.members} ({g.units})"
+    return f"+{number(g.members)} ({number(g.units)})"
 
 
 def print_release(console: Console, out: ReleaseOut) -> None:
     names = {s.id: s.name for s in out.settlements}
-    law = " + ".join(("acts in force", *out.proposed))
-    console.print(
-        f"[bold]Release analysis[/bold]: {out.power} within {out.minutes:g} min, "
-        f"border band {out.border_band_km:g} km; units of {', '.join(out.agencies)} "
-        f"(cost: {out.objective}; keep: {out.target})",
-        highlight=False,
+    law = " + ".join((_("cli.whatif.inForce"), *out.proposed))
+    head = _(
+        "cli.release.head",
+        power=out.power,
+        minutes=short(out.minutes),
+        band=short(out.border_band_km),
+        agencies=", ".join(out.agencies),
+        objective=out.objective,
+        target=out.target,
     )
+    console.print(f"[bold]{_('cli.release.title')}[/bold]: {head}", highlight=False)
     if out.activate:
-        console.print(
-            "as if activated: " + ", ".join(u.code for u in out.activate), highlight=False
-        )
-    console.print(
-        f"{out.covered_today} of {out.settlements_considered} settlements covered today "
-        f"({out.covered_today_population:,} people); "
-        f"{len(out.uncovered_either_way)} no unit reaches either way",
-        highlight=False,
+        activated = ", ".join(u.code for u in out.activate)
+        console.print(_("cli.release.activated", units=activated), highlight=False)
+    today = _(
+        "cli.release.today",
+        n=number(out.covered_today),
+        of=number(out.settlements_considered),
+        people=number(out.covered_today_population),
+        gaps=number(len(out.uncovered_either_way)),
+    )
+    console.print(today, highlight=False)
+    kept_h, released_h, people_h = (
+        _(f"cli.release.col.{c}") for c in ("kept", "released", "people")
     )
     plans = cli_table(
-        "law", "kept", "released", "people", "answer", right=("kept", "released", "people")
+        _("cli.release.col.law"),
+        kept_h,
+        released_h,
+        people_h,
+        _("cli.release.col.answer"),
+        right=(kept_h, released_h, people_h),
     )
     for plan in (out.before, out.after):
         plans.add_row(
             plan.label,
-            str(len(plan.kept)),
-            str(len(plan.released)),
-            f"{plan.released_people:,}",
+            number(len(plan.kept)),
+            number(len(plan.released)),
+            number(plan.released_people),
             _method(plan.method, plan.objective, plan.bound),
         )
     console.print(plans)
     if out.freed:
-        freed = ", ".join(f"{u.code} ({u.people})" for u in out.freed)
-        console.print(f"freed by {law}: {freed} — {out.freed_people:,} people", highlight=False)
+        freed = ", ".join(f"{u.code} ({number(u.people)})" for u in out.freed)
+        line = _("cli.release.freed", law=law, units=freed, people=number(out.freed_people))
+        console.print(line, highlight=False)
     else:
-        console.print(f"freed by {law}: no unit", highlight=False)
+        console.print(_("cli.release.freedNone", law=law), highlight=False)
     if out.after.kept:
         kept = cli_table(
-            "unit",
-            "people",
-            "keeps covered",
-            title=f"Units that must stay ({out.after.label})",
-            right=("people",),
+            _("cli.release.col.unit"),
+            people_h,
+            _("cli.release.col.keepsCovered"),
+            title=_("cli.release.mustStay", plan=out.after.label),
+            right=(people_h,),
         )
         for k in out.after.kept:
             only = set(k.only)
             towns = ", ".join(names[s] + ("*" if s in only else "") for s in k.settlements)
-            kept.add_row(k.unit.code, str(k.unit.people), towns)
+            kept.add_row(k.unit.code, number(k.unit.people), towns)
         console.print(kept)
-        console.print("* no other unit reaches it in time", highlight=False)
+        console.print(_("cli.release.onlyOne"), highlight=False)
     if out.uncovered_either_way:
         gaps = ", ".join(names[s] for s in out.uncovered_either_way)
-        console.print(f"no unit reaches, with or without the act: {gaps}", highlight=False)
+        console.print(_("cli.release.noneReaches", towns=gaps), highlight=False)
     b = out.binding
     if b.battalions:
+        cols = [
+            _(f"cli.release.col.{c}") for c in ("without", "activate", "qualif", "training", "fit")
+        ]
         stand = cli_table(
-            "battalion",
-            "without",
-            "activate",
-            "qualif.",
-            "training",
-            "fit",
-            title=f"What stands in the way: {b.members_without:,} members without {b.power}; "
-            "+members (+units) if one condition were met",
-            right=("without", "activate", "qualif.", "training", "fit"),
+            _("cli.release.col.battalion"),
+            *cols,
+            title=_("cli.release.inTheWay", n=number(b.members_without), power=b.power),
+            right=tuple(cols),
         )
         for bt in b.battalions:
             by_kind = {g.kind: g for g in bt.gains}
             stand.add_row(
                 bt.name,
-                str(bt.members_without),
+                number(bt.members_without),
                 _gain_cell(by_kind.get("unit_activated")),
                 _gain_cell(by_kind.get("qualification")),
                 _gain_cell(by_kind.get("training")),
@@ -221,11 +240,16 @@ def print_release(console: Console, out: ReleaseOut) -> None:
         best = next((bt for bt in b.battalions if bt.gains), None)
         top = max(best.gains, key=lambda g: g.members) if best is not None else None
         if best is not None and top is not None and top.members:
-            console.print(
-                f"e.g. {top.needs} in {best.name} (id {best.id}): +{top.members} members, "
-                f"+{top.units} units able to take {b.power}",
-                highlight=False,
+            example = _(
+                "cli.release.example",
+                needs=top.needs,
+                name=best.name,
+                id=best.id,
+                members=number(top.members),
+                units=number(top.units),
+                power=b.power,
             )
+            console.print(example, highlight=False)
 
 
 def release_csv(out: ReleaseOut) -> str:

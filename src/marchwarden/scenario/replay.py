@@ -55,9 +55,12 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from marchwarden import geodata
+from marchwarden.i18n import catalogue
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from marchwarden.i18n import Catalogue
 
 API = "/api/v1"
 DEMO_PASSWORD = "marchwarden-demo"  # noqa: S105 - the demo accounts' published password
@@ -1006,10 +1009,12 @@ class _Runner:
         out: Callable[[str], None],
         start: datetime,
         tz: ZoneInfo,
+        words: Catalogue,
     ) -> None:
         self.client = client
         self.password = password
         self.out = out
+        self._ = words
         self.tz = tz
         self.run_id = uuid.uuid4().hex[:12]
         self.tokens: dict[str, str] = {}
@@ -1089,10 +1094,7 @@ class _Runner:
         now = datetime.fromisoformat(reply.json()["now"])
         if now > start:
             shown = now.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
-            self.out(
-                f"note: the server's scenario clock is past the scenario's start ({shown}): "
-                "the raid is stamped by the server's clock"
-            )
+            self.out(self._("cli.replay.clockPast", at=shown))
             return False
         return True
 
@@ -1102,7 +1104,7 @@ class _Runner:
     def release_clock(self) -> None:
         reply = self.call(CLOCK_ACCOUNT, "POST", "/scenario/clock/release")
         now = datetime.fromisoformat(reply.json()["now"]).astimezone(self.tz)
-        self.out(f"the scenario clock is handed back to the wall clock ({now:%Y-%m-%d %H:%M})")
+        self.out(self._("cli.replay.clockBack", at=f"{now:%Y-%m-%d %H:%M}"))
 
     def incident_id(self, key: str) -> int:
         return self.result.incidents[key]
@@ -1193,8 +1195,14 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"report {rid}: {a.incident_type} {a.place.describe()} ({a.rating}, "
-            f"{a.source_kind}) -> 201",
+            self._(
+                "cli.replay.report",
+                id=rid,
+                type=a.incident_type,
+                place=a.place.describe(),
+                rating=a.rating,
+                source=a.source_kind,
+            ),
         )
 
     def open_incident(self, step: Step, a: OpenIncident) -> None:
@@ -1220,9 +1228,16 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"claimed report {rid}, opened incident {inc['id']} '{a.name}' "
-            f"({inc['state']}; {affected['settlement_count']} settlements, "
-            f"{affected['population']:,} people within {affected['radius_km']:g} km) -> 201",
+            self._(
+                "cli.replay.opened",
+                report=rid,
+                id=inc["id"],
+                name=a.name,
+                state=inc["state"],
+                n=self._.number(affected["settlement_count"]),
+                people=self._.number(affected["population"]),
+                km=f"{affected['radius_km']:g}",
+            ),
         )
 
     def correlate(self, step: Step, a: Correlate) -> None:
@@ -1243,7 +1258,7 @@ class _Runner:
             dups = [d["report_id"] for d in current["duplicates"] if d["report_id"] in mine]
             note = "; ".join(match["reasons"])
             if dups:
-                note += f"; likely duplicate of report {', '.join(map(str, dups))}"
+                note += self._("cli.replay.duplicate", ids=", ".join(map(str, dups)))
             self.call(step.actor, "POST", f"/reports/{rid}/claim")
             self.call(
                 step.actor,
@@ -1256,17 +1271,23 @@ class _Runner:
             self.say(
                 step,
                 step.actor,
-                f"report {rid} ({report['rating']}) attached to incident {iid}: {note} -> 200",
+                self._(
+                    "cli.replay.attached",
+                    id=rid,
+                    rating=report["rating"],
+                    incident=iid,
+                    note=note,
+                ),
             )
         if not attached:
-            self.say(step, step.actor, f"no pending report matches incident {iid}")
+            self.say(step, step.actor, self._("cli.replay.noMatch", id=iid))
 
     def reject_report(self, step: Step, a: RejectReport) -> None:
         rid = self.result.reports[a.report]
         self.call(step.actor, "POST", f"/reports/{rid}/claim")
         self.call(step.actor, "POST", f"/reports/{rid}/reject", json={"reason": a.reason})
         self.result.decided.add(rid)
-        self.say(step, step.actor, f"report {rid} rejected: {a.reason} -> 200")
+        self.say(step, step.actor, self._("cli.replay.rejected", id=rid, reason=a.reason))
 
     def transition(self, step: Step, a: Transition) -> None:
         iid = self.incident_id(a.incident)
@@ -1279,9 +1300,12 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"incident {iid} -> {reply.json()['state']}"
-            + (f" ({a.reason})" if a.reason else "")
-            + " -> 200",
+            self._(
+                "cli.replay.transition",
+                id=iid,
+                state=reply.json()["state"],
+                reason=f" ({a.reason})" if a.reason else "",
+            ),
         )
 
     def set_command(self, step: Step, a: SetCommand) -> None:
@@ -1298,8 +1322,7 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"incident {iid} unified command: lead {a.lead}, supporting "
-            f"{', '.join(a.supporting)} -> 200",
+            self._("cli.replay.command", id=iid, lead=a.lead, supporting=", ".join(a.supporting)),
         )
 
     def log_entry(self, step: Step, a: LogEntry) -> None:
@@ -1315,7 +1338,7 @@ class _Runner:
         if a.task is not None:
             body["unit_id"] = self.result.task_units[a.task]
         self.call(step.actor, "POST", f"/incidents/{iid}/log", json=body, expect=(201,))
-        self.say(step, step.actor, f"incident {iid} log: {text} -> 201")
+        self.say(step, step.actor, self._("cli.replay.log", id=iid, text=text))
 
     def _approve_publish(self, step: Step, aid: int, approver: str) -> dict[str, Any]:
         self.call(approver, "POST", f"/alerts/{aid}/approve", expect=(200,))
@@ -1338,10 +1361,16 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"alert {aid} ({alert['event']}, {alert['severity']}) for "
-            f"{alert['area_description']} ({alert['population']:,} people): drafted, "
-            f"approved by {a.approver}, published as CAP {alert['messages'][-1]['identifier']}"
-            f" -> 200",
+            self._(
+                "cli.replay.alert",
+                id=aid,
+                event=alert["event"],
+                severity=alert["severity"],
+                area=alert["area_description"],
+                people=self._.number(alert["population"]),
+                approver=a.approver,
+                cap=alert["messages"][-1]["identifier"],
+            ),
         )
 
     def update_alert(self, step: Step, a: UpdateAlert) -> None:
@@ -1377,8 +1406,13 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"alert {aid} updated: CAP {m['msg_type']} "
-            f"{m['identifier']} ({a.instruction.replace('_', ' ')}) -> 200",
+            self._(
+                "cli.replay.alertUpdated",
+                id=aid,
+                type=m["msg_type"],
+                cap=m["identifier"],
+                instruction=a.instruction.replace("_", " "),
+            ),
         )
 
     def cancel_alert(self, step: Step, a: CancelAlert) -> None:
@@ -1388,8 +1422,13 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"alert {aid} cancelled: CAP {m['msg_type']} "
-            f"{m['identifier']} references {len(alert['messages']) - 1} -> 200",
+            self._(
+                "cli.replay.alertCancelled",
+                id=aid,
+                type=m["msg_type"],
+                cap=m["identifier"],
+                n=len(alert["messages"]) - 1,
+            ),
         )
 
     def order_evacuation(self, step: Step, a: OrderEvacuation) -> None:
@@ -1414,8 +1453,13 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"evacuation order {order['id']} ({a.kind}) for "
-            f"{order['description']}: {order['to_move']:,} people to move -> 201",
+            self._(
+                "cli.replay.evacuation",
+                id=order["id"],
+                kind=a.kind,
+                area=order["description"],
+                people=self._.number(order["to_move"]),
+            ),
         )
 
     def progress_evacuation(self, step: Step, a: ProgressEvacuation) -> None:
@@ -1434,8 +1478,13 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"evacuation order {oid}: {order['state']}, "
-            f"{order['moved']:,} moved, {order['remaining']:,} remaining -> 200",
+            self._(
+                "cli.replay.evacuationProgress",
+                id=oid,
+                state=order["state"],
+                moved=self._.number(order["moved"]),
+                remaining=self._.number(order["remaining"]),
+            ),
         )
 
     def shelter_evacuees(self, step: Step, a: ShelterEvacuees) -> None:
@@ -1457,11 +1506,10 @@ class _Runner:
                 json={"people": n},
                 expect=(200,),
             )
-            placed.append(f"{n} in {best['name']}")
+            placed.append(self._("cli.replay.placed", n=self._.number(n), shelter=best["name"]))
             left -= n
-        self.say(
-            step, step.actor, f"evacuees of {a.settlement} checked in: {'; '.join(placed)} -> 200"
-        )
+        line = self._("cli.replay.sheltered", settlement=a.settlement, placed="; ".join(placed))
+        self.say(step, step.actor, line)
 
     def create_task(self, step: Step, a: CreateTask) -> None:
         iid = self.incident_id(a.incident)
@@ -1478,8 +1526,9 @@ class _Runner:
         reply = self.call(step.actor, "POST", f"/incidents/{iid}/tasks", json=body, expect=(201,))
         tid = int(reply.json()["id"])
         self.result.tasks[a.key] = tid
-        needs = ", ".join(a.powers + a.capabilities) or "nothing in particular"
-        self.say(step, step.actor, f"task {tid} ({a.priority}) '{a.title}', needs {needs} -> 201")
+        needs = ", ".join(a.powers + a.capabilities) or self._("cli.replay.nothing")
+        line = self._("cli.replay.task", id=tid, priority=a.priority, title=a.title, needs=needs)
+        self.say(step, step.actor, line)
 
     def recommendations(self, actor: str, tid: int) -> dict[str, Any]:
         data: dict[str, Any] = self.call(
@@ -1511,10 +1560,16 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"task {tid} assigned to {unit['code']} {unit['name']} (recommended #{ranked['rank']}"
-            f" of {rec['eligible_count']}, ETA {ranked['eta_minutes']:g} min"
-            + (f"; {grants}" if grants else "")
-            + ") -> 200",
+            self._(
+                "cli.replay.assigned",
+                id=tid,
+                code=unit["code"],
+                name=unit["name"],
+                rank=ranked["rank"],
+                n=rec["eligible_count"],
+                eta=f"{ranked['eta_minutes']:g}",
+                grants=f"; {grants}" if grants else "",
+            ),
         )
 
     def refused_assign(self, step: Step, a: RefusedAssign) -> None:
@@ -1544,16 +1599,22 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"task {tid} to volunteer unit {unit['code']}? REFUSED -> 409 {problem['type']}",
+            self._("cli.replay.refused", id=tid, code=unit["code"], type=problem["type"]),
         )
         for missing in problem.get("missing_powers", []):
             self.say(
                 step,
                 "",
-                f"  missing power {missing['power']} ({missing['label']}): "
-                + "; ".join(missing["reasons"]),
+                self._(
+                    "cli.replay.missingPower",
+                    power=missing["power"],
+                    label=missing["label"],
+                    reasons="; ".join(missing["reasons"]),
+                ),
             )
-        self.say(step, "", f"  {unit['code']} status before {before}, after {after}")
+        self.say(
+            step, "", self._("cli.replay.statusKept", code=unit["code"], before=before, after=after)
+        )
         if before != after:
             raise ReplayError(f"the refused assignment changed {unit['code']}'s status")
 
@@ -1602,20 +1663,28 @@ class _Runner:
                 f"/units/{uid}/positions",
                 json={"lon": lon, "lat": lat, "source": "replay"},
             )
-            extra = f", position {lon:.4f} {lat:.4f} reported"
+            extra = self._("cli.replay.position", lon=f"{lon:.4f}", lat=f"{lat:.4f}")
         self.say(
             step,
             actor,
-            f"task {tid} {task['status']} by {unit.get('code', uid)} "
-            f"(unit {unit.get('status', '?')}{extra})"
-            + (f": {a.note}" if a.note else "")
-            + " -> 200",
+            self._(
+                "cli.replay.step",
+                id=tid,
+                status=task["status"],
+                unit=unit.get("code", uid),
+                unit_status=unit.get("status", "?"),
+                extra=extra,
+                note=f": {a.note}" if a.note else "",
+            ),
         )
 
     def cancel_task(self, step: Step, a: CancelTask) -> None:
         tid = self.task_id(a.task)
         reply = self.call(step.actor, "POST", f"/tasks/{tid}/cancel", json={"reason": a.reason})
-        self.say(step, step.actor, f"task {tid} {reply.json()['status']}: {a.reason} -> 200")
+        status = reply.json()["status"]
+        self.say(
+            step, step.actor, self._("cli.replay.cancel", id=tid, status=status, reason=a.reason)
+        )
 
     def casualties(self, step: Step, a: Casualties) -> None:
         iid = self.incident_id(a.incident)
@@ -1627,7 +1696,8 @@ class _Runner:
             expect=(201,),
         )
         summary = reply.json()["totals"]["summary"]
-        self.say(step, step.actor, f"incident {iid} casualties ({a.source}): {summary} -> 201")
+        line = self._("cli.replay.casualties", id=iid, source=a.source, summary=summary)
+        self.say(step, step.actor, line)
 
     def sitreps(self, step: Step, a: Sitreps) -> None:
         for key in a.incidents:
@@ -1642,12 +1712,19 @@ class _Runner:
             self.say(
                 step,
                 step.actor,
-                f"sitrep incident {iid} '{inc['name']}': {inc['state']}, lead "
-                f"{lead['code'] if lead else '-'}, {s['reports_total']} reports, "
-                f"{len(s['what_happened'])} timeline entries, casualties "
-                f"{s['casualties']['summary']}; units deployed by agency: {deployed or '-'};"
-                f" {s['affected']['settlement_count']} settlements "
-                f"({s['affected']['population']:,} people) affected -> 200",
+                self._(
+                    "cli.replay.sitrep",
+                    id=iid,
+                    name=inc["name"],
+                    state=inc["state"],
+                    lead=lead["code"] if lead else "-",
+                    reports=s["reports_total"],
+                    entries=len(s["what_happened"]),
+                    casualties=s["casualties"]["summary"],
+                    deployed=deployed or "-",
+                    n=self._.number(s["affected"]["settlement_count"]),
+                    people=self._.number(s["affected"]["population"]),
+                ),
             )
         r = self.call(step.actor, "GET", f"/sitreps/regions/{a.region}").json()
         self.result.sitreps[a.region] = r
@@ -1655,10 +1732,15 @@ class _Runner:
         self.say(
             step,
             step.actor,
-            f"sitrep region {a.region} ({r['region_name']}, last 24 h): "
-            f"{r['incident_count']} incidents, casualties {figures or 'none'}, "
-            f"{sum(d['unit_count'] for d in r['units_deployed'])} units deployed, "
-            f"{r['open_tasks']} open tasks -> 200",
+            self._(
+                "cli.replay.regionSitrep",
+                region=a.region,
+                name=r["region_name"],
+                incidents=r["incident_count"],
+                casualties=figures or self._("cli.replay.none"),
+                units=sum(d["unit_count"] for d in r["units_deployed"]),
+                tasks=r["open_tasks"],
+            ),
         )
 
 
@@ -1670,11 +1752,14 @@ def run_replay(
     password: str = DEMO_PASSWORD,
     script: Sequence[Step] = RAID,
     client: httpx.Client | None = None,
+    words: Catalogue | None = None,
 ) -> ReplayResult:
     """Play ``script`` against the server at ``base_url``; ``speed`` scenario seconds
-    per real second, or None for as fast as the server answers.
+    per real second, or None for as fast as the server answers. ``words``: the language
+    of the messages around the run (the command line's; default English).
 
     Raises :class:`ReplayError` on the first unexpected reply."""
+    _ = words or catalogue(None)
     own = client is None
     http = client or httpx.Client(base_url=base_url.rstrip("/"), timeout=60.0)
     try:
@@ -1686,20 +1771,14 @@ def run_replay(
             raise ReplayError(f"GET {API}/config -> HTTP {config.status_code}", _problem(config))
         tz = ZoneInfo(str(config.json()["hq_timezone"]))
         start = scenario_start(datetime.now(UTC), tz)
-        runner = _Runner(http, password=password, out=out, start=start, tz=tz)
+        runner = _Runner(http, password=password, out=out, start=start, tz=tz, words=_)
         runner.prepare()
         drive = runner.scenario_clock(start)
-        pace = "as fast as possible" if speed is None else f"x{speed:g}"
-        stamps = (
-            "the server runs on the scenario clock: everything carries scenario time"
-            if drive
-            else "report times are scenario times, everything else is stamped by the server"
-        )
-        out(
-            f"replaying the border raid against {base_url} ({pace}); scenario day 1 = "
-            f"{start.astimezone(tz):%Y-%m-%d} ({tz.key}); {stamps}"
-        )
-        out(f"the public alert feed is at {base_url.rstrip('/')}{FEED_PATH}")
+        pace = _("cli.replay.asFast") if speed is None else f"x{speed:g}"
+        stamps = _("cli.replay.onClock") if drive else _("cli.replay.offClock")
+        day = f"{start.astimezone(tz):%Y-%m-%d}"
+        out(_("cli.replay.start", url=base_url, pace=pace, day=day, zone=tz.key, stamps=stamps))
+        out(_("cli.replay.feed", url=f"{base_url.rstrip('/')}{FEED_PATH}"))
         began = time.monotonic()
         try:
             for step in script:
@@ -1719,7 +1798,7 @@ def run_replay(
             raise
         if drive:
             runner.release_clock()
-        out(f"replay finished in {time.monotonic() - began:.1f} s")
+        out(_("cli.replay.finished", seconds=_.number(time.monotonic() - began, 1)))
         return runner.result
     finally:
         if own:

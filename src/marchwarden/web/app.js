@@ -212,13 +212,24 @@ async function signOut(reason = '', { tellServer = true } = {}) {
   window.location.replace('/');
 }
 
+/** An account's scope in words ("all regions", "regions RU-BEL"), else the server's. */
+function scopeWords(scope) {
+  switch (scope.kind) {
+    case 'all': return t('scope.all', 'all regions');
+    case 'regions': return t('scope.regions', 'regions {regions}', { regions: scope.regions.join(', ') });
+    case 'agency': return t('scope.agency', 'agency {id}', { id: scope.agency_id });
+    case 'unit': return t('scope.unit', 'unit {id} and its sub-units', { id: scope.unit_id });
+    default: return scope.description;
+  }
+}
+
 function showHeader(me) {
   const user = me.user;
   $('who-name').textContent = user.display_name || user.username;
   $('who-name').title = t('header.signedInAs', 'Signed in as {username}', { username: user.username });
   $('who-role').textContent = session.roleLabel;
-  $('who-scope').textContent = user.scope.description;
-  $('who-scope').title = user.scope.description;
+  $('who-scope').textContent = scopeWords(user.scope);
+  $('who-scope').title = scopeWords(user.scope);
   $('who').hidden = false;
 }
 

@@ -6,21 +6,37 @@
 
 import { api, ApiError } from './api.js';
 import { capital, el, num, words } from './dom.js';
+import { language, locale, t } from './i18n.js';
 import { categoryOf, incidentImage } from './incidentsymbols.js';
 import { session } from './session.js';
 import { openIncidentSitrep } from './sitrep.js';
 import * as tasking from './tasking.js';
-import { timeElement } from './time.js';
+import { formatHq, timeElement } from './time.js';
 
 const REFRESH_MS = 200;
 const CASUALTY_KINDS = ['killed', 'wounded', 'missing'];
 const CASUALTY_GROUPS = ['civilian', 'personnel'];
 const TRANSITION_WORDS = {
-  verified: 'Verify',
-  active: 'Mark active',
-  contained: 'Mark contained',
-  closed: 'Close',
-  rejected: 'Reject',
+  verified: () => t('incident.do.verified', 'Verify'),
+  active: () => t('incident.do.active', 'Mark active'),
+  contained: () => t('incident.do.contained', 'Mark contained'),
+  closed: () => t('incident.do.closed', 'Close'),
+  rejected: () => t('incident.do.rejected', 'Reject'),
+};
+const CASUALTY_WORDS = {
+  killed: () => t('incident.cas.killed', 'Killed'),
+  wounded: () => t('incident.cas.wounded', 'Wounded'),
+  missing: () => t('incident.cas.missing', 'Missing'),
+  civilian: () => t('incident.cas.civilian', 'Civilian'),
+  personnel: () => t('incident.cas.personnel', 'Personnel'),
+};
+const CASUALTY_INPUT_WORDS = {
+  civilian_killed: () => t('incident.cas.civilian_killed', 'Civilian killed'),
+  civilian_wounded: () => t('incident.cas.civilian_wounded', 'Civilian wounded'),
+  civilian_missing: () => t('incident.cas.civilian_missing', 'Civilian missing'),
+  personnel_killed: () => t('incident.cas.personnel_killed', 'Personnel killed'),
+  personnel_wounded: () => t('incident.cas.personnel_wounded', 'Personnel wounded'),
+  personnel_missing: () => t('incident.cas.personnel_missing', 'Personnel missing'),
 };
 
 /** A 409 illegal-incident-transition (or any refusal) in plain words. */
@@ -28,8 +44,11 @@ export function transitionRefusal(err, to) {
   const p = err instanceof ApiError ? err.problem : null;
   if (p && err.code === 'illegal-incident-transition') {
     const allowed = Array.isArray(p.allowed) ? p.allowed : [];
-    const next = allowed.length ? `from ${p.current} it can only go to ${allowed.join(' or ')}` : `nothing follows ${p.current}`;
-    return `The incident cannot be made ${to} now: it is ${p.current}, and ${next}. The page shows the current state again.`;
+    const current = words(p.current);
+    const next = allowed.length
+      ? t('incident.refusal.onlyTo', 'from {current} it can only go to {allowed}', { current, allowed: allowed.map(words).join(t('incident.refusal.or', ' or ')) })
+      : t('incident.refusal.nothingFollows', 'nothing follows {current}', { current });
+    return t('incident.refusal', 'The incident cannot be made {to} now: it is {current}, and {next}. The page shows the current state again.', { to: words(to), current, next });
   }
   return err instanceof ApiError ? err.message : String(err);
 }
@@ -88,6 +107,11 @@ function scheduleRefresh() {
   }, REFRESH_MS);
 }
 
+/** A latitude or longitude to four places, the language's decimal sign. */
+function coordinate(x) {
+  return x.toLocaleString(locale(), { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+}
+
 function fact(term, ...value) {
   return [el('dt', { text: term }), el('dd', {}, ...value)];
 }
@@ -95,25 +119,28 @@ function fact(term, ...value) {
 function renderFacts(i) {
   const type = ctx.types.get(i.incident_type);
   ui.title.replaceChildren(incidentImage(categoryOf(type), i.severity, i.state, 24), ` ${i.name}`);
+  const point = { lat: coordinate(i.reference_point.lat), lon: coordinate(i.reference_point.lon) };
   const facts = [
-    ...fact('Type', `${i.incident_type_label} `, el('span', { class: 'acled', text: `(ACLED: ${i.acled.event_type} — ${i.acled.sub_event_type})` })),
-    ...fact('Severity', el('span', { class: 'severity-chip', dataset: { severity: i.severity }, text: i.severity })),
-    ...fact('State', el('strong', { id: 'incident-state-value', text: i.state }), ' since ', timeElement(i.state_since)),
-    ...fact('Region', i.region ?? 'outside the regions'),
-    ...fact('Place', `${i.place.type === 'Polygon' ? 'area, centred' : 'point'} ${i.reference_point.lat.toFixed(4)}° N, ${i.reference_point.lon.toFixed(4)}° E`),
-    ...fact('Reports', i.report_count ? `${i.report_count}${i.last_report_at ? ', last ' : ''}` : 'none', i.last_report_at ? timeElement(i.last_report_at) : null),
-    ...fact('Opened', timeElement(i.created_at), ` by ${i.created_by}`),
+    ...fact(t('incident.fact.type', 'Type'), `${t(`incidentType.${i.incident_type}`, i.incident_type_label)} `, el('span', { class: 'acled', text: `(ACLED: ${i.acled.event_type} — ${i.acled.sub_event_type})` })),
+    ...fact(t('incident.fact.severity', 'Severity'), el('span', { class: 'severity-chip', dataset: { severity: i.severity }, text: words(i.severity) })),
+    ...fact(t('incident.fact.state', 'State'), el('strong', { id: 'incident-state-value', text: words(i.state) }), t('incident.since', ' since '), timeElement(i.state_since)),
+    ...fact(t('incident.fact.region', 'Region'), i.region ?? t('incident.outsideRegions', 'outside the regions')),
+    ...fact(t('incident.fact.place', 'Place'), i.place.type === 'Polygon'
+      ? t('incident.placeArea', 'area, centred {lat}° N, {lon}° E', point)
+      : t('incident.placePoint', 'point {lat}° N, {lon}° E', point)),
+    ...fact(t('incident.fact.reports', 'Reports'), i.report_count ? `${num(i.report_count)}${i.last_report_at ? t('incident.lastReport', ', last ') : ''}` : t('incident.noReports', 'none'), i.last_report_at ? timeElement(i.last_report_at) : null),
+    ...fact(t('incident.fact.opened', 'Opened'), timeElement(i.created_at), t('incident.openedBy', ' by {name}', { name: i.created_by })),
   ];
-  if (i.description) facts.push(...fact('Description', i.description));
+  if (i.description) facts.push(...fact(t('incident.fact.description', 'Description'), i.description));
   ui.facts.replaceChildren(...facts);
 }
 
 function renderState(i) {
-  ui.stateNow.replaceChildren('Now ', el('strong', { text: i.state }), '.',
-    i.allowed_transitions.length ? '' : ' No further step.');
+  ui.stateNow.replaceChildren(t('incident.now', 'Now '), el('strong', { text: words(i.state) }), '.',
+    i.allowed_transitions.length ? '' : t('incident.noFurtherStep', ' No further step.'));
   if (!session.can('incident.write')) return;
   ui.transitions.replaceChildren(...i.allowed_transitions.map((to) => {
-    const button = el('button', { type: 'button', dataset: { to }, text: TRANSITION_WORDS[to] ?? capital(to), class: to === 'rejected' ? 'button-danger' : '' });
+    const button = el('button', { type: 'button', dataset: { to }, text: TRANSITION_WORDS[to]?.() ?? capital(words(to)), class: to === 'rejected' ? 'button-danger' : '' });
     button.addEventListener('click', () => transition(to, button));
     return button;
   }));
@@ -122,7 +149,7 @@ function renderState(i) {
 async function transition(to, button) {
   if (openId == null || button.getAttribute('aria-disabled') === 'true') return;
   if (to === 'rejected' && !ui.reason.value.trim()) {
-    ui.stateMessage.textContent = 'Say why the incident is rejected: a reason is needed.';
+    ui.stateMessage.textContent = t('incident.reasonNeeded', 'Say why the incident is rejected: a reason is needed.');
     ui.stateMessage.classList.add('is-error');
     ui.reason.focus();
     return;
@@ -133,7 +160,7 @@ async function transition(to, button) {
   try {
     const full = await api(`/incidents/${openId}/transition`, { method: 'POST', body: { to, reason: ui.reason.value.trim() } });
     ui.reason.value = '';
-    ui.stateMessage.textContent = `The incident is now ${full.state}.`;
+    ui.stateMessage.textContent = t('incident.nowState', 'The incident is now {state}.', { state: words(full.state) });
     current = full;
     ctx.onLoaded(full);
     renderFacts(full);
@@ -167,8 +194,8 @@ function agencyText(a) {
 async function renderCommand(i) {
   const c = i.command;
   ui.commandNow.replaceChildren(
-    ...fact('Lead agency', c.lead ? agencyText(c.lead) : 'none named'),
-    ...fact('Supporting', c.supporting.length ? c.supporting.map(agencyText).join('; ') : 'none'),
+    ...fact(t('incident.lead', 'Lead agency'), c.lead ? agencyText(c.lead) : t('incident.noneNamed', 'none named')),
+    ...fact(t('incident.supportingShort', 'Supporting'), c.supporting.length ? c.supporting.map(agencyText).join('; ') : t('incident.none', 'none')),
   );
   if (!ui.lead) return;
   const list = await loadAgencies();
@@ -176,11 +203,11 @@ async function renderCommand(i) {
   const known = new Map(list.map((a) => [a.id, a]));
   for (const a of [c.lead, ...c.supporting]) if (a && !known.has(a.id)) known.set(a.id, a);
   const all = [...known.values()].sort((a, b) => a.name.localeCompare(b.name));
-  ui.lead.replaceChildren(el('option', { value: '', text: '— none —' }),
+  ui.lead.replaceChildren(el('option', { value: '', text: t('incident.noneOption', '— none —') }),
     ...all.map((a) => el('option', { value: String(a.id), text: agencyText(a) })));
   ui.lead.value = c.lead ? String(c.lead.id) : '';
   const supporting = new Set(c.supporting.map((a) => a.id));
-  ui.supporting.replaceChildren(el('legend', { text: 'Supporting agencies' }), ...all.map((a) => {
+  ui.supporting.replaceChildren(el('legend', { text: t('incident.supporting', 'Supporting agencies') }), ...all.map((a) => {
     const id = `incident-supporting-${a.id}`;
     return el('div', { class: 'check' },
       el('input', { type: 'checkbox', id, name: 'supporting', value: String(a.id), checked: supporting.has(a.id) }),
@@ -200,7 +227,7 @@ async function saveCommand(event) {
     current = full;
     ctx.onLoaded(full);
     renderCommand(full);
-    ui.commandMessage.textContent = `Saved: lead ${full.command.lead ? full.command.lead.name : 'none'}, ${full.command.supporting.length} supporting.`;
+    ui.commandMessage.textContent = t('incident.commandSaved', 'Saved: lead {lead}, {n} supporting.', { lead: full.command.lead ? full.command.lead.name : t('incident.none', 'none'), n: num(full.command.supporting.length) });
   } catch (err) {
     ui.commandMessage.textContent = err instanceof ApiError ? err.message : String(err);
   } finally {
@@ -208,17 +235,23 @@ async function saveCommand(event) {
   }
 }
 
+/** Casualty figures in words ("civilians killed 3, civilians wounded 12"). */
+function countsWords(counts) {
+  return Object.entries(counts).map(([c, n]) => `${words(c)} ${num(n)}`).join(', ');
+}
+
 function renderCasualties(data) {
-  const t = data.totals;
-  const reported = new Set(t.reported);
-  const cell = (cat) => el('td', { class: 'num', dataset: { category: cat }, text: reported.has(cat) ? num(t[cat]) : '—', title: reported.has(cat) ? '' : 'not reported' });
-  const head = el('tr', {}, el('th', { scope: 'col', text: '' }), ...CASUALTY_KINDS.map((k) => el('th', { scope: 'col', class: 'num', text: capital(k) })));
-  const rows = CASUALTY_GROUPS.map((g) => el('tr', {}, el('th', { scope: 'row', text: capital(g) }), ...CASUALTY_KINDS.map((k) => cell(`${g}_${k}`))));
-  const total = el('tr', { class: 'total' }, el('th', { scope: 'row', text: 'Total' }), ...CASUALTY_KINDS.map((k) => el('td', { class: 'num', dataset: { total: k }, text: num(t[k]) })));
+  const totals = data.totals;
+  const reported = new Set(totals.reported);
+  const cell = (cat) => el('td', { class: 'num', dataset: { category: cat }, text: reported.has(cat) ? num(totals[cat]) : '—', title: reported.has(cat) ? '' : t('incident.notReported', 'not reported') });
+  const head = el('tr', {}, el('th', { scope: 'col', text: '' }), ...CASUALTY_KINDS.map((k) => el('th', { scope: 'col', class: 'num', text: CASUALTY_WORDS[k]() })));
+  const rows = CASUALTY_GROUPS.map((g) => el('tr', {}, el('th', { scope: 'row', text: CASUALTY_WORDS[g]() }), ...CASUALTY_KINDS.map((k) => cell(`${g}_${k}`))));
+  const total = el('tr', { class: 'total' }, el('th', { scope: 'row', text: t('incident.cas.total', 'Total') }), ...CASUALTY_KINDS.map((k) => el('td', { class: 'num', dataset: { total: k }, text: num(totals[k]) })));
   const table = el('table', { class: 'units-table casualty-table', id: 'incident-casualty-table' },
-    el('caption', { class: 'visually-hidden', text: 'Casualties: latest figures' }), el('thead', {}, head), el('tbody', {}, ...rows, total));
+    el('caption', { class: 'visually-hidden', text: t('incident.cas.caption', 'Casualties: latest figures') }), el('thead', {}, head), el('tbody', {}, ...rows, total));
+  const latest = Object.fromEntries(CASUALTY_GROUPS.flatMap((g) => CASUALTY_KINDS.map((k) => `${g}_${k}`)).filter((c) => reported.has(c)).map((c) => [c, totals[c]]));
   ui.casualtyTable.replaceChildren(
-    el('p', { class: 'board-count' }, t.as_of ? ['As of ', timeElement(t.as_of), `: ${t.summary}`] : 'No figures reported.'),
+    el('p', { class: 'board-count' }, totals.as_of ? [t('incident.cas.asOf', 'As of '), timeElement(totals.as_of), `: ${language() === 'en' ? totals.summary : countsWords(latest)}`] : t('incident.cas.none', 'No figures reported.')),
     table,
   );
   if (!data.updates.length) {
@@ -227,10 +260,12 @@ function renderCasualties(data) {
   }
   const list = el('ol', { class: 'casualty-updates', reversed: true });
   for (const u of [...data.updates].reverse()) {
-    const counts = Object.entries(u.counts).map(([c, n]) => `${words(c)} ${num(n)}`).join(', ');
-    list.append(el('li', {}, timeElement(u.at), ` ${counts}`, u.source ? ` — ${u.source}` : '', ` (recorded by ${u.recorded_by})`, u.note ? ` ${u.note}` : ''));
+    list.append(el('li', {}, timeElement(u.at), ` ${countsWords(u.counts)}`, u.source ? ` — ${u.source}` : '', t('incident.cas.recordedBy', ' (recorded by {name})', { name: u.recorded_by }), u.note ? ` ${u.note}` : ''));
   }
-  ui.casualtyHistory.replaceChildren(el('h4', { text: `History (${data.updates.length} update${data.updates.length === 1 ? '' : 's'}, latest first)` }), list);
+  const n = data.updates.length;
+  ui.casualtyHistory.replaceChildren(el('h4', { text: n === 1
+    ? t('incident.cas.historyOne', 'History (1 update, latest first)')
+    : t('incident.cas.history', 'History ({n} updates, latest first)', { n: num(n) }) }), list);
 }
 
 async function saveCasualties(event, inputs) {
@@ -239,7 +274,7 @@ async function saveCasualties(event, inputs) {
   const counts = {};
   for (const input of inputs) if (input.value !== '') counts[input.dataset.category] = Number(input.value);
   if (!Object.keys(counts).length) {
-    ui.casualtyMessage.textContent = 'Fill in at least one figure.';
+    ui.casualtyMessage.textContent = t('incident.cas.fillOne', 'Fill in at least one figure.');
     return;
   }
   try {
@@ -247,7 +282,7 @@ async function saveCasualties(event, inputs) {
     renderCasualties(data);
     for (const input of inputs) input.value = '';
     ui.casualtySource.value = '';
-    ui.casualtyMessage.textContent = `Recorded: ${data.totals.summary}`;
+    ui.casualtyMessage.textContent = t('incident.cas.recorded', 'Recorded: {summary}', { summary: language() === 'en' ? data.totals.summary : countsWords(counts) });
   } catch (err) {
     ui.casualtyMessage.textContent = err instanceof ApiError ? err.message : String(err);
   }
@@ -255,7 +290,10 @@ async function saveCasualties(event, inputs) {
 
 function renderAffected(i) {
   const a = i.affected;
-  const intro = el('p', { class: 'board-count', text: `${num(a.settlement_count)} settlement${a.settlement_count === 1 ? '' : 's'}, ${num(a.population)} people, within ${a.radius_km} km.` });
+  const within = { n: num(a.settlement_count), people: num(a.population), km: num(a.radius_km) };
+  const intro = el('p', { class: 'board-count', text: a.settlement_count === 1
+    ? t('incident.affectedOne', '1 settlement, {people} people, within {km} km.', within)
+    : t('incident.affectedMany', '{n} settlements, {people} people, within {km} km.', within) });
   if (!a.settlements.length) {
     ui.affectedBody.replaceChildren(intro);
     return;
@@ -263,36 +301,143 @@ function renderAffected(i) {
   // distance_km: from the place, computed by the server (0 inside an area)
   const rows = a.settlements.map((s) => ({ ...s, km: s.distance_km ?? null }))
     .sort((x, y) => (x.km ?? 1e9) - (y.km ?? 1e9) || y.population - x.population);
-  const measured = i.place.type === 'Polygon' ? 'from the edge of the incident\'s area (0: inside it)' : 'from the incident\'s point';
+  const measured = i.place.type === 'Polygon'
+    ? t('incident.fromEdge', 'from the edge of the incident\'s area (0: inside it)')
+    : t('incident.fromPoint', 'from the incident\'s point');
   const table = el('table', { class: 'units-table affected-table', id: 'incident-affected-table' },
-    el('caption', { class: 'visually-hidden', text: 'Affected settlements, nearest first' }),
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Settlement' }), el('th', { scope: 'col', class: 'num', text: 'People' }), el('th', { scope: 'col', class: 'num', text: 'Distance' }))),
+    el('caption', { class: 'visually-hidden', text: t('incident.affectedCaption', 'Affected settlements, nearest first') }),
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('incident.col.settlement', 'Settlement') }), el('th', { scope: 'col', class: 'num', text: t('incident.col.people', 'People') }), el('th', { scope: 'col', class: 'num', text: t('incident.col.distance', 'Distance') }))),
     el('tbody', {}, ...rows.map((s) => el('tr', { dataset: { settlementId: String(s.id) } },
       el('td', { text: `${s.name}${s.region !== i.region ? ` (${s.region})` : ''}` }),
       el('td', { class: 'num', text: num(s.population) }),
-      el('td', { class: 'num', text: s.km == null ? '—' : `${s.km.toFixed(1)} km`, title: measured })))));
+      el('td', { class: 'num', text: s.km == null ? '—' : t('unit.km', '{n} km', { n: s.km.toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) }), title: measured })))));
   ui.affectedBody.replaceChildren(intro, el('div', { class: 'table-scroll affected-scroll' }, table));
+}
+
+const TASK_STEP_WORDS = {
+  accepted: () => t('incident.tl.step.accepted', 'accepted'),
+  open: () => t('incident.tl.step.open', 'declined'),
+  en_route: () => t('incident.tl.step.en_route', 'en route'),
+  on_scene: () => t('incident.tl.step.on_scene', 'on scene'),
+  completed: () => t('incident.tl.step.completed', 'completed; unit released'),
+  cancelled: () => t('incident.tl.step.cancelled', 'cancelled'),
+};
+
+const CHANGED_FIELD_WORDS = {
+  name: () => t('incident.tl.field.name', 'name'),
+  description: () => t('incident.tl.field.description', 'description'),
+  incident_type: () => t('incident.tl.field.incident_type', 'incident type'),
+  severity: () => t('incident.tl.field.severity', 'severity'),
+};
+
+const powerWords = (p) => t(`power.${p}`, words(p));
+
+/** A unified command in words: "lead Name (CODE); supporting none". */
+function commandWords(lead, supporting) {
+  return t('incident.tl.commandWords', 'lead {lead}; supporting {supporting}', {
+    lead: lead ?? t('incident.none', 'none'),
+    supporting: (supporting ?? []).join(', ') || t('incident.none', 'none'),
+  });
+}
+const withNote = (text, note) => (note ? `${text}: ${note}` : text);
+
+/** A timeline entry's line in the reader's language, from its structured `data` where the
+ * server stored what the line needs; else (older entries, free text, other kinds) the line
+ * the server wrote. English reads the server's line as written. */
+export function timelineText(e) {
+  const d = e.data ?? {};
+  if (language() === 'en') return e.text;
+  switch (e.kind) {
+    case 'opened': {
+      if (!d.incident_type || !d.command) break;
+      const point = { lat: coordinate(d.lat), lon: coordinate(d.lon) };
+      const facts = {
+        from: d.report_id ? t('incident.tl.fromReport', ' from report {id}', { id: d.report_id }) : '',
+        type: t(`incidentType.${d.incident_type}`, words(d.incident_type)),
+        severity: words(d.severity),
+        place: d.place_type === 'Polygon' ? t('incident.placeArea', 'area, centred {lat}° N, {lon}° E', point) : t('incident.placePoint', 'point {lat}° N, {lon}° E', point),
+        n: num(d.settlements),
+        people: num(d.people),
+        km: num(d.radius_km),
+        command: commandWords(d.command.lead, d.command.supporting),
+      };
+      return t('incident.tl.opened', 'Incident opened{from}: {type}, severity {severity}, {place}, {n} settlements ({people} people) within {km} km; unified command: {command}', facts);
+    }
+    case 'command_changed':
+      if (!('lead' in d) || !('previous_lead' in d)) break;
+      return t('incident.tl.command', 'Unified command: {now} (was {before})', {
+        now: commandWords(d.lead, d.supporting), before: commandWords(d.previous_lead, d.previous_supporting),
+      });
+    case 'state_changed':
+      if (!d.from || !d.to) break;
+      return withNote(t('incident.tl.state', 'State {from} → {to}', { from: words(d.from), to: words(d.to) }), d.reason);
+    case 'updated': {
+      const changes = Object.entries(d.changes ?? {});
+      if (!changes.length) break;
+      const parts = changes.map(([key, value]) => {
+        if (key === 'place') return t('incident.tl.placeMoved', 'place moved');
+        const field = CHANGED_FIELD_WORDS[key]?.() ?? key.replace(/_/g, ' ');
+        const shown = (v) => (key === 'severity' ? words(v) : key === 'incident_type' ? t(`incidentType.${v}`, words(v)) : v);
+        return Array.isArray(value) && value.length === 2 ? `${field} ${shown(value[0])} → ${shown(value[1])}` : `${field} ${shown(value)}`;
+      });
+      return t('incident.tl.updated', 'Updated: {changes}', { changes: parts.join('; ') });
+    }
+    case 'casualties': {
+      if (!d.counts || !d.as_of || !d.totals) break;
+      const list = (counts) => Object.entries(counts).map(([c, n]) => `${words(c)} ${num(n)}`).join(', ');
+      const source = d.source ? t('incident.tl.source', ' (source: {source})', { source: d.source }) : '';
+      return t('incident.tl.casualties', 'Casualties as of {at}: {counts}{source}; now {totals}', { at: formatHq(d.as_of), counts: list(d.counts), source, totals: list(d.totals) });
+    }
+    case 'task_created': {
+      if (!d.title || !d.priority) break;
+      const needs = (d.required_powers ?? []).map(powerWords).join(', ') || t('incident.tl.noPower', 'no particular power');
+      return t('incident.tl.taskCreated', 'Task {id} ({priority}): {title}; needs {needs}', { id: e.task_id, priority: words(d.priority), title: d.title, needs });
+    }
+    case 'task_assigned': {
+      if (!d.unit) break;
+      const grants = Object.entries(d.granted_powers ?? {}).map(([p, law]) => `${powerWords(p)} (${law})`).join(', ');
+      const text = t('incident.tl.taskAssigned', 'Task {id} assigned to {unit} ({agency})', { id: e.task_id, unit: d.unit, agency: d.agency ?? '' })
+        + (grants ? t('incident.tl.powers', '; powers: {powers}', { powers: grants }) : '');
+      return withNote(text, d.note);
+    }
+    case 'task_status': {
+      if (!('unit' in d) || !d.to) break;
+      const step = TASK_STEP_WORDS[d.to]?.() ?? words(d.to);
+      let text = t('incident.tl.taskStep', 'Task {id} {step}', { id: e.task_id, step });
+      if (d.unit) text += t('incident.tl.byUnit', ' by {unit}', { unit: d.unit });
+      if (d.unit_status) text += t('incident.tl.unitStatus', ' (unit status {status})', { status: words(d.unit_status) });
+      return withNote(text, d.note);
+    }
+    case 'task_refused':
+      if (!d.unit || !d.missing_powers) break;
+      return t('incident.tl.taskRefused', 'Assignment of task {id} to {unit} ({code}) refused: it lacks {powers}', {
+        id: e.task_id, unit: d.unit, code: d.unit_code ?? '', powers: d.missing_powers.map(powerWords).join(', ') || '—',
+      });
+    default:
+      break;
+  }
+  return e.text;
 }
 
 function renderTimeline(items) {
   const sorted = [...items].sort((a, b) => b.id - a.id);
   ui.timelineList.replaceChildren(...sorted.map((e) => el('li', { class: 'timeline-entry', dataset: { kind: e.kind, entryId: String(e.id) } },
-    timeElement(e.at), ' ', el('span', { class: 'timeline-kind', text: words(e.kind) }), ' ',
-    el('span', { class: 'timeline-text', text: e.text }), el('span', { class: 'timeline-actor', text: ` — ${e.actor}` }))));
-  if (!sorted.length) ui.timelineList.replaceChildren(el('li', { class: 'board-empty', text: 'Nothing logged yet.' }));
+    timeElement(e.at), ' ', el('span', { class: 'timeline-kind', text: t(`timeline.${e.kind}`, words(e.kind)) }), ' ',
+    el('span', { class: 'timeline-text', text: timelineText(e) }), el('span', { class: 'timeline-actor', text: ` — ${e.actor}` }))));
+  if (!sorted.length) ui.timelineList.replaceChildren(el('li', { class: 'board-empty', text: t('incident.nothingLogged', 'Nothing logged yet.') }));
 }
 
 async function addLog(event) {
   event.preventDefault();
   const text = ui.logText.value.trim();
   if (!text || openId == null) {
-    ui.logMessage.textContent = 'Write something to log.';
+    ui.logMessage.textContent = t('incident.writeSomething', 'Write something to log.');
     return;
   }
   try {
     await api(`/incidents/${openId}/log`, { method: 'POST', body: { text } });
     ui.logText.value = '';
-    ui.logMessage.textContent = 'Logged.';
+    ui.logMessage.textContent = t('incident.logged', 'Logged.');
     const timeline = await api(`/incidents/${openId}/timeline?limit=500`);
     renderTimeline(timeline.items);
   } catch (err) {
@@ -303,13 +448,13 @@ async function addLog(event) {
 /** Build the page (hidden until an incident is opened); see `ctx` for `context`. */
 export function install(context) {
   ctx = context;
-  const back = el('button', { type: 'button', class: 'button-quiet back', text: '‹ All incidents' });
+  const back = el('button', { type: 'button', class: 'button-quiet back', text: t('incident.back', '‹ All incidents') });
   back.addEventListener('click', () => ctx.onClose());
   ui.title = el('h2', { id: 'incident-title', tabindex: '-1', class: 'incident-title' });
   ui.facts = el('dl', { class: 'unit-facts incident-facts', id: 'incident-facts' });
   ui.actions = el('div', { class: 'incident-actions' });
   ui.state = el('section', { class: 'incident-state', id: 'incident-state', 'aria-labelledby': 'incident-state-h' },
-    el('h3', { id: 'incident-state-h', text: 'State' }));
+    el('h3', { id: 'incident-state-h', text: t('incident.fact.state', 'State') }));
   ui.stateNow = el('p', { class: 'incident-state-now', id: 'incident-state-now' });
   ui.transitions = el('div', { class: 'transition-buttons', id: 'incident-transitions' });
   ui.reason = el('input', { id: 'incident-transition-reason', type: 'text', maxlength: '2000', autocomplete: 'off' });
@@ -317,27 +462,27 @@ export function install(context) {
   ui.state.append(ui.stateNow);
   if (session.can('incident.write')) {
     ui.state.append(ui.transitions,
-      el('div', { class: 'inline-field' }, el('label', { for: 'incident-transition-reason', text: 'Reason (needed to reject)' }), ui.reason));
+      el('div', { class: 'inline-field' }, el('label', { for: 'incident-transition-reason', text: t('incident.reason', 'Reason (needed to reject)') }), ui.reason));
   }
   ui.state.append(ui.stateMessage);
   ui.command = el('section', { class: 'incident-command', id: 'incident-command', 'aria-labelledby': 'incident-command-h' },
-    el('h3', { id: 'incident-command-h', text: 'Unified command' }));
+    el('h3', { id: 'incident-command-h', text: t('incident.command', 'Unified command') }));
   ui.commandNow = el('dl', { class: 'unit-facts', id: 'incident-command-now' });
   ui.command.append(ui.commandNow);
   if (session.can('incident.write')) {
     ui.lead = el('select', { id: 'incident-lead' });
-    ui.supporting = el('fieldset', { class: 'incident-supporting', id: 'incident-supporting' }, el('legend', { text: 'Supporting agencies' }));
-    ui.commandSave = el('button', { type: 'submit', id: 'incident-command-save', text: 'Save the command' });
+    ui.supporting = el('fieldset', { class: 'incident-supporting', id: 'incident-supporting' }, el('legend', { text: t('incident.supporting', 'Supporting agencies') }));
+    ui.commandSave = el('button', { type: 'submit', id: 'incident-command-save', text: t('incident.saveCommand', 'Save the command') });
     ui.commandMessage = el('p', { class: 'status-message', id: 'incident-command-message', role: 'status' });
     const form = el('form', { class: 'status-form command-form', id: 'incident-command-form' },
-      el('div', {}, el('label', { for: 'incident-lead', text: 'Lead agency' }), ui.lead),
+      el('div', {}, el('label', { for: 'incident-lead', text: t('incident.lead', 'Lead agency') }), ui.lead),
       ui.supporting, ui.commandSave, ui.commandMessage);
     form.addEventListener('submit', saveCommand);
-    const more = el('details', { class: 'command-change' }, el('summary', { text: 'Change the command' }), form);
+    const more = el('details', { class: 'command-change' }, el('summary', { text: t('incident.changeCommand', 'Change the command') }), form);
     ui.command.append(more);
   }
   ui.casualties = el('section', { class: 'incident-casualties', id: 'incident-casualties', 'aria-labelledby': 'incident-casualties-h' },
-    el('h3', { id: 'incident-casualties-h', text: 'Casualties' }));
+    el('h3', { id: 'incident-casualties-h', text: t('incident.casualties', 'Casualties') }));
   ui.casualtyTable = el('div', { id: 'incident-casualty-totals' });
   ui.casualtyHistory = el('div', { id: 'incident-casualty-history', class: 'casualty-history' });
   ui.casualties.append(ui.casualtyTable, ui.casualtyHistory);
@@ -349,20 +494,20 @@ export function install(context) {
         const id = `cas-${group}_${kind}`;
         const input = el('input', { id, type: 'number', min: '0', max: '1000000', step: '1', inputmode: 'numeric', dataset: { category: `${group}_${kind}` } });
         inputs.push(input);
-        grid.append(el('div', {}, el('label', { for: id, text: `${capital(group)} ${kind}` }), input));
+        grid.append(el('div', {}, el('label', { for: id, text: CASUALTY_INPUT_WORDS[`${group}_${kind}`]() }), input));
       }
     }
     ui.casualtySource = el('input', { id: 'cas-source', type: 'text', maxlength: '200', autocomplete: 'off' });
     ui.casualtyMessage = el('p', { class: 'status-message', id: 'cas-message', role: 'status' });
     const form = el('form', { class: 'status-form casualty-form', id: 'incident-casualty-form' },
-      el('p', { class: 'legend-note', text: 'Figures as of now for the categories you fill in (totals, not additions); the others keep theirs.' }),
-      grid, el('div', {}, el('label', { for: 'cas-source', text: 'Source (optional)' }), ui.casualtySource),
-      el('button', { type: 'submit', id: 'cas-save', text: 'Record the figures' }), ui.casualtyMessage);
+      el('p', { class: 'legend-note', text: t('incident.cas.note', 'Figures as of now for the categories you fill in (totals, not additions); the others keep theirs.') }),
+      grid, el('div', {}, el('label', { for: 'cas-source', text: t('incident.cas.source', 'Source (optional)') }), ui.casualtySource),
+      el('button', { type: 'submit', id: 'cas-save', text: t('incident.cas.record', 'Record the figures') }), ui.casualtyMessage);
     form.addEventListener('submit', (event) => saveCasualties(event, inputs));
-    ui.casualties.append(el('details', { class: 'casualty-add' }, el('summary', { text: 'Add an update' }), form));
+    ui.casualties.append(el('details', { class: 'casualty-add' }, el('summary', { text: t('incident.cas.add', 'Add an update') }), form));
   }
   ui.affected = el('section', { class: 'incident-affected', id: 'incident-affected', 'aria-labelledby': 'incident-affected-h' },
-    el('h3', { id: 'incident-affected-h', text: 'Affected settlements' }));
+    el('h3', { id: 'incident-affected-h', text: t('incident.affected', 'Affected settlements') }));
   ui.affectedBody = el('div');
   ui.affected.append(ui.affectedBody);
   const taskSection = tasking.install({
@@ -370,14 +515,14 @@ export function install(context) {
     onChanged: () => scheduleRefresh(),
   });
   ui.timeline = el('section', { class: 'incident-timeline', id: 'incident-timeline', 'aria-labelledby': 'incident-timeline-h' },
-    el('h3', { id: 'incident-timeline-h', text: 'Timeline' }));
+    el('h3', { id: 'incident-timeline-h', text: t('incident.timeline', 'Timeline') }));
   ui.timelineList = el('ol', { class: 'timeline-list', id: 'incident-timeline-list', reversed: true });
   if (session.can('incident.log')) {
     ui.logText = el('textarea', { id: 'incident-log-text', rows: '2', maxlength: '4000' });
     ui.logMessage = el('p', { class: 'status-message', id: 'incident-log-message', role: 'status' });
     const form = el('form', { class: 'status-form log-form', id: 'incident-log-form' },
-      el('label', { for: 'incident-log-text', text: 'Add a log entry' }), ui.logText,
-      el('button', { type: 'submit', id: 'incident-log-add', text: 'Add to the log' }), ui.logMessage);
+      el('label', { for: 'incident-log-text', text: t('incident.addLog', 'Add a log entry') }), ui.logText,
+      el('button', { type: 'submit', id: 'incident-log-add', text: t('incident.addToLog', 'Add to the log') }), ui.logMessage);
     form.addEventListener('submit', addLog);
     ui.timeline.append(form);
   }
@@ -392,7 +537,7 @@ export function install(context) {
     if (event.key === 'Escape' && !event.target.closest('input, textarea, select')) ctx.onClose();
   });
   if (session.can('sitrep.read')) {
-    const button = el('button', { type: 'button', id: 'incident-sitrep', text: 'Situation report' });
+    const button = el('button', { type: 'button', id: 'incident-sitrep', text: t('incident.sitrep', 'Situation report') });
     button.addEventListener('click', () => openId != null && openIncidentSitrep(openId, button));
     ui.actions.append(button);
   }
@@ -408,7 +553,7 @@ export function open(id) {
     ui.stateMessage.textContent = '';
     tasking.reset();
     const known = ctx.incident(id);
-    ui.title.textContent = known ? known.name : `Incident ${id}`;
+    ui.title.textContent = known ? known.name : t('incident.numbered', 'Incident {id}', { id });
     for (const part of [ui.facts, ui.timelineList]) part.replaceChildren();
   }
   ui.page.hidden = false;

@@ -42,38 +42,38 @@ const words = (code) => String(code).replace(/_/g, ' ');
 
 function listWords(items) {
   if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return `${items.slice(0, -1).join(', ')}${t('law.and', ' and ')}${items[items.length - 1]}`;
 }
 
 // ------------------------------------------------------------------ acts in words
 
 /** "army, border service and national guard forces", "company units". */
 function categoriesWords(categories) {
-  const kinds = categories.filter((c) => c.axis === 'agency_kind').map((c) => kindOf(c.code).label.toLowerCase());
-  const others = categories.filter((c) => c.axis !== 'agency_kind').map((c) => `${words(c.code)} units`);
-  return listWords([...(kinds.length ? [`${listWords(kinds)} forces`] : []), ...others]);
+  const kinds = categories.filter((c) => c.axis === 'agency_kind').map((c) => t(`agencyKind.${c.code}`, kindOf(c.code).label).toLowerCase());
+  const others = categories.filter((c) => c.axis !== 'agency_kind').map((c) => t('law.categoryUnits', '{category} units', { category: words(c.code) }));
+  return listWords([...(kinds.length ? [t('law.forces', '{kinds} forces', { kinds: listWords(kinds) })] : []), ...others]);
 }
 
 function conditionWords(c) {
   switch (c.kind) {
-    case 'qualification': return `hold a valid ${words(c.value)} qualification`;
-    case 'training': return `have completed the ${words(c.value)} training`;
-    case 'fit': return 'are certified medically fit';
-    case 'unit_activated': return 'belong to a unit under an activation order';
+    case 'qualification': return t('law.qualification', 'hold a valid {name} qualification', { name: words(c.value) });
+    case 'training': return t('law.training', 'have completed the {name} training', { name: words(c.value) });
+    case 'fit': return t('law.fit', 'are certified medically fit');
+    case 'unit_activated': return t('law.activated', 'belong to a unit under an activation order');
     default: return words(c.kind);
   }
 }
 
 /** "c.2 — Carry and use weapons: members of volunteer self-defence forces who …". */
 export function grantWords(g) {
-  const power = powerLabels[g.power] ?? words(g.power);
+  const power = t(`power.${g.power}`, powerLabels[g.power] ?? words(g.power));
   const who = categoriesWords(g.categories);
   const conditions = g.conditions.map(conditionWords);
-  const when = conditions.length ? ` who ${listWords(conditions)}` : '';
+  const when = conditions.length ? t('law.who', ' who {conditions}', { conditions: listWords(conditions) }) : '';
   const unit = g.min_members === 1
-    ? 'a unit holds it when one of its members does'
-    : `a unit holds it when at least ${number(g.min_members)} of its members do`;
-  return `${g.clause} — ${power}: members of ${who}${when}; ${unit}.`;
+    ? t('law.unitOne', 'a unit holds it when one of its members does')
+    : t('law.unitMany', 'a unit holds it when at least {n} of its members do', { n: number(g.min_members) });
+  return t('law.grant', '{clause} — {power}: members of {who}{when}; {unit}.', { clause: g.clause, power, who, when, unit });
 }
 
 /** A day with its year in the HQ's time zone ("1 Jul 2014"), UTC on hover. */

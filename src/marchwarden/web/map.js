@@ -11,6 +11,7 @@
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { PALETTE, settlementRadius } from './palette.js';
 import { placeNames, tileLayer, waterLayer } from './basemap.js';
+import { locale, t } from './i18n.js';
 
 export { L };
 
@@ -43,12 +44,28 @@ export function layerNames() {
   return [...layers.keys()];
 }
 
+/** The layer control's words for the map's own layers (`name` is the layer's key, in
+ * English, for getLayer; other modules register theirs already in the reader's language). */
+const LAYER_WORDS = {
+  Regions: () => t('map.layer.regions', 'Regions'),
+  'State border': () => t('map.layer.stateBorder', 'State border'),
+  Settlements: () => t('map.layer.settlements', 'Settlements'),
+  'Rivers and lakes': () => t('map.layer.water', 'Rivers and lakes'),
+  'Place names': () => t('map.layer.placeNames', 'Place names'),
+  'Base map': () => t('map.layer.baseMap', 'Base map'),
+  Incidents: () => t('map.layer.incidents', 'Incidents'),
+  Units: () => t('map.layer.units', 'Units'),
+  'Alert areas': () => t('map.layer.alertAreas', 'Alert areas'),
+  Reports: () => t('map.layer.reports', 'Reports'),
+  'What-if coverage': () => t('map.layer.whatif', 'What-if coverage'),
+};
+
 /** Add `layer` to the map's layer control under `name` (shown at once unless visible: false). */
 export function registerLayer(name, layer, { visible = true } = {}) {
   if (!map) throw new Error('createMap first');
   if (layers.has(name)) throw new Error(`a layer named ${name} is already registered`);
   layers.set(name, layer);
-  control.addOverlay(layer, name);
+  control.addOverlay(layer, LAYER_WORDS[name]?.() ?? name);
   if (visible) layer.addTo(map);
   return layer;
 }
@@ -101,14 +118,14 @@ export function createMap(element) {
     map.createPane(pane).style.zIndex = String(z);
   }
   L.control.attribution({ prefix: 'Leaflet' })
-    .addAttribution('Geodata: Natural Earth (public domain); GeoNames (CC BY 4.0); rivers and lakes: GSHHG (LGPL)')
+    .addAttribution(t('map.attribution', 'Geodata: Natural Earth (public domain); GeoNames (CC BY 4.0); rivers and lakes: GSHHG (LGPL)'))
     .addTo(map);
   L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
   control = L.control.layers(null, null, { collapsed: false, position: 'topright' }).addTo(map);
   const heading = document.createElement('div');
   heading.className = 'layers-heading';
   heading.id = 'layers-heading';
-  heading.textContent = 'Layers';
+  heading.textContent = t('map.layers', 'Layers');
   const box = control.getContainer();
   box.prepend(heading);
   box.setAttribute('role', 'group');
@@ -174,16 +191,20 @@ function onMapKey(event) {
   if (stepping && stepping !== s) stepping.layer.clearStep();
   stepping = s;
   if (!map.hasLayer(s.layer)) {
-    announce(`The ${s.plural} layer is off; switch it on in Layers.`);
+    announce(t('map.stepOff', 'The {layer} layer is off; switch it on in Layers.', { layer: t(`noun.${s.plural}`, s.plural) }));
     return;
   }
   const found = s.layer.step(event.shiftKey ? -1 : 1);
   if (!found) {
-    announce(`No ${s.plural} in view. Zoom out or pan to find some.`);
+    announce(t('map.stepNone', 'No {things} in view. Zoom out or pan to find some.', { things: t(`noun.${s.plural}`, s.plural) }));
     return;
   }
-  const text = found.text.split('\n').filter((line) => !line.startsWith('Click for')).join('. ');
-  announce(`${s.noun[0].toUpperCase()}${s.noun.slice(1)} ${found.position} of ${found.of} in view: ${text}. Enter opens it.`);
+  const click = t('map.clickFor', 'Click for');
+  const text = found.text.split('\n').filter((line) => !line.startsWith('Click for') && !line.startsWith(click)).join('. ');
+  const noun = t(`map.noun.${s.noun}`, s.noun);
+  announce(t('map.stepFound', '{noun} {n} of {of} in view: {text}. Enter opens it.', {
+    noun: `${noun[0].toUpperCase()}${noun.slice(1)}`, n: found.position, of: found.of, text,
+  }));
 }
 
 /**
@@ -262,11 +283,11 @@ export async function loadGeodata(api) {
   if (!loaded) {
     labelOnHover(borderGroup, (layer) => {
       const p = layer.feature.properties;
-      return `State border ${(p.countries || []).join('–')}, ${Math.round(p.length_km)} km`;
+      return t('map.borderLabel', 'State border {countries}, {km} km', { countries: (p.countries || []).join('–'), km: Math.round(p.length_km).toLocaleString(locale()) });
     });
     labelOnHover(settlementGroup, (layer) => {
       const p = layer.feature.properties;
-      return `${p.name} — ${Number(p.population).toLocaleString('en-GB')} people`;
+      return t('map.settlementLabel', '{name} — {people} people', { name: p.name, people: Number(p.population).toLocaleString(locale()) });
     });
     loaded = true;
   }

@@ -5,7 +5,8 @@
 // words a duty officer can act on (refusalWords).
 
 import { api, ApiError } from './api.js';
-import { el } from './dom.js';
+import { el, num, words } from './dom.js';
+import { locale, t } from './i18n.js';
 import {
   canDecide, canTriage, claimState, claimWords, me, minutesLeft, ratingWords, reports, setClaim, sourceLabel,
   stampClaim, store, typeLabel, types,
@@ -48,17 +49,20 @@ export function refusalWords(err) {
       const until = p.claim_expires_at;
       // the time left by the server's clock (seconds_left), not this browser's
       const ends = typeof p.seconds_left === 'number' ? Date.now() + p.seconds_left * 1000 : Date.parse(until);
-      const when = until ? ` until ${formatHqShort(until)} (${minutesLeft(ends)})` : '';
-      return `${p.claimed_by ?? 'Another officer'} claimed this report first and holds it${when}. `
-        + 'Only they can verify or reject it; you can claim it once they release it or their claim runs out.';
+      const when = until ? t('report.claimUntil', ' until {time} ({left})', { time: formatHqShort(until), left: minutesLeft(ends) }) : '';
+      return t('report.claimedFirst', '{who} claimed this report first and holds it{when}. Only they can verify or reject it; you can claim it once they release it or their claim runs out.', {
+        who: p.claimed_by ?? t('report.anotherOfficer', 'Another officer'), when,
+      });
     }
     case 'report-claim-expired':
-      return 'Your claim on this report ran out, so nothing was changed. Claim it again to go on.';
+      return t('report.claimExpired', 'Your claim on this report ran out, so nothing was changed. Claim it again to go on.');
     case 'report-not-claimed':
-      return 'Claim the report first: only the officer holding the claim can verify or reject it.';
+      return t('report.claimFirst', 'Claim the report first: only the officer holding the claim can verify or reject it.');
     case 'report-already-decided': {
-      const status = p.report_status === 'rejected' ? 'rejected' : 'verified into an incident';
-      return `Someone else already ${status} this report, so nothing was changed. ${p.detail ?? ''}`.trim();
+      const text = p.report_status === 'rejected'
+        ? t('report.alreadyRejected', 'Someone else already rejected this report, so nothing was changed.')
+        : t('report.alreadyVerified', 'Someone else already verified this report into an incident, so nothing was changed.');
+      return `${text} ${p.detail ?? ''}`.trim();
     }
     default:
       return err.message;
@@ -79,7 +83,7 @@ export async function claim(id, { open = false } = {}) {
     const fresh = await api(`/reports/${id}/claim`, { method: 'POST' });
     if (setClaim(id, stampClaim(fresh.claim))) hooks.changed(id);
     if (ui.detailId === id) {
-      setDetailMessage(`You hold this report until ${formatHqShort(fresh.claim.until)}. Verify it into an incident, reject it, or release it.`, 'status');
+      setDetailMessage(t('report.youHold', 'You hold this report until {time}. Verify it into an incident, reject it, or release it.', { time: formatHqShort(fresh.claim.until) }), 'status');
       loadSuggestions(id);
       if (!ui.detail.contains(document.activeElement) || document.activeElement === document.body) ui.detailTitle.focus();
     }
@@ -100,7 +104,7 @@ async function release(id) {
   try {
     const fresh = await api(`/reports/${id}/release`, { method: 'POST' });
     if (setClaim(id, stampClaim(fresh.claim))) hooks.changed(id);
-    setDetailMessage('Released: another officer can claim it now.', 'status');
+    setDetailMessage(t('report.released', 'Released: another officer can claim it now.'), 'status');
     ui.detail.querySelector('[data-role="claim"]')?.focus();
   } catch (err) {
     setDetailMessage(refusalWords(err), 'alert');
@@ -122,11 +126,12 @@ function afterDecision(id, err) {
   setDetailMessage(refusalWords(err), 'alert');
 }
 
-function verified(id, result, words) {
+function verified(id, result, done) {
   const r = reports.get(id);
   hooks.remove(id, { status: 'attached', by: me(), incident_id: result.incident.id, mine: true });
   closeDetail({ focus: true });
-  showListMessage(`${words} Report #${id}${r ? ` (${typeLabel(r)})` : ''} left the queue.`, 'status');
+  const report = r ? t('report.numberedTyped', 'Report #{id} ({type})', { id, type: typeLabel(r) }) : t('report.numbered', 'Report #{id}', { id });
+  showListMessage(t('report.leftQueue', '{done} {report} left the queue.', { done, report }), 'status');
   window.dispatchEvent(new CustomEvent('marchwarden:open-incident', { detail: { id: result.incident.id } }));
 }
 
@@ -134,10 +139,10 @@ async function attach(id, incidentId, name) {
   setDetailMessage('');
   try {
     const result = await api(`/reports/${id}/attach`, { method: 'POST', body: { incident_id: incidentId, note: ui.note?.value.trim() ?? '' } });
-    verified(id, result, `Attached to incident '${result.incident.name}' (#${result.incident.id}).`);
+    verified(id, result, t('report.attached', 'Attached to incident \'{name}\' (#{id}).', { name: result.incident.name, id: result.incident.id }));
   } catch (err) {
     if (err instanceof ApiError && err.code === 'conflict') {
-      setDetailMessage(`Incident '${name}' can no longer take reports: ${err.problem?.detail ?? err.message}`, 'alert');
+      setDetailMessage(t('report.incidentClosed', 'Incident \'{name}\' can no longer take reports: {why}', { name, why: err.problem?.detail ?? err.message }), 'alert');
       return;
     }
     afterDecision(id, err);
@@ -150,7 +155,7 @@ async function openIncident(event) {
   const form = event.currentTarget;
   const name = form.querySelector('[name="name"]').value.trim();
   if (!name) {
-    setFormError(form, 'Give the new incident a name.');
+    setFormError(form, t('report.nameNeeded', 'Give the new incident a name.'));
     form.querySelector('[name="name"]').focus();
     return;
   }
@@ -164,7 +169,7 @@ async function openIncident(event) {
   };
   try {
     const result = await api(`/reports/${id}/open-incident`, { method: 'POST', body });
-    verified(id, result, `Incident '${result.incident.name}' (#${result.incident.id}) opened from the report.`);
+    verified(id, result, t('report.opened', 'Incident \'{name}\' (#{id}) opened from the report.', { name: result.incident.name, id: result.incident.id }));
   } catch (err) {
     if (err instanceof ApiError && err.code === 'validation-error') {
       setFormError(form, err.message);
@@ -181,7 +186,7 @@ async function reject(event) {
   const input = form.querySelector('[name="reason"]');
   const reason = input.value.trim();
   if (!reason) {
-    setFormError(form, 'Say why the report is rejected: a reason is required.');
+    setFormError(form, t('report.reasonNeeded', 'Say why the report is rejected: a reason is required.'));
     input.setAttribute('aria-invalid', 'true');
     input.focus();
     return;
@@ -193,7 +198,8 @@ async function reject(event) {
     const r = reports.get(id);
     hooks.remove(id, { status: 'rejected', by: me(), mine: true });
     closeDetail({ focus: true });
-    showListMessage(`Report #${id}${r ? ` (${typeLabel(r)})` : ''} rejected: ${reason}`, 'status');
+    const report = r ? t('report.numberedTyped', 'Report #{id} ({type})', { id, type: typeLabel(r) }) : t('report.numbered', 'Report #{id}', { id });
+    showListMessage(t('report.rejected', '{report} rejected: {reason}', { report, reason }), 'status');
   } catch (err) {
     afterDecision(id, err);
   }
@@ -216,53 +222,63 @@ function fact(name, ...value) {
 }
 
 function suggestedSeverity(r) {
-  const t = types.get(r.incident_type);
-  if (!t) return 'unknown';
-  if (t.border_specific) return 'moderate';
-  return SEVERITY_BY_CATEGORY[t.acled?.event_type] ?? 'unknown';
+  const type = types.get(r.incident_type);
+  if (!type) return 'unknown';
+  if (type.border_specific) return 'moderate';
+  return SEVERITY_BY_CATEGORY[type.acled?.event_type] ?? 'unknown';
 }
 
 function openIncidentForm(r) {
   const place = nearestPlace(r);
-  const name = `${typeLabel(r)} ${place ? `near ${place}` : r.region ? `in ${r.region}` : `(report #${r.id})`}`;
+  const type = typeLabel(r);
+  const name = place ? t('report.nameNear', '{type} near {place}', { type, place })
+    : r.region ? t('report.nameIn', '{type} in {region}', { type, region: r.region })
+      : t('report.nameOf', '{type} (report #{id})', { type, id: r.id });
   const typeSelect = el('select', { name: 'incident_type', id: 'report-new-type' });
   const known = types.size ? [...types.values()] : [{ code: r.incident_type, label: typeLabel(r) }];
-  for (const t of known) typeSelect.append(el('option', { value: t.code, text: t.label, selected: t.code === r.incident_type }));
+  for (const type of known) typeSelect.append(el('option', { value: type.code, text: t(`incidentType.${type.code}`, type.label), selected: type.code === r.incident_type }));
   const severity = el('select', { name: 'severity', id: 'report-new-severity' });
   const suggested = suggestedSeverity(r);
-  for (const s of SEVERITIES) severity.append(el('option', { value: s, text: s, selected: s === suggested }));
+  for (const s of SEVERITIES) severity.append(el('option', { value: s, text: words(s), selected: s === suggested }));
   const description = el('textarea', { name: 'description', id: 'report-new-description', rows: '3', maxlength: '10000' });
   description.value = r.text;
   const form = el('form', { class: 'report-form', id: 'report-open-form', novalidate: true },
-    el('div', {}, el('label', { for: 'report-new-name', text: 'Name' }),
+    el('div', {}, el('label', { for: 'report-new-name', text: t('report.name', 'Name') }),
       el('input', { type: 'text', name: 'name', id: 'report-new-name', value: name, maxlength: '200', required: true, autocomplete: 'off' })),
-    el('div', {}, el('label', { for: 'report-new-type', text: 'Type (from the report)' }), typeSelect),
-    el('div', {}, el('label', { for: 'report-new-severity', text: 'Severity (suggested from the type — check it)' }), severity),
-    el('div', {}, el('label', { for: 'report-new-description', text: 'Description (the report\'s text)' }), description),
+    el('div', {}, el('label', { for: 'report-new-type', text: t('report.typeField', 'Type (from the report)') }), typeSelect),
+    el('div', {}, el('label', { for: 'report-new-severity', text: t('report.severityField', 'Severity (suggested from the type — check it)') }), severity),
+    el('div', {}, el('label', { for: 'report-new-description', text: t('report.descriptionField', 'Description (the report\'s text)') }), description),
     el('p', { class: 'form-error', role: 'alert' }),
-    el('button', { type: 'submit', id: 'report-open-submit', text: 'Open the incident' }));
+    el('button', { type: 'submit', id: 'report-open-submit', text: t('report.openSubmit', 'Open the incident') }));
   form.addEventListener('submit', openIncident);
   return el('details', { class: 'report-choice', id: 'report-open-incident' },
-    el('summary', { text: 'Open a new incident from this report' }), form);
+    el('summary', { text: t('report.openNew', 'Open a new incident from this report') }), form);
 }
 
 function rejectForm() {
   const reason = el('textarea', { name: 'reason', id: 'report-reject-reason', rows: '2', maxlength: '2000', required: true, 'aria-describedby': 'report-reject-hint' });
   const form = el('form', { class: 'report-form', id: 'report-reject-form', novalidate: true },
-    el('div', {}, el('label', { for: 'report-reject-reason', text: 'Reason (required)' }), reason),
-    el('p', { class: 'form-hint', id: 'report-reject-hint', text: 'Kept with the report and in the audit log.' }),
+    el('div', {}, el('label', { for: 'report-reject-reason', text: t('report.reasonField', 'Reason (required)') }), reason),
+    el('p', { class: 'form-hint', id: 'report-reject-hint', text: t('report.reasonHint', 'Kept with the report and in the audit log.') }),
     el('p', { class: 'form-error', role: 'alert' }),
-    el('button', { type: 'submit', id: 'report-reject-submit', class: 'button-reject', text: 'Reject the report' }));
+    el('button', { type: 'submit', id: 'report-reject-submit', class: 'button-reject', text: t('report.reject', 'Reject the report') }));
   form.addEventListener('submit', reject);
   return el('details', { class: 'report-choice', id: 'report-reject' },
-    el('summary', { text: 'Reject the report' }), form);
+    el('summary', { text: t('report.reject', 'Reject the report') }), form);
 }
+
+/** One decimal place, the language's decimal sign. */
+function decimal(x) {
+  return Number(x).toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+const kmAway = (km) => t('report.kmAway', '{n} km away', { n: decimal(km) });
 
 function gap(seconds) {
   const s = Math.abs(Number(seconds) || 0);
-  if (s < 60) return 'within a minute';
-  if (s < 3600) return `${Math.round(s / 60)} min apart`;
-  return `${(s / 3600).toFixed(1)} h apart`;
+  if (s < 60) return t('report.withinMinute', 'within a minute');
+  if (s < 3600) return t('report.minApart', '{n} min apart', { n: Math.round(s / 60) });
+  return t('report.hoursApart', '{n} h apart', { n: decimal(s / 3600) });
 }
 
 /** Run `fn`, which rebuilds part of `container`; a control that had the focus gets it back. */
@@ -284,42 +300,42 @@ function buildSuggestions(r, suggestions, { live }) {
   const missesOpen = Boolean(box.querySelector('.report-misses')?.open);
   const mine = claimState(r) === 'mine' && canDecide();
   const s = suggestions ?? { matches: [], duplicates: [], misses: [] };
-  const parts = [el('h3', { text: 'Correlation' }),
-    el('p', { class: 'board-count', text: live ? 'Against the open incidents and reports as they are now.' : 'As computed when the report came in.' })];
+  const parts = [el('h3', { text: t('report.correlation', 'Correlation') }),
+    el('p', { class: 'board-count', text: live ? t('report.live', 'Against the open incidents and reports as they are now.') : t('report.asComputed', 'As computed when the report came in.') })];
   const matchList = el('ul', { class: 'suggestion-list', id: 'report-matches' });
   const offered = new Set();
   for (const m of s.matches ?? []) {
     offered.add(m.incident_id);
     const facts = [
-      m.distance_km != null ? `${Number(m.distance_km).toFixed(1)} km away` : null,
+      m.distance_km != null ? kmAway(m.distance_km) : null,
       m.time_gap_seconds != null ? gap(m.time_gap_seconds) : null,
-      m.same_type != null ? (m.same_type ? 'same type' : 'compatible type') : null,
+      m.same_type != null ? (m.same_type ? t('report.sameType', 'same type') : t('report.compatibleType', 'compatible type')) : null,
     ].filter(Boolean).join(' · ');
     const item = el('li', { class: 'suggestion', dataset: { incidentId: String(m.incident_id) } },
       el('p', { class: 'suggestion-title' }, el('strong', { text: m.incident_name }), ` (#${m.incident_id})`, facts ? ` — ${facts}` : ''),
       el('ul', { class: 'suggestion-reasons' }, ...(m.reasons ?? []).map((t) => el('li', { text: t }))));
     if (mine) {
-      const b = el('button', { type: 'button', class: 'suggestion-attach', dataset: { key: `attach-${m.incident_id}` }, text: `Attach to incident '${m.incident_name}'` });
+      const b = el('button', { type: 'button', class: 'suggestion-attach', dataset: { key: `attach-${m.incident_id}` }, text: t('report.attachTo', 'Attach to incident \'{name}\'', { name: m.incident_name }) });
       b.addEventListener('click', () => attach(r.id, m.incident_id, m.incident_name));
       item.append(b);
     }
     matchList.append(item);
   }
-  parts.push(el('h4', { text: 'Open incidents it may belong to' }));
-  parts.push((s.matches ?? []).length ? matchList : el('p', { class: 'board-empty', text: 'None: no open incident is near enough in place, time and type.' }));
+  parts.push(el('h4', { text: t('report.mayBelong', 'Open incidents it may belong to') }));
+  parts.push((s.matches ?? []).length ? matchList : el('p', { class: 'board-empty', text: t('report.noMatch', 'None: no open incident is near enough in place, time and type.') }));
 
-  parts.push(el('h4', { text: 'Likely duplicates' }));
+  parts.push(el('h4', { text: t('report.duplicates', 'Likely duplicates') }));
   if ((s.duplicates ?? []).length) {
     const list = el('ul', { class: 'suggestion-list', id: 'report-duplicates' });
     for (const d of s.duplicates) {
-      const where = d.incident_id ? `, already part of incident #${d.incident_id}` : '';
-      const facts = [d.distance_km != null ? `${Number(d.distance_km).toFixed(1)} km away` : null, d.time_gap_seconds != null ? gap(d.time_gap_seconds) : null].filter(Boolean).join(' · ');
+      const where = d.incident_id ? t('report.alreadyPart', ', already part of incident #{id}', { id: d.incident_id }) : '';
+      const facts = [d.distance_km != null ? kmAway(d.distance_km) : null, d.time_gap_seconds != null ? gap(d.time_gap_seconds) : null].filter(Boolean).join(' · ');
       const item = el('li', { class: 'suggestion', dataset: { reportId: String(d.report_id) } },
-        el('p', { class: 'suggestion-title' }, el('strong', { text: `Report #${d.report_id}` }), where, facts ? ` — ${facts}` : ''),
+        el('p', { class: 'suggestion-title' }, el('strong', { text: t('report.numbered', 'Report #{id}', { id: d.report_id }) }), where, facts ? ` — ${facts}` : ''),
         el('ul', { class: 'suggestion-reasons' }, ...(d.reasons ?? []).map((t) => el('li', { text: t }))));
       if (mine && d.incident_id && !offered.has(d.incident_id)) {
         offered.add(d.incident_id);
-        const b = el('button', { type: 'button', class: 'suggestion-attach', dataset: { key: `attach-${d.incident_id}` }, text: `Attach to incident #${d.incident_id} (as report #${d.report_id})` });
+        const b = el('button', { type: 'button', class: 'suggestion-attach', dataset: { key: `attach-${d.incident_id}` }, text: t('report.attachAs', 'Attach to incident #{id} (as report #{report})', { id: d.incident_id, report: d.report_id }) });
         b.addEventListener('click', () => attach(r.id, d.incident_id, `#${d.incident_id}`));
         item.append(b);
       }
@@ -327,16 +343,16 @@ function buildSuggestions(r, suggestions, { live }) {
     }
     parts.push(list);
   } else {
-    parts.push(el('p', { class: 'board-empty', text: 'None.' }));
+    parts.push(el('p', { class: 'board-empty', text: t('report.none', 'None.') }));
   }
   if ((s.misses ?? []).length) {
     const list = el('ul', { class: 'suggestion-list suggestion-misses' });
     for (const m of s.misses) {
       list.append(el('li', { class: 'suggestion' },
-        el('p', { class: 'suggestion-title' }, el('strong', { text: m.incident_name }), ` (#${m.incident_id}) — ${Number(m.distance_km).toFixed(1)} km away`),
+        el('p', { class: 'suggestion-title' }, el('strong', { text: m.incident_name }), ` (#${m.incident_id}) — ${kmAway(m.distance_km)}`),
         el('ul', { class: 'suggestion-reasons' }, ...(m.reasons ?? []).map((t) => el('li', { text: t })))));
     }
-    parts.push(el('details', { class: 'report-misses', open: missesOpen }, el('summary', { text: `Nearest open incidents not matched (${s.misses.length})` }), list));
+    parts.push(el('details', { class: 'report-misses', open: missesOpen }, el('summary', { text: t('report.misses', 'Nearest open incidents not matched ({n})', { n: num(s.misses.length) }) }), list));
   }
   box.replaceChildren(...parts);
 }
@@ -372,18 +388,19 @@ export function refreshSuggestionsSoon() {
 export function renderDetail(r) {
   ui.detail.dataset.reportId = String(r.id);
   ui.detail.dataset.claim = claimState(r);
-  ui.detailTitle.replaceChildren(symbolElement(22), el('span', { text: `Report #${r.id}: ${typeLabel(r)}` }));
-  const position = `${r.position.lat.toFixed(4)}° N, ${r.position.lon.toFixed(4)}° E, ± ${Math.round(r.uncertainty_m)} m`;
+  ui.detailTitle.replaceChildren(symbolElement(22), el('span', { text: t('report.title', 'Report #{id}: {type}', { id: r.id, type: typeLabel(r) }) }));
+  const four = (x) => x.toLocaleString(locale(), { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+  const position = t('report.position', '{lat}° N, {lon}° E, ± {m} m', { lat: four(r.position.lat), lon: four(r.position.lon), m: num(Math.round(r.uncertainty_m)) });
   ui.facts.replaceChildren(
-    ...fact('Source', sourceLabel(r.source_kind)),
-    ...fact('Rating', el('span', { title: r.rating_meaning || '', text: ratingWords(r.rating) })),
-    ...fact('Observed', timeElement(r.observed_at)),
-    ...fact('Received', timeElement(r.received_at)),
-    ...fact('Where', `${position}${r.region ? ` (${r.region})` : ''}`),
-    ...fact('Reporter', r.reporter || '—'),
-    ...(r.submitted_by ? fact('Submitted by', r.submitted_by) : []),
+    ...fact(t('report.fact.source', 'Source'), sourceLabel(r.source_kind)),
+    ...fact(t('report.fact.rating', 'Rating'), el('span', { title: r.rating_meaning || '', text: ratingWords(r.rating) })),
+    ...fact(t('report.fact.observed', 'Observed'), timeElement(r.observed_at)),
+    ...fact(t('report.fact.received', 'Received'), timeElement(r.received_at)),
+    ...fact(t('report.fact.where', 'Where'), `${position}${r.region ? ` (${r.region})` : ''}`),
+    ...fact(t('report.fact.reporter', 'Reporter'), r.reporter || '—'),
+    ...(r.submitted_by ? fact(t('report.fact.submittedBy', 'Submitted by'), r.submitted_by) : []),
   );
-  ui.text.textContent = r._partial ? 'Reading the report…' : r.text || '(no text)';
+  ui.text.textContent = r._partial ? t('reports.reading', 'Reading the report…') : r.text || t('reports.noText', '(no text)');
   const state = claimState(r);
   ui.claimLine.textContent = claimWords(r);
   ui.claimLine.dataset.claim = state;
@@ -391,20 +408,20 @@ export function renderDetail(r) {
   const actions = [];
   if (canTriage()) {
     if (state === 'none') {
-      const b = el('button', { type: 'button', id: 'report-claim', dataset: { role: 'claim' }, text: 'Claim this report' });
+      const b = el('button', { type: 'button', id: 'report-claim', dataset: { role: 'claim' }, text: t('report.claim', 'Claim this report') });
       b.addEventListener('click', () => claim(r.id));
       actions.push(b);
     } else if (state === 'mine') {
-      const renew = el('button', { type: 'button', class: 'button-quiet', id: 'report-renew', text: 'Keep it longer' });
+      const renew = el('button', { type: 'button', class: 'button-quiet', id: 'report-renew', text: t('report.renew', 'Keep it longer') });
       renew.addEventListener('click', () => claim(r.id));
-      const rel = el('button', { type: 'button', class: 'button-quiet', id: 'report-release', text: 'Release' });
+      const rel = el('button', { type: 'button', class: 'button-quiet', id: 'report-release', text: t('report.release', 'Release') });
       rel.addEventListener('click', () => release(r.id));
       actions.push(renew, rel);
     } else {
-      actions.push(el('p', { class: 'board-empty', text: 'Only the officer holding the claim can verify or reject it.' }));
+      actions.push(el('p', { class: 'board-empty', text: t('report.onlyHolder', 'Only the officer holding the claim can verify or reject it.') }));
     }
   } else {
-    actions.push(el('p', { class: 'board-empty', text: 'Your role can read the queue but not verify reports.' }));
+    actions.push(el('p', { class: 'board-empty', text: t('report.readOnly', 'Your role can read the queue but not verify reports.') }));
   }
   keepFocus(ui.claimActions, () => ui.claimActions.replaceChildren(...actions));
 
@@ -414,8 +431,8 @@ export function renderDetail(r) {
       ui.decisionsFor = r.id;
       ui.note = el('input', { type: 'text', id: 'report-note', maxlength: '2000', autocomplete: 'off' });
       ui.decisions.replaceChildren(
-        el('h3', { text: 'Decide' }),
-        el('div', { class: 'report-note' }, el('label', { for: 'report-note', text: 'Note for attaching or opening (optional)' }), ui.note),
+        el('h3', { text: t('report.decide', 'Decide') }),
+        el('div', { class: 'report-note' }, el('label', { for: 'report-note', text: t('report.noteField', 'Note for attaching or opening (optional)') }), ui.note),
         openIncidentForm(r),
         rejectForm(),
       );
@@ -434,11 +451,12 @@ export function showDecided(outcome) {
   ui.decisions.hidden = true;
   ui.decisionsFor = null;
   ui.claimActions.replaceChildren();
-  const who = outcome.by ? ` by ${outcome.by === me() ? 'you' : outcome.by}` : '';
-  const what = outcome.status === 'rejected' ? `rejected${who}` : `verified${who}${outcome.incident_id ? ` into incident #${outcome.incident_id}` : ''}`;
-  ui.claimLine.textContent = `This report was ${what}; it has left the queue.`;
+  const who = outcome.by ? t('report.by', ' by {who}', { who: outcome.by === me() ? t('report.you', 'you') : outcome.by }) : '';
+  const into = outcome.incident_id ? t('report.intoIncident', ' into incident #{id}', { id: outcome.incident_id }) : '';
+  const what = outcome.status === 'rejected' ? t('report.wasRejected', 'rejected{who}', { who }) : t('report.wasVerified', 'verified{who}{into}', { who, into });
+  ui.claimLine.textContent = t('report.decided', 'This report was {what}; it has left the queue.', { what });
   ui.claimLine.dataset.claim = 'decided';
-  if (!outcome.mine) setDetailMessage(`This report was ${what} while you were reading it.`, 'alert');
+  if (!outcome.mine) setDetailMessage(t('report.decidedMeanwhile', 'This report was {what} while you were reading it.', { what }), 'alert');
 }
 
 export function openDetail(id, { focusTitle = true } = {}) {
@@ -489,7 +507,7 @@ export function refreshClaim() {
  * outcome)` are the board's, for a report changed or gone by what is done here. */
 export function install({ changed, remove }) {
   hooks = { changed, remove };
-  const back = el('button', { type: 'button', class: 'button-quiet back', text: '‹ All reports' });
+  const back = el('button', { type: 'button', class: 'button-quiet back', text: t('report.back', '‹ All reports') });
   back.addEventListener('click', () => closeDetail());
   ui.detailTitle = el('h2', { id: 'report-detail-title', tabindex: '-1', class: 'report-detail-title' });
   ui.facts = el('dl', { class: 'unit-facts report-facts' });
@@ -497,8 +515,8 @@ export function install({ changed, remove }) {
   ui.claimLine = el('p', { class: 'report-claim report-claim-line', id: 'report-claim-line' });
   ui.claimActions = el('div', { class: 'report-actions' });
   ui.detailMessage = el('p', { class: 'report-message', role: 'status', id: 'report-detail-message', 'aria-live': 'assertive' });
-  ui.suggestions = el('section', { class: 'report-suggestions', id: 'report-suggestions', 'aria-label': 'Correlation suggestions' });
-  ui.decisions = el('section', { class: 'report-decisions', id: 'report-decisions', 'aria-label': 'Decide' });
+  ui.suggestions = el('section', { class: 'report-suggestions', id: 'report-suggestions', 'aria-label': t('report.suggestions', 'Correlation suggestions') });
+  ui.decisions = el('section', { class: 'report-decisions', id: 'report-decisions', 'aria-label': t('report.decide', 'Decide') });
   ui.decisions.hidden = true;
   ui.detail = el('section', { class: 'report-detail', id: 'report-detail', 'aria-labelledby': 'report-detail-title' },
     back, ui.detailTitle, ui.facts, ui.text, ui.claimLine, ui.claimActions, ui.detailMessage, ui.suggestions, ui.decisions);

@@ -9,38 +9,62 @@
 import { api, ApiError } from './api.js';
 import { clearCandidates, showCandidates } from './candidatelayer.js';
 import { el, num, words } from './dom.js';
+import { locale, t } from './i18n.js';
 import { session } from './session.js';
 import { timeElement } from './time.js';
 import { AGENCY_KINDS } from './unitsymbols.js';
 
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
-const READINESS = { 0: 'any', 1: 'not ready', 2: 'limited', 3: 'ready', 4: 'fully ready' };
+const READINESS = {
+  0: () => t('readiness.0', 'any'),
+  1: () => t('readiness.1', 'not ready'),
+  2: () => t('readiness.2', 'limited'),
+  3: () => t('readiness.3', 'ready'),
+  4: () => t('readiness.4', 'fully ready'),
+};
 
 /** What a task's status means for its unit. */
-export const TASK_STATUS_WORDS = {
-  open: 'open — no unit yet',
-  assigned: 'assigned — unit committed, to accept',
-  accepted: 'accepted — unit committed',
-  en_route: 'en route — unit committed',
-  on_scene: 'on scene — unit committed',
-  completed: 'completed — unit released',
-  cancelled: 'cancelled',
+const TASK_STATUS_WORDS = {
+  open: () => t('task.status.open', 'open — no unit yet'),
+  assigned: () => t('task.status.assigned', 'assigned — unit committed, to accept'),
+  accepted: () => t('task.status.accepted', 'accepted — unit committed'),
+  en_route: () => t('task.status.en_route', 'en route — unit committed'),
+  on_scene: () => t('task.status.on_scene', 'on scene — unit committed'),
+  completed: () => t('task.status.completed', 'completed — unit released'),
+  cancelled: () => t('task.status.cancelled', 'cancelled'),
 };
+
+/** A task's status in words, with what it means for its unit. */
+export function taskStatusWords(status) {
+  return TASK_STATUS_WORDS[status]?.() ?? words(status);
+}
 
 /** The unit's reports on a task (task.respond), by the next status the server allows
  * (the task summary's `allowed_next`): [what to send, button label]. */
 const RESPONSES = {
-  accepted: ['accept', 'Accept'],
-  en_route: ['en_route', 'En route'],
-  on_scene: ['on_scene', 'On scene'],
-  completed: ['released', 'Release'],
+  accepted: ['accept', () => t('task.do.accept', 'Accept')],
+  en_route: ['en_route', () => t('task.do.en_route', 'En route')],
+  on_scene: ['on_scene', () => t('task.do.on_scene', 'On scene')],
+  completed: ['released', () => t('task.do.release', 'Release')],
 };
 
 /** Steps that need a reason (the server refuses them without): decline (task.respond, an
  * assigned task back to open) and cancel (task.assign). */
 const WITH_REASON = {
-  decline: { label: 'Decline', question: 'Why does the unit decline the task?', confirm: 'Decline the task', action: 'task.respond', done: 'declined — open again, the unit is available' },
-  cancel: { label: 'Cancel task', question: 'Why is the task cancelled?', confirm: 'Cancel the task', action: 'task.assign', done: 'cancelled — the unit is available' },
+  decline: {
+    label: () => t('task.decline', 'Decline'),
+    question: () => t('task.declineWhy', 'Why does the unit decline the task?'),
+    confirm: () => t('task.declineConfirm', 'Decline the task'),
+    action: 'task.respond',
+    done: () => t('task.declined', 'declined — open again, the unit is available'),
+  },
+  cancel: {
+    label: () => t('task.cancel', 'Cancel task'),
+    question: () => t('task.cancelWhy', 'Why is the task cancelled?'),
+    confirm: () => t('task.cancelConfirm', 'Cancel the task'),
+    action: 'task.assign',
+    done: () => t('task.cancelled', 'cancelled — the unit is available'),
+  },
 };
 
 /** Whether `what` (decline or cancel) is a step the server allows from the task's state:
@@ -54,7 +78,7 @@ function reasonAllowed(task, what) {
 function kindWords(text) {
   let out = String(text ?? '');
   for (const [code, kind] of Object.entries(AGENCY_KINDS)) {
-    out = out.replace(new RegExp(`\\b${code}\\b`, 'g'), `${kind.label.toLowerCase()} units`);
+    out = out.replace(new RegExp(`\\b${code}\\b`, 'g'), t('task.kindUnits', '{kind} units', { kind: t(`agencyKind.${code}`, kind.label).toLowerCase() }));
   }
   return out;
 }
@@ -74,13 +98,13 @@ export function refusalWords(unitName, err) {
   const parts = [];
   for (const m of p.missing_powers ?? []) {
     const why = (m.reasons ?? []).map((r) => powerReason(m.power, r)).filter(Boolean);
-    parts.push(`${m.label.toLowerCase()} — ${why.length ? why.join('; ') : 'not held'}`);
+    parts.push(`${t(`power.${m.power}`, m.label).toLowerCase()} — ${why.length ? why.join('; ') : t('task.notHeld', 'not held')}`);
   }
   for (const r of p.reasons ?? []) {
     if (r.code === 'missing_power') continue;
     parts.push(kindWords(r.message));
   }
-  return `${unitName} cannot be given this task: ${parts.join('; ') || p.detail || 'it is not eligible'}.`;
+  return t('task.refused', '{unit} cannot be given this task: {why}.', { unit: unitName, why: parts.join('; ') || p.detail || t('task.notEligible', 'it is not eligible') });
 }
 
 /** The page's: `incident()` the incident on show, `onChanged()` read it again. */
@@ -97,8 +121,8 @@ function askReason(task, what, button) {
   asking = { task, what, button };
   ui.reasonForm.dataset.taskId = String(task.id);
   ui.reasonForm.dataset.what = what;
-  ui.reasonLabel.textContent = `${step.question} (task "${task.title}")`;
-  ui.reasonSubmit.textContent = step.confirm;
+  ui.reasonLabel.textContent = t('task.reasonQuestion', '{question} (task "{title}")', { question: step.question(), title: task.title });
+  ui.reasonSubmit.textContent = step.confirm();
   ui.reason.value = '';
   ui.reasonMessage.textContent = '';
   ui.reasonForm.hidden = false;
@@ -120,7 +144,7 @@ function closeReason(refocus) {
 async function withReason(task, what) {
   const reason = ui.reason.value.trim();
   if (!reason) {
-    ui.reasonMessage.textContent = 'A reason is needed: say why.';
+    ui.reasonMessage.textContent = t('task.reasonNeeded', 'A reason is needed: say why.');
     ui.reason.focus();
     return;
   }
@@ -130,7 +154,7 @@ async function withReason(task, what) {
   try {
     const fresh = await api(`/tasks/${task.id}/${what}`, { method: 'POST', body: { reason } });
     closeReason(false);
-    ui.taskMessage.textContent = `Task "${fresh.title}": ${WITH_REASON[what].done}.`;
+    ui.taskMessage.textContent = t('task.done', 'Task "{title}": {status}.', { title: fresh.title, status: WITH_REASON[what].done() });
     ctx.onChanged();
   } catch (err) {
     ui.reasonMessage.textContent = err instanceof ApiError ? err.message : String(err);
@@ -142,8 +166,8 @@ async function withReason(task, what) {
 /** An ineligibility reason in words: "Carry and use weapons: not granted to …". */
 function reasonWords(x) {
   if (x.code === 'missing_power' && x.subject) {
-    const label = powerLabels.get(x.subject) ?? words(x.subject);
-    return `Lacks the power "${label}": ${powerReason(x.subject, x.detail ?? x.message)}`;
+    const label = t(`power.${x.subject}`, powerLabels.get(x.subject) ?? words(x.subject));
+    return t('task.lacks', 'Lacks the power "{power}": {why}', { power: label, why: powerReason(x.subject, x.detail ?? x.message) });
   }
   return kindWords(x.message);
 }
@@ -165,10 +189,10 @@ async function loadPowers() {
     return;
   }
   ui.powers.dataset.filled = 'true';
-  ui.powers.replaceChildren(el('legend', { text: 'Powers the unit must hold' }), ...powers.map((p) => {
+  ui.powers.replaceChildren(el('legend', { text: t('task.powersNeeded', 'Powers the unit must hold') }), ...powers.map((p) => {
     const id = `task-power-${p.power}`;
     return el('div', { class: 'check' }, el('input', { type: 'checkbox', id, name: 'task-power', value: p.power }),
-      el('label', { for: id, text: p.label }));
+      el('label', { for: id, text: t(`power.${p.power}`, p.label) }));
   }));
 }
 
@@ -176,43 +200,43 @@ async function loadPowers() {
 export function render(incident) {
   const tasks = incident.tasks;
   if (ui.lon && !ui.lon.value && !ui.lat.value) {
-    ui.lon.placeholder = incident.reference_point.lon.toFixed(4);
-    ui.lat.placeholder = incident.reference_point.lat.toFixed(4);
+    ui.lon.placeholder = incident.reference_point.lon.toLocaleString(locale(), { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+    ui.lat.placeholder = incident.reference_point.lat.toLocaleString(locale(), { minimumFractionDigits: 4, maximumFractionDigits: 4 });
   }
   if (!tasks.length) {
-    ui.list.replaceChildren(el('p', { class: 'board-empty', text: 'No tasks yet.' }));
+    ui.list.replaceChildren(el('p', { class: 'board-empty', text: t('task.none', 'No tasks yet.') }));
   } else {
     const body = el('tbody');
-    for (const t of tasks) {
+    for (const task of tasks) {
       const cells = [
-        el('td', { class: 'task-title', text: t.title }),
-        el('td', { class: 'task-priority', dataset: { priority: t.priority }, text: t.priority }),
-        el('td', { class: 'task-status', dataset: { status: t.status }, text: TASK_STATUS_WORDS[t.status] ?? words(t.status) }),
-        el('td', { class: 'task-unit', dataset: { unitStatus: t.unit_status ?? '' } },
-          t.unit_name ?? '—', t.unit_status ? el('span', { class: 'task-unit-status', text: ` (${words(t.unit_status)})` }) : null),
+        el('td', { class: 'task-title', text: task.title }),
+        el('td', { class: 'task-priority', dataset: { priority: task.priority }, text: words(task.priority) }),
+        el('td', { class: 'task-status', dataset: { status: task.status }, text: taskStatusWords(task.status) }),
+        el('td', { class: 'task-unit', dataset: { unitStatus: task.unit_status ?? '' } },
+          task.unit_name ?? '—', task.unit_status ? el('span', { class: 'task-unit-status', text: ` (${words(task.unit_status)})` }) : null),
       ];
-      const next = new Set(t.allowed_next ?? []);
+      const next = new Set(task.allowed_next ?? []);
       const actions = el('td', { class: 'task-actions' });
-      if (session.can('task.assign') && t.status === 'open') {
-        const b = el('button', { type: 'button', class: 'button-quiet task-recommend', text: 'Find units' });
-        b.addEventListener('click', () => recommend(t.id, t.title, t.position));
+      if (session.can('task.assign') && task.status === 'open') {
+        const b = el('button', { type: 'button', class: 'button-quiet task-recommend', text: t('task.findUnits', 'Find units') });
+        b.addEventListener('click', () => recommend(task.id, task.title, task.position));
         actions.append(b);
       }
       if (session.can('task.respond')) {
         for (const [status, [what, label]] of Object.entries(RESPONSES)) {
           if (!next.has(status)) continue;
-          const b = el('button', { type: 'button', class: 'button-quiet task-respond', dataset: { respond: what }, text: label });
-          b.addEventListener('click', () => respond(t, what));
+          const b = el('button', { type: 'button', class: 'button-quiet task-respond', dataset: { respond: what }, text: label() });
+          b.addEventListener('click', () => respond(task, what));
           actions.append(b);
         }
       }
       for (const what of Object.keys(WITH_REASON)) {
-        if (!reasonAllowed(t, what) || !session.can(WITH_REASON[what].action)) continue;
-        const b = el('button', { type: 'button', class: 'button-quiet task-reasoned', dataset: { reasoned: what }, text: WITH_REASON[what].label });
-        b.addEventListener('click', () => askReason(t, what, b));
+        if (!reasonAllowed(task, what) || !session.can(WITH_REASON[what].action)) continue;
+        const b = el('button', { type: 'button', class: 'button-quiet task-reasoned', dataset: { reasoned: what }, text: WITH_REASON[what].label() });
+        b.addEventListener('click', () => askReason(task, what, b));
         actions.append(b);
       }
-      body.append(el('tr', { dataset: { taskId: String(t.id), status: t.status } }, ...cells, actions));
+      body.append(el('tr', { dataset: { taskId: String(task.id), status: task.status } }, ...cells, actions));
     }
     if (asking) {
       // the task asked about may have moved on (e.g. another user cancelled it)
@@ -220,13 +244,13 @@ export function render(incident) {
       if (!still || !reasonAllowed(still, asking.what)) closeReason(false);
     }
     ui.list.replaceChildren(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table tasks-table', id: 'incident-tasks-table' },
-      el('caption', { class: 'visually-hidden', text: 'The incident\'s tasks' }),
-      el('thead', {}, el('tr', {}, ...['Task', 'Priority', 'Status', 'Unit', ''].map((h) => el('th', { scope: 'col', text: h })))),
+      el('caption', { class: 'visually-hidden', text: t('task.caption', 'The incident\'s tasks') }),
+      el('thead', {}, el('tr', {}, ...[t('task.col.task', 'Task'), t('task.col.priority', 'Priority'), t('task.col.status', 'Status'), t('task.col.unit', 'Unit'), ''].map((h) => el('th', { scope: 'col', text: h })))),
       body)));
   }
   if (recsFor != null) {
-    const t = tasks.find((x) => x.id === recsFor);
-    if (t) ui.recs.dataset.taskStatus = t.status;
+    const task = tasks.find((x) => x.id === recsFor);
+    if (task) ui.recs.dataset.taskStatus = task.status;
   }
 }
 
@@ -236,7 +260,7 @@ async function respond(task, what) {
     const body = what === 'accept' ? { note: '' } : { status: what };
     const path = what === 'accept' ? `/tasks/${task.id}/accept` : `/tasks/${task.id}/status`;
     const fresh = await api(path, { method: 'POST', body });
-    ui.taskMessage.textContent = `Task "${fresh.title}": ${TASK_STATUS_WORDS[fresh.status] ?? fresh.status}.`;
+    ui.taskMessage.textContent = t('task.done', 'Task "{title}": {status}.', { title: fresh.title, status: taskStatusWords(fresh.status) });
     ctx.onChanged();
   } catch (err) {
     ui.taskMessage.textContent = err instanceof ApiError ? err.message : String(err);
@@ -249,7 +273,7 @@ async function createTask(event) {
   if (!incident) return;
   const title = ui.title.value.trim();
   if (!title) {
-    ui.createMessage.textContent = 'Say what is to be done.';
+    ui.createMessage.textContent = t('task.titleNeeded', 'Say what is to be done.');
     ui.title.focus();
     return;
   }
@@ -267,7 +291,7 @@ async function createTask(event) {
     ui.title.value = '';
     for (const x of ui.powers.querySelectorAll('input:checked')) x.checked = false;
     ui.capabilities.value = '';
-    ui.createMessage.textContent = `Task "${task.title}" created.`;
+    ui.createMessage.textContent = t('task.created', 'Task "{title}" created.', { title: task.title });
     ctx.onChanged();
     if (session.can('task.assign')) recommend(task.id, task.title, task.position);
   } catch (err) {
@@ -282,7 +306,7 @@ async function recommend(taskId, title, position = null) {
   ui.recs.dataset.taskId = String(taskId);
   ui.recs.setAttribute('aria-busy', 'true');
   ui.assignMessage.textContent = '';
-  ui.recs.replaceChildren(el('h4', { text: `Units for "${title}"` }), el('p', { class: 'board-empty', text: 'Asking the legal engine and the map…' }));
+  ui.recs.replaceChildren(el('h4', { text: unitsFor(title) }), el('p', { class: 'board-empty', text: t('task.asking', 'Asking the legal engine and the map…') }));
   try {
     const [r] = await Promise.all([api(`/tasks/${taskId}/recommendations?limit=20`), readPowers().catch(() => null)]);
     if (mine !== recsSeq) return;
@@ -290,62 +314,70 @@ async function recommend(taskId, title, position = null) {
     if (position) showCandidates(r, [position.lat, position.lon]);
   } catch (err) {
     if (mine !== recsSeq) return;
-    ui.recs.replaceChildren(el('h4', { text: `Units for "${title}"` }), el('p', { class: 'form-error', text: err instanceof ApiError ? err.message : String(err) }));
+    ui.recs.replaceChildren(el('h4', { text: unitsFor(title) }), el('p', { class: 'form-error', text: err instanceof ApiError ? err.message : String(err) }));
   } finally {
     if (mine === recsSeq) ui.recs.removeAttribute('aria-busy');
   }
 }
 
+const unitsFor = (title) => t('task.unitsFor', 'Units for "{title}"', { title });
+
 function unitCell(u) {
   return el('td', {}, el('strong', { text: u.name }), u.code !== u.name ? ` ${u.code}` : '', el('br'),
-    el('span', { class: 'rec-agency', text: `${u.agency_name} · ${words(u.status)} · readiness ${u.readiness}` }));
+    el('span', { class: 'rec-agency', text: t('task.unitLine', '{agency} · {status} · readiness {n}', { agency: u.agency_name, status: words(u.status), n: u.readiness }) }));
 }
 
+/** One decimal place, the language's decimal sign. */
+const decimal = (x) => Number(x).toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
 function renderRecs(r, title) {
-  const close = el('button', { type: 'button', class: 'button-quiet', text: 'Close' });
+  const close = el('button', { type: 'button', class: 'button-quiet', text: t('task.close', 'Close') });
   close.addEventListener('click', () => {
     recsFor = null;
     ui.recs.hidden = true;
     clearCandidates();
   });
-  const parts = [el('div', { class: 'board-head' }, el('h4', { text: `Units for "${title}"` }), close),
-    el('p', { class: 'legend-note recs-head-note' }, 'Law as at ', timeElement(r.law_at), `; ${r.travel_model}; ${r.considered}.`),
+  const parts = [el('div', { class: 'board-head' }, el('h4', { text: unitsFor(title) }), close),
+    el('p', { class: 'legend-note recs-head-note' }, t('task.lawAt', 'Law as at '), timeElement(r.law_at), `; ${r.travel_model}; ${r.considered}.`),
     ui.assignMessage];
-  parts.push(el('h5', { text: `Eligible, fastest first (${num(r.eligible_count)})` }));
+  parts.push(el('h5', { text: t('task.eligible', 'Eligible, fastest first ({n})', { n: num(r.eligible_count) }) }));
   if (r.beyond_eta_count) {
-    parts.push(el('p', { class: 'legend-note recs-cutoff', text: `${num(r.beyond_eta_count)} more ${r.beyond_eta_count === 1 ? 'unit is' : 'units are'} eligible but over ${num(r.max_eta_minutes)} min away; not listed.` }));
+    const beyond = { n: num(r.beyond_eta_count), minutes: num(r.max_eta_minutes) };
+    parts.push(el('p', { class: 'legend-note recs-cutoff', text: r.beyond_eta_count === 1
+      ? t('task.beyondOne', '1 more unit is eligible but over {minutes} min away; not listed.', beyond)
+      : t('task.beyondMany', '{n} more units are eligible but over {minutes} min away; not listed.', beyond) }));
   }
-  parts.push(el('p', { class: 'legend-note', text: 'On the map: each unit listed is ringed in blue with a line to the task (solid: the fastest); grey dashed rings are the units nearby that may not take it.' }));
+  parts.push(el('p', { class: 'legend-note', text: t('task.mapNote', 'On the map: each unit listed is ringed in blue with a line to the task (solid: the fastest); grey dashed rings are the units nearby that may not take it.') }));
   if (!r.ranked.length) {
-    parts.push(el('p', { class: 'board-empty', text: 'No unit may be given this task.' }));
+    parts.push(el('p', { class: 'board-empty', text: t('task.noUnit', 'No unit may be given this task.') }));
   } else {
     const body = el('tbody');
     for (const x of r.ranked) {
-      const b = el('button', { type: 'button', class: 'assign', text: 'Assign' });
+      const b = el('button', { type: 'button', class: 'assign', text: t('task.assign', 'Assign') });
       b.addEventListener('click', () => assign(r.task_id, x.unit, b));
       body.append(el('tr', { class: 'rec-eligible', dataset: { unitId: String(x.unit.id) } },
         el('td', { class: 'num', text: String(x.rank) }), unitCell(x.unit),
-        el('td', { class: 'num', text: `${x.eta_minutes.toFixed(0)} min`, title: `${x.distance_km.toFixed(1)} km from its ${words(x.measured_from)}` }),
+        el('td', { class: 'num', text: t('task.minutes', '{n} min', { n: num(Math.round(x.eta_minutes)) }), title: t('task.kmFrom', '{km} km from its {from}', { km: decimal(x.distance_km), from: words(x.measured_from) }) }),
         el('td', {}, b)));
     }
     parts.push(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table recs-table', id: 'task-recs-eligible' },
-      el('thead', {}, el('tr', {}, ...['#', 'Unit', 'ETA', ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
+      el('thead', {}, el('tr', {}, ...['#', t('task.col.unit', 'Unit'), t('task.col.eta', 'ETA'), ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
   }
-  parts.push(el('h5', { text: `Not eligible, within ${r.ineligible_radius_km} km (${num(r.ineligible_nearby_count)})` }));
+  parts.push(el('h5', { text: t('task.ineligible', 'Not eligible, within {km} km ({n})', { km: num(r.ineligible_radius_km), n: num(r.ineligible_nearby_count) }) }));
   if (!r.ineligible_nearby.length) {
-    parts.push(el('p', { class: 'board-empty', text: 'None nearby.' }));
+    parts.push(el('p', { class: 'board-empty', text: t('task.noneNearby', 'None nearby.') }));
   } else {
     const body = el('tbody');
     for (const n of r.ineligible_nearby) {
       const reasons = el('ul', { class: 'power-reasons' }, ...n.reasons.map((x) => el('li', { text: reasonWords(x) })));
-      const b = el('button', { type: 'button', class: 'button-quiet assign-anyway', text: 'Assign anyway' });
-      b.title = 'The server will check the law again and refuse if the unit may not take this task';
+      const b = el('button', { type: 'button', class: 'button-quiet assign-anyway', text: t('task.assignAnyway', 'Assign anyway') });
+      b.title = t('task.assignAnywayTitle', 'The server will check the law again and refuse if the unit may not take this task');
       b.addEventListener('click', () => assign(r.task_id, n.unit, b));
       body.append(el('tr', { class: 'rec-ineligible', dataset: { unitId: String(n.unit.id) } },
-        unitCell(n.unit), el('td', { class: 'num', text: `${n.distance_km.toFixed(1)} km` }), el('td', {}, reasons), el('td', {}, b)));
+        unitCell(n.unit), el('td', { class: 'num', text: t('unit.km', '{n} km', { n: decimal(n.distance_km) }) }), el('td', {}, reasons), el('td', {}, b)));
     }
     parts.push(el('div', { class: 'table-scroll' }, el('table', { class: 'units-table recs-table', id: 'task-recs-ineligible' },
-      el('thead', {}, el('tr', {}, ...['Unit', 'Distance', 'Why not', ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
+      el('thead', {}, el('tr', {}, ...[t('task.col.unit', 'Unit'), t('incident.col.distance', 'Distance'), t('task.col.whyNot', 'Why not'), ''].map((h) => el('th', { scope: 'col', text: h })))), body)));
   }
   ui.recs.replaceChildren(...parts);
   ui.recs.scrollIntoView({ block: 'nearest' });
@@ -382,7 +414,7 @@ async function assign(taskId, unit, button) {
   ui.assignMessage.classList.remove('is-error');
   try {
     const task = await api(`/tasks/${taskId}/assign`, { method: 'POST', body: { unit_id: unit.id } });
-    ui.assignMessage.textContent = `${unit.name} is given the task: ${TASK_STATUS_WORDS[task.status] ?? task.status}.`;
+    ui.assignMessage.textContent = t('task.given', '{unit} is given the task: {status}.', { unit: unit.name, status: taskStatusWords(task.status) });
     clearCandidates();
     ctx.onChanged();
   } catch (err) {
@@ -399,14 +431,14 @@ async function assign(taskId, unit, button) {
 export function install(context) {
   ctx = context;
   ui.section = el('section', { class: 'incident-tasks', id: 'incident-tasks', 'aria-labelledby': 'incident-tasks-h' },
-    el('h3', { id: 'incident-tasks-h', text: 'Tasks' }));
+    el('h3', { id: 'incident-tasks-h', text: t('task.title', 'Tasks') }));
   ui.list = el('div', { id: 'incident-task-list' });
   ui.taskMessage = el('p', { class: 'status-message', id: 'task-message', role: 'status' });
   // the reason asked for a decline or a cancel (one at a time, under the tasks)
   ui.reason = el('input', { id: 'task-reason', type: 'text', maxlength: '2000', autocomplete: 'off' });
   ui.reasonLabel = el('label', { for: 'task-reason' });
   ui.reasonSubmit = el('button', { type: 'submit', id: 'task-reason-submit', class: 'button-danger' });
-  ui.reasonBack = el('button', { type: 'button', id: 'task-reason-back', class: 'button-quiet', text: 'Back' });
+  ui.reasonBack = el('button', { type: 'button', id: 'task-reason-back', class: 'button-quiet', text: t('task.back', 'Back') });
   ui.reasonMessage = el('p', { class: 'status-message', id: 'task-reason-message', role: 'alert' });
   ui.reasonForm = el('form', { class: 'status-form task-reason-form', id: 'task-reason-form' },
     el('div', {}, ui.reasonLabel, ui.reason), el('div', { class: 'task-row' }, ui.reasonSubmit, ui.reasonBack), ui.reasonMessage);
@@ -425,28 +457,28 @@ export function install(context) {
   ui.section.append(ui.list, ui.reasonForm, ui.taskMessage);
   if (session.can('task.create')) {
     ui.title = el('input', { id: 'task-title', type: 'text', maxlength: '200', autocomplete: 'off', required: true });
-    ui.powers = el('fieldset', { class: 'task-powers', id: 'task-powers' }, el('legend', { text: 'Powers the unit must hold' }));
-    ui.capabilities = el('input', { id: 'task-capabilities', type: 'text', autocomplete: 'off', placeholder: 'e.g. observation, medical' });
-    ui.readiness = el('select', { id: 'task-readiness' }, ...Object.entries(READINESS).map(([v, t]) => el('option', { value: v, text: `${v} — ${t}` })));
+    ui.powers = el('fieldset', { class: 'task-powers', id: 'task-powers' }, el('legend', { text: t('task.powersNeeded', 'Powers the unit must hold') }));
+    ui.capabilities = el('input', { id: 'task-capabilities', type: 'text', autocomplete: 'off', placeholder: t('task.capabilitiesExample', 'e.g. observation, medical') });
+    ui.readiness = el('select', { id: 'task-readiness' }, ...Object.entries(READINESS).map(([v, label]) => el('option', { value: v, text: `${v} — ${label()}` })));
     ui.readiness.value = '3';
-    ui.priority = el('select', { id: 'task-priority' }, ...PRIORITIES.map((p) => el('option', { value: p, text: p })));
+    ui.priority = el('select', { id: 'task-priority' }, ...PRIORITIES.map((p) => el('option', { value: p, text: words(p) })));
     ui.priority.value = 'normal';
     ui.lon = el('input', { id: 'task-lon', type: 'number', step: 'any', min: '-180', max: '180' });
     ui.lat = el('input', { id: 'task-lat', type: 'number', step: 'any', min: '-90', max: '90' });
     ui.createMessage = el('p', { class: 'status-message', id: 'task-create-message', role: 'status' });
     const form = el('form', { class: 'status-form task-form', id: 'task-form' },
-      el('div', {}, el('label', { for: 'task-title', text: 'What is to be done' }), ui.title),
+      el('div', {}, el('label', { for: 'task-title', text: t('task.what', 'What is to be done') }), ui.title),
       ui.powers,
-      el('div', {}, el('label', { for: 'task-capabilities', text: 'Capabilities (comma-separated, optional)' }), ui.capabilities),
+      el('div', {}, el('label', { for: 'task-capabilities', text: t('task.capabilities', 'Capabilities (comma-separated, optional)') }), ui.capabilities),
       el('div', { class: 'task-row' },
-        el('div', {}, el('label', { for: 'task-priority', text: 'Priority' }), ui.priority),
-        el('div', {}, el('label', { for: 'task-readiness', text: 'Minimum readiness' }), ui.readiness)),
-      el('fieldset', { class: 'task-where' }, el('legend', { text: 'Where (default: the incident\'s place)' }),
-        el('div', {}, el('label', { for: 'task-lat', text: 'Latitude' }), ui.lat),
-        el('div', {}, el('label', { for: 'task-lon', text: 'Longitude' }), ui.lon)),
-      el('button', { type: 'submit', id: 'task-create', text: 'Create the task' }), ui.createMessage);
+        el('div', {}, el('label', { for: 'task-priority', text: t('task.col.priority', 'Priority') }), ui.priority),
+        el('div', {}, el('label', { for: 'task-readiness', text: t('task.minReadiness', 'Minimum readiness') }), ui.readiness)),
+      el('fieldset', { class: 'task-where' }, el('legend', { text: t('task.where', 'Where (default: the incident\'s place)') }),
+        el('div', {}, el('label', { for: 'task-lat', text: t('task.lat', 'Latitude') }), ui.lat),
+        el('div', {}, el('label', { for: 'task-lon', text: t('task.lon', 'Longitude') }), ui.lon)),
+      el('button', { type: 'submit', id: 'task-create', text: t('task.create', 'Create the task') }), ui.createMessage);
     form.addEventListener('submit', createTask);
-    ui.form = el('details', { class: 'task-new', id: 'task-new' }, el('summary', { text: 'New task' }), form);
+    ui.form = el('details', { class: 'task-new', id: 'task-new' }, el('summary', { text: t('task.new', 'New task') }), form);
     ui.form.addEventListener('toggle', () => ui.form.open && loadPowers());
     ui.section.append(ui.form);
   }

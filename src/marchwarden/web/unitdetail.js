@@ -5,12 +5,12 @@
 // allows; for a role with task.assign, the GeoChat panel to the unit's TAK devices
 // (takchat.js).
 
-import { t as tr } from './i18n.js';
+import { language, locale, t as tr } from './i18n.js';
 import { api } from './api.js';
-import { el } from './dom.js';
+import { el, num, words } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
-import { timeElement } from './time.js';
+import { hqTimezone, timeElement } from './time.js';
 import { ALLOWED_NEXT, STATUS_AVAILABILITY, agencies, statusPhrase, statusWords, units } from './unitrecords.js';
 import { focusRow, renderList, showList } from './unitlist.js';
 import { kindOf, symbolSvg } from './unitsymbols.js';
@@ -22,6 +22,11 @@ let hooks = { closed: () => {}, statusChanged: () => {} };
 
 let detailSeq = 0;
 
+/** A latitude or longitude to four places, the language's decimal sign. */
+function coordinate(x) {
+  return x.toLocaleString(locale(), { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+}
+
 function fact(term, ...value) {
   return [el('dt', { text: term }), el('dd', {}, ...value)];
 }
@@ -31,22 +36,26 @@ export function refreshDetailFacts(u) {
   const agency = agencies.get(u.agency_id);
   const title = ui.detailTitle;
   title.replaceChildren(symbolSvg(u.agency_kind, u.availability, 22), el('span', { text: u.name }));
+  const at = (p) => ({ lat: coordinate(p.lat), lon: coordinate(p.lon) });
   const facts = [
-    ...fact('Code', u.code),
-    ...fact('Agency', `${agency ? agency.name : `agency ${u.agency_id}`} (${kindOf(u.agency_kind).label})`),
-    ...fact('Region', u.region),
-    ...fact('Category', u.category),
-    ...fact('Status', el('span', { class: 'unit-detail-status', text: statusPhrase(u) }),
-      u.status_since ? el('span', { class: 'since', text: ' since ' }) : null,
+    ...fact(tr('unit.fact.code', 'Code'), u.code),
+    ...fact(tr('unit.fact.agency', 'Agency'), `${agency ? agency.name : tr('unit.agencyNumbered', 'agency {id}', { id: u.agency_id })} (${tr(`agencyKind.${u.agency_kind}`, kindOf(u.agency_kind).label)})`),
+    ...fact(tr('unit.fact.region', 'Region'), u.region),
+    ...fact(tr('unit.fact.category', 'Category'), u.category),
+    ...fact(tr('unit.fact.status', 'Status'), el('span', { class: 'unit-detail-status', text: statusPhrase(u) }),
+      u.status_since ? el('span', { class: 'since', text: tr('unit.since', ' since ') }) : null,
       u.status_since ? timeElement(u.status_since) : null),
-    ...fact('Readiness', u.readiness ? `${u.readiness_label} (${u.readiness} of 4)` : '—'),
-    ...fact('Strength', u.strength == null ? 'not known' : `${u.strength}${u.registered_members ? ` (${u.registered_members} registered)` : ''}`),
-    ...fact('Position', u.position
-      ? `${u.position.lat.toFixed(4)}, ${u.position.lon.toFixed(4)}`
-      : `home base ${u.home.lat.toFixed(4)}, ${u.home.lon.toFixed(4)}`,
-    u.position_at ? el('span', { class: 'since', text: ' at ' }) : null, u.position_at ? timeElement(u.position_at) : null),
+    ...fact(tr('unit.fact.readiness', 'Readiness'), u.readiness
+      ? tr('unit.readinessOf', '{label} ({n} of 4)', { label: tr(`readiness.${u.readiness}`, u.readiness_label), n: u.readiness })
+      : '—'),
+    ...fact(tr('unit.fact.strength', 'Strength'), u.strength == null ? tr('unit.notKnown', 'not known')
+      : `${num(u.strength)}${u.registered_members ? tr('unit.registered', ' ({n} registered)', { n: num(u.registered_members) }) : ''}`),
+    ...fact(tr('unit.fact.position', 'Position'), u.position
+      ? `${coordinate(u.position.lat)}, ${coordinate(u.position.lon)}`
+      : tr('unit.homeBase', 'home base {lat}, {lon}', at(u.home)),
+    u.position_at ? el('span', { class: 'since', text: tr('unit.at', ' at ') }) : null, u.position_at ? timeElement(u.position_at) : null),
   ];
-  if (u.capabilities && u.capabilities.length) facts.push(...fact('Capabilities', u.capabilities.join(', ').replace(/_/g, ' ')));
+  if (u.capabilities && u.capabilities.length) facts.push(...fact(tr('unit.fact.capabilities', 'Capabilities'), u.capabilities.join(', ').replace(/_/g, ' ')));
   ui.facts.replaceChildren(...facts);
   ui.detail.dataset.status = u.status;
   if (ui.taskFor !== `${u.id}:${u.status}`) {
@@ -56,7 +65,7 @@ export function refreshDetailFacts(u) {
   if (ui.statusSelect && ui.statusFor !== `${u.id}:${u.status}`) {
     ui.statusFor = `${u.id}:${u.status}`;
     ui.statusSelect.replaceChildren(
-      ...(ALLOWED_NEXT[u.status] ?? []).map((s) => el('option', { value: s, text: statusPhrase({ status_label: statusWords(s), availability: STATUS_AVAILABILITY[s] }) })),
+      ...(ALLOWED_NEXT[u.status] ?? []).map((s) => el('option', { value: s, text: statusPhrase({ status: s, status_label: statusWords(s), availability: STATUS_AVAILABILITY[s] }) })),
     );
   }
 }
@@ -98,16 +107,63 @@ export function countWords(text) {
   if (!m) return text;
   const [, clause, have, need] = m;
   const n = Number(have);
-  return `${clause}: ${n.toLocaleString()} member${n === 1 ? '' : 's'} (with the units under it) hold${n === 1 ? 's' : ''} it; ${Number(need).toLocaleString()} needed`;
+  const counts = { clause, n: num(n), need: num(Number(need)) };
+  return n === 1
+    ? tr('unit.countOne', '{clause}: 1 member (with the units under it) holds it; {need} needed', counts)
+    : tr('unit.countMany', '{clause}: {n} members (with the units under it) hold it; {need} needed', counts);
+}
+
+/** A day of an act's dates ("1 Jul 2014" / "1 июл. 2014 г."). */
+function day(iso) {
+  return new Intl.DateTimeFormat(locale(), { timeZone: hqTimezone(), day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
+}
+
+/** Why a power is not held (a reason of GET …/authority: its code and what it says), in the
+ * page's language; in English, and for a reason with nothing more to say, the server's
+ * sentence (member counts rewritten by countWords). */
+export function reasonWords(r) {
+  const p = r.params ?? {};
+  const grant = `${r.act ?? ''} ${r.clause ?? ''}`.trim();
+  if (language() === 'en') return countWords(r.text);
+  switch (r.code) {
+    case 'not_granted':
+      if (!p.power || !p.kind) break;
+      return tr('unit.law.notGranted', '{power}: not granted to {kind} by any act in force{nor}', {
+        power: tr(`power.${p.power}`, p.power),
+        kind: tr(`agencyKind.${p.kind}`, p.kind).toLowerCase(),
+        nor: p.proposed ? tr('unit.law.nor', ', nor by {acts} if passed', { acts: p.proposed }) : '',
+      });
+    case 'act_not_in_force':
+      if (p.status === 'draft') return tr('unit.law.draft', '{grant}: the act is a draft, not in force', { grant });
+      if (p.status === 'proposed') return tr('unit.law.proposed', '{grant}: the act is proposed, not in force', { grant });
+      break;
+    case 'act_not_yet_effective':
+      if (!p.since) break;
+      return tr('unit.law.notYet', '{grant}: the act is not yet in force (from {date})', { grant, date: day(p.since) });
+    case 'act_no_longer_effective':
+      if (!p.until) break;
+      return tr('unit.law.noLonger', '{grant}: the act is no longer in force (until {date})', { grant, date: day(p.until) });
+    case 'act_repealed':
+      return p.until
+        ? tr('unit.law.repealedUntil', '{grant}: the act is repealed (in force until {date})', { grant, date: day(p.until) })
+        : tr('unit.law.repealed', '{grant}: the act is repealed', { grant });
+    case 'region_not_covered':
+      if (!p.region) break;
+      return tr('unit.law.region', '{grant}: the act does not apply in {region}', { grant, region: p.region });
+    default:
+      break;
+  }
+  return countWords(r.text);
 }
 
 function powerList(result) {
   const list = el('ul', { class: 'power-list' });
   for (const p of result.powers) {
-    const reasons = el('ul', { class: 'power-reasons' }, ...(p.held ? p.basis : p.missing).map((t) => el('li', { text: countWords(t) })));
+    const lines = p.held ? p.basis.map(countWords) : p.reasons ? p.reasons.map(reasonWords) : p.missing.map(countWords);
+    const reasons = el('ul', { class: 'power-reasons' }, ...lines.map((text) => el('li', { text })));
     const item = el('li', { class: `power ${p.held ? 'power-held' : 'power-missing'}`, dataset: { power: p.power } },
-      el('span', { class: 'power-mark', text: p.held ? '✓ held' : '✗ not held' }), ' ',
-      el('span', { class: 'power-label', text: p.label }), ' ',
+      el('span', { class: 'power-mark', text: p.held ? tr('unit.held', '✓ held') : tr('unit.notHeld', '✗ not held') }), ' ',
+      el('span', { class: 'power-label', text: tr(`power.${p.power}`, p.label) }), ' ',
       el('code', { class: 'power-code', text: p.power }),
       reasons);
     list.append(item);
@@ -128,10 +184,11 @@ export async function loadPowers(id) {
     const result = await api(`/units/${id}/authority${query ? `?${query}` : ''}`);
     if (seq !== detailSeq || ui.detailUnit !== id) return;
     const held = result.powers.filter((p) => p.held).length;
-    const lawWords = result.acts.length ? `under ${result.acts.join(', ')}` : 'under no act';
+    const law = result.acts.length ? tr('unit.underActs', 'under {acts}', { acts: result.acts.join(', ') }) : tr('unit.underNoAct', 'under no act');
+    const proposed = result.with_proposed.length ? tr('unit.withProposed', ' (with proposed {acts})', { acts: result.with_proposed.join(', ') }) : '';
     ui.powers.replaceChildren(
       el('p', { class: 'power-summary' },
-        `${held} of ${result.powers.length} powers held ${lawWords}${result.with_proposed.length ? ` (with proposed ${result.with_proposed.join(', ')})` : ''}, at `,
+        tr('unit.powersHeld', '{held} of {n} powers held {law}{proposed}, at ', { held: num(held), n: num(result.powers.length), law, proposed }),
         timeElement(result.at), '.'),
       powerList(result),
     );
@@ -150,7 +207,7 @@ export async function fillProposed() {
     const proposed = acts.filter((a) => a.status === 'proposed');
     const box = ui.detail.querySelector('.powers-with');
     const chosen = new Set(proposedChosen());
-    box.replaceChildren(...(proposed.length ? [el('span', { class: 'powers-with-label', text: 'Add proposed acts:' })] : []),
+    box.replaceChildren(...(proposed.length ? [el('span', { class: 'powers-with-label', text: tr('unit.addProposed', 'Add proposed acts:') })] : []),
       ...proposed.map((a) => {
         const input = el('input', { type: 'checkbox', value: a.reference, checked: chosen.has(a.reference) });
         input.addEventListener('change', () => ui.detailUnit != null && loadPowers(ui.detailUnit));
@@ -175,11 +232,12 @@ async function loadTask(id) {
       ui.task.append(el('p', { class: 'board-empty', text: tr('unit.noTask', 'No task now.') }));
       return;
     }
-    for (const t of tasks) {
-      const open = el('button', { type: 'button', class: 'member-link', text: t.incident_name });
-      open.addEventListener('click', () => window.dispatchEvent(new CustomEvent('marchwarden:open-incident', { detail: { id: t.incident_id } })));
-      ui.task.append(el('p', { class: 'unit-task-line', dataset: { taskId: String(t.id) } },
-        el('strong', { text: t.title }), ` — ${String(t.status).replace(/_/g, ' ')} since `, timeElement(t.status_since), '; incident ', open));
+    for (const task of tasks) {
+      const open = el('button', { type: 'button', class: 'member-link', text: task.incident_name });
+      open.addEventListener('click', () => window.dispatchEvent(new CustomEvent('marchwarden:open-incident', { detail: { id: task.incident_id } })));
+      ui.task.append(el('p', { class: 'unit-task-line', dataset: { taskId: String(task.id) } },
+        el('strong', { text: task.title }), tr('unit.taskSince', ' — {status} since ', { status: words(task.status) }), timeElement(task.status_since),
+        tr('unit.taskIncident', '; incident '), open));
     }
   } catch (err) {
     if (ui.detailUnit === id) ui.task.append(el('p', { class: 'form-error', text: err.message }));
@@ -195,8 +253,8 @@ async function loadMembers(id) {
     if (ui.detailUnit !== id) return;
     if (!members.length) {
       ui.members.append(el('p', { class: 'board-empty', text: unit?.declared_strength
-        ? `No members registered by name. The unit declares a strength of ${unit.declared_strength.toLocaleString()}; the member counts under Powers are those declared members, who hold only powers granted without conditions.`
-        : 'No members registered by name, and no strength declared.' }));
+        ? tr('unit.declaredOnly', 'No members registered by name. The unit declares a strength of {n}; the member counts under Powers are those declared members, who hold only powers granted without conditions.', { n: num(unit.declared_strength) })
+        : tr('unit.noMembers', 'No members registered by name, and no strength declared.') }));
       return;
     }
     const list = el('ul', { class: 'member-list' });
@@ -210,7 +268,11 @@ async function loadMembers(id) {
       list.append(el('li', { dataset: { memberId: String(m.id) } }, button, powers));
     }
     ui.members.append(
-      el('p', { class: 'board-count', text: `${members.length === 100 ? 'The first 100' : members.length} member${members.length === 1 ? '' : 's'}, sub-units included. Choose one for their powers.` }),
+      el('p', { class: 'board-count', text: members.length === 100
+        ? tr('unit.membersFirst', 'The first 100 members, sub-units included. Choose one for their powers.')
+        : members.length === 1
+          ? tr('unit.membersOne', '1 member, sub-units included. Choose one for their powers.')
+          : tr('unit.membersMany', '{n} members, sub-units included. Choose one for their powers.', { n: num(members.length) }) }),
       list,
     );
   } catch (err) {

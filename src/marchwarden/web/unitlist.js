@@ -162,7 +162,8 @@ function row(u) {
   const kind = kindOf(u.agency_kind);
   const link = el('button', { type: 'button', class: 'unit-link', title: t('units.linkTitle', '{name} ({code}), {kind}, {region}: show on the map and open', { name: u.name, code: u.code, kind: t(`agencyKind.${u.agency_kind}`, kind.label), region: u.region }) },
     symbolSvg(u.agency_kind, u.availability, 16), el('span', { text: u.name }));
-  const status = el('td', { class: 'unit-status', text: u.status_label, title: `${u.status_label} — ${u.availability}` });
+  const label = t(`code.${u.status}`, u.status_label);
+  const status = el('td', { class: 'unit-status', text: label, title: `${label} — ${t(`code.${u.availability}`, u.availability)}` });
   status.dataset.availability = u.availability;
   const since = el('td', { class: 'num unit-since', text: u.status_since ? sinceWords(u.status_since) : '—',
     title: u.status_since ? t('units.inStatusSince', 'in this status since {at}', { at: formatHq(u.status_since) }) : '' });

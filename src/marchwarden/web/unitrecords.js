@@ -3,6 +3,8 @@
 // words for a status. The board (units.js), the table (unitlist.js) and the detail
 // (unitdetail.js) read them from here; unitlayer.js draws the units on the map.
 
+import { t, words } from './i18n.js';
+
 /** core/forces/status.py: each status's availability and the changes allowed from it. */
 export const STATUS_AVAILABILITY = {
   available: 'available',
@@ -26,11 +28,14 @@ export const ALLOWED_NEXT = {
 
 export const READINESS = { 1: 'not ready', 2: 'limited', 3: 'ready', 4: 'fully ready' };
 
-export const statusWords = (status) => String(status).replace(/_/g, ' ');
+export const statusWords = (status) => words(status);
 
-/** "on scene (committed)"; "available" alone where the two say the same. */
+/** "on scene (committed)"; "available" alone where the two say the same (in the page's
+ * language; in English the server's label). */
 export function statusPhrase(u) {
-  return u.status_label === u.availability ? u.status_label : `${u.status_label} (${u.availability})`;
+  const label = u.status ? t(`code.${u.status}`, u.status_label ?? words(u.status)) : u.status_label;
+  const same = u.status ? u.status === u.availability : u.status_label === u.availability;
+  return same ? label : `${label} (${t(`code.${u.availability}`, u.availability)})`;
 }
 
 /** The units as loaded and kept live (id -> record). */

@@ -19,6 +19,7 @@
 import { api } from './api.js';
 import { DrawTimings } from './canvaslayer.js';
 import { pageReady, showLoadFailure } from './dom.js';
+import { t } from './i18n.js';
 import { afterSnapshot, emit } from './events.js';
 import { session } from './session.js';
 import { registerTab, selectTab } from './tabs.js';
@@ -285,15 +286,18 @@ function describe(found) {
   const [u, ...others] = found;
   const lines = [
     `${u.name}${u.code !== u.name ? ` (${u.code})` : ''}`,
-    `${kindOf(u.agency_kind).label} · ${u.region}`,
-    `Status: ${statusPhrase(u)}`,
-    `Readiness: ${u.readiness_label || 'not known yet'}`,
+    `${t(`agencyKind.${u.agency_kind}`, kindOf(u.agency_kind).label)} · ${u.region}`,
+    t('units.hover.status', 'Status: {status}', { status: statusPhrase(u) }),
+    t('units.hover.readiness', 'Readiness: {readiness}', {
+      readiness: u.readiness ? t(`readiness.${u.readiness}`, u.readiness_label) : t('units.hover.notKnown', 'not known yet'),
+    }),
   ];
   if (others.length) {
     const names = others.slice(0, 3).map((o) => o.name).join(', ');
-    lines.push(`Also here: ${names}${others.length > 3 ? ` and ${others.length - 3} more` : ''}`);
+    const more = others.length > 3 ? t('incidents.andMore', ' and {n} more', { n: others.length - 3 }) : '';
+    lines.push(t('incidents.alsoHere', 'Also here: {names}', { names: `${names}${more}` }));
   }
-  lines.push('Click for details');
+  lines.push(t('units.hover.click', 'Click for details'));
   return lines.join('\n');
 }
 

@@ -91,6 +91,9 @@ class Reason:
     act: str | None = None
     clause: str | None = None
     condition: Condition | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    """What the sentence says, for a reader in another language: the power and agency kind
+    (not granted), the region, the act's status and dates, the members counted."""
 
     def __str__(self) -> str:
         return self.text
@@ -115,29 +118,36 @@ class ActStanding:
     added_for_what_if: bool
     reason_code: ReasonCode | None
     reason: str
+    params: tuple[tuple[str, str], ...] = ()
 
 
 def _standing(act: LegalAct, at: datetime, chosen: bool) -> ActStanding:
-    def out(code: ReasonCode, text: str) -> ActStanding:
-        return ActStanding(act, False, chosen, code, text)
+    def out(code: ReasonCode, text: str, **params: str) -> ActStanding:
+        return ActStanding(act, False, chosen, code, text, tuple(params.items()))
 
     start, end = act.effective_from, act.effective_to
     if act.status is ActStatus.REPEALED:
         until = f" (effective until {format_moment(end)})" if end is not None else ""
-        return out(ReasonCode.ACT_REPEALED, f"act repealed{until}")
+        return out(
+            ReasonCode.ACT_REPEALED,
+            f"act repealed{until}",
+            until=end.isoformat() if end is not None else "",
+        )
     if act.status is ActStatus.DRAFT:
-        return out(ReasonCode.ACT_NOT_IN_FORCE, "act is a draft, not in force")
+        return out(ReasonCode.ACT_NOT_IN_FORCE, "act is a draft, not in force", status="draft")
     if act.status is ActStatus.PROPOSED and not chosen:
-        return out(ReasonCode.ACT_NOT_IN_FORCE, "act is proposed, not in force")
+        return out(ReasonCode.ACT_NOT_IN_FORCE, "act is proposed, not in force", status="proposed")
     if act.status is ActStatus.IN_FORCE and start is not None and at < start:
         return out(
             ReasonCode.ACT_NOT_YET_EFFECTIVE,
             f"act not yet in force (effective from {format_moment(start)})",
+            since=start.isoformat(),
         )
     if end is not None and at >= end:
         return out(
             ReasonCode.ACT_NO_LONGER_EFFECTIVE,
             f"act no longer in force (effective until {format_moment(end)})",
+            until=end.isoformat(),
         )
     return ActStanding(act, True, chosen, None, "")
 
@@ -200,6 +210,10 @@ class ApplicableLaw:
     def not_granted_to_member(self, power: str, kind: str) -> str:
         """``no act in force grants carry_weapons to volunteer_self_defence``."""
         return f"no act in force{self._nor_proposed()} grants {power} to {kind}"
+
+    def not_granted_params(self, power: str, kind: str) -> tuple[tuple[str, str], ...]:
+        """What "not granted" says: the power, the agency kind, the proposed acts counted."""
+        return (("power", power), ("kind", kind), ("proposed", ", ".join(self.proposed)))
 
     def not_granted_to_unit(self, power: str, kind: str) -> str:
         """``armed_response: not granted to volunteer_self_defence by any act in force``."""
@@ -279,9 +293,13 @@ class MemberAuthority:
 
     def reasons(self, power: str) -> tuple[str, ...]:
         """Human reasons why ``power`` is not held (empty when it is)."""
+        return tuple(r.text for r in self.reason_facts(power))
+
+    def reason_facts(self, power: str) -> tuple[Reason, ...]:
+        """Why ``power`` is not held, each reason with its code and what it says."""
         for n in self.not_held:
             if n.power == power:
-                return tuple(r.text for r in n.reasons)
+                return n.reasons
         return ()
 
     @property
@@ -348,9 +366,12 @@ class UnitAuthority:
         return any(h.power == power for h in self.held)
 
     def reasons(self, power: str) -> tuple[str, ...]:
+        return tuple(r.text for r in self.reason_facts(power))
+
+    def reason_facts(self, power: str) -> tuple[Reason, ...]:
         for n in self.not_held:
             if n.power == power:
-                return tuple(r.text for r in n.reasons)
+                return n.reasons
         return ()
 
     def counts(self, power: str) -> tuple[UnitGrantCount, ...]:
@@ -482,7 +503,11 @@ def _evaluate_member(law: ApplicableLaw, tree: UnitTree, facts: MemberFacts) -> 
                 assert standing.reason_code is not None
                 blocked.append(
                     Reason(
-                        standing.reason_code, f"{label}: {standing.reason}", grant.act, grant.clause
+                        standing.reason_code,
+                        f"{label}: {standing.reason}",
+                        grant.act,
+                        grant.clause,
+                        params=standing.params,
                     )
                 )
                 continue
@@ -493,6 +518,7 @@ def _evaluate_member(law: ApplicableLaw, tree: UnitTree, facts: MemberFacts) -> 
                         f"{label}: act does not apply in {facts.region}",
                         grant.act,
                         grant.clause,
+                        params=(("region", facts.region),),
                     )
                 )
                 continue
@@ -522,7 +548,11 @@ def _evaluate_member(law: ApplicableLaw, tree: UnitTree, facts: MemberFacts) -> 
         reasons: list[Reason] = []
         if not counting:
             reasons.append(
-                Reason(ReasonCode.NOT_GRANTED, law.not_granted_to_member(power, facts.agency_kind))
+                Reason(
+                    ReasonCode.NOT_GRANTED,
+                    law.not_granted_to_member(power, facts.agency_kind),
+                    params=law.not_granted_params(power, facts.agency_kind),
+                )
             )
         reasons.extend(failures)
         reasons.extend(blocked)
@@ -619,6 +649,7 @@ def _unit_authority(
                             f"{grant.label}: {standing.reason}",
                             grant.act,
                             grant.clause,
+                            params=standing.params,
                         )
                     )
                 continue
@@ -629,6 +660,7 @@ def _unit_authority(
                         f"{grant.label}: act does not apply in {unit.region}",
                         grant.act,
                         grant.clause,
+                        params=(("region", unit.region),),
                     )
                 )
                 relevant = False
@@ -645,10 +677,21 @@ def _unit_authority(
         reasons: list[Reason] = []
         if not relevant_counting:
             reasons.append(
-                Reason(ReasonCode.NOT_GRANTED, law.not_granted_to_unit(power, unit.agency_kind))
+                Reason(
+                    ReasonCode.NOT_GRANTED,
+                    law.not_granted_to_unit(power, unit.agency_kind),
+                    params=law.not_granted_params(power, unit.agency_kind),
+                )
             )
         reasons.extend(
-            Reason(ReasonCode.TOO_FEW_MEMBERS, c.describe(), c.act, c.clause) for c in shown
+            Reason(
+                ReasonCode.TOO_FEW_MEMBERS,
+                c.describe(),
+                c.act,
+                c.clause,
+                params=(("have", str(c.members_holding)), ("need", str(c.required))),
+            )
+            for c in shown
         )
         reasons.extend(blocked)
         not_held.append(UnitPowerNotHeld(power, power_label(power), tuple(reasons), tuple(shown)))

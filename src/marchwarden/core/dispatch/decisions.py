@@ -178,6 +178,9 @@ def decide_assign(
         previous=task.status.value,
         granted_powers=grants,
         scope=scope,
+        unit_name=unit.name,
+        agency_code=unit.agency_code,
+        note=note,
         text=(
             f"Task {task.id} assigned to {unit.name} ({unit.agency_code})"
             + (f"; powers: {powers}" if grants else "")
@@ -243,6 +246,7 @@ def decide_move(
         previous=task.status.value,
         note=note,
         text=f"Task {task.id} {_VERBS.get(to, to.value)}{who}" + (f": {note}" if note else ""),
+        unit_name=unit.name if unit is not None and who else "",
     )
     return TaskMove(
         status=to,
@@ -302,6 +306,8 @@ def decide_unit_status_set(
                 previous=previous.value,
                 note=note,
                 text=text + (f": {note}" if note else ""),
+                unit_name=unit.name,
+                unit_status=new.value,
                 by_unit_status=True,
             )
         )

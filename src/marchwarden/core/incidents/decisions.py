@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from marchwarden.core.errors import Conflict, Invalid
 from marchwarden.core.incidents import events as ev
 from marchwarden.core.incidents import lifecycle
+from marchwarden.core.incidents.casualties import CasualtyCategory
 from marchwarden.core.incidents.place import IncidentPlace
 
 if TYPE_CHECKING:
@@ -112,6 +113,21 @@ def command_text(
     return f"lead {lead_text}; supporting {support_text}"
 
 
+def command_names(
+    agencies: Mapping[int, AgencyRef], lead: int | None, support: Sequence[int], prefix: str = ""
+) -> dict[str, Any]:
+    """The command in names for a timeline entry's data ("Name (CODE)"; None: no lead)."""
+
+    def name(i: int) -> str:
+        a = agencies.get(i)
+        return f"{a.name} ({a.code})" if a else str(i)
+
+    return {
+        f"{prefix}lead": name(lead) if lead is not None else None,
+        f"{prefix}supporting": [name(i) for i in support],
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Located:
     """Where a place lies: its region and the home settlements within the radius."""
@@ -184,6 +200,8 @@ def opened(
         supporting_agency_ids=incident.supporting_agency_ids,
         from_report_id=from_report.id if from_report else None,
         text=text,
+        settlements=len(incident.affected),
+        command=command_names(agencies, incident.lead_agency_id, incident.supporting_agency_ids),
     )
 
 
@@ -299,6 +317,10 @@ def decide_command(
         previous_lead_agency_id=incident.lead_agency_id,
         previous_supporting_agency_ids=incident.supporting_agency_ids,
         text=f"Unified command: {command_text(agencies, lead, support)} (was {before})",
+        command=command_names(agencies, lead, support)
+        | command_names(
+            agencies, incident.lead_agency_id, incident.supporting_agency_ids, "previous_"
+        ),
     )
 
 
@@ -323,6 +345,9 @@ def casualties_recorded(
         counts={c.value: n for c, n in update.counts.items()},
         totals={c.value: n for c, n in totals.counts.items()},
         source=update.source,
+        reported_totals={
+            c.value: totals.counts[c] for c in CasualtyCategory if c in totals.reported
+        },
         text=(
             f"Casualties as of {update.at.isoformat()}: {update.describe()}{source}; "
             f"now {totals.describe()}"

@@ -193,6 +193,10 @@ class IncidentOpened(_IncidentEvent):
     supporting_agency_ids: tuple[int, ...]
     from_report_id: int | None
     text: str = record_only("")
+    settlements: int = record_only(0)
+    """How many settlements lie within the radius."""
+    command: Mapping[str, Any] = record_only(factory=dict)
+    """The unified command in names: {"lead": "Name (CODE)" | None, "supporting": [...]}."""
 
     def audit(self) -> AuditFacts | None:
         if self.from_report_id is not None:  # rides on the report's "report.open_incident"
@@ -210,9 +214,20 @@ class IncidentOpened(_IncidentEvent):
         )
 
     def timeline(self) -> TimelineFacts:
+        facts = {
+            "incident_type": self.incident_type,
+            "severity": self.severity,
+            "place_type": self.place.get("type"),
+            "lon": self.lon,
+            "lat": self.lat,
+            "settlements": self.settlements,
+            "people": self.affected_population,
+            "radius_km": self.radius_km,
+            "command": dict(self.command),
+        }
         if self.from_report_id is None:
-            return self._note("opened", self.text)
-        return self._note("opened", self.text, report_id=self.from_report_id)
+            return self._note("opened", self.text, **facts)
+        return self._note("opened", self.text, report_id=self.from_report_id, **facts)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -268,6 +283,9 @@ class UnifiedCommandChanged(_IncidentEvent):
     previous_lead_agency_id: int | None
     previous_supporting_agency_ids: tuple[int, ...]
     text: str = record_only("")
+    command: Mapping[str, Any] = record_only(factory=dict)
+    """The command in names, after and before: {"lead", "supporting", "previous_lead",
+    "previous_supporting"}."""
 
     def audit(self) -> AuditFacts:
         return self._audit(
@@ -289,6 +307,7 @@ class UnifiedCommandChanged(_IncidentEvent):
             supporting_agency_ids=list(self.supporting_agency_ids),
             previous_lead_agency_id=self.previous_lead_agency_id,
             previous_supporting_agency_ids=list(self.previous_supporting_agency_ids),
+            **self.command,
         )
 
 
@@ -301,6 +320,8 @@ class CasualtiesRecorded(_IncidentEvent):
     """Every category's current figure after the update."""
     source: str = record_only("")
     text: str = record_only("")
+    reported_totals: Mapping[str, int] = record_only(factory=dict)
+    """The current figures of the categories ever reported (what the line says "now")."""
 
     def audit(self) -> AuditFacts:
         return self._audit(
@@ -310,7 +331,12 @@ class CasualtiesRecorded(_IncidentEvent):
 
     def timeline(self) -> TimelineFacts:
         return self._note(
-            "casualties", self.text, as_of=self.as_of.isoformat(), counts=dict(self.counts)
+            "casualties",
+            self.text,
+            as_of=self.as_of.isoformat(),
+            counts=dict(self.counts),
+            totals=dict(self.reported_totals),
+            source=self.source,
         )
 
 
@@ -389,6 +415,8 @@ class TaskCreated(_TaskEvent):
             data={
                 "required_powers": list(self.required_powers),
                 "required_capabilities": list(self.required_capabilities),
+                "title": self.title,
+                "priority": self.priority,
             },
         )
 
@@ -400,6 +428,9 @@ class TaskAssigned(_TaskEvent):
     """Each required power and the law that grants it to the unit."""
     scope: str = record_only("")
     """Why the caller may task this unit (the tasking scope rule's reason)."""
+    unit_name: str = record_only("")
+    agency_code: str = record_only("")
+    note: str = record_only("")
     text: str = record_only("")
 
     def audit(self) -> AuditFacts:
@@ -419,6 +450,9 @@ class TaskAssigned(_TaskEvent):
             self.text,
             granted_powers=dict(self.granted_powers),
             scope=self.scope,
+            unit=self.unit_name,
+            agency=self.agency_code,
+            note=self.note,
         )
 
 
@@ -458,7 +492,12 @@ class TaskAssignmentRefused(_TaskEvent):
             ),
             unit_id=self.unit_id,
             task_id=self.task_id,
-            data={"missing_powers": list(self.missing_powers), "reasons": list(self.reasons)},
+            data={
+                "missing_powers": list(self.missing_powers),
+                "reasons": list(self.reasons),
+                "unit": self.unit_name,
+                "unit_code": self.unit_code,
+            },
         )
 
 
@@ -470,6 +509,10 @@ class TaskStatusChanged(_TaskEvent):
     previous: str
     note: str = record_only("")
     text: str = record_only("")
+    unit_name: str = record_only("")
+    """The unit that took the step (for the timeline's words; "" for a cancel or none)."""
+    unit_status: str = record_only("")
+    """With ``by_unit_status``: the status the unit was set to."""
     by_unit_status: bool = record_only(False)
     """True: the step followed the unit's status set by hand (``coupling.py``); the
     unit's ``unit.status`` record names it, so it has no audit record of its own."""
@@ -487,7 +530,7 @@ class TaskStatusChanged(_TaskEvent):
         )
 
     def timeline(self) -> TimelineFacts:
-        data = {"from": self.previous, "to": self.status}
+        data = {"from": self.previous, "to": self.status, "unit": self.unit_name, "note": self.note}
         if self.by_unit_status:
-            data["by"] = "unit status"
+            data |= {"by": "unit status", "unit_status": self.unit_status}
         return self._task_note("task_status", self.text, **data)

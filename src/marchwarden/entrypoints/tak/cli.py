@@ -12,6 +12,7 @@ from rich.table import Table
 
 from marchwarden.adapters.tak.ca import CaError, CertificateAuthority, data_package
 from marchwarden.core.errors import DomainError
+from marchwarden.entrypoints.cli_words import _
 
 if TYPE_CHECKING:
     from marchwarden.settings import Settings
@@ -45,7 +46,7 @@ def ca_init(
     except CaError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    console.print(f"CA created in {ca.directory} (ca.pem, server.pem; keys readable by you only)")
+    console.print(_("cli.tak.caCreated", directory=ca.directory), highlight=False)
 
 
 def ensure_ca(directory: str) -> None:
@@ -92,7 +93,7 @@ def package(
         svc.db.engine.dispose()
     out.write_bytes(data)
     out.chmod(0o600)
-    console.print(f"wrote {out} for {username}; certificate password: {secret}")
+    console.print(_("cli.tak.wrote", path=out, username=username, password=secret), highlight=False)
 
 
 @tak_app.command("certs")
@@ -107,9 +108,9 @@ def certs(username: Annotated[str, typer.Argument(help="Account.")]) -> None:
     except DomainError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    table = Table(title=f"TAK certificates of {username}")
-    for col in ("serial", "issued", "valid until", "revoked"):
-        table.add_column(col)
+    table = Table(title=_("cli.tak.certsOf", username=username))
+    for col in ("serial", "issued", "validUntil", "revoked"):
+        table.add_column(_(f"cli.tak.col.{col}"))
     for r in rows:
         revoked = f"{r.revoked_at:%Y-%m-%d %H:%M} {r.revoked_reason}" if r.revoked_at else ""
         table.add_row(r.serial, f"{r.issued_at:%Y-%m-%d %H:%M}", f"{r.not_after:%Y-%m-%d}", revoked)
@@ -131,7 +132,7 @@ def revoke(
     except DomainError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    console.print(f"certificate {row.serial} revoked")
+    console.print(_("cli.tak.revoked", serial=row.serial), highlight=False)
 
 
 @tak_app.command("serve")

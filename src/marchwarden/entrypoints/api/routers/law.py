@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
 
 from marchwarden.core.authority.errors import AuthorityError
+from marchwarden.core.authority.evaluation import Reason
 from marchwarden.core.authority.model import (
     POWER_CATALOGUE,
     ActStatus,
@@ -30,6 +31,7 @@ from marchwarden.entrypoints.api.schemas.law import (
     PowerCatalogueOut,
     PowerChangeOut,
     PowerOut,
+    ReasonOut,
     RegionChangeOut,
     SettlementOut,
     UnitPowersOut,
@@ -183,7 +185,7 @@ def member_authority(
         moment,
         proposed,
         basis=basis,
-        reasons=result.reasons,
+        reasons=result.reason_facts,
     )
 
 
@@ -194,20 +196,31 @@ def _authority_out(
     proposed: tuple[str, ...],
     *,
     basis: Callable[[str], list[str] | None],
-    reasons: Callable[[str], Iterable[str]],
+    reasons: Callable[[str], Iterable[Reason]],
 ) -> AuthorityOut:
     """Every power of the catalogue for a member or a unit (``subject``: kind, id, name):
     ``basis(power)``, what grants it (None: not held), else ``reasons(power)``."""
     powers = []
     for power in POWER_CATALOGUE:
         held = basis(power)
+        why = () if held is not None else tuple(reasons(power))
         powers.append(
             PowerOut(
                 power=power,
                 label=POWER_CATALOGUE[power],
                 held=held is not None,
                 basis=held or [],
-                missing=[] if held is not None else list(reasons(power)),
+                missing=[r.text for r in why],
+                reasons=[
+                    ReasonOut(
+                        code=r.code.value,
+                        act=r.act,
+                        clause=r.clause,
+                        text=r.text,
+                        params=dict(r.params),
+                    )
+                    for r in why
+                ],
             )
         )
     kind, subject_id, name = subject
@@ -269,7 +282,7 @@ def unit_authority(
         moment,
         proposed,
         basis=basis,
-        reasons=result.reasons,
+        reasons=result.reason_facts,
     )
 
 

@@ -129,6 +129,20 @@ class OrderOut(Schema):
     valid_to: datetime | None
 
 
+class ReasonOut(Schema):
+    """Why a power is not held: ``code`` (not_granted, act_not_in_force,
+    act_not_yet_effective, act_no_longer_effective, act_repealed, region_not_covered,
+    condition_not_met, too_few_members), the grant's act and clause, the sentence in
+    English, and what it says for a reader in another language (``params``: power, kind,
+    proposed; status, since, until; region; have, need)."""
+
+    code: str
+    act: str | None
+    clause: str | None
+    text: str
+    params: dict[str, str]
+
+
 class PowerOut(Schema):
     power: str
     label: str
@@ -137,6 +151,8 @@ class PowerOut(Schema):
     basis: list[str]
     #: why it is not held
     missing: list[str]
+    #: the same reasons, each with its code and what it says
+    reasons: list[ReasonOut]
 
 
 class AuthorityOut(Schema):
