@@ -425,6 +425,8 @@ export class DrawTimings {
     this.timings = [];
     this._awaiting = [];
     this.afterDraw = this.afterDraw.bind(this);
+    /** Resolves at the first frame that drew everything. */
+    this.drawn = new Promise((resolve) => { this._drawn = resolve; });
   }
 
   /** The board's snapshot is in. */
@@ -452,6 +454,7 @@ export class DrawTimings {
       stats.firstFrameMs = frame.ms;
       performance.mark(`marchwarden:${this.noun}-drawn`, { detail: { [this.noun]: frame.total, drawn: frame.drawn } });
       document.getElementById('map')?.setAttribute(`data-${this.noun}-drawn`, String(frame.total));
+      this._drawn();
     }
     for (const item of this._awaiting) {
       item.drawn = at;
