@@ -161,15 +161,20 @@ export const PointsCanvasLayer = L.Layer.extend({
   _sprite(key, half, dpr, paint) {
     let sprite = this._sprites.get(key);
     if (!sprite) {
-      const canvas = document.createElement('canvas');
-      canvas.width = canvas.height = Math.ceil(2 * half * dpr);
-      const g = canvas.getContext('2d');
-      g.scale(dpr, dpr);
-      paint(g, half, half);
-      sprite = { canvas, half };
+      sprite = this._makeSprite(half, dpr, paint);
       this._sprites.set(key, sprite);
     }
     return sprite;
+  },
+
+  /** A sprite as `_sprite` makes one, kept by the caller. */
+  _makeSprite(half, dpr, paint) {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = Math.ceil(2 * half * dpr);
+    const g = canvas.getContext('2d');
+    g.scale(dpr, dpr);
+    paint(g, half, half);
+    return { canvas, half };
   },
 
   _stamp(g, sprite, x, y) {
