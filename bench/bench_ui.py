@@ -951,6 +951,26 @@ def baseline_server_env(ref: str, env: dict[str, str], folder: Path) -> tuple[di
     return baseline, web
 
 
+def reply_costs(url: str, token: str, path: str = "/api/v1/units", n: int = 7) -> str:
+    """The server's time for a reply as JSON and gzipped (request sent → body read, on this
+    machine's loopback: the median of ``n`` each, alternated), and the bytes of each."""
+    times: dict[str, list[float]] = {"identity": [], "gzip": []}
+    size: dict[str, int] = {}
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for _ in range(n):
+            for encoding in times:
+                headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": encoding}
+                started = time.perf_counter()
+                with client.stream("GET", path, headers=headers) as reply:
+                    size[encoding] = len(b"".join(reply.iter_raw()))
+                times[encoding].append(1000 * (time.perf_counter() - started))
+    return (
+        f"GET {path}: {size['identity'] / 1e6:.2f} MB as JSON in "
+        f"{statistics.median(times['identity']):.0f} ms, {size['gzip'] / 1e6:.2f} MB gzipped in "
+        f"{statistics.median(times['gzip']):.0f} ms (medians of {n}, alternated)"
+    )
+
+
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
@@ -1124,6 +1144,10 @@ def main() -> None:
                     f"incidents: {len(incident_ids)} made through the API in "
                     f"{time.perf_counter() - started:.1f} s ({len(shown)} open, shown on the map "
                     "by default; closed and rejected are hidden unless asked for)"
+                )
+                print(
+                    "the reply the first render waits for most: "
+                    + reply_costs(server.url, server.token())
                 )
                 if args.baseline:
                     compare(args, env, folder, server, browser)

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     ws_compression: bool = True
     #: gzip level (1 fastest … 9 smallest; 0: none) of the replies to GET requests of at
     #: least 1 KiB when the client accepts gzip: ``GET /units`` of 5,000 units is 2.4 MB
-    #: as JSON and 0.25 MB at level 1, for 7 ms of a worker thread's CPU (docs/benchmarks.md)
+    #: as JSON and 0.25 MB at level 1, compressed in a worker thread (docs/benchmarks.md)
     gzip_level: int = Field(default=1, ge=0, le=9)
     #: argon2id cost: RFC 9106 second recommended profile by default (t=3, 64 MiB)
     argon2_time_cost: int = Field(default=3, ge=1)
