@@ -3,7 +3,7 @@ and the rate of live updates the page keeps up with.
 
     .venv/bin/python bench/bench_ui.py [--units 5000] [--incidents 1000]
         [--rates 25,50,100,150,200,300] [--seconds 6] [--render-only]
-        [--baseline REF [--rounds 4]]
+        [--baseline REF [--rounds 4] [--baseline-server]]
 
 A real ``marchwarden serve`` on SQLite (durability FULL, the default; ``--sqlite-synchronous
 NORMAL`` to compare) with N units in the three
@@ -38,7 +38,9 @@ an admin in headless Chromium (Debian's, /usr/bin/chromium) at 1366×768.
 ``--baseline REF`` compares the UI at git revision REF (its ``src/marchwarden/web``) with
 the working tree's on the same server, data and browser: ``--rounds`` rounds, the order of
 the two swapped each round, each a first render and the moves of part 5 in a fresh
-context; the machine's load average is printed before and after.
+context; the machine's load average is printed before and after. With
+``--baseline-server`` the "before" pages talk to REF's server as well (its ``src/``, started
+on a copy of the same database), so that a change of the server is measured too.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ import argparse
 import mimetypes
 import os
 import random
+import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -241,26 +245,31 @@ def make_incidents(url: str, token: str, n: int, threads: int, seed: int = 13) -
 
 
 class ServerProcess:
-    def __init__(self, env: dict[str, str], folder: Path) -> None:
+    def __init__(self, env: dict[str, str], folder: Path, *, add_user: bool = True) -> None:
         self.env = env
         self.folder = folder
+        self.add_user = add_user
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> ServerProcess:
-        made = subprocess.run(
-            [
-                *(sys.executable, "-m", "marchwarden", "users", "add", "bench"),
-                *("--role", "admin", "--password-stdin"),
-            ],
-            input=PASSWORD + "\n",
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
+        made = (
+            subprocess.run(
+                [
+                    *(sys.executable, "-m", "marchwarden", "users", "add", "bench"),
+                    *("--role", "admin", "--password-stdin"),
+                ],
+                input=PASSWORD + "\n",
+                env=self.env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if self.add_user
+            else None
         )
-        if made.returncode != 0:
+        if made is not None and made.returncode != 0:
             raise RuntimeError(made.stderr)
         self.log = open(self.folder / "server.log", "ab")
         self.proc = subprocess.Popen(
@@ -904,16 +913,62 @@ def keeps_up(row: dict[str, float], asked: str = "posted") -> bool:
     return row["drawn"] >= row[asked] and row["p95"] < 1000
 
 
-def baseline_web(ref: str, into: Path) -> Path:
-    """The UI's folder (src/marchwarden/web) as it is at git revision ``ref``."""
+def baseline_web(ref: str, into: Path, what: str = "src/marchwarden/web") -> Path:
+    """The UI's folder (src/marchwarden/web) as it is at git revision ``ref``; with ``what``
+    "src", the whole of its ``src/`` (server and UI) is unpacked into ``into``."""
     root = Path(__file__).resolve().parents[1]
     archive = subprocess.run(
-        ["git", "-C", str(root), "archive", ref, "src/marchwarden/web"],
-        capture_output=True,
-        check=True,
+        ["git", "-C", str(root), "archive", ref, what], capture_output=True, check=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return into / "src" / "marchwarden" / "web"
+
+
+def baseline_server_env(ref: str, env: dict[str, str], folder: Path) -> tuple[dict[str, str], Path]:
+    """What REF's server needs to run beside the working tree's: its ``src/`` first on the
+    path (with the working tree's vendored libraries, which are generated, not committed)
+    and a copy of the benchmark's database and audit anchor. Returns its environment and
+    its UI's folder."""
+    into = folder / "baseline"
+    into.mkdir()
+    web = baseline_web(ref, into, "src")
+    here = Path(__file__).resolve().parents[1] / "src" / "marchwarden" / "web" / "vendor"
+    shutil.copytree(here, web / "vendor", dirs_exist_ok=True)
+    anchor = Path(env["MARCHWARDEN_AUDIT_ANCHOR_PATH"])
+    if anchor.exists():
+        shutil.copy(anchor, into / anchor.name)
+    store = env["MARCHWARDEN_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(store) as source, sqlite3.connect(into / "bench.db") as copy:
+        source.backup(copy)
+    baseline = dict(env)
+    baseline.update(
+        {
+            "PYTHONPATH": str(into / "src"),
+            "MARCHWARDEN_DATABASE_URL": f"sqlite:///{into / 'bench.db'}",
+            "MARCHWARDEN_AUDIT_ANCHOR_PATH": str(into / anchor.name),
+        }
+    )
+    return baseline, web
+
+
+def reply_costs(url: str, token: str, path: str = "/api/v1/units", n: int = 7) -> str:
+    """The server's time for a reply as JSON and gzipped (request sent → body read, on this
+    machine's loopback: the median of ``n`` each, alternated), and the bytes of each."""
+    times: dict[str, list[float]] = {"identity": [], "gzip": []}
+    size: dict[str, int] = {}
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for _ in range(n):
+            for encoding in times:
+                headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": encoding}
+                started = time.perf_counter()
+                with client.stream("GET", path, headers=headers) as reply:
+                    size[encoding] = len(b"".join(reply.iter_raw()))
+                times[encoding].append(1000 * (time.perf_counter() - started))
+    return (
+        f"GET {path}: {size['identity'] / 1e6:.2f} MB as JSON in "
+        f"{statistics.median(times['identity']):.0f} ms, {size['gzip'] / 1e6:.2f} MB gzipped in "
+        f"{statistics.median(times['gzip']):.0f} ms (medians of {n}, alternated)"
+    )
 
 
 def load_average() -> str:
@@ -946,19 +1001,21 @@ def moves_in(browser: Browser, url: str, web: Path) -> dict[str, Any]:
 
 
 def compare_versions(
-    browser: Browser, url: str, units: int, incidents: int, rounds: int, arms: dict[str, Path]
+    browser: Browser, units: int, incidents: int, rounds: int, arms: dict[str, tuple[str, Path]]
 ) -> None:
-    """Each version of the UI in turn (the order swapped every round), same server and data."""
+    """Each version in turn (the order swapped every round), on the same data: ``arms``
+    names each version's server (its URL) and UI (its folder)."""
     names = list(arms)
     renders: dict[str, list[float]] = {n: [] for n in names}
     moves: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
     print(f"comparing {' and '.join(names)}, {rounds} rounds in alternation; {load_average()}")
     for k in range(rounds):
         for name in names if k % 2 == 0 else names[::-1]:
-            r = first_render(browser, url, units, incidents, arms[name])
+            url, web = arms[name]
+            r = first_render(browser, url, units, incidents, web)
             renders[name].append(r["total"])
             print(f"  round {k + 1} {name}: first render {r['total']:.0f} ms", flush=True)
-            moves[name].append(moves_in(browser, url, arms[name]))
+            moves[name].append(moves_in(browser, url, web))
     print(f"done; {load_average()}")
     for name in names:
         got = moves[name]
@@ -977,6 +1034,31 @@ def compare_versions(
         for key in ("drag z8", "drag z11", "zoom anim"):
             for m in got:
                 print("  " + frames_line(key, m[key]))
+
+
+def compare(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    folder: Path,
+    server: ServerProcess,
+    browser: Browser,
+) -> None:
+    """--baseline: REF's UI (and with --baseline-server its server) against the working tree's."""
+    here = Path(__file__).resolve().parents[1] / "src" / "marchwarden" / "web"
+    before = f"before ({args.baseline})"
+    after = "after (working tree)"
+    if not args.baseline_server:
+        arms = {
+            before: (server.url, baseline_web(args.baseline, folder)),
+            after: (server.url, here),
+        }
+        compare_versions(browser, args.units, args.incidents, args.rounds, arms)
+        return
+    baseline_env, web = baseline_server_env(args.baseline, env, folder)
+    with ServerProcess(baseline_env, folder / "baseline", add_user=False) as old:
+        print(f"the before pages talk to {args.baseline}'s server (a copy of the database)")
+        arms = {before: (old.url, web), after: (server.url, here)}
+        compare_versions(browser, args.units, args.incidents, args.rounds, arms)
 
 
 def main() -> None:
@@ -1003,6 +1085,12 @@ def main() -> None:
         "(first render, stepwise moves, frame times while dragging and zooming), then stop",
     )
     parser.add_argument("--rounds", type=int, default=4, help="rounds of --baseline")
+    parser.add_argument(
+        "--baseline-server",
+        action="store_true",
+        help="with --baseline: the before pages talk to REF's server (its src/, on a copy of "
+        "the database), not to the working tree's",
+    )
     parser.add_argument(
         "--render-only",
         action="store_true",
@@ -1057,15 +1145,12 @@ def main() -> None:
                     f"{time.perf_counter() - started:.1f} s ({len(shown)} open, shown on the map "
                     "by default; closed and rejected are hidden unless asked for)"
                 )
+                print(
+                    "the reply the first render waits for most: "
+                    + reply_costs(server.url, server.token())
+                )
                 if args.baseline:
-                    here = Path(__file__).resolve().parents[1] / "src" / "marchwarden" / "web"
-                    arms = {
-                        f"before ({args.baseline})": baseline_web(args.baseline, folder),
-                        "after (working tree)": here,
-                    }
-                    compare_versions(
-                        browser, server.url, args.units, args.incidents, args.rounds, arms
-                    )
+                    compare(args, env, folder, server, browser)
                     return
                 print(
                     f"first render, sign-in to all {args.units} units and the "

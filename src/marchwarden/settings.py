@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     #: subscriber (every connection compresses with its own context); turn it off where
     #: the network is fast and a process feeds many live subscribers
     ws_compression: bool = True
+    #: gzip level (1 fastest … 9 smallest; 0: none) of the replies to GET requests of at
+    #: least 1 KiB when the client accepts gzip: ``GET /units`` of 5,000 units is 2.4 MB
+    #: as JSON and 0.25 MB at level 1, compressed in a worker thread (docs/benchmarks.md)
+    gzip_level: int = Field(default=1, ge=0, le=9)
     #: argon2id cost: RFC 9106 second recommended profile by default (t=3, 64 MiB)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)

@@ -6,8 +6,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pydantic import TypeAdapter
 
 from marchwarden.core.access.model import Role, Scope
+from marchwarden.entrypoints.api.schemas.forces import UnitOut
 from marchwarden.services import roster
 from tests.factories import ROSTER_HEADER, login, make_forces, make_user, volunteer_row
 
@@ -61,6 +63,33 @@ def test_units_tree_strength_and_status(
     assert reply.json()["availability"] == "committed"
     history = client.get(f"/api/v1/units/{ids['co1']}/status-history", headers=h).json()
     assert [c["status"] for c in history][:2] == ["assigned", "available"]
+
+
+def test_the_unit_list_says_of_each_unit_what_its_own_reply_says(
+    client: TestClient, services: Services, ids: dict[str, int]
+) -> None:
+    """GET /units writes its units without a model per unit (``units_json``): each item is
+    what GET /units/{id} says of that unit, and the reply is byte for byte what its response
+    model would have written (times in UTC with "Z", coordinates as floats)."""
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    h = login(client, "hq")
+    at = (services.clock.now() - timedelta(seconds=1, microseconds=250)).isoformat()
+    placed = client.post(
+        f"/api/v1/units/{ids['army_bel']}/positions",
+        headers=h,
+        json={"lon": 36.123457, "lat": 50, "at": at},
+    )
+    assert placed.status_code == 200, placed.text
+    listed = client.get("/api/v1/units", headers=h)
+    assert listed.headers["content-type"] == "application/json"
+    items = listed.json()
+    assert any(u["position"] == {"lon": 36.123457, "lat": 50.0} for u in items)
+    for item in items:
+        assert item == client.get(f"/api/v1/units/{item['id']}", headers=h).json()
+    with services.db.unit_of_work(write=False) as uow:
+        units = uow.forces.units()
+    models = TypeAdapter(list[UnitOut])
+    assert listed.content == models.dump_json([UnitOut.of(u) for u in units])
 
 
 def test_illegal_status_change_is_409_and_changes_nothing(

@@ -550,3 +550,28 @@ def test_the_task_summary_gives_the_next_steps_and_the_units_status(
         moving["allowed_next"]
         == client.get(f"/api/v1/tasks/{tid}", headers=bel).json()["allowed_next"]
     )
+
+
+def test_a_page_names_the_next_only_when_more_follow(client: TestClient, world: World) -> None:
+    """``next_after_id`` leads to the incidents after a page and is null on the last page,
+    full or not: a client reading every page asks for no empty one (the map's first render
+    with 1,000 incidents made a second request for nothing)."""
+    hq = world.h("hq")
+    made = [open_incident(client, hq, name=f"Incident {n}")["id"] for n in range(3)]
+    everything = [i["id"] for i in client.get("/api/v1/incidents", headers=hq).json()["items"]]
+    assert everything[-3:] == made
+    n = len(everything)
+    whole = client.get(f"/api/v1/incidents?limit={n}", headers=hq).json()
+    assert [i["id"] for i in whole["items"]] == everything and whole["next_after_id"] is None
+    read: list[int] = []
+    after = None
+    while True:
+        query = f"?limit=2{f'&after_id={after}' if after is not None else ''}"
+        page = client.get(f"/api/v1/incidents{query}", headers=hq).json()
+        read += [i["id"] for i in page["items"]]
+        assert page["items"], "no empty page is asked for"
+        if page["next_after_id"] is None:
+            break
+        assert page["next_after_id"] == page["items"][-1]["id"]
+        after = page["next_after_id"]
+    assert read == everything

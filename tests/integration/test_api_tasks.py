@@ -14,7 +14,7 @@ import pytest
 from marchwarden.core.access.model import Role
 from marchwarden.core.authority.model import ActStatus
 from marchwarden.core.dispatch.tasking import IllegalTaskTransition
-from marchwarden.services import law, roster, tasks
+from marchwarden.services import accounts, law, roster, stream, tasks
 from marchwarden.services.stream import may_see
 from tests.factories import ROSTER_HEADER, make_user, volunteer_row
 from tests.integration.command_support import (
@@ -517,3 +517,26 @@ def test_recent_events_give_each_reader_only_what_they_may_see(
     assert_problem(
         client.get("/api/v1/stream/recent?limit=0", headers=hq), 422, "validation-error", "limit"
     )
+
+
+def test_recent_events_read_back_window_by_window(
+    client: TestClient, services: Services, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The newest events a reader may see are read back from the newest in windows that
+    double; with windows of one event the answer is the same as reading all at once, for a
+    reader who sees everything and for one who sees a region only."""
+    hq, kursk = world.h("hq"), world.h("kursk")
+    open_incident(client, hq)
+    open_incident(client, hq, name="Sudzha shelling", where=SUDZHA)
+    open_incident(client, hq, name="Another")
+    with services.db.unit_of_work(write=False) as uow:
+        stored = uow.events.after(0, limit=stream.RECENT_SCAN)
+    for headers, limit in ((hq, 5), (kursk, 3), (kursk, 500)):
+        principal = accounts.authenticate(services, headers["Authorization"].split()[1])
+        seen = [ev.id for ev in stored if may_see(principal, ev)][-limit:]
+        whole = client.get(f"/api/v1/stream/recent?limit={limit}", headers=headers).json()
+        monkeypatch.setattr(stream, "RECENT_FIRST_WINDOW", 1)
+        windows = client.get(f"/api/v1/stream/recent?limit={limit}", headers=headers).json()
+        monkeypatch.undo()
+        assert windows == whole
+        assert [e["id"] for e in whole["items"]] == seen

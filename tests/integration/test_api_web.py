@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from fastapi.testclient import TestClient
+from starlette.responses import PlainTextResponse
+
 from marchwarden import __version__
 from marchwarden.core.access.model import Role
+from marchwarden.entrypoints.api.app import create_app
+from marchwarden.entrypoints.api.middleware import CompressedReadsMiddleware
 from marchwarden.entrypoints.api.web import LEAFLET_MODULE, WEB_DIR
 from tests.factories import login, make_user
 
 if TYPE_CHECKING:
-    from fastapi.testclient import TestClient
+    from starlette.types import Receive, Scope, Send
 
     from marchwarden.services.context import Services
     from marchwarden.settings import Settings
@@ -81,3 +86,36 @@ def test_stream_position_follows_the_store(client: TestClient, services: Service
     denied = client.get("/api/v1/stream/position", headers=login(client, "auditor"))
     assert denied.status_code == 403
     assert denied.json()["type"] == "/problems/forbidden"
+
+
+def test_large_replies_to_reads_are_gzipped(client: TestClient, services: Services) -> None:
+    """A read's reply of 1 KiB or more goes gzipped to a client that accepts it (the same
+    JSON once decoded); a small one, or one to a client that does not, goes as it is."""
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    h = login(client, "hq")
+    zipped = client.get("/api/v1/geo/settlements", headers={**h, "Accept-Encoding": "gzip"})
+    plain = client.get("/api/v1/geo/settlements", headers={**h, "Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 4
+    assert zipped.json() == plain.json()
+    small = client.get("/api/v1/config", headers={"Accept-Encoding": "gzip"})
+    assert small.status_code == 200 and "content-encoding" not in small.headers
+
+
+def test_replies_to_writes_and_a_level_of_0_are_not_gzipped(settings: Settings) -> None:
+    """Writes skip the compression (their replies are small, their path the hottest), and
+    MARCHWARDEN_GZIP_LEVEL=0 turns it off."""
+    big = "x" * 50_000
+
+    async def reply(scope: Scope, receive: Receive, send: Send) -> None:
+        await PlainTextResponse(big)(scope, receive, send)
+
+    app = TestClient(CompressedReadsMiddleware(reply, level=1))  # no lifespan: no `with`
+    assert app.get("/", headers={"Accept-Encoding": "gzip"}).headers["content-encoding"] == "gzip"
+    wrote = app.post("/", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in wrote.headers and wrote.text == big
+    with TestClient(create_app(settings.model_copy(update={"gzip_level": 0}))) as plain:
+        page = plain.get("/", headers={"Accept-Encoding": "gzip"})
+        assert page.status_code == 200 and len(page.content) > 1024
+        assert "content-encoding" not in page.headers

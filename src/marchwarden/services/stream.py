@@ -67,13 +67,28 @@ def may_see(principal: Principal, ev: StoredEvent) -> bool:
 RECENT_SCAN = 5000
 
 
+#: the first window ``recent_events`` reads back from the newest event (then twice as many)
+RECENT_FIRST_WINDOW = 500
+
+
 def recent_events(db: Store, principal: Principal, limit: int) -> list[StoredEvent]:
     """The newest ``limit`` events the principal may see (of the last ``RECENT_SCAN``
-    stored), oldest first: what the UI's event log shows at sign-in."""
+    stored), oldest first: what the UI's event log shows at sign-in.
+
+    Read backwards from the newest, in windows that double, until ``limit`` are found: a
+    reader who sees everything (HQ, an admin) reads one window of 500, not 5,000 events
+    (85 ms of the server's time during a sign-in with 5,000 units, docs/benchmarks.md)."""
+    found: list[StoredEvent] = []
     with db.unit_of_work(write=False) as uow:
-        last = uow.events.last_id()
-        stored = uow.events.after(max(0, last - RECENT_SCAN), limit=RECENT_SCAN)
-    return [ev for ev in stored if may_see(principal, ev)][-limit:]
+        top = uow.events.last_id()
+        floor = max(0, top - RECENT_SCAN)
+        window = RECENT_FIRST_WINDOW
+        while top > floor and len(found) < limit:
+            low = max(floor, top - window)
+            stored = uow.events.after(low, limit=top - low)
+            found = [ev for ev in stored if ev.id <= top and may_see(principal, ev)] + found
+            top, window = low, window * 2
+    return found[-limit:]
 
 
 @dataclass(eq=False)

@@ -262,6 +262,14 @@ async function showMap() {
   }
 }
 
+/** Fetch and compile the map's canvas layers (and what they import) while the person
+ * signs in: units.js and incidents.js import them once the map is made, which on the first
+ * render was a chain of requests (unitlayer.js, then supercluster, then kdbush) queued behind
+ * the snapshots at the server. A failure here is the boards' to report, when they import. */
+function warmMapLayers() {
+  for (const layer of ['./unitlayer.js', './incidentlayer.js']) import(layer).catch(() => {});
+}
+
 let entered = false;
 
 async function enter(me) {
@@ -283,11 +291,15 @@ async function enter(me) {
   document.title = t('page.title', 'Marchwarden — common operating picture');
   onUnauthenticated((reason) => signOut(signedOutBecause(reason), { tellServer: false }));
 
-  // the stream position first, then the snapshot: nothing in between is missed
+  // the stream position first, then the snapshots (the boards load them as they are
+  // installed): nothing in between is missed. The map and its geodata, which no event
+  // changes, load meanwhile; the first picture waits for whichever comes last.
+  const positionRead = session.can('stream.subscribe') ? api('/stream/position') : null;
+  const mapShown = showMap();
   let position = null;
-  if (session.can('stream.subscribe')) {
+  if (positionRead) {
     try {
-      position = (await api('/stream/position')).last_event_id;
+      position = (await positionRead).last_event_id;
     } catch (err) {
       showNotice(err.message);
     }
@@ -299,7 +311,7 @@ async function enter(me) {
   }
   landOnWork(me.user.role);
   if (session.can('stream.subscribe') && session.can('incident.read')) installUrgentBar();
-  await showMap();
+  await mapShown;
   if (session.can('stream.subscribe')) {
     app.stream = new EventStream({
       token: getToken,
@@ -330,6 +342,7 @@ async function boot() {
   }
   tickClock();
   setInterval(tickClock, 1000);
+  warmMapLayers();
   $('signin-form').addEventListener('submit', onSignIn);
   $('sign-out').addEventListener('click', () => signOut());
   $('skip-to-map').addEventListener('click', (event) => {

@@ -161,15 +161,20 @@ export const PointsCanvasLayer = L.Layer.extend({
   _sprite(key, half, dpr, paint) {
     let sprite = this._sprites.get(key);
     if (!sprite) {
-      const canvas = document.createElement('canvas');
-      canvas.width = canvas.height = Math.ceil(2 * half * dpr);
-      const g = canvas.getContext('2d');
-      g.scale(dpr, dpr);
-      paint(g, half, half);
-      sprite = { canvas, half };
+      sprite = this._makeSprite(half, dpr, paint);
       this._sprites.set(key, sprite);
     }
     return sprite;
+  },
+
+  /** A sprite as `_sprite` makes one, kept by the caller. */
+  _makeSprite(half, dpr, paint) {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = Math.ceil(2 * half * dpr);
+    const g = canvas.getContext('2d');
+    g.scale(dpr, dpr);
+    paint(g, half, half);
+    return { canvas, half };
   },
 
   _stamp(g, sprite, x, y) {
@@ -425,6 +430,8 @@ export class DrawTimings {
     this.timings = [];
     this._awaiting = [];
     this.afterDraw = this.afterDraw.bind(this);
+    /** Resolves at the first frame that drew everything. */
+    this.drawn = new Promise((resolve) => { this._drawn = resolve; });
   }
 
   /** The board's snapshot is in. */
@@ -452,6 +459,7 @@ export class DrawTimings {
       stats.firstFrameMs = frame.ms;
       performance.mark(`marchwarden:${this.noun}-drawn`, { detail: { [this.noun]: frame.total, drawn: frame.drawn } });
       document.getElementById('map')?.setAttribute(`data-${this.noun}-drawn`, String(frame.total));
+      this._drawn();
     }
     for (const item of this._awaiting) {
       item.drawn = at;

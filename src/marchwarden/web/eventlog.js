@@ -141,10 +141,7 @@ export function install() {
   kind.addEventListener('change', applyFilters);
   find.addEventListener('input', applyFilters);
 
-  const add = (event, { live }) => {
-    if (seen.has(event.id)) return;
-    seen.add(event.id);
-    empty.hidden = true;
+  const rowOf = (event) => {
     const row = document.createElement('li');
     row.className = 'event-row';
     row.dataset.id = String(event.id);
@@ -157,6 +154,14 @@ export function install() {
     summary.className = 'event-summary';
     summary.textContent = describeEvent(event);
     row.append(timeElement(event.at), summary, type);
+    return row;
+  };
+
+  const add = (event, { live }) => {
+    if (seen.has(event.id)) return;
+    seen.add(event.id);
+    empty.hidden = true;
+    const row = rowOf(event);
     // newest first, by id (history and live events may interleave)
     const after = [...list.children].find((r) => Number(r.dataset.id) < event.id);
     list.insertBefore(row, after ?? null);
@@ -173,7 +178,18 @@ export function install() {
     applyFilters();
   });
   api('/stream/recent?limit=200').then((r) => {
-    for (const e of r.items) add(e, { live: false });
+    if (list.childElementCount) {
+      for (const e of r.items) add(e, { live: false });
+    } else {
+      // the history alone (oldest first, each described after those before it, which
+      // name its units and incidents): put in newest first at once, not row by row
+      const rows = r.items.filter((e) => !seen.has(e.id)).map((e) => {
+        seen.add(e.id);
+        return rowOf(e);
+      });
+      list.append(...rows.reverse().slice(0, MAX_ROWS));
+      if (rows.length) empty.hidden = true;
+    }
     applyFilters();
   }).catch((err) => {
     count.textContent = t('events.historyFailed', 'history not loaded: {why}', { why: err.message });

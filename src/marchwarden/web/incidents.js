@@ -250,11 +250,13 @@ async function complete(id) {
 
 async function load() {
   try {
-    const [typeList] = await Promise.all([api('/incident-types').catch(() => [])]);
+    // the types and the first page at once
+    const page = (after) => api(`/incidents?limit=${PAGE_LIMIT}${after != null ? `&after_id=${after}` : ''}`);
+    const [typeList, first] = await Promise.all([api('/incident-types').catch(() => []), page(null)]);
     for (const t of typeList) types.set(t.code, t);
     let after = null;
     for (;;) {
-      const pageOf = await api(`/incidents?limit=${PAGE_LIMIT}${after != null ? `&after_id=${after}` : ''}`);
+      const pageOf = after == null ? first : await page(after);
       for (const s of pageOf.items) incidents.set(s.id, record(s, incidents.get(s.id)));
       if (pageOf.next_after_id == null) break;
       after = pageOf.next_after_id;
@@ -401,8 +403,13 @@ function renderList() {
   if (focused) ui.groups.querySelector(`button.incident-link[data-incident-id="${focused}"]`)?.focus();
 }
 
+/** The key, its pictures drawn when it is first opened (a canvas each: no part of the first screen). */
 function buildKey() {
-  return el('details', { class: 'incidents-key' }, el('summary', { text: t('incidents.key', 'Key to the incident symbols') }), ...incidentKeyParts(22));
+  const key = el('details', { class: 'incidents-key' }, el('summary', { text: t('incidents.key', 'Key to the incident symbols') }));
+  key.addEventListener('toggle', () => {
+    if (key.open && key.childElementCount === 1) key.append(...incidentKeyParts(22));
+  });
+  return key;
 }
 
 // ------------------------------------------------------------------ install

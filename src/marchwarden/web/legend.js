@@ -6,7 +6,7 @@ import { incidentKeyParts } from './incidentsymbols.js';
 import { KIND_FUNCTION, groupUnits, milSymbolImage, setGroupUnits, setSymbolStyle, symbolStyle } from './milsymbols.js';
 import { PALETTE } from './palette.js';
 import { REPORT_AREA, reportSymbolElement } from './reportsymbol.js';
-import { registerTab } from './tabs.js';
+import { registerTab, selectedTab } from './tabs.js';
 import { hqTimezone } from './time.js';
 import { AGENCY_KINDS, AVAILABILITY, symbolSvg } from './unitsymbols.js';
 
@@ -105,8 +105,18 @@ function unitEntries() {
   return section;
 }
 
+/** The Key tab, drawn when it is first shown: its pictures (a canvas each) are no part of
+ * the first screen, and drawing them cost the first render tens of milliseconds. */
 export function install() {
   const panel = registerTab('key', t('tab.key', 'Key'), { order: 95 });
+  const draw = () => {
+    if (!panel.childElementCount) drawKey(panel);
+  };
+  panel.addEventListener('tab-shown', draw);
+  if (selectedTab() === 'key') draw();
+}
+
+function drawKey(panel) {
   const title = el('h2', { text: t('legend.title', 'Map key') });
   const list = keyList('legend', entries().map(([name, words, draw]) => [name, words, swatch(draw)]));
   const times = el('p', { class: 'legend-note', text: t('legend.times', 'Times are shown in the HQ’s time zone ({zone}); hover over a time for UTC.', { zone: hqTimezone() }) });

@@ -241,6 +241,33 @@ function regionStyle(kind) {
   };
 }
 
+/**
+ * A region's name on the map: a permanent tooltip that keeps its size. Leaflet's tooltip
+ * reads its size (offsetWidth, offsetHeight: a layout of the page there and then) each
+ * time it places itself, at the start of every zoom animation and again at its end; for
+ * the region names that was as long as redrawing both canvas layers (bench_ui.py, animated
+ * zoom). A name does not change, so its size is read once, and again after the map is
+ * resized (the page's type size follows the window's width). Placed as Leaflet's 'center'.
+ */
+const RegionName = L.Tooltip.extend({
+  getEvents() {
+    return { ...L.Tooltip.prototype.getEvents.call(this), resize: this._forgetSize };
+  },
+
+  _forgetSize() {
+    this._size = null;
+  },
+
+  _setPosition(pos) {
+    const box = this._container;
+    const size = this._size ?? L.point(box.offsetWidth, box.offsetHeight);
+    if (size.x > 0) this._size = size;
+    L.DomUtil.addClass(box, 'leaflet-tooltip-center');
+    L.DomUtil.setPosition(box, pos.subtract(L.point(size.x / 2, size.y / 2, true))
+      .add(L.point(this.options.offset)).add(this._getAnchor()));
+  },
+});
+
 /** Load the bundled geodata through the API and draw it. Resolves to what was drawn. */
 export async function loadGeodata(api) {
   const [regions, border, settlements, basemap, tiles] = await Promise.all([
@@ -263,9 +290,9 @@ export async function loadGeodata(api) {
     onEachFeature: (f, layer) => {
       const kind = kindOf(f.properties);
       layer.feature.properties.kind = kind;
-      layer.bindTooltip(f.properties.name, {
+      layer.bindTooltip(new RegionName({
         permanent: true, direction: 'center', className: `region-label region-label-${kind}`,
-      });
+      }).setContent(f.properties.name));
       if (kind === 'border') borderRegions.push(layer);
     },
   }).eachLayer((layer) => regionGroup.addLayer(layer));

@@ -32,6 +32,8 @@ import { kindOf } from './unitsymbols.js';
 export { ALLOWED_NEXT, STATUS_AVAILABILITY } from './unitrecords.js';
 
 const STRENGTH_REFRESH_MS = 1500;
+/** The longest the powers wait for the map's first picture of the units. */
+const POWERS_AFTER_MS = 3000;
 const TIMINGS_KEPT = 50000;
 const MAX_PENDING = 50000;
 
@@ -263,7 +265,11 @@ async function load() {
   goLive();
   list.unitsLoaded();
   if (layer) layer.redraw();
-  refreshPowersSoon(0);
+  // the powers (the law evaluated for every unit, the heaviest read of the start) once the
+  // map has drawn the units, not while the server still answers what that picture needs
+  const map = window.marchwarden?.map?.getMap?.();
+  if (map) Promise.race([drawing.drawn, new Promise((r) => setTimeout(r, POWERS_AFTER_MS))]).then(() => refreshPowersSoon(0));
+  else refreshPowersSoon(0);
 }
 
 async function attachMap() {

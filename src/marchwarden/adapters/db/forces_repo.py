@@ -71,7 +71,10 @@ def condition_from_json(data: dict[str, Any]) -> Condition:
 
 
 def _unit_columns() -> list[Any]:
-    return [*t.units.c, t.agencies.c.kind.label("agency_kind")]
+    """What ``_unit`` reads: not the row's own time stamps, whose conversion (a string
+    parsed per value on SQLite) was a fifth of reading the 5,000 units of ``GET /units``."""
+    kept = [c for c in t.units.c if c.name not in ("created_at", "updated_at")]
+    return [*kept, t.agencies.c.kind.label("agency_kind")]
 
 
 def _unit(row: Any, registered: int | None = None) -> Unit:

@@ -15,7 +15,11 @@ from marchwarden.adapters.clock import ScenarioClock
 from marchwarden.bootstrap import build_bus, build_delivery_worker, build_services
 from marchwarden.core.clock import Clock
 from marchwarden.entrypoints.api import errors, heap, openapi, web, ws
-from marchwarden.entrypoints.api.middleware import AccessLogMiddleware, RequestGuardMiddleware
+from marchwarden.entrypoints.api.middleware import (
+    AccessLogMiddleware,
+    CompressedReadsMiddleware,
+    RequestGuardMiddleware,
+)
 from marchwarden.entrypoints.api.routers import (
     accounts,
     alerts,
@@ -123,6 +127,8 @@ def create_app(
         limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
     )
+    if settings.gzip_level:
+        app.add_middleware(CompressedReadsMiddleware, level=settings.gzip_level)
     app.add_middleware(AccessLogMiddleware)
 
     # each router is included in the app itself under the prefix, not under one /api/v1

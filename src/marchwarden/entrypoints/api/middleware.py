@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 from urllib.parse import unquote
 
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("marchwarden.access")
@@ -259,3 +260,21 @@ async def _problem(send: Send, status: int, code: str, title: str, detail: str) 
         }
     )
     await send({"type": "http.response.body", "body": raw})
+
+
+class CompressedReadsMiddleware:
+    """Starlette's ``GZipMiddleware`` for the replies to reads (GET, HEAD) only: the large
+    replies are reads (the unit and incident lists, the geodata, the page's modules), while
+    the replies to writes are small and their path is the hottest (report ingest), so
+    writes skip the middleware's work altogether. Bodies of 128 KiB and more are compressed
+    in a worker thread (Starlette's choice), off the event loop."""
+
+    def __init__(self, app: ASGIApp, *, level: int, minimum_size: int = 1024) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=level)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from marchwarden.core.errors import Invalid
 from marchwarden.core.forces import model as fm
@@ -24,6 +24,7 @@ from marchwarden.entrypoints.api.schemas.forces import (
     UnitIn,
     UnitOut,
     UnitPatch,
+    units_json,
 )
 from marchwarden.entrypoints.api.schemas.types import Cursor, Id
 from marchwarden.services import forces, roster
@@ -51,12 +52,10 @@ def list_units(
     services: ServicesDep,
     region: Annotated[str | None, Query(max_length=16)] = None,
     agency_id: Annotated[Id | None, Query()] = None,
-) -> list[UnitOut]:
+) -> Response:
     """Units the caller may see, in tree order (by materialised path)."""
-    return [
-        UnitOut.of(u)
-        for u in forces.list_units(services, principal, region=region, agency_id=agency_id)
-    ]
+    units = forces.list_units(services, principal, region=region, agency_id=agency_id)
+    return Response(units_json(units), media_type="application/json")
 
 
 @router.post("/units", response_model=UnitOut, status_code=status.HTTP_201_CREATED)

@@ -75,12 +75,15 @@ def list_incidents(
     states: set[IncidentState] | None = set(state) if state else None
     if open_only:
         states = (states or set(IncidentState)) & set(incidents.OPEN_STATES)
+    # one more than asked, to tell a last page from a full one (no request for an empty page)
     items = incidents.list_incidents(
-        services, principal, states=states, region=region, after_id=after_id, limit=limit
+        services, principal, states=states, region=region, after_id=after_id, limit=limit + 1
     )
+    more = len(items) > limit
+    items = items[:limit]
     return IncidentPage(
         items=[IncidentSummaryOut.of(i) for i in items],
-        next_after_id=items[-1].id if len(items) == limit else None,
+        next_after_id=items[-1].id if more else None,
     )
 
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
+import orjson
 from pydantic import AwareDatetime, Field
 
 from marchwarden.core.forces import model as fm
@@ -96,35 +98,47 @@ class UnitOut(Schema):
 
     @classmethod
     def of(cls, u: fm.Unit) -> UnitOut:
-        pos = (
-            Point(lon=u.position_lon, lat=u.position_lat)
-            if u.position_lon is not None and u.position_lat is not None
-            else None
-        )
-        return cls(
-            id=u.id,
-            code=u.code,
-            name=u.name,
-            agency_id=u.agency_id,
-            agency_kind=u.agency_kind,
-            parent_id=u.parent_id,
-            path=u.path,
-            category=u.category,
-            region=u.region,
-            home=Point(lon=u.home_lon, lat=u.home_lat),
-            capabilities=list(u.capabilities),
-            readiness=u.readiness,
-            readiness_label=fm.READINESS_LEVELS[u.readiness],
-            status=u.status,
-            status_label=u.status.label,
-            availability=u.status.availability.value,
-            status_since=u.status_since,
-            strength=u.strength,
-            registered_members=u.registered_members,
-            declared_strength=u.declared_strength,
-            position=pos,
-            position_at=u.position_at,
-        )
+        return cls(**unit_fields(u))
+
+
+def unit_fields(u: fm.Unit) -> dict[str, Any]:
+    """A unit as the API shows it: the fields of ``UnitOut``, in its order."""
+    position = (
+        {"lon": float(u.position_lon), "lat": float(u.position_lat)}
+        if u.position_lon is not None and u.position_lat is not None
+        else None
+    )
+    return {
+        "id": u.id,
+        "code": u.code,
+        "name": u.name,
+        "agency_id": u.agency_id,
+        "agency_kind": u.agency_kind,
+        "parent_id": u.parent_id,
+        "path": u.path,
+        "category": u.category,
+        "region": u.region,
+        "home": {"lon": float(u.home_lon), "lat": float(u.home_lat)},
+        "capabilities": list(u.capabilities),
+        "readiness": u.readiness,
+        "readiness_label": fm.READINESS_LEVELS[u.readiness],
+        "status": u.status.value,
+        "status_label": u.status.label,
+        "availability": u.status.availability.value,
+        "status_since": u.status_since,
+        "strength": u.strength,
+        "registered_members": u.registered_members,
+        "declared_strength": u.declared_strength,
+        "position": position,
+        "position_at": u.position_at,
+    }
+
+
+def units_json(units: Iterable[fm.Unit]) -> bytes:
+    """``list[UnitOut]`` as JSON, the same as FastAPI writes it (times in UTC with "Z"),
+    without a model per unit: for the 5,000 units of ``GET /units`` building and checking
+    the models was a third of the server's time for the reply (docs/benchmarks.md)."""
+    return orjson.dumps([unit_fields(u) for u in units], option=orjson.OPT_UTC_Z)
 
 
 class StatusIn(Schema):
