@@ -18,11 +18,23 @@ import httpx
 import psycopg
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Iterator
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway benchmark account
 #: base URL → process id of the servers started here (to read their CPU time)
 PIDS: dict[str, int] = {}
+
+
+async def read_reply(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """The status and body of one HTTP/1.1 reply with a Content-Length (the benchmarks'
+    minimal keep-alive client on raw asyncio streams)."""
+    raw_head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in raw_head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    return int(raw_head[9:12]), await reader.readexactly(length)
 
 
 def free_port() -> int:

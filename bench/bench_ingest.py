@@ -62,7 +62,7 @@ import httpx
 import websockets
 
 from bench._machine import describe_machine
-from bench._server import PIDS, bare_server, cpu_seconds, database, servers, token
+from bench._server import PIDS, bare_server, cpu_seconds, database, read_reply, servers, token
 
 
 def report_body(i: int) -> dict[str, object]:
@@ -109,13 +109,7 @@ async def _post_loop(
             ).encode() + body
             t0 = time.monotonic()
             writer.write(request)
-            raw_head = await reader.readuntil(b"\r\n\r\n")
-            status = int(raw_head[9:12])
-            length = 0
-            for line in raw_head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            reply = await reader.readexactly(length)
+            status, reply = await read_reply(reader)
             if status == 201:
                 out["latencies"].append(time.monotonic() - t0)
                 out["ids"].append(int(json.loads(reply)["id"]))

@@ -62,7 +62,16 @@ import sqlalchemy as sa
 import websockets
 
 from bench._machine import describe_machine
-from bench._server import PIDS, cpu_seconds, database, free_port, further_server, server, token
+from bench._server import (
+    PIDS,
+    cpu_seconds,
+    database,
+    free_port,
+    further_server,
+    read_reply,
+    server,
+    token,
+)
 
 HQ_USER = "bench-hq"
 DEVICE_PASSWORD = "bench-device-password-1"  # noqa: S105 - throwaway benchmark accounts
@@ -306,13 +315,7 @@ async def _http_connection(
                 ).encode()
                 + body
             )
-            raw_head = await reader.readuntil(b"\r\n\r\n")
-            status = int(raw_head[9:12])
-            length = 0
-            for line in raw_head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            await reader.readexactly(length)
+            status, _ = await read_reply(reader)
             record(out["hist"], time.time() - sent)
             if status == 200:
                 out["acked"] += 1

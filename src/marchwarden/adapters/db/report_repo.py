@@ -77,15 +77,17 @@ _REPORT_INSERT = _REPORTS.insert()
 _NEXT_IDS = sa.text(
     "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, :n)"
 )
+#: what a duplicate check reads of each candidate report
+_CANDIDATE_COLUMNS = (
+    _REPORTS.c.id,
+    _REPORTS.c.lon,
+    _REPORTS.c.lat,
+    _REPORTS.c.observed_at,
+    _REPORTS.c.text,
+    _REPORTS.c.incident_id,
+)
 _DUPLICATE_CANDIDATES = (
-    sa.select(
-        _REPORTS.c.id,
-        _REPORTS.c.lon,
-        _REPORTS.c.lat,
-        _REPORTS.c.observed_at,
-        _REPORTS.c.text,
-        _REPORTS.c.incident_id,
-    )
+    sa.select(*_CANDIDATE_COLUMNS)
     .where(
         _REPORTS.c.incident_type == sa.bindparam("incident_type"),
         _REPORTS.c.observed_at >= sa.bindparam("since"),
@@ -110,15 +112,7 @@ _DUPLICATE_CANDIDATES_MANY = sa.text(
     "AND r.observed_at >= w.since AND r.observed_at <= w.until "
     "AND r.lat BETWEEN w.lat_min AND w.lat_max AND r.lon BETWEEN w.lon_min AND w.lon_max "
     "ORDER BY w.n, r.id"
-).columns(
-    sa.column("n", sa.Integer),
-    _REPORTS.c.id,
-    _REPORTS.c.lon,
-    _REPORTS.c.lat,
-    _REPORTS.c.observed_at,
-    _REPORTS.c.text,
-    _REPORTS.c.incident_id,
-)
+).columns(sa.column("n", sa.Integer), *_CANDIDATE_COLUMNS)
 
 
 def _candidate_params(
