@@ -62,6 +62,27 @@ def test_http_and_stream_with_resume(server: Server) -> None:
     assert ids == sorted(set(ids)) and ids[0] > first[0]["id"]
 
 
+def test_stream_compression_follows_the_setting(server: Server) -> None:
+    """permessage-deflate is agreed when the client offers it, unless
+    ``MARCHWARDEN_WS_COMPRESSION`` is false (a LAN server feeding many live maps spares the
+    CPU of compressing every message for every subscriber)."""
+    token = server.login("admin", ADMIN_PASSWORD)
+    stream = f"{server.ws_url}/api/v1/stream?token={token}"
+
+    async def agreed() -> str:
+        async with websockets.connect(stream) as ws:  # offers permessage-deflate
+            assert ws.response is not None
+            return str(ws.response.headers.get("Sec-WebSocket-Extensions", ""))
+
+    assert "permessage-deflate" in asyncio.run(agreed())
+    server.stop()
+    server.env["MARCHWARDEN_WS_COMPRESSION"] = "false"
+    server.start()
+    token = server.login("admin", ADMIN_PASSWORD)
+    stream = f"{server.ws_url}/api/v1/stream?token={token}"
+    assert asyncio.run(agreed()) == ""
+
+
 def test_unauthenticated_and_bad_input_over_http(server: Server) -> None:
     reply = httpx.get(server.url + "/api/v1/users", timeout=10)
     assert reply.status_code == 401
