@@ -34,14 +34,19 @@ PASSWORD = "a-long-password"
 __all__ = ["registry"]  # the module's server: tests/browser/test_incidents.py's fixture
 
 
+def russian_hq_account(server: Server, token: str, username: str) -> None:
+    """An HQ commander whose account's language is Russian (set by the CLI)."""
+    create_user(server, token, username, role="hq_commander")
+    made = server.cli("users", "language", username, "ru")
+    assert made.returncode == 0, made.stdout + made.stderr
+
+
 def test_the_accounts_language_the_sitrep_in_it_and_switching(
     registry: tuple[Server, dict[str, int]], open_ui: OpenUI
 ) -> None:
     server, _ = registry
     token = api_token(server)
-    create_user(server, token, "dezhurny", role="hq_commander")
-    made = server.cli("users", "language", "dezhurny", "ru")
-    assert made.returncode == 0, made.stdout + made.stderr
+    russian_hq_account(server, token, "dezhurny")
     new_incident(server, token, "Обстрел Шебекино")
 
     page, _ = open_ui(server)  # the browser asks for English (Playwright's default en-US)
@@ -133,9 +138,7 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
 ) -> None:
     server, ids = registry
     token = api_token(server)
-    create_user(server, token, "starshiy", role="hq_commander")
-    made = server.cli("users", "language", "starshiy", "ru")
-    assert made.returncode == 0, made.stdout + made.stderr
+    russian_hq_account(server, token, "starshiy")
     iid = new_incident(server, token, "Обстрел Грайворона", place=point(35.47, 50.49))["id"]
     post(server, token, f"/incidents/{iid}/transition", {"to": "verified"})
     counts = {"civilian_wounded": 1234}
