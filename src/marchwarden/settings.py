@@ -50,9 +50,9 @@ class Settings(BaseSettings):
     #: message per interval); a quiet stream's event goes at once
     stream_interval_seconds: float = Field(default=0.1, ge=0, le=10)
     #: WebSocket per-message compression (permessage-deflate) when a client offers it:
-    #: about a quarter of the bytes on the wire, for some 40 µs of CPU per message and
-    #: subscriber (every connection compresses with its own context); turn it off where
-    #: the network is fast and a process feeds many live subscribers
+    #: fewer bytes on the wire, for CPU on every message to every subscriber (each
+    #: connection compresses with its own context; docs/benchmarks.md, positions); turn
+    #: it off where the network is fast and a process feeds many live subscribers
     ws_compression: bool = True
     #: gzip level (1 fastest … 9 smallest; 0: none) of the replies to GET requests of at
     #: least 1 KiB when the client accepts gzip: ``GET /units`` of 5,000 units is 2.4 MB
