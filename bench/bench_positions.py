@@ -8,7 +8,8 @@ measure how fast the positions reach them.
     .venv/bin/python bench/bench_positions.py --transport http --store postgres --processes 2
     (--rate 1000 --seconds 20 --devices 1000 --subscribers 1000 --tak-receivers 10
      --connections 200 --subscriber-processes 2 --tak-interval 5
-     --ws-compression on|off --stream-interval 0.1: the servers' settings)
+     --ws-compression on|off --stream-interval 0.1: the servers' settings;
+     --subscriber-client light|websockets)
 
 The world: one agency and ``--devices`` units (one device per unit), made in the store
 through the services before the load starts. ``--processes 2`` runs two ``serve``
@@ -28,7 +29,12 @@ subscribers are spread over them alternately.
   accounts' devices receive the other devices' SA relayed (latency per SA).
 
 Subscribers: ``--subscribers`` WebSocket connections to ``/api/v1/stream`` of an HQ account
-(they may see every unit), in ``--subscriber-processes`` processes; for each
+(they may see every unit), in ``--subscriber-processes`` processes. Every
+``--latency-sample``-th one parses every message with the ``websockets`` client; the others
+only count the position events, by default with a minimal reader
+(``--subscriber-client light``, ``bench/_wscount.py``: no JSON, inflating
+permessage-deflate when the server accepts it, so the server's work is the same), so that
+the benchmark's own clients take less of the 2 cores the server needs. For each
 ``UnitPositionUpdated`` the latency is receive time minus the position's ``at`` (the send
 time; both wall clock of this machine). Delivered % = deliveries / (positions stored in
 the window × subscribers). At the end: every acknowledged position is in the store,
@@ -72,6 +78,7 @@ from bench._server import (
     server,
     token,
 )
+from bench._wscount import CountingSocket, connect_counting
 
 HQ_USER = "bench-hq"
 DEVICE_PASSWORD = "bench-device-password-1"  # noqa: S105 - throwaway benchmark accounts
@@ -221,17 +228,31 @@ def stored_facts(url: str, folder: Path, t0: float, t1: float) -> tuple[int, dic
 
 
 def _subscriber_process(
-    urls: list[tuple[str, bool]], window: Any, ready: Any, stop: Any, latest_file: str, q: Any
-) -> None:  # fmt: skip
+    urls: list[tuple[str, bool]],
+    window: Any,
+    ready: Any,
+    stop: Any,
+    latest_file: str,
+    q: Any,
+    light: bool,
+    deflate: bool,
+) -> None:
     """``urls``: (stream URL, sampled?). A sampled subscriber parses every message (latency
-    of each position, the newest of each unit); the others count position events only."""
+    of each position, the newest of each unit) with the ``websockets`` client; the others
+    count position events only — ``light``: with the minimal counting reader
+    (``bench/_wscount.py``), else with ``websockets`` too. ``deflate``: offer
+    permessage-deflate (``websockets`` always offers it)."""
     hist = [0] * BINS
     counts = {"in_window": 0, "all": 0, "closed": 0, "sampled": 0}
     seen: list[dict[int, str]] = [{} for _ in urls]
+    marker = b'"UnitPositionUpdated"'
 
     async def main() -> None:
-        sockets = []
-        for url, _ in urls:
+        sockets: list[Any] = []
+        for url, sampled in urls:
+            if light and not sampled:
+                sockets.append(await connect_counting(url, marker, counts, deflate=deflate))
+                continue
             sockets.append(
                 await websockets.connect(url, max_queue=None, ping_interval=None, max_size=None)
             )
@@ -260,13 +281,20 @@ def _subscriber_process(
             except websockets.ConnectionClosed:
                 counts["closed"] += 1
 
-        tasks = [asyncio.create_task(listen(k, ws, urls[k][1])) for k, ws in enumerate(sockets)]
+        tasks = [
+            asyncio.create_task(listen(k, ws, urls[k][1]))
+            for k, ws in enumerate(sockets)
+            if not isinstance(ws, CountingSocket)
+        ]
         ready.set()
         while not stop.is_set():
             await asyncio.sleep(0.2)
         for task in tasks:
             task.cancel()
         for ws in sockets:
+            if isinstance(ws, CountingSocket):
+                ws.close()
+                continue
             with contextlib.suppress(Exception):
                 await ws.close()
 
@@ -496,6 +524,13 @@ def main() -> None:
     ap.add_argument(
         "--latency-sample", type=int, default=10, help="every Nth subscriber parses everything"
     )
+    ap.add_argument(
+        "--subscriber-client",
+        choices=["light", "websockets"],
+        default="light",
+        help="what the subscribers that are not sampled use: the minimal counting reader "
+        "(bench/_wscount.py) or the websockets library",
+    )
     ap.add_argument("--tak-receivers", type=int, default=10)
     ap.add_argument("--tak-interval", type=float, default=5.0)
     ap.add_argument("--connections", type=int, default=200, help="HTTP connections")
@@ -583,7 +618,16 @@ def main() -> None:
         subs = [
             ctx.Process(
                 target=_subscriber_process,
-                args=(g, window, ready, stop, str(latest_file), q),
+                args=(
+                    g,
+                    window,
+                    ready,
+                    stop,
+                    str(latest_file),
+                    q,
+                    args.subscriber_client == "light",
+                    args.ws_compression == "on",
+                ),
                 daemon=True,
             )
             for g, ready in zip(groups, readies, strict=True)
