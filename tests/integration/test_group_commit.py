@@ -538,3 +538,81 @@ def test_a_batch_of_positions_costs_the_same_statements_for_two_as_for_ten_on_po
     few, many = batch_of(3, 0), batch_of(10, 20)
     assert many == few, (few, many)
     assert verify(services).result.ok
+
+
+@POSTGRES_ONLY
+def test_a_batch_begins_locks_and_reads_the_audit_head_in_one_round_trip(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    """``SqlUnitOfWork._begin_locked``: no lock or head statement of its own in the
+    batch, the chain still whole, and every pooled connection back out of the
+    autocommit mode the batch used."""
+    import sqlalchemy as sa
+
+    from marchwarden.adapters.db import uow as uow_module
+
+    assert f"pg_advisory_xact_lock({uow_module.JOURNAL_LOCK_KEY})" in uow_module._BEGIN_LOCKED
+    counted: list[str] = []
+
+    def count(*args: Any) -> None:
+        counted.append(args[2])
+
+    gate = Gate(services)
+    futures = [submit(services, reporter, new_report(clock, k), f"one-{k}") for k in range(3)]
+    sa.event.listen(services.db.engine, "before_cursor_execute", count)
+    try:
+        gate.open()
+        assert [f.result(30).status_code for f in futures] == [201] * 3
+    finally:
+        sa.event.remove(services.db.engine, "before_cursor_execute", count)
+    assert not [s for s in counted if "pg_advisory_xact_lock" in s or "audit_log.seq" in s]
+    assert verify(services).result.ok
+    engine = services.db.engine
+    held = [engine.raw_connection() for _ in range(engine.pool.checkedin())]
+    try:
+        assert held and not [c for c in held if c.driver_connection.autocommit]
+    finally:
+        for c in held:
+            c.close()
+
+
+@POSTGRES_ONLY
+def test_the_head_read_with_the_lock_sees_a_record_committed_while_the_batch_waited(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    """Another transaction holds the journal lock and appends a record; the batch waits
+    for the lock, then must chain onto that record (the head is read by a statement
+    that starts once the lock is held, not with the snapshot of the one that waited)."""
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with services.db.unit_of_work() as uow:
+            uow._append_audit(  # takes the journal lock and writes at once
+                actor=None,
+                command="test.hold",
+                target_type="test",
+                target_id=None,
+                changes={},
+                at=clock.now(),
+            )
+            entered.set()
+            assert release.wait(30)
+            uow.commit()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert entered.wait(30)
+    try:
+        future = submit(services, reporter, new_report(clock, 1), "after-hold")
+        with pytest.raises(TimeoutError):  # the writer is blocked on the lock meanwhile
+            future.result(0.3)
+    finally:
+        release.set()
+        holder.join(30)
+    assert future.result(30).status_code == 201
+    with services.db.unit_of_work(write=False) as uow:
+        records = uow.audit.page(limit=10_000)
+    hold_record, report_record = records[-2:]
+    assert hold_record.command == "test.hold"
+    assert report_record.seq == hold_record.seq + 1
+    assert verify(services).result.ok

@@ -12,12 +12,14 @@ After the commit the audit anchor moves forward and the event bus is told.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import uuid4
 
+import psycopg
 import sqlalchemy as sa
 
 from marchwarden.adapters.db import tables as t
@@ -63,6 +65,12 @@ _T = TypeVar("_T")
 
 #: the advisory lock key that serialises appends to the journal on PostgreSQL
 JOURNAL_LOCK_KEY = 0x4D415243  # "MARC"
+#: ``SqlUnitOfWork._begin_locked``: one simple query (no parameters: several statements)
+#: (the key written out: JOURNAL_LOCK_KEY; a test checks they agree)
+_BEGIN_LOCKED = (
+    "BEGIN; SELECT pg_advisory_xact_lock(1296126531); "
+    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+)
 
 #: built once: a statement made anew per call costs more Python than its execution
 _AUDIT_HEAD = (
@@ -154,6 +162,8 @@ class SqlUnitOfWork:
         self._audit_rows: list[dict[str, Any]] = []
         self._event_rows: list[dict[str, Any]] = []
         self._revoked = False
+        #: the psycopg connection ``_begin_locked`` put in autocommit mode (None: not)
+        self._autocommit: Any = None
 
     # -- lifecycle -----------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -212,6 +222,10 @@ class SqlUnitOfWork:
             if not self.committed:
                 conn.rollback()
         finally:
+            if self._autocommit is not None:  # ``_begin_locked`` set it; the transaction ended
+                with contextlib.suppress(psycopg.Error):  # a broken one is discarded anyway
+                    self._autocommit.autocommit = False
+                self._autocommit = None
             conn.close()
             self._release()
 
@@ -299,8 +313,38 @@ class SqlUnitOfWork:
         del self._event_rows[n_events:]
 
     def lock_journal(self) -> None:
-        """Take the journal lock now (PostgreSQL), outside any savepoint."""
+        """Take the journal lock now (PostgreSQL), outside any savepoint. As the unit of
+        work's first statement (the group writer's batch): begin, lock and read the audit
+        head in one round trip (``_begin_locked``)."""
+        if self.db.is_postgres and not self._journal_locked and self._begin_locked():
+            return
         self._lock_journal()
+
+    def _begin_locked(self) -> bool:
+        """PostgreSQL, before any statement of this unit of work: ``BEGIN``, the journal
+        lock and the audit head as one simple query, where psycopg would spend a round
+        trip on its own ``BEGIN``, one on the lock and one on the head. The head is read
+        by a statement that starts after the lock is held (each statement has its own
+        snapshot under READ COMMITTED), so no record committed before it is missed.
+
+        psycopg is put in autocommit mode so that it sends no ``BEGIN`` of its own; the
+        explicit ``BEGIN`` opens the transaction on the server, the statements after it
+        run inside it, and ``commit``/``rollback`` still end it (psycopg sends them while
+        a transaction is open). ``__exit__`` puts autocommit back before the connection
+        returns to the pool. False (nothing done) if a statement already ran."""
+        raw = self.conn.connection.driver_connection
+        if raw is None or raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            return False
+        raw.autocommit = True
+        self._autocommit = raw
+        with raw.cursor() as cursor:
+            cursor.execute(_BEGIN_LOCKED)
+            while cursor.nextset():  # BEGIN's and the lock's results, then the head's
+                pass
+            row = cursor.fetchone()
+        self._journal_locked = True
+        self._head = (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
+        return True
 
     def _lock_journal(self) -> None:
         if self.db.is_postgres and not self._journal_locked:
