@@ -567,10 +567,12 @@ def test_a_batch_begins_locks_and_reads_the_audit_head_in_one_round_trip(
         sa.event.remove(services.db.engine, "before_cursor_execute", count)
     assert not [s for s in counted if "pg_advisory_xact_lock" in s or "audit_log.seq" in s]
     assert verify(services).result.ok
-    engine = services.db.engine
-    held = [engine.raw_connection() for _ in range(engine.pool.checkedin())]
+    engine = sql_store(services).engine
+    pool = engine.pool
+    assert isinstance(pool, sa.pool.QueuePool)
+    held = [engine.raw_connection() for _ in range(pool.checkedin())]
     try:
-        assert held and not [c for c in held if c.driver_connection.autocommit]
+        assert held and not [c for c in held if getattr(c.driver_connection, "autocommit", True)]
     finally:
         for c in held:
             c.close()
@@ -586,7 +588,7 @@ def test_the_head_read_with_the_lock_sees_a_record_committed_while_the_batch_wai
     entered, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with services.db.unit_of_work() as uow:
+        with sql_store(services).unit_of_work() as uow:
             uow._append_audit(  # takes the journal lock and writes at once
                 actor=None,
                 command="test.hold",

@@ -30,6 +30,9 @@ from marchwarden.entrypoints.api.schemas.types import Cursor, Id
 from marchwarden.services import forces, roster
 
 router = APIRouter(tags=["forces"])
+#: the position reports alone: the second-hottest path (devices report every few seconds),
+#: included right after the reports in ``app.py`` so that a request tries few routes
+positions_router = APIRouter(tags=["forces"])
 
 
 @router.get("/agencies", response_model=list[AgencyOut])
@@ -124,7 +127,7 @@ def status_history(
     ]
 
 
-@router.post("/units/{unit_id}/positions", response_model=UnitOut)
+@positions_router.post("/units/{unit_id}/positions", response_model=UnitOut)
 async def report_position(
     unit_id: Id, body: PositionIn, principal: CurrentPrincipal, services: ServicesDep
 ) -> UnitOut:
