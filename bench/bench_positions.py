@@ -64,6 +64,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import orjson
 import sqlalchemy as sa
 import websockets
 
@@ -265,7 +266,7 @@ def _subscriber_process(
                         counts["all"] += raw.count('"UnitPositionUpdated"')
                         continue
                     now = time.time()
-                    for msg in json.loads(raw):
+                    for msg in orjson.loads(raw):
                         if msg["type"] != "UnitPositionUpdated":
                             continue
                         data = msg["data"]
