@@ -53,6 +53,8 @@ def _ping_when_idle(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if getattr(dbapi_connection, "broken", False):  # psycopg saw it fail (by psycopg)
+            raise sa.exc.InvalidatePoolError()
         returned = record.info.get("returned_at")
         if returned is None or time.monotonic() - returned <= PING_AFTER_IDLE_SECONDS:
             return  # fresh from connect, or in use a moment ago

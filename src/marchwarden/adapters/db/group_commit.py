@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from marchwarden.adapters.db.pipelined import BatchRefused
 from marchwarden.services.ports import RetryJob
 
 if TYPE_CHECKING:
@@ -266,12 +267,14 @@ class GroupCommit:
                         savepoint.commit()
                         outcomes.append((job, value, None))
                     break
-            if not careful:
-                try:
-                    uow.flush_inserts()
-                except Exception as exc:
-                    raise _JobFailed from exc  # whose row it was, the careful run finds
-            uow.commit()
+            if careful:
+                uow.commit()
+                return outcomes
+            try:
+                # PostgreSQL: the batch's rows and the COMMIT in one round trip
+                uow.commit_batch()
+            except BatchRefused as exc:
+                raise _JobFailed from exc  # whose row it was, the careful run finds
         return outcomes
 
 

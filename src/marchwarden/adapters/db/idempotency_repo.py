@@ -69,6 +69,18 @@ class IdempotencyRepository:
         PostgreSQL, where each statement is a round trip); ``get`` answers them."""
         self._pending = {}
 
+    def take_pending(self) -> list[dict[str, Any]]:
+        """The keys kept by ``add``, in key order (two processes inserting the same keys
+        lock them in the same order), handed over to be inserted by the caller with a
+        plain INSERT (``SqlUnitOfWork.commit_batch``: a key stored meanwhile by another
+        transaction is then a unique violation, and the batch runs again the careful way);
+        forgotten here."""
+        if not self._pending:
+            return []
+        rows = [self._pending[k] for k in sorted(self._pending)]
+        self._pending = {}
+        return rows
+
     def flush(self) -> None:
         """Insert the keys kept by ``add``, in one statement (in key order, so that two
         processes flushing the same keys lock them in the same order). Raises

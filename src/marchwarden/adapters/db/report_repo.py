@@ -181,6 +181,14 @@ class ReportRepository:
         self._pending = []
         self._reserve = max(1, expected)
 
+    def take_pending(self) -> list[dict[str, Any]]:
+        """The rows kept by ``add`` since ``batch``, handed over to be inserted by the
+        caller (``SqlUnitOfWork.commit_batch``); forgotten here."""
+        rows = self._pending or []
+        if self._pending is not None:
+            self._pending = []  # still batching
+        return rows
+
     def flush(self) -> None:
         """Insert the rows kept by ``add`` since ``batch``, in one statement."""
         if self._pending:

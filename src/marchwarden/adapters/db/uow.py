@@ -31,6 +31,7 @@ from marchwarden.adapters.db.group_commit import GroupCommit
 from marchwarden.adapters.db.idempotency_repo import IdempotencyRepository
 from marchwarden.adapters.db.incident_repo import IncidentRepository
 from marchwarden.adapters.db.photos_repo import PhotoRepository
+from marchwarden.adapters.db.pipelined import BatchRefused, RowRefused, insert_and_commit
 from marchwarden.adapters.db.report_repo import ReportRepository
 from marchwarden.adapters.db.repositories import (
     AuditRepository,
@@ -263,11 +264,52 @@ class SqlUnitOfWork:
         self.flush_inserts()
         self.flush_journal()
         self.conn.commit()
+        self._ended()
+
+    def _ended(self) -> None:
+        """After the commit: release the write lock, tell who listens."""
         self.committed = True
         self._release()
         if self._revoked:
             self.db.revocations.after_commit()
         self.db._after_commit(self._anchor, self._max_event_id)
+
+    def commit_batch(self) -> None:
+        """The group writer's commit of a batch that ran without savepoints.
+
+        On PostgreSQL the kept reports, idempotency keys, audit records and events are
+        inserted and committed in one round trip (``pipelined.insert_and_commit``), where
+        ``commit`` spends one on each and one on the COMMIT; the batch's positions are
+        written first, as ``flush_inserts`` does (their writes read). ``BatchRefused``:
+        a row broke a constraint — a key another transaction stored meanwhile, say —
+        or the positions' flush failed; nothing is committed, and the group writer runs
+        the batch again with a savepoint per job. Elsewhere: ``commit``, its failures
+        before the COMMIT likewise ``BatchRefused``."""
+        if not self.db.is_postgres or PENDING_KEY.get() is not None:
+            try:
+                self.flush_inserts()
+            except Exception as exc:
+                raise BatchRefused(str(exc)) from exc
+            self.commit()
+            return
+        try:
+            self.forces.flush()
+        except Exception as exc:
+            raise BatchRefused(str(exc)) from exc
+        writes = [
+            (t.reports, self.reports.take_pending()),
+            (t.idempotency_keys, self.idempotency.take_pending()),
+            (t.audit_log, self._audit_rows),
+        ]
+        events, self._audit_rows, self._event_rows = self._event_rows, [], []
+        try:
+            ids = insert_and_commit(self.conn, writes, (t.events, t.events.c.id, events))
+        except RowRefused as exc:
+            raise BatchRefused(str(exc)) from exc
+        if ids:
+            self._max_event_id = max(self._max_event_id or 0, *(int(i) for i in ids))
+        self.conn.commit()  # ends SQLAlchemy's transaction: the server's has ended
+        self._ended()
 
     def batch_inserts(self, expected: int) -> None:
         """On PostgreSQL, where every statement is a round trip: from now on new reports

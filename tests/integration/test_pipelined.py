@@ -1,0 +1,97 @@
+"""The group writer's last round trip on PostgreSQL (``adapters/db/pipelined.py``): a
+batch's reports, keys, audit records and events inserted with its COMMIT in psycopg's
+pipeline mode must store exactly what the statements through SQLAlchemy stored."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import sqlalchemy as sa
+
+from marchwarden.adapters.db import tables as t
+from marchwarden.adapters.db.pipelined import RowRefused, insert_and_commit
+from marchwarden.services.audit import verify
+from tests.integration.command_support import sql_store
+from tests.integration.test_group_commit import Gate, new_report, reporter, submit
+
+if TYPE_CHECKING:
+    from marchwarden.core.access.model import Principal
+    from marchwarden.core.clock import FixedClock
+    from marchwarden.services.context import Services
+
+__all__ = ["reporter"]  # the fixture, shared
+
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+@POSTGRES_ONLY
+def test_a_batch_stores_what_its_replies_say_and_tells_the_newest_event_id(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    store = sql_store(services)
+    told: list[int] = []
+    store.on_events_committed(told.append)
+    gate = Gate(services)
+    futures = [submit(services, reporter, new_report(clock, k), f"pipe-{k}") for k in range(4)]
+    gate.open()
+    replies = [f.result(30) for f in futures]
+    assert [r.status_code for r in replies] == [201] * 4
+    ids = [int(r.receipt["id"]) for r in replies]
+    with store.engine.connect() as conn:
+        reports = {
+            int(r.id): r
+            for r in conn.execute(sa.select(t.reports).where(t.reports.c.id.in_(ids))).all()
+        }
+        keys = {
+            r.key: r
+            for r in conn.execute(
+                sa.select(t.idempotency_keys).where(t.idempotency_keys.c.key.like("pipe-%"))
+            ).all()
+        }
+        newest = conn.execute(sa.select(sa.func.max(t.events.c.id))).scalar_one()
+        payloads = [
+            p
+            for (p,) in conn.execute(
+                sa.select(t.events.c.payload).where(t.events.c.type == "ReportSubmitted")
+            ).all()
+        ]
+    assert sorted(reports) == sorted(ids)
+    for reply in replies:
+        row = reports[int(reply.receipt["id"])]
+        assert row.observed_at.isoformat() == reply.receipt["observed_at"]
+        assert row.observed_at.utcoffset() is not None
+        assert row.text == reply.receipt["text"]
+        assert isinstance(row.correlation, dict)  # JSON, not a string of JSON
+    assert {k: dict(r.response) for k, r in keys.items()} == {
+        f"pipe-{k}": replies[k].receipt for k in range(4)
+    }
+    assert told and told[-1] == newest  # the after-commit listeners got the newest id
+    assert sorted(int(p["report_id"]) for p in payloads if int(p["report_id"]) in ids) == sorted(
+        ids
+    )
+    assert verify(services).result.ok
+
+
+@POSTGRES_ONLY
+def test_a_refused_row_commits_nothing_and_says_so(services: Services) -> None:
+    store = sql_store(services)
+    with store.engine.connect() as conn:
+        before = conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one()
+    row: dict[str, Any] = {
+        "at": None,  # NOT NULL: the database refuses the row
+        "type": "X",
+        "payload": {},
+        "read_action": "x",
+        "resource": {},
+    }
+    with store.engine.connect() as conn:
+        conn.begin()
+        with pytest.raises(RowRefused):
+            insert_and_commit(conn, [(t.events, [row])])
+        conn.rollback()
+    with store.engine.connect() as conn:
+        after = conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one()
+    assert after == before
