@@ -80,6 +80,13 @@ def test_the_unit_list_says_of_each_unit_what_its_own_reply_says(
         json={"lon": 36.123457, "lat": 50, "at": at},
     )
     assert placed.status_code == 200, placed.text
+    # the position's reply is written the same way (``unit_json``): what UnitOut writes
+    assert placed.headers["content-type"] == "application/json"
+    assert placed.json() == client.get(f"/api/v1/units/{ids['army_bel']}", headers=h).json()
+    with services.db.unit_of_work(write=False) as uow:
+        placed_unit = uow.forces.unit(ids["army_bel"])
+    assert placed_unit is not None
+    assert placed.content == TypeAdapter(UnitOut).dump_json(UnitOut.of(placed_unit))
     listed = client.get("/api/v1/units", headers=h)
     assert listed.headers["content-type"] == "application/json"
     items = listed.json()

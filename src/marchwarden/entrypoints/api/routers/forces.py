@@ -24,6 +24,7 @@ from marchwarden.entrypoints.api.schemas.forces import (
     UnitIn,
     UnitOut,
     UnitPatch,
+    unit_json,
     units_json,
 )
 from marchwarden.entrypoints.api.schemas.types import Cursor, Id
@@ -130,16 +131,19 @@ def status_history(
 @positions_router.post("/units/{unit_id}/positions", response_model=UnitOut)
 async def report_position(
     unit_id: Id, body: PositionIn, principal: CurrentPrincipal, services: ServicesDep
-) -> UnitOut:
+) -> Response:
     """Automatic vehicle location: the latest position is kept on the unit, and a bounded
     history (the newest 500). A 200 means the position is committed.
 
     Runs in the event loop: the position waits for the group writer's commit, together
-    with the others arriving at that moment (``adapters/db/group_commit.py``)."""
+    with the others arriving at that moment (``adapters/db/group_commit.py``). The reply
+    is written as ``units_json`` writes a unit (the same bytes as ``UnitOut``; no model
+    built and checked for each of the thousands of positions a minute)."""
     position = forces.NewPosition(
         lon=body.lon, lat=body.lat, at=body.at, source=body.source, accuracy_m=body.accuracy_m
     )
-    return UnitOut.of(await forces.report_position_async(services, principal, unit_id, position))
+    unit = await forces.report_position_async(services, principal, unit_id, position)
+    return Response(unit_json(unit), media_type="application/json")
 
 
 @router.get("/units/{unit_id}/positions", response_model=list[PositionOut])
