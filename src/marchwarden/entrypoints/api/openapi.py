@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import routing
 from fastapi.openapi.utils import get_openapi
 
-from marchwarden.entrypoints.api.deps import bearer_token
+from marchwarden.entrypoints.api.deps import bearer_token, current_principal
 from marchwarden.entrypoints.api.errors import HTTP_TITLES, PROBLEM_MEDIA_TYPE
 
 if TYPE_CHECKING:
@@ -55,7 +55,10 @@ EXTRA: dict[tuple[str, str], frozenset[int]] = {
 
 
 def _needs_token(dependant: Dependant) -> bool:
-    return any(d.call is bearer_token or _needs_token(d) for d in dependant.dependencies)
+    return any(
+        d.call in (bearer_token, current_principal) or _needs_token(d)
+        for d in dependant.dependencies
+    )
 
 
 def _names_ids(param: Any) -> bool:
