@@ -399,6 +399,7 @@ def add_log_entry(
             actor_name=actor.username,
             text=text,
             unit_id=unit_id,
+            data={"note": text},
         )
         uow.record(actor, [logged(incident, entry_id, unit_id)], at=now)
         (entry,) = uow.incidents.timeline(incident_id=incident_id, after_id=entry_id - 1, limit=1)

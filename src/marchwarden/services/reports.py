@@ -37,6 +37,7 @@ from marchwarden.core.access.policy import Action, allowed_actions, decide, rout
 from marchwarden.core.clock import ensure_utc
 from marchwarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from marchwarden.core.incidents.correlation import (
+    CodedReason,
     CorrelationResult,
     CorrelationSettings,
     IncidentSummary,
@@ -190,6 +191,10 @@ def receipt(report: Report) -> dict[str, Any]:
     }
 
 
+def _coded_json(reasons: tuple[CodedReason, ...]) -> list[dict[str, Any]]:
+    return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
 def correlation_json(result: CorrelationResult) -> dict[str, Any]:
     return {
         "matches": [
@@ -201,6 +206,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                 "time_gap_seconds": int(m.time_gap.total_seconds()),
                 "same_type": m.same_type,
                 "reasons": list(m.reasons),
+                "coded_reasons": _coded_json(m.coded_reasons),
             }
             for m in result.matches
         ],
@@ -212,6 +218,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                 "distance_km": round(d.distance_km, 3),
                 "time_gap_seconds": int(d.time_gap.total_seconds()),
                 "reasons": list(d.reasons),
+                "coded_reasons": _coded_json(d.coded_reasons),
             }
             for d in result.duplicates
         ],
@@ -221,6 +228,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                 "incident_name": m.incident_name,
                 "distance_km": round(m.distance_km, 3),
                 "reasons": list(m.reasons),
+                "coded_reasons": _coded_json(m.coded_reasons),
             }
             for m in result.misses[:MISSES_SHOWN]
         ],

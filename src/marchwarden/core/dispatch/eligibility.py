@@ -42,6 +42,9 @@ class IneligibilityReason:
     """The power or capability concerned, when there is one."""
     detail: str | None = None
     """For a missing power: the legal engine's explanation, verbatim."""
+    params: tuple[tuple[str, str], ...] = ()
+    """What ``message`` says, for a reader in another language: the status, the power or
+    capability, the readiness and the minimum."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,9 @@ def missing_power_reason(power: str, refusal: str | None) -> IneligibilityReason
         message = f"lacks power {detail}"
     else:
         message = f"lacks power {power}: {detail}"
-    return IneligibilityReason(ReasonCode.MISSING_POWER, message, power, detail)
+    return IneligibilityReason(
+        ReasonCode.MISSING_POWER, message, power, detail, (("power", power),)
+    )
 
 
 def assess_eligibility(requirements: TaskRequirements, unit: UnitCandidate) -> Eligibility:
@@ -83,6 +88,7 @@ def assess_eligibility(requirements: TaskRequirements, unit: UnitCandidate) -> E
                 ReasonCode.STATUS_NOT_AVAILABLE,
                 f"status {unit.status.describe()} is not available for tasking",
                 unit.status.value,
+                params=(("status", unit.status.value),),
             )
         )
     granted: dict[str, str] = {}
@@ -94,7 +100,10 @@ def assess_eligibility(requirements: TaskRequirements, unit: UnitCandidate) -> E
     for capability in sorted(requirements.required_capabilities - unit.capabilities):
         reasons.append(
             IneligibilityReason(
-                ReasonCode.MISSING_CAPABILITY, f"lacks capability {capability}", capability
+                ReasonCode.MISSING_CAPABILITY,
+                f"lacks capability {capability}",
+                capability,
+                params=(("capability", capability),),
             )
         )
     if unit.readiness < requirements.minimum_readiness:
@@ -103,6 +112,10 @@ def assess_eligibility(requirements: TaskRequirements, unit: UnitCandidate) -> E
                 ReasonCode.READINESS_TOO_LOW,
                 f"readiness {unit.readiness} is below the required "
                 f"{requirements.minimum_readiness}",
+                params=(
+                    ("readiness", str(unit.readiness)),
+                    ("minimum", str(requirements.minimum_readiness)),
+                ),
             )
         )
     return Eligibility(unit.unit_id, tuple(reasons), MappingProxyType(granted))

@@ -401,6 +401,13 @@ def decide_attach(report: Report, incident: Incident, *, by: str, note: str) -> 
         by=by,
         opened_incident=False,
         text=f"Verified {report_line(report)}" + (f": {note}" if note else ""),
+        line={
+            "incident_type": report.incident_type.value,
+            "rating": report.rating.code,
+            "source_kind": report.source_kind.value,
+            "observed_at": report.observed_at.isoformat(),
+            "note": note,
+        },
     )
 
 
