@@ -4,6 +4,7 @@
 
 import { num, words } from './dom.js';
 import { language, locale, t } from './i18n.js';
+import { eligibilityWords, lawReasonWords } from './lawwords.js';
 import { formatHq } from './time.js';
 
 /** A latitude or longitude to four places, the language's decimal sign. */
@@ -107,6 +108,12 @@ export function timelineText(e) {
     }
     case 'task_refused':
       if (!d.unit || !d.missing_powers) break;
+      if (d.coded_reasons?.length) {
+        const why = d.coded_reasons.map((r) => (r.power ? `${powerWords(r.power)}: ${lawReasonWords(r.power, r)}` : eligibilityWords(r) ?? r.code));
+        return t('incident.tl.taskRefusedWhy', 'Assignment of task {id} to {unit} ({code}) refused: {why}', {
+          id: e.task_id, unit: d.unit, code: d.unit_code ?? '', why: why.join('; '),
+        });
+      }
       return t('incident.tl.taskRefused', 'Assignment of task {id} to {unit} ({code}) refused: it lacks {powers}', {
         id: e.task_id, unit: d.unit, code: d.unit_code ?? '', powers: d.missing_powers.map(powerWords).join(', ') || '—',
       });

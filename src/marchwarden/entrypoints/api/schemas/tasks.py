@@ -128,6 +128,9 @@ class ReasonOut(Schema):
     message: str
     subject: str | None
     detail: str | None
+    #: what ``message`` says, for a reader in another language (status; power; capability;
+    #: readiness, minimum)
+    params: dict[str, str] = Field(default_factory=dict)
 
 
 class RankedUnitOut(Schema):
@@ -188,7 +191,11 @@ class RecommendationOut(Schema):
                     measured_from=n.position_source.value,
                     reasons=[
                         ReasonOut(
-                            code=x.code.value, message=x.message, subject=x.subject, detail=x.detail
+                            code=x.code.value,
+                            message=x.message,
+                            subject=x.subject,
+                            detail=x.detail,
+                            params=dict(x.params),
                         )
                         for x in n.reasons
                     ],
