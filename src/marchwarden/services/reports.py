@@ -529,7 +529,7 @@ def parse_report_cursor(order: str, cursor: str) -> tuple[Any, ...]:
 def _get(uow: UnitOfWork, report_id: int) -> Report:
     report = uow.reports.get(report_id)
     if report is None:
-        raise NotFound(f"no report with id {report_id}")
+        raise NotFound.with_id("report", report_id)
     return report
 
 
@@ -687,7 +687,7 @@ def open_incident_from_report(
 def reject_report(svc: Services, actor: Principal, report_id: int, reason: str) -> Report:
     now = svc.clock.now()
     if not reason.strip():
-        raise Invalid("rejecting a report needs a reason")
+        raise Invalid("rejecting a report needs a reason", message="report.reason_needed")
     with svc.db.unit_of_work() as uow:
         report = _get(uow, report_id)
         authorise(actor, Action.REPORT_TRIAGE, report.resource())

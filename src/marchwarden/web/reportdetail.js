@@ -4,7 +4,7 @@
 // a new incident from it, reject it with a reason, or release it. A refusal is shown in
 // words a duty officer can act on (refusalWords).
 
-import { api, ApiError } from './api.js';
+import { api, ApiError, detailWords } from './api.js';
 import { el, num, words } from './dom.js';
 import { language, locale, t } from './i18n.js';
 import {
@@ -62,7 +62,7 @@ export function refusalWords(err) {
       const text = p.report_status === 'rejected'
         ? t('report.alreadyRejected', 'Someone else already rejected this report, so nothing was changed.')
         : t('report.alreadyVerified', 'Someone else already verified this report into an incident, so nothing was changed.');
-      return `${text} ${p.detail ?? ''}`.trim();
+      return `${text} ${detailWords(p)}`.trim();
     }
     default:
       return err.message;
@@ -142,7 +142,7 @@ async function attach(id, incidentId, name) {
     verified(id, result, t('report.attached', 'Attached to incident \'{name}\' (#{id}).', { name: result.incident.name, id: result.incident.id }));
   } catch (err) {
     if (err instanceof ApiError && err.code === 'conflict') {
-      setDetailMessage(t('report.incidentClosed', 'Incident \'{name}\' can no longer take reports: {why}', { name, why: err.problem?.detail ?? err.message }), 'alert');
+      setDetailMessage(t('report.incidentClosed', 'Incident \'{name}\' can no longer take reports: {why}', { name, why: detailWords(err.problem) || err.message }), 'alert');
       return;
     }
     afterDecision(id, err);

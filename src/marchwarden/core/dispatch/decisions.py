@@ -89,7 +89,7 @@ def task_title(title: str) -> str:
     """What is to be done, stripped; a task needs one."""
     title = title.strip()
     if not title:
-        raise Invalid("a task needs a title (what is to be done)")
+        raise Invalid("a task needs a title (what is to be done)", message="task.title_needed")
     return title
 
 
@@ -189,7 +189,7 @@ def decide_assign(
 ) -> ev.TaskAssigned:
     """Give an open task to an eligible unit. ``scope``: why the caller may task it (the
     policy's ``may_task_unit``)."""
-    check_takes_more(incident, "it takes no tasking")
+    check_takes_more(incident, "no_tasking")
     check_task_transition(task.status, TaskStatus.ASSIGNED)
     if not eligibility.eligible:
         raise not_eligible(task, unit, eligibility.reasons, auth)

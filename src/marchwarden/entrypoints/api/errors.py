@@ -111,8 +111,9 @@ def install(app: FastAPI) -> None:
             headers["Retry-After"] = str(exc.retry_after_seconds)
         if status == 401:
             headers["WWW-Authenticate"] = "Bearer"
+        said = {"code": exc.message_code, "params": exc.params} if exc.message_code else {}
         return problem(
-            status, exc.code, exc.title, exc.detail, headers=headers or None, **exc.extra
+            status, exc.code, exc.title, exc.detail, headers=headers or None, **exc.extra, **said
         )
 
     @app.exception_handler(AuthorityError)
