@@ -390,7 +390,8 @@ def add_log_entry(
     with svc.db.unit_of_work() as uow:
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.INCIDENT_LOG, read_resource(uow, incident))
-        if unit_id is not None and uow.tasks.unit(unit_id) is None:
+        unit = None if unit_id is None else uow.tasks.unit(unit_id)
+        if unit_id is not None and unit is None:
             raise Invalid(f"no unit with id {unit_id}")
         entry_id = uow.incidents.add_timeline(
             incident_id,
@@ -399,7 +400,7 @@ def add_log_entry(
             actor_name=actor.username,
             text=text,
             unit_id=unit_id,
-            data={"note": text},
+            data={"note": text} | ({"unit": unit.name} if unit is not None else {}),
         )
         uow.record(actor, [logged(incident, entry_id, unit_id)], at=now)
         (entry,) = uow.incidents.timeline(incident_id=incident_id, after_id=entry_id - 1, limit=1)

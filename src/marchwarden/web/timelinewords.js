@@ -44,6 +44,8 @@ const withNote = (text, note) => (note ? `${text}: ${note}` : text);
  * the server wrote. English reads the server's line as written. */
 export function timelineText(e) {
   const d = e.data ?? {};
+  // a log entry is the officer's own words; the unit it is about, in the reader's language
+  if (e.kind === 'log' && typeof d.note === 'string') return d.unit ? t('incident.tl.logUnit', '{note} (unit {unit})', { note: d.note, unit: d.unit }) : d.note;
   if (language() === 'en') return e.text;
   switch (e.kind) {
     case 'opened': {
@@ -130,9 +132,6 @@ export function timelineText(e) {
     }
     case 'alert':
       return alertText(d) ?? e.text;
-    case 'log':
-      if (typeof d.note !== 'string') break;
-      return d.note;
     default:
       break;
   }

@@ -57,10 +57,13 @@ def problem(
     code: str,
     title: str,
     detail: str,
+    /,
     *,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    """A problem+json reply; ``extra``: its extension members (among them ``code`` and
+    ``params``, what ``detail`` says, for a domain error that carries them)."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
         "title": title,
