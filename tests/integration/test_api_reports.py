@@ -198,7 +198,7 @@ def test_correlation_suggests_the_incident_and_flags_duplicates(
     assert "compatible type: gunfire ~ cross-border incursion" in match["reasons"]
     # the same reasons as codes and what they say, stored with the report
     coded = match["coded_reasons"]
-    assert [r["code"] for r in coded] == ["distance", "before_first_report", "compatible_type"]
+    assert [r["code"] for r in coded] == ["distance", "after_last_report", "compatible_type"]
     assert coded[0]["params"] == {
         "km": match["reasons"][0].split(" km")[0],
         "incident": "Grayvoron incursion",

@@ -345,7 +345,9 @@ def test_scope_rule_kursk_tasks_belgorod_units_only_through_the_unified_command(
     refused = client.post(
         f"/api/v1/tasks/{tid}/assign", json={"unit_id": ids["vol_evac"]}, headers=kursk
     )
-    assert_problem(refused, 403, "forbidden", "agency BEL-VSD is not part of incident")
+    body = assert_problem(refused, 403, "forbidden", "agency BEL-VSD is not part of incident")
+    assert body["code"] == "forbidden.unit_outside"
+    assert body["params"]["agency_code"] == "BEL-VSD" and body["params"]["unit"]
     # the Belgorod volunteers join the unified command as a supporting agency
     reply = client.put(
         f"/api/v1/incidents/{iid}/command",

@@ -142,6 +142,8 @@ export function detailWords(problem) {
       return t('problem.forbidden.needsScope', '{action} needs a resource inside the caller\'s scope', { action: p.action });
     case 'forbidden.outside_scope':
       return t('problem.forbidden.outsideScope', 'the {thing} is outside your scope ({scope})', { thing: thing(p.kind), scope: p.scope });
+    case 'forbidden.unit_outside':
+      return t('problem.forbidden.unitOutside', 'unit {unit} ({region}, {agency}) is outside your scope ({scope}) and its agency {code} is not part of incident {incident}\'s unified command', { unit: p.unit, region: p.region, agency: p.agency, scope: p.scope, code: p.agency_code, incident: p.incident });
     case 'forbidden.no_unit':
       return t('problem.forbidden.noUnit', 'the task has no unit to answer for it');
     default:

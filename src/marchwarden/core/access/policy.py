@@ -375,6 +375,15 @@ def may_task_unit(principal: Principal, incident: Incident, unit: UnitRef) -> De
         f"unit {unit.code} ({unit.region}, {unit.agency_name}) is outside the caller's scope "
         f"({principal.scope.describe()}) and its agency {unit.agency_code} is not part of "
         f"incident {incident.id}'s unified command",
+        "forbidden.unit_outside",
+        (
+            ("unit", unit.code),
+            ("region", str(unit.region)),
+            ("agency", unit.agency_name),
+            ("agency_code", unit.agency_code),
+            ("scope", principal.scope.describe()),
+            ("incident", str(incident.id)),
+        ),
     )
 
 
