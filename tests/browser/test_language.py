@@ -237,6 +237,11 @@ REFUSALS = """async ([taskId, unitId, incidentId]) => {
     said.close = transitionRefusal(err, 'closed');
   }
   try {
+    await api(`/tasks/${taskId}/status`, { method: 'POST', body: { status: 'on_scene' } });
+  } catch (err) {
+    said.step = err.message;
+  }
+  try {
     await api('/incidents/987654');
   } catch (err) {
     said.missing = err.message;
@@ -260,6 +265,7 @@ SERVER_ENGLISH = (
     "unfinished tasks",
     "This clashes",
     "Not found",
+    "cannot",
 )
 
 
@@ -330,6 +336,7 @@ def test_the_servers_reasons_timeline_and_refusals_in_russian(
     assert said["close"].startswith("Это противоречит текущему состоянию: "), said
     assert f"есть незавершённые задачи ({tid})" in said["close"], said
     assert said["missing"] == "Не найдено: Нет инцидента с номером 987654.", said
+    assert said["step"].startswith("Задача не может перейти из состояния «"), said
     assert server_english(" ".join(said.values())) == [], said
 
     # the incident's sitrep: "what happened" written from the entries' data

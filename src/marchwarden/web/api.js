@@ -177,6 +177,16 @@ export function inPlainWords(status, problem, headers) {
       }
       return t('problem.correctForm', 'Please correct the form: {why}', { why: sentence(detail) });
     }
+    case 'illegal-task-transition':
+    case 'illegal-status-transition': {
+      if (!problem.current || !problem.requested || language() === 'en') break;
+      const allowed = Array.isArray(problem.allowed) ? problem.allowed : [];
+      const what = code === 'illegal-task-transition' ? t('problem.step.task', 'The task') : t('problem.step.unit', 'The unit');
+      const next = allowed.length
+        ? t('problem.step.only', 'from {current} it can only go to {allowed}', { current: words(problem.current), allowed: allowed.map(words).join(', ') })
+        : t('problem.step.none', 'nothing follows {current}', { current: words(problem.current) });
+      return t('problem.step', '{what} cannot go from {current} to {requested}: {next}.', { what, current: words(problem.current), requested: words(problem.requested ?? ''), next });
+    }
     case 'malformed-json':
     case 'body-too-large':
     case 'invalid':

@@ -133,6 +133,8 @@ def install(app: FastAPI) -> None:
                 "Illegal unit status change",
                 str(exc),
                 allowed=[s.value for s in exc.allowed],
+                current=exc.current.value,
+                requested=exc.requested.value,
             )
         return problem(422, exc.code, "Invalid unit status", str(exc))
 
