@@ -329,6 +329,14 @@ def test_the_servers_reasons_timeline_and_refusals_in_russian(
     timeline = page.inner_text("#incident-timeline-list")
     assert server_english(timeline) == [], timeline
 
+    # the units the law does not allow for the task, with the law's reasons
+    page.locator(f"#incident-tasks-table tr[data-task-id='{tid}'] .task-recommend").click()
+    unfit = page.locator(f"#task-recs-ineligible tr[data-unit-id='{ids['co1']}']")
+    unfit.wait_for()
+    assert "Вооружённое противодействие нападению" in unfit.inner_text(), unfit.inner_text()
+    assert "не предоставлено" in unfit.inner_text(), unfit.inner_text()
+    assert server_english(unfit.inner_text()) == [], unfit.inner_text()
+
     # a refused assignment, a refused step and a missing record, as the page words them
     said = page.evaluate(REFUSALS, [tid, ids["co1"], iid])
     assert said["assign"].startswith("Подразделению BEL-2BN-1 нельзя поручить"), said

@@ -90,6 +90,9 @@ def test_recommendations_rank_eligible_units_and_explain_the_others(
     assert reasons[1]["message"] == "lacks capability vehicles"
     # what each says, for a reader in another language
     assert reasons[0]["params"] == {"power": "armed_response"}
+    law = reasons[0]["coded_reasons"]
+    assert [r["text"] for r in law] == reasons[0]["detail"].split("; ")
+    assert law[0]["code"] == "not_granted" and law[0]["power"] == "armed_response"
     assert reasons[1]["params"] == {"capability": "vehicles"}
     dists = [n["distance_km"] for n in rec["ineligible_nearby"]]
     assert dists == sorted(dists) and max(dists) <= rec["ineligible_radius_km"]

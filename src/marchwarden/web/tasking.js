@@ -171,7 +171,10 @@ async function withReason(task, what) {
 function reasonWords(x) {
   if (x.code === 'missing_power' && x.subject) {
     const label = t(`power.${x.subject}`, powerLabels.get(x.subject) ?? words(x.subject));
-    return t('task.lacks', 'Lacks the power "{power}": {why}', { power: label, why: powerReason(x.subject, x.detail ?? x.message) });
+    const why = language() !== 'en' && x.coded_reasons?.length
+      ? x.coded_reasons.map((r) => lawReasonWords(x.subject, r)).join('; ')
+      : powerReason(x.subject, x.detail ?? x.message);
+    return t('task.lacks', 'Lacks the power "{power}": {why}', { power: label, why });
   }
   return (language() !== 'en' && eligibilityWords(x)) || kindWords(x.message);
 }

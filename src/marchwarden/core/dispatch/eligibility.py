@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from marchwarden.core.authority.evaluation import Reason
     from marchwarden.core.dispatch.model import TaskRequirements, UnitCandidate
 
 NO_GRANT_KNOWN = "the legal engine reports no grant of it to this unit"
@@ -45,6 +46,8 @@ class IneligibilityReason:
     params: tuple[tuple[str, str], ...] = ()
     """What ``message`` says, for a reader in another language: the status, the power or
     capability, the readiness and the minimum."""
+    law: tuple[Reason, ...] = ()
+    """For a missing power: the legal engine's reasons, each with its code and params."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,9 @@ class Eligibility:
         return "not eligible: " + "; ".join(r.message for r in self.reasons)
 
 
-def missing_power_reason(power: str, refusal: str | None) -> IneligibilityReason:
+def missing_power_reason(
+    power: str, refusal: str | None, law: tuple[Reason, ...] = ()
+) -> IneligibilityReason:
     detail = refusal.strip() if refusal and refusal.strip() else NO_GRANT_KNOWN
     # The engine's text often starts with the power's name already ("armed_response: …").
     if detail.startswith(f"{power}:"):
@@ -75,7 +80,7 @@ def missing_power_reason(power: str, refusal: str | None) -> IneligibilityReason
     else:
         message = f"lacks power {power}: {detail}"
     return IneligibilityReason(
-        ReasonCode.MISSING_POWER, message, power, detail, (("power", power),)
+        ReasonCode.MISSING_POWER, message, power, detail, (("power", power),), law
     )
 
 
@@ -96,7 +101,13 @@ def assess_eligibility(requirements: TaskRequirements, unit: UnitCandidate) -> E
         if power in unit.powers:
             granted[power] = unit.powers[power]
         else:
-            reasons.append(missing_power_reason(power, unit.power_refusals.get(power)))
+            reasons.append(
+                missing_power_reason(
+                    power,
+                    unit.power_refusals.get(power),
+                    unit.power_refusal_reasons.get(power, ()),
+                )
+            )
     for capability in sorted(requirements.required_capabilities - unit.capabilities):
         reasons.append(
             IneligibilityReason(
