@@ -9,6 +9,7 @@ the registry of tests/factories.py."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -17,7 +18,9 @@ import pytest
 from tests.browser.conftest import api_token, create_user, sign_in, wait_until
 from tests.browser.test_boards import post, unit_row
 from tests.browser.test_incidents import board_row, new_incident, point, registry
-from tests.browser.test_report_queue import post_report
+from tests.browser.test_report_queue import GRAYVORON, post_report
+from tests.factories import ROSTER_HEADER, volunteer_row
+from tests.integration.alert_support import alert_body
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -215,3 +218,169 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
         "обладает им, когда им обладают не менее 8 его членов."
     ) in lsd.inner_text()
     assert no_english(lsd.inner_text()) == []
+
+
+#: the page's own call of a refused step and its wording (tasking.js, incidentpage.js, api.js)
+REFUSALS = """async ([taskId, unitId, incidentId]) => {
+  const { api } = await import('/ui/api.js');
+  const { refusalWords } = await import('/ui/tasking.js');
+  const { transitionRefusal } = await import('/ui/incidentpage.js');
+  const said = {};
+  try {
+    await api(`/tasks/${taskId}/assign`, { method: 'POST', body: { unit_id: unitId } });
+  } catch (err) {
+    said.assign = refusalWords('BEL-2BN-1', err);
+  }
+  try {
+    await api(`/incidents/${incidentId}/transition`, { method: 'POST', body: { to: 'closed' } });
+  } catch (err) {
+    said.close = transitionRefusal(err, 'closed');
+  }
+  try {
+    await api(`/tasks/${taskId}/status`, { method: 'POST', body: { status: 'on_scene' } });
+  } catch (err) {
+    said.step = err.message;
+  }
+  try {
+    await api('/incidents/987654');
+  } catch (err) {
+    said.missing = err.message;
+  }
+  return said;
+}"""
+
+#: English the server writes that must not reach the Russian page
+SERVER_ENGLISH = (
+    "Verified report",
+    "refused:",
+    "Alert #",
+    "drafted",
+    "not granted",
+    "km from incident",
+    "same type",
+    "before its first report",
+    "expired",
+    "may not be given",
+    "no incident with id",
+    "unfinished tasks",
+    "This clashes",
+    "Not found",
+    "cannot",
+)
+
+
+def server_english(text: str) -> list[str]:
+    return [w for w in SERVER_ENGLISH if w in text]
+
+
+def test_the_servers_reasons_timeline_and_refusals_in_russian(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    """What the server used to send only as English sentences, now written from codes and
+    params: a member's unmet condition, a refused assignment (its message and its timeline
+    entry), a report's correlation reasons, a refusal's detail, the sitrep's "what
+    happened" (page and print), and attached reports, alerts and log entries."""
+    server, ids = registry
+    token = api_token(server)
+    auth = {"Authorization": f"Bearer {token}"}
+    russian_hq_account(server, token, "operativny")
+    # a volunteer of BEL-2BN-1 whose firearms qualification ran out
+    imported = httpx.post(
+        server.url + "/api/v1/roster/import",
+        content=ROSTER_HEADER + volunteer_row(300, "BEL-2BN-1", firearms_until="2026-01-01"),
+        headers=auth | {"Content-Type": "text/csv"},
+        timeout=30,
+    )
+    assert imported.status_code == 200, imported.text
+
+    iid = new_incident(server, token, "Обстрел Козинки", place=point(*GRAYVORON))["id"]
+    post(server, token, f"/incidents/{iid}/transition", {"to": "verified"})
+    task = {"title": "Прикрытие", "required_powers": ["armed_response"], "minimum_readiness": 0}
+    tid = post(server, token, f"/incidents/{iid}/tasks", task)["id"]
+    refused = httpx.post(
+        f"{server.url}/api/v1/tasks/{tid}/assign", json={"unit_id": ids["co1"]}, headers=auth
+    )
+    assert refused.status_code == 409, refused.text
+    shelling = "shelling_artillery_missile_attack"
+    rid = post_report(server, token, text="Разрывы у Козинки", incident_type=shelling)["id"]
+    post(server, token, f"/reports/{rid}/claim", {})
+    post(server, token, f"/reports/{rid}/attach", {"incident_id": iid, "note": "то же место"})
+    note = {"text": "Связь восстановлена", "unit_id": ids["co1"]}
+    post(server, token, f"/incidents/{iid}/log", note)
+    expires = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    aid = post(server, token, "/alerts", alert_body(incident_id=iid, expires=expires))["id"]
+    pending = post_report(server, token, text="Снова разрывы", incident_type=shelling)["id"]
+
+    page, _ = open_ui(server)
+    sign_in(page, server, "operativny", PASSWORD)
+
+    # the timeline: an attached report, a refused assignment, a log entry and an alert
+    page.get_by_role("tab", name="Инциденты").click()
+    board_row(page, iid).click()
+    page.wait_for_selector("#incident-timeline-list .timeline-entry[data-kind='alert']")
+    lines = page.locator("#incident-timeline-list .timeline-text").all_inner_texts()
+    assert any(x.startswith(f"Подтверждено донесение {rid} (") for x in lines), lines
+    assert any(x.endswith(": то же место") for x in lines), lines
+    assert "Связь восстановлена (подразделение BEL-2BN-1)" in lines, lines
+    assert any(x.startswith(f"Оповещение № {aid} составлено: ") for x in lines), lines
+    refusal = next(x for x in lines if x.startswith(f"Отказано в поручении задачи {tid} "))
+    assert "Вооружённое противодействие нападению: не предоставлено" in refusal, refusal
+    assert "LSD-2023 c.3: акт предложен, не действует" in refusal, refusal
+    timeline = page.inner_text("#incident-timeline-list")
+    assert server_english(timeline) == [], timeline
+
+    # the units the law does not allow for the task, with the law's reasons
+    page.locator(f"#incident-tasks-table tr[data-task-id='{tid}'] .task-recommend").click()
+    unfit = page.locator(f"#task-recs-ineligible tr[data-unit-id='{ids['co1']}']")
+    unfit.wait_for()
+    assert "Вооружённое противодействие нападению" in unfit.inner_text(), unfit.inner_text()
+    assert "не предоставлено" in unfit.inner_text(), unfit.inner_text()
+    assert server_english(unfit.inner_text()) == [], unfit.inner_text()
+
+    # a refused assignment, a refused step and a missing record, as the page words them
+    said = page.evaluate(REFUSALS, [tid, ids["co1"], iid])
+    assert said["assign"].startswith("Подразделению BEL-2BN-1 нельзя поручить"), said
+    assert "не предоставлено" in said["assign"], said
+    assert said["close"].startswith("Это противоречит текущему состоянию: "), said
+    assert f"есть незавершённые задачи ({tid})" in said["close"], said
+    assert said["missing"] == "Не найдено: Нет инцидента с номером 987654.", said
+    assert said["step"].startswith("Задача не может перейти из состояния «"), said
+    assert server_english(" ".join(said.values())) == [], said
+
+    # the incident's sitrep: "what happened" written from the entries' data
+    page.click("#incident-sitrep")
+    page.wait_for_selector("#sitrep-view[data-ready='true']")
+    happened = page.inner_text("#sitrep-body .sitrep-happened")
+    assert f"Подтверждено донесение {rid} (" in happened, happened
+    assert f"Оповещение № {aid} составлено" in happened, happened
+    assert server_english(happened) == [], happened
+    page.click("#sitrep-close")
+    printed = httpx.get(
+        f"{server.url}/api/v1/sitreps/incidents/{iid}?format=html",
+        headers={"Authorization": f"Bearer {server.login('operativny', PASSWORD)}"},
+        timeout=30,
+    ).text
+    assert f"Подтверждено донесение {rid} (" in printed
+    assert f"Отказано в поручении задачи {tid} " in printed
+    assert "Verified report" not in printed and "Alert #" not in printed
+
+    # a pending report's correlation reasons
+    page.get_by_role("tab", name="Донесения").click()
+    page.locator(f"#report-list .report-card[data-report-id='{pending}'] .report-open").click()
+    page.wait_for_selector("#report-matches .suggestion-reasons li")
+    reasons = page.inner_text("#report-suggestions")
+    assert "км от инцидента «Обстрел Козинки»" in reasons, reasons
+    assert "тот же тип: " in reasons, reasons
+    assert server_english(reasons) == [], reasons
+
+    # a member's unmet condition, with the proposed act counted
+    page.get_by_role("tab", name="Подразделения").click()
+    unit_row(page, ids["co1"]).locator(".unit-link").click()
+    detail = page.locator("#unit-detail")
+    detail.get_by_role("checkbox", name="LSD-2023").check()
+    page.wait_for_selector("#unit-detail .power-summary")
+    detail.locator(".member-link", has_text="Sokol-300").click()
+    carry = detail.locator(".member-powers .power[data-power='carry_weapons']").first
+    carry.wait_for()
+    assert "LSD-2023 c.2: квалификация «firearms» истекла 1 янв. 2026" in carry.inner_text()
+    assert server_english(carry.inner_text()) == [], carry.inner_text()

@@ -233,6 +233,16 @@ def test_compose_from_incident_fills_it_in_and_the_timeline_records_it(
     timeline = client.get(f"/api/v1/incidents/{incident['id']}/timeline", headers=h["hq"]).json()
     entries = [e for e in timeline["items"] if e["kind"] == "alert"]
     assert entries and f"Alert #{alert['id']} drafted" in entries[-1]["text"]
+    # what the line says, for a reader in another language
+    data = entries[-1]["data"]
+    assert {k: data[k] for k in ("alert_id", "step", "event", "severity", "instruction")} == {
+        "alert_id": alert["id"],
+        "step": "drafted",
+        "event": alert["event"],
+        "severity": "Severe",
+        "instruction": "evacuate",
+    }
+    assert data["population"] > 0 and data["settlements"] > 0 and data["area"]
 
 
 def test_regional_coordinator_alerts_inside_its_region_only(

@@ -173,6 +173,18 @@ def test_evacuation_order_lifecycle_and_timeline(client: TestClient, services: S
     timeline = client.get(f"/api/v1/incidents/{incident['id']}/timeline", headers=h["hq"]).json()
     texts = [e["text"] for e in timeline["items"] if e["kind"] == "alert"]
     assert texts[0].startswith("Evacuation (mandatory) ordered for Grayvoron, Kozinka")
+    said = [e["data"] for e in timeline["items"] if e["kind"] == "alert"]
+    assert said[0] | {"area": ""} == {
+        "evacuation_order": oid,
+        "step": "evacuation_ordered",
+        "order_kind": "mandatory",
+        "state": "ordered",
+        "to_move": 6212 + 1097,
+        "moved": 0,
+        "area": "",
+    }
+    assert said[0]["area"].startswith("Grayvoron, Kozinka")
+    assert said[-1]["step"] == "evacuation_progressed" and said[-1]["state"] == "lifted"
     assert any("complete" in t for t in texts) and any("lifted" in t for t in texts)
     listed = client.get("/api/v1/evacuation-orders", headers=h["hq"]).json()
     assert [o["id"] for o in listed] == [oid] and listed[0]["geometry"]["type"]

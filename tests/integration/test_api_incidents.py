@@ -287,6 +287,11 @@ def test_log_entries_and_a_units_activity_log(client: TestClient, world: World) 
         "items"
     ]
     assert [e["text"] for e in only_unit] == ["BEL-EVAC reports the road to Kozinka clear"]
+    # what the line says: the officer's words and the unit they are about
+    assert only_unit[0]["data"] == {
+        "note": "BEL-EVAC reports the road to Kozinka clear",
+        "unit": "BEL-EVAC",
+    }
     log = client.get(f"/api/v1/activity-log?unit_id={unit}", headers=hq).json()
     assert log["unit"]["code"] == "BEL-EVAC"
     assert [(e["incident_name"], e["kind"]) for e in log["entries"]] == [
@@ -296,16 +301,25 @@ def test_log_entries_and_a_units_activity_log(client: TestClient, world: World) 
     assert client.get(f"/api/v1/activity-log?unit_id={unit}", headers=world.h("evac_cmdr")).json()[
         "entries"
     ]
-    assert_problem(
+    refused = assert_problem(
         client.get(f"/api/v1/activity-log?unit_id={unit}", headers=world.h("kursk")),
         403,
         "forbidden",
     )
-    assert_problem(
+    assert refused["code"] == "forbidden.outside_scope" and "scope" in refused["params"]
+    empty = assert_problem(
         client.post(f"/api/v1/incidents/{iid}/log", json={"text": "  "}, headers=hq),
         422,
         "invalid",
         "needs text",
+    )
+    assert (empty["code"], empty["params"]) == ("incident.log_needs_text", {})
+    missing = assert_problem(
+        client.get("/api/v1/incidents/987654", headers=hq), 404, "not-found", "no incident"
+    )
+    assert (missing["code"], missing["params"]) == (
+        "not_found.id",
+        {"thing": "incident", "id": "987654"},
     )
 
 

@@ -72,6 +72,19 @@ def test_member_powers_under_law_in_force_and_with_lsd(
     v3 = member_id(client, h, ids["krs_bn"], "V0009")
     inactive = powers(client.get(f"/api/v1/members/{v3}/authority?with=LSD-2023", headers=h).json())
     assert inactive["carry_weapons"]["missing"] == ["LSD-2023 c.2: unit not activated"]
+    # a member's unmet condition with what it says, for the page to write in Russian
+    (why,) = expired["carry_weapons"]["reasons"]
+    assert (why["code"], why["act"], why["clause"]) == ("condition_not_met", "LSD-2023", "c.2")
+    assert why["params"] == {
+        "condition": "qualification",
+        "name": "firearms",
+        "state": "expired",
+        "date": why["params"]["date"],
+        "renewed": "",
+    }
+    assert why["params"]["date"].startswith("2026-10-01")
+    (why,) = inactive["carry_weapons"]["reasons"]
+    assert why["params"] == {"condition": "activated", "name": "", "state": "not_activated"}
     at_expiry = powers(
         client.get(
             f"/api/v1/members/{v1}/authority?with=LSD-2023&at=2027-03-01T00:00:00Z", headers=h

@@ -196,9 +196,24 @@ def test_correlation_suggests_the_incident_and_flags_duplicates(
     assert match["incident_id"] == incident_id
     assert match["reasons"][0].endswith("km from incident 'Grayvoron incursion'")
     assert "compatible type: gunfire ~ cross-border incursion" in match["reasons"]
+    # the same reasons as codes and what they say, stored with the report
+    coded = match["coded_reasons"]
+    assert [r["code"] for r in coded] == ["distance", "after_last_report", "compatible_type"]
+    assert coded[0]["params"] == {
+        "km": match["reasons"][0].split(" km")[0],
+        "incident": "Grayvoron incursion",
+    }
+    assert coded[2]["params"] == {"type": "gunfire", "incident_type": "cross_border_incursion"}
     (flag,) = seen["suggestions"]["duplicates"]
     assert flag["report_id"] == first["id"] and flag["incident_id"] == incident_id
     assert any(r.startswith("text ") and r.endswith("% similar") for r in flag["reasons"])
+    assert [r["code"] for r in flag["coded_reasons"]] == [
+        "same_type",
+        "distance_from_report",
+        "after_report",
+        "text_similar",
+    ]
+    assert flag["coded_reasons"][2]["params"] == {"gap_seconds": "600", "report": str(first["id"])}
     assert seen["likely_duplicate"] is True
     assert seen["current_suggestions"]["matches"][0]["incident_id"] == incident_id
     # a drone attack over Kozinka: near, but not a compatible type
@@ -214,11 +229,14 @@ def test_correlation_suggests_the_incident_and_flags_duplicates(
     assert suggestions["matches"] == [] and suggestions["duplicates"] == []
     (miss,) = suggestions["misses"]
     assert "is not compatible with cross-border incursion" in " ".join(miss["reasons"])
+    assert [r["code"] for r in miss["coded_reasons"]] == ["type_incompatible"]
     # gunfire in Kursk region, 90 km away: beyond the distance limit
     far = submit(client, world.h("hq"), new_key(), position=at(SUDZHA)).json()
     far_view = client.get(f"/api/v1/reports/{far['id']}", headers=hq).json()
     assert far_view["region"] == "RU-KRS"
     assert "beyond the 10 km limit" in far_view["suggestions"]["misses"][0]["reasons"][0]
+    too_far = far_view["suggestions"]["misses"][0]["coded_reasons"][0]
+    assert too_far["code"] == "too_far" and too_far["params"]["limit_km"] == "10"
 
 
 def test_correlation_limits_come_from_the_settings(
@@ -453,6 +471,11 @@ def test_attaching_to_a_closed_incident_is_refused(client: TestClient, world: Wo
         "conflict",
         "open a new incident",
     )
+    refused = client.post(f"/api/v1/reports/{rid}/attach", json={"incident_id": iid}, headers=hq)
+    assert (refused.json()["code"], refused.json()["params"]) == (
+        "incident.closed",
+        {"incident": str(iid), "state": "rejected", "then": "open_new_incident"},
+    )
     assert client.get(f"/api/v1/reports/{rid}", headers=hq).json()["status"] == "pending"
 
 
@@ -570,3 +593,29 @@ def test_every_decision_is_audited(client: TestClient, services: Services, world
         ("report.open_incident", "hq"),
     ]
     assert entries[0].changes["request_sha256"]
+
+
+def test_an_attached_reports_timeline_entry_says_what_its_line_says(
+    client: TestClient, world: World
+) -> None:
+    hq = world.h("hq")
+    iid = open_incident(client, hq)["id"]
+    rid = submit(client, world.h("reporter"), new_key()).json()["id"]
+    client.post(f"/api/v1/reports/{rid}/claim", headers=hq)
+    body = {"incident_id": iid, "note": "same column"}
+    attached = client.post(f"/api/v1/reports/{rid}/attach", json=body, headers=hq)
+    assert attached.status_code == 200, attached.text
+    items = client.get(f"/api/v1/incidents/{iid}/timeline", headers=hq).json()["items"]
+    (entry,) = [e for e in items if e["kind"] == "report_attached"]
+    assert entry["text"].startswith(f"Verified report {rid} (gunfire, ")
+    assert entry["text"].endswith(": same column")
+    report = client.get(f"/api/v1/reports/{rid}", headers=hq).json()
+    assert entry["data"] == {
+        "report_id": rid,
+        "incident_type": report["incident_type"],
+        "rating": report["rating"],
+        "source_kind": report["source_kind"],
+        "observed_at": entry["data"]["observed_at"],
+        "note": "same column",
+    }
+    assert entry["data"]["observed_at"][:19] == report["observed_at"][:19]

@@ -116,6 +116,9 @@ def test_incident_sitrep_json(client: TestClient, world: World, clock: FixedCloc
     assert "needs a unit with powers checkpoint" in need["text"]
     kinds = [e["kind"] for e in s["what_happened"]]
     assert kinds[0] == "opened" and "task_assigned" in kinds and kinds[-1] == "log"
+    # each with what its line says (the timeline entry's data)
+    assert s["what_happened"][-1]["data"] == {"note": "Contact broken off at 09:40"}
+    assert s["what_happened"][0]["data"]["incident_type"] == "cross_border_incursion"
     # day 2 only: the change of casualties in the window, and only that day's events
     day2 = client.get(
         f"/api/v1/sitreps/incidents/{r['id']}",
@@ -263,6 +266,14 @@ def test_the_printable_sitrep_reads_in_the_accounts_language(
     head = html.split("Ход событий")[0]
     assert "крайне тяжёлое" in head and "extreme" not in head and "срочный" in html
     assert "MSK" in html and "UTC" not in html.split("<body>")[1]
+    # "what happened" written from the entries' data, not the server's English lines
+    happened = html.split("Ход событий")[1].split("<h2>")[0]
+    assert "Инцидент открыт по донесению " in happened, happened
+    assert "Состояние: поступило сообщение → подтверждено" in happened
+    assert f"Задача {r['armed_task']} (срочный): Repel the armed group; нужно: " in happened
+    assert "Contact broken off at 09:40" in happened
+    for english in ("Incident opened", "State reported", "Task ", "Casualties as of"):
+        assert english not in happened, english
     # ?lang= overrides the account; the browser's language counts when the account has none
     english = client.get(
         f"/api/v1/sitreps/incidents/{r['id']}", params={"format": "html", "lang": "en"}, headers=hq

@@ -88,6 +88,12 @@ def test_recommendations_rank_eligible_units_and_explain_the_others(
     assert [r["code"] for r in reasons] == ["missing_power", "missing_capability"]
     assert NOT_GRANTED in reasons[0]["detail"]
     assert reasons[1]["message"] == "lacks capability vehicles"
+    # what each says, for a reader in another language
+    assert reasons[0]["params"] == {"power": "armed_response"}
+    law = reasons[0]["coded_reasons"]
+    assert [r["text"] for r in law] == reasons[0]["detail"].split("; ")
+    assert law[0]["code"] == "not_granted" and law[0]["power"] == "armed_response"
+    assert reasons[1]["params"] == {"capability": "vehicles"}
     dists = [n["distance_km"] for n in rec["ineligible_nearby"]]
     assert dists == sorted(dists) and max(dists) <= rec["ineligible_radius_km"]
     assert rec["travel_model"].startswith("straight-line distance")
@@ -114,6 +120,19 @@ def test_assignment_to_an_ineligible_unit_is_refused_with_the_legal_reasons(
         for r in missing["carry_weapons"]["reasons"]
     )
     assert NOT_GRANTED in body["detail"]
+    # each reason with its code and what it says: the law's for each missing power
+    coded = missing["carry_weapons"]["coded_reasons"]
+    assert [r["text"] for r in coded] == missing["carry_weapons"]["reasons"]
+    assert coded[0]["code"] == "not_granted" and coded[0]["power"] == "carry_weapons"
+    assert coded[0]["params"] == {
+        "power": "carry_weapons",
+        "kind": "volunteer_self_defence",
+        "proposed": coded[0]["params"]["proposed"],
+    }
+    assert [r["params"] for r in body["reasons"] if r["code"] == "missing_power"] == [
+        {"power": "armed_response"},
+        {"power": "carry_weapons"},
+    ]
     # the task and the unit are as they were
     assert client.get(f"/api/v1/tasks/{task['id']}", headers=hq).json()["status"] == "open"
     assert unit_status(services, world.ids["vol_evac"]) == "available"
@@ -138,6 +157,10 @@ def test_assignment_to_an_ineligible_unit_is_refused_with_the_legal_reasons(
     assert "(BEL-EVAC) refused: " in refused[0]["text"]
     assert NOT_GRANTED in refused[0]["text"]
     assert set(refused[0]["data"]["missing_powers"]) == {"armed_response", "carry_weapons"}
+    kept = refused[0]["data"]["coded_reasons"]
+    assert {r["power"] for r in kept} == {"armed_response", "carry_weapons"}
+    assert all(r["code"] and isinstance(r["params"], dict) for r in kept)
+    assert record.changes["coded_reasons"] == kept
     # an army unit that has not registered anyone: too few members to hold the power
     reply = client.post(
         f"/api/v1/tasks/{task['id']}/assign", json={"unit_id": world.ids["army_bel"]}, headers=hq
@@ -325,7 +348,9 @@ def test_scope_rule_kursk_tasks_belgorod_units_only_through_the_unified_command(
     refused = client.post(
         f"/api/v1/tasks/{tid}/assign", json={"unit_id": ids["vol_evac"]}, headers=kursk
     )
-    assert_problem(refused, 403, "forbidden", "agency BEL-VSD is not part of incident")
+    body = assert_problem(refused, 403, "forbidden", "agency BEL-VSD is not part of incident")
+    assert body["code"] == "forbidden.unit_outside"
+    assert body["params"]["agency_code"] == "BEL-VSD" and body["params"]["unit"]
     # the Belgorod volunteers join the unified command as a supporting agency
     reply = client.put(
         f"/api/v1/incidents/{iid}/command",
@@ -389,6 +414,7 @@ def test_recommendations_follow_unit_status_and_the_law(
         "status assigned (committed) is not available",
     )
     assert body["missing_powers"] == []
+    assert body["reasons"][0]["params"] == {"status": "assigned"}
     client.post(f"/api/v1/tasks/{first}/cancel", json={"reason": "stand down"}, headers=hq)
     assert ranked(second)[0] == ids["army_near"]
     # the law changes: eight qualified volunteers of the activated 2nd Battalion's first

@@ -111,7 +111,11 @@ def test_task_steps_still_drive_the_unit(client: TestClient, world: World) -> No
     assert reply.status_code == 200, reply.text
     assert reply.json()["unit"]["status"] == "en_route"
     # the unit status now agrees, so setting it again is no change at all
-    assert_problem(set_status(client, cmdr, unit, "en_route"), 409, "illegal-status-transition")
+    body = assert_problem(
+        set_status(client, cmdr, unit, "en_route"), 409, "illegal-status-transition"
+    )
+    # the step in data, for the page to say it in the reader's language
+    assert (body["current"], body["requested"]) == ("en_route", "en_route")
 
 
 def test_a_unit_without_a_task_changes_status_by_the_cad_model_alone(

@@ -31,6 +31,7 @@ def test_audit_names_the_unit_the_missing_powers_and_the_reasons() -> None:
         "unit_code": "BEL-2BN",
         "missing_powers": ["carry_weapons"],
         "reasons": ["missing power carry_weapons", "Carry and use weapons: not granted"],
+        "coded_reasons": [],
     }
 
 

@@ -15,16 +15,36 @@ class DomainError(Exception):
     kind: ClassVar[str] = "invalid"
     title: ClassVar[str] = "The request cannot be carried out"
 
-    def __init__(self, detail: str, *, extra: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        message: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra: dict[str, Any] = dict(extra or {})
+        #: what ``detail`` says, for a reader in another language: a stable message code
+        #: (the problem's ``code`` member, e.g. ``incident.closed``) and its ``params``
+        self.message_code = message
+        self.params: dict[str, str] = {k: str(v) for k, v in (params or {}).items()}
 
 
 class NotFound(DomainError):
     code = "not-found"
     kind = "not_found"
     title = "Not found"
+
+    @classmethod
+    def with_id(cls, thing: str, ident: object) -> NotFound:
+        """``no incident with id 7`` (message ``not_found.id``: thing, id)."""
+        return cls(
+            f"no {thing} with id {ident}",
+            message="not_found.id",
+            params={"thing": thing, "id": ident},
+        )
 
 
 class Conflict(DomainError):

@@ -352,5 +352,5 @@ def unit_path(svc: Services, unit_id: int) -> str:
     with svc.db.unit_of_work(write=False) as uow:
         path = uow.unit_path(unit_id)
     if path is None:
-        raise NotFound(f"no unit with id {unit_id}")
+        raise NotFound.with_id("unit", unit_id)
     return path

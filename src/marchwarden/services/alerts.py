@@ -22,8 +22,8 @@ from marchwarden.core.alerts.compose import from_incident
 from marchwarden.core.alerts.errors import CapImportRejected
 from marchwarden.core.alerts.feeds import FeedRules
 from marchwarden.core.alerts.model import Alert, AlertState, CapSeverity
-from marchwarden.core.errors import Forbidden, NotFound
-from marchwarden.services.context import authorise
+from marchwarden.core.errors import NotFound
+from marchwarden.services.context import authorise, denied
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -55,13 +55,13 @@ def rule(svc: Services) -> workflow.ApprovalRule:
 def _may(actor: Principal, action: Action, regions: frozenset[str]) -> None:
     decision = decide_in_regions(actor, action, "alert", regions)
     if not decision.allowed:
-        raise Forbidden(decision.reason)
+        raise denied(decision)
 
 
 def _get(uow: UnitOfWork, alert_id: int, *, for_update: bool = False) -> Alert:
     alert = uow.alerts.get(alert_id, for_update=for_update)
     if alert is None:
-        raise NotFound(f"no alert with id {alert_id}")
+        raise NotFound.with_id("alert", alert_id)
     return alert
 
 
@@ -116,7 +116,7 @@ def draft(svc: Services, actor: Principal, content: AlertContent) -> AlertView:
     summary = workflow.check_draft(content, area, now)
     with svc.db.unit_of_work() as uow:
         if content.incident_id is not None and uow.incidents.get(content.incident_id) is None:
-            raise NotFound(f"no incident with id {content.incident_id}")
+            raise NotFound.with_id("incident", content.incident_id)
         new = Alert(0, AlertState.DRAFT, content, summary, actor.username, actor.user_id, now)
         alert_id = uow.alerts.add(new, area.geojson(), now)
         alert = _get(uow, alert_id)
@@ -139,7 +139,7 @@ def draft_from_incident(
     with svc.db.unit_of_work(write=False) as uow:
         incident = uow.incidents.get(incident_id)
     if incident is None:
-        raise NotFound(f"no incident with id {incident_id}")
+        raise NotFound.with_id("incident", incident_id)
     authorise(actor, Action.INCIDENT_READ, incident.resource())
     spec = area or None
     described = resolve_area(spec, area_context(svc)) if spec else None
@@ -240,7 +240,7 @@ def get(svc: Services, actor: Principal, alert_id: int) -> AlertView:
             actor, alert.content.scope.value, alert.area.regions, published=bool(alert.messages)
         )
         if not decision.allowed:
-            raise Forbidden(decision.reason)
+            raise denied(decision)
         return _view(svc, uow, alert, actor)
 
 

@@ -237,7 +237,7 @@ def unit_authority(
     snap, result = batch(svc, at, with_proposed)
     unit = snap.units.get(unit_id)
     if unit is None:
-        raise NotFound(f"no unit with id {unit_id}")
+        raise NotFound.with_id("unit", unit_id)
     authorise(actor, Action.AUTHORITY_EVALUATE, unit.resource())
     return unit, result.unit_authority(str(unit_id))
 
@@ -254,7 +254,7 @@ def member_authority(
     with svc.db.unit_of_work(write=False) as uow:
         member = uow.forces.member(member_id)
     if member is None:
-        raise NotFound(f"no member with id {member_id}")
+        raise NotFound.with_id("member", member_id)
     unit = snap.units[member.unit_id]
     authorise(actor, Action.AUTHORITY_EVALUATE, unit.resource())
     facts = member_facts(member.id, unit, member.trainings, member.qualifications, member.fitness)

@@ -54,17 +54,22 @@ class Services:
         )
 
 
+def denied(decision: Decision) -> Forbidden:
+    """The refusal of a denied decision: its reason, with its code and what it names."""
+    return Forbidden(decision.reason, message=decision.code or None, params=dict(decision.params))
+
+
 def authorise(principal: Principal, action: Action, resource: Resource | None = None) -> None:
     """Ask the policy; raise ``Forbidden`` with its reason when denied."""
     decision = decide(principal, action, resource)
     if not decision.allowed:
-        raise Forbidden(decision.reason)
+        raise denied(decision)
 
 
 def allowed(decision: Decision) -> str:
     """A policy decision made (e.g. ``may_task_unit``): its reason, or ``Forbidden``."""
     if not decision.allowed:
-        raise Forbidden(decision.reason)
+        raise denied(decision)
     return decision.reason
 
 
@@ -73,4 +78,8 @@ def authorise_role(principal: Principal, action: Action) -> None:
     it filters item by item, so that a role without the right gets 403, not an empty
     list that looks like "nothing there"."""
     if action not in allowed_actions(principal):
-        raise Forbidden(f"role {principal.role} may not {action.value}")
+        raise Forbidden(
+            f"role {principal.role} may not {action.value}",
+            message="forbidden.role",
+            params={"role": principal.role, "action": action.value},
+        )

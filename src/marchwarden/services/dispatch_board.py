@@ -64,6 +64,9 @@ def candidate(
         capabilities=unit.capabilities,
         powers={p: granted_text(auth, p) for p in held},
         power_refusals={p: _refusal_text(auth, p) for p in required if p not in held},
+        power_refusal_reasons={
+            p: auth.reason_facts(p) for p in required if p not in held and auth is not None
+        },
         position=unit.position,
         home_base=unit.home,
     )

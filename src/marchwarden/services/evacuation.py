@@ -9,9 +9,10 @@ from marchwarden import geodata
 from marchwarden.core.access.policy import Action, decide_in_regions
 from marchwarden.core.alerts.areas import resolve_area
 from marchwarden.core.civil import evacuation as ev
-from marchwarden.core.errors import Forbidden, NotFound
+from marchwarden.core.errors import NotFound
 from marchwarden.services import tasks
 from marchwarden.services.alerts import area_context
+from marchwarden.services.context import denied
 
 if TYPE_CHECKING:
     from marchwarden.core.access.model import Principal
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 def _may(actor: Principal, action: Action, regions: frozenset[str]) -> None:
     decision = decide_in_regions(actor, action, "evacuation", regions)
     if not decision.allowed:
-        raise Forbidden(decision.reason)
+        raise denied(decision)
 
 
 def order(
@@ -45,9 +46,9 @@ def order(
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         if incident_id is not None and uow.incidents.get(incident_id) is None:
-            raise NotFound(f"no incident with id {incident_id}")
+            raise NotFound.with_id("incident", incident_id)
         if alert_id is not None and uow.alerts.get(alert_id) is None:
-            raise NotFound(f"no alert with id {alert_id}")
+            raise NotFound.with_id("alert", alert_id)
         new = ev.EvacuationOrder(
             0,
             incident_id,
@@ -83,7 +84,7 @@ def progress(
     with svc.db.unit_of_work() as uow:
         current = uow.evacuations.get(order_id, for_update=True)
         if current is None:
-            raise NotFound(f"no evacuation order with id {order_id}")
+            raise NotFound.with_id("evacuation order", order_id)
         _may(actor, Action.EVACUATION_ORDER, current.regions)
         after, events = ev.progress(current, state=state, moved=moved)
         uow.evacuations.save(after, now)
@@ -145,7 +146,7 @@ def task_for(svc: Services, actor: Principal, order_id: int, priority: TaskPrior
     with svc.db.unit_of_work(write=False) as uow:
         order = uow.evacuations.get(order_id)
     if order is None:
-        raise NotFound(f"no evacuation order with id {order_id}")
+        raise NotFound.with_id("evacuation order", order_id)
     # authorise before saying anything about the order (the access matrix found the
     # order's state told to callers who may not task in its regions)
     _may(actor, Action.TASK_CREATE, order.regions)

@@ -79,7 +79,7 @@ def _unit_or_404(
 ) -> fm.Unit:
     unit = uow.forces.unit(unit_id, for_update=for_update, counted=counted)
     if unit is None:
-        raise NotFound(f"no unit with id {unit_id}")
+        raise NotFound.with_id("unit", unit_id)
     return unit
 
 
@@ -340,7 +340,7 @@ def get_member(svc: Services, actor: Principal, member_id: int) -> MemberView:
     with svc.db.unit_of_work(write=False) as uow:
         member = uow.forces.member(member_id)
         if member is None:
-            raise NotFound(f"no member with id {member_id}")
+            raise NotFound.with_id("member", member_id)
         unit = _unit_or_404(uow, member.unit_id)
     authorise(actor, Action.MEMBER_READ, unit.resource())
     return _view(actor, member, unit)
@@ -381,7 +381,7 @@ def add_member_records(
     with svc.db.unit_of_work() as uow:
         member = uow.forces.member(member_id)
         if member is None:
-            raise NotFound(f"no member with id {member_id}")
+            raise NotFound.with_id("member", member_id)
         unit = _unit_or_404(uow, member.unit_id)
         authorise(actor, Action.MEMBER_WRITE, unit.resource())
         record = fm.MemberRecord(

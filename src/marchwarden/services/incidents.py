@@ -107,7 +107,7 @@ class CasualtyHistory:
 def get_incident_row(uow: UnitOfWork, incident_id: int, *, for_update: bool = False) -> Incident:
     incident = uow.incidents.get(incident_id, for_update=for_update)
     if incident is None:
-        raise NotFound(f"no incident with id {incident_id}")
+        raise NotFound.with_id("incident", incident_id)
     return incident
 
 
@@ -385,12 +385,13 @@ def add_log_entry(
     entry is what this command stores; its event (``IncidentLogged``) names it."""
     text = text.strip()
     if not text:
-        raise Invalid("a log entry needs text")
+        raise Invalid("a log entry needs text", message="incident.log_needs_text")
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.INCIDENT_LOG, read_resource(uow, incident))
-        if unit_id is not None and uow.tasks.unit(unit_id) is None:
+        unit = None if unit_id is None else uow.tasks.unit(unit_id)
+        if unit_id is not None and unit is None:
             raise Invalid(f"no unit with id {unit_id}")
         entry_id = uow.incidents.add_timeline(
             incident_id,
@@ -399,6 +400,7 @@ def add_log_entry(
             actor_name=actor.username,
             text=text,
             unit_id=unit_id,
+            data={"note": text} | ({"unit": unit.name} if unit is not None else {}),
         )
         uow.record(actor, [logged(incident, entry_id, unit_id)], at=now)
         (entry,) = uow.incidents.timeline(incident_id=incident_id, after_id=entry_id - 1, limit=1)
@@ -445,7 +447,7 @@ def activity_log(
     with svc.db.unit_of_work(write=False) as uow:
         unit = uow.tasks.unit(unit_id)
         if unit is None:
-            raise NotFound(f"no unit with id {unit_id}")
+            raise NotFound.with_id("unit", unit_id)
         authorise(actor, Action.INCIDENT_READ, unit.resource())
         entries = uow.incidents.timeline(unit_id=unit_id, since=since, until=until, limit=None)
         names = {

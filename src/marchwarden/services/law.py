@@ -105,7 +105,7 @@ def issue_activation_order(
     with svc.db.unit_of_work() as uow:
         unit = uow.forces.unit(unit_id)
         if unit is None:
-            raise NotFound(f"no unit with id {unit_id}")
+            raise NotFound.with_id("unit", unit_id)
         if actor is not None:
             authorise(actor, Action.ACTIVATION_ISSUE, unit.resource())
         order_id = uow.forces.add_order(

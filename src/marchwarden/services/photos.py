@@ -35,7 +35,7 @@ class Added:
 def _report(uow: UnitOfWork, report_id: int) -> Report:
     report = uow.reports.get(report_id)
     if report is None:
-        raise NotFound(f"no report with id {report_id}")
+        raise NotFound.with_id("report", report_id)
     return report
 
 
@@ -95,7 +95,7 @@ def get_photo(svc: Services, actor: Principal, photo_id: int) -> tuple[PhotoRow,
     with svc.db.unit_of_work(write=False) as uow:
         found = uow.photos.get(photo_id)
         if found is None:
-            raise NotFound(f"no photo with id {photo_id}")
+            raise NotFound.with_id("photo", photo_id)
         report = _report(uow, found[0].report_id)
         if found[0].uploaded_by != actor.username:
             authorise(actor, Action.REPORT_READ, report.resource())

@@ -37,6 +37,7 @@ from marchwarden.core.access.policy import Action, allowed_actions, decide, rout
 from marchwarden.core.clock import ensure_utc
 from marchwarden.core.errors import Conflict, Forbidden, Invalid, NotFound
 from marchwarden.core.incidents.correlation import (
+    CodedReason,
     CorrelationResult,
     CorrelationSettings,
     IncidentSummary,
@@ -190,6 +191,10 @@ def receipt(report: Report) -> dict[str, Any]:
     }
 
 
+def _coded_json(reasons: tuple[CodedReason, ...]) -> list[dict[str, Any]]:
+    return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
 def correlation_json(result: CorrelationResult) -> dict[str, Any]:
     return {
         "matches": [
@@ -201,6 +206,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                 "time_gap_seconds": int(m.time_gap.total_seconds()),
                 "same_type": m.same_type,
                 "reasons": list(m.reasons),
+                "coded_reasons": _coded_json(m.coded_reasons),
             }
             for m in result.matches
         ],
@@ -212,6 +218,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                 "distance_km": round(d.distance_km, 3),
                 "time_gap_seconds": int(d.time_gap.total_seconds()),
                 "reasons": list(d.reasons),
+                "coded_reasons": _coded_json(d.coded_reasons),
             }
             for d in result.duplicates
         ],
@@ -221,6 +228,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                 "incident_name": m.incident_name,
                 "distance_km": round(m.distance_km, 3),
                 "reasons": list(m.reasons),
+                "coded_reasons": _coded_json(m.coded_reasons),
             }
             for m in result.misses[:MISSES_SHOWN]
         ],
@@ -521,7 +529,7 @@ def parse_report_cursor(order: str, cursor: str) -> tuple[Any, ...]:
 def _get(uow: UnitOfWork, report_id: int) -> Report:
     report = uow.reports.get(report_id)
     if report is None:
-        raise NotFound(f"no report with id {report_id}")
+        raise NotFound.with_id("report", report_id)
     return report
 
 
@@ -679,7 +687,7 @@ def open_incident_from_report(
 def reject_report(svc: Services, actor: Principal, report_id: int, reason: str) -> Report:
     now = svc.clock.now()
     if not reason.strip():
-        raise Invalid("rejecting a report needs a reason")
+        raise Invalid("rejecting a report needs a reason", message="report.reason_needed")
     with svc.db.unit_of_work() as uow:
         report = _get(uow, report_id)
         authorise(actor, Action.REPORT_TRIAGE, report.resource())

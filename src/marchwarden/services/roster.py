@@ -161,7 +161,7 @@ def export_roster(svc: Services, actor: Principal | None, unit_id: int | None = 
             if unit is None:
                 from marchwarden.core.errors import NotFound
 
-                raise NotFound(f"no unit with id {unit_id}")
+                raise NotFound.with_id("unit", unit_id)
             if actor is not None:
                 authorise(actor, Action.ROSTER_EXPORT, unit.resource())
             under = unit.path

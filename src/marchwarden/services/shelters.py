@@ -50,7 +50,7 @@ def _occupancy(svc: Services, actor: Principal, shelter_id: int, people: int) ->
     with svc.db.unit_of_work() as uow:
         shelter = uow.shelters.get(shelter_id, for_update=True)
         if shelter is None:
-            raise NotFound(f"no shelter with id {shelter_id}")
+            raise NotFound.with_id("shelter", shelter_id)
         authorise(actor, Action.SHELTER_WRITE, Resource("shelter", region=shelter.region))
         if people > 0:
             after, events = civil.check_in(shelter, people, uow.shelters.all(), TRAVEL)
@@ -83,7 +83,7 @@ def options_for_settlement(
     authorise(actor, Action.SHELTER_READ)
     place = next((s for s in geodata.settlements() if s.id == settlement_id), None)
     if place is None:
-        raise NotFound(f"no settlement with id {settlement_id}")
+        raise NotFound.with_id("settlement", settlement_id)
     with svc.db.unit_of_work(write=False) as uow:
         shelters = uow.shelters.all()
     return place.name, civil.options_from(place.lon, place.lat, shelters, TRAVEL, people=people)

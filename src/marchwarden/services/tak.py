@@ -126,7 +126,7 @@ def send_chat(svc: Services, actor: Principal, unit_id: int, text: str) -> None:
     with svc.db.unit_of_work() as uow:
         unit = uow.forces.unit(unit_id, counted=False)
         if unit is None:
-            raise NotFound(f"no unit with id {unit_id}")
+            raise NotFound.with_id("unit", unit_id)
         events = chat.send_to_unit(
             actor,
             unit_id=unit.id,

@@ -162,14 +162,14 @@ class RecommendationView:
 def _unit_or_invalid(uow: UnitOfWork, unit_id: int, *, for_update: bool = False) -> UnitRef:
     unit = uow.tasks.unit(unit_id, for_update=for_update)
     if unit is None:
-        raise NotFound(f"no unit with id {unit_id}")
+        raise NotFound.with_id("unit", unit_id)
     return unit
 
 
 def _task_or_404(uow: UnitOfWork, task_id: int, *, for_update: bool = False) -> Task:
     task = uow.tasks.get(task_id, for_update=for_update)
     if task is None:
-        raise NotFound(f"no task with id {task_id}")
+        raise NotFound.with_id("task", task_id)
     return task
 
 
@@ -182,7 +182,7 @@ def create_task(svc: Services, actor: Principal, incident_id: int, spec: TaskSpe
     with svc.db.unit_of_work() as uow:
         incident = get_incident_row(uow, incident_id, for_update=True)
         authorise(actor, Action.TASK_CREATE, incident.resource())
-        check_takes_more(incident, "it takes no new tasks")
+        check_takes_more(incident, "no_new_tasks")
         position = incident.place.reference
         if spec.position is not None:
             position = check_position(spec.position, "task position")

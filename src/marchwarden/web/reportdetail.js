@@ -4,9 +4,9 @@
 // a new incident from it, reject it with a reason, or release it. A refusal is shown in
 // words a duty officer can act on (refusalWords).
 
-import { api, ApiError } from './api.js';
+import { api, ApiError, detailWords } from './api.js';
 import { el, num, words } from './dom.js';
-import { locale, t } from './i18n.js';
+import { language, locale, t } from './i18n.js';
 import {
   canDecide, canTriage, claimState, claimWords, me, minutesLeft, ratingWords, reports, setClaim, sourceLabel,
   stampClaim, store, typeLabel, types,
@@ -62,7 +62,7 @@ export function refusalWords(err) {
       const text = p.report_status === 'rejected'
         ? t('report.alreadyRejected', 'Someone else already rejected this report, so nothing was changed.')
         : t('report.alreadyVerified', 'Someone else already verified this report into an incident, so nothing was changed.');
-      return `${text} ${p.detail ?? ''}`.trim();
+      return `${text} ${detailWords(p)}`.trim();
     }
     default:
       return err.message;
@@ -142,7 +142,7 @@ async function attach(id, incidentId, name) {
     verified(id, result, t('report.attached', 'Attached to incident \'{name}\' (#{id}).', { name: result.incident.name, id: result.incident.id }));
   } catch (err) {
     if (err instanceof ApiError && err.code === 'conflict') {
-      setDetailMessage(t('report.incidentClosed', 'Incident \'{name}\' can no longer take reports: {why}', { name, why: err.problem?.detail ?? err.message }), 'alert');
+      setDetailMessage(t('report.incidentClosed', 'Incident \'{name}\' can no longer take reports: {why}', { name, why: detailWords(err.problem) || err.message }), 'alert');
       return;
     }
     afterDecision(id, err);
@@ -281,6 +281,72 @@ function gap(seconds) {
   return t('report.hoursApart', '{n} h apart', { n: decimal(s / 3600) });
 }
 
+/** A time apart as the server's correlation writes it ("40 min", "2 h 5 min", "1 d 3 h"). */
+function span(seconds) {
+  const s = Math.round(Math.abs(Number(seconds) || 0));
+  if (s < 60) return t('report.span.s', '{n} s', { n: s });
+  let m = Math.round(s / 60);
+  if (m < 60) return t('report.span.min', '{n} min', { n: m });
+  let h = Math.floor(m / 60);
+  m %= 60;
+  if (h < 24) return m ? t('report.span.hMin', '{h} h {m} min', { h, m }) : t('report.span.h', '{n} h', { n: h });
+  const d = Math.floor(h / 24);
+  h %= 24;
+  return h ? t('report.span.dH', '{d} d {h} h', { d, h }) : t('report.span.d', '{n} d', { n: d });
+}
+
+const typeWords = (code) => t(`incidentType.${code}`, words(code)).toLowerCase();
+
+/** A correlation reason (a match's, a miss's or a duplicate's: `code` and `params`) in the
+ * reader's language; in English, and for a reason from before codes, the server's sentence. */
+export function correlationWords(r, english) {
+  const p = r?.params ?? {};
+  if (language() === 'en' || !r) return english;
+  const km = (x) => decimal(Number(x));
+  switch (r.code) {
+    case 'distance':
+      return t('report.why.distance', '{km} km from incident "{incident}"', { km: km(p.km), incident: p.incident });
+    case 'before_first_report':
+      return t('report.why.beforeFirst', '{gap} before its first report', { gap: span(p.gap_seconds) });
+    case 'after_last_report':
+      return t('report.why.afterLast', '{gap} after its last report', { gap: span(p.gap_seconds) });
+    case 'during_reporting':
+      return t('report.why.during', 'during its reporting period');
+    case 'same_type':
+      return t('report.why.sameType', 'same type: {type}', { type: typeWords(p.type) });
+    case 'compatible_type':
+      return t('report.why.compatibleType', 'compatible type: {type} ~ {other}', { type: typeWords(p.type), other: typeWords(p.incident_type) });
+    case 'incident_closed':
+      return t('report.why.closed', 'incident "{incident}" is {state}', { incident: p.incident, state: words(p.state) });
+    case 'type_incompatible':
+      return t('report.why.incompatible', 'type {type} is not compatible with {other}', { type: typeWords(p.type), other: typeWords(p.incident_type) });
+    case 'too_far':
+      return t('report.why.tooFar', '{km} km from incident "{incident}", beyond the {limit} km limit', { km: km(p.km), incident: p.incident, limit: km(p.limit_km) });
+    case 'outside_window':
+      return p.relation === 'before'
+        ? t('report.why.beforeWindow', '{gap} before its first report, beyond the {window} window', { gap: span(p.gap_seconds), window: span(p.window_seconds) })
+        : t('report.why.afterWindow', '{gap} after its last report, beyond the {window} window', { gap: span(p.gap_seconds), window: span(p.window_seconds) });
+    case 'distance_from_report':
+      return t('report.why.fromReport', '{km} km from report {report}', { km: km(p.km), report: p.report });
+    case 'after_report':
+      return t('report.why.afterReport', '{gap} after report {report}', { gap: span(p.gap_seconds), report: p.report });
+    case 'before_report':
+      return t('report.why.beforeReport', '{gap} before report {report}', { gap: span(p.gap_seconds), report: p.report });
+    case 'same_time_as_report':
+      return t('report.why.sameTime', 'at the same time as report {report}', { report: p.report });
+    case 'text_similar':
+      return t('report.why.similar', 'text {percent}% similar', { percent: p.percent });
+    default:
+      return english;
+  }
+}
+
+/** The reasons of a match, a miss or a duplicate, each in the reader's language. */
+function reasonItems(x) {
+  const coded = x.coded_reasons ?? [];
+  return (x.reasons ?? []).map((text, i) => el('li', { text: correlationWords(coded.length === x.reasons.length ? coded[i] : null, text) }));
+}
+
 /** Run `fn`, which rebuilds part of `container`; a control that had the focus gets it back. */
 function keepFocus(container, fn) {
   const active = document.activeElement;
@@ -313,7 +379,7 @@ function buildSuggestions(r, suggestions, { live }) {
     ].filter(Boolean).join(' · ');
     const item = el('li', { class: 'suggestion', dataset: { incidentId: String(m.incident_id) } },
       el('p', { class: 'suggestion-title' }, el('strong', { text: m.incident_name }), ` (#${m.incident_id})`, facts ? ` — ${facts}` : ''),
-      el('ul', { class: 'suggestion-reasons' }, ...(m.reasons ?? []).map((t) => el('li', { text: t }))));
+      el('ul', { class: 'suggestion-reasons' }, ...reasonItems(m)));
     if (mine) {
       const b = el('button', { type: 'button', class: 'suggestion-attach', dataset: { key: `attach-${m.incident_id}` }, text: t('report.attachTo', 'Attach to incident \'{name}\'', { name: m.incident_name }) });
       b.addEventListener('click', () => attach(r.id, m.incident_id, m.incident_name));
@@ -332,7 +398,7 @@ function buildSuggestions(r, suggestions, { live }) {
       const facts = [d.distance_km != null ? kmAway(d.distance_km) : null, d.time_gap_seconds != null ? gap(d.time_gap_seconds) : null].filter(Boolean).join(' · ');
       const item = el('li', { class: 'suggestion', dataset: { reportId: String(d.report_id) } },
         el('p', { class: 'suggestion-title' }, el('strong', { text: t('report.numbered', 'Report #{id}', { id: d.report_id }) }), where, facts ? ` — ${facts}` : ''),
-        el('ul', { class: 'suggestion-reasons' }, ...(d.reasons ?? []).map((t) => el('li', { text: t }))));
+        el('ul', { class: 'suggestion-reasons' }, ...reasonItems(d)));
       if (mine && d.incident_id && !offered.has(d.incident_id)) {
         offered.add(d.incident_id);
         const b = el('button', { type: 'button', class: 'suggestion-attach', dataset: { key: `attach-${d.incident_id}` }, text: t('report.attachAs', 'Attach to incident #{id} (as report #{report})', { id: d.incident_id, report: d.report_id }) });
@@ -350,7 +416,7 @@ function buildSuggestions(r, suggestions, { live }) {
     for (const m of s.misses) {
       list.append(el('li', { class: 'suggestion' },
         el('p', { class: 'suggestion-title' }, el('strong', { text: m.incident_name }), ` (#${m.incident_id}) — ${kmAway(m.distance_km)}`),
-        el('ul', { class: 'suggestion-reasons' }, ...(m.reasons ?? []).map((t) => el('li', { text: t })))));
+        el('ul', { class: 'suggestion-reasons' }, ...reasonItems(m))));
     }
     parts.push(el('details', { class: 'report-misses', open: missesOpen }, el('summary', { text: t('report.misses', 'Nearest open incidents not matched ({n})', { n: num(s.misses.length) }) }), list));
   }

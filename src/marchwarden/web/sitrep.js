@@ -8,6 +8,7 @@ import { api, ApiError, getToken } from './api.js';
 import { capital, el, num, words } from './dom.js';
 import { t } from './i18n.js';
 import { formatHq, formatUtc, hqTimezone, timeElement } from './time.js';
+import { timelineText } from './timelinewords.js';
 
 const CATEGORIES = [
   'civilian_killed', 'civilian_wounded', 'civilian_missing',
@@ -219,7 +220,7 @@ function incidentReport(s, level) {
   out.push(h(1, {}, t('sitrep.view.tasksNeeds', 'Open tasks and needs')), ...needs(s.needs));
   out.push(h(1, {}, t('sitrep.whatHappened', 'What happened')));
   out.push(s.what_happened.length
-    ? el('ol', { class: 'sitrep-happened' }, ...s.what_happened.map((e) => el('li', {}, timeElement(e.at), ` ${t(`timeline.${e.kind}`, words(e.kind))}: ${e.text} — ${e.actor}`)))
+    ? el('ol', { class: 'sitrep-happened' }, ...s.what_happened.map((e) => el('li', {}, timeElement(e.at), ` ${t(`timeline.${e.kind}`, words(e.kind))}: ${timelineText(e)} — ${e.actor}`)))
     : el('p', { text: t('sitrep.view.nothing', 'Nothing recorded in the period.') }));
   return level === 1 ? out : [el('section', { class: 'sitrep-incident', dataset: { incidentId: String(i.id) } }, ...out)];
 }

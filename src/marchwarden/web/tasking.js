@@ -9,7 +9,8 @@
 import { api, ApiError } from './api.js';
 import { clearCandidates, showCandidates } from './candidatelayer.js';
 import { el, num, words } from './dom.js';
-import { locale, t } from './i18n.js';
+import { language, locale, t } from './i18n.js';
+import { eligibilityWords, lawReasonWords } from './lawwords.js';
 import { session } from './session.js';
 import { timeElement } from './time.js';
 import { AGENCY_KINDS } from './unitsymbols.js';
@@ -95,14 +96,17 @@ function powerReason(power, text) {
 export function refusalWords(unitName, err) {
   const p = err instanceof ApiError ? err.problem : null;
   if (!p || err.code !== 'unit-not-eligible') return err instanceof ApiError ? err.message : String(err);
+  const coded = language() !== 'en';
   const parts = [];
   for (const m of p.missing_powers ?? []) {
-    const why = (m.reasons ?? []).map((r) => powerReason(m.power, r)).filter(Boolean);
+    const why = coded && m.coded_reasons?.length
+      ? m.coded_reasons.map((r) => lawReasonWords(m.power, r))
+      : (m.reasons ?? []).map((r) => powerReason(m.power, r)).filter(Boolean);
     parts.push(`${t(`power.${m.power}`, m.label).toLowerCase()} — ${why.length ? why.join('; ') : t('task.notHeld', 'not held')}`);
   }
   for (const r of p.reasons ?? []) {
     if (r.code === 'missing_power') continue;
-    parts.push(kindWords(r.message));
+    parts.push((coded && eligibilityWords(r)) || kindWords(r.message));
   }
   return t('task.refused', '{unit} cannot be given this task: {why}.', { unit: unitName, why: parts.join('; ') || p.detail || t('task.notEligible', 'it is not eligible') });
 }
@@ -167,9 +171,12 @@ async function withReason(task, what) {
 function reasonWords(x) {
   if (x.code === 'missing_power' && x.subject) {
     const label = t(`power.${x.subject}`, powerLabels.get(x.subject) ?? words(x.subject));
-    return t('task.lacks', 'Lacks the power "{power}": {why}', { power: label, why: powerReason(x.subject, x.detail ?? x.message) });
+    const why = language() !== 'en' && x.coded_reasons?.length
+      ? x.coded_reasons.map((r) => lawReasonWords(x.subject, r)).join('; ')
+      : powerReason(x.subject, x.detail ?? x.message);
+    return t('task.lacks', 'Lacks the power "{power}": {why}', { power: label, why });
   }
-  return kindWords(x.message);
+  return (language() !== 'en' && eligibilityWords(x)) || kindWords(x.message);
 }
 
 async function readPowers() {

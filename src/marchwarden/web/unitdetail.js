@@ -5,16 +5,19 @@
 // allows; for a role with task.assign, the GeoChat panel to the unit's TAK devices
 // (takchat.js).
 
-import { language, locale, t as tr } from './i18n.js';
+import { locale, t as tr } from './i18n.js';
 import { api } from './api.js';
 import { el, num, words } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
-import { hqTimezone, timeElement } from './time.js';
+import { timeElement } from './time.js';
 import { ALLOWED_NEXT, STATUS_AVAILABILITY, agencies, statusPhrase, statusWords, units } from './unitrecords.js';
 import { focusRow, renderList, showList } from './unitlist.js';
 import { kindOf, symbolSvg } from './unitsymbols.js';
 import { chatBox, chatFor } from './takchat.js';
+import { conditionWords, countWords, reasonWords } from './lawwords.js';
+
+export { conditionWords, countWords, reasonWords };
 
 const ui = {};
 /** The board's: `closed()` the detail was closed, `statusChanged(u)` a unit's status was set here. */
@@ -98,62 +101,6 @@ function closeDetail() {
 
 function proposedChosen() {
   return [...ui.detail.querySelectorAll('.powers-with input:checked')].map((i) => i.value);
-}
-
-/** "LSD-2023 c.3: 59 of 1 required members hold carry_weapons" → "LSD-2023 c.3: 59
- * members hold it; 1 needed" (the count is of the unit and the units under it). */
-export function countWords(text) {
-  const m = /^(.*?): (\d+) of (\d+) required members? hold \S+$/.exec(text);
-  if (!m) return text;
-  const [, clause, have, need] = m;
-  const n = Number(have);
-  const counts = { clause, n: num(n), need: num(Number(need)) };
-  return n === 1
-    ? tr('unit.countOne', '{clause}: 1 member (with the units under it) holds it; {need} needed', counts)
-    : tr('unit.countMany', '{clause}: {n} members (with the units under it) hold it; {need} needed', counts);
-}
-
-/** A day of an act's dates ("1 Jul 2014" / "1 июл. 2014 г."). */
-function day(iso) {
-  return new Intl.DateTimeFormat(locale(), { timeZone: hqTimezone(), day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
-}
-
-/** Why a power is not held (a reason of GET …/authority: its code and what it says), in the
- * page's language; in English, and for a reason with nothing more to say, the server's
- * sentence (member counts rewritten by countWords). */
-export function reasonWords(r) {
-  const p = r.params ?? {};
-  const grant = `${r.act ?? ''} ${r.clause ?? ''}`.trim();
-  if (language() === 'en') return countWords(r.text);
-  switch (r.code) {
-    case 'not_granted':
-      if (!p.power || !p.kind) break;
-      return tr('unit.law.notGranted', '{power}: not granted to {kind} by any act in force{nor}', {
-        power: tr(`power.${p.power}`, p.power),
-        kind: tr(`agencyKind.${p.kind}`, p.kind).toLowerCase(),
-        nor: p.proposed ? tr('unit.law.nor', ', nor by {acts} if passed', { acts: p.proposed }) : '',
-      });
-    case 'act_not_in_force':
-      if (p.status === 'draft') return tr('unit.law.draft', '{grant}: the act is a draft, not in force', { grant });
-      if (p.status === 'proposed') return tr('unit.law.proposed', '{grant}: the act is proposed, not in force', { grant });
-      break;
-    case 'act_not_yet_effective':
-      if (!p.since) break;
-      return tr('unit.law.notYet', '{grant}: the act is not yet in force (from {date})', { grant, date: day(p.since) });
-    case 'act_no_longer_effective':
-      if (!p.until) break;
-      return tr('unit.law.noLonger', '{grant}: the act is no longer in force (until {date})', { grant, date: day(p.until) });
-    case 'act_repealed':
-      return p.until
-        ? tr('unit.law.repealedUntil', '{grant}: the act is repealed (in force until {date})', { grant, date: day(p.until) })
-        : tr('unit.law.repealed', '{grant}: the act is repealed', { grant });
-    case 'region_not_covered':
-      if (!p.region) break;
-      return tr('unit.law.region', '{grant}: the act does not apply in {region}', { grant, region: p.region });
-    default:
-      break;
-  }
-  return countWords(r.text);
 }
 
 function powerList(result) {

@@ -207,6 +207,11 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 class Decision:
     allowed: bool
     reason: str
+    code: str = ""
+    """A denial's reason as a stable message code (``forbidden.role``,
+    ``forbidden.needs_scope``, ``forbidden.outside_scope``, ``forbidden.no_unit``)."""
+    params: tuple[tuple[str, str], ...] = ()
+    """What the reason names (role, action; kind, scope)."""
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -229,7 +234,12 @@ def decide(principal: Principal, action: Action, resource: Resource | None = Non
     granted = ROLE_ACTIONS.get(principal.role, frozenset())
     role = str(principal.role)
     if action not in granted:
-        return Decision(False, f"role {role} may not {action.value}")
+        return Decision(
+            False,
+            f"role {role} may not {action.value}",
+            "forbidden.role",
+            (("role", role), ("action", action.value)),
+        )
     if action in GLOBAL_ACTIONS:
         return Decision(True, f"role {role} may {action.value}")
     if resource is None:
@@ -237,7 +247,12 @@ def decide(principal: Principal, action: Action, resource: Resource | None = Non
         # covers "anything"; everyone else must name the resource.
         if principal.scope.kind is ScopeKind.ALL:
             return Decision(True, f"role {role} may {action.value} everywhere")
-        return Decision(False, f"{action.value} needs a resource inside the caller's scope")
+        return Decision(
+            False,
+            f"{action.value} needs a resource inside the caller's scope",
+            "forbidden.needs_scope",
+            (("action", action.value),),
+        )
     if in_scope(principal.scope, resource):
         return Decision(
             True, f"{resource.kind} is inside the caller's scope ({principal.scope.describe()})"
@@ -245,6 +260,8 @@ def decide(principal: Principal, action: Action, resource: Resource | None = Non
     return Decision(
         False,
         f"{resource.kind} is outside the caller's scope ({principal.scope.describe()})",
+        "forbidden.outside_scope",
+        (("kind", resource.kind), ("scope", principal.scope.describe())),
     )
 
 
@@ -358,6 +375,15 @@ def may_task_unit(principal: Principal, incident: Incident, unit: UnitRef) -> De
         f"unit {unit.code} ({unit.region}, {unit.agency_name}) is outside the caller's scope "
         f"({principal.scope.describe()}) and its agency {unit.agency_code} is not part of "
         f"incident {incident.id}'s unified command",
+        "forbidden.unit_outside",
+        (
+            ("unit", unit.code),
+            ("region", str(unit.region)),
+            ("agency", unit.agency_name),
+            ("agency_code", unit.agency_code),
+            ("scope", principal.scope.describe()),
+            ("incident", str(incident.id)),
+        ),
     )
 
 
@@ -383,7 +409,7 @@ def may_move_task(
     the incident ``incident``, given who may (``relation``)."""
     if relation is TaskRelation.UNIT:
         if unit is None:
-            return Decision(False, "the task has no unit to answer for it")
+            return Decision(False, "the task has no unit to answer for it", "forbidden.no_unit")
         return decide(principal, Action.TASK_RESPOND, unit)
     if relation is TaskRelation.UNIT_OR_COMMAND and unit is not None:
         by_unit = decide(principal, Action.TASK_RESPOND, unit)

@@ -38,12 +38,14 @@ class _AlertEvent(DomainEvent):
     def _audit(self, command: str, **changes: object) -> AuditFacts:
         return AuditFacts(command, "alert", self.alert_id, changes)
 
-    def _note(self, text: str) -> TimelineFacts | None:
+    def _note(self, text: str, step: str, **facts: object) -> TimelineFacts | None:
+        """The incident's timeline entry: the English line, and what it says (``step``:
+        drafted, revised, approved, published, updated, cancelled; the alert's facts) for
+        a reader in another language."""
         if self.incident_id is None:
             return None
-        return TimelineFacts(
-            self.incident_id, TIMELINE_KIND, text, data={"alert_id": self.alert_id}
-        )
+        data = {"alert_id": self.alert_id, "step": step, "event": self.event} | facts
+        return TimelineFacts(self.incident_id, TIMELINE_KIND, text, data=data)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -71,7 +73,13 @@ class AlertDrafted(_AlertEvent):
         return self._note(
             f"Alert #{self.alert_id} {what}: {self.event} ({self.severity}, "
             f"{self.instruction.replace('_', ' ')}) for {self.area} — "
-            f"{self.settlements} settlements, {self.population:,} people"
+            f"{self.settlements} settlements, {self.population:,} people",
+            what,
+            severity=self.severity,
+            instruction=self.instruction,
+            area=self.area,
+            settlements=self.settlements,
+            population=self.population,
         )
 
 
@@ -84,7 +92,7 @@ class AlertApproved(_AlertEvent):
         return self._audit("alert.approve", drafted_by=self.drafted_by)
 
     def timeline(self) -> TimelineFacts | None:
-        return self._note(f"Alert #{self.alert_id} approved by {self.by}")
+        return self._note(f"Alert #{self.alert_id} approved by {self.by}", "approved", by=self.by)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -105,7 +113,11 @@ class AlertPublished(_AlertEvent):
 
     def timeline(self) -> TimelineFacts | None:
         kind = "published" if self.msg_type == "Alert" else "updated"
-        return self._note(f"Alert #{self.alert_id} {kind} as CAP {self.identifier}")
+        return self._note(
+            f"Alert #{self.alert_id} {kind} as CAP {self.identifier}",
+            kind,
+            identifier=self.identifier,
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -119,7 +131,11 @@ class AlertCancelled(_AlertEvent):
         )
 
     def timeline(self) -> TimelineFacts | None:
-        return self._note(f"Alert #{self.alert_id} cancelled (CAP {self.identifier})")
+        return self._note(
+            f"Alert #{self.alert_id} cancelled (CAP {self.identifier})",
+            "cancelled",
+            identifier=self.identifier,
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -388,63 +389,95 @@ class UnitAuthority:
 # --------------------------------------------------------------------------- conditions
 
 
-def _check_qualification(
-    cond: QualificationCondition, facts: MemberFacts, at: datetime
-) -> tuple[bool, str]:
+Check = tuple[bool, str, tuple[tuple[str, str], ...]]
+"""Whether a condition holds, the sentence, and what it says (``condition``: qualification,
+training, fit, activated; ``name``: the qualification or programme; ``state``: why it does
+not hold; ``date``, ``renewed``, ``unit``: the dates and unit the sentence names)."""
+
+
+def _said(condition: str, name: str = "", **facts: str) -> tuple[tuple[str, str], ...]:
+    return (("condition", condition), ("name", name), *facts.items())
+
+
+def _check_qualification(cond: QualificationCondition, facts: MemberFacts, at: datetime) -> Check:
     name = cond.describe()
+    said = partial(_said, "qualification", cond.kind)
     recs = [q for q in facts.qualifications if q.kind == cond.kind]
     valid = [q for q in recs if q.valid_at(at)]
     if valid:
         if any(q.expires_on is None for q in valid):
-            return True, f"{name} valid, no expiry"
+            return True, f"{name} valid, no expiry", said(state="valid")
         until = max(q.expires_on for q in valid if q.expires_on is not None)
-        return True, f"{name} valid until {format_moment(until)}"
+        return True, f"{name} valid until {format_moment(until)}", said(state="valid")
     if not recs:
-        return False, f"no {name}"
+        return False, f"no {name}", said(state="missing")
     expired = [q.expires_on for q in recs if q.expires_on is not None and q.expires_on <= at]
     future = [q.issued_on for q in recs if q.issued_on > at]
     if expired:
         text = f"{name} expired {format_moment(max(expired))}"
+        renewed = ""
         if future:
             text += f"; renewed from {format_moment(min(future))}"
-        return False, text
-    return False, f"{name} not valid before {format_moment(min(future))}"
+            renewed = min(future).isoformat()
+        return False, text, said(state="expired", date=max(expired).isoformat(), renewed=renewed)
+    start = min(future)
+    return (
+        False,
+        f"{name} not valid before {format_moment(start)}",
+        said(state="not_yet_valid", date=start.isoformat()),
+    )
 
 
-def _check_training(cond: TrainingCondition, facts: MemberFacts, at: datetime) -> tuple[bool, str]:
+def _check_training(cond: TrainingCondition, facts: MemberFacts, at: datetime) -> Check:
     name = cond.describe()
+    said = partial(_said, "training", cond.programme)
     done = [t.completed_on for t in facts.trainings if t.programme == cond.programme]
     before = [d for d in done if d <= at]
     if before:
-        return True, f"{name} completed {format_moment(min(before))}"
+        return True, f"{name} completed {format_moment(min(before))}", said(state="completed")
     if done:
-        return False, f"{name} not completed until {format_moment(min(done))}"
-    return False, f"{name} not completed"
+        return (
+            False,
+            f"{name} not completed until {format_moment(min(done))}",
+            said(state="completed_later", date=min(done).isoformat()),
+        )
+    return False, f"{name} not completed", said(state="not_completed")
 
 
-def _check_fit(facts: MemberFacts, at: datetime) -> tuple[bool, str]:
+def _check_fit(facts: MemberFacts, at: datetime) -> Check:
+    said = partial(_said, "fit")
     valid = [f for f in facts.fitness if f.valid_at(at)]
     if valid:
         if any(f.valid_to is None for f in valid):
-            return True, "fit, no end date"
+            return True, "fit, no end date", said(state="fit")
         until = max(f.valid_to for f in valid if f.valid_to is not None)
-        return True, f"fit until {format_moment(until)}"
+        return True, f"fit until {format_moment(until)}", said(state="fit")
     if not facts.fitness:
-        return False, "not fit: no fitness record"
+        return False, "not fit: no fitness record", said(state="missing")
     ended = [f.valid_to for f in facts.fitness if f.valid_to is not None and f.valid_to <= at]
     if ended:
-        return False, f"not fit: fitness record expired {format_moment(max(ended))}"
+        end = max(ended)
+        return (
+            False,
+            f"not fit: fitness record expired {format_moment(end)}",
+            said(state="expired", date=end.isoformat()),
+        )
     start = min(f.valid_from for f in facts.fitness)
-    return False, f"not fit: fitness record valid only from {format_moment(start)}"
+    return (
+        False,
+        f"not fit: fitness record valid only from {format_moment(start)}",
+        said(state="not_yet_valid", date=start.isoformat()),
+    )
 
 
-def _check_activation(facts: MemberFacts, tree: UnitTree, at: datetime) -> tuple[bool, str]:
+def _check_activation(facts: MemberFacts, tree: UnitTree, at: datetime) -> Check:
+    said = partial(_said, "activated")
     act = tree.activation_at(facts.unit_id, at)
     if act is not None:
         text = f"{act.unit.display_name} activated since {format_moment(act.order.valid_from)}"
         if act.order.valid_to is not None:
             text += f" until {format_moment(act.order.valid_to)}"
-        return True, text
+        return True, text, said(state="activated", unit=act.unit.display_name)
     chain = tree.ancestors(facts.unit_id)
     ended = [
         (o.valid_to, u)
@@ -454,20 +487,26 @@ def _check_activation(facts: MemberFacts, tree: UnitTree, at: datetime) -> tuple
     ]
     if ended:
         end, unit = max(ended, key=lambda e: e[0])
-        return False, (
-            f"unit not activated (activation order of {unit.display_name} "
-            f"ended {format_moment(end)})"
+        return (
+            False,
+            (
+                f"unit not activated (activation order of {unit.display_name} "
+                f"ended {format_moment(end)})"
+            ),
+            said(state="ended", unit=unit.display_name, date=end.isoformat()),
         )
     future = [(o.valid_from, u) for u in chain for o in u.activation_orders if o.valid_from > at]
     if future:
         start, unit = min(future, key=lambda e: e[0])
-        return False, (
-            f"unit not activated (activation of {unit.display_name} from {format_moment(start)})"
+        return (
+            False,
+            (f"unit not activated (activation of {unit.display_name} from {format_moment(start)})"),
+            said(state="not_yet", unit=unit.display_name, date=start.isoformat()),
         )
-    return False, "unit not activated"
+    return False, "unit not activated", said(state="not_activated")
 
 
-def _check(cond: Condition, facts: MemberFacts, tree: UnitTree, at: datetime) -> tuple[bool, str]:
+def _check(cond: Condition, facts: MemberFacts, tree: UnitTree, at: datetime) -> Check:
     if isinstance(cond, QualificationCondition):
         return _check_qualification(cond, facts, at)
     if isinstance(cond, TrainingCondition):
@@ -526,7 +565,7 @@ def _evaluate_member(law: ApplicableLaw, tree: UnitTree, facts: MemberFacts) -> 
             met: list[ConditionMet] = []
             failed = False
             for cond in grant.conditions:
-                ok, detail = _check(cond, facts, tree, at)
+                ok, detail, said = _check(cond, facts, tree, at)
                 if ok:
                     met.append(ConditionMet(cond, detail))
                 else:
@@ -538,6 +577,7 @@ def _evaluate_member(law: ApplicableLaw, tree: UnitTree, facts: MemberFacts) -> 
                             grant.act,
                             grant.clause,
                             cond,
+                            params=said,
                         )
                     )
             if not failed:

@@ -94,12 +94,21 @@ class _OrderEvent(DomainEvent):
         only = self.regions[0] if len(self.regions) == 1 else None
         return Resource("evacuation", region=only)
 
-    def _note(self, text: str) -> TimelineFacts | None:
+    def _note(self, text: str, step: str, **facts: object) -> TimelineFacts | None:
+        """The incident's timeline entry: the English line, and what it says (``step``:
+        ordered, progressed; the order's kind, state and counts) for a reader in another
+        language."""
         if self.incident_id is None:
             return None
-        return TimelineFacts(
-            self.incident_id, "alert", text, data={"evacuation_order": self.order_id}
-        )
+        data = {
+            "evacuation_order": self.order_id,
+            "step": step,
+            "order_kind": self.kind,
+            "state": self.state,
+            "to_move": self.to_move,
+            "moved": self.moved,
+        } | facts
+        return TimelineFacts(self.incident_id, "alert", text, data=data)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -123,7 +132,9 @@ class EvacuationOrdered(_OrderEvent):
 
     def timeline(self) -> TimelineFacts | None:
         return self._note(
-            f"Evacuation ({self.kind}) ordered for {self.area}: {self.to_move:,} people to move"
+            f"Evacuation ({self.kind}) ordered for {self.area}: {self.to_move:,} people to move",
+            "evacuation_ordered",
+            area=self.area,
         )
 
 
@@ -144,7 +155,9 @@ class EvacuationProgressed(_OrderEvent):
             return None
         return self._note(
             f"Evacuation order #{self.order_id}: {self.state.replace('_', ' ')} "
-            f"({self.moved:,} of {self.to_move:,} moved)"
+            f"({self.moved:,} of {self.to_move:,} moved)",
+            "evacuation_progressed",
+            previous=self.previous,
         )
 
 

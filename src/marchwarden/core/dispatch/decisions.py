@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from marchwarden.core.access.policy import TaskRelation
-    from marchwarden.core.authority.evaluation import UnitAuthority
+    from marchwarden.core.authority.evaluation import Reason, UnitAuthority
     from marchwarden.core.dispatch.eligibility import Eligibility, IneligibilityReason
     from marchwarden.core.forces.events import UnitStatusChanged
     from marchwarden.core.forces.model import Unit
@@ -64,14 +64,21 @@ def refusal_event(
     extra = refused.extra or {}
     missing = extra.get("missing_powers", [])
     reasons = [r["message"] for r in extra.get("reasons", []) if r.get("message")]
+    coded = [
+        {"code": r["code"], "params": r.get("params", {})}
+        for r in extra.get("reasons", [])
+        if r.get("code") != ReasonCode.MISSING_POWER.value
+    ]
     for m in missing:
         reasons += [f"{m['label']}: {why}" for why in m["reasons"]]
+        coded += m.get("coded_reasons", [])
     return ev.TaskAssignmentRefused(
         **task_event_base(incident, task.id, unit),
         unit_code=unit.code,
         unit_name=unit.name,
         missing_powers=tuple(m["power"] for m in missing),
         reasons=tuple(reasons),
+        coded_reasons=tuple(coded),
     )
 
 
@@ -82,7 +89,7 @@ def task_title(title: str) -> str:
     """What is to be done, stripped; a task needs one."""
     title = title.strip()
     if not title:
-        raise Invalid("a task needs a title (what is to be done)")
+        raise Invalid("a task needs a title (what is to be done)", message="task.title_needed")
     return title
 
 
@@ -121,6 +128,19 @@ def _reason_json(reason: IneligibilityReason) -> dict[str, Any]:
         "message": reason.message,
         "subject": reason.subject,
         "detail": reason.detail,
+        "params": dict(reason.params),
+    }
+
+
+def law_reason_json(reason: Reason, power: str) -> dict[str, Any]:
+    """One of the law's reasons for a power not held, with its code and what it says."""
+    return {
+        "code": reason.code.value,
+        "power": power,
+        "act": reason.act,
+        "clause": reason.clause,
+        "text": reason.text,
+        "params": dict(reason.params),
     }
 
 
@@ -140,6 +160,9 @@ def not_eligible(
                 "label": power_label(power),
                 "reasons": list(auth.reasons(power)) if auth else [reason.detail],
                 "counts": [c.describe() for c in auth.counts(power)] if auth else [],
+                "coded_reasons": [law_reason_json(r, power) for r in auth.reason_facts(power)]
+                if auth
+                else [],
             }
         )
     return UnitNotEligible(
@@ -166,7 +189,7 @@ def decide_assign(
 ) -> ev.TaskAssigned:
     """Give an open task to an eligible unit. ``scope``: why the caller may task it (the
     policy's ``may_task_unit``)."""
-    check_takes_more(incident, "it takes no tasking")
+    check_takes_more(incident, "no_tasking")
     check_task_transition(task.status, TaskStatus.ASSIGNED)
     if not eligibility.eligible:
         raise not_eligible(task, unit, eligibility.reasons, auth)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from marchwarden.core.authority.evaluation import Reason
     from marchwarden.core.dispatch.model import TaskRequirements, UnitCandidate
 
 NO_GRANT_KNOWN = "the legal engine reports no grant of it to this unit"
@@ -42,6 +43,11 @@ class IneligibilityReason:
     """The power or capability concerned, when there is one."""
     detail: str | None = None
     """For a missing power: the legal engine's explanation, verbatim."""
+    params: tuple[tuple[str, str], ...] = ()
+    """What ``message`` says, for a reader in another language: the status, the power or
+    capability, the readiness and the minimum."""
+    law: tuple[Reason, ...] = ()
+    """For a missing power: the legal engine's reasons, each with its code and params."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +70,18 @@ class Eligibility:
         return "not eligible: " + "; ".join(r.message for r in self.reasons)
 
 
-def missing_power_reason(power: str, refusal: str | None) -> IneligibilityReason:
+def missing_power_reason(
+    power: str, refusal: str | None, law: tuple[Reason, ...] = ()
+) -> IneligibilityReason:
     detail = refusal.strip() if refusal and refusal.strip() else NO_GRANT_KNOWN
     # The engine's text often starts with the power's name already ("armed_response: …").
     if detail.startswith(f"{power}:"):
         message = f"lacks power {detail}"
     else:
         message = f"lacks power {power}: {detail}"
-    return IneligibilityReason(ReasonCode.MISSING_POWER, message, power, detail)
+    return IneligibilityReason(
+        ReasonCode.MISSING_POWER, message, power, detail, (("power", power),), law
+    )
 
 
 def assess_eligibility(requirements: TaskRequirements, unit: UnitCandidate) -> Eligibility:
@@ -83,6 +93,7 @@ def assess_eligibility(requirements: TaskRequirements, unit: UnitCandidate) -> E
                 ReasonCode.STATUS_NOT_AVAILABLE,
                 f"status {unit.status.describe()} is not available for tasking",
                 unit.status.value,
+                params=(("status", unit.status.value),),
             )
         )
     granted: dict[str, str] = {}
@@ -90,11 +101,20 @@ def assess_eligibility(requirements: TaskRequirements, unit: UnitCandidate) -> E
         if power in unit.powers:
             granted[power] = unit.powers[power]
         else:
-            reasons.append(missing_power_reason(power, unit.power_refusals.get(power)))
+            reasons.append(
+                missing_power_reason(
+                    power,
+                    unit.power_refusals.get(power),
+                    unit.power_refusal_reasons.get(power, ()),
+                )
+            )
     for capability in sorted(requirements.required_capabilities - unit.capabilities):
         reasons.append(
             IneligibilityReason(
-                ReasonCode.MISSING_CAPABILITY, f"lacks capability {capability}", capability
+                ReasonCode.MISSING_CAPABILITY,
+                f"lacks capability {capability}",
+                capability,
+                params=(("capability", capability),),
             )
         )
     if unit.readiness < requirements.minimum_readiness:
@@ -103,6 +123,10 @@ def assess_eligibility(requirements: TaskRequirements, unit: UnitCandidate) -> E
                 ReasonCode.READINESS_TOO_LOW,
                 f"readiness {unit.readiness} is below the required "
                 f"{requirements.minimum_readiness}",
+                params=(
+                    ("readiness", str(unit.readiness)),
+                    ("minimum", str(requirements.minimum_readiness)),
+                ),
             )
         )
     return Eligibility(unit.unit_id, tuple(reasons), MappingProxyType(granted))

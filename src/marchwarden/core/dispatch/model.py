@@ -24,6 +24,7 @@ from marchwarden.core.dispatch.errors import InvalidTaskRequirements, InvalidUni
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from marchwarden.core.authority.evaluation import Reason
     from marchwarden.core.forces.status import UnitStatus
 
 LonLat = tuple[float, float]
@@ -98,11 +99,15 @@ class UnitCandidate:
     power_refusals: Mapping[str, str] = field(default_factory=dict)
     position: LonLat | None = None
     home_base: LonLat | None = None
+    power_refusal_reasons: Mapping[str, tuple[Reason, ...]] = field(default_factory=dict)
+    """The same refusals as the legal engine's reasons, each with its code and params."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "capabilities", frozenset(self.capabilities))
         object.__setattr__(self, "powers", MappingProxyType(dict(self.powers)))
         object.__setattr__(self, "power_refusals", MappingProxyType(dict(self.power_refusals)))
+        reasons = MappingProxyType(dict(self.power_refusal_reasons))
+        object.__setattr__(self, "power_refusal_reasons", reasons)
         for what in ("position", "home_base"):
             value: LonLat | None = getattr(self, what)
             if value is None:

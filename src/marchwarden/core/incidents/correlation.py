@@ -132,6 +132,27 @@ class IncidentSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class CodedReason:
+    """One reason of a match, a miss or a duplicate with a stable ``code`` and what it
+    says (``params``), beside its English sentence, for a reader in another language.
+
+    Codes: ``distance`` (km, incident), ``before_first_report`` / ``after_last_report``
+    (gap_seconds), ``during_reporting``, ``same_type`` (type), ``compatible_type`` (type,
+    incident_type), ``incident_closed`` (incident, state), ``type_incompatible`` (type,
+    incident_type), ``too_far`` (km, incident, limit_km), ``outside_window`` (relation:
+    before / after, gap_seconds, window_seconds), ``distance_from_report`` (km, report),
+    ``after_report`` / ``before_report`` / ``same_time_as_report`` (gap_seconds, report),
+    ``text_similar`` (percent)."""
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def _coded(code: str, **params: object) -> CodedReason:
+    return CodedReason(code, tuple((k, str(v)) for k, v in params.items()))
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentMatch:
     incident_id: int
     incident_name: str
@@ -140,6 +161,7 @@ class IncidentMatch:
     time_gap: timedelta
     same_type: bool
     reasons: tuple[str, ...]
+    coded_reasons: tuple[CodedReason, ...] = ()
 
     def describe(self) -> str:
         return ", ".join(self.reasons)
@@ -153,6 +175,7 @@ class IncidentMiss:
     incident_name: str
     distance_km: float
     reasons: tuple[str, ...]
+    coded_reasons: tuple[CodedReason, ...] = ()
 
     def describe(self) -> str:
         return "; ".join(self.reasons)
@@ -167,6 +190,7 @@ class DuplicateFlag:
     distance_km: float
     time_gap: timedelta
     reasons: tuple[str, ...]
+    coded_reasons: tuple[CodedReason, ...] = ()
 
     def describe(self) -> str:
         return ", ".join(self.reasons)
@@ -219,21 +243,30 @@ def _distance_to_incident(report: ReportSummary, incident: IncidentSummary) -> f
     )
 
 
-def _time_relation(report: ReportSummary, incident: IncidentSummary) -> tuple[timedelta, str]:
+def _time_relation(
+    report: ReportSummary, incident: IncidentSummary
+) -> tuple[timedelta, str, CodedReason]:
     at = report.observed_at
     if at < incident.first_report_at:
         gap = incident.first_report_at - at
-        return gap, f"{format_duration(gap)} before its first report"
+        seconds = round(gap.total_seconds())
+        text = f"{format_duration(gap)} before its first report"
+        return gap, text, _coded("before_first_report", gap_seconds=seconds)
     if at > incident.last_report_at:
         gap = at - incident.last_report_at
-        return gap, f"{format_duration(gap)} after its last report"
-    return timedelta(0), "during its reporting period"
+        seconds = round(gap.total_seconds())
+        text = f"{format_duration(gap)} after its last report"
+        return gap, text, _coded("after_last_report", gap_seconds=seconds)
+    return timedelta(0), "during its reporting period", _coded("during_reporting")
 
 
-def _type_phrase(report_type: IncidentType, incident_type: IncidentType) -> str:
+def _type_phrase(report_type: IncidentType, incident_type: IncidentType) -> tuple[str, CodedReason]:
     if report_type is incident_type:
-        return f"same type: {report_type.label.lower()}"
-    return f"compatible type: {report_type.label.lower()} ~ {incident_type.label.lower()}"
+        return f"same type: {report_type.label.lower()}", _coded("same_type", type=report_type)
+    return (
+        f"compatible type: {report_type.label.lower()} ~ {incident_type.label.lower()}",
+        _coded("compatible_type", type=report_type, incident_type=incident_type),
+    )
 
 
 def match_incidents(
@@ -248,26 +281,53 @@ def match_incidents(
     misses: list[IncidentMiss] = []
     for incident in incidents:
         distance = _distance_to_incident(report, incident)
-        gap, when = _time_relation(report, incident)
+        gap, when, when_coded = _time_relation(report, incident)
         compatible = are_compatible(report.incident_type, incident.incident_type)
         name = incident.name
         failures: list[str] = []
+        coded: list[CodedReason] = []
         if not incident.state.is_open:
             failures.append(f"incident '{name}' is {incident.state.value}")
+            coded.append(_coded("incident_closed", incident=name, state=incident.state))
         if not compatible:
             failures.append(
                 f"type {report.incident_type.label.lower()} is not compatible with "
                 f"{incident.incident_type.label.lower()}"
+            )
+            coded.append(
+                _coded(
+                    "type_incompatible",
+                    type=report.incident_type,
+                    incident_type=incident.incident_type,
+                )
             )
         if distance > settings.max_distance_km:
             failures.append(
                 f"{distance:.2f} km from incident '{name}', beyond the "
                 f"{_limit_km(settings.max_distance_km)} limit"
             )
+            coded.append(
+                _coded(
+                    "too_far",
+                    km=f"{distance:.2f}",
+                    incident=name,
+                    limit_km=f"{settings.max_distance_km:g}",
+                )
+            )
         if gap > settings.time_window:
             failures.append(f"{when}, beyond the {format_duration(settings.time_window)} window")
+            coded.append(
+                _coded(
+                    "outside_window",
+                    relation="before" if when_coded.code == "before_first_report" else "after",
+                    gap_seconds=round(gap.total_seconds()),
+                    window_seconds=round(settings.time_window.total_seconds()),
+                )
+            )
         if failures:
-            misses.append(IncidentMiss(incident.incident_id, name, distance, tuple(failures)))
+            misses.append(
+                IncidentMiss(incident.incident_id, name, distance, tuple(failures), tuple(coded))
+            )
             continue
         same_type = report.incident_type is incident.incident_type
         score = (
@@ -275,14 +335,23 @@ def match_incidents(
             + TEMPORAL_WEIGHT * (1.0 - gap.total_seconds() / window_s)
             + TYPE_WEIGHT * (1.0 if same_type else COMPATIBLE_TYPE_SCORE)
         )
-        reasons = (
-            f"{distance:.1f} km from incident '{name}'",
-            when,
-            _type_phrase(report.incident_type, incident.incident_type),
+        kind, kind_coded = _type_phrase(report.incident_type, incident.incident_type)
+        reasons = (f"{distance:.1f} km from incident '{name}'", when, kind)
+        coded_reasons = (
+            _coded("distance", km=f"{distance:.1f}", incident=name),
+            when_coded,
+            kind_coded,
         )
         matches.append(
             IncidentMatch(
-                incident.incident_id, name, round(score, 4), distance, gap, same_type, reasons
+                incident.incident_id,
+                name,
+                round(score, 4),
+                distance,
+                gap,
+                same_type,
+                reasons,
+                coded_reasons,
             )
         )
     matches.sort(key=lambda m: (-m.score, m.distance_km, m.incident_id))
@@ -335,19 +404,34 @@ def find_duplicates(
             continue
         if signed_gap > timedelta(0):
             when = f"{format_duration(gap)} after report {other.report_id}"
+            relation = "after_report"
         elif signed_gap < timedelta(0):
             when = f"{format_duration(gap)} before report {other.report_id}"
+            relation = "before_report"
         else:
             when = f"at the same time as report {other.report_id}"
+            relation = "same_time_as_report"
         reasons = (
             f"same type: {report.incident_type.label.lower()}",
             f"{distance:.2f} km from report {other.report_id}",
             when,
             f"text {similarity:.0%} similar",
         )
+        coded = (
+            _coded("same_type", type=report.incident_type),
+            _coded("distance_from_report", km=f"{distance:.2f}", report=other.report_id),
+            _coded(relation, gap_seconds=round(gap.total_seconds()), report=other.report_id),
+            _coded("text_similar", percent=f"{similarity:.0%}".rstrip("%")),
+        )
         flags.append(
             DuplicateFlag(
-                other.report_id, other.incident_id, round(similarity, 4), distance, gap, reasons
+                other.report_id,
+                other.incident_id,
+                round(similarity, 4),
+                distance,
+                gap,
+                reasons,
+                coded,
             )
         )
     flags.sort(key=lambda f: (-f.similarity, f.distance_km, f.time_gap, f.report_id))

@@ -43,12 +43,26 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------- the rules
 
 
-def check_takes_more(incident: Incident, refusal: str) -> None:
+#: what a closed incident's refusal ends with, by its code (``then`` of ``incident.closed``)
+CLOSED_THEN = {
+    "no_new_tasks": "it takes no new tasks",
+    "command_final": "its command is final",
+    "open_new_incident": "open a new incident from the report instead",
+    "no_tasking": "it takes no tasking",
+}
+
+
+def check_takes_more(incident: Incident, then: str) -> None:
     """A closed or rejected incident takes nothing more: every command that adds to an
     incident (a report, a task, a tasking, a change of its command) asks this first.
-    ``refusal`` says what the caller should do instead (it ends the message)."""
+    ``then`` (a key of ``CLOSED_THEN``) says what the caller should do instead (it ends the
+    message; message ``incident.closed``: incident, state, then)."""
     if not incident.state.is_open:
-        raise Conflict(f"incident {incident.id} is {incident.state.value}; {refusal}")
+        raise Conflict(
+            f"incident {incident.id} is {incident.state.value}; {CLOSED_THEN[then]}",
+            message="incident.closed",
+            params={"incident": incident.id, "state": incident.state.value, "then": then},
+        )
 
 
 def check_may_end(
@@ -62,6 +76,8 @@ def check_may_end(
             f"incident {incident.id} still has unfinished tasks ({ids}); complete or "
             f"cancel them before it is {to.value}",
             extra={"unfinished_tasks": list(unfinished_task_ids)},
+            message="incident.unfinished_tasks",
+            params={"incident": incident.id, "tasks": ids, "to": to.value},
         )
 
 
@@ -304,7 +320,7 @@ def decide_command(
 ) -> ev.UnifiedCommandChanged | None:
     """A new unified command (None: the same as now). ``agencies``: the agencies of the
     old and the new command that exist."""
-    check_takes_more(incident, "its command is final")
+    check_takes_more(incident, "command_final")
     support = check_command(lead, supporting, agencies)
     if lead == incident.lead_agency_id and support == incident.supporting_agency_ids:
         return None
@@ -393,7 +409,7 @@ def report_line(report: Report) -> str:
 
 def decide_attach(report: Report, incident: Incident, *, by: str, note: str) -> ev.ReportAttached:
     """A report verified as part of an open incident."""
-    check_takes_more(incident, "open a new incident from the report instead")
+    check_takes_more(incident, "open_new_incident")
     return ev.ReportAttached(
         report_id=report.id,
         region=report.region,
@@ -401,6 +417,13 @@ def decide_attach(report: Report, incident: Incident, *, by: str, note: str) -> 
         by=by,
         opened_incident=False,
         text=f"Verified {report_line(report)}" + (f": {note}" if note else ""),
+        line={
+            "incident_type": report.incident_type.value,
+            "rating": report.rating.code,
+            "source_kind": report.source_kind.value,
+            "observed_at": report.observed_at.isoformat(),
+            "note": note,
+        },
     )
 
 
@@ -420,7 +443,7 @@ def attached_opening(report: Report, incident: Incident, *, by: str) -> ev.Repor
 def rejected(report: Report, *, by: str, reason: str) -> ev.ReportRejected:
     reason = reason.strip()
     if not reason:
-        raise Invalid("rejecting a report needs a reason")
+        raise Invalid("rejecting a report needs a reason", message="report.reason_needed")
     return ev.ReportRejected(report_id=report.id, region=report.region, by=by, reason=reason)
 
 

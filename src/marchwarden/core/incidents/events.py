@@ -128,6 +128,9 @@ class ReportAttached(_ReportEvent):
     incident_type: str = record_only("")
     text: str = record_only("")
     """The timeline's line (attached to an existing incident)."""
+    line: Mapping[str, Any] = record_only(factory=dict)
+    """What the line says, for a reader in another language (the report's type, rating,
+    source and time observed, the officer's note)."""
 
     def audit(self) -> AuditFacts:
         changes: dict[str, Any] = {"status": [_PENDING, _ATTACHED], "incident_id": self.incident_id}
@@ -140,7 +143,10 @@ class ReportAttached(_ReportEvent):
         if self.opened_incident:  # the incident's "opened" entry names the report
             return None
         return TimelineFacts(
-            self.incident_id, "report_attached", self.text, data={"report_id": self.report_id}
+            self.incident_id,
+            "report_attached",
+            self.text,
+            data={"report_id": self.report_id} | dict(self.line),
         )
 
 
@@ -468,6 +474,9 @@ class TaskAssignmentRefused(_TaskEvent):
     """The codes of the powers the unit does not hold."""
     reasons: tuple[str, ...]
     """Why, in words: each failed requirement, then the law's reasons for each missing power."""
+    coded_reasons: tuple[Mapping[str, Any], ...] = record_only(())
+    """The same reasons with their codes and what they say (``code``, ``params``; for the
+    law's: ``power``, ``act``, ``clause``), for a reader in another language."""
 
     def audit(self) -> AuditFacts:
         return AuditFacts(
@@ -479,6 +488,7 @@ class TaskAssignmentRefused(_TaskEvent):
                 "unit_code": self.unit_code,
                 "missing_powers": list(self.missing_powers),
                 "reasons": list(self.reasons),
+                "coded_reasons": [dict(r) for r in self.coded_reasons],
             },
         )
 
@@ -497,6 +507,7 @@ class TaskAssignmentRefused(_TaskEvent):
                 "reasons": list(self.reasons),
                 "unit": self.unit_name,
                 "unit_code": self.unit_code,
+                "coded_reasons": [dict(r) for r in self.coded_reasons],
             },
         )
 

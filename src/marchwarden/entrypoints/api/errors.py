@@ -57,10 +57,13 @@ def problem(
     code: str,
     title: str,
     detail: str,
+    /,
     *,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    """A problem+json reply; ``extra``: its extension members (among them ``code`` and
+    ``params``, what ``detail`` says, for a domain error that carries them)."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
         "title": title,
@@ -111,8 +114,9 @@ def install(app: FastAPI) -> None:
             headers["Retry-After"] = str(exc.retry_after_seconds)
         if status == 401:
             headers["WWW-Authenticate"] = "Bearer"
+        said = {"code": exc.message_code, "params": exc.params} if exc.message_code else {}
         return problem(
-            status, exc.code, exc.title, exc.detail, headers=headers or None, **exc.extra
+            status, exc.code, exc.title, exc.detail, headers=headers or None, **exc.extra, **said
         )
 
     @app.exception_handler(AuthorityError)
@@ -129,6 +133,8 @@ def install(app: FastAPI) -> None:
                 "Illegal unit status change",
                 str(exc),
                 allowed=[s.value for s in exc.allowed],
+                current=exc.current.value,
+                requested=exc.requested.value,
             )
         return problem(422, exc.code, "Invalid unit status", str(exc))
 

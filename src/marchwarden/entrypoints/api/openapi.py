@@ -42,6 +42,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string", "description": "what exactly was wrong"},
+        "code": {
+            "type": "string",
+            "description": "what ``detail`` says as a stable message code (e.g. "
+            "``incident.closed``), for a reader in another language; with ``params``",
+        },
+        "params": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "the values ``detail`` names, by name (with ``code``)",
+        },
     },
     "required": ["type", "title", "status", "detail"],
     "additionalProperties": True,

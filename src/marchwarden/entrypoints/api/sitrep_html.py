@@ -11,6 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from marchwarden.core.incidents.casualties import CasualtyCategory
+from marchwarden.entrypoints.api.timeline_words import TimelineWords
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -47,6 +48,7 @@ class SitrepHtml:
     def __init__(self, c: Catalogue, zone: ZoneInfo) -> None:
         self.c = c
         self.zone = zone
+        self.timeline = TimelineWords(c, lambda at: self.c.date_time(at.astimezone(zone)))
 
     # ------------------------------------------------------------------ pieces
     def time(self, value: datetime | None) -> str:
@@ -231,7 +233,14 @@ class SitrepHtml:
             f"<{sub}>{escape(c('sitrep.whatHappened'))}</{sub}>",
             self.table(
                 [c("sitrep.col.time"), c("sitrep.col.what"), c("sitrep.col.by")],
-                [[self.time(e.at), escape(e.text), escape(e.actor)] for e in s.what_happened],
+                [
+                    [
+                        self.time(e.at),
+                        escape(self.timeline.line(e.kind, e.data, e.text, e.task_id)),
+                        escape(e.actor),
+                    ]
+                    for e in s.what_happened
+                ],
             ),
             f"<{sub}>{c('sitrep.casualtiesAsOf', at=self.time(s.until))}</{sub}>",
             self.casualties(s.casualties.model_dump(), s.casualties_change),

@@ -56,6 +56,15 @@ class ReportReceiptOut(Schema):
     text: str
 
 
+class CodedReasonOut(Schema):
+    """A reason with a stable ``code`` and what it says (``params``), beside the English
+    sentence in ``reasons`` at the same place (codes: ``core/incidents/correlation.py``'s
+    ``CodedReason``)."""
+
+    code: str
+    params: dict[str, str]
+
+
 class IncidentMatchOut(Schema):
     incident_id: int
     incident_name: str
@@ -64,6 +73,8 @@ class IncidentMatchOut(Schema):
     time_gap_seconds: int
     same_type: bool
     reasons: list[str]
+    #: the same reasons with their codes (empty for suggestions stored before they had them)
+    coded_reasons: list[CodedReasonOut] = Field(default_factory=list)
 
 
 class DuplicateOut(Schema):
@@ -73,6 +84,7 @@ class DuplicateOut(Schema):
     distance_km: float
     time_gap_seconds: int
     reasons: list[str]
+    coded_reasons: list[CodedReasonOut] = Field(default_factory=list)
 
 
 class MissOut(Schema):
@@ -80,6 +92,7 @@ class MissOut(Schema):
     incident_name: str
     distance_km: float
     reasons: list[str]
+    coded_reasons: list[CodedReasonOut] = Field(default_factory=list)
 
 
 class SuggestionsOut(Schema):

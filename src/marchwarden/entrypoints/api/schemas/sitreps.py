@@ -36,6 +36,8 @@ class HappenedOut(Schema):
     actor: str
     unit_id: int | None
     task_id: int | None
+    #: what the line says (the timeline entry's ``data``), for a reader in another language
+    data: dict[str, Any]
 
 
 class DeployedUnitOut(Schema):
@@ -200,6 +202,7 @@ class IncidentSitrepOut(Schema):
                     actor=e.actor_name,
                     unit_id=e.unit_id,
                     task_id=e.task_id,
+                    data=dict(e.data),
                 )
                 for e in s.happened
             ],

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from marchwarden.core.authority.model import power_label
+from marchwarden.core.dispatch.decisions import law_reason_json
 from marchwarden.core.dispatch.tasking import (
     TaskPriority,
     TaskStatus,
@@ -123,11 +124,28 @@ class TaskOut(Schema):
         )
 
 
+class LawReasonOut(Schema):
+    """One of the law's reasons for a missing power, as ``GET /units/{id}/authority`` gives
+    it (codes: ``core/authority/evaluation.py``'s ``ReasonCode``)."""
+
+    code: str
+    power: str
+    act: str | None
+    clause: str | None
+    text: str
+    params: dict[str, str]
+
+
 class ReasonOut(Schema):
     code: str
     message: str
     subject: str | None
     detail: str | None
+    #: what ``message`` says, for a reader in another language (status; power; capability;
+    #: readiness, minimum)
+    params: dict[str, str] = Field(default_factory=dict)
+    #: for a missing power: the law's reasons (``detail``) with their codes and params
+    coded_reasons: list[LawReasonOut] = Field(default_factory=list)
 
 
 class RankedUnitOut(Schema):
@@ -188,7 +206,15 @@ class RecommendationOut(Schema):
                     measured_from=n.position_source.value,
                     reasons=[
                         ReasonOut(
-                            code=x.code.value, message=x.message, subject=x.subject, detail=x.detail
+                            code=x.code.value,
+                            message=x.message,
+                            subject=x.subject,
+                            detail=x.detail,
+                            params=dict(x.params),
+                            coded_reasons=[
+                                LawReasonOut.model_validate(law_reason_json(r, x.subject or ""))
+                                for r in x.law
+                            ],
                         )
                         for x in n.reasons
                     ],
