@@ -354,6 +354,9 @@ def test_the_servers_reasons_timeline_and_refusals_in_russian(
     assert f"Подтверждено донесение {rid} (" in happened, happened
     assert f"Оповещение № {aid} составлено" in happened, happened
     assert server_english(happened) == [], happened
+    # its casualty line from the figures, not the server's English sentence
+    summary = page.inner_text("#sitrep-body .sitrep-casualty-summary")
+    assert summary and not re.search(r"[A-Za-z]", summary), summary
     page.click("#sitrep-close")
     printed = httpx.get(
         f"{server.url}/api/v1/sitreps/incidents/{iid}?format=html",

@@ -24,6 +24,12 @@ export const num = (n) => Number(n ?? 0).toLocaleString(locale());
 /** "on_scene" -> "on scene" (in the page's language: i18n.js `words`) */
 export const words = wordsOf;
 
+/** Casualty counts in the page's language: "civilians killed 1, personnel wounded 2"
+ * (`{category: n}`; the incident page and the sitrep). */
+export function countsWords(counts) {
+  return Object.entries(counts).map(([c, n]) => `${words(c)} ${num(n)}`).join(', ');
+}
+
 /** The first letter in capitals. */
 export const capital = (text) => {
   const t = String(text ?? '');

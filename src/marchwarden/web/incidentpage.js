@@ -5,7 +5,7 @@
 // decides every call, and a refusal is shown in plain words.
 
 import { api, ApiError } from './api.js';
-import { capital, el, num, words } from './dom.js';
+import { capital, countsWords, el, num, words } from './dom.js';
 import { language, locale, t } from './i18n.js';
 import { categoryOf, incidentImage } from './incidentsymbols.js';
 import { session } from './session.js';
@@ -239,10 +239,6 @@ async function saveCommand(event) {
 }
 
 /** Casualty figures in words ("civilians killed 3, civilians wounded 12"). */
-function countsWords(counts) {
-  return Object.entries(counts).map(([c, n]) => `${words(c)} ${num(n)}`).join(', ');
-}
-
 function renderCasualties(data) {
   const totals = data.totals;
   const reported = new Set(totals.reported);

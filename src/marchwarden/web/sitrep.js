@@ -5,8 +5,8 @@
 // UTC on hover (time.js). incidents.css has the print rules: printing shows this view only.
 
 import { api, ApiError, getToken } from './api.js';
-import { capital, el, num, words } from './dom.js';
-import { t } from './i18n.js';
+import { capital, countsWords, el, num, words } from './dom.js';
+import { language, t } from './i18n.js';
 import { formatHq, formatUtc, hqTimezone, timeElement } from './time.js';
 import { timelineText } from './timelinewords.js';
 
@@ -127,6 +127,14 @@ function change(n) {
   return n > 0 ? ` (+${num(n)})` : ` (${num(n)})`;
 }
 
+/** The server's sentence in English; in another language, the reported categories
+ * from the figures ("no casualties reported" when none is). */
+function casualtySummary(c) {
+  if (language() === 'en') return c.summary;
+  if (!c.reported?.length) return t('sitrep.view.noCasualties', 'no casualties reported');
+  return countsWords(Object.fromEntries(c.reported.map((k) => [k, c[k]])));
+}
+
 function casualtyTable(counts, delta, reported = null) {
   const head = el('tr', {}, el('th', { scope: 'col', text: '' }), ...['killed', 'wounded', 'missing'].map((k) => el('th', { scope: 'col', class: 'num', text: t(`sitrep.view.${k}`, capital(k)) })));
   const rows = ['civilian', 'personnel'].map((g) => el('tr', {}, el('th', { scope: 'row', text: t(`sitrep.view.${g}`, capital(g)) }),
@@ -211,7 +219,7 @@ function incidentReport(s, level) {
     el('dt', { text: t('sitrep.reports', 'Reports') }), el('dd', { text: num(s.reports_total) }));
   out.push(facts);
   out.push(el('figure', { class: 'sitrep-map', 'data-incident': String(i.id) }));
-  out.push(h(1, {}, t('sitrep.view.casualties', 'Casualties')), el('p', { text: s.casualties.summary }), casualtyTable(s.casualties, s.casualties_change, s.casualties.reported));
+  out.push(h(1, {}, t('sitrep.view.casualties', 'Casualties')), el('p', { class: 'sitrep-casualty-summary', text: casualtySummary(s.casualties) }), casualtyTable(s.casualties, s.casualties_change, s.casualties.reported));
   out.push(h(1, {}, t('sitrep.view.displacement', 'Displacement')), displacementTable(s.displacement));
   out.push(h(1, {}, t('sitrep.view.affected', 'Affected settlements')),
     el('p', { text: t('sitrep.view.affectedLine', '{n} settlements, {people} people within {km} km.', { n: num(s.affected.settlement_count), people: num(s.affected.population), km: num(s.affected.radius_km) }) }),
