@@ -481,12 +481,20 @@ SET_VIEW = """async ([z, lat, lon]) => {
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 }"""
 
+#: each step waits for the end of the zoom, two frames, and then for whatever the layers
+#: still draw in the frames after an animated zoom (map.js `settling`, afterzoom.js; a UI
+#: without it draws everything at the zoom's end), so that every level is drawn whole
 ZOOMS = """async () => {
-  const map = window.marchwarden.map.getMap();
+  const m = window.marchwarden.map;
+  const map = m.getMap();
+  const settled = () => new Promise((resolve) => {
+    const check = () => (m.settling?.() ? requestAnimationFrame(check) : resolve());
+    check();
+  });
   const step = (dir) => new Promise((resolve) => {
     map.once('zoomend', () => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     if (dir > 0) map.zoomIn(1); else map.zoomOut(1);
-  });
+  }).then(settled);
   for (let z = 6; z < 12; z += 1) await step(+1);
   for (let z = 12; z > 6; z -= 1) await step(-1);
 }"""
