@@ -33,7 +33,8 @@ an admin in headless Chromium (Debian's, /usr/bin/chromium) at 1366×768.
 5. Panning and zooming, measured in the page: stepwise (each move without animation, then
    the time to the end of the next frame) and as frame times (requestAnimationFrame
    deltas: p50, p95, fps) while the map is dragged with the mouse at zoom 8 and 11 and
-   while it zooms 6 → 12 → 6 with Leaflet's animation.
+   while it zooms 6 → 12 → 6 with Leaflet's animation (each step waits, before the next,
+   until the layers have drawn the new zoom: map.js `settling()`).
 
 ``--baseline REF`` compares the UI at git revision REF (its ``src/marchwarden/web``) with
 the working tree's on the same server, data and browser: ``--rounds`` rounds, the order of

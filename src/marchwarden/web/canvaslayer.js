@@ -311,7 +311,7 @@ export const PointsCanvasLayer = L.Layer.extend({
   _endFrame(frame, n, items, radius, total) {
     const sliced = this._slice !== null;
     this._slice = null;
-    this._canvas.style.visibility = '';
+    if (sliced) this._canvas.style.visibility = '';
     this._hits.n = n;
     this._hits.items = items;
     this._origin = { x: frame.topLeft.x, y: frame.topLeft.y };

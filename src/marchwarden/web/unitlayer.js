@@ -215,10 +215,7 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     if (this.labelled) this._labelStyle(g);
     for (const u of units) {
       k += 1;
-      if (this._due(k)) {
-        yield;
-        if (this.labelled) this._labelStyle(g); // a partial frame may have drawn between
-      }
+      if (this._due(k)) yield;
       this._project(u, zoom);
       const x = u._px - ox;
       const y = u._py - oy;
