@@ -90,19 +90,29 @@ const KeptSVG = L.SVG.extend({
   },
 
   _onZoomEnd() {
+    this._projected = false; // the paths are projected for the new zoom (not yet drawn)
     if (zoomWasAnimated()) {
+      // two frames: the paths projected (script only), then redrawn (what the browser
+      // restyles and repaints)
       this._behind = true;
-      later(this, () => this._catchUp(), { alone: true });
+      later(this, () => {
+        if (this._projected) return this._catchUp();
+        L.Renderer.prototype._onZoomEnd.call(this);
+        this._projected = true;
+        return false;
+      }, { alone: true });
       return;
     }
     this._catchUp();
   },
 
-  /** Project the paths at the current zoom (Leaflet's zoomend) and redraw them (its moveend). */
+  /** Project the paths at the current zoom (Leaflet's zoomend, unless done already) and
+   * redraw them (its moveend). */
   _catchUp() {
+    if (!this._projected) L.Renderer.prototype._onZoomEnd.call(this);
+    this._projected = false;
     this._behind = false;
     cancel(this);
-    L.Renderer.prototype._onZoomEnd.call(this);
     this._size = this._map.getSize();
     this._update();
     return true;
@@ -110,8 +120,23 @@ const KeptSVG = L.SVG.extend({
 
   _reset() {
     this._behind = false;
+    this._projected = false;
     cancel(this);
     L.SVG.prototype._reset.call(this);
+  },
+
+  // A path's `d` is written only when it changed: every write has the browser restyle the
+  // element, and of the 1,200 settlements most are outside the drawn area at higher zoom,
+  // where Leaflet writes the same empty path ("M0 0") for each at every zoom's end.
+  _initPath(layer) {
+    layer._writtenPath = null;
+    L.SVG.prototype._initPath.call(this, layer);
+  },
+
+  _setPath(layer, path) {
+    if (layer._writtenPath === path) return;
+    layer._writtenPath = path;
+    L.SVG.prototype._setPath.call(this, layer, path);
   },
 
   _onMoveEnd() {
