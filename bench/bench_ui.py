@@ -33,7 +33,8 @@ an admin in headless Chromium (Debian's, /usr/bin/chromium) at 1366×768.
 5. Panning and zooming, measured in the page: stepwise (each move without animation, then
    the time to the end of the next frame) and as frame times (requestAnimationFrame
    deltas: p50, p95, fps) while the map is dragged with the mouse at zoom 8 and 11 and
-   while it zooms 6 → 12 → 6 with Leaflet's animation.
+   while it zooms 6 → 12 → 6 with Leaflet's animation (each step waits, before the next,
+   until the layers have drawn the new zoom: map.js `settling()`).
 
 ``--baseline REF`` compares the UI at git revision REF (its ``src/marchwarden/web``) with
 the working tree's on the same server, data and browser: ``--rounds`` rounds, the order of
@@ -481,12 +482,20 @@ SET_VIEW = """async ([z, lat, lon]) => {
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 }"""
 
+#: each step waits for the end of the zoom, two frames, and then for whatever the layers
+#: still draw in the frames after an animated zoom (map.js `settling`, afterzoom.js; a UI
+#: without it draws everything at the zoom's end), so that every level is drawn whole
 ZOOMS = """async () => {
-  const map = window.marchwarden.map.getMap();
+  const m = window.marchwarden.map;
+  const map = m.getMap();
+  const settled = () => new Promise((resolve) => {
+    const check = () => (m.settling?.() ? requestAnimationFrame(check) : resolve());
+    check();
+  });
   const step = (dir) => new Promise((resolve) => {
     map.once('zoomend', () => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     if (dir > 0) map.zoomIn(1); else map.zoomOut(1);
-  });
+  }).then(settled);
   for (let z = 6; z < 12; z += 1) await step(+1);
   for (let z = 12; z > 6; z -= 1) await step(-1);
 }"""

@@ -204,3 +204,97 @@ def test_incidents_lie_over_units_sized_by_severity_with_a_halo_while_active(
     assert delta_e(halo, background) > 8, halo
     plain = colour_at(page, png, {"x": minor["x"] + minor["r"] * 1.7, "y": minor["y"], "r": 2})
     assert delta_e(plain, halo) > 8, (plain, halo)
+
+
+#: An animated zoom in by one level (map.zoomIn, as the + button and the wheel do): what the
+#: layers had done in the task that ends the animation (at `zoomend`, counted in frames of
+#: the two canvas layers), what was shown then, and the same once nothing is left to draw.
+ZOOM_IN_ANIMATED = """() => new Promise((done) => {
+  const m = window.marchwarden;
+  const map = m.map.getMap();
+  const units = m.units.layer();
+  const incidents = m.incidents.layer();
+  const names = map.getPane('placeNames');
+  const before = { units: units.frames, incidents: incidents.frames };
+  const state = () => ({
+    unitFrames: units.frames - before.units,
+    incidentFrames: incidents.frames - before.incidents,
+    unitsVisible: getComputedStyle(units._canvas).visibility,
+    incidentsVisible: getComputedStyle(incidents._canvas).visibility,
+    namesDisplay: getComputedStyle(names).display,
+    names: names.querySelectorAll('.place-name').length,
+    settling: Boolean(m.map.settling?.()),
+    zoom: map.getZoom(),
+  });
+  map.once('zoomend', () => {
+    const atEnd = state();
+    const wait = () => {
+      if (m.map.settling?.()) requestAnimationFrame(wait);
+      else done({ atEnd, after: state() });
+    };
+    requestAnimationFrame(wait);
+  });
+  map.zoomIn(1);
+})"""
+
+
+def test_an_animated_zoom_draws_the_symbols_in_the_frames_after_its_end(
+    registry: tuple[Server, dict[str, int]],  # noqa: F811
+    open_ui: OpenUI,
+) -> None:
+    srv, ids = registry
+    token = api_token(srv)
+    bn = api_get(srv, token, f"/units/{ids['krs_bn']}")["home"]
+    incident = post(
+        srv,
+        token,
+        "/incidents",
+        {
+            "name": "Zoom check",
+            "incident_type": "mob_violence",
+            "severity": "severe",
+            "place": {"type": "Point", "coordinates": [bn["lon"] + 0.05, bn["lat"]]},
+        },
+    )["id"]
+    page, _ = open_ui(srv)
+    open_units(page, srv)
+    set_view(page, bn["lat"], bn["lon"] + 0.02, 9)
+    wait_until(page, "(id) => window.marchwarden.units.drawnAt(id)", ids["krs_bn"])
+    wait_until(page, "(id) => window.marchwarden.incidents.drawnAt(id)", incident)
+
+    got = page.evaluate(ZOOM_IN_ANIMATED)
+    end, after = got["atEnd"], got["after"]
+    # the end of the animation drew nothing and showed no symbols at the old zoom's places:
+    # the canvases are hidden, the place names out of the page, the work still waiting
+    assert (end["unitFrames"], end["incidentFrames"]) == (0, 0), end
+    assert end["settling"], end
+    assert (end["unitsVisible"], end["incidentsVisible"], end["namesDisplay"]) == (
+        "hidden",
+        "hidden",
+        "none",
+    ), end
+    # in the frames after it: one whole frame of each layer, shown, and the names back
+    assert after["zoom"] == 10
+    assert (after["unitFrames"], after["incidentFrames"]) == (1, 1), after
+    assert (after["unitsVisible"], after["incidentsVisible"]) == ("visible", "visible"), after
+    assert after["namesDisplay"] != "none" and after["names"] > 0, after
+    # each symbol where the new zoom puts it (the map's own projection, in page pixels)
+    expected = page.evaluate(
+        """([units, incidents]) => {
+            const map = window.marchwarden.map.getMap();
+            const box = map.getContainer().getBoundingClientRect();
+            return [units, incidents].map(([lat, lon]) => {
+                const p = map.latLngToContainerPoint([lat, lon]);
+                return { x: p.x + box.left, y: p.y + box.top };
+            });
+        }""",
+        [[bn["lat"], bn["lon"]], [bn["lat"], bn["lon"] + 0.05]],
+    )
+    unit_at = page.evaluate("(id) => window.marchwarden.units.drawnAt(id)", ids["krs_bn"])
+    incident_at = page.evaluate("(id) => window.marchwarden.incidents.drawnAt(id)", incident)
+    for drawn_at, want in zip((unit_at, incident_at), expected, strict=True):
+        assert drawn_at is not None
+        assert abs(drawn_at["x"] - want["x"]) < 1.5 and abs(drawn_at["y"] - want["y"]) < 1.5, (
+            drawn_at,
+            want,
+        )

@@ -6,6 +6,7 @@
 
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { getToken } from './api.js';
+import { cancel, later, zoomWasAnimated } from './afterzoom.js';
 
 export const WATER = { river: '#5b8fc7', lakeFill: '#b5d0ea', lakeStroke: '#7fa6cf' };
 
@@ -44,7 +45,9 @@ function sizeClass(population) {
 
 /**
  * Place names for `settlements` (GeoJSON features) in `group` (an L.LayerGroup on
- * `pane`), refreshed as `map` moves: those in view and at least namesFrom(zoom) people.
+ * `pane`), refreshed as `map` moves: those in view and at least namesFrom(zoom) people
+ * (after an animated zoom in a later animation frame: afterzoom.js). Returns the
+ * refresh, to be removed with `map.off('zoomanim zoomend moveend', refresh)`.
  */
 export function placeNames(map, group, settlements, pane) {
   const places = [...settlements]
@@ -52,8 +55,11 @@ export function placeNames(map, group, settlements, pane) {
       at: L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]) }))
     .sort((a, b) => b.population - a.population);
   const shown = new Map();
-  function refresh() {
-    if (!map.hasLayer(group)) return;
+  const box = map.getPane(pane);
+  function update() {
+    cancel(update);
+    box.style.display = '';
+    if (!map.hasLayer(group)) return true;
     const least = namesFrom(map.getZoom());
     const view = map.getBounds().pad(0.2);
     const wanted = new Set();
@@ -79,10 +85,18 @@ export function placeNames(map, group, settlements, pane) {
       group.addLayer(marker);
       shown.set(p, marker);
     }
+    return true;
   }
-  map.on('zoomend moveend', refresh);
-  group.on('add', refresh);
-  refresh();
+  function refresh(event) {
+    // out of the page while a zoom animates and until they are placed anew: animated,
+    // each name was a layer of its own for the browser to restyle, paint and composite
+    if (event?.type === 'zoomanim') box.style.display = 'none';
+    else if (zoomWasAnimated()) later(update, update, { alone: true });
+    else update();
+  }
+  map.on('zoomanim zoomend moveend', refresh);
+  group.on('add', update);
+  update();
   return refresh;
 }
 

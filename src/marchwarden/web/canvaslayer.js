@@ -5,11 +5,15 @@
 // drawn once, at the next animation frame; the points of the last frame, by which hover,
 // click and the keyboard find what is under the pointer or in view; one shared tooltip.
 //
-// A layer extends `PointsCanvasLayer` and gives `_drawNow()` (a full frame: it calls
-// `_beginFrame()`, draws, then `_endFrame()`) and `_radiusAt(zoom)` (its symbols' half
-// size), and may override `_onFrame()` (what an asked frame does: `_drawNow()` here) and
-// `_hoverKey(item)` (what makes two hovers the same). Where a canvas layer in a higher pane
-// has a symbol, the point is that layer's: hover and click go to the top-most thing only.
+// A layer extends `PointsCanvasLayer` and gives `*_drawSteps()` (a full frame as a
+// generator: it calls `_beginFrame()`, yields once, draws — yielding whenever `_due()` says
+// its time is up — then calls `_endFrame()`) and `_radiusAt(zoom)` (its symbols' half
+// size). `_drawNow()` runs the steps at once; after an animated zoom they run in slices
+// over the next animation frames (afterzoom.js), the canvas hidden until the frame is
+// whole, so no frame shows symbols half drawn or at the old zoom's places. A layer may
+// override `_onFrame()` (what an asked frame does: `_drawNow()` here) and `_hoverKey(item)`
+// (what makes two hovers the same). Where a canvas layer in a higher pane has a symbol, the
+// point is that layer's: hover and click go to the top-most thing only.
 //
 // Keyboard: `step(+1 | -1)` moves a highlight through the things drawn inside the visible
 // view, nearest the centre first, showing the tooltip on each and returning it (map.js
@@ -22,6 +26,7 @@
 // to the frame that drew it.
 
 import { L } from './map.js';
+import { cancel, later, zoomWasAnimated } from './afterzoom.js';
 
 const PADDING = 0.35; // of the view's size, on each side
 
@@ -91,12 +96,15 @@ export const PointsCanvasLayer = L.Layer.extend({
     this._canvas = L.DomUtil.create('canvas', `${name}-canvas leaflet-zoom-hide`, map.getPane(pane));
     this._canvas.setAttribute('aria-hidden', 'true');
     this._tooltip = L.tooltip({ direction: 'top', className: `hover-label ${this.options.label}-label`, offset: this.options.tooltipOffset });
+    this._slice = null;
+    this._until = Infinity;
     this._drawNow();
   },
 
   onRemove(map) {
     if (this._frame) cancelAnimationFrame(this._frame);
     this._frame = null;
+    this._stopSlice();
     map.closeTooltip(this._tooltip);
     map.getContainer().classList.remove(`${this.options.name}-pointer`);
     L.DomUtil.remove(this._canvas);
@@ -110,13 +118,71 @@ export const PointsCanvasLayer = L.Layer.extend({
   getEvents() {
     return {
       moveend: this._onMoveEnd,
-      zoomend: this._drawNow,
+      zoomend: this._onZoomEnd,
       viewreset: this._drawNow,
       resize: this._drawNow,
       mousemove: this._onMouseMove,
       mouseout: this._onMouseOut,
       click: this._onClick,
     };
+  },
+
+  /** A zoom ended: after an animated one, draw in slices over the next frames (the
+   * animation's last frame is already long with what Leaflet does there); else at once. */
+  _onZoomEnd() {
+    if (zoomWasAnimated()) this._drawLater();
+    else this._drawNow();
+  },
+
+  /** A full frame now (any frame being drawn in slices is dropped). */
+  _drawNow() {
+    this._stopSlice();
+    this._until = Infinity;
+    const steps = this._drawSteps();
+    while (!steps.next().done);
+  },
+
+  /** A full frame in slices: begun here (the canvas placed, cleared and hidden), drawn in
+   * the animation frames to come, shown when whole. */
+  _drawLater() {
+    this._stopSlice();
+    const steps = this._drawSteps();
+    this._until = Infinity;
+    if (steps.next().done) return; // not on a map
+    this._canvas.style.visibility = 'hidden';
+    this._slice = steps;
+    this._sliceMs = 0;
+    later(this, (deadline) => this._drawSlice(deadline));
+  },
+
+  /** Draw on until `deadline` (performance.now()); true when the frame is whole. */
+  _drawSlice(deadline) {
+    const steps = this._slice;
+    if (!steps) return true;
+    const started = performance.now();
+    this._sliceStarted = started;
+    this._until = deadline;
+    const { done } = steps.next();
+    this._until = Infinity;
+    this._sliceMs += performance.now() - started;
+    if (!done) return false;
+    return true;
+  },
+
+  _stopSlice() {
+    if (!this._slice) return;
+    this._slice = null;
+    this._again = false;
+    cancel(this);
+    if (this._canvas) this._canvas.style.visibility = '';
+  },
+
+  /** Whether a sliced frame's time in this animation frame is up; `k` counts the things
+   * drawn, the clock is read every 16th and after each new sprite. */
+  _due(k) {
+    if (this._until === Infinity || ((k & 15) !== 0 && !this._made)) return false;
+    this._made = false;
+    return performance.now() >= this._until;
   },
 
   /** A pan ended: the canvas moved with the map pane, and while the view is still inside
@@ -148,7 +214,9 @@ export const PointsCanvasLayer = L.Layer.extend({
     if (!this._map || this._frame) return this;
     this._frame = requestAnimationFrame(() => {
       this._frame = null;
-      this._onFrame();
+      // a frame being drawn in slices: asked again once it is whole
+      if (this._slice) this._again = true;
+      else this._onFrame();
     });
     return this;
   },
@@ -169,6 +237,7 @@ export const PointsCanvasLayer = L.Layer.extend({
 
   /** A sprite as `_sprite` makes one, kept by the caller. */
   _makeSprite(half, dpr, paint) {
+    this._made = true; // a new sprite costs as much as drawing many: a sliced frame checks its time
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = Math.ceil(2 * half * dpr);
     const g = canvas.getContext('2d');
@@ -207,6 +276,7 @@ export const PointsCanvasLayer = L.Layer.extend({
     this._drawnView = {
       zoom, size, width, height, topLeft, pixelOrigin: origin,
     };
+    this._hits.n = 0; // nothing to find until the frame is drawn
     return {
       g, width, height, dpr, topLeft, zoom,
       ox: origin.x + topLeft.x,
@@ -239,6 +309,9 @@ export const PointsCanvasLayer = L.Layer.extend({
 
   /** Keep the frame's points (the first `n` of the hit arrays, for `items`). */
   _endFrame(frame, n, items, radius, total) {
+    const sliced = this._slice !== null;
+    this._slice = null;
+    if (sliced) this._canvas.style.visibility = '';
     this._hits.n = n;
     this._hits.items = items;
     this._origin = { x: frame.topLeft.x, y: frame.topLeft.y };
@@ -246,7 +319,13 @@ export const PointsCanvasLayer = L.Layer.extend({
     this.frames += 1;
     if (this._stepped && !items.includes(this._stepped)) this._stepped = null;
     if (this.options.afterDraw) {
-      this.options.afterDraw({ ms: performance.now() - frame.started, drawn: n, total, partial: false });
+      // a frame drawn in slices: the time spent drawing, not the frames in between
+      const ms = sliced ? this._sliceMs + performance.now() - this._sliceStarted : performance.now() - frame.started;
+      this.options.afterDraw({ ms, drawn: n, total, partial: false });
+    }
+    if (sliced && this._again) {
+      this._again = false;
+      this._schedule();
     }
   },
 

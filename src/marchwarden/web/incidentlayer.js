@@ -48,9 +48,10 @@ export const IncidentsCanvasLayer = PointsCanvasLayer.extend({
       (g, cx, cy) => drawIncident(g, category, severity, state, cx, cy, r));
   },
 
-  _drawNow() {
+  * _drawSteps() {
     const frame = this._beginFrame();
     if (!frame) return;
+    yield;
     const { g, width, height, dpr, zoom, ox, oy } = frame;
     const map = this._map;
     const r = this._radiusAt(zoom);
@@ -61,8 +62,11 @@ export const IncidentsCanvasLayer = PointsCanvasLayer.extend({
     };
 
     // polygon places first, under every symbol
+    let k = 0;
     for (const i of items) {
       if (!i.polygon) continue;
+      k += 1;
+      if (this._due(k)) yield;
       const s = severityOf(i.severity);
       const hollow = i.state === 'closed' || i.state === 'rejected';
       g.beginPath();
@@ -95,6 +99,8 @@ export const IncidentsCanvasLayer = PointsCanvasLayer.extend({
     const order = items.filter((i) => i.state === 'closed' || i.state === 'rejected')
       .concat(items.filter((i) => i.state !== 'closed' && i.state !== 'rejected'));
     for (const i of order) {
+      k += 1;
+      if (this._due(k)) yield;
       this._project(i, zoom);
       const x = i._px - ox;
       const y = i._py - oy;

@@ -11,9 +11,14 @@
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { PALETTE, settlementRadius } from './palette.js';
 import { placeNames, tileLayer, waterLayer } from './basemap.js';
+import { busy, cancel, later, watchZooms, zoomWasAnimated } from './afterzoom.js';
 import { locale, t } from './i18n.js';
 
 export { L };
+
+/** Whether the layers are still catching up with the end of an animated zoom
+ * (afterzoom.js); for the benchmark. */
+export const settling = busy;
 
 /** Overlays that later code fills from the API and stream events. */
 export const DYNAMIC_LAYERS = ['Incidents', 'Units', 'Alert areas'];
@@ -75,14 +80,71 @@ export function registerLayer(name, layer, { visible = true } = {}) {
  * rivers and lakes), with a wider margin round the view, kept as it is when a pan ends
  * inside that margin: Leaflet re-clips every path at the end of each move, which on these
  * thousands of vertices was most of a pan's frame. A zoom, a resize, or a pan past the
- * margin updates it as before.
+ * margin updates it as before — after an animated zoom in a later animation frame
+ * (afterzoom.js), one renderer a frame: until then Leaflet shows the old drawing scaled
+ * to the new zoom, as it did during the animation.
  */
 const KeptSVG = L.SVG.extend({
   getEvents() {
-    return { ...L.SVG.prototype.getEvents.call(this), moveend: this._onMoveEnd };
+    return { ...L.SVG.prototype.getEvents.call(this), zoomend: this._onZoomEnd, moveend: this._onMoveEnd };
+  },
+
+  _onZoomEnd() {
+    this._projected = false; // the paths are projected for the new zoom (not yet drawn)
+    if (zoomWasAnimated()) {
+      // two frames: the paths projected (script only), then redrawn (what the browser
+      // restyles and repaints)
+      this._behind = true;
+      later(this, () => {
+        if (this._projected) return this._catchUp();
+        L.Renderer.prototype._onZoomEnd.call(this);
+        this._projected = true;
+        return false;
+      }, { alone: true });
+      return;
+    }
+    this._catchUp();
+  },
+
+  /** Project the paths at the current zoom (Leaflet's zoomend, unless done already) and
+   * redraw them (its moveend). */
+  _catchUp() {
+    if (!this._projected) L.Renderer.prototype._onZoomEnd.call(this);
+    this._projected = false;
+    this._behind = false;
+    cancel(this);
+    this._size = this._map.getSize();
+    this._update();
+    return true;
+  },
+
+  _reset() {
+    this._behind = false;
+    this._projected = false;
+    cancel(this);
+    L.SVG.prototype._reset.call(this);
+  },
+
+  // A path's `d` is written only when it changed: every write has the browser restyle the
+  // element, and of the 1,200 settlements most are outside the drawn area at higher zoom,
+  // where Leaflet writes the same empty path ("M0 0") for each at every zoom's end.
+  _initPath(layer) {
+    layer._writtenPath = null;
+    L.SVG.prototype._initPath.call(this, layer);
+  },
+
+  _setPath(layer, path) {
+    if (layer._writtenPath === path) return;
+    layer._writtenPath = path;
+    L.SVG.prototype._setPath.call(this, layer, path);
   },
 
   _onMoveEnd() {
+    if (this._behind) {
+      // the end of the animated zoom itself waits; any later move catches up at once
+      if (!zoomWasAnimated()) this._catchUp();
+      return;
+    }
     const b = this._bounds;
     const size = this._map.getSize();
     if (b && this._zoom === this._map.getZoom() && this._size && this._size.equals(size)) {
@@ -110,6 +172,7 @@ export function createMap(element) {
     maxZoom: 13,
     keyboard: true,
   });
+  watchZooms(map);
   // panes keep the base geography under whatever later layers draw (overlayPane is 400)
   // the base map below the regions' fills (tiles) or just above them (water, names)
   const panes = [['basemapTiles', 250], ['regions', 350], ['water', 355], ['stateBorder', 360],
@@ -341,7 +404,7 @@ export async function loadGeodata(api) {
   water.clearLayers();
   waterLayer(basemap, 'water', rendererFor('water')).eachLayer((layer) => water.addLayer(layer));
   const names = getLayer('Place names');
-  if (refreshNames) map.off('zoomend moveend', refreshNames);
+  if (refreshNames) map.off('zoomanim zoomend moveend', refreshNames);
   names.clearLayers();
   refreshNames = placeNames(map, names, settlements.features, 'placeNames');
   const ownTiles = getLayer('Base map') ?? tileLayer(tiles, 'basemapTiles');

@@ -188,9 +188,13 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     g.fillText(u.code, lx, y);
   },
 
-  _drawNow() {
+  * _drawSteps() {
     const frame = this._beginFrame();
     if (!frame) return;
+    yield;
+    // changes from here on are drawn by this frame or asked for again after it
+    this._dirty.clear();
+    this._full = false;
     const { g, width, height, dpr, zoom, ox, oy } = frame;
     const r = this._radiusAt(zoom);
     this._style = symbolStyle(); // read once a frame (localStorage), not once a unit
@@ -207,8 +211,11 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     const grid = new Map();
     let selected = null;
     let n = 0;
+    let k = 0;
     if (this.labelled) this._labelStyle(g);
     for (const u of units) {
+      k += 1;
+      if (this._due(k)) yield;
       this._project(u, zoom);
       const x = u._px - ox;
       const y = u._py - oy;
@@ -242,8 +249,6 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     this._index = index;
     this._grid = grid;
     this._frameOf = { ox, oy, zoom, width, height, dpr, selectedId, selected: selected ? [selected[1], selected[2]] : null };
-    this._dirty.clear();
-    this._full = false;
     this._endFrame(frame, n, drawnUnits, r, all.length);
   },
 
