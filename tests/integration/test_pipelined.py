@@ -13,7 +13,13 @@ from marchwarden.adapters.db import tables as t
 from marchwarden.adapters.db.pipelined import RowRefused, insert_and_commit
 from marchwarden.services.audit import verify
 from tests.integration.command_support import sql_store
-from tests.integration.test_group_commit import Gate, new_report, reporter, submit
+from tests.integration.test_group_commit import (
+    POSTGRES_ONLY,
+    Gate,
+    new_report,
+    reporter,
+    submit,
+)
 
 if TYPE_CHECKING:
     from marchwarden.core.access.model import Principal
@@ -21,10 +27,6 @@ if TYPE_CHECKING:
     from marchwarden.services.context import Services
 
 __all__ = ["reporter"]  # the fixture, shared
-
-POSTGRES_ONLY = pytest.mark.parametrize(
-    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
 
 
 @POSTGRES_ONLY
