@@ -211,16 +211,7 @@ def _authority_out(
                 held=held is not None,
                 basis=held or [],
                 missing=[r.text for r in why],
-                reasons=[
-                    ReasonOut(
-                        code=r.code.value,
-                        act=r.act,
-                        clause=r.clause,
-                        text=r.text,
-                        params=dict(r.params),
-                    )
-                    for r in why
-                ],
+                reasons=[ReasonOut.of(r) for r in why],
             )
         )
     kind, subject_id, name = subject

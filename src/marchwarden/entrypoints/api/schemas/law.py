@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
+from marchwarden.core.authority.evaluation import Reason
 from marchwarden.core.authority.model import (
     POWER_CATALOGUE,
     ActStatus,
@@ -141,6 +142,16 @@ class ReasonOut(Schema):
     clause: str | None
     text: str
     params: dict[str, str]
+
+    @classmethod
+    def of(cls, reason: Reason) -> ReasonOut:
+        return cls(
+            code=reason.code.value,
+            act=reason.act,
+            clause=reason.clause,
+            text=reason.text,
+            params=dict(reason.params),
+        )
 
 
 class PowerOut(Schema):

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
+from marchwarden.core.authority.evaluation import Reason
 from marchwarden.core.authority.model import power_label
-from marchwarden.core.dispatch.decisions import law_reason_json
 from marchwarden.core.dispatch.tasking import (
     TaskPriority,
     TaskStatus,
@@ -17,6 +17,7 @@ from marchwarden.core.dispatch.tasking import (
 from marchwarden.core.forces.status import UnitStatus
 from marchwarden.entrypoints.api.schemas.base import Name, Note, Schema, Text
 from marchwarden.entrypoints.api.schemas.forces import UnitBriefOut
+from marchwarden.entrypoints.api.schemas.law import ReasonOut as LawReason
 from marchwarden.entrypoints.api.schemas.places import PointIn, PointOut
 from marchwarden.entrypoints.api.schemas.types import Id
 from marchwarden.services.tasks import RecommendationView, TaskView
@@ -124,16 +125,15 @@ class TaskOut(Schema):
         )
 
 
-class LawReasonOut(Schema):
+class LawReasonOut(LawReason):
     """One of the law's reasons for a missing power, as ``GET /units/{id}/authority`` gives
-    it (codes: ``core/authority/evaluation.py``'s ``ReasonCode``)."""
+    it (codes: ``core/authority/evaluation.py``'s ``ReasonCode``), with the power."""
 
-    code: str
     power: str
-    act: str | None
-    clause: str | None
-    text: str
-    params: dict[str, str]
+
+    @classmethod
+    def for_power(cls, reason: Reason, power: str) -> LawReasonOut:
+        return cls(power=power, **LawReason.of(reason).model_dump())
 
 
 class ReasonOut(Schema):
@@ -212,8 +212,7 @@ class RecommendationOut(Schema):
                             detail=x.detail,
                             params=dict(x.params),
                             coded_reasons=[
-                                LawReasonOut.model_validate(law_reason_json(r, x.subject or ""))
-                                for r in x.law
+                                LawReasonOut.for_power(r, x.subject or "") for r in x.law
                             ],
                         )
                         for x in n.reasons
