@@ -86,10 +86,9 @@ class IdempotencyRepository:
         processes flushing the same keys lock them in the same order). Raises
         ``RetryJob`` when another transaction stored one of them since ``preload``:
         nothing of the batch may then be committed as it stands."""
-        if not self._pending:
+        rows = self.take_pending()
+        if not rows:
             return
-        rows = [self._pending[k] for k in sorted(self._pending)]
-        self._pending = {}
         stored = {
             (int(r.user_id), str(r.operation), str(r.key))
             for r in self.conn.execute(_KEYS_ADD, rows)

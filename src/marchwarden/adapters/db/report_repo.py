@@ -191,9 +191,9 @@ class ReportRepository:
 
     def flush(self) -> None:
         """Insert the rows kept by ``add`` since ``batch``, in one statement."""
-        if self._pending:
-            self.conn.execute(_REPORT_INSERT, self._pending)
-            self._pending = []
+        rows = self.take_pending()
+        if rows:
+            self.conn.execute(_REPORT_INSERT, rows)
 
     def add(
         self,

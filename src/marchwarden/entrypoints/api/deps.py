@@ -38,10 +38,10 @@ TokenDep = Annotated[str, Depends(bearer_token)]
 
 async def current_principal(request: Request) -> Principal:
     """From the token cache in the loop; on a miss, the store is read in a worker thread.
-    Reads the services and the token itself, not through two dependencies of its own:
-    FastAPI solves every dependency of every request (three of them were ~5 % of a
-    position report's time)."""
-    services: Services = request.app.state.services
+    Calls ``get_services`` and ``bearer_token`` itself rather than depending on them:
+    FastAPI solves each dependency of each request anew, and this one is on nearly
+    every request (position reports thousands a minute)."""
+    services = await get_services(request)
     token = await bearer_token(request)
     principal = accounts.authenticate_cached(services, token)
     if principal is None:

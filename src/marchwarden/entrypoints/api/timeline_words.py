@@ -13,28 +13,9 @@ if TYPE_CHECKING:
 
     from marchwarden.i18n import Catalogue
 
-_TASK_STEPS = {
-    "accepted": "incident.tl.step.accepted",
-    "open": "incident.tl.step.open",
-    "en_route": "incident.tl.step.en_route",
-    "on_scene": "incident.tl.step.on_scene",
-    "completed": "incident.tl.step.completed",
-    "cancelled": "incident.tl.step.cancelled",
-}
-_FIELDS = {
-    "name": "incident.tl.field.name",
-    "description": "incident.tl.field.description",
-    "incident_type": "incident.tl.field.incident_type",
-    "severity": "incident.tl.field.severity",
-}
-_ALERT_STEPS = {
-    "drafted": "incident.tl.alert.drafted",
-    "revised": "incident.tl.alert.revised",
-    "approved": "incident.tl.alert.approved",
-    "published": "incident.tl.alert.published",
-    "updated": "incident.tl.alert.updated",
-    "cancelled": "incident.tl.alert.cancelled",
-}
+#: the values with a catalogue key of their own (``<prefix>.<value>``)
+_TASK_STEPS = frozenset({"accepted", "open", "en_route", "on_scene", "completed", "cancelled"})
+_FIELDS = frozenset({"name", "description", "incident_type", "severity"})
 
 
 class TimelineWords:
@@ -136,7 +117,7 @@ class TimelineWords:
             if key == "place":
                 parts.append(self.c("incident.tl.placeMoved"))
                 continue
-            field = self.c(_FIELDS[key]) if key in _FIELDS else key.replace("_", " ")
+            field = self.c(f"incident.tl.field.{key}") if key in _FIELDS else key.replace("_", " ")
             if isinstance(value, list) and len(value) == 2:
                 parts.append(f"{field} {self._shown(key, value[0])} → {self._shown(key, value[1])}")
             else:
@@ -193,7 +174,7 @@ class TimelineWords:
         if "unit" not in d or not d.get("to"):
             return None
         to = str(d["to"])
-        step = self.c(_TASK_STEPS[to]) if to in _TASK_STEPS else self.code(to)
+        step = self.c(f"incident.tl.step.{to}") if to in _TASK_STEPS else self.code(to)
         line = self.c("incident.tl.taskStep", id=task_id, step=step)
         if d["unit"]:
             line += self.c("incident.tl.byUnit", unit=d["unit"])
@@ -234,7 +215,7 @@ class TimelineWords:
             return self.c(
                 "incident.tl.alertDrafted",
                 id=d.get("alert_id"),
-                step=self.c(_ALERT_STEPS[step]),
+                step=self.c(f"incident.tl.alert.{step}"),
                 event=d.get("event") or "",
                 severity=self.code(str(d.get("severity") or "").lower()),
                 instruction=self.code(d.get("instruction")),
@@ -248,7 +229,7 @@ class TimelineWords:
             return self.c(
                 "incident.tl.alertPublished",
                 id=d.get("alert_id"),
-                step=self.c(_ALERT_STEPS[step]),
+                step=self.c(f"incident.tl.alert.{step}"),
                 cap=d.get("identifier") or "",
             )
         if step == "cancelled":
