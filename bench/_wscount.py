@@ -26,10 +26,9 @@ class HandshakeFailed(RuntimeError):
 class CountingSocket(asyncio.Protocol):
     """Counts ``marker`` in every text message; ``closed`` once the server closes."""
 
-    def __init__(self, marker: bytes, counts: dict[str, int], key: str) -> None:
+    def __init__(self, marker: bytes, counts: dict[str, int]) -> None:
         self.marker = marker
         self.counts = counts
-        self.key = key
         self.buf = bytearray()
         self.handshaken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.transport: asyncio.Transport | None = None
@@ -146,7 +145,7 @@ async def connect_counting(
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     key = base64.b64encode(os.urandom(16)).decode()
     loop = asyncio.get_running_loop()
-    _, proto = await loop.create_connection(lambda: CountingSocket(marker, counts, key), host, port)
+    _, proto = await loop.create_connection(lambda: CountingSocket(marker, counts), host, port)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     offer = "Sec-WebSocket-Extensions: permessage-deflate\r\n" if deflate else ""
     assert proto.transport is not None

@@ -246,7 +246,8 @@ def _subscriber_process(
     hist = [0] * BINS
     counts = {"in_window": 0, "all": 0, "closed": 0, "sampled": 0}
     seen: list[dict[int, str]] = [{} for _ in urls]
-    marker = b'"UnitPositionUpdated"'
+    marker_text = '"UnitPositionUpdated"'
+    marker = marker_text.encode()
 
     async def main() -> None:
         sockets: list[Any] = []
@@ -263,7 +264,7 @@ def _subscriber_process(
             try:
                 async for raw in ws:
                     if not sampled:
-                        counts["all"] += raw.count('"UnitPositionUpdated"')
+                        counts["all"] += raw.count(marker_text)
                         continue
                     now = time.time()
                     for msg in orjson.loads(raw):
