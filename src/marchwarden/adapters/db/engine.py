@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, cast
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -23,11 +24,40 @@ def normalise_url(url: str) -> str:
     return url
 
 
+#: what orjson writes as the standard library's ``json.dumps`` would, or refuses as it does
+_JSON_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
+def _refuse(value: object) -> object:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def json_text(value: object) -> str:
+    """A JSON column's value as the text sent to the store, written by orjson rather than
+    ``json.dumps`` (in a profile of the ingest benchmark on PostgreSQL, ``json.dumps`` was
+    about 5 % of the server's time: a report writes a correlation, a reply, an audit
+    change set and an event body). The same JSON values as ``json.dumps`` for
+    what it accepts (non-string keys become strings), and a ``TypeError`` for what it
+    refuses — a date or a dataclass is never silently written in a second format."""
+    try:
+        return orjson.dumps(value, option=_JSON_OPTIONS, default=_refuse).decode()
+    except orjson.JSONEncodeError as exc:  # a TypeError; the one ``_refuse`` raised says more
+        raise (exc.__cause__ if isinstance(exc.__cause__, TypeError) else exc) from None
+
+
 def create_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 20) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, sqlite_synchronous)
-    engine = sa.create_engine(url, pool_size=pool_size, max_overflow=20, pool_recycle=3600)
+    engine = sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=20,
+        pool_recycle=3600,
+        json_serializer=json_text,
+    )
     _ping_when_idle(engine)
     return engine
 
@@ -74,6 +104,7 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=40,
         max_overflow=0,
+        json_serializer=json_text,
     )
 
     @event.listens_for(engine, "connect")
