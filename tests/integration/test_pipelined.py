@@ -4,11 +4,13 @@ pipeline mode must store exactly what the statements through SQLAlchemy stored."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
 
+from marchwarden.adapters.db import pipelined
 from marchwarden.adapters.db import tables as t
 from marchwarden.adapters.db.pipelined import RowRefused, insert_and_commit
 from marchwarden.services.audit import verify
@@ -97,3 +99,39 @@ def test_a_refused_row_commits_nothing_and_says_so(services: Services) -> None:
     with store.engine.connect() as conn:
         after = conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one()
     assert after == before
+
+
+@POSTGRES_ONLY
+def test_rows_beyond_one_statements_parameters_go_in_several_and_all_commit(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table's rows go as one multi-row INSERT, cut where PostgreSQL's limit of bind
+    parameters would be passed (lowered here to 12: two event rows of five columns)."""
+    monkeypatch.setattr(pipelined, "_MAX_PARAMETERS", 12)
+    store = sql_store(services)
+    at = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    rows: list[dict[str, Any]] = [
+        {
+            "at": at,
+            "type": "Probe",
+            "payload": {"n": n, "name": "Грайворон"},
+            "read_action": "x",
+            "resource": {"n": n},
+        }
+        for n in range(5)
+    ]
+    statements = pipelined._statements(store.engine.dialect, t.events, tuple(rows[0]), rows)
+    assert [len(params) for _sql, params in statements] == [10, 10, 5]
+    with store.engine.connect() as conn:
+        conn.begin()
+        ids = insert_and_commit(conn, [], (t.events, t.events.c.id, rows))
+        conn.commit()
+    with store.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(t.events.c.id, t.events.c.payload, t.events.c.at)
+            .where(t.events.c.type == "Probe")
+            .order_by(t.events.c.id)
+        ).all()
+    assert sorted(ids) == [r.id for r in stored]
+    assert [r.payload for r in stored] == [{"n": n, "name": "Грайворон"} for n in range(5)]
+    assert all(r.at == at for r in stored)

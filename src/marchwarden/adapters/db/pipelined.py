@@ -2,15 +2,16 @@
 together in psycopg's pipeline mode, where each statement through SQLAlchemy is a round
 trip of its own (and, on a busy machine, a wait for the GIL and for the database's turn).
 
-Each table's INSERT is compiled once per column set by SQLAlchemy (its casts), and each
-value goes through its column's bind processor, as SQLAlchemy would send it; psycopg runs
-the rows as one prepared statement each (``executemany``). Only INSERTs whose result is
+Each table's INSERT is compiled once per column set by SQLAlchemy (its casts) and sent as
+one multi-row INSERT for all the batch's rows of that table; each value goes through its
+column's bind processor, as SQLAlchemy would send it. Only INSERTs whose result is
 not read before the commit (or is read after it: the ids ``RETURNING`` gives) can go this
 way — a SELECT must not (SQLAlchemy would read a result that is not there yet).
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -20,8 +21,14 @@ if TYPE_CHECKING:
 
     import sqlalchemy as sa
 
-_Statement = tuple[str, dict[str, "Callable[[Any], Any] | None"]]
-_compiled: dict[tuple[str, str, tuple[str, ...], str | None], _Statement] = {}
+#: an INSERT of one table's column set: its text before the rows' values, one row's
+#: values group with ``%s`` placeholders, what follows (``RETURNING``), the keys in the
+#: order of the placeholders, and each key's bind processor
+_Template = tuple[str, str, str, tuple[str, ...], dict[str, "Callable[[Any], Any] | None"]]
+_templates: dict[tuple[str, str, tuple[str, ...], str | None], _Template] = {}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+#: PostgreSQL's limit of bind parameters in one statement
+_MAX_PARAMETERS = 65_535
 
 
 class BatchRefused(Exception):
@@ -33,33 +40,69 @@ class RowRefused(Exception):
     nothing was committed, and the transaction is aborted."""
 
 
-def _statement(
+def _template(
     dialect: sa.Dialect, table: sa.Table, keys: tuple[str, ...], returning: sa.Column[Any] | None
-) -> _Statement:
+) -> _Template:
+    """The table's INSERT for these columns as SQLAlchemy compiles it (its casts, such as
+    ``::JSONB``), cut around its one group of values so that it can take many rows."""
     name = None if returning is None else returning.name
     cache_key = (dialect.name, table.name, keys, name)
-    found = _compiled.get(cache_key)
+    found = _templates.get(cache_key)
     if found is None:
         insert = table.insert() if returning is None else table.insert().returning(returning)
         sql = str(insert.compile(dialect=dialect, column_keys=list(keys)))
+        head, values = sql.split(" VALUES ", 1)
+        group, tail = _values_group(values)
+        order = tuple(_PLACEHOLDER.findall(group))
+        assert sorted(order) == sorted(keys), sql
         processors: dict[str, Callable[[Any], Any] | None] = {
             key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys
         }
-        found = (sql, processors)
-        _compiled[cache_key] = found
+        found = (f"{head} VALUES ", _PLACEHOLDER.sub("%s", group), tail, order, processors)
+        _templates[cache_key] = found
     return found
 
 
-def _params(
-    processors: dict[str, Callable[[Any], Any] | None], rows: Sequence[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _values_group(values: str) -> tuple[str, str]:
+    """``(…) RETURNING …`` → the parenthesised group (nested parentheses of casts
+    included) and what follows it."""
+    depth = 0
+    for end, char in enumerate(values):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return values[: end + 1], values[end + 1 :]
+    raise ValueError(f"no values group in {values!r}")
+
+
+def _text(template: _Template, n: int) -> str:
+    head, group, tail, _order, _processors = template
+    return head + ", ".join([group] * n) + tail
+
+
+def _statements(
+    dialect: sa.Dialect,
+    table: sa.Table,
+    keys: tuple[str, ...],
+    rows: Sequence[dict[str, Any]],
+    returning: sa.Column[Any] | None = None,
+) -> list[tuple[str, list[Any]]]:
+    """One multi-row INSERT for the rows (as many as PostgreSQL's parameter limit allows
+    in one statement): psycopg then dumps and sends one statement, where ``executemany``
+    spent a bind, an execute and a result of its own on each row. Each value goes through
+    its column's bind processor, as SQLAlchemy would send it."""
+    template = _template(dialect, table, keys, returning)
+    order, processors = template[3], template[4]
+    per_statement = max(1, _MAX_PARAMETERS // len(order))
     out = []
-    for row in rows:
-        bound = {}
-        for key, value in row.items():
-            process = processors[key]
-            bound[key] = value if process is None or value is None else process(value)
-        out.append(bound)
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        params: list[Any] = []
+        for row in chunk:
+            for key in order:
+                value = row[key]
+                process = processors[key]
+                params.append(value if process is None or value is None else process(value))
+        out.append((_text(template, len(chunk)), params))
     return out
 
 
@@ -82,35 +125,32 @@ def insert_and_commit(
 ) -> list[Any]:
     """Insert ``writes`` (in order; the rows of one table have the same keys), then the
     ``returning`` rows, then COMMIT — one round trip. Returns the ``returning`` column of
-    those rows, in their order. SQLAlchemy's transaction is still open afterwards (its
+    those rows (PostgreSQL does not promise the rows' order for a multi-row INSERT: the
+    caller takes the largest id). SQLAlchemy's transaction is still open afterwards (its
     ``commit`` then sends nothing: the server's transaction has ended). Raises
     ``RowRefused`` for a constraint violation; any other error as psycopg raised it.
     Rows of one table with other keys than the row before them start a new statement."""
     raw = conn.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
     dialect = conn.dialect
+    returned: list[psycopg.Cursor[Any]] = []
     try:
         with raw.pipeline(), raw.cursor() as cursor:
             for table, rows in writes:
                 for keys, run in _runs(rows):
-                    sql, processors = _statement(dialect, table, keys, None)
-                    cursor.executemany(sql, _params(processors, run))
-            returned = raw.cursor()
+                    for sql, params in _statements(dialect, table, keys, run):
+                        cursor.execute(sql, params)
             if returning is not None:
                 table, column, rows = returning
                 for keys, run in _runs(rows):
-                    sql, processors = _statement(dialect, table, keys, column)
-                    returned.executemany(sql, _params(processors, run), returning=True)
+                    for sql, params in _statements(dialect, table, keys, run, column):
+                        returned.append(raw.cursor())
+                        returned[-1].execute(sql, params)
             raw.commit()  # in the pipeline: sent with the rest, and synced
+        # every row a statement's RETURNING gave, in the order of the statements
+        return [row[0] for cur in returned for row in cur.fetchall()]
     except psycopg.errors.IntegrityError as exc:
         raise RowRefused(str(exc)) from exc
-    values: list[Any] = []
-    if returning is not None and returning[2]:
-        while True:  # one result per row, in the order sent
-            row = returned.fetchone()
-            assert row is not None
-            values.append(row[0])
-            if not returned.nextset():
-                break
-    returned.close()
-    return values
+    finally:
+        for cur in returned:
+            cur.close()
