@@ -36,6 +36,19 @@ pytestmark = pytest.mark.browser
 #: the names the page shows: (name, population) of each label
 NAMES = """() => [...document.querySelectorAll('.leaflet-placeNames-pane .place-name')]
   .map((e) => e.textContent)"""
+#: pairs of shown names whose boxes on the screen overlap (each pair once)
+OVERLAPS = """() => {
+  const boxes = [...document.querySelectorAll('.leaflet-placeNames-pane .place-name span')]
+    .map((e) => [e.textContent, e.getBoundingClientRect()]);
+  const out = [];
+  for (let i = 0; i < boxes.length; i += 1) {
+    for (let j = i + 1; j < boxes.length; j += 1) {
+      const [a, r] = boxes[i]; const [b, q] = boxes[j];
+      if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom) out.push([a, b]);
+    }
+  }
+  return out;
+}"""
 #: tiles drawn: each tile canvas of the base map pane that a fetched tile was drawn on
 TILES = """() => document.querySelectorAll(
   '.leaflet-basemapTiles-pane canvas.leaflet-tile[data-drawn="true"]').length"""
@@ -116,12 +129,16 @@ def test_the_bundled_base_map_and_names_by_size(tiled_server: Server, open_ui: O
     )
     assert overview and overview <= in_view(page, settlements, least)
     assert "Grayvoron" not in overview
+    # no name is written over another; a larger place's name wins
+    assert page.evaluate(OVERLAPS) == []
+    assert {"Belgorod", "Kursk", "Kharkiv"} <= overview
     screenshot(page, "basemap-overview-1600x1000")
     zoom_to(page, 50.48, 35.66, 10)
     wait_until(page, f"() => ({NAMES})().includes('Grayvoron')")
     close = set(page.evaluate(NAMES))
     assert "Grayvoron" in close
-    assert close == in_view(page, settlements, 3000) or len(close) == 350
+    assert close <= in_view(page, settlements, 3000) and len(close) <= 350
+    assert page.evaluate(OVERLAPS) == []
     screenshot(page, "basemap-grayvoron-zoom10-1600x1000")
 
     # the deployment's own tiles are drawn as the base layer, fetched from the server
@@ -142,3 +159,32 @@ def test_the_bundled_base_map_and_names_by_size(tiled_server: Server, open_ui: O
     page.get_by_role("checkbox", name="Place names").check()
     assert count(page, ".leaflet-placeNames-pane .place-name") > 0
     assert traffic.foreign() == []
+
+
+#: each region's fill colour, fill opacity and outline width as drawn
+REGION_PATHS = """() => [...document.querySelectorAll('.leaflet-regions-pane path')]
+  .map((p) => [p.getAttribute('fill'), Number(p.getAttribute('fill-opacity')),
+               Number(p.getAttribute('stroke-width'))])"""
+
+
+def test_region_fills_are_muted_and_the_border_regions_outlined(
+    tiled_server: Server, open_ui: OpenUI
+) -> None:
+    """The border regions' fill, laid over white, stays a light tint (every channel at
+    least 190 of 255; the saturated mustard of before was 148 in blue), and their heavy
+    outline is what marks them out."""
+    page, _ = open_ui(tiled_server, {"width": 1280, "height": 800})
+    sign_in(page, tiled_server)
+    page.wait_for_selector("#map[data-loaded='true']")
+    palette = page.evaluate("async () => (await import('/ui/palette.js')).PALETTE")
+    paths = page.evaluate(REGION_PATHS)
+    border = palette["borderRegion"]["fill"].lower()
+    drawn = [p for p in paths if (p[0] or "").lower() == border]
+    assert drawn, paths
+    for fill, opacity, width in drawn:
+        rgb = [int(fill[i : i + 2], 16) for i in (1, 3, 5)]
+        over_white = [opacity * c + (1 - opacity) * 255 for c in rgb]
+        assert min(over_white) >= 190, (fill, opacity, over_white)
+        assert width >= 2.5
+    others = [p for p in paths if (p[0] or "").lower() != border]
+    assert others and all(width < 2.5 for _f, _o, width in others)

@@ -43,10 +43,66 @@ function sizeClass(population) {
   return 'place-name-village';
 }
 
+/** Each class's font (weight, size in rem) as app.css sets it: for measuring names. */
+const FONTS = { 'place-name-city': [700, 0.95], 'place-name-town': [600, 0.82], 'place-name-village': [400, 0.72] };
+/** The label sits this far right of its place (app.css: translate(6px, -50%)). */
+const LABEL_DX = 6;
+/** Room kept round a name, in pixels, so two names never touch. */
+const LABEL_GAP = 3;
+let measure = null;
+
+/** A name's width and height in pixels, measured once on a canvas (no page layout). */
+function labelSize(p) {
+  if (p.size) return p.size;
+  if (!measure) {
+    const ctx = document.createElement('canvas').getContext('2d');
+    const rootPx = parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
+    measure = { ctx, rootPx, family: getComputedStyle(document.body).fontFamily || 'sans-serif' };
+  }
+  const [weight, rem] = FONTS[sizeClass(p.population)];
+  const px = rem * measure.rootPx;
+  measure.ctx.font = `${weight} ${px}px ${measure.family}`;
+  p.size = { w: Math.ceil(measure.ctx.measureText(p.name).width) + 4, h: Math.ceil(px * 1.3) };
+  return p.size;
+}
+
+/**
+ * Which of `places` (largest first) get their name: each name's box in container pixels
+ * must not overlap the box of a larger place's name already kept (decluttering, as
+ * printed maps do: a town's name is not written over a city's). A grid of 64 px cells
+ * finds the neighbours. At most `most` names.
+ */
+export function declutter(map, places, most) {
+  const CELL = 64;
+  const grid = new Map();
+  const kept = [];
+  for (const p of places) {
+    const pt = map.latLngToContainerPoint(p.at);
+    const { w, h } = labelSize(p);
+    const box = [pt.x + LABEL_DX - LABEL_GAP, pt.y - h / 2 - LABEL_GAP,
+      pt.x + LABEL_DX + w + LABEL_GAP, pt.y + h / 2 + LABEL_GAP];
+    const cells = [];
+    for (let cx = Math.floor(box[0] / CELL); cx <= Math.floor(box[2] / CELL); cx += 1) {
+      for (let cy = Math.floor(box[1] / CELL); cy <= Math.floor(box[3] / CELL); cy += 1) cells.push(`${cx},${cy}`);
+    }
+    const clash = cells.some((c) => (grid.get(c) || []).some((o) =>
+      o[0] < box[2] && box[0] < o[2] && o[1] < box[3] && box[1] < o[3]));
+    if (clash) continue;
+    for (const c of cells) {
+      if (!grid.has(c)) grid.set(c, []);
+      grid.get(c).push(box);
+    }
+    kept.push(p);
+    if (kept.length >= most) break;
+  }
+  return kept;
+}
+
 /**
  * Place names for `settlements` (GeoJSON features) in `group` (an L.LayerGroup on
- * `pane`), refreshed as `map` moves: those in view and at least namesFrom(zoom) people
- * (after an animated zoom in a later animation frame: afterzoom.js). Returns the
+ * `pane`), refreshed as `map` moves: those in view and at least namesFrom(zoom) people,
+ * less those that would be written over a larger place's name (`declutter`) (after an
+ * animated zoom in a later animation frame: afterzoom.js). Returns the
  * refresh, to be removed with `map.off('zoomanim zoomend moveend', refresh)`.
  */
 export function placeNames(map, group, settlements, pane) {
@@ -62,13 +118,12 @@ export function placeNames(map, group, settlements, pane) {
     if (!map.hasLayer(group)) return true;
     const least = namesFrom(map.getZoom());
     const view = map.getBounds().pad(0.2);
-    const wanted = new Set();
+    const candidates = [];
     for (const p of places) {
       if (p.population < least) break;
-      if (!view.contains(p.at)) continue;
-      wanted.add(p);
-      if (wanted.size >= MAX_NAMES) break;
+      if (view.contains(p.at)) candidates.push(p);
     }
+    const wanted = new Set(declutter(map, candidates, MAX_NAMES));
     for (const [p, marker] of shown) {
       if (!wanted.has(p)) { group.removeLayer(marker); shown.delete(p); }
     }

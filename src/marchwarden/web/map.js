@@ -289,7 +289,7 @@ export function labelOnHover(group, textOf, options = {}) {
 
 /** Region fills are muted (the base map shows through); the border regions keep a heavy
  * outline, so they and the state border are still what the eye finds first. */
-const MUTED_FILL = { border: 0.42, neighbour: 0.2, other: 0.5 };
+const MUTED_FILL = { border: 0.2, neighbour: 0.12, other: 0.5 };
 
 function regionStyle(kind) {
   const c = { border: PALETTE.borderRegion, neighbour: PALETTE.neighbourRegion, other: PALETTE.otherState }[kind];
