@@ -333,11 +333,16 @@ def test_words_not_codes_elapsed_time_and_a_sitrep_that_prints_clean(
     elapsed = page.locator(f"#incidents-groups li[data-incident-id='{iid}'] time.relative-time")
     assert elapsed.inner_text() in ("opened just now", "opened 1 min ago"), elapsed.inner_text()
     assert "UTC" in (elapsed.get_attribute("title") or "")
+    # the region by its name: the list names it, the page's facts and the sitrep add the code
+    meta = row.locator(".incident-meta").inner_text()
+    assert meta.endswith("· Belgorod") and "RU-BEL" not in meta, meta
     row.click()
     page.wait_for_selector(f"#incident-page[data-incident-id='{iid}']")
+    assert "Belgorod (RU-BEL)" in page.inner_text("#incident-facts")
     page.click("#incident-sitrep")
     page.wait_for_selector("#sitrep-view[data-ready='true']")
     body = page.inner_text("#sitrep-body")
+    assert "Belgorod (RU-BEL)" in body, body
     assert "Guard the substation — no unit yet; asked for" in body, body
     assert "unassigned for" not in body.split("no unit yet")[0].rsplit("\n", 1)[-1]
     page.emulate_media(media="print")

@@ -160,10 +160,13 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
 
     # the incident page: facts, figures, tasks and the timeline, from the entries' data
     page.get_by_role("tab", name="Инциденты").click()
+    # regions by their names in Russian, not their codes
+    assert "Белгородская область" in board_row(page, iid).inner_text()
     board_row(page, iid).click()
     page.wait_for_selector("#incident-timeline-list .timeline-entry[data-kind='task_assigned']")
     facts = page.inner_text("#incident-facts")
     assert "Тяжесть" in facts and "подтверждено" in facts and "точка 50,4900° с. ш." in facts
+    assert "Белгородская область (RU-BEL)" in facts, facts
     assert re.search(r"Мирные жители\s+—?\s*1\s234", page.inner_text("#incident-casualties"))
     tasks = page.inner_text("#incident-tasks-table")
     assert "Приоритет" in tasks and "высокий" in tasks.lower() and "должно принять" in tasks

@@ -108,3 +108,15 @@ def test_the_catalogue_formats_numbers_and_dates_for_its_language() -> None:
     assert catalogue("ru").date_time(at) == "5 дек. 2026, 14:32 MSK"
     assert catalogue("ru")("sitrep.col.region") == "Регион"
     assert catalogue("xx")("sitrep.col.region") == "Region"
+
+
+def test_every_bundled_region_has_a_name_in_the_page() -> None:
+    """The page shows regions by name (web/regions.js), for every region the server ships."""
+    regions = json.loads((SRC / "data" / "regions.geojson").read_text("utf-8"))
+    codes = {f["properties"]["iso_3166_2"] for f in regions["features"]}
+    table = dict(
+        re.findall(r"'([A-Z]{2}-[A-Z0-9]+)': t\('(region\.\w+)'", (WEB / "regions.js").read_text())
+    )
+    assert set(table) == codes
+    english = strings("en")
+    assert all(english[key] for key in table.values())

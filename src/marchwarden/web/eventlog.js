@@ -12,6 +12,7 @@ import { onEvent } from './events.js';
 import { registerTab, selectedTab, setBadge } from './tabs.js';
 import { timeElement } from './time.js';
 import { units } from './unitrecords.js';
+import { regionName } from './regions.js';
 
 const MAX_ROWS = 500;
 const SUMMARY_KEYS = ['username', 'name', 'title', 'callsign', 'status', 'severity', 'role', 'scope', 'region'];
@@ -68,7 +69,7 @@ export function describeEvent(event) {
   if (type === 'UnitPositionUpdated') return t('log.unitPosition', 'Unit {unit} reported its position', { unit });
   if (type === 'IncidentOpened') {
     return t('log.incidentOpened', 'Incident {incident} opened', { incident })
-      + (d.severity ? `, ${said(d.severity)}` : '') + (d.region ? t('log.inRegion', ' in {region}', { region: d.region }) : '');
+      + (d.severity ? `, ${said(d.severity)}` : '') + (d.region ? t('log.inRegion', ' in {region}', { region: regionName(d.region) }) : '');
   }
   if (type === 'IncidentStateChanged') return t('log.incidentState', 'Incident {incident}: {state}', { incident, state: said(d.state) }) + was(d.previous);
   if (type === 'TaskAssignmentRefused') return t('log.taskRefused', 'Incident {incident}: task {task} refused to unit {unit}', { incident, task: d.task_id, unit: d.unit_code ?? unit });

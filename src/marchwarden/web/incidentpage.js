@@ -13,6 +13,7 @@ import { openIncidentSitrep } from './sitrep.js';
 import * as tasking from './tasking.js';
 import { timelineText } from './timelinewords.js';
 import { timeElement } from './time.js';
+import { regionName, regionWithCode } from './regions.js';
 
 export { timelineText };
 
@@ -127,7 +128,7 @@ function renderFacts(i) {
     ...fact(t('incident.fact.type', 'Type'), `${t(`incidentType.${i.incident_type}`, i.incident_type_label)} `, el('span', { class: 'acled', text: `(ACLED: ${i.acled.event_type} — ${i.acled.sub_event_type})` })),
     ...fact(t('incident.fact.severity', 'Severity'), el('span', { class: 'severity-chip', dataset: { severity: i.severity }, text: words(i.severity) })),
     ...fact(t('incident.fact.state', 'State'), el('strong', { id: 'incident-state-value', text: words(i.state) }), t('incident.since', ' since '), timeElement(i.state_since)),
-    ...fact(t('incident.fact.region', 'Region'), i.region ?? t('incident.outsideRegions', 'outside the regions')),
+    ...fact(t('incident.fact.region', 'Region'), regionWithCode(i.region) ?? t('incident.outsideRegions', 'outside the regions')),
     ...fact(t('incident.fact.place', 'Place'), i.place.type === 'Polygon'
       ? t('incident.placeArea', 'area, centred {lat}° N, {lon}° E', point)
       : t('incident.placePoint', 'point {lat}° N, {lon}° E', point)),
@@ -307,7 +308,7 @@ function renderAffected(i) {
     el('caption', { class: 'visually-hidden', text: t('incident.affectedCaption', 'Affected settlements, nearest first') }),
     el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('incident.col.settlement', 'Settlement') }), el('th', { scope: 'col', class: 'num', text: t('incident.col.people', 'People') }), el('th', { scope: 'col', class: 'num', text: t('incident.col.distance', 'Distance') }))),
     el('tbody', {}, ...rows.map((s) => el('tr', { dataset: { settlementId: String(s.id) } },
-      el('td', { text: `${s.name}${s.region !== i.region ? ` (${s.region})` : ''}` }),
+      el('td', { text: `${s.name}${s.region !== i.region ? ` (${regionName(s.region)})` : ''}` }),
       el('td', { class: 'num', text: num(s.population) }),
       el('td', { class: 'num', text: s.km == null ? '—' : t('unit.km', '{n} km', { n: s.km.toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) }), title: measured })))));
   ui.affectedBody.replaceChildren(intro, el('div', { class: 'table-scroll affected-scroll' }, table));

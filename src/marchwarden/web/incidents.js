@@ -22,6 +22,7 @@ import { BORDER_REGIONS, openBorderSitrep, openRegionSitrep } from './sitrep.js'
 import { registerTab, selectTab, selectedTab, setBadge } from './tabs.js';
 import { t } from './i18n.js';
 import { relativeElement, timeElement } from './time.js';
+import { regionName, regionWithCode } from './regions.js';
 
 const PAGE_LIMIT = 1000;
 const LIST_REFRESH_MS = 250;
@@ -302,7 +303,7 @@ function describe(found) {
   const [i, ...others] = found;
   const lines = [
     i.name,
-    `${typeLabel(i.incident_type)} · ${i.region ?? t('incidents.noRegion', 'no region')}`,
+    `${typeLabel(i.incident_type)} · ${regionName(i.region) ?? t('incidents.noRegion', 'no region')}`,
     t('incidents.severityState', 'Severity: {severity} · State: {state}', { severity: words(i.severity), state: words(i.state) }),
   ];
   if (others.length) {
@@ -331,7 +332,7 @@ function fillRegions() {
     const keep = select.value;
     const first = select === ui.region ? [el('option', { value: '', text: t('incidents.allRegions', 'All regions') })] : [];
     const last = select === ui.sitrepRegion ? [el('option', { value: BORDER_REGIONS, text: t('incidents.allBorderRegions', 'All border regions') })] : [];
-    select.replaceChildren(...first, ...regions.map((r) => el('option', { value: r, text: r })), ...last);
+    select.replaceChildren(...first, ...regions.map((r) => el('option', { value: r, text: regionWithCode(r) })), ...last);
     if ([...select.options].some((o) => o.value === keep)) select.value = keep;
   }
   if (ui.sitrepButton) ui.sitrepButton.disabled = regions.length === 0;
@@ -381,7 +382,7 @@ function renderList() {
       const link = el('button', { type: 'button', class: 'incident-link', dataset: { incidentId: String(i.id) } },
         incidentImage(category, i.severity, i.state, 20),
         el('span', { class: 'incident-name', text: i.name }),
-        el('span', { class: 'incident-meta', text: `${typeLabel(i.incident_type)} · ${words(i.severity)} · ${i.region ?? '—'}` }),
+        el('span', { class: 'incident-meta', text: `${typeLabel(i.incident_type)} · ${words(i.severity)} · ${regionName(i.region) ?? '—'}` }),
         i.created_at && OPEN_STATES.has(i.state) ? el('span', { class: 'incident-elapsed' }, relativeElement(i.created_at, { prefix: t('incidents.opened', 'opened ') })) : null);
       const when = i.updated_at ? timeElement(i.updated_at, { short: true }) : null;
       items.append(el('li', { dataset: { incidentId: String(i.id), severity: i.severity } }, link, when));

@@ -13,6 +13,7 @@ import { formatUtc, hqTimezone, timeElement } from './time.js';
 import { showUnit, allUnits } from './units.js';
 import { kindOf } from './unitsymbols.js';
 import { releaseSection } from './release.js';
+import { regionName, regionWithCode } from './regions.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const OVERLAY = 'What-if coverage';
@@ -177,7 +178,7 @@ function powerSection(p) {
       el('th', { scope: 'col', text: t('sitrep.col.region', 'Region') }), el('th', { scope: 'col', text: t('whatif.members', 'Members') }),
       el('th', { scope: 'col', text: t('tab.units', 'Units') }), el('th', { scope: 'col', text: t('whatif.unitsGaining', 'Units gaining') }))),
     el('tbody', {}, ...p.regions.map((r) => el('tr', { dataset: { region: r.region } },
-      el('th', { scope: 'row', text: r.region }),
+      el('th', { scope: 'row', text: regionWithCode(r.region) }),
       el('td', { class: 'num', text: `${number(r.members_before)} → ${number(r.members_after)} (${signed(r.members_gained - r.members_lost)})` }),
       el('td', { class: 'num', text: `${number(r.units_before)} → ${number(r.units_after)}` }),
       el('td', {}, unitsCell(r.units_gaining),
@@ -240,7 +241,7 @@ export function coverageChart(c) {
 function settlementList(items, kind) {
   return el('ol', { class: `settlement-list settlement-${kind}` }, ...items.map((s) => el('li', {
     dataset: { settlement: String(s.id) },
-    text: t('whatif.settlement', '{name} ({region}), {people} people', { name: s.name, region: s.region, people: number(s.population) })
+    text: t('whatif.settlement', '{name} ({region}), {people} people', { name: s.name, region: regionName(s.region), people: number(s.population) })
       + (kind === 'gained' && s.minutes_after != null ? t('whatif.minutes', ', {n} min', { n: Math.round(s.minutes_after) }) : ''),
   })));
 }

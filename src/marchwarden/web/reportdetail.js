@@ -16,6 +16,7 @@ import { focusCard, renderList, select, showList, showListMessage } from './repo
 import { reportSymbolElement as symbolElement } from './reportsymbol.js';
 import { selectTab } from './tabs.js';
 import { formatHqShort, timeElement } from './time.js';
+import { regionName, regionWithCode } from './regions.js';
 
 const SUGGESTIONS_REFRESH_MS = 400;
 
@@ -232,7 +233,7 @@ function openIncidentForm(r) {
   const place = nearestPlace(r);
   const type = typeLabel(r);
   const name = place ? t('report.nameNear', '{type} near {place}', { type, place })
-    : r.region ? t('report.nameIn', '{type} in {region}', { type, region: r.region })
+    : r.region ? t('report.nameIn', '{type} in {region}', { type, region: regionName(r.region) })
       : t('report.nameOf', '{type} (report #{id})', { type, id: r.id });
   const typeSelect = el('select', { name: 'incident_type', id: 'report-new-type' });
   const known = types.size ? [...types.values()] : [{ code: r.incident_type, label: typeLabel(r) }];
@@ -462,7 +463,7 @@ export function renderDetail(r) {
     ...fact(t('report.fact.rating', 'Rating'), el('span', { title: r.rating_meaning || '', text: ratingWords(r.rating) })),
     ...fact(t('report.fact.observed', 'Observed'), timeElement(r.observed_at)),
     ...fact(t('report.fact.received', 'Received'), timeElement(r.received_at)),
-    ...fact(t('report.fact.where', 'Where'), `${position}${r.region ? ` (${r.region})` : ''}`),
+    ...fact(t('report.fact.where', 'Where'), `${position}${r.region ? ` (${regionWithCode(r.region)})` : ''}`),
     ...fact(t('report.fact.reporter', 'Reporter'), r.reporter || '—'),
     ...(r.submitted_by ? fact(t('report.fact.submittedBy', 'Submitted by'), r.submitted_by) : []),
   );

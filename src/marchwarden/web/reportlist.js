@@ -12,6 +12,7 @@ import { styleMarker } from './reportlayer.js';
 import { reportSymbolElement as symbolElement } from './reportsymbol.js';
 import { selectedTab, setAttention } from './tabs.js';
 import { timeElement } from './time.js';
+import { regionName } from './regions.js';
 
 const LIST_REFRESH_MS = 150;
 
@@ -94,7 +95,7 @@ export function fillRow(li, r) {
     el('span', { class: 'report-rating', title: r.rating_meaning || ratingWords(r.rating), text: r.rating }));
   const meta = el('p', { class: 'report-meta' },
     el('span', { class: 'report-source', text: sourceLabel(r.source_kind) }), t('reports.observed', ' · observed '),
-    timeElement(r.observed_at), r.region ? ` · ${r.region}` : '');
+    timeElement(r.observed_at), r.region ? ` · ${regionName(r.region)}` : '');
   const rating = el('p', { class: 'report-rating-words', text: ratingWords(r.rating) });
   const text = el('p', { class: 'report-text', text: r._partial ? t('reports.reading', 'Reading the report…') : r.text || t('reports.noText', '(no text)') });
   const claimLine = el('p', { class: 'report-claim', dataset: { claim: claimState(r) }, text: claimWords(r) });

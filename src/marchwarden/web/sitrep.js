@@ -9,6 +9,7 @@ import { capital, countsWords, el, num, words } from './dom.js';
 import { language, t } from './i18n.js';
 import { formatHq, formatUtc, hqTimezone, timeElement } from './time.js';
 import { timelineText } from './timelinewords.js';
+import { regionName, regionWithCode } from './regions.js';
 
 const CATEGORIES = [
   'civilian_killed', 'civilian_wounded', 'civilian_missing',
@@ -165,7 +166,7 @@ function byIncidentTable(rows) {
   const head = el('tr', {}, el('th', { scope: 'col', text: t('sitrep.col.incident', 'Incident') }), el('th', { scope: 'col', text: t('sitrep.col.region', 'Region') }),
     ...CATEGORIES.map((c) => el('th', { scope: 'col', class: 'num', text: capital(words(c)) })));
   const body = rows.map((i) => el('tr', {}, el('th', { scope: 'row', text: `#${i.incident_id} ${i.name}` }),
-    el('td', { text: i.region ?? '—' }),
+    el('td', { text: regionName(i.region) ?? '—' }),
     ...CATEGORIES.map((c) => el('td', { class: 'num', text: `${num(i.casualties[c] ?? 0)}${change(i.casualties_change[c])}` }))));
   return [el('table', { class: 'sitrep-table sitrep-by-incident' }, el('caption', { text: t('sitrep.view.byIncident', 'Casualties by incident') }),
     el('thead', {}, head), el('tbody', {}, ...body))];
@@ -212,7 +213,7 @@ function incidentReport(s, level) {
     el('dt', { text: t('sitrep.type', 'Type') }), el('dd', { text: `${t(`incidentType.${i.incident_type}`, s.incident_type_label)} (ACLED ${s.acled.event_type} — ${s.acled.sub_event_type})` }),
     el('dt', { text: t('sitrep.view.severity', 'Severity') }), el('dd', { text: words(i.severity) }),
     el('dt', { text: t('sitrep.view.state', 'State') }), el('dd', { text: words(i.state) }),
-    el('dt', { text: t('sitrep.col.region', 'Region') }), el('dd', { text: i.region ?? '—' }),
+    el('dt', { text: t('sitrep.col.region', 'Region') }), el('dd', { text: regionWithCode(i.region) ?? '—' }),
     el('dt', { text: t('sitrep.view.place', 'Place') }), el('dd', { text: `${i.reference_point.lat.toFixed(4)}° N, ${i.reference_point.lon.toFixed(4)}° E${s.place?.type === 'Polygon' ? t('sitrep.view.area', ' (area)') : ''}` }),
     el('dt', { text: t('sitrep.lead', 'Lead agency') }), el('dd', { text: s.command.lead ? s.command.lead.name : t('sitrep.view.noneNamed', 'none named') }),
     el('dt', { text: t('sitrep.supporting', 'Supporting') }), el('dd', { text: s.command.supporting.map((a) => a.name).join(', ') || t('sitrep.nobody', 'none') }),

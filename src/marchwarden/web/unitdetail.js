@@ -16,6 +16,7 @@ import { focusRow, renderList, showList } from './unitlist.js';
 import { kindOf, symbolSvg } from './unitsymbols.js';
 import { chatBox, chatFor } from './takchat.js';
 import { conditionWords, countWords, reasonWords } from './lawwords.js';
+import { regionWithCode } from './regions.js';
 
 export { conditionWords, countWords, reasonWords };
 
@@ -43,7 +44,7 @@ export function refreshDetailFacts(u) {
   const facts = [
     ...fact(tr('unit.fact.code', 'Code'), u.code),
     ...fact(tr('unit.fact.agency', 'Agency'), `${agency ? agency.name : tr('unit.agencyNumbered', 'agency {id}', { id: u.agency_id })} (${tr(`agencyKind.${u.agency_kind}`, kindOf(u.agency_kind).label)})`),
-    ...fact(tr('unit.fact.region', 'Region'), u.region),
+    ...fact(tr('unit.fact.region', 'Region'), regionWithCode(u.region)),
     ...fact(tr('unit.fact.category', 'Category'), u.category),
     ...fact(tr('unit.fact.status', 'Status'), el('span', { class: 'unit-detail-status', text: statusPhrase(u) }),
       u.status_since ? el('span', { class: 'since', text: tr('unit.since', ' since ') }) : null,

@@ -12,6 +12,7 @@ import { selectedTab } from './tabs.js';
 import { agencies, board, held, units } from './unitrecords.js';
 import { AGENCY_KINDS, AVAILABILITY, kindOf, symbolSvg } from './unitsymbols.js';
 import { formatHq } from './time.js';
+import { regionWithCode } from './regions.js';
 
 const PAGE_SIZE = 50;
 
@@ -120,7 +121,7 @@ function fillFilterOptions() {
     select.replaceChildren(el('option', { value: '', text: t('units.all', 'All') }), ...options);
     select.value = [...select.options].some((o) => o.value === current) ? current : '';
   };
-  keep(ui.region, regions.map((r) => el('option', { value: r, text: r })));
+  keep(ui.region, regions.map((r) => el('option', { value: r, text: regionWithCode(r) })));
   const used = new Set([...units.values()].map((u) => u.agency_id));
   const list = [...agencies.values()].filter((a) => used.has(a.id)).sort((a, b) => a.name.localeCompare(b.name));
   keep(ui.agency, list.map((a) => el('option', { value: String(a.id), text: a.name })));
@@ -160,7 +161,7 @@ export function renderList() {
 
 function row(u) {
   const kind = kindOf(u.agency_kind);
-  const link = el('button', { type: 'button', class: 'unit-link', title: t('units.linkTitle', '{name} ({code}), {kind}, {region}: show on the map and open', { name: u.name, code: u.code, kind: t(`agencyKind.${u.agency_kind}`, kind.label), region: u.region }) },
+  const link = el('button', { type: 'button', class: 'unit-link', title: t('units.linkTitle', '{name} ({code}), {kind}, {region}: show on the map and open', { name: u.name, code: u.code, kind: t(`agencyKind.${u.agency_kind}`, kind.label), region: regionWithCode(u.region) }) },
     symbolSvg(u.agency_kind, u.availability, 16), el('span', { text: u.name }));
   const label = t(`code.${u.status}`, u.status_label);
   const status = el('td', { class: 'unit-status', text: label, title: `${label} — ${t(`code.${u.availability}`, u.availability)}` });
