@@ -44,7 +44,9 @@ OVERLAPS = """() => {
   for (let i = 0; i < boxes.length; i += 1) {
     for (let j = i + 1; j < boxes.length; j += 1) {
       const [a, r] = boxes[i]; const [b, q] = boxes[j];
-      if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom) out.push([a, b]);
+      const apart = r.right <= q.left || q.right <= r.left
+        || r.bottom <= q.top || q.bottom <= r.top;
+      if (!apart) out.push([a, b]);
     }
   }
   return out;
