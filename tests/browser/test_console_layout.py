@@ -250,6 +250,18 @@ def test_the_event_log_loads_history_names_subjects_and_filters_and_roles_land_o
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui-shots"
 
+#: the unit board's power marks whose right edge is past the inner edge of a box around
+#: them that clips (overflow other than visible), as "unit id:mark"
+CLIPPED_MARKS = """() => [...document.querySelectorAll('#units-table .power-chip')].filter((c) => {
+  const right = c.getBoundingClientRect().right;
+  for (let box = c.parentElement; box; box = box.parentElement) {
+    if (getComputedStyle(box).overflowX === 'visible') continue;
+    const inner = box.getBoundingClientRect().left + box.clientLeft + box.clientWidth;
+    if (right > inner + 0.5) return true;
+  }
+  return false;
+}).map((c) => c.closest('tr').dataset.unitId + ':' + c.textContent)"""
+
 
 def test_screenshots_of_the_console_for_the_docs(
     registry: tuple[Server, dict[str, int]],  # noqa: F811
@@ -312,6 +324,10 @@ def test_screenshots_of_the_console_for_the_docs(
             " document.querySelector('.panel').getBoundingClientRect().right]"
         )
         assert fit[0] <= fit[1] + 1, (width, fit)
+        # and no unit's power marks are cut off by a box that clips (the table fitted the
+        # panel while a volunteer platoon's fifth mark was cut off at its edge)
+        clipped = page.evaluate(CLIPPED_MARKS)
+        assert clipped == [], (width, clipped)
         shot = screenshot(page, f"unit-board-{width}x{height}")
         if write:
             shutil.copy(shot, SHOTS / f"unit-board-{width}x{height}.png")
