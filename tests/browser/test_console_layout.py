@@ -228,6 +228,15 @@ def test_the_event_log_loads_history_names_subjects_and_filters_and_roles_land_o
     page.select_option("#event-filter-kind", "all")
     page.fill("#event-filter-text", "Glotovo")
     assert opened.is_visible() and status.is_hidden()
+    # events without a sentence of their own still read as words: times in the HQ's
+    # zone, codes as words, numbers grouped (the demo's clock lines printed ISO times)
+    lines = page.evaluate(EVENT_WORDS)
+    for line in lines:
+        assert not re.search(r"\d{4}-\d\d-\d\dT", line) and "scenario.clock" not in line, line
+    assert lines[0].startswith("Scenario clock moved from 04 Dec, ") and " to 04 Dec, " in lines[0]
+    assert lines[1].startswith("Scenario clock handed back to the wall clock at 05 Dec, ")
+    assert "cross border incursion" in lines[2] and "95,596" in lines[2], lines[2]
+    assert lines[3] == "TAK certificate issued"
 
     # an HQ commander lands on the incidents
     made = srv.cli(
@@ -249,6 +258,22 @@ def test_the_event_log_loads_history_names_subjects_and_filters_and_roles_land_o
 
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui-shots"
+
+#: the event log's words for a scenario clock set and released, a made-up event's data,
+#: and an event type's name
+EVENT_WORDS = """async () => {
+  const log = await import('/ui/eventlog.js');
+  const clock = (before, at, released) => log.describeEvent({ type: 'ScenarioClockMoved',
+    data: { command: released ? 'scenario.clock.release' : 'scenario.clock.set', before, at,
+            released } });
+  return [
+    clock('2026-12-04T13:20:00+00:00', '2026-12-04T13:30:00+00:00', false),
+    clock('2026-12-04T13:30:00+00:00', '2026-12-05T12:40:25.281481+00:00', true),
+    log.summarise({ kind: 'cross_border_incursion', at: '2026-12-04T13:20:00+00:00',
+                    people: 95596 }),
+    log.humanType('TakCertificateIssued'),
+  ];
+}"""
 
 #: the unit board's power marks whose right edge is past the inner edge of a box around
 #: them that clips (overflow other than visible), as "unit id:mark"

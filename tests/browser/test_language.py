@@ -222,6 +222,14 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
     ) in lsd.inner_text()
     assert no_english(lsd.inner_text()) == []
 
+    # the event log: each event's kind and its line in Russian, codes as words
+    page.get_by_role("tab", name="События").click()
+    kinds = page.locator("#event-log .event-type")
+    kinds.first.wait_for()
+    named = set(kinds.all_inner_texts())
+    assert "Инцидент открыт" in named and "Изменено состояние подразделения" in named, named
+    assert all(not re.search(r"[A-Za-z]{3,}", k) for k in named), named
+
 
 #: the page's own call of a refused step and its wording (tasking.js, incidentpage.js, api.js)
 REFUSALS = """async ([taskId, unitId, incidentId]) => {

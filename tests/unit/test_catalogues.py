@@ -120,3 +120,25 @@ def test_every_bundled_region_has_a_name_in_the_page() -> None:
     assert set(table) == codes
     english = strings("en")
     assert all(english[key] for key in table.values())
+
+
+def test_every_event_the_server_emits_has_a_name_in_the_page() -> None:
+    """The event log names each event's type in the reader's language (web/eventlog.js):
+    every ``DomainEvent`` of the core has its entry, and no entry is for a type that is
+    gone."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import marchwarden.core as core
+    from marchwarden.core.events import DomainEvent
+
+    emitted = set()
+    for found in pkgutil.walk_packages(core.__path__, "marchwarden.core."):
+        module = importlib.import_module(found.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, DomainEvent) and cls is not DomainEvent and name[0] != "_":
+                emitted.add(name)
+    table = dict(re.findall(r"(\w+): t\('(eventType\.\w+)'", (WEB / "eventlog.js").read_text()))
+    assert sorted(set(table) ^ emitted) == []
+    assert all(key == f"eventType.{name}" for name, key in table.items())

@@ -10,27 +10,94 @@ import { api } from './api.js';
 import { allIncidents } from './incidents.js';
 import { onEvent } from './events.js';
 import { registerTab, selectedTab, setBadge } from './tabs.js';
-import { timeElement } from './time.js';
+import { formatHq, timeElement } from './time.js';
 import { units } from './unitrecords.js';
 import { regionName } from './regions.js';
 
 const MAX_ROWS = 500;
 const SUMMARY_KEYS = ['username', 'name', 'title', 'callsign', 'status', 'severity', 'role', 'scope', 'region'];
 
-/** "UserCreated" -> "User created". */
+/** Every event type's name, through the catalogue (tests/unit/test_catalogues.py checks
+ * that each event the server emits has one). */
+function typeNames() {
+  return {
+    ActivationOrderIssued: t('eventType.ActivationOrderIssued', 'Activation order issued'),
+    AgencyCreated: t('eventType.AgencyCreated', 'Agency created'),
+    AlertApproved: t('eventType.AlertApproved', 'Alert approved'),
+    AlertCancelled: t('eventType.AlertCancelled', 'Alert cancelled'),
+    AlertDrafted: t('eventType.AlertDrafted', 'Alert drafted'),
+    AlertImported: t('eventType.AlertImported', 'Alert imported'),
+    AlertPublished: t('eventType.AlertPublished', 'Alert published'),
+    CasualtiesRecorded: t('eventType.CasualtiesRecorded', 'Casualties recorded'),
+    EvacuationOrdered: t('eventType.EvacuationOrdered', 'Evacuation ordered'),
+    EvacuationProgressed: t('eventType.EvacuationProgressed', 'Evacuation progressed'),
+    IncidentLogged: t('eventType.IncidentLogged', 'Incident log entry'),
+    IncidentOpened: t('eventType.IncidentOpened', 'Incident opened'),
+    IncidentStateChanged: t('eventType.IncidentStateChanged', 'Incident state changed'),
+    IncidentUpdated: t('eventType.IncidentUpdated', 'Incident updated'),
+    LegalActRecorded: t('eventType.LegalActRecorded', 'Legal act recorded'),
+    LegalActStatusChanged: t('eventType.LegalActStatusChanged', 'Legal act status changed'),
+    MemberChanged: t('eventType.MemberChanged', 'Member changed'),
+    MemberRegistered: t('eventType.MemberRegistered', 'Member registered'),
+    ReportAttached: t('eventType.ReportAttached', 'Report attached'),
+    ReportClaimed: t('eventType.ReportClaimed', 'Report taken'),
+    ReportPhotoAdded: t('eventType.ReportPhotoAdded', 'Report photo added'),
+    ReportRejected: t('eventType.ReportRejected', 'Report rejected'),
+    ReportReleased: t('eventType.ReportReleased', 'Report released'),
+    ReportSubmitted: t('eventType.ReportSubmitted', 'Report submitted'),
+    RosterImported: t('eventType.RosterImported', 'Roster imported'),
+    ScenarioClockMoved: t('eventType.ScenarioClockMoved', 'Scenario clock moved'),
+    SessionEnded: t('eventType.SessionEnded', 'Session ended'),
+    SessionStarted: t('eventType.SessionStarted', 'Session started'),
+    ShelterOccupancyChanged: t('eventType.ShelterOccupancyChanged', 'Shelter occupancy changed'),
+    ShelterRegistered: t('eventType.ShelterRegistered', 'Shelter registered'),
+    TakCertificateIssued: t('eventType.TakCertificateIssued', 'TAK certificate issued'),
+    TakCertificateRevoked: t('eventType.TakCertificateRevoked', 'TAK certificate revoked'),
+    TakChatSent: t('eventType.TakChatSent', 'TAK chat sent'),
+    TaskAssigned: t('eventType.TaskAssigned', 'Task assigned'),
+    TaskAssignmentRefused: t('eventType.TaskAssignmentRefused', 'Task assignment refused'),
+    TaskCreated: t('eventType.TaskCreated', 'Task created'),
+    TaskStatusChanged: t('eventType.TaskStatusChanged', 'Task status changed'),
+    UnifiedCommandChanged: t('eventType.UnifiedCommandChanged', 'Unified command changed'),
+    UnitCreated: t('eventType.UnitCreated', 'Unit created'),
+    UnitPositionUpdated: t('eventType.UnitPositionUpdated', 'Unit position updated'),
+    UnitStatusChanged: t('eventType.UnitStatusChanged', 'Unit status changed'),
+    UnitUpdated: t('eventType.UnitUpdated', 'Unit updated'),
+    UserCreated: t('eventType.UserCreated', 'User created'),
+    UserDisabled: t('eventType.UserDisabled', 'User disabled'),
+    UserLanguageSet: t('eventType.UserLanguageSet', 'User language set'),
+  };
+}
+
+/** "UserCreated" -> "User created" (in the reader's language; an unknown type from its
+ * name's words). */
 export function humanType(type) {
+  const known = typeNames()[type];
+  if (known) return known;
   const words = String(type).replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return t(`eventType.${type}`, words.charAt(0).toUpperCase() + words.slice(1));
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const said = (v) => wordsOf(v);
+
+/** An ISO 8601 time as the API writes it. */
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+
+/** A value of an event's data in words: times in the HQ's zone, numbers grouped, codes as
+ * words ("cross_border_incursion" -> "cross-border incursion"), never a raw ISO string. */
+function valueWords(v) {
+  if (typeof v === 'string' && ISO_TIME.test(v)) return formatHq(v);
+  if (typeof v === 'number') return num(v);
+  if (typeof v === 'boolean') return v ? t('log.yes', 'yes') : t('log.no', 'no');
+  return said(v);
 }
 
 export function summarise(data) {
   if (!data || typeof data !== 'object') return '';
   const keys = SUMMARY_KEYS.filter((k) => data[k] !== undefined && data[k] !== null && data[k] !== '');
   const chosen = keys.length ? keys : Object.keys(data).filter((k) => typeof data[k] !== 'object').slice(0, 3);
-  return chosen.map((k) => `${k.replace(/_/g, ' ')}: ${String(data[k]).replace(/_/g, ' ')}`).join(' · ');
+  return chosen.map((k) => `${said(k)}: ${valueWords(data[k])}`).join(' · ');
 }
-
-const said = (v) => wordsOf(v);
 
 /** Names learnt from events (an incident's name comes with IncidentOpened). */
 const names = { incident: new Map(), unit: new Map() };
@@ -81,6 +148,12 @@ export function describeEvent(event) {
   if (type === 'TaskCreated') {
     return t('log.taskCreated', 'Incident {incident}: new task {task}', { incident, task: d.task_id })
       + (d.priority ? t('log.priority', ', {priority} priority', { priority: said(d.priority) }) : '');
+  }
+  if (type === 'ScenarioClockMoved' && d.before && d.at) {
+    const times = { before: formatHq(d.before), at: formatHq(d.at) };
+    return d.released
+      ? t('log.clockReleased', 'Scenario clock handed back to the wall clock at {at} (it stood at {before})', times)
+      : t('log.clockSet', 'Scenario clock moved from {before} to {at}', times);
   }
   if (d.incident_id != null) return t('log.incidentOther', 'Incident {incident}: {what}', { incident, what: humanType(type).toLowerCase() });
   if (d.report_id != null) return t('log.reportOther', 'Report #{id}: {what}', { id: d.report_id, what: humanType(type).replace(/^Report /, '').toLowerCase() });
@@ -155,8 +228,18 @@ export function install() {
     summary.className = 'event-summary';
     summary.textContent = describeEvent(event);
     row.append(timeElement(event.at), summary, type);
+    row.eventData = event;
     return row;
   };
+
+  // the history arrives before the boards' records, so a line may name a unit "#127":
+  // every line is written again once the units, and again once the incidents, are loaded
+  const rename = () => {
+    for (const row of list.children) row.querySelector('.event-summary').textContent = describeEvent(row.eventData);
+    applyFilters();
+  };
+  window.addEventListener('marchwarden:units-loaded', rename);
+  window.addEventListener('marchwarden:incidents-loaded', rename);
 
   const add = (event, { live }) => {
     if (seen.has(event.id)) return;

@@ -268,6 +268,7 @@ async function load() {
   }
   ui.message.hidden = true;
   loaded = true;
+  window.dispatchEvent(new CustomEvent('marchwarden:incidents-loaded'));
   drawing.loaded();
   goLive();
   fillRegions();

@@ -35,7 +35,7 @@ const area = (c, dashed = false) => (svg) => shape(svg, 'rect', {
 
 /** The base map's entries (a function: the words are read in the page's language). */
 const entries = () => [
-  [t('legend.borderRegion', 'Border region'), t('legend.borderRegionWords', 'orange, solid outline'), area(PALETTE.borderRegion)],
+  [t('legend.borderRegion', 'Border region'), t('legend.borderRegionWords', 'tan, solid outline'), area(PALETTE.borderRegion)],
   [t('legend.neighbour', 'Neighbouring region of the same state'), t('legend.neighbourWords', 'light blue, solid outline'), area(PALETTE.neighbourRegion)],
   [t('legend.otherState', 'Region of another state'), t('legend.otherStateWords', 'near white, grey dashed outline'), area(PALETTE.otherState, true)],
   [t('legend.stateBorder', 'State border'), t('legend.stateBorderWords', 'black dashes on a white band'), (svg) => {

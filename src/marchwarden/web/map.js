@@ -287,9 +287,8 @@ export function labelOnHover(group, textOf, options = {}) {
   return tooltip;
 }
 
-/** Region fills are muted (the base map shows through); the border regions keep a heavy
- * outline, so they and the state border are still what the eye finds first. */
-const MUTED_FILL = { border: 0.2, neighbour: 0.12, other: 0.5 };
+/** Region fills are muted (palette.js: the base map shows through); the border regions
+ * keep a heavy outline, so they and the state border are still what the eye finds first. */
 
 function regionStyle(kind) {
   const c = { border: PALETTE.borderRegion, neighbour: PALETTE.neighbourRegion, other: PALETTE.otherState }[kind];
@@ -300,7 +299,7 @@ function regionStyle(kind) {
     weight: kind === 'border' ? 2.5 : 1,
     dashArray: kind === 'other' ? '4 4' : null,
     fillColor: c.fill,
-    fillOpacity: Math.min(c.opacity, MUTED_FILL[kind]),
+    fillOpacity: c.opacity,
   };
 }
 

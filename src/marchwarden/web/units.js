@@ -261,6 +261,7 @@ async function load() {
     return;
   }
   board.loaded = true;
+  window.dispatchEvent(new CustomEvent('marchwarden:units-loaded'));
   drawing.loaded();
   goLive();
   list.unitsLoaded();
