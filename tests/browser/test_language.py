@@ -387,3 +387,79 @@ def test_the_servers_reasons_timeline_and_refusals_in_russian(
     carry.wait_for()
     assert "LSD-2023 c.2: квалификация «firearms» истекла 1 янв. 2026" in carry.inner_text()
     assert server_english(carry.inner_text()) == [], carry.inner_text()
+
+
+#: the page's own call of an import and a malformed form, and its wording (api.js): a
+#: roster and a CAP document are sent as files, an act and a shelter as JSON
+IMPORTS = """async ([roster, act]) => {
+  const { api, getToken, inPlainWords } = await import('/ui/api.js');
+  const send = async (path, type, body) => {
+    const headers = { 'Content-Type': type, Authorization: `Bearer ${getToken()}` };
+    const reply = await fetch(`/api/v1${path}`, { method: 'POST', headers, body });
+    return inPlainWords(reply.status, await reply.json(), reply.headers);
+  };
+  const said = {
+    roster: await send('/roster/import', 'text/csv', roster),
+    cap: await send('/alerts/import', 'application/cap+xml', '<alert><x></alert>'),
+  };
+  try {
+    await api('/acts', { method: 'POST', body: act });
+  } catch (err) {
+    said.act = err.message;
+  }
+  try {
+    await api('/shelters', { method: 'POST', body: { name: '', lon: 200, capacity: 0 } });
+  } catch (err) {
+    said.shelter = err.message;
+  }
+  return said;
+}"""
+
+
+def test_import_errors_and_a_malformed_form_in_russian(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    """Errors the server used to give only in English (issue 13): a roster line, a CAP
+    document, an act, an alert's area, and each field of a form that fails validation."""
+    server, _ = registry
+    token = api_token(server)
+    russian_hq_account(server, token, "importer")
+    page, _ = open_ui(server)
+    sign_in(page, server, "importer", PASSWORD)
+
+    roster = ROSTER_HEADER + "V9,BEL-2BN-1,Sokol-9,Ivan,Petrov,1990-13-01,,,,\n"
+    act = {
+        "reference": "BAD-2026",
+        "title": "Backwards",
+        "status": "proposed",
+        "effective_from": "2026-12-01T00:00:00Z",
+        "effective_to": "2026-11-01T00:00:00Z",
+        "grants": [],
+    }
+    said = page.evaluate(IMPORTS, [roster, act])
+    assert said["roster"] == (
+        "Ошибок: 1, ничего не импортировано: строка 2, столбец date_of_birth: "
+        "дата рождения «1990-13-01» — не дата ГГГГ-ММ-ДД."
+    ), said
+    assert said["cap"].startswith("Не корректный XML: "), said
+    assert said["act"] == "BAD-2026: effective_to должна быть позже effective_from.", said
+    assert said["shelter"] == (
+        "Исправьте: name: слишком коротко: нужно символов не меньше 1; "
+        "lon: должно быть не больше 180; lat: обязательное поле; capacity: должно быть больше 0."
+    ), said
+
+    # on the Alerts board: an area the server refuses, and a form field it finds empty
+    page.click("#tab-alerts")
+    page.select_option("#alert-area-kind", "region")
+    page.fill("#alert-area-region", "XX-NOPE")
+    page.click("#alert-preview-button")
+    wait_until(page, "() => /XX-NOPE/.test(document.querySelector('#alert-preview').textContent)")
+    preview = page.inner_text("#alert-preview")
+    assert preview.startswith("Неизвестный регион «XX-NOPE»; встроенные регионы: "), preview
+    page.select_option("#alert-area-kind", "settlements")
+    page.fill("#alert-event", "")
+    page.click("#alert-draft")
+    page.wait_for_selector("#alerts-message.form-error")
+    message = page.inner_text("#alerts-message")
+    assert "event: слишком коротко: нужно символов не меньше 1" in message, message
+    assert not re.search(r"should|String|required|unknown", message), message

@@ -133,8 +133,12 @@ def test_api_import_scope_and_errors(
             "line": 4,
             "column": "date_of_birth",
             "reason": "date of birth '1990-13-01' is not a date YYYY-MM-DD",
+            # what the reason says, for the page to write in the reader's language
+            "code": "roster.not_a_date",
+            "params": {"what": "date of birth", "value": "1990-13-01"},
         }
     ]
+    assert (problem["code"], problem["params"]) == ("roster.invalid", {"count": "1"})
     assert state(services) == before
     exported = client.get("/api/v1/roster/export", headers=login(client, "cmdr"))
     assert exported.status_code == 200

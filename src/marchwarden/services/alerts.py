@@ -344,9 +344,13 @@ def import_document(svc: Services, actor: Principal, data: bytes) -> ImportResul
     authorise(actor, Action.ALERT_IMPORT)
     doc = svc.cap.parse_untrusted(data, max_bytes=svc.settings.cap_import_max_bytes)
     if doc.sender == svc.settings.cap_sender:
-        raise CapImportRejected("the document is this headquarters' own")
+        raise CapImportRejected.said(
+            "cap.document_headquarters_own", "the document is this headquarters' own"
+        )
     if doc.msg_type not in ("Alert", "Update", "Cancel"):
-        raise CapImportRejected(f"msgType {doc.msg_type} is not imported")
+        raise CapImportRejected.said(
+            "cap.msgtype_not_imported", "msgType {kind} is not imported", kind=doc.msg_type
+        )
     content, area = imported.read(doc, area_context(svc))
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:

@@ -169,15 +169,20 @@ class ApplicableLaw:
         by_ref: dict[str, LegalAct] = {}
         for act in self.acts:
             if act.reference in by_ref:
-                raise DuplicateActError(f"act {act.reference} given twice")
+                raise DuplicateActError.said(
+                    "act.act_given_twice", "act {reference} given twice", reference=act.reference
+                )
             by_ref[act.reference] = act
         self.proposed: tuple[str, ...] = tuple(dict.fromkeys(with_proposed))
         for ref in self.proposed:
             if ref not in by_ref:
-                raise UnknownActError(f"no act with reference {ref!r}")
+                raise UnknownActError.said("act.unknown", "no act with reference '{ref}'", ref=ref)
             if by_ref[ref].status is not ActStatus.PROPOSED:
-                raise ActNotProposedError(
-                    f"{ref} is {by_ref[ref].status.value}; only proposed acts can be added"
+                raise ActNotProposedError.said(
+                    "act.only_proposed_acts_can",
+                    "{ref} is {status}; only proposed acts can be added",
+                    ref=ref,
+                    status=by_ref[ref].status.value,
                 )
         chosen = set(self.proposed)
         self.standings: Mapping[str, ActStanding] = {

@@ -6,15 +6,29 @@ and a human ``message``. No HTTP here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-class IncidentError(Exception):
+from marchwarden.core.errors import Worded
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class IncidentError(Worded):
     """Base of every incident-domain error."""
 
     code = "incident-error"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(text, message=message, params=params)
+        self.message = text
 
 
 class InvalidAdmiraltyRating(IncidentError):

@@ -95,7 +95,7 @@ def record_act(body: ActIn, principal: CurrentPrincipal, services: ServicesDep) 
             ),
         )
     except AuthorityError as exc:
-        raise Invalid(exc.message) from exc
+        raise Invalid(exc.message, message=exc.message_code, params=exc.params) from exc
     return ActOut.of(law.record_act(services, principal, act))
 
 
