@@ -421,9 +421,16 @@ def test_import_errors_and_a_malformed_form_in_russian(
 ) -> None:
     """Errors the server used to give only in English (issue 13): a roster line, a CAP
     document, an act, an alert's area, and each field of a form that fails validation."""
-    server, _ = registry
+    server, ids = registry
     token = api_token(server)
     russian_hq_account(server, token, "importer")
+    imported = httpx.post(
+        server.url + "/api/v1/roster/import",
+        content=ROSTER_HEADER + volunteer_row(301, "BEL-2BN-1"),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+        timeout=30,
+    )
+    assert imported.status_code == 200, imported.text
     page, _ = open_ui(server)
     sign_in(page, server, "importer", PASSWORD)
 
@@ -463,3 +470,17 @@ def test_import_errors_and_a_malformed_form_in_russian(
     message = page.inner_text("#alerts-message")
     assert "event: слишком коротко: нужно символов не меньше 1" in message, message
     assert not re.search(r"should|String|required|unknown", message), message
+
+    # how a member holds a power: the grant and each condition met, in Russian
+    page.get_by_role("tab", name="Подразделения").click()
+    unit_row(page, ids["co1"]).locator(".unit-link").click()
+    detail = page.locator("#unit-detail")
+    detail.get_by_role("checkbox", name="LSD-2023").check()
+    page.wait_for_selector("#unit-detail .power-summary")
+    detail.locator(".member-link", has_text="Sokol-301").click()
+    carry = detail.locator(".member-powers .power-held[data-power='carry_weapons']").first
+    carry.wait_for()
+    held = carry.inner_text()
+    assert "LSD-2023 c.2: " in held and "квалификация «firearms» действует до " in held, held
+    assert "подготовка «" in held and "пройдена" in held and "✓" in held, held
+    assert not re.search(r"valid|completed|fit until|activated|qualification\(", held), held
