@@ -21,11 +21,12 @@ from tests.browser.test_incidents import board_row, new_incident, point, registr
 from tests.browser.test_report_queue import GRAYVORON, post_report
 from tests.factories import ROSTER_HEADER, volunteer_row
 from tests.integration.alert_support import alert_body
+from tests.integration.test_problem_words import BACKWARDS_ACT
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
     from tests.browser.conftest import Traffic
     from tests.e2e.conftest import Server
@@ -269,6 +270,19 @@ SERVER_ENGLISH = (
 )
 
 
+def member_power(page: Page, unit_id: int, callsign: str, power: str) -> Locator:
+    """A member's power (``power``: its selector) in the unit detail, LSD-2023 counted."""
+    page.get_by_role("tab", name="Подразделения").click()
+    unit_row(page, unit_id).locator(".unit-link").click()
+    detail = page.locator("#unit-detail")
+    detail.get_by_role("checkbox", name="LSD-2023").check()
+    page.wait_for_selector("#unit-detail .power-summary")
+    detail.locator(".member-link", has_text=callsign).click()
+    found = detail.locator(f".member-powers {power}").first
+    found.wait_for()
+    return found
+
+
 def server_english(text: str) -> list[str]:
     return [w for w in SERVER_ENGLISH if w in text]
 
@@ -377,14 +391,7 @@ def test_the_servers_reasons_timeline_and_refusals_in_russian(
     assert server_english(reasons) == [], reasons
 
     # a member's unmet condition, with the proposed act counted
-    page.get_by_role("tab", name="Подразделения").click()
-    unit_row(page, ids["co1"]).locator(".unit-link").click()
-    detail = page.locator("#unit-detail")
-    detail.get_by_role("checkbox", name="LSD-2023").check()
-    page.wait_for_selector("#unit-detail .power-summary")
-    detail.locator(".member-link", has_text="Sokol-300").click()
-    carry = detail.locator(".member-powers .power[data-power='carry_weapons']").first
-    carry.wait_for()
+    carry = member_power(page, ids["co1"], "Sokol-300", ".power[data-power='carry_weapons']")
     assert "LSD-2023 c.2: квалификация «firearms» истекла 1 янв. 2026" in carry.inner_text()
     assert server_english(carry.inner_text()) == [], carry.inner_text()
 
@@ -435,15 +442,7 @@ def test_import_errors_and_a_malformed_form_in_russian(
     sign_in(page, server, "importer", PASSWORD)
 
     roster = ROSTER_HEADER + "V9,BEL-2BN-1,Sokol-9,Ivan,Petrov,1990-13-01,,,,\n"
-    act = {
-        "reference": "BAD-2026",
-        "title": "Backwards",
-        "status": "proposed",
-        "effective_from": "2026-12-01T00:00:00Z",
-        "effective_to": "2026-11-01T00:00:00Z",
-        "grants": [],
-    }
-    said = page.evaluate(IMPORTS, [roster, act])
+    said = page.evaluate(IMPORTS, [roster, BACKWARDS_ACT])
     assert said["roster"] == (
         "Ошибок: 1, ничего не импортировано: строка 2, столбец date_of_birth: "
         "дата рождения «1990-13-01» — не дата ГГГГ-ММ-ДД."
@@ -472,15 +471,9 @@ def test_import_errors_and_a_malformed_form_in_russian(
     assert not re.search(r"should|String|required|unknown", message), message
 
     # how a member holds a power: the grant and each condition met, in Russian
-    page.get_by_role("tab", name="Подразделения").click()
-    unit_row(page, ids["co1"]).locator(".unit-link").click()
-    detail = page.locator("#unit-detail")
-    detail.get_by_role("checkbox", name="LSD-2023").check()
-    page.wait_for_selector("#unit-detail .power-summary")
-    detail.locator(".member-link", has_text="Sokol-301").click()
-    carry = detail.locator(".member-powers .power-held[data-power='carry_weapons']").first
-    carry.wait_for()
-    held = carry.inner_text()
+    held = member_power(
+        page, ids["co1"], "Sokol-301", ".power-held[data-power='carry_weapons']"
+    ).inner_text()
     assert "LSD-2023 c.2: " in held and "квалификация «firearms» действует до " in held, held
     assert "подготовка «" in held and "пройдена" in held and "✓" in held, held
     assert not re.search(r"valid|completed|fit until|activated|qualification\(", held), held

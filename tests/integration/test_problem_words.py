@@ -17,6 +17,17 @@ if TYPE_CHECKING:
     from marchwarden.services.context import Services
 
 
+#: an act whose end comes before its start
+BACKWARDS_ACT = {
+    "reference": "BAD-2026",
+    "title": "Backwards",
+    "status": "proposed",
+    "effective_from": "2026-12-01T00:00:00Z",
+    "effective_to": "2026-11-01T00:00:00Z",
+    "grants": [],
+}
+
+
 def test_a_malformed_form_names_each_field_with_a_code_and_its_limit(
     client: TestClient, services: Services
 ) -> None:
@@ -62,16 +73,8 @@ def test_import_errors_carry_their_code_and_params(client: TestClient, services:
     assert body["code"] == "area.radius"
 
     make_forces(services)
-    act = {
-        "reference": "BAD-2026",
-        "title": "Backwards",
-        "status": "proposed",
-        "effective_from": "2026-12-01T00:00:00Z",
-        "effective_to": "2026-11-01T00:00:00Z",
-        "grants": [],
-    }
     body = assert_problem(
-        client.post("/api/v1/acts", headers=h["analyst"], json=act),
+        client.post("/api/v1/acts", headers=h["analyst"], json=BACKWARDS_ACT),
         422,
         "invalid",
         "effective_to must be after",

@@ -161,6 +161,14 @@ def test_cli_import_with_errors_and_progress(
     assert result.exit_code == 1
     assert f"{bad}:4: column fitness" in result.output
     assert "nothing was imported" in result.output
+    # the same file's errors in Russian: each line's reason from its code and params
+    result = CliRunner().invoke(app, ["--lang", "ru", "roster", "import", str(bad)], env=env)
+    assert result.exit_code == 1
+    assert (
+        f"{bad}:4: столбец fitness: заключение «maybe» должно быть «fit» или «unfit»"
+        in result.output
+    ), result.output
+    assert "verdict" not in result.output
     good = tmp_path / "good.csv"
     good.write_text(GOOD, encoding="utf-8")
     result = CliRunner().invoke(app, ["roster", "import", str(good)], env=env)

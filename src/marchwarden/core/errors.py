@@ -50,6 +50,11 @@ class Worded(Exception):
         self.message_code = message
         self.params: dict[str, str] = {k: str(v) for k, v in (params or {}).items()}
 
+    @property
+    def message(self) -> str:
+        """The English text (what the engine's, dispatch's and incidents' errors call it)."""
+        return str(self.args[0])
+
     @classmethod
     def said(cls, code: str, template: str, /, **params: object) -> Self:
         """The error whose English is ``template`` filled from ``params`` (``str.format``
@@ -80,6 +85,21 @@ class DomainError(Worded):
         super().__init__(detail, message=message, params=params)
         self.detail = detail
         self.extra: dict[str, Any] = dict(extra or {})
+
+    @classmethod
+    def said(
+        cls,
+        code: str,
+        template: str,
+        /,
+        *,
+        extra: Any = None,
+        **params: object,
+    ) -> Self:
+        """As :meth:`Worded.said`, with the problem's ``extra`` members (a mapping; typed
+        ``Any`` only because ``Worded.said`` takes any param by that name)."""
+        words = said(code, template, **params)
+        return cls(words.text, extra=extra, message=words.code, params=words.params)
 
 
 class NotFound(DomainError):

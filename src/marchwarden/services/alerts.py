@@ -279,10 +279,14 @@ def document(svc: Services, actor: Principal | None, identifier: str) -> StoredM
     with svc.db.unit_of_work(write=False) as uow:
         found = uow.alerts.message(identifier, svc.settings.cap_sender)
         if found is None:
-            raise NotFound(f"no CAP message {identifier}")
+            raise NotFound.said(
+                "alert.no_cap_message", "no CAP message {identifier}", identifier=identifier
+            )
         alert = _get(uow, found.alert_id)
     if alert.content.scope.value != "Public" and (actor is None or not _readable(actor, alert)):
-        raise NotFound(f"no CAP message {identifier}")
+        raise NotFound.said(
+            "alert.no_cap_message", "no CAP message {identifier}", identifier=identifier
+        )
     return found
 
 

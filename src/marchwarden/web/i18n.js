@@ -68,8 +68,12 @@ export function said(code, params, english) {
   if (typeof code !== 'string' || !has(`error.${code}`)) return english;
   const p = { ...(params ?? {}) };
   if (typeof p.what === 'string') p.what = t(`error.what.${p.what.replace(/[^a-z]+/g, '_')}`, p.what);
+  for (const k of STATE_PARAMS) if (has(`code.${p[k]}`)) p[k] = t(`code.${p[k]}`, p[k]);
   return t(`error.${code}`, english, p);
 }
+
+/** Params that name a state or status ("draft", "on_scene"): worded as `words` does. */
+const STATE_PARAMS = ['state', 'status', 'current', 'requested', 'to', 'target', 'task', 'release_to'];
 
 /** A number with the language's grouping ("95 596" in Russian, "95,596" in English). */
 export function num(n, options = {}) {

@@ -144,9 +144,12 @@ def approve(alert: Alert, actor: Principal, rule: ApprovalRule) -> tuple[Alert, 
         )
     severity = alert.content.severity
     if rule.needs_second_person(severity) and actor.user_id == alert.created_by_id:
-        raise SecondPersonRequired(
-            f"a {severity.value} alert must be approved by a second person, not by "
-            f"{actor.username} who drafted it"
+        raise SecondPersonRequired.said(
+            "alert.alert_approved_second_person",
+            "a {severity} alert must be approved by a second person, not by {username} who "
+            "drafted it",
+            severity=severity.value,
+            username=actor.username,
         )
     after = dataclasses.replace(
         alert, state=AlertState.APPROVED, approved_by=actor.username, approved_by_id=actor.user_id

@@ -6,29 +6,15 @@ the API edge) and a human message. Nothing here knows about HTTP.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from marchwarden.core.errors import Worded
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 
 class AuthorityError(Worded):
     """Base of every legal-authority error."""
 
     code: ClassVar[str] = "authority_error"
-
-    def __init__(
-        self,
-        text: str,
-        /,
-        *,
-        message: str | None = None,
-        params: Mapping[str, object] | None = None,
-    ) -> None:
-        super().__init__(text, message=message, params=params)
-        self.message = text
 
 
 class InvalidLawError(AuthorityError):

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from marchwarden.core.errors import Worded
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 
 class DispatchError(Worded):
     """Base of every dispatch-domain error."""
 
     code = "dispatch-error"
-
-    def __init__(
-        self,
-        text: str,
-        /,
-        *,
-        message: str | None = None,
-        params: Mapping[str, object] | None = None,
-    ) -> None:
-        super().__init__(text, message=message, params=params)
-        self.message = text
 
 
 class InvalidTaskRequirements(DispatchError):

@@ -122,17 +122,6 @@ class UnitStatusError(Worded):
 
     code = "unit-status-error"
 
-    def __init__(
-        self,
-        text: str,
-        /,
-        *,
-        message: str | None = None,
-        params: Mapping[str, object] | None = None,
-    ) -> None:
-        super().__init__(text, message=message, params=params)
-        self.message = text
-
 
 class IllegalStatusTransition(UnitStatusError):
     """A status change the CAD model does not allow; names the allowed next statuses."""

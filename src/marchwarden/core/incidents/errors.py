@@ -6,29 +6,13 @@ and a human ``message``. No HTTP here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from marchwarden.core.errors import Worded
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 
 class IncidentError(Worded):
     """Base of every incident-domain error."""
 
     code = "incident-error"
-
-    def __init__(
-        self,
-        text: str,
-        /,
-        *,
-        message: str | None = None,
-        params: Mapping[str, object] | None = None,
-    ) -> None:
-        super().__init__(text, message=message, params=params)
-        self.message = text
 
 
 class InvalidAdmiraltyRating(IncidentError):

@@ -62,9 +62,17 @@ def issue(
 ) -> list[DomainEvent]:
     """A certificate for ``user``: only an active account that may hold a TAK connection."""
     if user.disabled:
-        raise Forbidden(f"the account {user.username!r} is disabled")
+        raise Forbidden.said(
+            "account.named_disabled",
+            "the account {username} is disabled",
+            username=repr(user.username),
+        )
     if not may_connect(user.principal()):
-        raise Forbidden(f"role {user.role} may not connect a TAK device")
+        raise Forbidden.said(
+            "account.role_may_connect_tak",
+            "role {role} may not connect a TAK device",
+            role=user.role,
+        )
     return [
         TakCertificateIssued(
             serial=serial,
@@ -86,7 +94,11 @@ def revoke(
         if not decision.allowed:
             raise Forbidden(decision.reason)
     if revoked:
-        raise Conflict(f"certificate {serial} is already revoked")
+        raise Conflict.said(
+            "account.certificate_already_revoked",
+            "certificate {serial} is already revoked",
+            serial=serial,
+        )
     return [
         TakCertificateRevoked(
             serial=serial, user_id=owner.id, username=owner.username, reason=reason

@@ -48,7 +48,11 @@ def send_to_unit(
         raise Forbidden(decision.reason)
     text = text.strip()
     if not text or len(text) > MAX_CHAT_CHARS:
-        raise Invalid(f"a chat message must be 1-{MAX_CHAT_CHARS} characters")
+        raise Invalid.said(
+            "account.chat_message_characters",
+            "a chat message must be 1-{most} characters",
+            most=MAX_CHAT_CHARS,
+        )
     return [
         TakChatSent(
             unit_id=unit_id,

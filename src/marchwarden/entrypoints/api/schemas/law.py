@@ -35,7 +35,9 @@ class ConditionIO(Schema):
         if self.kind in ("qualification", "training") and not self.value:
             from marchwarden.core.errors import Invalid
 
-            raise Invalid(f"a {self.kind} condition needs a value")
+            raise Invalid.said(
+                "law.condition_needs_value", "a {kind} condition needs a value", kind=self.kind
+            )
         if self.kind == "qualification":
             return QualificationCondition(str(self.value))
         if self.kind == "training":
