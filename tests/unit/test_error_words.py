@@ -32,8 +32,6 @@ UNCODED: dict[str, int] = {
     "core/incidents/lifecycle.py": 1,
     "core/tak/certificates.py": 1,
     "core/tak/chat.py": 1,
-    "entrypoints/cli.py": 2,
-    "entrypoints/cli_whatif.py": 2,
     "services/accounts.py": 1,
     "services/roster.py": 3,
     "services/tak.py": 1,

@@ -418,15 +418,21 @@ def _parse_scope(svc: object, text: str) -> Scope:
     try:
         scope_kind = ScopeKind(kind)
     except ValueError as exc:
-        raise Invalid(
-            f"scope must be all, regions:..., agency:ID or unit:ID, not {text!r}"
+        raise Invalid.said(
+            "cli.scope_all_regions_agency",
+            "scope must be all, regions:..., agency:ID or unit:ID, not {text}",
+            text=repr(text),
         ) from exc
     if scope_kind is ScopeKind.ALL:
         return Scope.all()
     if scope_kind is ScopeKind.REGIONS:
         return Scope.of_regions(*[v.strip() for v in value.split(",") if v.strip()])
     if not value.isdigit():
-        raise Invalid(f"scope {kind} needs a numeric id, as in {kind}:12")
+        raise Invalid.said(
+            "cli.scope_needs_numeric_id",
+            "scope {kind} needs a numeric id, as in {kind}:12",
+            kind=kind,
+        )
     if scope_kind is ScopeKind.AGENCY:
         return Scope.of_agency(int(value))
     return Scope.of_unit(int(value), accounts.unit_path(svc, int(value)))
