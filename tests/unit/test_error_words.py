@@ -30,8 +30,6 @@ UNCODED: dict[str, int] = {
     "core/dispatch/tasking.py": 1,
     "core/forces/status.py": 1,
     "core/incidents/lifecycle.py": 1,
-    "core/tak/certificates.py": 1,
-    "core/tak/chat.py": 1,
     "services/accounts.py": 1,
     "services/roster.py": 3,
     "services/tak.py": 1,

@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
-from marchwarden.core.access.policy import Action, decide_alert_read, decide_in_regions
+from marchwarden.core.access.policy import Action, decide_alert_read, decide_in_regions, denied
 from marchwarden.core.alerts import imported, workflow
 from marchwarden.core.alerts.areas import AreaContext, resolve_area
 from marchwarden.core.alerts.cap import compose
@@ -23,7 +23,7 @@ from marchwarden.core.alerts.errors import CapImportRejected
 from marchwarden.core.alerts.feeds import FeedRules
 from marchwarden.core.alerts.model import Alert, AlertState, CapSeverity
 from marchwarden.core.errors import NotFound
-from marchwarden.services.context import authorise, denied
+from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
     from collections.abc import Callable

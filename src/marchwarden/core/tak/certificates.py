@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import Action, decide, denied
 from marchwarden.core.errors import Conflict, Forbidden
 from marchwarden.core.events import AuditFacts, DomainEvent
 from marchwarden.core.tak.access import may_connect
@@ -92,7 +92,7 @@ def revoke(
     if actor is not None and actor.user_id != owner.id:
         decision = decide(actor, Action.USER_MANAGE)
         if not decision.allowed:
-            raise Forbidden(decision.reason)
+            raise denied(decision)
     if revoked:
         raise Conflict.said(
             "account.certificate_already_revoked",
