@@ -21,11 +21,12 @@ from tests.browser.test_incidents import board_row, new_incident, point, registr
 from tests.browser.test_report_queue import GRAYVORON, post_report
 from tests.factories import ROSTER_HEADER, volunteer_row
 from tests.integration.alert_support import alert_body
+from tests.integration.test_problem_words import BACKWARDS_ACT
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
     from tests.browser.conftest import Traffic
     from tests.e2e.conftest import Server
@@ -280,6 +281,19 @@ SERVER_ENGLISH = (
 )
 
 
+def member_power(page: Page, unit_id: int, callsign: str, power: str) -> Locator:
+    """A member's power (``power``: its selector) in the unit detail, LSD-2023 counted."""
+    page.get_by_role("tab", name="Подразделения").click()
+    unit_row(page, unit_id).locator(".unit-link").click()
+    detail = page.locator("#unit-detail")
+    detail.get_by_role("checkbox", name="LSD-2023").check()
+    page.wait_for_selector("#unit-detail .power-summary")
+    detail.locator(".member-link", has_text=callsign).click()
+    found = detail.locator(f".member-powers {power}").first
+    found.wait_for()
+    return found
+
+
 def server_english(text: str) -> list[str]:
     return [w for w in SERVER_ENGLISH if w in text]
 
@@ -388,13 +402,89 @@ def test_the_servers_reasons_timeline_and_refusals_in_russian(
     assert server_english(reasons) == [], reasons
 
     # a member's unmet condition, with the proposed act counted
-    page.get_by_role("tab", name="Подразделения").click()
-    unit_row(page, ids["co1"]).locator(".unit-link").click()
-    detail = page.locator("#unit-detail")
-    detail.get_by_role("checkbox", name="LSD-2023").check()
-    page.wait_for_selector("#unit-detail .power-summary")
-    detail.locator(".member-link", has_text="Sokol-300").click()
-    carry = detail.locator(".member-powers .power[data-power='carry_weapons']").first
-    carry.wait_for()
+    carry = member_power(page, ids["co1"], "Sokol-300", ".power[data-power='carry_weapons']")
     assert "LSD-2023 c.2: квалификация «firearms» истекла 1 янв. 2026" in carry.inner_text()
     assert server_english(carry.inner_text()) == [], carry.inner_text()
+
+
+#: the page's own call of an import and a malformed form, and its wording (api.js): a
+#: roster and a CAP document are sent as files, an act and a shelter as JSON
+IMPORTS = """async ([roster, act]) => {
+  const { api, getToken, inPlainWords } = await import('/ui/api.js');
+  const send = async (path, type, body) => {
+    const headers = { 'Content-Type': type, Authorization: `Bearer ${getToken()}` };
+    const reply = await fetch(`/api/v1${path}`, { method: 'POST', headers, body });
+    return inPlainWords(reply.status, await reply.json(), reply.headers);
+  };
+  const said = {
+    roster: await send('/roster/import', 'text/csv', roster),
+    cap: await send('/alerts/import', 'application/cap+xml', '<alert><x></alert>'),
+  };
+  try {
+    await api('/acts', { method: 'POST', body: act });
+  } catch (err) {
+    said.act = err.message;
+  }
+  try {
+    await api('/shelters', { method: 'POST', body: { name: '', lon: 200, capacity: 0 } });
+  } catch (err) {
+    said.shelter = err.message;
+  }
+  return said;
+}"""
+
+
+def test_import_errors_and_a_malformed_form_in_russian(
+    registry: tuple[Server, dict[str, int]], open_ui: OpenUI
+) -> None:
+    """Errors the server used to give only in English (issue 13): a roster line, a CAP
+    document, an act, an alert's area, and each field of a form that fails validation."""
+    server, ids = registry
+    token = api_token(server)
+    russian_hq_account(server, token, "importer")
+    imported = httpx.post(
+        server.url + "/api/v1/roster/import",
+        content=ROSTER_HEADER + volunteer_row(301, "BEL-2BN-1"),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+        timeout=30,
+    )
+    assert imported.status_code == 200, imported.text
+    page, _ = open_ui(server)
+    sign_in(page, server, "importer", PASSWORD)
+
+    roster = ROSTER_HEADER + "V9,BEL-2BN-1,Sokol-9,Ivan,Petrov,1990-13-01,,,,\n"
+    said = page.evaluate(IMPORTS, [roster, BACKWARDS_ACT])
+    assert said["roster"] == (
+        "Ошибок: 1, ничего не импортировано: строка 2, столбец date_of_birth: "
+        "дата рождения «1990-13-01» — не дата ГГГГ-ММ-ДД."
+    ), said
+    assert said["cap"].startswith("Не корректный XML: "), said
+    assert said["act"] == "BAD-2026: effective_to должна быть позже effective_from.", said
+    assert said["shelter"] == (
+        "Исправьте: name: слишком коротко: нужно символов не меньше 1; "
+        "lon: должно быть не больше 180; lat: обязательное поле; capacity: должно быть больше 0."
+    ), said
+
+    # on the Alerts board: an area the server refuses, and a form field it finds empty
+    page.click("#tab-alerts")
+    page.select_option("#alert-area-kind", "region")
+    page.fill("#alert-area-region", "XX-NOPE")
+    page.click("#alert-preview-button")
+    wait_until(page, "() => /XX-NOPE/.test(document.querySelector('#alert-preview').textContent)")
+    preview = page.inner_text("#alert-preview")
+    assert preview.startswith("Неизвестный регион «XX-NOPE»; встроенные регионы: "), preview
+    page.select_option("#alert-area-kind", "settlements")
+    page.fill("#alert-event", "")
+    page.click("#alert-draft")
+    page.wait_for_selector("#alerts-message.form-error")
+    message = page.inner_text("#alerts-message")
+    assert "event: слишком коротко: нужно символов не меньше 1" in message, message
+    assert not re.search(r"should|String|required|unknown", message), message
+
+    # how a member holds a power: the grant and each condition met, in Russian
+    held = member_power(
+        page, ids["co1"], "Sokol-301", ".power-held[data-power='carry_weapons']"
+    ).inner_text()
+    assert "LSD-2023 c.2: " in held and "квалификация «firearms» действует до " in held, held
+    assert "подготовка «" in held and "пройдена" in held and "✓" in held, held
+    assert not re.search(r"valid|completed|fit until|activated|qualification\(", held), held

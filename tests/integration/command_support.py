@@ -15,6 +15,7 @@ from marchwarden.core.access.model import Role, Scope
 from marchwarden.core.forces.model import NewUnit
 from marchwarden.services import forces
 from tests.factories import login, make_forces, make_user
+from tests.words_support import check_words
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -70,6 +71,7 @@ def assert_problem(reply: Any, status: int, type_suffix: str, detail_part: str =
     assert body["status"] == status
     assert body["type"] == f"/problems/{type_suffix}", body
     assert detail_part in body["detail"], body["detail"]
+    check_words(body)
     return body
 
 

@@ -64,6 +64,16 @@ def test_member_powers_under_law_in_force_and_with_lsd(
     with_lsd = powers(client.get(f"/api/v1/members/{v1}/authority?with=LSD-2023", headers=h).json())
     assert with_lsd["carry_weapons"]["held"]
     assert any("LSD-2023 c.2" in b for b in with_lsd["carry_weapons"]["basis"])
+    # how it is held, as data beside each line, for the page to write in Russian
+    carry = with_lsd["carry_weapons"]
+    assert len(carry["held_by"]) == len(carry["basis"])
+    grant = next(b for b in carry["held_by"] if b["clause"] == "c.2")
+    assert (grant["act"], grant["axis"]) == ("LSD-2023", "agency_kind")
+    met = {c["condition"]: c for c in grant["conditions"]}
+    assert met["qualification"]["state"] == "valid" and met["qualification"]["name"] == "firearms"
+    assert met["qualification"]["date"].startswith("20"), met
+    assert met["activated"]["state"] == "activated" and met["activated"]["unit"], met
+    assert now_law["patrol_unarmed"]["held_by"][0]["act"], now_law["patrol_unarmed"]
     v2 = member_id(client, h, ids["bn2"], "V0008")
     expired = powers(client.get(f"/api/v1/members/{v2}/authority?with=LSD-2023", headers=h).json())
     assert expired["carry_weapons"]["missing"] == [

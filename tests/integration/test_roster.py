@@ -133,8 +133,12 @@ def test_api_import_scope_and_errors(
             "line": 4,
             "column": "date_of_birth",
             "reason": "date of birth '1990-13-01' is not a date YYYY-MM-DD",
+            # what the reason says, for the page to write in the reader's language
+            "code": "roster.not_a_date",
+            "params": {"what": "date of birth", "value": "1990-13-01"},
         }
     ]
+    assert (problem["code"], problem["params"]) == ("roster.invalid", {"count": "1"})
     assert state(services) == before
     exported = client.get("/api/v1/roster/export", headers=login(client, "cmdr"))
     assert exported.status_code == 200
@@ -157,6 +161,14 @@ def test_cli_import_with_errors_and_progress(
     assert result.exit_code == 1
     assert f"{bad}:4: column fitness" in result.output
     assert "nothing was imported" in result.output
+    # the same file's errors in Russian: each line's reason from its code and params
+    result = CliRunner().invoke(app, ["--lang", "ru", "roster", "import", str(bad)], env=env)
+    assert result.exit_code == 1
+    assert (
+        f"{bad}:4: столбец fitness: заключение «maybe» должно быть «fit» или «unfit»"
+        in result.output
+    ), result.output
+    assert "verdict" not in result.output
     good = tmp_path / "good.csv"
     good.write_text(GOOD, encoding="utf-8")
     result = CliRunner().invoke(app, ["roster", "import", str(good)], env=env)

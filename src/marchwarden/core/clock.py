@@ -54,13 +54,17 @@ def next_scenario_time(current: datetime, requested: datetime, wall: datetime) -
     clock later is again a step forward). Returns ``requested`` in UTC."""
     at = ensure_utc(requested)
     if at < current:
-        raise ScenarioClockError(
-            f"the scenario clock stands at {current.isoformat()}; it cannot go back to "
-            f"{at.isoformat()}"
+        raise ScenarioClockError.said(
+            "clock.scenario_clock_stands_cannot",
+            "the scenario clock stands at {current}; it cannot go back to {at}",
+            current=current.isoformat(),
+            at=at.isoformat(),
         )
     if at > wall:
-        raise ScenarioClockError(
-            f"{at.isoformat()} is later than the wall clock ({wall.isoformat()}); "
-            "the scenario clock never runs ahead of it"
+        raise ScenarioClockError.said(
+            "clock.later_than_wall_clock",
+            "{at} is later than the wall clock ({wall}); the scenario clock never runs ahead of it",
+            at=at.isoformat(),
+            wall=wall.isoformat(),
         )
     return at

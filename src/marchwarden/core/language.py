@@ -24,7 +24,12 @@ def validate(code: str | None) -> str | None:
         return None
     if code not in LANGUAGES:
         known = ", ".join(sorted(LANGUAGES))
-        raise Invalid(f"unknown language {code!r}; known: {known} (or null for the browser's)")
+        raise Invalid.said(
+            "account.unknown_language_known_null",
+            "unknown language {code}; known: {known} (or null for the browser's)",
+            code=repr(code),
+            known=known,
+        )
     return code
 
 

@@ -13,7 +13,14 @@ from marchwarden import __version__
 from marchwarden.core.access.model import Role, Scope, ScopeKind
 from marchwarden.core.errors import DomainError
 from marchwarden.entrypoints.cli_tables import table as cli_table
-from marchwarden.entrypoints.cli_words import _, scope_words, set_language, words
+from marchwarden.entrypoints.cli_words import (
+    _,
+    error_words,
+    line_words,
+    scope_words,
+    set_language,
+    words,
+)
 from marchwarden.entrypoints.tak.cli import tak_app
 from marchwarden.settings import Settings
 
@@ -385,7 +392,7 @@ def users_add(
             scope=parsed,
         )
     except DomainError as exc:
-        _error(exc.detail)
+        _error(error_words(exc))
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
@@ -411,15 +418,21 @@ def _parse_scope(svc: object, text: str) -> Scope:
     try:
         scope_kind = ScopeKind(kind)
     except ValueError as exc:
-        raise Invalid(
-            f"scope must be all, regions:..., agency:ID or unit:ID, not {text!r}"
+        raise Invalid.said(
+            "cli.scope_all_regions_agency",
+            "scope must be all, regions:..., agency:ID or unit:ID, not {text}",
+            text=repr(text),
         ) from exc
     if scope_kind is ScopeKind.ALL:
         return Scope.all()
     if scope_kind is ScopeKind.REGIONS:
         return Scope.of_regions(*[v.strip() for v in value.split(",") if v.strip()])
     if not value.isdigit():
-        raise Invalid(f"scope {kind} needs a numeric id, as in {kind}:12")
+        raise Invalid.said(
+            "cli.scope_needs_numeric_id",
+            "scope {kind} needs a numeric id, as in {kind}:12",
+            kind=kind,
+        )
     if scope_kind is ScopeKind.AGENCY:
         return Scope.of_agency(int(value))
     return Scope.of_unit(int(value), accounts.unit_path(svc, int(value)))
@@ -461,7 +474,7 @@ def users_disable(username: Annotated[str, typer.Argument(help="Login name.")]) 
     try:
         accounts.disable_user(svc, None, username)
     except DomainError as exc:
-        _error(exc.detail)
+        _error(error_words(exc))
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
@@ -483,7 +496,7 @@ def users_language(
     try:
         user = accounts.set_language(svc, None, username, None if code == "browser" else code)
     except DomainError as exc:
-        _error(exc.detail)
+        _error(error_words(exc))
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
@@ -536,7 +549,7 @@ def roster_import(
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"[red]error:[/red] {path}: {exc}")
+        err.print(f"[red]{escape(_('cli.error'))}:[/red] {path}: {exc}")
         raise typer.Exit(2) from exc
     total_rows = max(0, text.count("\n") - 1)
     svc = build_services(settings)
@@ -548,7 +561,7 @@ def roster_import(
             TimeElapsedColumn(),
             console=err,
         ) as progress:
-            task = progress.add_task("validating", total=total_rows)
+            task = progress.add_task(_("cli.roster.validating"), total=total_rows)
 
             def report(stage: str, done: int, total: int) -> None:
                 if stage == "validating":
@@ -556,7 +569,7 @@ def roster_import(
                 else:
                     progress.update(
                         task,
-                        description=stage,
+                        description=_(f"cli.roster.{stage}"),
                         completed=done or total_rows,
                         total=total or total_rows,
                     )
@@ -567,7 +580,7 @@ def roster_import(
         for e in exc.errors:
             # one line per error, never wrapped: editors and CI annotators parse file:line: column
             err.print(
-                f"{path}:{e.line}: column {e.column}: {e.reason}",
+                f"{path}:{e.line}: {_('cli.roster.column', column=e.column)}: {line_words(e.said)}",
                 soft_wrap=True,
                 markup=False,
                 highlight=False,
@@ -577,8 +590,13 @@ def roster_import(
     finally:
         svc.db.engine.dispose()
     console.print(
-        f"imported {path}: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged"
+        _(
+            "cli.roster.imported",
+            path=path,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        )
     )
 
 
@@ -594,7 +612,7 @@ def roster_export(
     try:
         sys.stdout.write(roster.export_roster(svc, None, unit))
     except DomainError as exc:
-        _error(exc.detail)
+        _error(error_words(exc))
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
@@ -702,7 +720,7 @@ def whatif(
             else:
                 text = view.whatif_csv(report)
     except DomainError as exc:
-        _error(exc.detail)
+        _error(error_words(exc))
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()

@@ -324,7 +324,10 @@ def run_release(
 ) -> str | None:
     """Run the release analysis; print the tables, or return the JSON or CSV text."""
     if not proposed and not activate:
-        raise Invalid("name a proposed act (--with) or a unit to activate (--activate)")
+        raise Invalid.said(
+            "cli.name_proposed_act_unit",
+            "name a proposed act (--with) or a unit to activate (--activate)",
+        )
     try:
         question = ReleaseQuestion(
             agencies=frozenset(agencies) if agencies else DEFAULT_AGENCIES,
@@ -332,9 +335,12 @@ def run_release(
             target=Target(target),
         )
     except ValueError as exc:
-        raise Invalid(
-            "--objective is units, people or readiness and --target settlements or "
-            f"population, not {objective!r} / {target!r}"
+        raise Invalid.said(
+            "cli.objective_units_people_readiness",
+            "--objective is units, people or readiness and --target settlements or population, "
+            "not {objective} / {target}",
+            objective=repr(objective),
+            target=repr(target),
         ) from exc
     report = release_service.release(
         svc,

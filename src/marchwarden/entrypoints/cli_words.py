@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 from marchwarden.i18n import Catalogue, catalogue, command_line_language
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from marchwarden.core.access.model import Scope
+    from marchwarden.core.errors import Said
 
 #: the messages' language, chosen again by the command's ``--lang``
 _words: list[Catalogue] = [catalogue(command_line_language())]
@@ -51,3 +54,35 @@ def scope_words(scope: Scope) -> str:
     if kind == "agency":
         return _("scope.agency", id=scope.agency_id)
     return _("scope.unit", id=scope.unit_id)
+
+
+def said(code: str | None, params: Mapping[str, str], english: str) -> str:
+    """A coded sentence of the server (an error's message code and params, catalogue
+    ``error.<code>``) in the command line's language; ``english`` when it has none."""
+    key = f"error.{code}"
+    if code is None or not _words[0].has(key):
+        return english
+    worded = {
+        k: _(f"code.{v}") if k in STATE_PARAMS and _words[0].has(f"code.{v}") else v
+        for k, v in params.items()
+    }
+    return _(key, **worded)
+
+
+#: params that name a state or status ("draft", "on_scene"), worded from ``code.*`` (as
+#: the page's i18n.js does)
+STATE_PARAMS = frozenset(
+    {"state", "status", "current", "requested", "to", "target", "task", "release_to"}
+)
+
+
+def error_words(exc: Exception) -> str:
+    """What an error says, in the command line's language (a coded domain error's words;
+    any other error's own text)."""
+    code = getattr(exc, "message_code", None)
+    return said(code, getattr(exc, "params", {}), str(exc))
+
+
+def line_words(reason: Said) -> str:
+    """A roster line's reason in the command line's language."""
+    return said(reason.code, reason.params, reason.text)

@@ -146,20 +146,31 @@ class IssuedToken:
 
 def validate_new_user(username: str, password: str, role: Role, scope: Scope) -> None:
     if not USERNAME_RE.match(username):
-        raise Invalid(
+        raise Invalid.said(
+            "account.username_characters_lower_case",
             "username must be 2-64 characters of lower-case letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
+            "starting with a letter or digit",
         )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise Invalid.said(
+            "account.password_least_characters",
+            "password must be at least {least} characters",
+            least=MIN_PASSWORD_LENGTH,
+        )
     if scope.kind is ScopeKind.REGIONS and not scope.regions:
-        raise Invalid("a regions scope needs at least one region")
+        raise Invalid.said(
+            "account.regions_scope_needs_least", "a regions scope needs at least one region"
+        )
     if scope.kind is ScopeKind.AGENCY and scope.agency_id is None:
-        raise Invalid("an agency scope needs an agency")
+        raise Invalid.said("account.agency_scope_needs_agency", "an agency scope needs an agency")
     if scope.kind is ScopeKind.UNIT and (scope.unit_id is None or scope.unit_path is None):
-        raise Invalid("a unit scope needs a unit")
+        raise Invalid.said("account.unit_scope_needs_unit", "a unit scope needs a unit")
     if role in (Role.ADMIN, Role.AUDITOR, Role.HQ_COMMANDER) and scope.kind is not ScopeKind.ALL:
-        raise Invalid(f"role {role.value} works across all regions; give it scope 'all'")
+        raise Invalid.said(
+            "account.role_works_across_all",
+            "role {role} works across all regions; give it scope 'all'",
+            role=role.value,
+        )
 
 
 def create_user(
@@ -180,7 +191,11 @@ def create_user(
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         if uow.users.by_username(username) is not None:
-            raise Conflict(f"a user named {username!r} already exists")
+            raise Conflict.said(
+                "account.user_named_already_exists",
+                "a user named {username} already exists",
+                username=repr(username),
+            )
         user_id = uow.users.add(
             username=username,
             display_name=display_name or username,
@@ -206,9 +221,15 @@ def disable_user(svc: Services, actor: Principal | None, username: str) -> User:
     with svc.db.unit_of_work() as uow:
         user = uow.users.by_username(username)
         if user is None:
-            raise NotFound(f"no user named {username!r}")
+            raise NotFound.said(
+                "account.no_user_named", "no user named {username}", username=repr(username)
+            )
         if user.disabled:
-            raise Conflict(f"user {username!r} is already disabled")
+            raise Conflict.said(
+                "account.user_already_disabled",
+                "user {username} is already disabled",
+                username=repr(username),
+            )
         uow.users.set_disabled(user.id, now)
         uow.tokens.revoke_all_for(user.id, now)
         uow.tokens_revoked()
@@ -230,7 +251,9 @@ def set_language(svc: Services, actor: Principal | None, username: str, code: st
     with svc.db.unit_of_work() as uow:
         user = uow.users.by_username(username)
         if user is None:
-            raise NotFound(f"no user named {username!r}")
+            raise NotFound.said(
+                "account.no_user_named", "no user named {username}", username=repr(username)
+            )
         if user.language != chosen:
             uow.users.set_language(user.id, chosen)
             event = UserLanguageSet(user_id=user.id, before=user.language, after=chosen)
@@ -271,7 +294,10 @@ def login(svc: Services, *, username: str, password: str, address: str) -> Issue
             uow.commit()
         ok = svc.passwords.verify(user.password_hash if user else None, password, in_slot=True)
     if not ok or user is None or user.disabled:
-        raise Unauthenticated("wrong username or password, or the account is disabled")
+        raise Unauthenticated.said(
+            "account.wrong_username_password_account",
+            "wrong username or password, or the account is disabled",
+        )
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         uow.login_failures.clear(list(keys))
@@ -311,7 +337,7 @@ def authenticate(svc: Services, token: str) -> Principal:
     with svc.db.unit_of_work(write=False) as uow:
         row = uow.tokens.find(token_hash)
     if row is None:
-        raise Unauthenticated("unknown bearer token")
+        raise Unauthenticated.said("account.unknown_bearer_token", "unknown bearer token")
     principal = _check_row(svc, row)
     cache.put(token_hash, row, generation)
     return principal
@@ -321,7 +347,7 @@ def authenticate_cached(svc: Services, token: str) -> Principal | None:
     """``authenticate`` from this process's token cache alone (no I/O, fit for the event
     loop); None when the token is not cached — then call ``authenticate``."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        raise Unauthenticated("malformed bearer token")
+        raise Unauthenticated.said("account.malformed_bearer_token", "malformed bearer token")
     row = token_cache(svc).get(_token_hash(svc, token), svc.db.revocations.version())
     return None if row is None else _check_row(svc, row)
 
@@ -329,11 +355,13 @@ def authenticate_cached(svc: Services, token: str) -> Principal | None:
 def _check_row(svc: Services, row: TokenRow) -> Principal:
     now = svc.clock.now()
     if row.revoked_at is not None:
-        raise Unauthenticated("the token was revoked")
+        raise Unauthenticated.said("account.token_was_revoked", "the token was revoked")
     if row.expires_at <= now:
-        raise Unauthenticated("the token has expired; sign in again")
+        raise Unauthenticated.said(
+            "account.token_expired_sign_again", "the token has expired; sign in again"
+        )
     if row.user.disabled:
-        raise Unauthenticated("the account is disabled")
+        raise Unauthenticated.said("account.account_disabled", "the account is disabled")
     return row.user.principal()
 
 

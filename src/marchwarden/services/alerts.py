@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
-from marchwarden.core.access.policy import Action, decide_alert_read, decide_in_regions
+from marchwarden.core.access.policy import Action, decide_alert_read, decide_in_regions, denied
 from marchwarden.core.alerts import imported, workflow
 from marchwarden.core.alerts.areas import AreaContext, resolve_area
 from marchwarden.core.alerts.cap import compose
@@ -23,7 +23,7 @@ from marchwarden.core.alerts.errors import CapImportRejected
 from marchwarden.core.alerts.feeds import FeedRules
 from marchwarden.core.alerts.model import Alert, AlertState, CapSeverity
 from marchwarden.core.errors import NotFound
-from marchwarden.services.context import authorise, denied
+from marchwarden.services.context import authorise
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -279,10 +279,14 @@ def document(svc: Services, actor: Principal | None, identifier: str) -> StoredM
     with svc.db.unit_of_work(write=False) as uow:
         found = uow.alerts.message(identifier, svc.settings.cap_sender)
         if found is None:
-            raise NotFound(f"no CAP message {identifier}")
+            raise NotFound.said(
+                "alert.no_cap_message", "no CAP message {identifier}", identifier=identifier
+            )
         alert = _get(uow, found.alert_id)
     if alert.content.scope.value != "Public" and (actor is None or not _readable(actor, alert)):
-        raise NotFound(f"no CAP message {identifier}")
+        raise NotFound.said(
+            "alert.no_cap_message", "no CAP message {identifier}", identifier=identifier
+        )
     return found
 
 
@@ -344,9 +348,13 @@ def import_document(svc: Services, actor: Principal, data: bytes) -> ImportResul
     authorise(actor, Action.ALERT_IMPORT)
     doc = svc.cap.parse_untrusted(data, max_bytes=svc.settings.cap_import_max_bytes)
     if doc.sender == svc.settings.cap_sender:
-        raise CapImportRejected("the document is this headquarters' own")
+        raise CapImportRejected.said(
+            "cap.document_headquarters_own", "the document is this headquarters' own"
+        )
     if doc.msg_type not in ("Alert", "Update", "Cancel"):
-        raise CapImportRejected(f"msgType {doc.msg_type} is not imported")
+        raise CapImportRejected.said(
+            "cap.msgtype_not_imported", "msgType {kind} is not imported", kind=doc.msg_type
+        )
     content, area = imported.read(doc, area_context(svc))
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:

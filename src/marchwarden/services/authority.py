@@ -149,11 +149,13 @@ def _check_proposed(snap: Snapshot, with_proposed: tuple[str, ...]) -> None:
     for ref in with_proposed:
         act = known.get(ref)
         if act is None:
-            raise Invalid(f"no legal act {ref!r}")
+            raise Invalid.said("law.no_legal_act", "no legal act {reference}", reference=repr(ref))
         if act.status is not ActStatus.PROPOSED:
-            raise Invalid(
-                f"{ref} is {act.status.value}, not proposed: only proposed acts "
-                "can be added to a what-if"
+            raise Invalid.said(
+                "law.proposed_only_proposed_acts",
+                "{ref} is {status}, not proposed: only proposed acts can be added to a what-if",
+                ref=ref,
+                status=act.status.value,
             )
 
 
@@ -289,6 +291,26 @@ def _responders(units: dict[int, Unit], ids: frozenset[int]) -> list[ResponderPo
     return out
 
 
+def check_coverage_question(power: str, minutes: float, border_band_km: float) -> None:
+    """A coverage question (the what-if's, the release analysis's): a power of the
+    catalogue, within 0-1440 minutes, of a border band of 0-500 km."""
+    if power not in POWER_CATALOGUE:
+        raise Invalid.said(
+            "law.unknown_power_one",
+            "unknown power {power}; one of {known}",
+            power=repr(power),
+            known=", ".join(POWER_CATALOGUE),
+        )
+    if not (0 < minutes <= 24 * 60):
+        raise Invalid.said(
+            "law.minutes_more_than_most", "minutes must be more than 0 and at most 1440"
+        )
+    if not (0 < border_band_km <= 500):
+        raise Invalid.said(
+            "law.border_band_more_than", "border band must be more than 0 and at most 500 km"
+        )
+
+
 def what_if(
     svc: Services,
     actor: Principal,
@@ -305,13 +327,11 @@ def what_if(
     before and after (no unit is moved: units respond from where they are)."""
     authorise(actor, Action.WHATIF_RUN)
     if not proposed:
-        raise Invalid("name at least one proposed act to compare against the law in force")
-    if power not in POWER_CATALOGUE:
-        raise Invalid(f"unknown power {power!r}; one of {', '.join(POWER_CATALOGUE)}")
-    if not (0 < minutes <= 24 * 60):
-        raise Invalid("minutes must be more than 0 and at most 1440")
-    if not (0 < border_band_km <= 500):
-        raise Invalid("border band must be more than 0 and at most 500 km")
+        raise Invalid.said(
+            "law.name_least_one_proposed",
+            "name at least one proposed act to compare against the law in force",
+        )
+    check_coverage_question(power, minutes, border_band_km)
     travel = travel or TravelModel()
     snap, before = batch(svc, at)
     _, after = batch(svc, at, proposed)

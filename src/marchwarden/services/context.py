@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from marchwarden.core.access.policy import Action, Decision, allowed_actions, decide
+from marchwarden.core.access.policy import Action, Decision, allowed_actions, decide, denied
 from marchwarden.core.access.throttle import ThrottlePolicy
 from marchwarden.core.errors import Forbidden
 
@@ -52,11 +52,6 @@ class Services:
             lock_seconds=s.login_lock_seconds,
             window_seconds=s.login_window_seconds,
         )
-
-
-def denied(decision: Decision) -> Forbidden:
-    """The refusal of a denied decision: its reason, with its code and what it names."""
-    return Forbidden(decision.reason, message=decision.code or None, params=dict(decision.params))
 
 
 def authorise(principal: Principal, action: Action, resource: Resource | None = None) -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from marchwarden import geodata
-from marchwarden.core.access.policy import Action, decide_in_regions
+from marchwarden.core.access.policy import Action, decide_in_regions, denied
 from marchwarden.core.alerts.areas import resolve_area
 from marchwarden.core.civil import evacuation as ev
 from marchwarden.core.errors import NotFound
 from marchwarden.services import tasks
 from marchwarden.services.alerts import area_context
-from marchwarden.services.context import denied
 
 if TYPE_CHECKING:
     from marchwarden.core.access.model import Principal

@@ -150,7 +150,9 @@ def my_tasks(svc: Services, actor: Principal) -> list[InboxTask]:
 def _runner(svc: Services, actor: Principal, a: FieldAction) -> Callable[[], object]:
     def need(value: int | None, what: str) -> int:
         if value is None:
-            raise Invalid(f"{a.kind.value} needs {what}")
+            raise Invalid.said(
+                "field.action_needs", "{kind} needs {what}", kind=a.kind.value, what=what
+            )
         return value
 
     k = a.kind
@@ -171,11 +173,11 @@ def _runner(svc: Services, actor: Principal, a: FieldAction) -> Callable[[], obj
     uid = need(a.unit_id, "unit_id")
     if k is FieldActionKind.UNIT_STATUS:
         if a.status is None:
-            raise Invalid("unit.status needs status")
+            raise Invalid.said("field.unit_status_needs_status", "unit.status needs status")
         new = a.status
         return lambda: change_unit_status(svc, actor, uid, new, a.note)
     if a.lon is None or a.lat is None:
-        raise Invalid("unit.position needs lon and lat")
+        raise Invalid.said("field.unit_position_needs_lon", "unit.position needs lon and lat")
     lon, lat = a.lon, a.lat
     return lambda: report_position(
         svc,
@@ -192,9 +194,10 @@ def _runner(svc: Services, actor: Principal, a: FieldAction) -> Callable[[], obj
 def perform(svc: Services, actor: Principal, action: FieldAction, key: str | None) -> FieldOutcome:
     """Carry out one field action once per idempotency key (module docstring)."""
     if key is None or not KEY_RE.match(key):
-        raise IdempotencyKeyInvalid(
-            "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per "
-            "action; a retry of one action uses the same key"
+        raise IdempotencyKeyInvalid.said(
+            "field.send_idempotency_key_header",
+            "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per action; a "
+            "retry of one action uses the same key",
         )
     digest = action.request_hash()
     replay = _replay(svc, actor, key, digest)
@@ -235,9 +238,12 @@ def _replay(svc: Services, actor: Principal, key: str, digest: str) -> FieldOutc
     if stored is None:
         return None
     if stored.request_hash != digest:
-        raise IdempotencyKeyReused(
-            f"the Idempotency-Key {key!r} was used on {stored.created_at.isoformat()} for a "
-            "different action; use a new key for a new action"
+        raise IdempotencyKeyReused.said(
+            "field.idempotency_key_was_used",
+            "the Idempotency-Key {key} was used on {created_at} for a different action; use a new "
+            "key for a new action",
+            key=repr(key),
+            created_at=stored.created_at.isoformat(),
         )
     r: dict[str, Any] = stored.response
     return FieldOutcome(FieldActionKind(r["kind"]), r["task_id"], r["unit_id"], replayed=True)

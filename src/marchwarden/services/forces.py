@@ -51,11 +51,15 @@ def create_agency(
         authorise(actor, Action.AGENCY_WRITE)
     fm.check_agency_kind(kind)
     if not code.strip() or not name.strip():
-        raise Invalid("an agency needs a code and a name")
+        raise Invalid.said("forces.agency_needs_code_name", "an agency needs a code and a name")
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         if uow.forces.agency_by_code(code) is not None:
-            raise Conflict(f"an agency with code {code!r} already exists")
+            raise Conflict.said(
+                "forces.agency_code_already_exists",
+                "an agency with code {code} already exists",
+                code=repr(code),
+            )
         agency_id = uow.forces.add_agency(code=code, name=name, kind=kind, region=region, at=now)
         event = AgencyCreated(agency_id=agency_id, code=code, name=name, kind=kind, region=region)
         uow.record(actor, [event], at=now)
@@ -87,12 +91,16 @@ def create_unit(svc: Services, actor: Principal | None, new: fm.NewUnit) -> fm.U
     fm.check_readiness(new.readiness)
     fm.check_point(new.home_lon, new.home_lat, "home base")
     if not new.code.strip() or not new.name.strip() or not new.category.strip():
-        raise Invalid("a unit needs a code, a name and a category")
+        raise Invalid.said(
+            "forces.unit_needs_code_name", "a unit needs a code, a name and a category"
+        )
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         agency = uow.forces.agency(new.agency_id)
         if agency is None:
-            raise Invalid(f"no agency with id {new.agency_id}")
+            raise Invalid.said(
+                "forces.no_agency_id", "no agency with id {agency_id}", agency_id=new.agency_id
+            )
         parent_path = None
         if new.parent_id is not None:
             parent = _unit_or_404(uow, new.parent_id)
@@ -103,7 +111,11 @@ def create_unit(svc: Services, actor: Principal | None, new: fm.NewUnit) -> fm.U
             resource = fm.unit_resource(new.region, new.agency_id, f"{parent_path or '/'}new/")
             authorise(actor, Action.UNIT_WRITE, resource)
         if uow.forces.unit_by_code(new.code) is not None:
-            raise Conflict(f"a unit with code {new.code!r} already exists")
+            raise Conflict.said(
+                "forces.unit_code_already_exists",
+                "a unit with code {code} already exists",
+                code=repr(new.code),
+            )
         unit_id, path = uow.forces.add_unit(new, parent_path=parent_path, at=now)
         uow.forces.set_status(unit_id, new.status, None, by=_by(actor), note="created", at=now)
         uow.record(actor, [unit_created(unit_id, path, new)], at=now)
@@ -352,11 +364,19 @@ def register_member(svc: Services, actor: Principal | None, record: fm.MemberRec
     with svc.db.unit_of_work() as uow:
         unit = uow.forces.unit_by_code(record.unit_code)
         if unit is None:
-            raise Invalid(f"no unit with code {record.unit_code!r}")
+            raise Invalid.said(
+                "forces.no_unit_code",
+                "no unit with code {unit_code}",
+                unit_code=repr(record.unit_code),
+            )
         if actor is not None:
             authorise(actor, Action.MEMBER_WRITE, unit.resource())
         if uow.forces.existing_by_external_id([record.external_id]):
-            raise Conflict(f"a member with external id {record.external_id!r} already exists")
+            raise Conflict.said(
+                "forces.member_external_id_already",
+                "a member with external id {external_id} already exists",
+                external_id=repr(record.external_id),
+            )
         ids = uow.forces.insert_members([(record, unit.id)], now)
         member_id = ids[record.external_id]
         uow.record(actor, [member_registered(unit, member_id, record)], at=now)

@@ -240,7 +240,12 @@ def list_incidents(
     """Incidents the caller may read, in id order (paged by ``after_id``)."""
     if Action.INCIDENT_READ not in allowed_actions(actor):
         # a caller without the right at all gets a 403, not an empty page
-        raise Forbidden(f"role {actor.role} may not {Action.INCIDENT_READ.value}")
+        raise Forbidden.said(
+            "access.role_may",
+            "role {role} may not {action}",
+            role=actor.role,
+            action=Action.INCIDENT_READ.value,
+        )
     wanted = frozenset(states) if states is not None else None
     regions: set[str] | None = {region} if region else None
     scope = actor.scope
@@ -392,7 +397,7 @@ def add_log_entry(
         authorise(actor, Action.INCIDENT_LOG, read_resource(uow, incident))
         unit = None if unit_id is None else uow.tasks.unit(unit_id)
         if unit_id is not None and unit is None:
-            raise Invalid(f"no unit with id {unit_id}")
+            raise Invalid.said("incident.no_unit_id", "no unit with id {unit_id}", unit_id=unit_id)
         entry_id = uow.incidents.add_timeline(
             incident_id,
             at=now,

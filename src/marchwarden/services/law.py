@@ -33,7 +33,7 @@ def get_act(svc: Services, actor: Principal, reference: str) -> LegalAct:
     for act in list_acts(svc, actor):
         if act.reference == reference:
             return act
-    raise NotFound(f"no legal act {reference!r}")
+    raise NotFound.said("law.no_legal_act", "no legal act {reference}", reference=repr(reference))
 
 
 def record_act(svc: Services, actor: Principal | None, act: LegalAct) -> LegalAct:
@@ -43,7 +43,11 @@ def record_act(svc: Services, actor: Principal | None, act: LegalAct) -> LegalAc
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         if uow.forces.act_id(act.reference) is not None:
-            raise Conflict(f"a legal act {act.reference!r} already exists")
+            raise Conflict.said(
+                "law.legal_act_already_exists",
+                "a legal act {reference} already exists",
+                reference=repr(act.reference),
+            )
         act_id = uow.forces.add_act(act, now)
         uow.record(actor, [act_recorded(act, act_id)], at=now)
         uow.commit()
@@ -55,7 +59,7 @@ def get_act_unchecked(svc: Services, reference: str) -> LegalAct:
         for act in uow.forces.acts():
             if act.reference == reference:
                 return act
-    raise NotFound(f"no legal act {reference!r}")
+    raise NotFound.said("law.no_legal_act", "no legal act {reference}", reference=repr(reference))
 
 
 def change_act_status(
@@ -74,7 +78,9 @@ def change_act_status(
     with svc.db.unit_of_work() as uow:
         act = next((a for a in uow.forces.acts() if a.reference == reference), None)
         if act is None:
-            raise NotFound(f"no legal act {reference!r}")
+            raise NotFound.said(
+                "law.no_legal_act", "no legal act {reference}", reference=repr(reference)
+            )
         moved, event = decide_act_status(
             act, status, now=now, effective_from=effective_from, effective_to=effective_to
         )

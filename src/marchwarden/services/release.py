@@ -23,7 +23,7 @@ from marchwarden.core.authority.binding import (
 )
 from marchwarden.core.authority.errors import UnknownUnitError
 from marchwarden.core.authority.evaluation import ApplicableLaw, evaluate_table
-from marchwarden.core.authority.model import AGENCY_KINDS, POWER_CATALOGUE
+from marchwarden.core.authority.model import AGENCY_KINDS
 from marchwarden.core.authority.release import (
     ReleaseAnalysis,
     ReleaseQuestion,
@@ -72,15 +72,15 @@ def _responders(
 
 
 def _check(power: str, minutes: float, band_km: float, agencies: frozenset[str]) -> None:
-    if power not in POWER_CATALOGUE:
-        raise Invalid(f"unknown power {power!r}; one of {', '.join(POWER_CATALOGUE)}")
-    if not (0 < minutes <= 24 * 60):
-        raise Invalid("minutes must be more than 0 and at most 1440")
-    if not (0 < band_km <= 500):
-        raise Invalid("border band must be more than 0 and at most 500 km")
+    authority.check_coverage_question(power, minutes, band_km)
     unknown = sorted(agencies - set(AGENCY_KINDS))
     if unknown:
-        raise Invalid(f"unknown agency kind {unknown[0]!r}; one of {', '.join(AGENCY_KINDS)}")
+        raise Invalid.said(
+            "law.unknown_agency_kind_one",
+            "unknown agency kind {unknown}; one of {known}",
+            unknown=repr(unknown[0]),
+            known=", ".join(AGENCY_KINDS),
+        )
 
 
 def release(
@@ -108,7 +108,9 @@ def release(
         try:
             table = with_activations(snap.table, [str(u) for u in activate], at)
         except UnknownUnitError as exc:
-            raise Invalid(f"cannot activate: {exc.message}") from exc
+            raise Invalid.said(
+                "law.cannot_activate", "cannot activate: {message}", message=exc.message
+            ) from exc
         after = evaluate_table(table, ApplicableLaw(snap.acts, at, proposed), at)
     direct = np.bincount(snap.table.unit_index, minlength=len(snap.tree))
     people = {uid: int(direct[k]) for k, uid in enumerate(snap.tree.unit_ids)}
@@ -149,6 +151,8 @@ def resolve_units(svc: Services, refs: tuple[str, ...]) -> tuple[int, ...]:
         for ref in refs:
             unit = uow.forces.unit(int(ref)) if ref.isdigit() else uow.forces.unit_by_code(ref)
             if unit is None:
-                raise Invalid(f"no unit {ref!r} (give a unit id or code)")
+                raise Invalid.said(
+                    "law.no_unit_give_unit", "no unit {ref} (give a unit id or code)", ref=repr(ref)
+                )
             out.append(unit.id)
     return tuple(dict.fromkeys(out))

@@ -275,14 +275,22 @@ def _duplicate_query(summary: ReportSummary, settings: CorrelationSettings) -> D
 def _check_new(new: NewReport, now: datetime) -> NewReport:
     position = check_position(new.position, "report position")
     if new.observed_at > now + OBSERVED_CLOCK_SKEW:
-        raise Invalid(
-            f"observed_at {new.observed_at.isoformat()} is in the future "
-            f"(server time {now.isoformat()})"
+        raise Invalid.said(
+            "report.observed_future_server_time",
+            "observed_at {observed_at} is in the future (server time {now})",
+            observed_at=new.observed_at.isoformat(),
+            now=now.isoformat(),
         )
     if not 0 <= new.uncertainty_m <= MAX_UNCERTAINTY_M:
-        raise Invalid(f"uncertainty_m must be between 0 and {MAX_UNCERTAINTY_M:g} metres")
+        raise Invalid.said(
+            "report.uncertainty_between_metres",
+            "uncertainty_m must be between 0 and {most} metres",
+            most=format(MAX_UNCERTAINTY_M, "g"),
+        )
     if not new.reporter.strip():
-        raise Invalid("a report needs a reporter (who observed it)")
+        raise Invalid.said(
+            "report.report_needs_reporter_who", "a report needs a reporter (who observed it)"
+        )
     return NewReport(
         source_kind=new.source_kind,
         observed_at=ensure_utc(new.observed_at),
@@ -318,9 +326,10 @@ async def submit_report_async(
 
 def _check_key(idempotency_key: str | None) -> str:
     if idempotency_key is None or not KEY_RE.match(idempotency_key):
-        raise IdempotencyKeyInvalid(
-            "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per "
-            "report (a UUID, for instance); retries of one report use the same key"
+        raise IdempotencyKeyInvalid.said(
+            "report.send_idempotency_key_header",
+            "send an Idempotency-Key header: 1-255 visible ASCII characters, unique per report (a "
+            "UUID, for instance); retries of one report use the same key",
         )
     return idempotency_key
 
@@ -399,10 +408,12 @@ def _replay(uow: UnitOfWork, actor: Principal, key: str, digest: str) -> Submiss
     stored = uow.idempotency.get(actor.user_id, OPERATION, key)
     assert stored is not None
     if stored.request_hash != digest:
-        raise IdempotencyKeyReused(
-            f"the Idempotency-Key {key!r} was used on "
-            f"{stored.created_at.isoformat()} for a different report; "
+        raise IdempotencyKeyReused.said(
+            "report.key_reused",
+            "the Idempotency-Key {key} was used on {at} for a different report; "
             "use a new key for a new report",
+            key=repr(key),
+            at=stored.created_at.isoformat(),
             extra={"original_report_id": stored.response.get("id")},
         )
     return Submission(stored.status_code, stored.response, replayed=True)
@@ -459,9 +470,19 @@ def list_reports(
     told), paged by ``cursor`` (``report_cursor`` of the last report of the previous page)
     or, in id order, by ``after_id``."""
     if Action.REPORT_READ not in allowed_actions(actor):
-        raise Forbidden(f"role {actor.role} may not {Action.REPORT_READ.value}")
+        raise Forbidden.said(
+            "access.role_may",
+            "role {role} may not {action}",
+            role=actor.role,
+            action=Action.REPORT_READ.value,
+        )
     if order not in REPORT_ORDERS:
-        raise Invalid(f"order must be one of {', '.join(REPORT_ORDERS)}, got {order!r}")
+        raise Invalid.said(
+            "report.order_one_got",
+            "order must be one of {known}, got {order}",
+            known=", ".join(REPORT_ORDERS),
+            order=repr(order),
+        )
     scope = actor.scope
     regions = set(scope.regions) if scope.kind is ScopeKind.REGIONS else None
     out: list[Report] = []
@@ -550,19 +571,34 @@ def get_report(svc: Services, actor: Principal, report_id: int) -> ReportView:
 def _refuse(report: Report | None, actor: Principal, now: datetime) -> None:
     """Raise the reason a claim or decision by ``actor`` did not go through."""
     if report is None:
-        raise NotFound("the report no longer exists")
+        raise NotFound.said("report.report_no_longer_exists", "the report no longer exists")
     if report.status is not ReportStatus.PENDING:
-        by = f" by {report.decided_by}" if report.decided_by else ""
-        when = f" at {report.decided_at.isoformat()}" if report.decided_at else ""
-        raise ReportAlreadyDecided(
-            f"report {report.id} was already {report.status.value}{by}{when}",
-            extra={"report_status": report.status.value, "incident_id": report.incident_id},
+        facts = {"report_status": report.status.value, "incident_id": report.incident_id}
+        if report.decided_by and report.decided_at:
+            raise ReportAlreadyDecided.said(
+                "report.decided_by_at",
+                "report {id} was already {status} by {by} at {at}",
+                extra=facts,
+                id=report.id,
+                status=report.status.value,
+                by=report.decided_by,
+                at=report.decided_at.isoformat(),
+            )
+        raise ReportAlreadyDecided.said(
+            "report.decided",
+            "report {id} was already {status}",
+            extra=facts,
+            id=report.id,
+            status=report.status.value,
         )
     if report.claim_active(now) and report.claimed_by_id != actor.user_id:
         assert report.claim_expires_at is not None
-        raise ReportClaimedByOther(
-            f"report {report.id} is claimed by {report.claimed_by} until "
-            f"{report.claim_expires_at.isoformat()}",
+        raise ReportClaimedByOther.said(
+            "report.claimed_by_other",
+            "report {id} is claimed by {by} until {until}",
+            id=report.id,
+            by=report.claimed_by,
+            until=report.claim_expires_at.isoformat(),
             extra={
                 "claimed_by": report.claimed_by,
                 "claim_expires_at": report.claim_expires_at.isoformat(),
@@ -572,13 +608,17 @@ def _refuse(report: Report | None, actor: Principal, now: datetime) -> None:
             },
         )
     if report.claimed_by_id == actor.user_id and report.claim_expires_at is not None:
-        raise ReportClaimExpired(
-            f"your claim on report {report.id} ran out at "
-            f"{report.claim_expires_at.isoformat()}; claim it again",
+        raise ReportClaimExpired.said(
+            "report.claim_expired",
+            "your claim on report {id} ran out at {at}; claim it again",
+            id=report.id,
+            at=report.claim_expires_at.isoformat(),
             extra={"claim_expires_at": report.claim_expires_at.isoformat()},
         )
-    raise ReportNotClaimed(
-        f"claim report {report.id} before deciding it (POST /api/v1/reports/{report.id}/claim)"
+    raise ReportNotClaimed.said(
+        "report.claim_report_before_deciding",
+        "claim report {id} before deciding it (POST /api/v1/reports/{id}/claim)",
+        id=report.id,
     )
 
 
@@ -613,7 +653,11 @@ def release_claim(svc: Services, actor: Principal, report_id: int) -> Report:
             ):
                 if current.claimed_by_id == actor.user_id and current.claim_expires_at:
                     _refuse(current, actor, now)  # report-claim-expired
-                raise ReportNotClaimed(f"report {report_id} is not claimed")
+                raise ReportNotClaimed.said(
+                    "report.not_claimed",
+                    "report {report_id} is not claimed",
+                    report_id=report_id,
+                )
             _refuse(current, actor, now)
         uow.record(actor, [released(report, by=actor.username)], at=now)
         result = _get(uow, report_id)

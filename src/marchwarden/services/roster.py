@@ -43,8 +43,14 @@ class RosterInvalid(Invalid):
         super().__init__(
             f"{len(errors)} error(s), nothing imported: {shown}{more}",
             extra={
-                "errors": [{"line": e.line, "column": e.column, "reason": e.reason} for e in errors]
+                "errors": [
+                    {"line": e.line, "column": e.column, "reason": e.reason, **e.said.words()}
+                    for e in errors
+                ]
             },
+            # the page writes the first part from the code and each error from its own
+            message="roster.invalid",
+            params={"count": len(errors)},
         )
         self.errors = errors
 

@@ -65,13 +65,13 @@ def _occupancy(svc: Services, actor: Principal, shelter_id: int, people: int) ->
 def check_in(svc: Services, actor: Principal, shelter_id: int, people: int) -> civil.Shelter:
     """Over capacity: ``ShelterFull`` naming the nearest shelters with room."""
     if people <= 0:
-        raise civil.InvalidShelter("people must be > 0")
+        raise civil.InvalidShelter.said("shelter.people_positive", "people must be > 0")
     return _occupancy(svc, actor, shelter_id, people)
 
 
 def check_out(svc: Services, actor: Principal, shelter_id: int, people: int) -> civil.Shelter:
     if people <= 0:
-        raise civil.InvalidShelter("people must be > 0")
+        raise civil.InvalidShelter.said("shelter.people_positive", "people must be > 0")
     return _occupancy(svc, actor, shelter_id, -people)
 
 

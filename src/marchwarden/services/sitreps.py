@@ -186,9 +186,15 @@ def _window(
     end = until or now + NOW_INCLUDED
     start = since or default_since
     if start >= end:
-        raise Invalid("the window's start must be before its end")
+        raise Invalid.said(
+            "sitrep.window_start_before_end", "the window's start must be before its end"
+        )
     if end - start > MAX_WINDOW:
-        raise Invalid(f"a situation report covers at most {MAX_WINDOW.days} days")
+        raise Invalid.said(
+            "sitrep.situation_report_covers_most",
+            "a situation report covers at most {days} days",
+            days=MAX_WINDOW.days,
+        )
     return start, end
 
 
@@ -338,7 +344,9 @@ def _region_name(region: str) -> str:
     try:
         return geodata.region(region).name
     except KeyError:
-        raise NotFound(f"no region with code {region!r}") from None
+        raise NotFound.said(
+            "sitrep.no_region_code", "no region with code {region}", region=repr(region)
+        ) from None
 
 
 def _region_incidents(

@@ -93,7 +93,9 @@ def issue_client(
     with svc.db.unit_of_work() as uow:
         user = uow.users.by_username(username)
         if user is None:
-            raise NotFound(f"no user named {username!r}")
+            raise NotFound.said(
+                "account.no_user_named", "no user named {username}", username=repr(username)
+            )
         key_pem, issued = ca.new_client(common_name=user.username, organisation=ORGANISATION)
         _save(uow, user, issued, None, "package", svc.clock.now())
         uow.commit()
@@ -105,7 +107,11 @@ def revoke(svc: Services, actor: Principal | None, serial: str, reason: str) -> 
     with svc.db.unit_of_work() as uow:
         row = uow.tak_certs.by_serial(serial)
         if row is None:
-            raise NotFound(f"no TAK certificate with serial {serial}")
+            raise NotFound.said(
+                "account.no_tak_certificate_serial",
+                "no TAK certificate with serial {serial}",
+                serial=serial,
+            )
         owner = uow.users.get(row.user_id)
         assert owner is not None
         events = certificates.revoke(
@@ -123,7 +129,9 @@ def certificates_of(svc: Services, username: str) -> list[TakCertRow]:
     with svc.db.unit_of_work(write=False) as uow:
         user = uow.users.by_username(username)
         if user is None:
-            raise NotFound(f"no user named {username!r}")
+            raise NotFound.said(
+                "account.no_user_named", "no user named {username}", username=repr(username)
+            )
         return uow.tak_certs.of_user(user.id)
 
 

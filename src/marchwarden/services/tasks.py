@@ -277,9 +277,9 @@ def recommend(
     """The eligible units the caller could task, nearest (by ETA) first, and the ineligible
     units nearby with every reason."""
     if not 1 <= limit <= MAX_RECOMMEND_LIMIT:
-        raise Invalid(f"limit must be 1 to {MAX_RECOMMEND_LIMIT}")
+        raise Invalid.said("task.limit", "limit must be 1 to {most}", most=MAX_RECOMMEND_LIMIT)
     if not 0 <= ineligible_radius_km <= 500:
-        raise Invalid("the radius for ineligible units must be 0 to 500 km")
+        raise Invalid.said("task.radius", "the radius for ineligible units must be 0 to 500 km")
     now = svc.clock.now()
     b = svc.board
     with svc.db.unit_of_work(write=False) as uow:
@@ -455,7 +455,7 @@ def respond(
     Declining returns the task to ``open`` and frees the unit."""
     note = note.strip()
     if not accept and not note:
-        raise Invalid("declining a task needs a reason")
+        raise Invalid.said("task.declining_task_needs_reason", "declining a task needs a reason")
     to = TaskStatus.ACCEPTED if accept else TaskStatus.OPEN
     return _move(svc, actor, task_id, to, note=note, who_may=TaskRelation.UNIT)
 
@@ -476,7 +476,11 @@ def report_status(
 ) -> TaskView:
     """En route, on scene, or released (the task completed, the unit freed)."""
     if status not in REPORTABLE:
-        raise Invalid(f"a status update is one of {', '.join(sorted(s.value for s in REPORTABLE))}")
+        raise Invalid.said(
+            "task.status_update_one",
+            "a status update is one of {known}",
+            known=", ".join(sorted(s.value for s in REPORTABLE)),
+        )
     return _move(
         svc,
         actor,
@@ -491,7 +495,7 @@ def report_status(
 def cancel(svc: Services, actor: Principal, task_id: int, *, reason: str) -> TaskView:
     reason = reason.strip()
     if not reason:
-        raise Invalid("cancelling a task needs a reason")
+        raise Invalid.said("task.cancelling_task_needs_reason", "cancelling a task needs a reason")
     return _move(
         svc, actor, task_id, TaskStatus.CANCELLED, note=reason, who_may=TaskRelation.COMMAND
     )

@@ -45,7 +45,12 @@ def subscribe(
     known = {r.code for r in geodata.regions()}
     unknown = sorted(set(regions) - known)
     if unknown:
-        raise Invalid(f"unknown regions {unknown}; known: {', '.join(sorted(known))}")
+        raise Invalid.said(
+            "alert.unknown_regions_known",
+            "unknown regions {unknown}; known: {known}",
+            unknown=unknown,
+            known=", ".join(sorted(known)),
+        )
     now = svc.clock.now()
     with svc.db.unit_of_work() as uow:
         sub_id = uow.webhooks.add(

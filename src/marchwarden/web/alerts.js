@@ -161,7 +161,7 @@ async function preview() {
   try {
     const p = await api('/alerts/preview', { method: 'POST', body: await areaBody() });
     const names = p.settlements.slice(0, 8).map((s) => s.name).join(', ');
-    ui.preview.textContent = `${p.description}: ${num(p.settlement_count)} settlements, ${num(p.population)} people`
+    ui.preview.textContent = t('alerts.previewCount', '{area}: {settlements} settlements, {people} people', { area: p.description, settlements: num(p.settlement_count), people: num(p.population) })
       + (names ? ` (${names}${p.settlement_count > 8 ? ', …' : ''})` : '');
     ui.preview.dataset.population = String(p.population);
   } catch (err) {

@@ -1,7 +1,7 @@
 // The API client: fetch with the bearer token; problem+json errors in plain words, in the
 // reader's language (a problem's `code` and `params` where the server gives them).
 
-import { language, t, words } from './i18n.js';
+import { language, said, t, words } from './i18n.js';
 
 const TOKEN_KEY = 'marchwarden.token';
 const BASE = '/api/v1';
@@ -146,8 +146,14 @@ export function detailWords(problem) {
       return t('problem.forbidden.unitOutside', 'unit {unit} ({region}, {agency}) is outside your scope ({scope}) and its agency {code} is not part of incident {incident}\'s unified command', { unit: p.unit, region: p.region, agency: p.agency, scope: p.scope, code: p.agency_code, incident: p.incident });
     case 'forbidden.no_unit':
       return t('problem.forbidden.noUnit', 'the task has no unit to answer for it');
+    case 'roster.invalid': {
+      const items = Array.isArray(problem.errors) ? problem.errors : [];
+      const lines = items.slice(0, 5).map((e) => t('error.item.line', 'line {line}, column {column}: {reason}', { line: e.line, column: e.column, reason: said(e.code, e.params, e.reason) }));
+      const more = items.length > 5 ? ` (+${items.length - 5})` : '';
+      return `${said(problem.code, p, detail)}: ${lines.join('; ')}${more}`;
+    }
     default:
-      return detail;
+      return said(problem.code, p, detail);
   }
 }
 
@@ -172,7 +178,7 @@ export function inPlainWords(status, problem, headers) {
     case 'validation-error': {
       const items = problem && Array.isArray(problem.errors) ? problem.errors : [];
       if (items.length) {
-        const parts = items.map((e) => `${String(e.loc || '').replace(/^body\./, '')}: ${e.message}`);
+        const parts = items.map((e) => `${String(e.loc || '').replace(/^body\./, '')}: ${language() === 'en' ? e.message : said(e.code, e.params, e.message)}`);
         return t('problem.correct', 'Please correct: {what}.', { what: parts.join('; ') });
       }
       return t('problem.correctForm', 'Please correct the form: {why}', { why: sentence(detail) });

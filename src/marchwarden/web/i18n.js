@@ -56,6 +56,25 @@ export function t(id, fallback, params = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (params[name] !== undefined ? String(params[name]) : m));
 }
 
+/** Whether the language's catalogue has `id` (English has none: its words are the page's). */
+export function has(id) {
+  return Object.hasOwn(catalogue, id);
+}
+
+/** A coded sentence of the server (a problem's, or an item of its `errors`: `code` and
+ * `params`, catalogue `error.<code>`) in the language; `english` when it has none. A `what`
+ * param names a thing the catalogue words too (`error.what.*`, "date of birth"). */
+export function said(code, params, english) {
+  if (typeof code !== 'string' || !has(`error.${code}`)) return english;
+  const p = { ...(params ?? {}) };
+  if (typeof p.what === 'string') p.what = t(`error.what.${p.what.replace(/[^a-z]+/g, '_')}`, p.what);
+  for (const k of STATE_PARAMS) if (has(`code.${p[k]}`)) p[k] = t(`code.${p[k]}`, p[k]);
+  return t(`error.${code}`, english, p);
+}
+
+/** Params that name a state or status ("draft", "on_scene"): worded as `words` does. */
+const STATE_PARAMS = ['state', 'status', 'current', 'requested', 'to', 'target', 'task', 'release_to'];
+
 /** A number with the language's grouping ("95 596" in Russian, "95,596" in English). */
 export function num(n, options = {}) {
   return new Intl.NumberFormat(current === 'ru' ? 'ru-RU' : 'en-GB', options).format(n);

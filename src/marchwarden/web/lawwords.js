@@ -100,6 +100,42 @@ export function conditionWords(p) {
   }
 }
 
+/** A condition a member meets (params of a `held_by` condition: the condition, the
+ * qualification or programme, and its dates or unit), or null when the page has no words. */
+export function metWords(c) {
+  const v = { name: words(c.name ?? ''), date: c.date ? day(c.date) : '', until: c.until ? day(c.until) : '', unit: c.unit ?? '' };
+  switch (`${c.condition}.${c.state}`) {
+    case 'qualification.valid':
+      return c.date ? tr('unit.met.qualUntil', 'qualification "{name}" valid until {date}', v) : tr('unit.met.qual', 'qualification "{name}" valid, no expiry', v);
+    case 'training.completed':
+      return tr('unit.met.training', 'training "{name}" completed {date}', v);
+    case 'fit.fit':
+      return c.date ? tr('unit.met.fitUntil', 'fit until {date}', v) : tr('unit.met.fit', 'fit, no end date', v);
+    case 'activated.activated':
+      return c.until ? tr('unit.met.activatedUntil', '{unit} activated since {date} until {until}', v) : tr('unit.met.activated', '{unit} activated since {date}', v);
+    default:
+      return null;
+  }
+}
+
+/** How a member holds a power, one line per grant (`held_by` of GET …/authority): the act
+ * and clause, then each condition met; in English, and for a line the page has no words
+ * for, the server's `basis` line. A unit's lines are its member counts (countWords). */
+export function heldWords(p) {
+  const held = p.held_by ?? [];
+  if (language() === 'en' || held.length !== p.basis.length) return p.basis.map(countWords);
+  return held.map((b, i) => {
+    const grant = `${b.act} ${b.clause}`;
+    if (!b.conditions.length) {
+      const category = b.axis === 'agency_kind' ? tr(`agencyKind.${b.category}`, b.category).toLowerCase() : words(b.category);
+      return tr('unit.met.none', '{grant}: granted to {category}, no conditions', { grant, category });
+    }
+    const met = b.conditions.map(metWords);
+    if (met.includes(null)) return countWords(p.basis[i]);
+    return `${grant}: ${met.map((m) => `${m} ✓`).join(', ')}`;
+  });
+}
+
 /** One of the law's reasons for a missing power, without the power in front (a refused
  * assignment's `coded_reasons`: code, act, clause, text, params). */
 export function lawReasonWords(power, r) {

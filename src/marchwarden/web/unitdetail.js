@@ -15,7 +15,7 @@ import { ALLOWED_NEXT, STATUS_AVAILABILITY, agencies, statusPhrase, statusWords,
 import { focusRow, renderList, showList } from './unitlist.js';
 import { kindOf, symbolSvg } from './unitsymbols.js';
 import { chatBox, chatFor } from './takchat.js';
-import { conditionWords, countWords, reasonWords } from './lawwords.js';
+import { conditionWords, countWords, heldWords, reasonWords } from './lawwords.js';
 import { regionWithCode } from './regions.js';
 
 export { conditionWords, countWords, reasonWords };
@@ -107,7 +107,7 @@ function proposedChosen() {
 function powerList(result) {
   const list = el('ul', { class: 'power-list' });
   for (const p of result.powers) {
-    const lines = p.held ? p.basis.map(countWords) : p.reasons ? p.reasons.map(reasonWords) : p.missing.map(countWords);
+    const lines = p.held ? heldWords(p) : p.reasons ? p.reasons.map(reasonWords) : p.missing.map(countWords);
     const reasons = el('ul', { class: 'power-reasons' }, ...lines.map((text) => el('li', { text })));
     const item = el('li', { class: `power ${p.held ? 'power-held' : 'power-missing'}`, dataset: { power: p.power } },
       el('span', { class: 'power-mark', text: p.held ? tr('unit.held', '✓ held') : tr('unit.notHeld', '✗ not held') }), ' ',

@@ -55,7 +55,9 @@ def fetch(
             for address in addresses:
                 rules.check_address(target.host, address)
             if not addresses:
-                raise CapImportRejected(f"{target.host} does not resolve")
+                raise CapImportRejected.said(
+                    "cap.no_address", "{host} does not resolve", host=target.host
+                )
             headers = {"Host": target.netloc.decode("ascii")}
             extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
             with (
@@ -74,18 +76,32 @@ def fetch(
         except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
             # ValueError: a host name IDNA cannot encode (an empty or 64+ character label);
             # InvalidURL: control characters, a bad port; OSError: no such host
-            raise CapImportRejected(f"could not fetch {url!r}: {exc}") from exc
-    raise CapImportRejected(f"{url!r}: more than {MAX_REDIRECTS} redirects")
+            raise CapImportRejected.said(
+                "cap.fetch_failed", "could not fetch '{url}': {error}", url=url, error=exc
+            ) from exc
+    raise CapImportRejected.said(
+        "cap.more_than_redirects",
+        "'{url}': more than {most} redirects",
+        url=url,
+        most=MAX_REDIRECTS,
+    )
 
 
 def _read(url: str, reply: httpx.Response, max_bytes: int) -> bytes:
     if reply.status_code != 200:
-        raise CapImportRejected(f"{url} answered HTTP {reply.status_code}")
+        raise CapImportRejected.said(
+            "cap.answered_http", "{url} answered HTTP {status}", url=url, status=reply.status_code
+        )
     data = bytearray()
     for chunk in reply.iter_bytes():
         data.extend(chunk)
         if len(data) > max_bytes:
-            raise CapImportRejected(f"{url} is larger than {max_bytes:,} bytes")
+            raise CapImportRejected.said(
+                "cap.larger_than_bytes",
+                "{url} is larger than {max_bytes} bytes",
+                url=url,
+                max_bytes=format(max_bytes, ","),
+            )
     return bytes(data)
 
 
@@ -93,14 +109,18 @@ def feed_links(data: bytes) -> list[str]:
     """The CAP documents an Atom feed links to (``type="application/cap+xml"``, or the
     entry's alternate link)."""
     if _DOCTYPE.search(data):
-        raise CapImportRejected("the feed declares a DOCTYPE or entities")
+        raise CapImportRejected.said(
+            "cap.feed_declares_doctype_entities", "the feed declares a DOCTYPE or entities"
+        )
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise CapImportRejected(f"the feed is not well-formed XML: {exc}") from exc
+        raise CapImportRejected.said(
+            "cap.feed_not_xml", "the feed is not well-formed XML: {error}", error=exc
+        ) from exc
     if root.tag != ATOM + "feed":
-        raise CapImportRejected("not an Atom feed")
+        raise CapImportRejected.said("cap.not_atom", "not an Atom feed")
     links = []
     for entry in root.iter(ATOM + "entry"):
         chosen = None

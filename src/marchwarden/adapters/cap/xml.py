@@ -109,25 +109,38 @@ def _validate_tree(
         log = schema.error_log
         first = log[0] if len(log) else None
     if not ok:
-        where = f"line {first.line}, column {first.column}: " if first else ""
-        message = first.message if first else "invalid"
-        raise error(f"{where}{message}")
+        if first is None:
+            raise error.said("cap.schema_invalid", "invalid")
+        raise error.said(
+            "cap.schema",
+            "line {line}, column {column}: {error}",
+            line=first.line,
+            column=first.column,
+            error=first.message,
+        )
 
 
 def _safe_parse(
     data: bytes, max_bytes: int, error: type[CapSchemaViolation | CapImportRejected]
 ) -> etree._Element:
     if len(data) > max_bytes:
-        raise error(f"the document is {len(data):,} bytes; at most {max_bytes:,} accepted")
+        raise error.said(
+            "cap.too_large",
+            "the document is {size} bytes; at most {most} accepted",
+            size=f"{len(data):,}",
+            most=f"{max_bytes:,}",
+        )
     if _DOCTYPE.search(data):
-        raise error("the document declares a DOCTYPE or entities; CAP needs none")
+        raise error.said(
+            "cap.doctype", "the document declares a DOCTYPE or entities; CAP needs none"
+        )
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise error(f"not well-formed XML: {exc}") from exc
+        raise error.said("cap.not_xml", "not well-formed XML: {error}", error=exc) from exc
 
 
 def _text(el: etree._Element, name: str) -> str:
@@ -148,11 +161,20 @@ def _refs(text: str) -> tuple[CapRef, ...]:
     for triple in text.split():
         parts = triple.split(",")
         if len(parts) != 3:
-            raise CapImportRejected(f"references entry {triple!r} is not 'sender,identifier,sent'")
+            raise CapImportRejected.said(
+                "cap.references_entry_sender_identifier",
+                "references entry '{triple}' is not 'sender,identifier,sent'",
+                triple=triple,
+            )
         try:
             out.append(CapRef(parts[0], parts[1], _time(parts[2])))
         except ValueError as exc:
-            raise CapImportRejected(f"references entry {triple!r}: {exc}") from exc
+            raise CapImportRejected.said(
+                "cap.references_entry",
+                "references entry '{triple}': {error}",
+                triple=triple,
+                error=exc,
+            ) from exc
     return tuple(out)
 
 
@@ -202,8 +224,10 @@ def parse_untrusted(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CapDo
     data. ``CapImportRejected`` with the reason for anything wrong."""
     root = _safe_parse(data, max_bytes, CapImportRejected)
     if root.tag != _NS + "alert":
-        raise CapImportRejected(
-            f"the root element is {etree.QName(root).text}, not a CAP 1.2 <alert>"
+        raise CapImportRejected.said(
+            "cap.root_element_cap_alert",
+            "the root element is {text}, not a CAP 1.2 <alert>",
+            text=etree.QName(root).text,
         )
     _validate_tree(root, CapImportRejected)
     try:
@@ -222,4 +246,6 @@ def parse_untrusted(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CapDo
             infos=tuple(_info(i) for i in root.findall(_NS + "info")),
         )
     except ValueError as exc:
-        raise CapImportRejected(f"a value cannot be read: {exc}") from exc
+        raise CapImportRejected.said(
+            "cap.value_cannot_read", "a value cannot be read: {error}", error=exc
+        ) from exc

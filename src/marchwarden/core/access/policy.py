@@ -14,6 +14,7 @@ from enum import Enum, StrEnum
 from typing import TYPE_CHECKING
 
 from marchwarden.core.access.model import Principal, Resource, Role, Scope, ScopeKind
+from marchwarden.core.errors import Forbidden
 
 if TYPE_CHECKING:
     from marchwarden.core.incidents.records import Incident, UnitRef
@@ -215,6 +216,11 @@ class Decision:
 
     def __bool__(self) -> bool:
         return self.allowed
+
+
+def denied(decision: Decision) -> Forbidden:
+    """The refusal of a denied decision: its reason, with its code and what it names."""
+    return Forbidden(decision.reason, message=decision.code or None, params=dict(decision.params))
 
 
 def in_scope(scope: Scope, resource: Resource) -> bool:

@@ -179,7 +179,9 @@ def _max_ring(geometry: Any) -> int:
 
 def _finite(value: float, what: str) -> float:
     if not math.isfinite(value):
-        raise InvalidAlertArea(f"{what} must be a finite number")
+        raise InvalidAlertArea.said(
+            "area.finite_number", "{what} must be a finite number", what=what
+        )
     return value
 
 
@@ -187,7 +189,13 @@ def _check_point(lon: float, lat: float, what: str) -> None:
     _finite(lon, f"{what} longitude")
     _finite(lat, f"{what} latitude")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InvalidAlertArea(f"{what} ({lon}, {lat}) is not a position on Earth")
+        raise InvalidAlertArea.said(
+            "area.position_earth",
+            "{what} ({lon}, {lat}) is not a position on Earth",
+            what=what,
+            lon=lon,
+            lat=lat,
+        )
 
 
 def circle_polygon(lon: float, lat: float, radius_km: float) -> Polygon:
@@ -232,29 +240,43 @@ def _polygon(spec: AreaSpec, ctx: AreaContext) -> ResolvedArea:
     for i, (lon, lat) in enumerate(ring):
         _check_point(lon, lat, f"polygon vertex {i}")
     if len(ring) < 4:
-        raise InvalidAlertArea(
-            f"a polygon needs at least 4 vertices (3 distinct and the first repeated "
-            f"at the end), got {len(ring)}"
+        raise InvalidAlertArea.said(
+            "area.polygon_needs_least_vertices",
+            "a polygon needs at least 4 vertices (3 distinct and the first repeated at the end), "
+            "got {count}",
+            count=len(ring),
         )
     if ring[0] != ring[-1]:
-        raise InvalidAlertArea(
-            f"the polygon ring is not closed: the first vertex {list(ring[0])} differs "
-            f"from the last {list(ring[-1])}"
+        raise InvalidAlertArea.said(
+            "area.polygon_ring_closed_first",
+            "the polygon ring is not closed: the first vertex {first} differs from the last {last}",
+            first=list(ring[0]),
+            last=list(ring[-1]),
         )
     if len(ring) - 1 > ctx.max_vertices:
-        raise InvalidAlertArea(
-            f"the polygon has {len(ring) - 1} vertices; at most {ctx.max_vertices} allowed"
+        raise InvalidAlertArea.said(
+            "area.polygon_vertices_most_allowed",
+            "the polygon has {count} vertices; at most {max_vertices} allowed",
+            count=len(ring) - 1,
+            max_vertices=ctx.max_vertices,
         )
     if len(set(ring)) < 3:
-        raise InvalidAlertArea("a polygon needs at least three distinct vertices")
+        raise InvalidAlertArea.said(
+            "area.polygon_needs_least_three", "a polygon needs at least three distinct vertices"
+        )
     shape = Polygon(ring)
     if not bool(shape.is_valid) or float(shape.area) <= 0:
         reason = str(shapely.is_valid_reason(shape))
-        raise InvalidAlertArea(f"the polygon crosses itself or is degenerate: {reason}")
+        raise InvalidAlertArea.said(
+            "area.polygon_crosses_itself_degenerate",
+            "the polygon crosses itself or is degenerate: {reason}",
+            reason=reason,
+        )
     if not ctx.covers(shape):
-        raise InvalidAlertArea(
-            "the polygon reaches outside the coverage of the bundled geodata (the regions "
-            "this headquarters has maps and settlements for)"
+        raise InvalidAlertArea.said(
+            "area.polygon_reaches_outside_coverage",
+            "the polygon reaches outside the coverage of the bundled geodata (the regions this "
+            "headquarters has maps and settlements for)",
         )
     found = settlements_in_geometry(ctx.settlements, shape)
     return ResolvedArea(
@@ -272,17 +294,24 @@ def _polygon(spec: AreaSpec, ctx: AreaContext) -> ResolvedArea:
 
 def _circle(spec: AreaSpec, ctx: AreaContext) -> ResolvedArea:
     if spec.center is None or spec.radius_km is None:
-        raise InvalidAlertArea("a circle needs a center [lon, lat] and radius_km")
+        raise InvalidAlertArea.said(
+            "area.circle_needs_center_lon", "a circle needs a center [lon, lat] and radius_km"
+        )
     lon, lat = spec.center
     _check_point(lon, lat, "circle centre")
     radius = _finite(spec.radius_km, "radius_km")
     if not 0 < radius <= MAX_CIRCLE_RADIUS_KM:
-        raise InvalidAlertArea(f"radius_km must be > 0 and <= {MAX_CIRCLE_RADIUS_KM:g}")
+        raise InvalidAlertArea.said(
+            "area.radius",
+            "radius_km must be > 0 and <= {max_km}",
+            max_km=format(MAX_CIRCLE_RADIUS_KM, "g"),
+        )
     disc = circle_polygon(lon, lat, radius)
     if not ctx.covers(disc):
-        raise InvalidAlertArea(
-            "the circle reaches outside the coverage of the bundled geodata (the regions "
-            "this headquarters has maps and settlements for)"
+        raise InvalidAlertArea.said(
+            "area.circle_reaches_outside_coverage",
+            "the circle reaches outside the coverage of the bundled geodata (the regions this "
+            "headquarters has maps and settlements for)",
         )
     found = settlements_in_circle(ctx.settlements, lon, lat, radius)
     return ResolvedArea(
@@ -300,10 +329,15 @@ def _circle(spec: AreaSpec, ctx: AreaContext) -> ResolvedArea:
 
 def _settlements(spec: AreaSpec, ctx: AreaContext) -> ResolvedArea:
     if not spec.settlement_ids:
-        raise InvalidAlertArea("a settlements area needs at least one settlement id")
+        raise InvalidAlertArea.said(
+            "area.settlements_area_needs_least",
+            "a settlements area needs at least one settlement id",
+        )
     unknown = [i for i in spec.settlement_ids if i not in ctx._by_id]
     if unknown:
-        raise InvalidAlertArea(f"unknown settlement ids: {unknown}")
+        raise InvalidAlertArea.said(
+            "area.unknown_settlement_ids", "unknown settlement ids: {unknown}", unknown=unknown
+        )
     chosen = tuple(ctx._by_id[i] for i in dict.fromkeys(spec.settlement_ids))
     radius = ctx.settlement_radius_km
     geometry = shapely.unary_union([circle_polygon(s.lon, s.lat, radius) for s in chosen])
@@ -325,7 +359,12 @@ def _region(spec: AreaSpec, ctx: AreaContext) -> ResolvedArea:
     region = ctx._by_code.get(code)
     if region is None:
         known = ", ".join(sorted(ctx._by_code))
-        raise InvalidAlertArea(f"unknown region {code!r}; the bundled regions are {known}")
+        raise InvalidAlertArea.said(
+            "area.unknown_region_bundled_regions",
+            "unknown region '{code}'; the bundled regions are {known}",
+            code=code,
+            known=known,
+        )
     outline = ctx.region_outline(code)
     chosen = tuple(s for s in ctx.settlements if s.region == code)
     return ResolvedArea(

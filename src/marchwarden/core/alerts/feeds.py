@@ -37,12 +37,22 @@ def _target(url: str) -> _Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise FeedUrlRefused(f"{url!r} is not a valid URL: {exc}") from exc
+        raise FeedUrlRefused.said(
+            "cap.bad_url", "'{url}' is not a valid URL: {error}", url=url, error=exc
+        ) from exc
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise FeedUrlRefused(f"only http(s) URLs with a host are fetched, not {url!r}")
+        raise FeedUrlRefused.said(
+            "cap.only_http_urls_host",
+            "only http(s) URLs with a host are fetched, not '{url}'",
+            url=url,
+        )
     if parts.username is not None or parts.password is not None:
-        raise FeedUrlRefused(f"{url!r} carries credentials; feed URLs may not")
+        raise FeedUrlRefused.said(
+            "cap.carries_credentials_feed_urls",
+            "'{url}' carries credentials; feed URLs may not",
+            url=url,
+        )
     return _Target(
         scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme], parts.path or "/"
     )
@@ -76,11 +86,19 @@ class FeedRules:
             if target.path == allowed.path or target.path.startswith(base):
                 return
         if not self.allow:
-            raise FeedUrlRefused(
-                f"feed URLs are not fetched: {ALLOW_SETTING} is empty (list the URL "
-                f"prefixes of the feeds this headquarters may import), so {url!r} is refused"
+            raise FeedUrlRefused.said(
+                "cap.feeds_not_allowed",
+                "feed URLs are not fetched: {setting} is empty (list the URL prefixes of the "
+                "feeds this headquarters may import), so '{url}' is refused",
+                setting=ALLOW_SETTING,
+                url=url,
             )
-        raise FeedUrlRefused(f"{url!r} is not under any prefix of {ALLOW_SETTING}")
+        raise FeedUrlRefused.said(
+            "cap.not_allowed_prefix",
+            "'{url}' is not under any prefix of {setting}",
+            url=url,
+            setting=ALLOW_SETTING,
+        )
 
     def check_address(self, host: str, address: str) -> None:
         """Refuse connecting to ``address`` (what ``host`` resolved to) unless it is public
@@ -93,7 +111,11 @@ class FeedRules:
         for network in self.private_networks:
             if ip in ipaddress.ip_network(network, strict=False):
                 return
-        raise FeedUrlRefused(
-            f"{host} resolves to {ip}, which is not a public address; feeds on inside "
-            f"networks are fetched only when {PRIVATE_SETTING} names the network"
+        raise FeedUrlRefused.said(
+            "cap.resolves_which_public_address",
+            "{host} resolves to {ip}, which is not a public address; feeds on inside networks are "
+            "fetched only when {setting} names the network",
+            host=host,
+            ip=ip,
+            setting=PRIVATE_SETTING,
         )

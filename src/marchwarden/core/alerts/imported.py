@@ -59,7 +59,9 @@ def read(doc: CapDocument, ctx: AreaContext) -> tuple[AlertContent, ResolvedArea
     """The content and area of an imported document (its first ``info`` gives the CAP
     values; every ``info`` gives a text)."""
     if not doc.infos:
-        raise CapImportRejected("the document has no <info>: nothing to show")
+        raise CapImportRejected.said(
+            "cap.document_no_info_nothing", "the document has no <info>: nothing to show"
+        )
     first = doc.infos[0]
     shapes = []
     for cap_area in first.areas:
@@ -69,7 +71,10 @@ def read(doc: CapDocument, ctx: AreaContext) -> tuple[AlertContent, ResolvedArea
         for c in cap_area.circles:
             shapes.append(circle_polygon(c.lon, c.lat, max(c.radius_km, 0.1)))
     if not shapes:
-        raise CapImportRejected("the document's area has no polygon or circle to place it")
+        raise CapImportRejected.said(
+            "cap.document_area_no_polygon",
+            "the document's area has no polygon or circle to place it",
+        )
     geometry = shapely.unary_union(shapes)
     found = settlements_in_geometry(ctx.settlements, geometry)
     rep = geometry.representative_point()
@@ -142,8 +147,9 @@ def apply(
     cancel = message.msg_type is MsgType.CANCEL
     if existing is None:
         if cancel:
-            raise CapImportRejected(
-                "a Cancel whose references name no alert known here: nothing to cancel"
+            raise CapImportRejected.said(
+                "cap.cancel_whose_references_name",
+                "a Cancel whose references name no alert known here: nothing to cancel",
             )
         return Alert(
             id=0,
@@ -158,7 +164,10 @@ def apply(
             sender=doc.sender,
         )
     if not existing.external:
-        raise CapImportRejected("the references name an alert of this headquarters")
+        raise CapImportRejected.said(
+            "cap.references_name_alert_headquarters",
+            "the references name an alert of this headquarters",
+        )
     return dataclasses.replace(
         existing,
         state=AlertState.CANCELLED if cancel else AlertState.PUBLISHED,

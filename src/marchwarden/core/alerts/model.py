@@ -144,27 +144,54 @@ class AlertContent:
     def check(self, now: datetime) -> None:
         """The rules every alert's content keeps (``InvalidAlert`` otherwise)."""
         if not self.event.strip():
-            raise InvalidAlert("event must not be empty")
+            raise InvalidAlert.said("alert.event_empty", "event must not be empty")
         if not self.texts:
-            raise InvalidAlert("an alert needs at least one info block (one per language)")
+            raise InvalidAlert.said(
+                "alert.alert_needs_least_one",
+                "an alert needs at least one info block (one per language)",
+            )
         if len(self.texts) > MAX_INFOS:
-            raise InvalidAlert(f"at most {MAX_INFOS} info blocks")
+            raise InvalidAlert.said(
+                "alert.too_many_infos", "at most {most} info blocks", most=MAX_INFOS
+            )
         seen: set[str] = set()
         for text in self.texts:
             if not _LANGUAGE.match(text.language):
-                raise InvalidAlert(f"language {text.language!r} is not an RFC 3066 code")
+                raise InvalidAlert.said(
+                    "alert.bad_language",
+                    "language '{language}' is not an RFC 3066 code",
+                    language=text.language,
+                )
             key = text.language.lower()
             if key in seen:
-                raise InvalidAlert(f"two info blocks in language {text.language!r}: one each")
+                raise InvalidAlert.said(
+                    "alert.two_info_blocks_language",
+                    "two info blocks in language '{language}': one each",
+                    language=text.language,
+                )
             seen.add(key)
             if not text.headline.strip():
-                raise InvalidAlert(f"the {text.language} info block needs a headline")
+                raise InvalidAlert.said(
+                    "alert.info_block_needs_headline",
+                    "the {language} info block needs a headline",
+                    language=text.language,
+                )
         if self.expires <= now:
-            raise InvalidAlert(f"expires ({self.expires.isoformat()}) is not in the future")
+            raise InvalidAlert.said(
+                "alert.expires_past",
+                "expires ({expires}) is not in the future",
+                expires=self.expires.isoformat(),
+            )
         if self.scope is CapScope.RESTRICTED and not self.restriction.strip():
-            raise InvalidAlert("a Restricted alert needs a restriction (who may see it)")
+            raise InvalidAlert.said(
+                "alert.restricted_alert_needs_restriction",
+                "a Restricted alert needs a restriction (who may see it)",
+            )
         if self.scope is CapScope.PRIVATE and not self.addresses.strip():
-            raise InvalidAlert("a Private alert needs addresses (its recipients)")
+            raise InvalidAlert.said(
+                "alert.private_alert_needs_addresses",
+                "a Private alert needs addresses (its recipients)",
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,7 @@ def check_draft(content: AlertContent, area: ResolvedArea, now: datetime) -> Are
     """The rules of a new draft; its area summary."""
     content.check(now)
     if not area.settlements and area.population == 0 and area.spec.kind.value != "polygon":
-        raise InvalidAlert("the area holds no settlement")
+        raise InvalidAlert.said("alert.area_holds_no_settlement", "the area holds no settlement")
     return summary(area)
 
 
@@ -99,11 +99,17 @@ def revise(
     (any approval is void) drafted by ``actor``; a published one stays in the feed with
     its last message until the revision is published as an Update."""
     if alert.external:
-        raise IllegalAlertStep("an imported alert is changed only by its sender")
+        raise IllegalAlertStep.said(
+            "alert.imported_alert_changed_only", "an imported alert is changed only by its sender"
+        )
     if alert.state is AlertState.CANCELLED:
-        raise IllegalAlertStep(f"alert {alert.id} is cancelled; compose a new one")
+        raise IllegalAlertStep.said(
+            "alert.cancelled", "alert {id} is cancelled; compose a new one", id=alert.id
+        )
     if content.incident_id != alert.content.incident_id:
-        raise InvalidAlert("an alert's incident cannot change")
+        raise InvalidAlert.said(
+            "alert.alert_incident_cannot_change", "an alert's incident cannot change"
+        )
     area_summary = check_draft(content, area, now)
     after = dataclasses.replace(
         alert,
@@ -130,14 +136,20 @@ def approvable_by(alert: Alert, actor: Principal, rule: ApprovalRule) -> bool:
 
 def approve(alert: Alert, actor: Principal, rule: ApprovalRule) -> tuple[Alert, list[DomainEvent]]:
     if alert.state is not AlertState.DRAFT:
-        raise IllegalAlertStep(
-            f"alert {alert.id} is {alert.state.value}; only a draft can be approved"
+        raise IllegalAlertStep.said(
+            "alert.approve_not_draft",
+            "alert {id} is {state}; only a draft can be approved",
+            id=alert.id,
+            state=alert.state.value,
         )
     severity = alert.content.severity
     if rule.needs_second_person(severity) and actor.user_id == alert.created_by_id:
-        raise SecondPersonRequired(
-            f"a {severity.value} alert must be approved by a second person, not by "
-            f"{actor.username} who drafted it"
+        raise SecondPersonRequired.said(
+            "alert.alert_approved_second_person",
+            "a {severity} alert must be approved by a second person, not by {username} who "
+            "drafted it",
+            severity=severity.value,
+            username=actor.username,
         )
     after = dataclasses.replace(
         alert, state=AlertState.APPROVED, approved_by=actor.username, approved_by_id=actor.user_id
@@ -174,12 +186,18 @@ def next_header(
 def publish(alert: Alert, header: MessageHeader, now: datetime) -> tuple[Alert, list[DomainEvent]]:
     """Publish an approved alert as ``header`` says (built by ``next_header``)."""
     if alert.state is not AlertState.APPROVED:
-        raise IllegalAlertStep(
-            f"alert {alert.id} is {alert.state.value}; only an approved alert can be published"
+        raise IllegalAlertStep.said(
+            "alert.publish_not_approved",
+            "alert {id} is {state}; only an approved alert can be published",
+            id=alert.id,
+            state=alert.state.value,
         )
     if alert.content.expires <= now:
-        raise InvalidAlert(
-            f"alert {alert.id} expired at {alert.content.expires.isoformat()}; revise it"
+        raise InvalidAlert.said(
+            "alert.expired",
+            "alert {id} expired at {expires}; revise it",
+            id=alert.id,
+            expires=alert.content.expires.isoformat(),
         )
     message = AlertMessage(header.identifier, header.sender, header.sent, header.msg_type)
     after = dataclasses.replace(
@@ -198,11 +216,16 @@ def publish(alert: Alert, header: MessageHeader, now: datetime) -> tuple[Alert, 
 def cancel(alert: Alert, header: MessageHeader) -> tuple[Alert, list[DomainEvent]]:
     """Cancel a live alert (a Cancel message referencing every earlier one)."""
     if alert.external:
-        raise IllegalAlertStep("an imported alert is cancelled only by its sender")
+        raise IllegalAlertStep.said(
+            "alert.imported_alert_cancelled_only",
+            "an imported alert is cancelled only by its sender",
+        )
     if not alert.live:
-        raise IllegalAlertStep(
-            f"alert {alert.id} has no current published message to cancel "
-            f"(state {alert.state.value})"
+        raise IllegalAlertStep.said(
+            "alert.nothing_to_cancel",
+            "alert {id} has no current published message to cancel (state {state})",
+            id=alert.id,
+            state=alert.state.value,
         )
     message = AlertMessage(header.identifier, header.sender, header.sent, MsgType.CANCEL)
     after = dataclasses.replace(

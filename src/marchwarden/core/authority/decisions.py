@@ -45,9 +45,12 @@ def check_act_transition(current: ActStatus, to: ActStatus) -> None:
     allowed = ACT_TRANSITIONS[current]
     if to not in allowed:
         names = ", ".join(s.value for s in allowed) or "none"
-        raise Conflict(
-            f"a legal act cannot go from {current.value} to {to.value}; "
-            f"allowed from {current.value}: {names}",
+        raise Conflict.said(
+            "law.act_step",
+            "a legal act cannot go from {current} to {to}; allowed from {current}: {allowed}",
+            current=current.value,
+            to=to.value,
+            allowed=names,
             extra={"allowed": [s.value for s in allowed]},
         )
 
@@ -75,7 +78,7 @@ def decide_act_status(
     try:
         moved = dataclasses.replace(act, status=status, effective_from=start, effective_to=end)
     except AuthorityError as exc:
-        raise Invalid(exc.message) from exc
+        raise Invalid(exc.message, message=exc.message_code, params=exc.params) from exc
     event = LegalActStatusChanged(
         reference=act.reference,
         status=status.value,
@@ -101,9 +104,11 @@ def act_recorded(act: LegalAct, act_id: int) -> LegalActRecorded:
 def check_order(reference: str, valid_from: datetime, valid_to: datetime | None) -> None:
     """An activation order needs a reference and a period that ends after it starts."""
     if not reference.strip():
-        raise Invalid("an activation order needs a reference")
+        raise Invalid.said(
+            "law.activation_order_needs_reference", "an activation order needs a reference"
+        )
     if valid_to is not None and valid_to <= valid_from:
-        raise Invalid("valid_to must be after valid_from")
+        raise Invalid.said("law.valid_after_valid_from", "valid_to must be after valid_from")
 
 
 def order_issued(

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from marchwarden.core.errors import Worded
 
-class AuthorityError(Exception):
+
+class AuthorityError(Worded):
     """Base of every legal-authority error."""
 
     code: ClassVar[str] = "authority_error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidLawError(AuthorityError):

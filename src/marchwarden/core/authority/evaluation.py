@@ -169,15 +169,20 @@ class ApplicableLaw:
         by_ref: dict[str, LegalAct] = {}
         for act in self.acts:
             if act.reference in by_ref:
-                raise DuplicateActError(f"act {act.reference} given twice")
+                raise DuplicateActError.said(
+                    "act.act_given_twice", "act {reference} given twice", reference=act.reference
+                )
             by_ref[act.reference] = act
         self.proposed: tuple[str, ...] = tuple(dict.fromkeys(with_proposed))
         for ref in self.proposed:
             if ref not in by_ref:
-                raise UnknownActError(f"no act with reference {ref!r}")
+                raise UnknownActError.said("act.unknown", "no act with reference '{ref}'", ref=ref)
             if by_ref[ref].status is not ActStatus.PROPOSED:
-                raise ActNotProposedError(
-                    f"{ref} is {by_ref[ref].status.value}; only proposed acts can be added"
+                raise ActNotProposedError.said(
+                    "act.only_proposed_acts_can",
+                    "{ref} is {status}; only proposed acts can be added",
+                    ref=ref,
+                    status=by_ref[ref].status.value,
                 )
         chosen = set(self.proposed)
         self.standings: Mapping[str, ActStanding] = {
@@ -229,6 +234,8 @@ class ApplicableLaw:
 class ConditionMet:
     condition: Condition
     detail: str
+    #: what ``detail`` says (``Check``'s params: condition, name, state, date …)
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +415,8 @@ def _check_qualification(cond: QualificationCondition, facts: MemberFacts, at: d
         if any(q.expires_on is None for q in valid):
             return True, f"{name} valid, no expiry", said(state="valid")
         until = max(q.expires_on for q in valid if q.expires_on is not None)
-        return True, f"{name} valid until {format_moment(until)}", said(state="valid")
+        text = f"{name} valid until {format_moment(until)}"
+        return True, text, said(state="valid", date=until.isoformat())
     if not recs:
         return False, f"no {name}", said(state="missing")
     expired = [q.expires_on for q in recs if q.expires_on is not None and q.expires_on <= at]
@@ -434,7 +442,12 @@ def _check_training(cond: TrainingCondition, facts: MemberFacts, at: datetime) -
     done = [t.completed_on for t in facts.trainings if t.programme == cond.programme]
     before = [d for d in done if d <= at]
     if before:
-        return True, f"{name} completed {format_moment(min(before))}", said(state="completed")
+        done_on = min(before)
+        return (
+            True,
+            f"{name} completed {format_moment(done_on)}",
+            said(state="completed", date=done_on.isoformat()),
+        )
     if done:
         return (
             False,
@@ -451,7 +464,7 @@ def _check_fit(facts: MemberFacts, at: datetime) -> Check:
         if any(f.valid_to is None for f in valid):
             return True, "fit, no end date", said(state="fit")
         until = max(f.valid_to for f in valid if f.valid_to is not None)
-        return True, f"fit until {format_moment(until)}", said(state="fit")
+        return True, f"fit until {format_moment(until)}", said(state="fit", date=until.isoformat())
     if not facts.fitness:
         return False, "not fit: no fitness record", said(state="missing")
     ended = [f.valid_to for f in facts.fitness if f.valid_to is not None and f.valid_to <= at]
@@ -477,7 +490,17 @@ def _check_activation(facts: MemberFacts, tree: UnitTree, at: datetime) -> Check
         text = f"{act.unit.display_name} activated since {format_moment(act.order.valid_from)}"
         if act.order.valid_to is not None:
             text += f" until {format_moment(act.order.valid_to)}"
-        return True, text, said(state="activated", unit=act.unit.display_name)
+        since, until = act.order.valid_from, act.order.valid_to
+        return (
+            True,
+            text,
+            said(
+                state="activated",
+                unit=act.unit.display_name,
+                date=since.isoformat(),
+                until="" if until is None else until.isoformat(),
+            ),
+        )
     chain = tree.ancestors(facts.unit_id)
     ended = [
         (o.valid_to, u)
@@ -567,7 +590,7 @@ def _evaluate_member(law: ApplicableLaw, tree: UnitTree, facts: MemberFacts) -> 
             for cond in grant.conditions:
                 ok, detail, said = _check(cond, facts, tree, at)
                 if ok:
-                    met.append(ConditionMet(cond, detail))
+                    met.append(ConditionMet(cond, detail, said))
                 else:
                     failed = True
                     failures.append(

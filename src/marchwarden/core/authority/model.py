@@ -228,19 +228,35 @@ class Grant:
     def __post_init__(self) -> None:
         where = f"{self.act} {self.clause}"
         if not self.act or not self.clause:
-            raise InvalidLawError("a grant needs an act reference and a clause")
+            raise InvalidLawError.said(
+                "act.grant_needs_act_reference", "a grant needs an act reference and a clause"
+            )
         if not self.power:
-            raise InvalidLawError(f"{where}: a grant needs a power")
+            raise InvalidLawError.said(
+                "act.grant_needs_power", "{where}: a grant needs a power", where=where
+            )
         if not self.categories:
-            raise InvalidLawError(f"{where}: a grant needs at least one category")
+            raise InvalidLawError.said(
+                "act.grant_needs_least_one",
+                "{where}: a grant needs at least one category",
+                where=where,
+            )
         if not all(isinstance(c, Category) for c in self.categories):
-            raise InvalidLawError(f"{where}: categories must be Category values")
+            raise InvalidLawError.said(
+                "act.bad_categories", "{where}: categories must be Category values", where=where
+            )
         if isinstance(self.min_members, bool) or not isinstance(self.min_members, int):
-            raise InvalidLawError(f"{where}: min_members must be an integer")
+            raise InvalidLawError.said(
+                "act.min_members_integer", "{where}: min_members must be an integer", where=where
+            )
         if self.min_members < 1:
-            raise InvalidLawError(f"{where}: min_members must be at least 1")
+            raise InvalidLawError.said(
+                "act.min_members_least", "{where}: min_members must be at least 1", where=where
+            )
         if len(set(self.conditions)) != len(self.conditions):
-            raise InvalidLawError(f"{where}: a condition is repeated")
+            raise InvalidLawError.said(
+                "act.condition_repeated", "{where}: a condition is repeated", where=where
+            )
 
     @property
     def key(self) -> GrantKey:
@@ -287,28 +303,58 @@ class LegalAct:
     def __post_init__(self) -> None:
         ref = self.reference or "?"
         if not self.reference:
-            raise InvalidLawError("a legal act needs a reference")
+            raise InvalidLawError.said(
+                "act.legal_act_needs_reference", "a legal act needs a reference"
+            )
         if not isinstance(self.status, ActStatus):
-            raise InvalidLawError(f"{ref}: status must be an ActStatus")
+            raise InvalidLawError.said(
+                "act.bad_status", "{ref}: status must be an ActStatus", ref=ref
+            )
         try:
             start = None if self.effective_from is None else as_utc(self.effective_from)
             end = None if self.effective_to is None else as_utc(self.effective_to)
         except InvalidFactsError as exc:
-            raise InvalidLawError(f"{ref}: {exc.message}") from exc
+            raise InvalidLawError.said(
+                "act.bad_dates", "{ref}: {message}", ref=ref, message=exc.message
+            ) from exc
         if self.status in (ActStatus.IN_FORCE, ActStatus.REPEALED) and start is None:
-            raise InvalidLawError(f"{ref}: an act {self.status.value} needs effective_from")
+            raise InvalidLawError.said(
+                "act.act_needs_effective_from",
+                "{ref}: an act {status} needs effective_from",
+                ref=ref,
+                status=self.status.value,
+            )
         if start is not None and end is not None and end <= start:
-            raise InvalidLawError(f"{ref}: effective_to must be after effective_from")
+            raise InvalidLawError.said(
+                "act.effective_after_effective_from",
+                "{ref}: effective_to must be after effective_from",
+                ref=ref,
+            )
         if self.regions is not None and not self.regions:
-            raise InvalidLawError(f"{ref}: regions must be None (everywhere) or non-empty")
+            raise InvalidLawError.said(
+                "act.regions_none_everywhere_non",
+                "{ref}: regions must be None (everywhere) or non-empty",
+                ref=ref,
+            )
         seen: set[tuple[str, str]] = set()
         for grant in self.grants:
             if grant.act != self.reference:
-                raise InvalidLawError(
-                    f"{ref}: grant {grant.label} names act {grant.act!r}, not {self.reference!r}"
+                raise InvalidLawError.said(
+                    "act.grant_names_act",
+                    "{ref}: grant {label} names act '{act}', not '{reference}'",
+                    ref=ref,
+                    label=grant.label,
+                    act=grant.act,
+                    reference=self.reference,
                 )
             if (grant.clause, grant.power) in seen:
-                raise InvalidLawError(f"{ref}: {grant.clause} grants {grant.power} twice")
+                raise InvalidLawError.said(
+                    "act.grants_twice",
+                    "{ref}: {clause} grants {power} twice",
+                    ref=ref,
+                    clause=grant.clause,
+                    power=grant.power,
+                )
             seen.add((grant.clause, grant.power))
         object.__setattr__(self, "effective_from", start)
         object.__setattr__(self, "effective_to", end)

@@ -109,7 +109,9 @@ class Responder:
     def __post_init__(self) -> None:
         check_lon_lat(self.lon, self.lat, f"unit {self.unit_id!r}")
         if self.people < 0:
-            raise Invalid(f"unit {self.unit_id!r}: people must be >= 0")
+            raise Invalid.said(
+                "law.unit_people", "unit {unit_id}: people must be >= 0", unit_id=repr(self.unit_id)
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +125,17 @@ class ReleaseQuestion:
 
     def __post_init__(self) -> None:
         if not self.agencies:
-            raise Invalid("name at least one agency kind whose units could be released")
+            raise Invalid.said(
+                "law.name_least_one_agency",
+                "name at least one agency kind whose units could be released",
+            )
         if not (0 < self.time_limit_s <= 600):
-            raise Invalid("the solver's time limit must be more than 0 and at most 600 s")
+            raise Invalid.said(
+                "law.solver_time_limit_more",
+                "the solver's time limit must be more than 0 and at most 600 s",
+            )
         if self.solver not in ("auto", "greedy"):
-            raise Invalid("solver must be auto or greedy")
+            raise Invalid.said("law.solver_auto_greedy", "solver must be auto or greedy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,7 +484,9 @@ def analyse_release(
     orders added). Settlements are taken in id order."""
     question = question or ReleaseQuestion()
     if math.isnan(budget_minutes) or budget_minutes <= 0:
-        raise Invalid("the time budget must be more than 0 minutes")
+        raise Invalid.said(
+            "law.time_budget_more_than", "the time budget must be more than 0 minutes"
+        )
     towns = tuple(sorted(settlements, key=lambda s: s.id))
     before_list = sorted(before, key=lambda r: id_key(r.unit_id))
     after_list = sorted(after, key=lambda r: id_key(r.unit_id))
@@ -484,7 +494,11 @@ def analyse_release(
     for r in (*before_list, *after_list):
         seen = merged.get(r.unit_id)
         if seen is not None and seen != r:
-            raise Invalid(f"unit {r.unit_id!r} is given twice with different facts")
+            raise Invalid.said(
+                "law.unit_given_twice_different",
+                "unit {unit_id} is given twice with different facts",
+                unit_id=repr(r.unit_id),
+            )
         merged[r.unit_id] = r
     responders = [merged[k] for k in sorted(merged, key=id_key)]
     index = {r.unit_id: k for k, r in enumerate(responders)}

@@ -163,10 +163,14 @@ class EvacuationProgressed(_OrderEvent):
 
 def check_new(to_move: int, points: tuple[AssemblyPoint, ...]) -> None:
     if to_move < 0:
-        raise InvalidEvacuation("to_move must be >= 0")
+        raise InvalidEvacuation.said("evacuation.to_move_negative", "to_move must be >= 0")
     for p in points:
         if not (-180 <= p.lon <= 180 and -90 <= p.lat <= 90) or not p.name.strip():
-            raise InvalidEvacuation(f"assembly point {p.name!r} needs a name and a position")
+            raise InvalidEvacuation.said(
+                "evacuation.assembly_point_needs_name",
+                "assembly point '{name}' needs a name and a position",
+                name=p.name,
+            )
 
 
 def ordered(order: EvacuationOrder) -> list[DomainEvent]:
@@ -192,14 +196,22 @@ def progress(
     target = state or order.state
     if target is not order.state and target not in _STEPS[order.state]:
         allowed = ", ".join(sorted(s.value for s in _STEPS[order.state])) or "none"
-        raise IllegalEvacuationStep(
-            f"cannot go from {order.state.value} to {target.value}; allowed: {allowed}"
+        raise IllegalEvacuationStep.said(
+            "evacuation.illegal_step",
+            "cannot go from {state} to {target}; allowed: {allowed}",
+            state=order.state.value,
+            target=target.value,
+            allowed=allowed,
         )
     if order.state is OrderState.LIFTED:
-        raise IllegalEvacuationStep("the order is lifted")
+        raise IllegalEvacuationStep.said("evacuation.order_lifted", "the order is lifted")
     count = order.moved if moved is None else moved
     if not 0 <= count <= order.to_move:
-        raise InvalidEvacuation(f"moved must be between 0 and {order.to_move} (people to move)")
+        raise InvalidEvacuation.said(
+            "evacuation.moved_between_people_move",
+            "moved must be between 0 and {to_move} (people to move)",
+            to_move=order.to_move,
+        )
     if moved is not None and target is OrderState.ORDERED and count > 0:
         target = OrderState.IN_PROGRESS
     after = dataclasses.replace(order, state=target, moved=count)
@@ -265,9 +277,16 @@ def task_request(order: EvacuationOrder) -> TaskRequest:
     """What an evacuation-assistance task for ``order`` asks for (title, description,
     power, place); only for an order of an incident that is still being carried out."""
     if order.incident_id is None:
-        raise InvalidEvacuation("the order names no incident; tasks belong to an incident")
+        raise InvalidEvacuation.said(
+            "evacuation.order_names_no_incident",
+            "the order names no incident; tasks belong to an incident",
+        )
     if order.state in (OrderState.COMPLETE, OrderState.LIFTED):
-        raise IllegalEvacuationStep(f"the order is {order.state.value}; it needs no more help")
+        raise IllegalEvacuationStep.said(
+            "evacuation.order_needs_no_more",
+            "the order is {state}; it needs no more help",
+            state=order.state.value,
+        )
     points = "; ".join(p.name for p in order.assembly_points) or "none named"
     first = order.assembly_points[0] if order.assembly_points else None
     return TaskRequest(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from marchwarden.core.access.model import Resource
 from marchwarden.core.access.policy import Action
-from marchwarden.core.errors import Conflict, Invalid
+from marchwarden.core.errors import Conflict, Invalid, said
 from marchwarden.core.events import AuditFacts, DomainEvent
 from marchwarden.core.geo.distance import TravelModel, haversine_km
 
@@ -71,13 +71,18 @@ class Shelter:
 
     def check(self) -> None:
         if self.capacity <= 0:
-            raise InvalidShelter("capacity must be > 0")
+            raise InvalidShelter.said("shelter.capacity_positive", "capacity must be > 0")
         if not 0 <= self.occupancy <= self.capacity:
-            raise InvalidShelter("occupancy must be between 0 and the capacity")
+            raise InvalidShelter.said(
+                "shelter.occupancy_between_capacity", "occupancy must be between 0 and the capacity"
+            )
         unknown = self.services - SERVICES
         if unknown:
-            raise InvalidShelter(
-                f"unknown services {sorted(unknown)}; known: {', '.join(sorted(SERVICES))}"
+            raise InvalidShelter.said(
+                "shelter.unknown_services_known",
+                "unknown services {services}; known: {known}",
+                services=sorted(unknown),
+                known=", ".join(sorted(SERVICES)),
             )
 
 
@@ -150,7 +155,7 @@ def check_in(
     """Admit ``people``; over capacity (or closed) is refused with the nearest shelters
     that still have room for them."""
     if people <= 0:
-        raise InvalidShelter("people must be > 0")
+        raise InvalidShelter.said("shelter.people_positive", "people must be > 0")
     if shelter.status is ShelterStatus.CLOSED or people > shelter.room:
         nearby = [
             o
@@ -161,9 +166,28 @@ def check_in(
             f"{o.shelter.name} ({o.shelter.room} free, {o.distance_km:g} km, ~{o.minutes:g} min)"
             for o in nearby
         )
+        full = (
+            said(
+                "shelter.full",
+                "{shelter} has room for {room}, not {people}; nearest with room: {nearest}",
+                shelter=shelter.name,
+                room=shelter.room,
+                people=people,
+                nearest=names,
+            )
+            if names
+            else said(
+                "shelter.full_none",
+                "{shelter} has room for {room}, not {people}; no other shelter has room",
+                shelter=shelter.name,
+                room=shelter.room,
+                people=people,
+            )
+        )
         raise ShelterFull(
-            f"{shelter.name} has room for {shelter.room}, not {people}"
-            + (f"; nearest with room: {names}" if names else "; no other shelter has room"),
+            full.text,
+            message=full.code,
+            params=full.params,
             extra={
                 "alternatives": [
                     {
@@ -182,9 +206,15 @@ def check_in(
 
 def check_out(shelter: Shelter, people: int) -> tuple[Shelter, list[DomainEvent]]:
     if people <= 0:
-        raise InvalidShelter("people must be > 0")
+        raise InvalidShelter.said("shelter.people_positive", "people must be > 0")
     if people > shelter.occupancy:
-        raise InvalidShelter(f"{shelter.name} holds {shelter.occupancy}, not {people}")
+        raise InvalidShelter.said(
+            "shelter.holds",
+            "{shelter} holds {occupancy}, not {people}",
+            shelter=shelter.name,
+            occupancy=shelter.occupancy,
+            people=people,
+        )
     return _occupy(shelter, -people)
 
 

@@ -104,10 +104,14 @@ def couple(
     Raises ``IllegalTaskTransition``, ``IllegalStatusTransition``, ``InvalidReleaseStatus``
     or :class:`UnitHeldByTask`; nothing is to be changed then."""
     if (task_to is None) == (unit_to is None):
-        raise Invalid("one change at a time: a task step or a unit status")
+        raise Invalid.said(
+            "task.one_change_time_task", "one change at a time: a task step or a unit status"
+        )
     if task_to is not None:
         if task is None:
-            raise Invalid("a task step needs the task's current status")
+            raise Invalid.said(
+                "task.task_step_needs_task", "a task step needs the task's current status"
+            )
         check_task_transition(task, task_to)
         target = unit_status_after(task_to, release_to=release_to)
         if unit is None or target is None or target is unit:
@@ -121,7 +125,9 @@ def couple(
 
     assert unit_to is not None
     if unit is None:
-        raise Invalid("a unit status change needs the unit's current status")
+        raise Invalid.said(
+            "task.unit_status_change_needs", "a unit status change needs the unit's current status"
+        )
     change_status(unit, unit_to)
     if task is None or not task.holds_unit:
         return Coupled((), unit_to)
@@ -137,12 +143,24 @@ def couple(
         steps = (TaskStatus.COMPLETED,)
         release_to = unit_to
     if not steps:
-        which = f"task {task_id}" if task_id is not None else "its task"
-        raise UnitHeldByTask(
-            f"the unit is on {which} ({task.value}): it cannot become {unit_to.value} "
-            "while the task holds it; decline the task, have command cancel it, or complete "
-            "it on scene first",
-            extra={"task_id": task_id, "task_status": task.value, "requested": unit_to.value},
+        facts = {"task_id": task_id, "task_status": task.value, "requested": unit_to.value}
+        if task_id is None:
+            raise UnitHeldByTask.said(
+                "task.holds_unit",
+                "the unit is on its task ({task}): it cannot become {status} while the task holds "
+                "it; decline the task, have command cancel it, or complete it on scene first",
+                task=task.value,
+                status=unit_to.value,
+                extra=facts,
+            )
+        raise UnitHeldByTask.said(
+            "task.holds_unit_id",
+            "the unit is on task {id} ({task}): it cannot become {status} while the task holds it; "
+            "decline the task, have command cancel it, or complete it on scene first",
+            id=task_id,
+            task=task.value,
+            status=unit_to.value,
+            extra=facts,
         )
     current = task
     for step in steps:

@@ -229,7 +229,9 @@ def check_answerable(task: Task, unit: UnitRef | None, relation: TaskRelation) -
     from marchwarden.core.access.policy import TaskRelation
 
     if relation is TaskRelation.UNIT and unit is None:
-        raise Conflict(f"task {task.id} has no unit to answer for it")
+        raise Conflict.said(
+            "task.task_no_unit_answer", "task {id} has no unit to answer for it", id=task.id
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +319,7 @@ def decide_unit_status_set(
     if task is None or not coupled.task_steps:
         return UnitStatusSet(changed, (), ())
     if incident is None:
-        raise Invalid(f"task {task.id} needs its incident")
+        raise Invalid.said("task.task_needs_incident", "task {id} needs its incident", id=task.id)
     events = []
     previous = task.status
     for step in coupled.task_steps:

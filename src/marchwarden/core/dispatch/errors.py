@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from marchwarden.core.errors import Worded
 
-class DispatchError(Exception):
+
+class DispatchError(Worded):
     """Base of every dispatch-domain error."""
 
     code = "dispatch-error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidTaskRequirements(DispatchError):

@@ -43,10 +43,16 @@ def valid_lon_lat(position: LonLat) -> bool:
 
 def _frozen_names(values: Iterable[str], what: str) -> frozenset[str]:
     if isinstance(values, str):
-        raise InvalidTaskRequirements(f"{what} must be a collection of names, not one string")
+        raise InvalidTaskRequirements.said(
+            "task.collection_names_one_string",
+            "{what} must be a collection of names, not one string",
+            what=what,
+        )
     names = frozenset(values)
     if any(not name.strip() for name in names):
-        raise InvalidTaskRequirements(f"{what} must not contain empty names")
+        raise InvalidTaskRequirements.said(
+            "task.contain_empty_names", "{what} must not contain empty names", what=what
+        )
     return names
 
 
@@ -68,8 +74,10 @@ class TaskRequirements:
             _frozen_names(self.required_capabilities, "required capabilities"),
         )
         if self.minimum_readiness < 0:
-            raise InvalidTaskRequirements(
-                f"minimum readiness must not be negative, got {self.minimum_readiness}"
+            raise InvalidTaskRequirements.said(
+                "task.minimum_readiness_negative_got",
+                "minimum readiness must not be negative, got {minimum_readiness}",
+                minimum_readiness=self.minimum_readiness,
             )
 
 
@@ -114,9 +122,13 @@ class UnitCandidate:
                 continue
             point = (float(value[0]), float(value[1]))
             if not valid_lon_lat(point):
-                raise InvalidUnitPosition(
-                    f"unit {self.unit_id} ({self.name}): {what.replace('_', ' ')} {value} is "
-                    "not a valid (lon, lat)"
+                raise InvalidUnitPosition.said(
+                    "task.unit_valid_lon_lat",
+                    "unit {unit_id} ({name}): {what} {value} is not a valid (lon, lat)",
+                    unit_id=self.unit_id,
+                    name=self.name,
+                    what=what.replace("_", " "),
+                    value=value,
                 )
             object.__setattr__(self, what, point)
 

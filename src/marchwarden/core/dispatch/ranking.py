@@ -161,7 +161,11 @@ class DispatchBoard:
         index: dict[int, int] = {}
         for row, unit in enumerate(self._units):
             if unit.unit_id in index:
-                raise DuplicateUnit(f"unit {unit.unit_id} appears more than once")
+                raise DuplicateUnit.said(
+                    "task.unit_appears_more_than",
+                    "unit {unit_id} appears more than once",
+                    unit_id=unit.unit_id,
+                )
             index[unit.unit_id] = row
         self._index = index
         self._ids: IntArray = np.fromiter((u.unit_id for u in self._units), np.int64, n)
@@ -315,21 +319,33 @@ class DispatchBoard:
     ) -> Recommendation:
         travel = travel or TravelModel()
         if max_eta_minutes is not None and not max_eta_minutes > 0:
-            raise InvalidRecommendationRequest(
-                f"max_eta_minutes must be positive, got {max_eta_minutes}"
+            raise InvalidRecommendationRequest.said(
+                "task.max_eta_minutes_positive",
+                "max_eta_minutes must be positive, got {max_eta_minutes}",
+                max_eta_minutes=max_eta_minutes,
             )
         target = (float(target[0]), float(target[1]))
         if not valid_lon_lat(target):
-            raise InvalidTaskPosition(f"task position {target} is not a valid (lon, lat)")
+            raise InvalidTaskPosition.said(
+                "task.task_position_valid_lon",
+                "task position {target} is not a valid (lon, lat)",
+                target=target,
+            )
         if limit < 1:
-            raise InvalidRecommendationRequest(f"limit must be at least 1, got {limit}")
+            raise InvalidRecommendationRequest.said(
+                "task.limit_least_got", "limit must be at least 1, got {limit}", limit=limit
+            )
         if ineligible_limit < 0:
-            raise InvalidRecommendationRequest(
-                f"ineligible_limit must not be negative, got {ineligible_limit}"
+            raise InvalidRecommendationRequest.said(
+                "task.ineligible_limit_negative_got",
+                "ineligible_limit must not be negative, got {ineligible_limit}",
+                ineligible_limit=ineligible_limit,
             )
         if not ineligible_radius_km >= 0:
-            raise InvalidRecommendationRequest(
-                f"ineligible_radius_km must not be negative, got {ineligible_radius_km}"
+            raise InvalidRecommendationRequest.said(
+                "task.ineligible_radius_km_negative",
+                "ineligible_radius_km must not be negative, got {ineligible_radius_km}",
+                ineligible_radius_km=ineligible_radius_km,
             )
 
         eligible = self.eligible_mask(requirements)

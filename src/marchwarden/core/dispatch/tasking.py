@@ -146,8 +146,11 @@ def unit_status_after(
     if requested is TaskStatus.COMPLETED:
         if release_to not in RELEASE_STATUSES:
             names = ", ".join(s.value for s in RELEASE_STATUSES)
-            raise InvalidReleaseStatus(
-                f"a released unit becomes one of {names}, not {release_to.value}"
+            raise InvalidReleaseStatus.said(
+                "task.released_unit_becomes_one",
+                "a released unit becomes one of {names}, not {release_to}",
+                names=names,
+                release_to=release_to.value,
             )
         return release_to
     return UNIT_STATUS_ON_ENTRY.get(requested)

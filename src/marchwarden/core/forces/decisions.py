@@ -35,20 +35,28 @@ POSITION_CLOCK_SKEW = timedelta(minutes=5)
 def check_position_time(when: datetime, now: datetime) -> datetime:
     """A position is of a moment not (much) in the future."""
     if when > now + POSITION_CLOCK_SKEW:
-        raise Invalid("a position cannot be reported for the future")
+        raise Invalid.said(
+            "forces.position_cannot_reported_future", "a position cannot be reported for the future"
+        )
     return when
 
 
 def check_accuracy(accuracy_m: float | None) -> None:
     """A device's stated accuracy is 0 to 100 km."""
     if accuracy_m is not None and not 0 <= accuracy_m <= 100_000:
-        raise Invalid("a position's accuracy is 0 to 100,000 metres")
+        raise Invalid.said(
+            "forces.position_accuracy_metres", "a position's accuracy is 0 to 100,000 metres"
+        )
 
 
 def check_parent(parent: Unit, agency_id: int) -> None:
     """A sub-unit belongs to its parent's agency."""
     if parent.agency_id != agency_id:
-        raise Invalid(f"the parent unit {parent.code} belongs to another agency")
+        raise Invalid.said(
+            "forces.parent_unit_belongs_another",
+            "the parent unit {code} belongs to another agency",
+            code=parent.code,
+        )
 
 
 def check_new_records(qualifications: Sequence[Qualification], fitness: Sequence[Fitness]) -> None:
@@ -56,10 +64,17 @@ def check_new_records(qualifications: Sequence[Qualification], fitness: Sequence
     examination."""
     for q in qualifications:
         if q.expires_on is not None and q.expires_on <= q.issued_on:
-            raise Invalid(f"{q.kind} expires on or before it was issued")
+            raise Invalid.said(
+                "forces.expires_before_was_issued",
+                "{kind} expires on or before it was issued",
+                kind=q.kind,
+            )
     for f in fitness:
         if f.valid_until is not None and f.valid_until <= f.examined_on:
-            raise Invalid("fitness valid-until must be after the examination")
+            raise Invalid.said(
+                "forces.fitness_valid_until_after",
+                "fitness valid-until must be after the examination",
+            )
 
 
 def _unit(unit: Unit) -> dict[str, Any]:
@@ -118,7 +133,11 @@ def check_unit_changes(changes: Mapping[str, Any]) -> None:
     """Only the editable fields, and a readiness on the registry's scale."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise Invalid(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
+        raise Invalid.said(
+            "forces.these_fields_cannot_changed",
+            "these fields cannot be changed: {known}",
+            known=", ".join(sorted(unknown)),
+        )
     if "readiness" in changes:
         check_readiness(int(changes["readiness"]))
 

@@ -198,17 +198,30 @@ class UnitChanges:
 
 def check_agency_kind(kind: str) -> None:
     if kind not in AGENCY_KINDS:
-        raise Invalid(f"agency kind must be one of {', '.join(AGENCY_KINDS)}; not {kind!r}")
+        raise Invalid.said(
+            "forces.agency_kind_one",
+            "agency kind must be one of {known}; not {kind}",
+            known=", ".join(AGENCY_KINDS),
+            kind=repr(kind),
+        )
 
 
 def check_readiness(level: int) -> None:
     if level not in READINESS_LEVELS:
-        raise Invalid(f"readiness must be 1 (not ready) to 4 (fully ready), not {level}")
+        raise Invalid.said(
+            "forces.readiness_ready_fully_ready",
+            "readiness must be 1 (not ready) to 4 (fully ready), not {level}",
+            level=level,
+        )
 
 
 def check_point(lon: float, lat: float, what: str = "position") -> None:
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        raise Invalid(f"{what} must be longitude -180..180 and latitude -90..90")
+        raise Invalid.said(
+            "forces.longitude_latitude",
+            "{what} must be longitude -180..180 and latitude -90..90",
+            what=what,
+        )
 
 
 def child_path(parent_path: str | None, unit_id: int) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from marchwarden.core.errors import Said, said
 from marchwarden.core.forces.model import (
     Fitness,
     MemberRecord,
@@ -57,7 +58,12 @@ MAX_ERRORS = 1000
 class RosterError:
     line: int
     column: str
-    reason: str
+    #: the reason, with its message code and params (the catalogue's ``error.roster.*``)
+    said: Said
+
+    @property
+    def reason(self) -> str:
+        return self.said.text
 
     def describe(self) -> str:
         return f"line {self.line}, column {self.column}: {self.reason}"
@@ -76,17 +82,29 @@ class ParsedRoster:
 
 
 class _RowError(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, column: str, reason: Said) -> None:
+        super().__init__(reason.text)
         self.column = column
         self.reason = reason
+
+
+def _not_csv(exc: csv.Error) -> Said:
+    return said("roster.not_csv", "not valid CSV: {error}", error=exc)
 
 
 def _date(text: str, column: str, what: str = "date") -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise _RowError(column, f"{what} {text!r} is not a date YYYY-MM-DD") from None
+        raise _RowError(
+            column,
+            said(
+                "roster.not_a_date",
+                "{what} '{value}' is not a date YYYY-MM-DD",
+                what=what,
+                value=text,
+            ),
+        ) from None
 
 
 def _items(text: str, column: str, parts: int, shape: str) -> list[list[str]]:
@@ -97,14 +115,30 @@ def _items(text: str, column: str, parts: int, shape: str) -> list[list[str]]:
             continue
         bits = [b.strip() for b in raw.split(":")]
         if len(bits) != parts:
-            raise _RowError(column, f"item {raw!r} must look like {shape}")
+            raise _RowError(
+                column,
+                said(
+                    "roster.item_shape",
+                    "item '{value}' must look like {shape}",
+                    value=raw,
+                    shape=shape,
+                ),
+            )
         out.append(bits)
     return out
 
 
 def _word(text: str, column: str, what: str) -> str:
     if not WORD_RE.match(text):
-        raise _RowError(column, f"{what} {text!r} must be lower-case letters, digits and '_'")
+        raise _RowError(
+            column,
+            said(
+                "roster.not_a_word",
+                "{what} '{value}' must be lower-case letters, digits and '_'",
+                what=what,
+                value=text,
+            ),
+        )
     return text
 
 
@@ -114,9 +148,17 @@ def _trainings(text: str) -> tuple[Training, ...]:
         try:
             h = float(hours) if hours else 0.0
         except ValueError:
-            raise _RowError("trainings", f"hours {hours!r} is not a number") from None
+            raise _RowError(
+                "trainings",
+                said("roster.hours_nan", "hours '{value}' is not a number", value=hours),
+            ) from None
         if h < 0 or h > 10000:
-            raise _RowError("trainings", f"hours {hours!r} must be between 0 and 10000")
+            raise _RowError(
+                "trainings",
+                said(
+                    "roster.hours_range", "hours '{value}' must be between 0 and 10000", value=hours
+                ),
+            )
         out.append(
             Training(
                 _word(programme, "trainings", "programme"),
@@ -135,7 +177,16 @@ def _qualifications(text: str) -> tuple[Qualification, ...]:
         i = _date(issued, "qualifications", "issue date")
         e = _date(expires, "qualifications", "expiry date") if expires else None
         if e is not None and e <= i:
-            raise _RowError("qualifications", f"{kind} expires {e} on or before it was issued {i}")
+            raise _RowError(
+                "qualifications",
+                said(
+                    "roster.expires_before_issue",
+                    "{kind} expires {expires} on or before it was issued {issued}",
+                    kind=kind,
+                    expires=e,
+                    issued=i,
+                ),
+            )
         out.append(Qualification(_word(kind, "qualifications", "kind"), i, e))
     return tuple(out)
 
@@ -148,9 +199,20 @@ def _fitness(text: str) -> tuple[Fitness, ...]:
         ex = _date(examined, "fitness", "examination date")
         vu = _date(until, "fitness", "valid-until date") if until else None
         if vu is not None and vu <= ex:
-            raise _RowError("fitness", f"valid until {vu} is not after the examination {ex}")
+            raise _RowError(
+                "fitness",
+                said(
+                    "roster.valid_before_exam",
+                    "valid until {until} is not after the examination {examined}",
+                    until=vu,
+                    examined=ex,
+                ),
+            )
         if verdict not in ("fit", "unfit"):
-            raise _RowError("fitness", f"verdict {verdict!r} must be 'fit' or 'unfit'")
+            raise _RowError(
+                "fitness",
+                said("roster.verdict", "verdict '{value}' must be 'fit' or 'unfit'", value=verdict),
+            )
         out.append(Fitness(ex, vu, verdict == "fit"))
     return tuple(out)
 
@@ -158,23 +220,38 @@ def _fitness(text: str) -> tuple[Fitness, ...]:
 def _record(row: Mapping[str, str], today: date) -> MemberRecord:
     for col in REQUIRED:
         if not row.get(col, "").strip():
-            raise _RowError(col, "is required")
+            raise _RowError(col, said("roster.required", "is required"))
     external_id = row["external_id"].strip()
     if not CODE_RE.match(external_id):
-        raise _RowError("external_id", f"{external_id!r} must be 1-64 letters, digits or ._:/-")
+        raise _RowError(
+            "external_id",
+            said(
+                "roster.bad_external_id",
+                "'{value}' must be 1-64 letters, digits or ._:/-",
+                value=external_id,
+            ),
+        )
     unit_code = row["unit_code"].strip()
     if not CODE_RE.match(unit_code):
-        raise _RowError("unit_code", f"{unit_code!r} is not a unit code")
+        raise _RowError(
+            "unit_code",
+            said("roster.bad_unit_code", "'{value}' is not a unit code", value=unit_code),
+        )
     dob_text = row.get("date_of_birth", "").strip()
     dob = _date(dob_text, "date_of_birth", "date of birth") if dob_text else None
     if dob is not None and not (date(1900, 1, 1) <= dob <= today):
-        raise _RowError("date_of_birth", f"{dob} is not a plausible date of birth")
+        raise _RowError(
+            "date_of_birth",
+            said("roster.implausible_birth", "{value} is not a plausible date of birth", value=dob),
+        )
     phone = row.get("phone", "").strip()
     if phone and not PHONE_RE.match(phone):
-        raise _RowError("phone", f"{phone!r} is not a phone number")
+        raise _RowError(
+            "phone", said("roster.bad_phone", "'{value}' is not a phone number", value=phone)
+        )
     for col in ("callsign", "given_name", "family_name"):
         if len(row[col].strip()) > 100:
-            raise _RowError(col, "is longer than 100 characters")
+            raise _RowError(col, said("roster.too_long", "is longer than 100 characters"))
     return MemberRecord(
         external_id=external_id,
         unit_code=unit_code,
@@ -201,9 +278,10 @@ def parse_roster(
     try:
         header = reader.fieldnames
     except csv.Error as exc:
-        return ParsedRoster((), (RosterError(1, "(header)", f"not valid CSV: {exc}"),), {})
+        return ParsedRoster((), (RosterError(1, "(header)", _not_csv(exc)),), {})
     if not header:
-        return ParsedRoster((), (RosterError(1, "(header)", "the file is empty"),), {})
+        empty = said("roster.empty", "the file is empty")
+        return ParsedRoster((), (RosterError(1, "(header)", empty),), {})
     names = [h.strip() for h in header]
     unknown = [h for h in names if h not in COLUMNS]
     missing = [c for c in REQUIRED if c not in names]
@@ -211,13 +289,22 @@ def parse_roster(
     for h in unknown:
         errors.append(
             RosterError(
-                1, h or "(unnamed column)", f"unknown column (expected: {', '.join(COLUMNS)})"
+                1,
+                h or "(unnamed column)",
+                said(
+                    "roster.unknown_column",
+                    "unknown column (expected: {columns})",
+                    columns=", ".join(COLUMNS),
+                ),
             )
         )
     for c in missing:
-        errors.append(RosterError(1, c, "required column is missing"))
+        errors.append(
+            RosterError(1, c, said("roster.missing_column", "required column is missing"))
+        )
     for d in dupes:
-        errors.append(RosterError(1, d or "(unnamed column)", "column appears more than once"))
+        twice = said("roster.column_twice", "column appears more than once")
+        errors.append(RosterError(1, d or "(unnamed column)", twice))
     if errors:
         return ParsedRoster((), tuple(errors), {})
     reader.fieldnames = names
@@ -230,10 +317,12 @@ def parse_roster(
             if progress is not None and n % 5000 == 0:
                 progress(n)
             if None in row:
-                errors.append(RosterError(line, "(row)", "more fields than the header has"))
+                more = said("roster.more_fields", "more fields than the header has")
+                errors.append(RosterError(line, "(row)", more))
                 continue
             if any(v is None for v in row.values()):
-                errors.append(RosterError(line, "(row)", "fewer fields than the header has"))
+                fewer = said("roster.fewer_fields", "fewer fields than the header has")
+                errors.append(RosterError(line, "(row)", fewer))
                 continue
             try:
                 record = _record({k: restore(v) for k, v in row.items()}, today)
@@ -245,14 +334,26 @@ def parse_roster(
                         RosterError(
                             line,
                             "external_id",
-                            f"{record.external_id!r} already appears on line "
-                            f"{lines[record.external_id]}",
+                            said(
+                                "roster.duplicate_id",
+                                "'{value}' already appears on line {line}",
+                                value=record.external_id,
+                                line=lines[record.external_id],
+                            ),
                         )
                     )
                 elif not unit_exists(record.unit_code):
                     lines[record.external_id] = line
                     errors.append(
-                        RosterError(line, "unit_code", f"no unit with code {record.unit_code!r}")
+                        RosterError(
+                            line,
+                            "unit_code",
+                            said(
+                                "roster.no_unit",
+                                "no unit with code '{value}'",
+                                value=record.unit_code,
+                            ),
+                        )
                     )
                 else:
                     lines[record.external_id] = line
@@ -260,7 +361,7 @@ def parse_roster(
             if len(errors) >= MAX_ERRORS:
                 break
     except csv.Error as exc:
-        errors.append(RosterError(line + 1, "(row)", f"not valid CSV: {exc}"))
+        errors.append(RosterError(line + 1, "(row)", _not_csv(exc)))
     if errors:
         return ParsedRoster((), tuple(errors), {})
     return ParsedRoster(tuple(records), (), lines)

@@ -47,6 +47,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from marchwarden.core.errors import Worded
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -111,7 +113,7 @@ ALLOWED_STATUS_TRANSITIONS: Mapping[UnitStatus, tuple[UnitStatus, ...]] = Mappin
 del _S
 
 
-class UnitStatusError(Exception):
+class UnitStatusError(Worded):
     """Base of unit-status errors.
 
     Lives here rather than in ``core/forces/errors.py`` only because that file belongs to
@@ -119,10 +121,6 @@ class UnitStatusError(Exception):
     """
 
     code = "unit-status-error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class IllegalStatusTransition(UnitStatusError):

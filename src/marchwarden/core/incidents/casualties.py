@@ -71,22 +71,34 @@ _PLURAL = {CasualtyGroup.CIVILIAN: "civilians", CasualtyGroup.PERSONNEL: "person
 
 def _check_counts(counts: Mapping[CasualtyCategory, int]) -> dict[CasualtyCategory, int]:
     if not counts:
-        raise InvalidCasualtyUpdate("a casualty update must give at least one count")
+        raise InvalidCasualtyUpdate.said(
+            "casualty.casualty_update_give_least", "a casualty update must give at least one count"
+        )
     checked: dict[CasualtyCategory, int] = {}
     for key, value in counts.items():
         try:
             category = CasualtyCategory(key)
         except ValueError:
             known = ", ".join(c.value for c in CasualtyCategory)
-            raise InvalidCasualtyUpdate(
-                f"unknown casualty category {key!r}; known: {known}"
+            raise InvalidCasualtyUpdate.said(
+                "casualty.unknown_casualty_category_known",
+                "unknown casualty category {key}; known: {known}",
+                key=repr(key),
+                known=known,
             ) from None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidCasualtyUpdate(
-                f"{category.value}: count must be a whole number, got {value!r}"
+            raise InvalidCasualtyUpdate.said(
+                "casualty.count_whole_number_got",
+                "{category}: count must be a whole number, got {value}",
+                category=category.value,
+                value=repr(value),
             )
         if value < 0:
-            raise InvalidCasualtyUpdate(f"{category.value}: count must not be negative")
+            raise InvalidCasualtyUpdate.said(
+                "casualty.count_negative",
+                "{category}: count must not be negative",
+                category=category.value,
+            )
         checked[category] = value
     return checked
 

@@ -124,8 +124,10 @@ class IncidentSummary:
         first = ensure_utc(self.first_report_at)
         last = ensure_utc(self.last_report_at)
         if last < first:
-            raise InvalidReportingPeriod(
-                f"incident {self.incident_id}: last_report_at is before first_report_at"
+            raise InvalidReportingPeriod.said(
+                "incident.incident_last_report_before",
+                "incident {incident_id}: last_report_at is before first_report_at",
+                incident_id=self.incident_id,
             )
         object.__setattr__(self, "first_report_at", first)
         object.__setattr__(self, "last_report_at", last)

@@ -93,10 +93,18 @@ def check_command(
     and every agency named is one of ``known``."""
     support = tuple(sorted(set(supporting)))
     if lead is not None and lead in support:
-        raise Invalid(f"agency {lead} cannot be both the lead and a supporting agency")
+        raise Invalid.said(
+            "incident.agency_cannot_both_lead",
+            "agency {lead} cannot be both the lead and a supporting agency",
+            lead=lead,
+        )
     missing = sorted(command_agencies(lead, support) - set(known))
     if missing:
-        raise Invalid("no agency with id " + ", ".join(str(m) for m in missing))
+        raise Invalid.said(
+            "incident.no_agencies",
+            "no agency with id {ids}",
+            ids=", ".join(str(m) for m in missing),
+        )
     return support
 
 
@@ -180,14 +188,17 @@ def decide_opening(
     gives its type and its point unless stated."""
     name = name.strip()
     if not name:
-        raise Invalid("an incident needs a name")
+        raise Invalid.said("incident.incident_needs_name", "an incident needs a name")
     if from_report is not None:
         incident_type = incident_type or from_report.incident_type
         place = place or IncidentPlace.point(*from_report.position)
     if incident_type is None:
-        raise Invalid("an incident needs a type")
+        raise Invalid.said("incident.incident_needs_type", "an incident needs a type")
     if place is None:
-        raise Invalid("an incident needs a place (a GeoJSON Point or Polygon)")
+        raise Invalid.said(
+            "incident.incident_needs_place_geojson",
+            "an incident needs a place (a GeoJSON Point or Polygon)",
+        )
     return Opening(name, incident_type, place, radius_km)
 
 
@@ -249,7 +260,7 @@ def _field_changes(
     diff: dict[str, Any] = {}
     if changes.name is not None and changes.name.strip() != incident.name:
         if not changes.name.strip():
-            raise Invalid("an incident needs a name")
+            raise Invalid.said("incident.incident_needs_name", "an incident needs a name")
         values["name"] = changes.name.strip()
         diff["name"] = [incident.name, values["name"]]
     if changes.description is not None and changes.description.strip() != incident.description:
@@ -347,7 +358,11 @@ CASUALTY_CLOCK_SKEW = timedelta(minutes=5)
 def check_casualty_time(as_of: datetime, now: datetime) -> datetime:
     """Casualty figures are as of a moment not (much) in the future."""
     if as_of > now + CASUALTY_CLOCK_SKEW:
-        raise Invalid(f"casualty figures cannot be dated in the future ({as_of.isoformat()})")
+        raise Invalid.said(
+            "incident.casualty_figures_cannot_dated",
+            "casualty figures cannot be dated in the future ({as_of})",
+            as_of=as_of.isoformat(),
+        )
     return as_of
 
 

@@ -6,15 +6,13 @@ and a human ``message``. No HTTP here.
 
 from __future__ import annotations
 
+from marchwarden.core.errors import Worded
 
-class IncidentError(Exception):
+
+class IncidentError(Worded):
     """Base of every incident-domain error."""
 
     code = "incident-error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidAdmiraltyRating(IncidentError):

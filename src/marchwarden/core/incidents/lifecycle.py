@@ -92,7 +92,10 @@ def transition(
     check_transition(current, requested)
     reason = reason.strip()
     if requested in REASON_REQUIRED and not reason:
-        raise TransitionReasonRequired(
-            f"going from {current.value} to {requested.value} needs a reason"
+        raise TransitionReasonRequired.said(
+            "incident.going_from_needs_reason",
+            "going from {current} to {requested} needs a reason",
+            current=current.value,
+            requested=requested.value,
         )
     return StateChange(current, requested, ensure_utc(at), reason)

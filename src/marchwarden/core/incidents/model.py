@@ -17,11 +17,27 @@ def check_position(position: LonLat, what: str = "position") -> LonLat:
     """Return ``position`` as floats if it is a finite (lon, lat) on Earth, else raise."""
     lon, lat = float(position[0]), float(position[1])
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise InvalidPosition(f"{what} must be finite numbers, got ({lon}, {lat})")
+        raise InvalidPosition.said(
+            "place.finite_numbers_got",
+            "{what} must be finite numbers, got ({lon}, {lat})",
+            what=what,
+            lon=lon,
+            lat=lat,
+        )
     if not -180.0 <= lon <= 180.0:
-        raise InvalidPosition(f"{what}: longitude {lon} is outside -180..180")
+        raise InvalidPosition.said(
+            "place.longitude_outside",
+            "{what}: longitude {lon} is outside -180..180",
+            what=what,
+            lon=lon,
+        )
     if not -90.0 <= lat <= 90.0:
-        raise InvalidPosition(f"{what}: latitude {lat} is outside -90..90")
+        raise InvalidPosition.said(
+            "place.latitude_outside",
+            "{what}: latitude {lat} is outside -90..90",
+            what=what,
+            lat=lat,
+        )
     return (lon, lat)
 
 
@@ -87,9 +103,11 @@ class AdmiraltyRating:
         """Parse ``"B2"`` (case-insensitive, surrounding spaces allowed)."""
         match = _RATING_RE.match(text)
         if match is None:
-            raise InvalidAdmiraltyRating(
-                f"Admiralty rating must be a letter A-F followed by a digit 1-6 "
-                f"(e.g. 'B2'), got {text!r}"
+            raise InvalidAdmiraltyRating.said(
+                "place.admiralty_rating_letter_followed",
+                "Admiralty rating must be a letter A-F followed by a digit 1-6 (e.g. 'B2'), got "
+                "{text}",
+                text=repr(text),
             )
         return cls(
             SourceReliability(match.group(1).upper()),

@@ -56,21 +56,32 @@ class PhotoFacts:
 def check_photo(size_bytes: int, max_bytes: int, facts: PhotoFacts | None) -> str:
     """The media type to store the photo as; raises when the photo is refused."""
     if size_bytes > max_bytes:
-        raise PhotoTooLarge(
-            f"the photo is {size_bytes:,} bytes; at most {max_bytes:,} bytes are accepted",
+        raise PhotoTooLarge.said(
+            "photo.too_large",
+            "the photo is {size} bytes; at most {most} bytes are accepted",
+            size=f"{size_bytes:,}",
+            most=f"{max_bytes:,}",
             extra={"max_bytes": max_bytes},
         )
     if size_bytes == 0:
-        raise PhotoNotAnImage("the upload is empty")
+        raise PhotoNotAnImage.said("photo.upload_empty", "the upload is empty")
     fmt = facts.format if facts is not None else None
     if facts is None or fmt is None or fmt not in PHOTO_TYPES:
         found = "unreadable content" if fmt is None else f"a {fmt} image"
         names = ", ".join(PHOTO_TYPES)
-        raise PhotoNotAnImage(f"the upload is {found}, not a photo ({names})")
+        raise PhotoNotAnImage.said(
+            "photo.upload_photo",
+            "the upload is {found}, not a photo ({names})",
+            found=found,
+            names=names,
+        )
     if facts.width * facts.height > MAX_PIXELS:
-        raise PhotoNotAnImage(
-            f"the photo is {facts.width} x {facts.height} pixels; at most "
-            f"{MAX_PIXELS:,} pixels are accepted"
+        raise PhotoNotAnImage.said(
+            "photo.photo_pixels_most_pixels",
+            "the photo is {width} x {height} pixels; at most {most} pixels are accepted",
+            width=facts.width,
+            height=facts.height,
+            most=format(MAX_PIXELS, ","),
         )
     return PHOTO_TYPES[fmt]
 

@@ -68,17 +68,32 @@ class IncidentPlace:
         vertices: list[LonLat] = []
         for i, vertex in enumerate(ring):
             if len(vertex) < 2:
-                raise InvalidPosition(f"polygon vertex {i} needs a longitude and a latitude")
+                raise InvalidPosition.said(
+                    "place.polygon_vertex_needs_longitude",
+                    "polygon vertex {i} needs a longitude and a latitude",
+                    i=i,
+                )
             vertices.append(check_position((vertex[0], vertex[1]), f"polygon vertex {i}"))
         if len(vertices) > MAX_POLYGON_VERTICES:
-            raise InvalidPosition(f"a polygon may have at most {MAX_POLYGON_VERTICES} vertices")
+            raise InvalidPosition.said(
+                "place.polygon_may_most_vertices",
+                "a polygon may have at most {most} vertices",
+                most=MAX_POLYGON_VERTICES,
+            )
         if len(set(vertices)) < 3:
-            raise InvalidPosition("a polygon needs at least three distinct vertices")
+            raise InvalidPosition.said(
+                "place.polygon_needs_least_three",
+                "a polygon needs at least three distinct vertices",
+            )
         if vertices[0] != vertices[-1]:
             vertices.append(vertices[0])
         shape = Polygon(vertices)
         if not bool(shape.is_valid):
-            raise InvalidPosition(f"invalid polygon: {shapely.is_valid_reason(shape)}")
+            raise InvalidPosition.said(
+                "place.invalid_polygon",
+                "invalid polygon: {reason}",
+                reason=shapely.is_valid_reason(shape),
+            )
         inside = shape.representative_point()
         return cls(PlaceKind.POLYGON, (float(inside.x), float(inside.y)), tuple(vertices))
 
@@ -89,21 +104,31 @@ class IncidentPlace:
         coordinates = geometry.get("coordinates")
         if kind == "Point":
             if not isinstance(coordinates, list | tuple) or len(coordinates) < 2:
-                raise InvalidPosition("a Point needs coordinates [lon, lat]")
+                raise InvalidPosition.said(
+                    "place.point_needs_coordinates_lon", "a Point needs coordinates [lon, lat]"
+                )
             return cls.point(_number(coordinates[0]), _number(coordinates[1]))
         if kind == "Polygon":
             if not isinstance(coordinates, list | tuple) or len(coordinates) != 1:
-                raise InvalidPosition(
-                    "a Polygon needs exactly one ring (holes are not supported): "
-                    "coordinates [[[lon, lat], ...]]"
+                raise InvalidPosition.said(
+                    "place.polygon_needs_exactly_one",
+                    "a Polygon needs exactly one ring (holes are not supported): coordinates "
+                    "[[[lon, lat], ...]]",
                 )
             ring = coordinates[0]
             if not isinstance(ring, list | tuple):
-                raise InvalidPosition("a Polygon ring must be a list of [lon, lat] vertices")
+                raise InvalidPosition.said(
+                    "place.polygon_ring_list_lon",
+                    "a Polygon ring must be a list of [lon, lat] vertices",
+                )
             return cls.polygon(
                 [[_number(c) for c in v] if isinstance(v, list | tuple) else [] for v in ring]
             )
-        raise InvalidPosition(f"an incident place must be a GeoJSON Point or Polygon, not {kind!r}")
+        raise InvalidPosition.said(
+            "place.incident_place_geojson_point",
+            "an incident place must be a GeoJSON Point or Polygon, not {kind}",
+            kind=repr(kind),
+        )
 
     def to_geojson(self) -> dict[str, Any]:
         if self.kind is PlaceKind.POINT:
@@ -119,7 +144,11 @@ class IncidentPlace:
     def affected(self, settlements: Sequence[Settlement], radius_km: float) -> AreaPopulation:
         """Settlements inside the place or within ``radius_km`` of it."""
         if not (math.isfinite(radius_km) and radius_km >= 0):
-            raise InvalidPosition(f"radius must be a finite number >= 0 km, got {radius_km}")
+            raise InvalidPosition.said(
+                "place.radius_finite_number_km",
+                "radius must be a finite number >= 0 km, got {radius_km}",
+                radius_km=radius_km,
+            )
         if self.kind is PlaceKind.POINT:
             lon, lat = self.reference
             return settlements_in_circle(settlements, lon, lat, radius_km)
@@ -157,5 +186,9 @@ class IncidentPlace:
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidPosition(f"coordinates must be numbers, got {value!r}")
+        raise InvalidPosition.said(
+            "place.coordinates_numbers_got",
+            "coordinates must be numbers, got {value}",
+            value=repr(value),
+        )
     return float(value)

@@ -458,7 +458,12 @@ def parse_incident_type(code: str) -> IncidentType:
         return IncidentType(code)
     except ValueError:
         known = ", ".join(t.value for t in IncidentType)
-        raise UnknownIncidentType(f"unknown incident type {code!r}; known: {known}") from None
+        raise UnknownIncidentType.said(
+            "incident.unknown_incident_type_known",
+            "unknown incident type {code}; known: {known}",
+            code=repr(code),
+            known=known,
+        ) from None
 
 
 def are_compatible(a: IncidentType, b: IncidentType) -> bool:

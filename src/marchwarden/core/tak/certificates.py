@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from marchwarden.core.access.policy import Action, decide
+from marchwarden.core.access.policy import Action, decide, denied
 from marchwarden.core.errors import Conflict, Forbidden
 from marchwarden.core.events import AuditFacts, DomainEvent
 from marchwarden.core.tak.access import may_connect
@@ -62,9 +62,17 @@ def issue(
 ) -> list[DomainEvent]:
     """A certificate for ``user``: only an active account that may hold a TAK connection."""
     if user.disabled:
-        raise Forbidden(f"the account {user.username!r} is disabled")
+        raise Forbidden.said(
+            "account.named_disabled",
+            "the account {username} is disabled",
+            username=repr(user.username),
+        )
     if not may_connect(user.principal()):
-        raise Forbidden(f"role {user.role} may not connect a TAK device")
+        raise Forbidden.said(
+            "account.role_may_connect_tak",
+            "role {role} may not connect a TAK device",
+            role=user.role,
+        )
     return [
         TakCertificateIssued(
             serial=serial,
@@ -84,9 +92,13 @@ def revoke(
     if actor is not None and actor.user_id != owner.id:
         decision = decide(actor, Action.USER_MANAGE)
         if not decision.allowed:
-            raise Forbidden(decision.reason)
+            raise denied(decision)
     if revoked:
-        raise Conflict(f"certificate {serial} is already revoked")
+        raise Conflict.said(
+            "account.certificate_already_revoked",
+            "certificate {serial} is already revoked",
+            serial=serial,
+        )
     return [
         TakCertificateRevoked(
             serial=serial, user_id=owner.id, username=owner.username, reason=reason

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from marchwarden.core.access.policy import Action, decide
-from marchwarden.core.errors import Forbidden, Invalid
+from marchwarden.core.access.policy import Action, decide, denied
+from marchwarden.core.errors import Invalid
 from marchwarden.core.events import AuditFacts, DomainEvent
 from marchwarden.core.forces.model import unit_resource
 
@@ -45,10 +45,14 @@ def send_to_unit(
     """Who may give the unit a task may message its devices."""
     decision = decide(actor, Action.TASK_ASSIGN, unit_resource(region, agency_id, path))
     if not decision.allowed:
-        raise Forbidden(decision.reason)
+        raise denied(decision)
     text = text.strip()
     if not text or len(text) > MAX_CHAT_CHARS:
-        raise Invalid(f"a chat message must be 1-{MAX_CHAT_CHARS} characters")
+        raise Invalid.said(
+            "account.chat_message_characters",
+            "a chat message must be 1-{most} characters",
+            most=MAX_CHAT_CHARS,
+        )
     return [
         TakChatSent(
             unit_id=unit_id,

@@ -26,10 +26,16 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 async def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization")
     if not header:
-        raise Unauthenticated("this endpoint needs 'Authorization: Bearer <token>'")
+        raise Unauthenticated.said(
+            "account.endpoint_needs_authorization_bearer",
+            "this endpoint needs 'Authorization: Bearer <token>'",
+        )
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+        raise Unauthenticated.said(
+            "account.authorization_header_bearer_token",
+            "the Authorization header must be 'Bearer <token>'",
+        )
     return token.strip()
 
 

@@ -74,6 +74,67 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+#: the request-validation errors the page words itself (``error.validation.<type>`` in the
+#: catalogue), each with the members of pydantic's ``ctx`` its sentence names; any other type
+#: is ``validation.other`` with pydantic's English message as its param
+VALIDATION_PARAMS: dict[str, tuple[str, ...]] = {
+    "missing": (),
+    "extra_forbidden": (),
+    "string_too_short": ("min_length",),
+    "string_too_long": ("max_length",),
+    "string_pattern_mismatch": ("pattern",),
+    "string_type": (),
+    "too_short": ("min_length",),
+    "too_long": ("max_length",),
+    "greater_than": ("gt",),
+    "greater_than_equal": ("ge",),
+    "less_than": ("lt",),
+    "less_than_equal": ("le",),
+    "multiple_of": ("multiple_of",),
+    "finite_number": (),
+    "int_parsing": (),
+    "int_type": (),
+    "int_from_float": (),
+    "float_parsing": (),
+    "float_type": (),
+    "bool_parsing": (),
+    "bool_type": (),
+    "literal_error": ("expected",),
+    "enum": ("expected",),
+    "list_type": (),
+    "dict_type": (),
+    "model_type": (),
+    "model_attributes_type": (),
+    "datetime_parsing": ("error",),
+    "datetime_from_date_parsing": ("error",),
+    "datetime_type": (),
+    "date_parsing": ("error",),
+    "date_from_datetime_parsing": ("error",),
+    "timezone_aware": (),
+    "timezone_naive": (),
+    "uuid_parsing": ("error",),
+    "url_parsing": ("error",),
+    "union_tag_invalid": ("tag", "expected_tags"),
+    "union_tag_not_found": ("discriminator",),
+    "value_error": ("error",),
+}
+
+
+def _limit(value: object) -> str:
+    """A limit as pydantic's message writes it (``180``, not ``180.0``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def validation_words(kind: str, field: str, msg: str, ctx: dict[str, Any]) -> dict[str, Any]:
+    """A validation error's ``code`` and ``params`` (the field, and what its sentence names)."""
+    if kind not in VALIDATION_PARAMS:
+        return {"code": "validation.other", "params": {"field": field, "message": msg}}
+    named = {k: _limit(ctx.get(k, "")) for k in VALIDATION_PARAMS[kind]}
+    return {"code": f"validation.{kind}", "params": {"field": field, **named}}
+
+
 def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc]
     return ".".join(parts) if parts else "request"
@@ -101,7 +162,15 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
         if err.get("type") == "extra_forbidden":
             msg = "unknown field (not part of this request's schema)"
         described.append(f"{loc}: {msg}")
-        items.append({"loc": loc, "message": msg, "kind": err.get("type")})
+        kind = str(err.get("type"))
+        items.append(
+            {
+                "loc": loc,
+                "message": msg,
+                "kind": kind,
+                **validation_words(kind, loc, msg, dict(err.get("ctx") or {})),
+            }
+        )
     return problem(422, "validation-error", "Invalid request", "; ".join(described), errors=items)
 
 
@@ -114,15 +183,22 @@ def install(app: FastAPI) -> None:
             headers["Retry-After"] = str(exc.retry_after_seconds)
         if status == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        said = {"code": exc.message_code, "params": exc.params} if exc.message_code else {}
         return problem(
-            status, exc.code, exc.title, exc.detail, headers=headers or None, **exc.extra, **said
+            status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            headers=headers or None,
+            **exc.extra,
+            **exc.words(),
         )
 
     @app.exception_handler(AuthorityError)
     async def _authority(request: Request, exc: AuthorityError) -> JSONResponse:
         status = 404 if exc.code.startswith("unknown") else 422
-        return problem(status, exc.code.replace("_", "-"), "Legal-authority error", exc.message)
+        return problem(
+            status, exc.code.replace("_", "-"), "Legal-authority error", exc.message, **exc.words()
+        )
 
     @app.exception_handler(UnitStatusError)
     async def _unit_status(request: Request, exc: UnitStatusError) -> JSONResponse:
@@ -136,7 +212,7 @@ def install(app: FastAPI) -> None:
                 current=exc.current.value,
                 requested=exc.requested.value,
             )
-        return problem(422, exc.code, "Invalid unit status", str(exc))
+        return problem(422, exc.code, "Invalid unit status", str(exc), **exc.words())
 
     @app.exception_handler(IncidentError)
     async def _incident(request: Request, exc: IncidentError) -> JSONResponse:
@@ -150,7 +226,7 @@ def install(app: FastAPI) -> None:
                 requested=exc.requested,
                 allowed=list(exc.allowed),
             )
-        return problem(422, exc.code, "Invalid incident or report", exc.message)
+        return problem(422, exc.code, "Invalid incident or report", exc.message, **exc.words())
 
     @app.exception_handler(DispatchError)
     async def _dispatch(request: Request, exc: DispatchError) -> JSONResponse:
@@ -164,7 +240,9 @@ def install(app: FastAPI) -> None:
                 requested=exc.requested.value,
                 allowed=[s.value for s in exc.allowed],
             )
-        return problem(422, exc.code, "Invalid task or dispatch request", exc.message)
+        return problem(
+            422, exc.code, "Invalid task or dispatch request", exc.message, **exc.words()
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

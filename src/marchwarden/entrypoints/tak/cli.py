@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from marchwarden.adapters.tak.ca import CaError, CertificateAuthority, data_package
 from marchwarden.core.errors import DomainError
-from marchwarden.entrypoints.cli_words import _
+from marchwarden.entrypoints.cli_words import _, error_words
 
 if TYPE_CHECKING:
     from marchwarden.settings import Settings
@@ -44,7 +45,7 @@ def ca_init(
     try:
         ca = CertificateAuthority.init(settings.tak_ca_dir, name=name, hosts=host or ())
     except CaError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(error_words(exc))}[/red]")
         raise typer.Exit(1) from exc
     console.print(_("cli.tak.caCreated", directory=ca.directory), highlight=False)
 
@@ -87,7 +88,7 @@ def package(
             password=secret,
         )
     except (DomainError, CaError) as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(error_words(exc))}[/red]")
         raise typer.Exit(1) from exc
     finally:
         svc.db.engine.dispose()
@@ -106,7 +107,7 @@ def certs(username: Annotated[str, typer.Argument(help="Account.")]) -> None:
     try:
         rows = tak_certs.certificates_of(svc, username)
     except DomainError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(error_words(exc))}[/red]")
         raise typer.Exit(1) from exc
     table = Table(title=_("cli.tak.certsOf", username=username))
     for col in ("serial", "issued", "validUntil", "revoked"):
@@ -130,7 +131,7 @@ def revoke(
     try:
         row = tak_certs.revoke(svc, None, serial, reason)
     except DomainError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(error_words(exc))}[/red]")
         raise typer.Exit(1) from exc
     console.print(_("cli.tak.revoked", serial=row.serial), highlight=False)
 

@@ -4,7 +4,7 @@
 
 import * as outbox from '/field/outbox.js';
 import { EventStream } from '/ui/stream.js';
-import { chooseLanguage, locale, setLanguage, t, translateStatic, words } from '/ui/i18n.js';
+import { chooseLanguage, locale, said, setLanguage, t, translateStatic, words } from '/ui/i18n.js';
 
 const BASE = '/api/v1';
 const TOKEN = 'marchwarden.field.token';
@@ -85,7 +85,8 @@ async function call(path, { method = 'GET', body, headers = {}, raw } = {}) {
     try { data = await response.json(); } catch { data = null; }
   }
   if (!response.ok) {
-    const reason = (data && (data.detail || data.title)) || `HTTP ${response.status}`;
+    // a coded problem in the reader's language (the catalogue's error.<code>), else its detail
+    const reason = (data && (said(data.code, data.params, data.detail) || data.title)) || `HTTP ${response.status}`;
     return { ok: false, status: response.status, body: data, reason };
   }
   return { ok: true, status: response.status, body: data };

@@ -87,12 +87,24 @@ def tile(
     authorise(principal, Action.GEO_READ)
     mb = services.basemap
     if mb is None:
-        raise NotFound("this server has no base map of its own (MARCHWARDEN_BASEMAP)")
+        raise NotFound.said(
+            "basemap.server_no_base_map",
+            "this server has no base map of its own (MARCHWARDEN_BASEMAP)",
+        )
     if x >= 1 << z or y >= 1 << z:
-        raise Invalid(f"tile {z}/{x}/{y} is outside zoom {z}'s 0..{(1 << z) - 1}")
+        raise Invalid.said(
+            "basemap.tile_outside_zoom",
+            "tile {z}/{x}/{y} is outside zoom {z}'s 0..{last}",
+            z=z,
+            x=x,
+            y=y,
+            last=(1 << z) - 1,
+        )
     data = mb.tile(z, x, y)
     if data is None:
-        raise NotFound(f"the base map has no tile {z}/{x}/{y}")
+        raise NotFound.said(
+            "basemap.base_map_no_tile", "the base map has no tile {z}/{x}/{y}", z=z, x=x, y=y
+        )
     etag = '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
     headers = {"Cache-Control": TILE_CACHE, "ETag": etag}
     if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:

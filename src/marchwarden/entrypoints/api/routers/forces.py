@@ -95,10 +95,10 @@ def update_unit(
         value = getattr(body, name)
         if name == "home":
             if value is None:
-                raise Invalid("home cannot be removed")
+                raise Invalid.said("forces.home_cannot_removed", "home cannot be removed")
             changes["home_lon"], changes["home_lat"] = value.lon, value.lat
         elif value is None and name != "declared_strength":
-            raise Invalid(f"{name} cannot be null")
+            raise Invalid.said("forces.cannot_null", "{name} cannot be null", name=name)
         else:
             changes[name] = value
     return UnitOut.of(forces.update_unit(services, principal, unit_id, changes))
@@ -235,12 +235,16 @@ async def import_roster(
     """Import a roster CSV (body ``text/csv``, UTF-8). All or nothing; see docs/roster.md."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in ("text/csv", "text/plain"):
-        raise Invalid("send the roster as 'Content-Type: text/csv'")
+        raise Invalid.said(
+            "forces.send_roster_content_type", "send the roster as 'Content-Type: text/csv'"
+        )
     raw = await request.body()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Invalid(f"the file is not UTF-8 (byte {exc.start})") from exc
+        raise Invalid.said(
+            "forces.file_utf_byte", "the file is not UTF-8 (byte {start})", start=exc.start
+        ) from exc
     from starlette.concurrency import run_in_threadpool
 
     result = await run_in_threadpool(roster.import_roster, services, principal, text)

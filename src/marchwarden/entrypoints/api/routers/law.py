@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
 
 from marchwarden.core.authority.errors import AuthorityError
-from marchwarden.core.authority.evaluation import Reason
+from marchwarden.core.authority.evaluation import GrantBasis, Reason, UnitGrantCount
 from marchwarden.core.authority.model import (
     POWER_CATALOGUE,
     ActStatus,
@@ -26,6 +26,7 @@ from marchwarden.entrypoints.api.schemas.law import (
     ActStatusIn,
     AuthorityOut,
     CoverageOut,
+    HeldByOut,
     OrderIn,
     OrderOut,
     PowerCatalogueOut,
@@ -95,7 +96,7 @@ def record_act(body: ActIn, principal: CurrentPrincipal, services: ServicesDep) 
             ),
         )
     except AuthorityError as exc:
-        raise Invalid(exc.message) from exc
+        raise Invalid(exc.message, message=exc.message_code, params=exc.params) from exc
     return ActOut.of(law.record_act(services, principal, act))
 
 
@@ -175,9 +176,9 @@ def member_authority(
     proposed = tuple(with_proposed or ())
     unit, result = authority.member_authority(services, principal, member_id, moment, proposed)
 
-    def basis(power: str) -> list[str] | None:
+    def basis(power: str) -> list[GrantBasis] | None:
         held = result.basis(power)
-        return None if held is None else [b.describe() for b in held.bases]
+        return None if held is None else list(held.bases)
 
     return _authority_out(
         services,
@@ -195,7 +196,7 @@ def _authority_out(
     moment: datetime,
     proposed: tuple[str, ...],
     *,
-    basis: Callable[[str], list[str] | None],
+    basis: Callable[[str], Sequence[GrantBasis | UnitGrantCount] | None],
     reasons: Callable[[str], Iterable[Reason]],
 ) -> AuthorityOut:
     """Every power of the catalogue for a member or a unit (``subject``: kind, id, name):
@@ -209,7 +210,8 @@ def _authority_out(
                 power=power,
                 label=POWER_CATALOGUE[power],
                 held=held is not None,
-                basis=held or [],
+                basis=[b.describe() for b in held or ()],
+                held_by=[HeldByOut.of(b) for b in held or () if isinstance(b, GrantBasis)],
                 missing=[r.text for r in why],
                 reasons=[ReasonOut.of(r) for r in why],
             )
@@ -262,10 +264,10 @@ def unit_authority(
     proposed = tuple(with_proposed or ())
     unit, result = authority.unit_authority(services, principal, unit_id, moment, proposed)
 
-    def basis(power: str) -> list[str] | None:
+    def basis(power: str) -> list[UnitGrantCount] | None:
         if not result.holds(power):
             return None
-        return [c.describe() for c in result.counts(power) if c.met]
+        return [c for c in result.counts(power) if c.met]
 
     return _authority_out(
         services,

@@ -62,7 +62,10 @@ def release(
     proposed = tuple(with_proposed or ())
     activated = tuple(dict.fromkeys(activate or ()))
     if not proposed and not activated:
-        raise Invalid("name a proposed act (with=…) or a unit to activate (activate=…)")
+        raise Invalid.said(
+            "law.name_proposed_act_unit",
+            "name a proposed act (with=…) or a unit to activate (activate=…)",
+        )
     question = ReleaseQuestion(
         agencies=frozenset(agency) if agency else DEFAULT_AGENCIES,
         objective=objective,

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from marchwarden.core.authority.evaluation import Reason
+from marchwarden.core.authority.evaluation import GrantBasis, Reason
 from marchwarden.core.authority.model import (
     POWER_CATALOGUE,
     ActStatus,
@@ -35,7 +35,9 @@ class ConditionIO(Schema):
         if self.kind in ("qualification", "training") and not self.value:
             from marchwarden.core.errors import Invalid
 
-            raise Invalid(f"a {self.kind} condition needs a value")
+            raise Invalid.said(
+                "law.condition_needs_value", "a {kind} condition needs a value", kind=self.kind
+            )
         if self.kind == "qualification":
             return QualificationCondition(str(self.value))
         if self.kind == "training":
@@ -154,12 +156,37 @@ class ReasonOut(Schema):
         )
 
 
+class HeldByOut(Schema):
+    """What a line of ``basis`` says, for a reader in another language: a member's grant
+    (the category it names and each condition met: ``condition``, ``name``, ``state``,
+    ``date``, ``until``, ``unit``) — the page writes the line from these."""
+
+    act: str
+    clause: str
+    axis: str
+    category: str
+    conditions: list[dict[str, str]]
+
+    @classmethod
+    def of(cls, basis: GrantBasis) -> HeldByOut:
+        return cls(
+            act=basis.act,
+            clause=basis.clause,
+            axis=basis.category.axis.value,
+            category=basis.category.code,
+            conditions=[dict(c.params) for c in basis.conditions],
+        )
+
+
 class PowerOut(Schema):
     power: str
     label: str
     held: bool
     #: how it is held: "LSD-2023 c.2: training(self_defence_programme) ✓ ..." lines
     basis: list[str]
+    #: a member's: the same lines as data, one per line of ``basis`` (a unit's: none; its
+    #: lines are the counts "c.3: 9 of 8 required members hold …")
+    held_by: list[HeldByOut]
     #: why it is not held
     missing: list[str]
     #: the same reasons, each with its code and what it says
