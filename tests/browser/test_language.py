@@ -225,9 +225,9 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
 
     # the event log: each event's kind and its line in Russian, codes as words
     page.get_by_role("tab", name="События").click()
-    kinds = page.locator("#event-log .event-type")
-    kinds.first.wait_for()
-    named = set(kinds.all_inner_texts())
+    event_kinds = page.locator("#event-log .event-type")
+    event_kinds.first.wait_for()
+    named = set(event_kinds.all_inner_texts())
     assert "Инцидент открыт" in named and "Изменено состояние подразделения" in named, named
     assert all(not re.search(r"[A-Za-z]{3,}", k) for k in named), named
 
