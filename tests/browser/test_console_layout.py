@@ -166,9 +166,29 @@ def test_a_units_detail_shows_its_current_task_and_member_counts_in_words(
     iid = new_incident(srv, token, "Checkpoint shelled near Sudzha")["id"]
     task_id = new_task(srv, token, iid, "Hold the Sudzha checkpoint")
     post(srv, token, f"/tasks/{task_id}/assign", {"unit_id": ids["krs_bn"]})
+    # a unit whose name is not its callsign, as every unit of the demo (the board gave it
+    # two lines: the name, then the callsign under it)
+    named = post(
+        srv,
+        token,
+        "/units",
+        {
+            "code": "ARMY-BEL-9",
+            "name": "9th Motor Rifle Battalion of the Belgorod garrison",
+            "agency_id": ids["army"],
+            "category": "garrison",
+            "region": "RU-BEL",
+            "home": {"lon": 36.6, "lat": 50.6},
+            "readiness": 3,
+        },
+    )
     page, _ = open_ui(srv)
     sign_in(page, srv)
     page.get_by_role("tab", name="Units").click()
+    long_row = page.locator(f"#units-table tbody tr[data-unit-id='{named['id']}']")
+    long_row.wait_for()
+    assert long_row.locator(".unit-link > span").inner_text() == "ARMY-BEL-9"
+    assert long_row.locator(".unit-fullname").inner_text().startswith("9th Motor Rifle")
     row = page.locator(f"#units-table tbody tr[data-unit-id='{ids['krs_bn']}']")
     # the status board: one line per unit, with its current task and time in status
     row.locator("td.unit-task-cell", has_text="Hold the Sudzha checkpoint").wait_for()
@@ -275,9 +295,10 @@ EVENT_WORDS = """async () => {
   ];
 }"""
 
-#: the unit board's power marks whose right edge is past the inner edge of a box around
-#: them that clips (overflow other than visible), as "unit id:mark"
-CLIPPED_MARKS = """() => [...document.querySelectorAll('#units-table .power-chip')].filter((c) => {
+#: the unit board's headings and power marks whose right edge is past the inner edge of a
+#: box around them that clips (overflow other than visible), as "row:text"
+CLIPPED_MARKS = """() => [...document.querySelectorAll('#units-table th, #units-table .power-chip')]
+.filter((c) => {
   const right = c.getBoundingClientRect().right;
   for (let box = c.parentElement; box; box = box.parentElement) {
     if (getComputedStyle(box).overflowX === 'visible') continue;
@@ -285,7 +306,7 @@ CLIPPED_MARKS = """() => [...document.querySelectorAll('#units-table .power-chip
     if (right > inner + 0.5) return true;
   }
   return false;
-}).map((c) => c.closest('tr').dataset.unitId + ':' + c.textContent)"""
+}).map((c) => (c.closest('tr').dataset.unitId ?? 'head') + ':' + c.textContent)"""
 
 
 def test_screenshots_of_the_console_for_the_docs(

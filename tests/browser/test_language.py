@@ -158,6 +158,12 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
     layers = page.inner_text(".leaflet-control-layers")
     assert "Населённые пункты" in layers and "Подразделения" in layers, layers
     assert no_english(layers) == []
+    # the regions on the map by their Russian names
+    labels = page.evaluate(
+        "() => [...document.querySelectorAll('.leaflet-tooltip.region-label')]"
+        ".map((e) => e.textContent)"
+    )
+    assert "Белгородская область" in labels and "Харьковская область" in labels, labels
 
     # the incident page: facts, figures, tasks and the timeline, from the entries' data
     page.get_by_role("tab", name="Инциденты").click()

@@ -13,6 +13,7 @@ import { PALETTE, settlementRadius } from './palette.js';
 import { placeNames, tileLayer, waterLayer } from './basemap.js';
 import { busy, cancel, later, watchZooms, zoomWasAnimated } from './afterzoom.js';
 import { locale, t } from './i18n.js';
+import { regionName } from './regions.js';
 
 export { L };
 
@@ -290,6 +291,12 @@ export function labelOnHover(group, textOf, options = {}) {
 /** Region fills are muted (palette.js: the base map shows through); the border regions
  * keep a heavy outline, so they and the state border are still what the eye finds first. */
 
+/** A region's name on the map in the reader's language (regions.js), else the data's. */
+function regionLabel(p) {
+  const named = regionName(p.code);
+  return named && named !== p.code ? named : p.name;
+}
+
 function regionStyle(kind) {
   const c = { border: PALETTE.borderRegion, neighbour: PALETTE.neighbourRegion, other: PALETTE.otherState }[kind];
   return {
@@ -354,7 +361,7 @@ export async function loadGeodata(api) {
       layer.feature.properties.kind = kind;
       layer.bindTooltip(new RegionName({
         permanent: true, direction: 'center', className: `region-label region-label-${kind}`,
-      }).setContent(f.properties.name));
+      }).setContent(regionLabel(f.properties)));
       if (kind === 'border') borderRegions.push(layer);
     },
   }).eachLayer((layer) => regionGroup.addLayer(layer));

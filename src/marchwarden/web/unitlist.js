@@ -85,7 +85,7 @@ function matches(u) {
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
 const SORTS = {
-  name: (a, b) => byName(a.name, b.name),
+  name: (a, b) => byName(a.code, b.code),
   kind: (a, b) => kindOf(a.agency_kind).label.localeCompare(kindOf(b.agency_kind).label),
   region: (a, b) => a.region.localeCompare(b.region),
   status: (a, b) => a.status.localeCompare(b.status),
@@ -162,7 +162,7 @@ export function renderList() {
 function row(u) {
   const kind = kindOf(u.agency_kind);
   const link = el('button', { type: 'button', class: 'unit-link', title: t('units.linkTitle', '{name} ({code}), {kind}, {region}: show on the map and open', { name: u.name, code: u.code, kind: t(`agencyKind.${u.agency_kind}`, kind.label), region: regionWithCode(u.region) }) },
-    symbolSvg(u.agency_kind, u.availability, 16), el('span', { text: u.name }));
+    symbolSvg(u.agency_kind, u.availability, 16), el('span', { text: u.code }));
   const label = t(`code.${u.status}`, u.status_label);
   const status = el('td', { class: 'unit-status', text: label, title: `${label} — ${t(`code.${u.availability}`, u.availability)}` });
   status.dataset.availability = u.availability;
@@ -173,7 +173,9 @@ function row(u) {
     task ? task.title : '');
   const powers = powersOf(u);
   return el('tr', { dataset: { unitId: String(u.id), availability: u.availability } },
-    el('td', { class: 'unit-name' }, link, u.code !== u.name ? el('span', { class: 'unit-code', text: u.code }) : null),
+    // the callsign first, the unit's name after it on the same line (cut short: in full
+    // on hover and in the unit's detail), so that a unit is one line of the board
+    el('td', { class: 'unit-name' }, link, u.code !== u.name ? el('span', { class: 'unit-fullname', text: u.name }) : null),
     status,
     since,
     taskCell,
