@@ -99,6 +99,9 @@ def test_a_severe_draft_waits_on_a_second_approver_not_on_its_drafter(
     sign_in(elsewhere, srv, "kursk", PASSWORD)
     for page in (drafter, approver, elsewhere):
         assert page.is_visible("#tab-alerts") and badge(page, "alerts") is None
+    # the header names a coordinator's region, not its code
+    assert approver.inner_text("#who-scope") == "Belgorod"
+    assert elsewhere.inner_text("#who-scope") == "Kursk"
     before = title_count(approver)
 
     expires = (datetime.now(UTC) + timedelta(hours=6)).isoformat()

@@ -24,6 +24,8 @@ import { initTabs, selectTab } from './tabs.js';
 import * as reports from './reports.js';
 import { formatHqShort, formatUtc, setHqTimezone } from './time.js';
 import * as units from './units.js';
+import * as unitRecords from './unitrecords.js';
+import { regionName } from './regions.js';
 
 const NOTICE_KEY = 'marchwarden.notice';
 const POSITION_KEY = 'marchwarden.lastEventId';
@@ -212,13 +214,20 @@ async function signOut(reason = '', { tellServer = true } = {}) {
   window.location.replace('/');
 }
 
-/** An account's scope in words ("all regions", "regions RU-BEL"), else the server's. */
+/** An account's scope in words ("all regions", "Belgorod", "BEL-VSD-2BN and its
+ * sub-units"), else the server's. An agency or unit is named once the units are loaded. */
 function scopeWords(scope) {
   switch (scope.kind) {
     case 'all': return t('scope.all', 'all regions');
-    case 'regions': return t('scope.regions', 'regions {regions}', { regions: scope.regions.join(', ') });
-    case 'agency': return t('scope.agency', 'agency {id}', { id: scope.agency_id });
-    case 'unit': return t('scope.unit', 'unit {id} and its sub-units', { id: scope.unit_id });
+    case 'regions': return scope.regions.map(regionName).join(', ');
+    case 'agency': {
+      const agency = unitRecords.agencies.get(scope.agency_id);
+      return agency ? agency.code ?? agency.name : t('scope.agency', 'agency {id}', { id: scope.agency_id });
+    }
+    case 'unit': {
+      const unit = unitRecords.units.get(scope.unit_id);
+      return t('scope.unit', 'unit {id} and its sub-units', { id: unit ? unit.code : scope.unit_id });
+    }
     default: return scope.description;
   }
 }
@@ -228,8 +237,12 @@ function showHeader(me) {
   $('who-name').textContent = user.display_name || user.username;
   $('who-name').title = t('header.signedInAs', 'Signed in as {username}', { username: user.username });
   $('who-role').textContent = session.roleLabel;
-  $('who-scope').textContent = scopeWords(user.scope);
-  $('who-scope').title = scopeWords(user.scope);
+  const scope = () => {
+    $('who-scope').textContent = scopeWords(user.scope);
+    $('who-scope').title = scopeWords(user.scope);
+  };
+  scope();
+  window.addEventListener('marchwarden:units-loaded', scope);
   $('who').hidden = false;
 }
 
