@@ -228,6 +228,12 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
         "обладает им, когда им обладают не менее 8 его членов."
     ) in lsd.inner_text()
     assert no_english(lsd.inner_text()) == []
+    # where an act applies, by the regions' names
+    applies = page.evaluate(
+        "async () => (await import('/ui/law.js')).datesOf({ status: 'in_force',"
+        " effective_from: '2026-01-01', regions: ['RU-BEL', 'RU-KRS'] })"
+    )
+    assert "Белгородская область, Курская область" in "".join(applies), applies
 
     # the event log: each event's kind and its line in Russian, codes as words
     page.get_by_role("tab", name="События").click()

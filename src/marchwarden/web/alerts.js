@@ -14,6 +14,7 @@ import { t } from './i18n.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
 import { registerTab, selectedTab, setAttention, setBadge } from './tabs.js';
+import { regionName } from './regions.js';
 
 const RELOAD_ON = new Set([
   'AlertDrafted', 'AlertApproved', 'AlertPublished', 'AlertCancelled', 'AlertImported',
@@ -71,7 +72,7 @@ function alertCard(a) {
     el('p', { class: 'alert-state' },
       el('strong', { class: 'alert-state-word', text: a.external ? t('alerts.external', 'External ({sender})', { sender: a.sender }) : stateWord(a.state) }),
       ` · ${words(a.instruction)} · ${live}`),
-    el('p', {}, t('alerts.area', '{area}: {n} settlements, {people} people ({regions})', { area: a.area_description, n: num(a.settlements.length), people: num(a.population), regions: a.regions.join(', ') || t('incidents.noRegion', 'no region') })),
+    el('p', {}, t('alerts.area', '{area}: {n} settlements, {people} people ({regions})', { area: a.area_description, n: num(a.settlements.length), people: num(a.population), regions: a.regions.map(regionName).join(', ') || t('incidents.noRegion', 'no region') })),
     el('p', { class: 'alert-who' }, t('alerts.draftedBy', 'Drafted by {who}', { who: a.created_by }) + (a.approved_by ? t('alerts.approvedBy', ', approved by {who}', { who: a.approved_by }) : '')
       + (a.needs_second_person && a.state === 'draft' ? t('alerts.needsSecond', ' · needs a second person to approve') : '')),
     el('p', { class: 'alert-deliveries', text: deliveriesText(a.deliveries) }),

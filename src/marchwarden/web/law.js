@@ -89,7 +89,7 @@ function dayElement(value) {
   return node;
 }
 
-function datesOf(act) {
+export function datesOf(act) {
   const parts = [];
   const from = act.effective_from ? dayElement(act.effective_from) : null;
   const to = act.effective_to ? dayElement(act.effective_to) : null;
@@ -107,7 +107,7 @@ function datesOf(act) {
   } else {
     parts.push(t('act.draft', 'Draft'));
   }
-  parts.push(act.regions ? t('act.appliesIn', '. Applies in {regions}.', { regions: act.regions.join(', ') }) : t('act.appliesEverywhere', '. Applies everywhere.'));
+  parts.push(act.regions ? t('act.appliesIn', '. Applies in {regions}.', { regions: act.regions.map(regionName).join(', ') }) : t('act.appliesEverywhere', '. Applies everywhere.'));
   return parts;
 }
 
