@@ -426,7 +426,7 @@ export function install() {
     renderList();
     if (layer) layer.redraw();
   });
-  ui.search = el('input', { id: 'incidents-search', type: 'search', placeholder: 'name', autocomplete: 'off' });
+  ui.search = el('input', { id: 'incidents-search', type: 'search', placeholder: t('incidents.findPlaceholder', 'name'), autocomplete: 'off' });
   ui.search.addEventListener('input', () => {
     view.text = ui.search.value.trim().toLowerCase();
     renderList();
