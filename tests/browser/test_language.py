@@ -164,6 +164,12 @@ def test_the_incident_page_tasking_a_report_and_a_unit_in_russian(
         ".map((e) => e.textContent)"
     )
     assert "Белгородская область" in labels and "Харьковская область" in labels, labels
+    # and the places by their Russian names where the bundled data has one
+    places = page.evaluate(
+        "() => [...document.querySelectorAll('.leaflet-placeNames-pane .place-name')]"
+        ".map((e) => e.textContent)"
+    )
+    assert "Белгород" in places and "Belgorod" not in places, places
 
     # the incident page: facts, figures, tasks and the timeline, from the entries' data
     page.get_by_role("tab", name="Инциденты").click()

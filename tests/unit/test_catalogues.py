@@ -147,3 +147,21 @@ def test_every_event_the_server_emits_has_a_name_in_the_page() -> None:
     table = dict(re.findall(r"(\w+): t\('(eventType\.\w+)'", (WEB / "eventlog.js").read_text()))
     assert sorted(set(table) ^ emitted) == []
     assert all(key == f"eventType.{name}" for name, key in table.items())
+
+
+def test_russian_place_names_are_russian_and_chosen_by_their_sound() -> None:
+    """The bundled settlements' ``name_ru`` (databuild/settlement_names.py): Russian letters
+    only, and the rule picks the Russian form among GeoNames' unlabelled alternates."""
+    from marchwarden.databuild.settlement_names import russian_name
+
+    doc = json.loads((SRC / "data" / "settlements.geojson").read_text("utf-8"))
+    named = {f["properties"]["name"]: f["properties"].get("name_ru") for f in doc["features"]}
+    assert named["Grayvoron"] == "Грайворон" and named["Kharkiv"] == "Харьков"
+    assert sum(1 for v in named.values() if v) > len(named) // 2
+    assert all(re.fullmatch(r"[А-Яа-яЁё \-]+", v) for v in named.values() if v)
+    # a Kyrgyz, a Bulgarian and a Ukrainian form among the alternates lose to the Russian
+    assert russian_name("Konotop", ["Канатып", "Конотоп", "Konotop"]) == ("Конотоп", 1.0)
+    chosen = russian_name("Kharkiv", ["Kharkov", "Харків", "Харков", "Харьков"])
+    assert chosen is not None and chosen[0] == "Харьков"
+    chosen = russian_name("Kursk", ["Курськ", "Курск"])
+    assert chosen is not None and chosen[0] == "Курск"

@@ -7,8 +7,15 @@
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { getToken } from './api.js';
 import { cancel, later, zoomWasAnimated } from './afterzoom.js';
+import { language } from './i18n.js';
 
 export const WATER = { river: '#5b8fc7', lakeFill: '#b5d0ea', lakeStroke: '#7fa6cf' };
+
+/** A place's name in the reader's language where the bundled data has it (Russian:
+ * `name_ru`, databuild/settlement_names.py), else its GeoNames name. */
+export function placeName(properties) {
+  return (language() === 'ru' && properties.name_ru) || properties.name;
+}
 
 /** The least population whose name is shown at `zoom`: the larger the place, the earlier. */
 export function namesFrom(zoom) {
@@ -107,7 +114,7 @@ export function declutter(map, places, most) {
  */
 export function placeNames(map, group, settlements, pane) {
   const places = [...settlements]
-    .map((f) => ({ name: f.properties.name, population: Number(f.properties.population) || 0,
+    .map((f) => ({ name: placeName(f.properties), population: Number(f.properties.population) || 0,
       at: L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]) }))
     .sort((a, b) => b.population - a.population);
   const shown = new Map();

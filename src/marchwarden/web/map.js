@@ -10,7 +10,7 @@
 
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { PALETTE, settlementRadius } from './palette.js';
-import { placeNames, tileLayer, waterLayer } from './basemap.js';
+import { placeName, placeNames, tileLayer, waterLayer } from './basemap.js';
 import { busy, cancel, later, watchZooms, zoomWasAnimated } from './afterzoom.js';
 import { locale, t } from './i18n.js';
 import { regionName } from './regions.js';
@@ -383,7 +383,7 @@ export async function loadGeodata(api) {
     });
     labelOnHover(settlementGroup, (layer) => {
       const p = layer.feature.properties;
-      return t('map.settlementLabel', '{name} — {people} people', { name: p.name, people: Number(p.population).toLocaleString(locale()) });
+      return t('map.settlementLabel', '{name} — {people} people', { name: placeName(p), people: Number(p.population).toLocaleString(locale()) });
     });
     loaded = true;
   }

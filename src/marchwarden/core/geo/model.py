@@ -59,7 +59,8 @@ class Region:
 @dataclass(frozen=True, slots=True)
 class Settlement:
     """A populated place (GeoNames). ``id`` is the GeoNames id; ``region`` an ISO 3166-2
-    region code; ``country`` the GeoNames country (ISO 3166-1 alpha-2)."""
+    region code; ``country`` the GeoNames country (ISO 3166-1 alpha-2); ``name_ru`` its
+    Russian name where one is known (``databuild/settlement_names.py``)."""
 
     id: int
     name: str
@@ -68,6 +69,14 @@ class Settlement:
     country: str
     lon: float
     lat: float
+    name_ru: str | None = None
+
+
+def _optional_text(props: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = props.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}: {key} must be text")
+    return value
 
 
 def _require(props: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
@@ -158,6 +167,7 @@ def settlements_from_geojson(doc: Mapping[str, Any]) -> tuple[Settlement, ...]:
                 country=_require(props, "country", str, where),
                 lon=lon,
                 lat=lat,
+                name_ru=_optional_text(props, "name_ru", where),
             )
         )
     return tuple(out)
@@ -276,6 +286,7 @@ def settlement_feature(settlement: Settlement) -> GeoJSON:
             "population": settlement.population,
             "region": settlement.region,
             "country": settlement.country,
+            **({"name_ru": settlement.name_ru} if settlement.name_ru else {}),
         },
     }
 
