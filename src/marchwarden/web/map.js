@@ -156,6 +156,120 @@ const KeptSVG = L.SVG.extend({
   },
 });
 
+/**
+ * Leaflet's canvas renderer for the settlements: 1,200 circles are one <canvas> instead of
+ * 1,200 SVG elements, which the browser had to make, style and lay out in the first render
+ * and restyle and repaint at the end of every zoom. As KeptSVG: a wider margin, kept when
+ * a pan ends inside it, and after an animated zoom redrawn in a later frame (Leaflet shows
+ * the old drawing scaled until then).
+ *
+ * The canvas lets the pointer through (the regions and the state border below it keep
+ * their own hover): a settlement under the pointer is found from the map's `mousemove`
+ * (each circle's `_containsPoint`, the topmost drawn last, as Leaflet's canvas does) and
+ * gets `mouseover` / `mouseout` as an SVG circle did, so `labelOnHover` names it.
+ */
+const KeptCanvas = L.Canvas.extend({
+  getEvents() {
+    return {
+      ...L.Canvas.prototype.getEvents.call(this),
+      zoomend: this._onZoomEnd,
+      moveend: this._onMoveEnd,
+      mousemove: this._onPointer,
+      mouseout: this._leave,
+      zoomstart: this._leave,
+      movestart: this._leave,
+    };
+  },
+
+  _initContainer() {
+    L.Canvas.prototype._initContainer.call(this);
+    this._container.style.pointerEvents = 'none';
+  },
+
+  _destroyContainer() {
+    this._behind = false;
+    cancel(this);
+    L.Canvas.prototype._destroyContainer.call(this);
+  },
+
+  _onZoomEnd() {
+    if (zoomWasAnimated()) {
+      this._behind = true;
+      later(this, () => this._catchUp(), { alone: true });
+      return;
+    }
+    this._catchUp();
+  },
+
+  /** Project the circles at the current zoom and draw them anew. */
+  _catchUp() {
+    this._behind = false;
+    cancel(this);
+    L.Renderer.prototype._onZoomEnd.call(this);
+    this._size = this._map.getSize();
+    this._update();
+    return true;
+  },
+
+  _reset() {
+    this._behind = false;
+    cancel(this);
+    L.Canvas.prototype._reset.call(this);
+  },
+
+  _onMoveEnd() {
+    if (this._behind) {
+      if (!zoomWasAnimated()) this._catchUp();
+      return;
+    }
+    const b = this._bounds;
+    const size = this._map.getSize();
+    if (b && this._zoom === this._map.getZoom() && this._size && this._size.equals(size)) {
+      const tl = this._map.containerPointToLayerPoint([0, 0]);
+      if (b.contains(tl) && b.contains(tl.add(size))) return;
+    }
+    this._size = size;
+    this._update();
+  },
+
+  _onPointer(event) {
+    const map = this._map;
+    if (!map || this._behind || map._animatingZoom || map.dragging?.moving()) return;
+    let found = null;
+    for (let order = this._drawFirst; order; order = order.next) {
+      const layer = order.layer;
+      if (layer.options.interactive && layer._containsPoint(event.layerPoint)) found = layer;
+    }
+    if (found === (this._hoveredLayer ?? null)) return;
+    this._leave(event);
+    if (!found) return;
+    this._hoveredLayer = found;
+    map.getContainer().classList.add('settlements-pointer');
+    found.fire('mouseover', this._pointerData(event), true);
+  },
+
+  _leave(event) {
+    const layer = this._hoveredLayer;
+    if (!layer) return;
+    this._hoveredLayer = null;
+    this._map?.getContainer().classList.remove('settlements-pointer');
+    layer.fire('mouseout', this._pointerData(event), true);
+  },
+
+  _pointerData(event) {
+    const { originalEvent, latlng, layerPoint, containerPoint } = event ?? {};
+    return { originalEvent, latlng, layerPoint, containerPoint };
+  },
+});
+
+let settlementCanvas = null;
+
+/** The settlements' canvas renderer (one for the map). */
+function settlementRenderer() {
+  settlementCanvas ??= new KeptCanvas({ pane: 'settlements', padding: 0.35 });
+  return settlementCanvas;
+}
+
 const renderers = new Map();
 
 /** The base geography's renderer for `pane` (Leaflet would make a plain SVG one per pane). */
@@ -388,7 +502,7 @@ export async function loadGeodata(api) {
     const p = f.properties;
     const marker = L.circleMarker([lat, lon], {
       pane: 'settlements',
-      renderer: rendererFor('settlements'),
+      renderer: settlementRenderer(),
       radius: settlementRadius(p.population),
       color: PALETTE.settlement.stroke,
       weight: 1,

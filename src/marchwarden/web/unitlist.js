@@ -235,11 +235,17 @@ export function offerFiltersFor(u) {
   if (!offered(ui.region, u.region) || !offered(ui.agency, String(u.agency_id))) fillFilterOptions();
 }
 
-/** The units are in (or the agencies changed): the filters, and the table drawn again. */
+/** The units are in (or the agencies changed): the filters, and the table drawn again —
+ * now if the board is shown, else when its tab is (a table of 5,000 units built behind
+ * another tab was on the first render's path, before the map's first frame of them). */
 export function unitsLoaded() {
   ui.message.hidden = true;
   fillFilterOptions();
-  renderList();
+  if (selectedTab() === 'units' && !ui.list.hidden) renderList();
+  else {
+    ui.stale = true;
+    renderCounts();
+  }
 }
 
 /** An agency was made: the agency filter offers it. */

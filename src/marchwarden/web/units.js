@@ -25,7 +25,7 @@ import { session } from './session.js';
 import { registerTab, selectTab } from './tabs.js';
 import * as detail from './unitdetail.js';
 import * as list from './unitlist.js';
-import { symbolStyle } from './milsymbols.js';
+import { symbolStyle, warmSymbols } from './milsymbols.js';
 import { READINESS, STATUS_AVAILABILITY, agencies, board, held, record, statusPhrase, statusWords, units } from './unitrecords.js';
 import { kindOf } from './unitsymbols.js';
 
@@ -284,6 +284,8 @@ async function attachMap() {
   );
   mapApi.getLayer('Units').addLayer(layer);
   mapApi.registerSteppable('u', 'unit', 'units', layer);
+  // the symbols' icon parts while the units are still on their way, not in their first frame
+  if (!board.loaded && symbolStyle() === 'app6') (window.requestIdleCallback ?? setTimeout)(warmSymbols);
   window.addEventListener('marchwarden:unit-symbols', () => layer.redraw());
   if (pendingFocus) focusOnMap(pendingFocus);
 }
