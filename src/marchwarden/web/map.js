@@ -160,8 +160,8 @@ const KeptSVG = L.SVG.extend({
  * Leaflet's canvas renderer for the settlements: 1,200 circles are one <canvas> instead of
  * 1,200 SVG elements, which the browser had to make, style and lay out in the first render
  * and restyle and repaint at the end of every zoom. As KeptSVG: a wider margin, kept when
- * a pan ends inside it, and after an animated zoom redrawn in a later frame (Leaflet shows
- * the old drawing scaled until then).
+ * a pan ends inside it, and after an animated zoom redrawn in a later frame (hidden during
+ * the animation; Leaflet shows the old drawing scaled from its end until then).
  *
  * The canvas lets the pointer through (the regions and the state border below it keep
  * their own hover): a settlement under the pointer is found from the map's `mousemove`
@@ -184,6 +184,10 @@ const KeptCanvas = L.Canvas.extend({
   _initContainer() {
     L.Canvas.prototype._initContainer.call(this);
     this._container.style.pointerEvents = 'none';
+    // hidden while Leaflet animates a zoom, as the units' and incidents' canvases are: a
+    // canvas this size scaled in every frame of the animation cost the software compositor
+    // more than its redraw at the end (bench_ui.py, animated zoom)
+    this._container.classList.add('leaflet-zoom-hide');
   },
 
   _destroyContainer() {
