@@ -13,7 +13,7 @@ import { el, num, pageReady, showLoadFailure, words } from './dom.js';
 import { t } from './i18n.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
-import { registerTab, selectedTab, setAttention, setBadge } from './tabs.js';
+import { registerTab, selectedTab, setAttention, setBadge, whenShownOrPictured } from './tabs.js';
 
 const RELOAD_ON = new Set([
   'AlertDrafted', 'AlertApproved', 'AlertPublished', 'AlertCancelled', 'AlertImported',
@@ -333,7 +333,7 @@ export function install() {
   );
   if (can('alert.draft')) {
     panel.append(composeForm());
-    api('/alerts/templates').then((templates) => {
+    whenShownOrPictured('alerts').then(() => api('/alerts/templates')).then((templates) => {
       state.templates = templates;
       fillInstruction();
     }).catch(() => {});

@@ -489,6 +489,8 @@ export function install() {
   window.marchwarden.incidents = {
     incidents,
     stats: drawing.stats,
+    /** Resolves at the first frame that drew every shown incident. */
+    drawn: drawing.drawn,
     timings: drawing.timings,
     layer: () => layer,
     selected: () => selectedId,

@@ -8,7 +8,7 @@ import { api } from './api.js';
 import { el, num } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
-import { selectedTab } from './tabs.js';
+import { selectedTab, whenShownOrPictured } from './tabs.js';
 import { agencies, board, held, units } from './unitrecords.js';
 import { AGENCY_KINDS, AVAILABILITY, kindOf, symbolSvg } from './unitsymbols.js';
 import { formatHq } from './time.js';
@@ -277,7 +277,7 @@ export function onTabShown() {
 /** Build the table; `open(id)` opens a unit (its detail and the map). */
 export function install({ open }) {
   hooks = { open };
-  loadCurrentTasks();
+  whenShownOrPictured('units').then(loadCurrentTasks);
   for (const type of ['TaskAssigned', 'TaskStatusChanged']) onEvent(type, scheduleTasks);
   ui.count = el('span', { class: 'board-count', id: 'units-count', text: t('common.loading', 'loading…') });
   const [region, regionLabel] = select(t('sitrep.col.region', 'Region'), 'units-region');

@@ -22,7 +22,7 @@ import { pageReady, showLoadFailure } from './dom.js';
 import { t } from './i18n.js';
 import { afterSnapshot, emit } from './events.js';
 import { session } from './session.js';
-import { registerTab, selectTab } from './tabs.js';
+import { registerTab, selectTab, whenShownOrPictured } from './tabs.js';
 import * as detail from './unitdetail.js';
 import * as list from './unitlist.js';
 import { symbolStyle, warmSymbols } from './milsymbols.js';
@@ -332,6 +332,8 @@ export function install() {
     powersOf: (id) => held.byUnit.get(Number(id)) ?? null,
     units,
     stats: drawing.stats,
+    /** Resolves at the first frame that drew every unit. */
+    drawn: drawing.drawn,
     timings: drawing.timings,
     layer: () => layer,
     selected: () => board.selectedId,
@@ -355,7 +357,9 @@ export function install() {
   };
 
   load();
-  detail.fillProposed();
-  if (session.can('authority.evaluate')) list.loadPowerLabels();
+  whenShownOrPictured('units').then(() => {
+    detail.fillProposed();
+    if (session.can('authority.evaluate')) list.loadPowerLabels();
+  });
   attachMap();
 }
