@@ -75,6 +75,24 @@ export function registerLayer(name, layer, { visible = true } = {}) {
   return layer;
 }
 
+/** A kept renderer's `moveend` (KeptSVG, KeptCanvas): nothing while the view is inside the
+ * margin it drew at this zoom and size; else update (redraw) it. */
+function keptMoveEnd() {
+  if (this._behind) {
+    // the end of the animated zoom itself waits; any later move catches up at once
+    if (!zoomWasAnimated()) this._catchUp();
+    return;
+  }
+  const b = this._bounds;
+  const size = this._map.getSize();
+  if (b && this._zoom === this._map.getZoom() && this._size && this._size.equals(size)) {
+    const tl = this._map.containerPointToLayerPoint([0, 0]);
+    if (b.contains(tl) && b.contains(tl.add(size))) return;
+  }
+  this._size = size;
+  this._update();
+}
+
 /**
  * Leaflet's SVG renderer for the base geography (regions, the state border, settlements,
  * rivers and lakes), with a wider margin round the view, kept as it is when a pan ends
@@ -139,21 +157,7 @@ const KeptSVG = L.SVG.extend({
     L.SVG.prototype._setPath.call(this, layer, path);
   },
 
-  _onMoveEnd() {
-    if (this._behind) {
-      // the end of the animated zoom itself waits; any later move catches up at once
-      if (!zoomWasAnimated()) this._catchUp();
-      return;
-    }
-    const b = this._bounds;
-    const size = this._map.getSize();
-    if (b && this._zoom === this._map.getZoom() && this._size && this._size.equals(size)) {
-      const tl = this._map.containerPointToLayerPoint([0, 0]);
-      if (b.contains(tl) && b.contains(tl.add(size))) return;
-    }
-    this._size = size;
-    this._update();
-  },
+  _onMoveEnd: keptMoveEnd,
 });
 
 /**
@@ -232,20 +236,7 @@ const KeptCanvas = L.Canvas.extend({
     L.Canvas.prototype._reset.call(this);
   },
 
-  _onMoveEnd() {
-    if (this._behind) {
-      if (!zoomWasAnimated()) this._catchUp();
-      return;
-    }
-    const b = this._bounds;
-    const size = this._map.getSize();
-    if (b && this._zoom === this._map.getZoom() && this._size && this._size.equals(size)) {
-      const tl = this._map.containerPointToLayerPoint([0, 0]);
-      if (b.contains(tl) && b.contains(tl.add(size))) return;
-    }
-    this._size = size;
-    this._update();
-  },
+  _onMoveEnd: keptMoveEnd,
 
   _onPointer(event) {
     const map = this._map;
