@@ -68,6 +68,71 @@ def count(page: Page, selector: str) -> int:
     return result
 
 
+#: the settlements on the map (circles on the settlements' canvas, while their layer is on)
+SETTLEMENTS_DRAWN = """() => {
+  const m = window.marchwarden.map;
+  const group = m.getLayer('Settlements');
+  return m.getMap().hasLayer(group) ? group.getLayers().filter((c) => c._map).length : 0;
+}"""
+
+
+#: the page point of the first vertex of the state border (in view) where what the browser
+#: finds under the pointer is the border's dashed line: nothing above it takes the pointer
+DASH_UNDER_POINTER = """(geometries) => {
+  const map = window.marchwarden.map.getMap();
+  const box = map.getContainer().getBoundingClientRect();
+  for (const g of geometries) {
+    const lines = g.type === 'MultiLineString' ? g.coordinates : [g.coordinates];
+    for (const line of lines) {
+      for (const [lon, lat] of line) {
+        const p = map.latLngToContainerPoint([lat, lon]);
+        const x = box.left + p.x;
+        const y = box.top + p.y;
+        if (document.elementFromPoint(x, y)?.classList.contains('state-border-line')) return [x, y];
+      }
+    }
+  }
+  return null;
+}"""
+
+
+def pointer_at(page: Page, lon: float, lat: float) -> None:
+    """Move the mouse to a place on the map (its pixel in the view, as a person would)."""
+    at = page.evaluate(
+        """([lat, lon]) => {
+          const map = window.marchwarden.map.getMap();
+          const p = map.latLngToContainerPoint([lat, lon]);
+          const box = map.getContainer().getBoundingClientRect();
+          return [box.left + p.x, box.top + p.y];
+        }""",
+        [lat, lon],
+    )
+    page.mouse.move(at[0], at[1])
+
+
+def largest_alone(page: Page, settlements: list[dict[str, Any]]) -> dict[str, Any]:
+    """The most populous settlement well inside the view (clear of the layer control) with
+    no other within 30 px (whose circle could lie over it)."""
+    points = page.evaluate(
+        """(coords) => {
+          const map = window.marchwarden.map.getMap();
+          const size = map.getSize();
+          return coords.map(([lon, lat]) => {
+            const p = map.latLngToContainerPoint([lat, lon]);
+            return [p.x, p.y, p.x > 40 && p.x < size.x - 280 && p.y > 40 && p.y < size.y - 60];
+          });
+        }""",
+        [f["geometry"]["coordinates"] for f in settlements],
+    )
+    alone = [
+        (f, p)
+        for f, p in zip(settlements, points, strict=True)
+        if p[2] and all((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 > 900 for q in points if q is not p)
+    ]
+    assert alone
+    return max(alone, key=lambda fp: fp[0]["properties"]["population"])[0]
+
+
 def event_row(page: Page, username: str) -> Any:
     return page.locator("#event-log li[data-type='UserCreated']", has_text=username)
 
@@ -124,26 +189,45 @@ def test_sign_in_and_the_map(server: Server, open_ui: OpenUI) -> None:
     # each border line is drawn twice: a white halo, then the black dashes
     assert count(page, ".leaflet-stateBorder-pane path") == 2 * len(border)
     assert count(page, ".leaflet-stateBorder-pane path.state-border-line") == len(border)
-    assert count(page, ".leaflet-settlements-pane path.settlement") == len(settlements)
+    # the settlements are circles on one canvas, not an SVG element each
+    assert count(page, ".leaflet-settlements-pane canvas") == 1
+    assert count(page, ".leaflet-settlements-pane path") == 0
+    assert page.evaluate(SETTLEMENTS_DRAWN) == len(settlements)
     labels = page.locator(".leaflet-tooltip.region-label-border").all_text_contents()
     assert sorted(labels) == sorted(
         f["properties"]["name"] for f in regions if f["properties"]["border_region"]
     )
 
-    # the largest settlement is drawn first; hovering it names it with its population
-    largest = max(settlements, key=lambda f: f["properties"]["population"])["properties"]
-    page.locator(".leaflet-settlements-pane path.settlement").first.dispatch_event("mouseover")
-    tooltip = page.locator(".leaflet-tooltip.hover-label")
-    assert tooltip.inner_text() == f"{largest['name']} — {largest['population']:,} people"
+    # the pointer over the largest settlement names it with its population (the canvas
+    # lets the pointer through: the state border under it keeps its own hover)
+    largest = largest_alone(page, settlements)
+    named = f"{largest['properties']['name']} — {largest['properties']['population']:,} people"
+    place = page.locator(".leaflet-tooltip.hover-label", has_text=" people")
+    pointer_at(page, *largest["geometry"]["coordinates"])
+    assert place.inner_text() == named
+    page.mouse.move(5, 5)  # off the map: the label goes
+    place.wait_for(state="detached")
+    # a point of the border where a dash is drawn (the gaps let the pointer through)
+    on_border = page.evaluate(DASH_UNDER_POINTER, [f["geometry"] for f in border])
+    assert on_border, "no dash of the state border under any of its vertices in view"
+    page.mouse.move(*on_border)
+    state_border = page.locator(".leaflet-tooltip.hover-label", has_text="State border")
+    assert re.fullmatch(r"State border \S+, [\d,]+ km", state_border.inner_text())
 
     # layers switch on and off
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [t.strip() for t in labels] == LAYERS
     settlements_box = page.get_by_role("checkbox", name="Settlements")
     settlements_box.uncheck()
-    assert count(page, ".leaflet-settlements-pane path") == 0
+    assert page.evaluate(SETTLEMENTS_DRAWN) == 0
+    pointer_at(page, *largest["geometry"]["coordinates"])
+    page.wait_for_timeout(100)
+    assert place.count() == 0
     settlements_box.check()
-    assert count(page, ".leaflet-settlements-pane path.settlement") == len(settlements)
+    assert page.evaluate(SETTLEMENTS_DRAWN) == len(settlements)
+    page.mouse.move(5, 5)
+    pointer_at(page, *largest["geometry"]["coordinates"])
+    assert place.inner_text() == named
 
     # the later layers are there for the boards to fill: Incidents and Units hold their
     # boards' canvas layers (nothing registered here), Alert areas and Reports are empty
@@ -358,9 +442,9 @@ def test_keyboard_reaches_sign_in_tabs_and_layers(server: Server, open_ui: OpenU
     # a layer is switched off and on from the keyboard
     page.get_by_role("checkbox", name="Settlements").focus()
     page.keyboard.press("Space")
-    assert count(page, ".leaflet-settlements-pane path") == 0
+    assert page.evaluate(SETTLEMENTS_DRAWN) == 0
     page.keyboard.press("Space")
-    assert count(page, ".leaflet-settlements-pane path") > 0
+    assert page.evaluate(SETTLEMENTS_DRAWN) > 0
 
     # the skip link goes to the map, which pans with the arrow keys
     page.evaluate(FROM_THE_TOP)

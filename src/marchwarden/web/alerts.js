@@ -13,7 +13,7 @@ import { el, num, pageReady, showLoadFailure, words } from './dom.js';
 import { t } from './i18n.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
-import { registerTab, selectedTab, setAttention, setBadge } from './tabs.js';
+import { registerTab, selectedTab, setAttention, setBadge, whenShownOrPictured } from './tabs.js';
 import { regionName } from './regions.js';
 
 const RELOAD_ON = new Set([
@@ -334,7 +334,7 @@ export function install() {
   );
   if (can('alert.draft')) {
     panel.append(composeForm());
-    api('/alerts/templates').then((templates) => {
+    whenShownOrPictured('alerts').then(() => api('/alerts/templates')).then((templates) => {
       state.templates = templates;
       fillInstruction();
     }).catch(() => {});

@@ -20,7 +20,7 @@ import * as legend from './legend.js';
 import * as notify from './notify.js';
 import { session } from './session.js';
 import { EventStream } from './stream.js';
-import { initTabs, selectTab } from './tabs.js';
+import { firstPictureDrawn, initTabs, selectTab } from './tabs.js';
 import * as reports from './reports.js';
 import { formatHqShort, formatUtc, setHqTimezone } from './time.js';
 import * as units from './units.js';
@@ -325,6 +325,9 @@ async function enter(me) {
   landOnWork(me.user.role);
   if (session.can('stream.subscribe') && session.can('incident.read')) installUrgentBar();
   await mapShown;
+  // the boards' own reads behind other tabs wait for the map's first picture (tabs.js)
+  const drawn = app.map?.getMap() ? [window.marchwarden.units?.drawn, window.marchwarden.incidents?.drawn].filter(Boolean) : [];
+  Promise.all(drawn).then(firstPictureDrawn);
   if (session.can('stream.subscribe')) {
     app.stream = new EventStream({
       token: getToken,

@@ -272,7 +272,10 @@ async function load() {
   drawing.loaded();
   goLive();
   fillRegions();
-  renderList();
+  // the board's list now if it is shown, else when its tab is: its symbols' pictures and
+  // a thousand rows made behind another tab came before the map's first frame of them
+  if (selectedTab() === 'incidents' && !ui.list.hidden) renderList();
+  else ui.stale = true;
   if (layer) layer.redraw();
   if (pendingOpen != null) {
     const id = pendingOpen;
@@ -488,6 +491,8 @@ export function install() {
   window.marchwarden.incidents = {
     incidents,
     stats: drawing.stats,
+    /** Resolves at the first frame that drew every shown incident. */
+    drawn: drawing.drawn,
     timings: drawing.timings,
     layer: () => layer,
     selected: () => selectedId,

@@ -8,7 +8,7 @@ import { el } from './dom.js';
 import { locale, t } from './i18n.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
-import { registerTab } from './tabs.js';
+import { registerTab, whenShownOrPictured } from './tabs.js';
 import { formatUtc, hqTimezone, timeElement } from './time.js';
 import { showUnit, allUnits } from './units.js';
 import { kindOf } from './unitsymbols.js';
@@ -465,5 +465,5 @@ export function install() {
   for (const type of ['ActivationOrderIssued', 'RosterImported', 'MemberRegistered', 'UnitCreated']) {
     onEvent(type, () => { if (lastResult && ui.stale) ui.stale.hidden = false; });
   }
-  loadActs();
+  whenShownOrPictured('law').then(loadActs);
 }

@@ -76,6 +76,24 @@ export function registerLayer(name, layer, { visible = true } = {}) {
   return layer;
 }
 
+/** A kept renderer's `moveend` (KeptSVG, KeptCanvas): nothing while the view is inside the
+ * margin it drew at this zoom and size; else update (redraw) it. */
+function keptMoveEnd() {
+  if (this._behind) {
+    // the end of the animated zoom itself waits; any later move catches up at once
+    if (!zoomWasAnimated()) this._catchUp();
+    return;
+  }
+  const b = this._bounds;
+  const size = this._map.getSize();
+  if (b && this._zoom === this._map.getZoom() && this._size && this._size.equals(size)) {
+    const tl = this._map.containerPointToLayerPoint([0, 0]);
+    if (b.contains(tl) && b.contains(tl.add(size))) return;
+  }
+  this._size = size;
+  this._update();
+}
+
 /**
  * Leaflet's SVG renderer for the base geography (regions, the state border, settlements,
  * rivers and lakes), with a wider margin round the view, kept as it is when a pan ends
@@ -140,22 +158,124 @@ const KeptSVG = L.SVG.extend({
     L.SVG.prototype._setPath.call(this, layer, path);
   },
 
-  _onMoveEnd() {
-    if (this._behind) {
-      // the end of the animated zoom itself waits; any later move catches up at once
-      if (!zoomWasAnimated()) this._catchUp();
+  _onMoveEnd: keptMoveEnd,
+});
+
+/**
+ * Leaflet's canvas renderer for the settlements: 1,200 circles are one <canvas> instead of
+ * 1,200 SVG elements, which the browser had to make, style and lay out in the first render
+ * and restyle and repaint at the end of every zoom. As KeptSVG: a wider margin, kept when
+ * a pan ends inside it, and after an animated zoom redrawn in a later frame (hidden during
+ * the animation; Leaflet shows the old drawing scaled from its end until then).
+ *
+ * The canvas lets the pointer through (the regions and the state border below it keep
+ * their own hover): a settlement under the pointer is found from the map's `mousemove`
+ * (each circle's `_containsPoint`, the topmost drawn last, as Leaflet's canvas does) and
+ * gets `mouseover` / `mouseout` as an SVG circle did, so `labelOnHover` names it.
+ */
+const KeptCanvas = L.Canvas.extend({
+  getEvents() {
+    return {
+      ...L.Canvas.prototype.getEvents.call(this),
+      zoomend: this._onZoomEnd,
+      moveend: this._onMoveEnd,
+      mousemove: this._onPointer,
+      mouseout: this._leave,
+      zoomstart: this._leave,
+      movestart: this._leave,
+    };
+  },
+
+  _initContainer() {
+    L.Canvas.prototype._initContainer.call(this);
+    this._container.style.pointerEvents = 'none';
+    // hidden while Leaflet animates a zoom, as the units' and incidents' canvases are: a
+    // canvas this size scaled in every frame of the animation cost the software compositor
+    // more than its redraw at the end (bench_ui.py, animated zoom)
+    this._container.classList.add('leaflet-zoom-hide');
+  },
+
+  // Leaflet keeps the drawing order as a linked list ({layer, prev, next}); 1,200 links
+  // deep, it is deeper than a structured clone follows (a script or test that returns the
+  // map or a layer from page.evaluate failed): the links are kept out of enumeration
+  _initPath(layer) {
+    L.Canvas.prototype._initPath.call(this, layer);
+    const order = layer._order;
+    for (const key of ['prev', 'next']) {
+      Object.defineProperty(order, key, { value: order[key], writable: true, enumerable: false, configurable: true });
+    }
+  },
+
+  _destroyContainer() {
+    this._behind = false;
+    cancel(this);
+    L.Canvas.prototype._destroyContainer.call(this);
+  },
+
+  _onZoomEnd() {
+    if (zoomWasAnimated()) {
+      this._behind = true;
+      later(this, () => this._catchUp(), { alone: true });
       return;
     }
-    const b = this._bounds;
-    const size = this._map.getSize();
-    if (b && this._zoom === this._map.getZoom() && this._size && this._size.equals(size)) {
-      const tl = this._map.containerPointToLayerPoint([0, 0]);
-      if (b.contains(tl) && b.contains(tl.add(size))) return;
-    }
-    this._size = size;
+    this._catchUp();
+  },
+
+  /** Project the circles at the current zoom and draw them anew. */
+  _catchUp() {
+    this._behind = false;
+    cancel(this);
+    L.Renderer.prototype._onZoomEnd.call(this);
+    this._size = this._map.getSize();
     this._update();
+    return true;
+  },
+
+  _reset() {
+    this._behind = false;
+    cancel(this);
+    L.Canvas.prototype._reset.call(this);
+  },
+
+  _onMoveEnd: keptMoveEnd,
+
+  _onPointer(event) {
+    const map = this._map;
+    if (!map || this._behind || map._animatingZoom || map.dragging?.moving()) return;
+    let found = null;
+    for (let order = this._drawFirst; order; order = order.next) {
+      const layer = order.layer;
+      if (layer.options.interactive && layer._containsPoint(event.layerPoint)) found = layer;
+    }
+    if (found === (this._hoveredLayer ?? null)) return;
+    this._leave(event);
+    if (!found) return;
+    this._hoveredLayer = found;
+    map.getContainer().classList.add('settlements-pointer');
+    found.fire('mouseover', this._pointerData(event), true);
+  },
+
+  _leave(event) {
+    const layer = this._hoveredLayer;
+    if (!layer) return;
+    this._hoveredLayer = null;
+    this._map?.getContainer().classList.remove('settlements-pointer');
+    layer.fire('mouseout', this._pointerData(event), true);
+  },
+
+  _pointerData(event) {
+    const { originalEvent, latlng, layerPoint, containerPoint } = event ?? {};
+    return { originalEvent, latlng, layerPoint, containerPoint };
   },
 });
+
+let settlementCanvas = null;
+
+/** The settlements' canvas renderer (one for the map). */
+function settlementRenderer() {
+  settlementCanvas ??= new KeptCanvas({ pane: 'settlements', padding: 0.35 });
+  return settlementCanvas;
+}
 
 const renderers = new Map();
 
@@ -394,7 +514,7 @@ export async function loadGeodata(api) {
     const p = f.properties;
     const marker = L.circleMarker([lat, lon], {
       pane: 'settlements',
-      renderer: rendererFor('settlements'),
+      renderer: settlementRenderer(),
       radius: settlementRadius(p.population),
       color: PALETTE.settlement.stroke,
       weight: 1,

@@ -54,6 +54,17 @@ function rendered(kind, category, availability, size, scale) {
   return found;
 }
 
+/**
+ * Build milsymbol's icon parts for the three fills now (it keeps them per colour, and
+ * building them was a third of the units' first frame): called while the page waits for
+ * the units, in time the main thread has nothing else to do.
+ */
+export function warmSymbols() {
+  for (const fillColor of Object.values(FILL)) {
+    new ms.Symbol(sidcOf('other', null), { size: 10, fillColor, outlineWidth: 2, outlineColor: '#FFFFFF' });
+  }
+}
+
 /** How far from the centre a 2525 symbol of half size `r` reaches (the sprite's half). */
 export function reachOf(r) {
   return Math.ceil(r * 2.1 + 2);

@@ -61,6 +61,32 @@ export function registerTab(id, title, { order = 100 } = {}) {
   return panel;
 }
 
+let pictured = null;
+const firstPicture = new Promise((resolve) => { pictured = resolve; });
+
+/** app.js: the map's first picture is drawn (or there will be none). */
+export function firstPictureDrawn() {
+  pictured();
+}
+
+/**
+ * Resolves when board `id` is shown, when the map's first picture is drawn, or after `ms`,
+ * whichever comes first: what a board behind another tab reads only for itself (catalogues,
+ * the current tasks) waits, so that the server answers first what the picture needs.
+ */
+export function whenShownOrPictured(id, ms = 2000) {
+  return new Promise((resolve) => {
+    const t = tabs.get(id);
+    if (!t || !t.panel.hidden) {
+      resolve();
+      return;
+    }
+    t.panel.addEventListener('tab-shown', () => resolve(), { once: true });
+    firstPicture.then(resolve);
+    setTimeout(resolve, ms);
+  });
+}
+
 export function selectedTab() {
   for (const [id, t] of tabs) if (t.tab.getAttribute('aria-selected') === 'true') return id;
   return null;

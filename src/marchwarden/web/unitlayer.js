@@ -111,7 +111,8 @@ export const UnitsCanvasLayer = PointsCanvasLayer.extend({
     let built = this._clusters.get(r);
     if (!built || built.units.length !== units.length) {
       const index = new Supercluster({
-        radius: Math.round(2 * r + 6), extent: 256, maxZoom: CLUSTER_BELOW - 1, minPoints: 3,
+        // no levels below the map's least zoom: nobody sees them
+        radius: Math.round(2 * r + 6), extent: 256, minZoom: Math.max(0, Math.floor(this._map.getMinZoom())), maxZoom: CLUSTER_BELOW - 1, minPoints: 3,
         map: (p) => ({ available: p.a === 'available' ? 1 : 0, committed: p.a === 'committed' ? 1 : 0, unavailable: p.a === 'unavailable' ? 1 : 0 }),
         reduce: (acc, p) => { acc.available += p.available; acc.committed += p.committed; acc.unavailable += p.unavailable; },
       });

@@ -8,7 +8,7 @@ import { api } from './api.js';
 import { el, num } from './dom.js';
 import { onEvent } from './events.js';
 import { session } from './session.js';
-import { selectedTab } from './tabs.js';
+import { selectedTab, whenShownOrPictured } from './tabs.js';
 import { agencies, board, held, units } from './unitrecords.js';
 import { AGENCY_KINDS, AVAILABILITY, kindOf, symbolSvg } from './unitsymbols.js';
 import { formatHq } from './time.js';
@@ -238,11 +238,17 @@ export function offerFiltersFor(u) {
   if (!offered(ui.region, u.region) || !offered(ui.agency, String(u.agency_id))) fillFilterOptions();
 }
 
-/** The units are in (or the agencies changed): the filters, and the table drawn again. */
+/** The units are in (or the agencies changed): the filters, and the table drawn again —
+ * now if the board is shown, else when its tab is (a table of 5,000 units built behind
+ * another tab was on the first render's path, before the map's first frame of them). */
 export function unitsLoaded() {
   ui.message.hidden = true;
   fillFilterOptions();
-  renderList();
+  if (selectedTab() === 'units' && !ui.list.hidden) renderList();
+  else {
+    ui.stale = true;
+    renderCounts();
+  }
 }
 
 /** An agency was made: the agency filter offers it. */
@@ -274,7 +280,7 @@ export function onTabShown() {
 /** Build the table; `open(id)` opens a unit (its detail and the map). */
 export function install({ open }) {
   hooks = { open };
-  loadCurrentTasks();
+  whenShownOrPictured('units').then(loadCurrentTasks);
   for (const type of ['TaskAssigned', 'TaskStatusChanged']) onEvent(type, scheduleTasks);
   ui.count = el('span', { class: 'board-count', id: 'units-count', text: t('common.loading', 'loading…') });
   const [region, regionLabel] = select(t('sitrep.col.region', 'Region'), 'units-region');

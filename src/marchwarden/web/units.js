@@ -22,10 +22,10 @@ import { pageReady, showLoadFailure } from './dom.js';
 import { t } from './i18n.js';
 import { afterSnapshot, emit } from './events.js';
 import { session } from './session.js';
-import { registerTab, selectTab } from './tabs.js';
+import { registerTab, selectTab, whenShownOrPictured } from './tabs.js';
 import * as detail from './unitdetail.js';
 import * as list from './unitlist.js';
-import { symbolStyle } from './milsymbols.js';
+import { symbolStyle, warmSymbols } from './milsymbols.js';
 import { READINESS, STATUS_AVAILABILITY, agencies, board, held, record, statusPhrase, statusWords, units } from './unitrecords.js';
 import { kindOf } from './unitsymbols.js';
 
@@ -285,6 +285,8 @@ async function attachMap() {
   );
   mapApi.getLayer('Units').addLayer(layer);
   mapApi.registerSteppable('u', 'unit', 'units', layer);
+  // the symbols' icon parts while the units are still on their way, not in their first frame
+  if (!board.loaded && symbolStyle() === 'app6') (window.requestIdleCallback ?? setTimeout)(warmSymbols);
   window.addEventListener('marchwarden:unit-symbols', () => layer.redraw());
   if (pendingFocus) focusOnMap(pendingFocus);
 }
@@ -331,6 +333,8 @@ export function install() {
     powersOf: (id) => held.byUnit.get(Number(id)) ?? null,
     units,
     stats: drawing.stats,
+    /** Resolves at the first frame that drew every unit. */
+    drawn: drawing.drawn,
     timings: drawing.timings,
     layer: () => layer,
     selected: () => board.selectedId,
@@ -354,7 +358,9 @@ export function install() {
   };
 
   load();
-  detail.fillProposed();
-  if (session.can('authority.evaluate')) list.loadPowerLabels();
+  whenShownOrPictured('units').then(() => {
+    detail.fillProposed();
+    if (session.can('authority.evaluate')) list.loadPowerLabels();
+  });
   attachMap();
 }
