@@ -43,8 +43,8 @@ const entries = () => [
     shape(svg, 'line', { x1: 1, y1: 10, x2: 31, y2: 10, stroke: PALETTE.stateBorder.line, 'stroke-width': 3, 'stroke-dasharray': '6 4' });
   }],
   [t('legend.settlement', 'Settlement'), t('legend.settlementWords', 'dark dot; the larger the dot, the more people (hover for name and population)'), (svg) => {
-    shape(svg, 'circle', { cx: 8, cy: 10, r: 3, fill: PALETTE.settlement.fill, stroke: '#fff' });
-    shape(svg, 'circle', { cx: 21, cy: 10, r: 7, fill: PALETTE.settlement.fill, stroke: '#fff' });
+    shape(svg, 'circle', { cx: 8, cy: 10, r: 3, fill: PALETTE.settlement.fill, 'fill-opacity': PALETTE.settlement.opacity, stroke: '#fff' });
+    shape(svg, 'circle', { cx: 21, cy: 10, r: 7, fill: PALETTE.settlement.fill, 'fill-opacity': PALETTE.settlement.opacity, stroke: '#fff' });
   }],
 ];
 

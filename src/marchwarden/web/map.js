@@ -519,7 +519,7 @@ export async function loadGeodata(api) {
       color: PALETTE.settlement.stroke,
       weight: 1,
       fillColor: PALETTE.settlement.fill,
-      fillOpacity: 0.85,
+      fillOpacity: PALETTE.settlement.opacity,
       className: 'settlement',
     });
     marker.feature = f;

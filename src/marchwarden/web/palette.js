@@ -13,7 +13,7 @@ export const PALETTE = {
   neighbourRegion: { fill: '#56B4E9', stroke: '#1F6E9C', opacity: 0.2 },
   otherState: { fill: '#FFFFFF', stroke: '#6B6B6B', opacity: 0.5 },
   stateBorder: { line: '#000000', halo: '#FFFFFF' },       // black dashes on a white halo
-  settlement: { fill: '#2B2B2B', stroke: '#FFFFFF' },      // dark dots, size by population
+  settlement: { fill: '#2B2B2B', stroke: '#FFFFFF', opacity: 0.6 }, // grey dots, size by population
   incident: '#D55E00',  // vermillion
   unit: '#009E73',      // bluish green
   alert: '#CC79A7',     // reddish purple
@@ -23,5 +23,5 @@ export const PALETTE = {
 /** Circle radius in pixels for a settlement of `population` (area ~ population). */
 export function settlementRadius(population) {
   const n = Math.max(0, Number(population) || 0);
-  return Math.min(14, 2 + Math.sqrt(n) / 70);
+  return Math.min(9, 1.5 + Math.sqrt(n) / 110);
 }
