@@ -37,9 +37,10 @@ def _refuse(value: object) -> object:
 def json_text(value: object) -> str:
     """A JSON column's value as the text sent to the store, written by orjson rather than
     ``json.dumps``, which stood out in a profile of the ingest benchmark (a report writes a
-    correlation, a reply, an audit change set and an event body). The same JSON values as ``json.dumps`` for
-    what it accepts (non-string keys become strings), and a ``TypeError`` for what it
-    refuses — a date or a dataclass is never silently written in a second format."""
+    correlation, a reply, an audit change set and an event body). The same JSON values as
+    ``json.dumps`` for what it accepts (non-string keys become strings), and a
+    ``TypeError`` for what it refuses — a date or a dataclass is never silently written in
+    a second format."""
     try:
         return orjson.dumps(value, option=_JSON_OPTIONS, default=_refuse).decode()
     except orjson.JSONEncodeError as exc:  # a TypeError; the one ``_refuse`` raised says more
