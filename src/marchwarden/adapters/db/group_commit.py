@@ -228,20 +228,22 @@ class GroupCommit:
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
         with self.db.unit_of_work() as uow:
             uow.defer_journal = True
-            uow.lock_journal()  # outside the savepoints: a rolled-back job keeps it
-            if not careful:
-                # one read for the batch's keys instead of one per job; with the write lock
-                # held (SQLite) none can appear meanwhile, and on PostgreSQL a key stored
-                # meanwhile by another process makes ``add`` refuse it: ``RetryJob``, and
-                # the careful run (no preload) replays it
-                keys = [j.idempotency for j in jobs if j.idempotency]
-                uow.idempotency.preload(keys)
-                # PostgreSQL: the batch's reports and keys in one statement each at the
-                # end, not one round trip each (a key taken meanwhile: careful run)
-                uow.batch_inserts(len(keys))
-                # and every job's duplicate check in one read: with the journal lock held
-                # no other writer's report can commit before this transaction does
-                uow.reports.preload_candidates([j.duplicates for j in jobs if j.duplicates])
+            if careful:
+                uow.lock_journal()  # outside the savepoints: a rolled-back job keeps it
+            else:
+                # the journal lock, then one read for the batch's keys instead of one per
+                # job (with the write lock held (SQLite) none can appear meanwhile, and on
+                # PostgreSQL a key stored meanwhile by another process makes ``add`` refuse
+                # it: ``RetryJob``, and the careful run (no preload) replays it), the
+                # batch's reports and keys kept for one statement each at the end
+                # (PostgreSQL; a key taken meanwhile: careful run), and every job's
+                # duplicate check in one read (with the journal lock held no other
+                # writer's report can commit before this transaction does); on PostgreSQL
+                # all of that in one round trip (``begin_batch``)
+                uow.begin_batch(
+                    [j.idempotency for j in jobs if j.idempotency],
+                    [j.duplicates for j in jobs if j.duplicates],
+                )
                 # PostgreSQL: the units whose positions the batch stores, in one read
                 uow.forces.preload_units([j.position_of for j in jobs if j.position_of])
             for job in jobs:

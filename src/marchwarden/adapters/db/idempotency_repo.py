@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from marchwarden.adapters.db import tables as t
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterable
     from datetime import datetime
 
 from marchwarden.services.ports import (
@@ -53,6 +53,22 @@ _KEYS_PRESENT = sa.select(_KEYS.c.user_id, _KEYS.c.operation, _KEYS.c.key).where
     _KEYS.c.operation.in_(sa.bindparam("operations", expanding=True)),
     _KEYS.c.key.in_(sa.bindparam("keys", expanding=True)),
 )
+
+
+#: ``_KEYS_PRESENT`` as psycopg runs it on PostgreSQL (arrays for the lists)
+KEYS_PRESENT_SQL = (
+    "SELECT user_id, operation, key FROM idempotency_keys WHERE user_id = ANY(%(user_ids)s) "
+    "AND operation = ANY(%(operations)s) AND key = ANY(%(keys)s)"
+)
+
+
+def keys_params(wanted: Collection[tuple[int, str, str]]) -> dict[str, Any]:
+    """The parameters of the keys' read: each part's distinct values, sorted."""
+    return {
+        "user_ids": sorted({w[0] for w in wanted}),
+        "operations": sorted({w[1] for w in wanted}),
+        "keys": sorted({w[2] for w in wanted}),
+    }
 
 
 class IdempotencyRepository:
@@ -107,14 +123,11 @@ class IdempotencyRepository:
         preload); ``add`` forgets the key it inserts."""
         if not wanted:
             return
-        rows = self.conn.execute(
-            _KEYS_PRESENT,
-            {
-                "user_ids": sorted({w[0] for w in wanted}),
-                "operations": sorted({w[1] for w in wanted}),
-                "keys": sorted({w[2] for w in wanted}),
-            },
-        ).all()
+        self.preloaded(wanted, self.conn.execute(_KEYS_PRESENT, keys_params(wanted)).all())
+
+    def preloaded(self, wanted: Collection[tuple[int, str, str]], rows: Iterable[Any]) -> None:
+        """``preload``, given the rows of its read (``KEYS_PRESENT_SQL`` run by the unit of
+        work with others in one round trip: ``SqlUnitOfWork.begin_batch``)."""
         present = {(int(r.user_id), str(r.operation), str(r.key)) for r in rows}
         self._absent = set(wanted) - present
 

@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import psycopg
+from psycopg.rows import namedtuple_row
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -154,3 +155,24 @@ def insert_and_commit(
     finally:
         for cur in returned:
             cur.close()
+
+
+def read_together(
+    raw: psycopg.Connection[Any], reads: Sequence[tuple[str, dict[str, Any] | None]]
+) -> list[list[Any]]:
+    """Run each ``(sql, params)`` in order in one psycopg pipeline — one round trip — and
+    return the rows of each (named tuples; none for a statement that returns no rows).
+    Each statement still starts after the one before it has finished on the server (and,
+    under READ COMMITTED, takes its own snapshot then). Raw psycopg, not SQLAlchemy:
+    SQLAlchemy reads a result before the pipeline has it (see above)."""
+    cursors: list[psycopg.Cursor[Any]] = []
+    try:
+        with raw.pipeline():
+            for sql, params in reads:
+                cursor = raw.cursor(row_factory=namedtuple_row)
+                cursors.append(cursor)
+                cursor.execute(sql, params)
+        return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()

@@ -10,11 +10,13 @@ are serialised by ``BEGIN IMMEDIATE``.
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from marchwarden.adapters.db import tables as t
+from marchwarden.core.clock import ensure_utc
 from marchwarden.core.incidents.correlation import ReportSummary
 from marchwarden.core.incidents.model import (
     AdmiraltyRating,
@@ -73,10 +75,12 @@ def _report(row: Any) -> Report:
 
 _REPORTS = t.reports
 _REPORT_INSERT = _REPORTS.insert()
-#: ``n`` report ids from the table's sequence in one round trip (PostgreSQL)
-_NEXT_IDS = sa.text(
-    "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, :n)"
+#: ``n`` report ids from the table's sequence in one round trip (PostgreSQL); as psycopg
+#: runs it in ``SqlUnitOfWork.begin_batch``
+NEXT_IDS_SQL = (
+    "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, %(n)s)"
 )
+_NEXT_IDS = sa.text(NEXT_IDS_SQL.replace("%(n)s", ":n"))
 #: what a duplicate check reads of each candidate report
 _CANDIDATE_COLUMNS = (
     _REPORTS.c.id,
@@ -101,17 +105,20 @@ _DUPLICATE_CANDIDATES = (
 
 #: the duplicate candidates of many reports in one round trip (PostgreSQL): one row of
 #: arrays per condition of ``_DUPLICATE_CANDIDATES``, tagged with the query's number
-_DUPLICATE_CANDIDATES_MANY = sa.text(
+_DUPLICATE_CANDIDATES_MANY_SQL = (
     "SELECT w.n, r.id, r.lon, r.lat, r.observed_at, r.text, r.incident_id "
-    "FROM unnest(CAST(:ns AS integer[]), CAST(:types AS text[]), "
-    "CAST(:sinces AS timestamptz[]), CAST(:untils AS timestamptz[]), "
-    "CAST(:lat_mins AS float8[]), CAST(:lat_maxs AS float8[]), "
-    "CAST(:lon_mins AS float8[]), CAST(:lon_maxs AS float8[])) "
+    "FROM unnest(CAST(%(ns)s AS integer[]), CAST(%(types)s AS text[]), "
+    "CAST(%(sinces)s AS timestamptz[]), CAST(%(untils)s AS timestamptz[]), "
+    "CAST(%(lat_mins)s AS float8[]), CAST(%(lat_maxs)s AS float8[]), "
+    "CAST(%(lon_mins)s AS float8[]), CAST(%(lon_maxs)s AS float8[])) "
     "AS w(n, incident_type, since, until, lat_min, lat_max, lon_min, lon_max) "
     "JOIN reports AS r ON r.incident_type = w.incident_type "
     "AND r.observed_at >= w.since AND r.observed_at <= w.until "
     "AND r.lat BETWEEN w.lat_min AND w.lat_max AND r.lon BETWEEN w.lon_min AND w.lon_max "
     "ORDER BY w.n, r.id"
+)
+_DUPLICATE_CANDIDATES_MANY = sa.text(
+    re.sub(r"%\((\w+)\)s", r":\1", _DUPLICATE_CANDIDATES_MANY_SQL)
 ).columns(sa.column("n", sa.Integer), *_CANDIDATE_COLUMNS)
 
 
@@ -160,17 +167,38 @@ class ReportRepository:
         in which no report is written by anyone else until then but through ``batch``
         (the group writer holds the journal lock, which every writer of reports takes
         before it commits; the batch's own reports are the kept rows)."""
+        read = self.candidates_read(queries)
+        if read is not None:
+            _sql, params, wanted = read
+            rows = self.conn.execute(_DUPLICATE_CANDIDATES_MANY, params)
+            self.preloaded_candidates(wanted, rows)
+
+    def candidates_read(
+        self, queries: Sequence[DuplicateQuery]
+    ) -> tuple[str, dict[str, Any], list[dict[str, Any]]] | None:
+        """PostgreSQL: the read of ``preload_candidates`` as psycopg runs it (its SQL, its
+        parameters, and each query's bounds for ``preloaded_candidates``); else None."""
         if not queries or self.conn.dialect.name != "postgresql":
-            return
+            return None
         wanted = [_candidate_params(*q) for q in queries]
         columns = ("types", "sinces", "untils", "lat_mins", "lat_maxs", "lon_mins", "lon_maxs")
         arrays: dict[str, Any] = {"ns": list(range(len(wanted)))}
         for column, name in zip(columns, wanted[0], strict=True):
             arrays[column] = [w[name] for w in wanted]
+        return _DUPLICATE_CANDIDATES_MANY_SQL, arrays, wanted
+
+    def preloaded_candidates(self, wanted: list[dict[str, Any]], rows: Iterable[Any]) -> None:
+        """``preload_candidates``, given the rows of its read (``n``, then the candidate's
+        columns; run with others in one round trip by ``SqlUnitOfWork.begin_batch``)."""
         found: dict[int, list[Any]] = {n: [] for n in range(len(wanted))}
-        for row in self.conn.execute(_DUPLICATE_CANDIDATES_MANY, arrays):
+        for row in rows:
             found[int(row.n)].append(row)
         self._preloaded = {_params_key(w): found[n] for n, w in enumerate(wanted)}
+
+    def reserve(self, ids: Iterable[int]) -> None:
+        """Report ids taken from the sequence beforehand (``NEXT_IDS_SQL``, run with others
+        in one round trip by ``SqlUnitOfWork.begin_batch``): ``add`` hands them out."""
+        self._ids = sorted((int(i) for i in ids), reverse=True)
 
     def batch(self, expected: int) -> None:
         """From now on ``add`` keeps its row in memory and ``flush`` writes them all in
@@ -293,7 +321,7 @@ class ReportRepository:
                 report_id=int(row.id),
                 incident_type=incident_type,
                 position=(float(row.lon), float(row.lat)),
-                observed_at=row.observed_at,
+                observed_at=ensure_utc(row.observed_at),  # psycopg's own rows: its zone
                 text=row.text,
                 incident_id=row.incident_id,
             )

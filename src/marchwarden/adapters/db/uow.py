@@ -28,11 +28,20 @@ from marchwarden.adapters.db.engine import WRITE_OPTION
 from marchwarden.adapters.db.field_repo import FieldRepository
 from marchwarden.adapters.db.forces_repo import ForcesRepository
 from marchwarden.adapters.db.group_commit import GroupCommit
-from marchwarden.adapters.db.idempotency_repo import IdempotencyRepository
+from marchwarden.adapters.db.idempotency_repo import (
+    KEYS_PRESENT_SQL,
+    IdempotencyRepository,
+    keys_params,
+)
 from marchwarden.adapters.db.incident_repo import IncidentRepository
 from marchwarden.adapters.db.photos_repo import PhotoRepository
-from marchwarden.adapters.db.pipelined import BatchRefused, RowRefused, insert_and_commit
-from marchwarden.adapters.db.report_repo import ReportRepository
+from marchwarden.adapters.db.pipelined import (
+    BatchRefused,
+    RowRefused,
+    insert_and_commit,
+    read_together,
+)
+from marchwarden.adapters.db.report_repo import NEXT_IDS_SQL, ReportRepository
 from marchwarden.adapters.db.repositories import (
     AuditRepository,
     EventRepository,
@@ -50,7 +59,7 @@ from marchwarden.core.incidents.records import TimelineKind
 from marchwarden.services.field_ports import PENDING_KEY, IdempotencyKeyTaken
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Collection, Sequence
     from datetime import datetime
     from types import TracebackType
 
@@ -59,6 +68,7 @@ if TYPE_CHECKING:
     from marchwarden.adapters.db.anchor import FileAnchor
     from marchwarden.core.access.model import Principal
     from marchwarden.core.events import DomainEvent
+    from marchwarden.services.ports import DuplicateQuery
 
 log = logging.getLogger("marchwarden.db")
 
@@ -68,10 +78,8 @@ _T = TypeVar("_T")
 JOURNAL_LOCK_KEY = 0x4D415243  # "MARC"
 #: ``SqlUnitOfWork._begin_locked``: one simple query (no parameters: several statements)
 #: (the key written out: JOURNAL_LOCK_KEY; a test checks they agree)
-_BEGIN_LOCKED = (
-    "BEGIN; SELECT pg_advisory_xact_lock(1296126531); "
-    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
-)
+_AUDIT_HEAD_SQL = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+_BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({JOURNAL_LOCK_KEY}); {_AUDIT_HEAD_SQL}"
 
 #: built once: a statement made anew per call costs more Python than its execution
 _AUDIT_HEAD = (
@@ -386,6 +394,63 @@ class SqlUnitOfWork:
             row = cursor.fetchone()
         self._journal_locked = True
         self._head = (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
+        return True
+
+    def begin_batch(
+        self, keys: Collection[tuple[int, str, str]], queries: Sequence[DuplicateQuery]
+    ) -> None:
+        """The group writer's batch (not careful) begins: the journal lock and the audit
+        head, then the batch's idempotency keys (``IdempotencyRepository.preload``), its
+        duplicate candidates (``ReportRepository.preload_candidates``) and report ids read
+        ahead, and the inserts kept for the end (``batch_inserts``).
+
+        PostgreSQL, before any statement: all of it in one round trip — ``BEGIN``, the
+        lock, the head and the three reads as one psycopg pipeline (``read_together``),
+        where they cost four one after another. Each statement starts after the one
+        before it has finished, so every read starts with the lock held, as before.
+        Elsewhere (or once a statement has run): one after another."""
+        if (
+            self.db.is_postgres
+            and not self._journal_locked
+            and self._begin_batch_at_once(keys, queries)
+        ):
+            return
+        self.lock_journal()
+        self.idempotency.preload(keys)
+        self.batch_inserts(len(keys))
+        self.reports.preload_candidates(queries)
+
+    def _begin_batch_at_once(
+        self, keys: Collection[tuple[int, str, str]], queries: Sequence[DuplicateQuery]
+    ) -> bool:
+        """``begin_batch`` on PostgreSQL in one round trip (``_begin_locked`` says how
+        psycopg is kept from sending a ``BEGIN`` of its own). False if a statement ran."""
+        raw = self.conn.connection.driver_connection
+        if raw is None or raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            return False
+        raw.autocommit = True
+        self._autocommit = raw
+        reads: list[tuple[str, dict[str, Any] | None]] = [
+            ("BEGIN", None),
+            (f"SELECT pg_advisory_xact_lock({JOURNAL_LOCK_KEY})", None),
+            (_AUDIT_HEAD_SQL, None),
+        ]
+        if keys:
+            reads.append((KEYS_PRESENT_SQL, keys_params(keys)))
+        candidates = self.reports.candidates_read(queries)
+        if candidates is not None:
+            reads.append((candidates[0], candidates[1]))
+            reads.append((NEXT_IDS_SQL, {"n": len(queries)}))
+        results = read_together(raw, reads)
+        head = results[2][0] if results[2] else None
+        self._journal_locked = True
+        self._head = (0, GENESIS_HASH) if head is None else (int(head.seq), str(head.hash))
+        self.batch_inserts(len(keys))
+        if keys:
+            self.idempotency.preloaded(keys, results[3])
+        if candidates is not None:
+            self.reports.preloaded_candidates(candidates[2], results[-2])
+            self.reports.reserve(int(row[0]) for row in results[-1])
         return True
 
     def _lock_journal(self) -> None:
