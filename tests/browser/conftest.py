@@ -200,15 +200,33 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+def set_view(page: Page, lat: float, lon: float, zoom: float) -> None:
+    """Move the map without animation and wait for two frames. Nothing comes back from the
+    page: a Leaflet map (setView's value) is deeper than Playwright's serialiser follows."""
+    page.evaluate(
+        """([lat, lon, zoom]) => new Promise((done) => {
+            window.marchwarden.map.getMap().setView([lat, lon], zoom, {animate: false});
+            requestAnimationFrame(() => requestAnimationFrame(done));
+        })""",
+        [lat, lon, zoom],
+    )
+
+
 def wait_until(page: Page, script: str, arg: Any = None, timeout_s: float = 20) -> Any:
     """Poll ``script`` (a JavaScript function of ``arg``) until it returns something truthy.
 
     ``page.wait_for_function`` evaluates strings inside the page, which the page's
     Content-Security-Policy (no 'unsafe-eval') forbids; ``page.evaluate`` is not affected.
     """
+    # a Leaflet map or layer (what many of the scripts return) stands for true: it is
+    # deeper than Playwright's serialiser follows
+    polled = (
+        f"async (arg) => {{ const v = await ({script})(arg);"
+        " return v && typeof v === 'object' && '_leaflet_id' in v ? true : v; }"
+    )
     deadline = time.monotonic() + timeout_s
     while True:
-        value = page.evaluate(script, arg)
+        value = page.evaluate(polled, arg)
         if value:
             return value
         if time.monotonic() > deadline:

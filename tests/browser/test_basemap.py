@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     require_leaflet,
     screenshot,
     server_env,
+    set_view,
     sign_in,
     wait_until,
 )
@@ -98,11 +99,7 @@ def in_view(page: Page, settlements: list[dict[str, Any]], least: int) -> set[st
 
 
 def zoom_to(page: Page, lat: float, lon: float, zoom: float) -> None:
-    page.evaluate(
-        "([lat, lon, z]) => window.marchwarden.map.getMap().setView([lat, lon], z, "
-        "{ animate: false })",
-        [lat, lon, zoom],
-    )
+    set_view(page, lat, lon, zoom)
     page.wait_for_timeout(300)
 
 
@@ -163,6 +160,17 @@ def test_the_bundled_base_map_and_names_by_size(tiled_server: Server, open_ui: O
     assert traffic.foreign() == []
 
 
+#: the settlement dots as drawn: how many, the largest radius and the largest fill opacity
+SETTLEMENT_DOTS = """() => {
+  const found = { count: 0, radius: 0, opacity: 0 };
+  window.marchwarden.map.getLayer('Settlements').eachLayer((dot) => {
+    found.count += 1;
+    found.radius = Math.max(found.radius, dot.options.radius);
+    found.opacity = Math.max(found.opacity, dot.options.fillOpacity);
+  });
+  return found;
+}"""
+
 #: each region's fill colour, fill opacity and outline width as drawn
 REGION_PATHS = """() => [...document.querySelectorAll('.leaflet-regions-pane path')]
   .map((p) => [p.getAttribute('fill'), Number(p.getAttribute('fill-opacity')),
@@ -190,3 +198,7 @@ def test_region_fills_are_muted_and_the_border_regions_outlined(
         assert width >= 2.5
     others = [p for p in paths if (p[0] or "").lower() != border]
     assert others and all(width < 2.5 for _f, _o, width in others)
+    # and the settlements are light grey dots, none larger than 9 px (they were 14 px
+    # and nearly black, and buried eastern Ukraine at the overview)
+    dots = page.evaluate(SETTLEMENT_DOTS)
+    assert dots["count"] > 1000 and dots["radius"] <= 9 and dots["opacity"] <= 0.6, dots

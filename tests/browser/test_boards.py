@@ -29,6 +29,7 @@ from tests.browser.conftest import (
     require_leaflet,
     screenshot,
     server_env,
+    set_view,
     sign_in,
     start_server,
     wait_until,
@@ -598,7 +599,7 @@ def test_unit_colours_stay_apart_for_colour_blind_eyes(
         )["id"]
     page, _ = open_ui(srv)
     open_units(page, srv)
-    page.evaluate("window.marchwarden.map.getMap().setView([52.95, 34.02], 10, {animate: false})")
+    set_view(page, 52.95, 34.02, 10)
     for name in ("Settlements", "Regions", "State border"):
         page.get_by_role("checkbox", name=name).uncheck()
     wait_until(

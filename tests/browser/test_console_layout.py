@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.conftest import api_token, screenshot, sign_in, wait_until
+from tests.browser.conftest import api_token, screenshot, set_view, sign_in, wait_until
 from tests.browser.test_boards import post
 from tests.browser.test_incidents import (  # noqa: F401 (registry is a fixture)
     board_row,
@@ -242,6 +242,14 @@ def test_the_event_log_loads_history_names_subjects_and_filters_and_roles_land_o
     status.wait_for()
     assert "Unit BEL-2BN-2" in status.inner_text() and "assigned" in status.inner_text()
     assert "#" not in status.locator(".event-summary").inner_text()
+    # the lines are written again from the units' records once the units are loaded (the
+    # history comes first, and named a unit not yet known "#127" in the demo)
+    renamed = page.evaluate(RENAMED, ids["co2"])
+    assert [line.split(":")[0] for line in renamed] == [
+        "Unit BEL-2BN-2",
+        "Unit RENAMED-1",
+        "Unit BEL-2BN-2",
+    ], renamed
     # filters: units only, then a search
     page.select_option("#event-filter-kind", "units")
     assert opened.is_hidden() and status.is_visible()
@@ -278,6 +286,22 @@ def test_the_event_log_loads_history_names_subjects_and_filters_and_roles_land_o
 
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui-shots"
+
+#: unit ``id``'s UnitStatusChanged line before and after the boards announce the units
+#: loaded, the unit's record in between given another callsign (then put back)
+RENAMED = """async (id) => {
+  const { units } = await import('/ui/unitrecords.js');
+  const line = () => [...document.querySelectorAll('#event-log li[data-type="UnitStatusChanged"]')]
+    .find((row) => row.eventData.data.unit_id === id).querySelector('.event-summary').textContent;
+  const before = line();
+  const unit = units.get(id);
+  units.set(id, { ...unit, code: 'RENAMED-1', name: 'RENAMED-1' });
+  window.dispatchEvent(new CustomEvent('marchwarden:units-loaded'));
+  const after = line();
+  units.set(id, unit);
+  window.dispatchEvent(new CustomEvent('marchwarden:units-loaded'));
+  return [before, after, line()];
+}"""
 
 #: the event log's words for a scenario clock set and released, a made-up event's data,
 #: and an event type's name
@@ -347,11 +371,7 @@ def test_screenshots_of_the_console_for_the_docs(
             ("zoom13", 50.49, 35.47, 13),
         ]
         for name, lat, lon, zoom in views if width == 1280 else []:
-            page.evaluate(
-                "([lat, lon, z]) => window.marchwarden.map.getMap().setView([lat, lon], z, "
-                "{animate: false})",
-                [lat, lon, zoom],
-            )
+            set_view(page, lat, lon, zoom)
             page.wait_for_timeout(300)
             shot = screenshot(page, f"map-{name}-{width}x{height}")
             if write:

@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     require_leaflet,
     screenshot,
     server_env,
+    set_view,
     sign_in,
     start_server,
     wait_until,
@@ -152,7 +153,7 @@ def test_incidents_appear_and_change_live_on_the_map_and_the_board(
     token = api_token(srv)
     page, _ = open_ui(srv)
     open_board(page, srv)
-    page.evaluate("window.marchwarden.map.getMap().setView([50.5, 35.6], 9, {animate: false})")
+    set_view(page, 50.5, 35.6, 9)
 
     shelling = new_incident(srv, token, "Shelling at Zhuravlevka")
     area = new_incident(
@@ -444,7 +445,7 @@ def test_severity_colours_stay_apart_for_colour_blind_eyes(
         post(srv, token, f"/incidents/{made[severity]}/transition", {"to": "verified"})
     page, _ = open_ui(srv)
     open_board(page, srv)
-    page.evaluate("window.marchwarden.map.getMap().setView([53.3, 33.9], 10, {animate: false})")
+    set_view(page, 53.3, 33.9, 10)
     for name in ("Settlements", "Regions", "State border", "Units"):
         page.get_by_role("checkbox", name=name).uncheck()
     wait_until(
@@ -617,11 +618,7 @@ def test_an_incident_is_drawn_over_a_unit_and_takes_the_click(
     apart = new_incident(srv, token, "Apart from it", place=point(lon + 0.3, lat))
     page, _ = open_ui(srv)
     open_board(page, srv)
-    page.evaluate(
-        "([lat, lon]) => window.marchwarden.map.getMap().setView([lat, lon + 0.15], 9, "
-        "{animate: false})",
-        [lat, lon],
-    )
+    set_view(page, lat, lon + 0.15, 9)
     wait_until(page, "(id) => window.marchwarden.incidents.drawnAt(id)", covered["id"])
     wait_until(page, "(id) => window.marchwarden.units?.drawnAt?.(id)", ids["krs_bn"])
     at = drawn(page, covered["id"])
@@ -657,10 +654,7 @@ def test_the_keyboard_steps_through_incidents_and_units_in_view(
     second = new_incident(srv, token, "Keyboard second", place=point(lon + 0.15, lat + 0.1))
     page, _ = open_ui(srv)
     open_board(page, srv)
-    page.evaluate(
-        "([lat, lon]) => window.marchwarden.map.getMap().setView([lat, lon], 11, {animate: false})",
-        [lat + 0.1, lon + 0.1],
-    )
+    set_view(page, lat + 0.1, lon + 0.1, 11)
     wait_until(page, "(id) => window.marchwarden.incidents.drawnAt(id)", second["id"])
     page.focus("#map")
     said = "() => document.querySelector('#map-announcer').textContent"
@@ -701,7 +695,7 @@ def test_the_keyboard_steps_through_incidents_and_units_in_view(
     page.keyboard.press("i")
     wait_until(page, f"() => ({said})().startsWith('The incidents layer is off')")
     page.get_by_role("checkbox", name="Incidents").check()
-    page.evaluate("window.marchwarden.map.getMap().setView([56.0, 24.0], 11, {animate: false})")
+    set_view(page, 56.0, 24.0, 11)
     page.focus("#map")
     page.keyboard.press("i")
     wait_until(page, f"() => ({said})().startsWith('No incidents in view')")

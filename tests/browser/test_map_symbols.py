@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.conftest import api_get, api_token, screenshot, wait_until
+from tests.browser.conftest import api_get, api_token, screenshot, set_view, wait_until
 from tests.browser.test_boards import (  # noqa: F401 (registry is a fixture)
     colour_at,
     open_units,
@@ -31,16 +31,6 @@ if TYPE_CHECKING:
     OpenUI = Callable[..., tuple[Page, Traffic]]
 
 pytestmark = pytest.mark.browser
-
-
-def set_view(page: Page, lat: float, lon: float, zoom: float) -> None:
-    page.evaluate(
-        """([lat, lon, zoom]) => new Promise((done) => {
-            window.marchwarden.map.getMap().setView([lat, lon], zoom, {animate: false});
-            requestAnimationFrame(() => requestAnimationFrame(done));
-        })""",
-        [lat, lon, zoom],
-    )
 
 
 def regroup(page: Page, on: bool) -> None:

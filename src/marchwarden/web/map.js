@@ -195,17 +195,6 @@ const KeptCanvas = L.Canvas.extend({
     this._container.classList.add('leaflet-zoom-hide');
   },
 
-  // Leaflet keeps the drawing order as a linked list ({layer, prev, next}); 1,200 links
-  // deep, it is deeper than a structured clone follows (a script or test that returns the
-  // map or a layer from page.evaluate failed): the links are kept out of enumeration
-  _initPath(layer) {
-    L.Canvas.prototype._initPath.call(this, layer);
-    const order = layer._order;
-    for (const key of ['prev', 'next']) {
-      Object.defineProperty(order, key, { value: order[key], writable: true, enumerable: false, configurable: true });
-    }
-  },
-
   _destroyContainer() {
     this._behind = false;
     cancel(this);
