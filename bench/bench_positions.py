@@ -9,7 +9,7 @@ measure how fast the positions reach them.
     (--rate 1000 --seconds 20 --devices 1000 --subscribers 1000 --tak-receivers 10
      --connections 200 --subscriber-processes 2 --tak-interval 5
      --ws-compression on|off --stream-interval 0.1: the servers' settings;
-     --subscriber-client light|websockets)
+     --subscriber-client light|websockets; --stream-form full|compact)
 
 The world: one agency and ``--devices`` units (one device per unit), made in the store
 through the services before the load starts. ``--processes 2`` runs two ``serve``
@@ -237,16 +237,19 @@ def _subscriber_process(
     q: Any,
     light: bool,
     deflate: bool,
+    compact: bool,
 ) -> None:
     """``urls``: (stream URL, sampled?). A sampled subscriber parses every message (latency
     of each position, the newest of each unit) with the ``websockets`` client; the others
     count position events only — ``light``: with the minimal counting reader
     (``bench/_wscount.py``), else with ``websockets`` too. ``deflate``: offer
-    permessage-deflate (``websockets`` always offers it)."""
+    permessage-deflate (``websockets`` always offers it). ``compact``: the stream carries
+    each position as the row ``[id, unit_id, lon, lat, at]`` (``&compact=1``); the
+    counters count rows by their end, ``"]`` (only positions flow during the load)."""
     hist = [0] * BINS
     counts = {"in_window": 0, "all": 0, "closed": 0, "sampled": 0}
     seen: list[dict[int, str]] = [{} for _ in urls]
-    marker_text = '"UnitPositionUpdated"'
+    marker_text = '"]' if compact else '"UnitPositionUpdated"'
     marker = marker_text.encode()
 
     async def main() -> None:
@@ -268,11 +271,12 @@ def _subscriber_process(
                         continue
                     now = time.time()
                     for msg in orjson.loads(raw):
-                        if msg["type"] != "UnitPositionUpdated":
+                        if isinstance(msg, list):  # a compact row
+                            _, unit, _, _, at = msg
+                        elif msg["type"] == "UnitPositionUpdated":
+                            at, unit = msg["data"]["at"], int(msg["data"]["unit_id"])
+                        else:
                             continue
-                        data = msg["data"]
-                        at = data["at"]
-                        unit = int(data["unit_id"])
                         if at > mine.get(unit, ""):
                             mine[unit] = at
                         counts["all"] += 1
@@ -544,6 +548,13 @@ def main() -> None:
         help="the servers' MARCHWARDEN_WS_COMPRESSION (permessage-deflate; clients offer it)",
     )
     ap.add_argument(
+        "--stream-form",
+        choices=["full", "compact"],
+        default="full",
+        help="the subscribers' stream: ?batch=1 (every event an object) or "
+        "?batch=1&compact=1 (each position the row [id, unit_id, lon, lat, at])",
+    )
+    ap.add_argument(
         "--stream-interval",
         type=float,
         default=0.1,
@@ -605,10 +616,11 @@ def main() -> None:
         q = ctx.Queue()
         stop = ctx.Event()
         latest_file = folder / "latest.json"
+        compact_query = "&compact=1" if args.stream_form == "compact" else ""
         ws_urls = [
             (
                 bases[k % len(bases)].replace("http://", "ws://")
-                + f"/api/v1/stream?batch=1&token={hq_tok}",
+                + f"/api/v1/stream?batch=1{compact_query}&token={hq_tok}",
                 k % args.latency_sample == 0,
             )
             for k in range(args.subscribers)
@@ -629,6 +641,7 @@ def main() -> None:
                     q,
                     args.subscriber_client == "light",
                     args.ws_compression == "on",
+                    args.stream_form == "compact",
                 ),
                 daemon=True,
             )
@@ -737,7 +750,8 @@ def main() -> None:
         sampled = sum(r["sampled"] for r in ws)
         expected = stored * sampled
         print(
-            f"  WebSocket (?batch=1): {args.subscribers} subscribers; {sampled} sampled: "
+            f"  WebSocket (?batch=1{compact_query}): {args.subscribers} subscribers; "
+            f"{sampled} sampled: "
             f"{delivered}/{expected} positions of the window = "
             f"{100 * delivered / max(1, expected):.1f} % (the rest superseded by a newer one of "
             f"the same unit in the same message); latency p50 {pct(ws_hist, 50):.0f} ms, p95 "

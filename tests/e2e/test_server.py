@@ -83,6 +83,70 @@ def test_stream_compression_follows_the_setting(server: Server) -> None:
     assert asyncio.run(agreed()) == ""
 
 
+def test_a_compact_batched_stream_carries_positions_as_rows(server: Server) -> None:
+    """``?batch=1&compact=1`` through a real server: positions posted over HTTP arrive as
+    rows ``[id, unit_id, lon, lat, at]``, a unit's newest only, in id order; any other
+    event stays its message; a unit's older positions that arrive in the same message
+    are left out; the full stream carries the same events as objects."""
+    token = server.login("admin", ADMIN_PASSWORD)
+    h = {"Authorization": f"Bearer {token}"}
+    api = server.url + "/api/v1"
+    agency = httpx.post(
+        api + "/agencies",
+        headers=h,
+        json={"code": "E2E", "name": "E2E army", "kind": "army", "region": "RU-BEL"},
+        timeout=10,
+    )
+    assert agency.status_code == 201, agency.text
+    units = []
+    for code in ("E2E-1", "E2E-2"):
+        reply = httpx.post(
+            api + "/units",
+            headers=h,
+            json={
+                "code": code,
+                "name": code,
+                "agency_id": agency.json()["id"],
+                "category": "infantry",
+                "region": "RU-BEL",
+                "home": {"lon": 36.5, "lat": 50.6},
+            },
+            timeout=10,
+        )
+        assert reply.status_code == 201, reply.text
+        units.append(reply.json()["id"])
+    before = httpx.get(api + "/stream/position", headers=h, timeout=10).json()["last_event_id"]
+    sent = [(units[0], 36.1, 50.1), (units[1], 36.2, 50.2), (units[0], 36.3, 50.3)]
+    for unit, lon, lat in sent:
+        reply = httpx.post(
+            f"{api}/units/{unit}/positions", headers=h, json={"lon": lon, "lat": lat}, timeout=10
+        )
+        assert reply.status_code == 200, reply.text
+    create_user(server, token, "after-positions")
+    stream = f"{server.ws_url}/api/v1/stream?token={token}&last_event_id={before}&batch=1"
+
+    async def read_all(url: str) -> list[Any]:
+        got: list[Any] = []
+        async with websockets.connect(url) as ws:
+            while not any(isinstance(m, dict) and m["type"] == "UserCreated" for m in got):
+                got.extend(json.loads(await asyncio.wait_for(ws.recv(), 20)))
+        return got
+
+    full = asyncio.run(read_all(stream))
+    compact = asyncio.run(read_all(stream + "&compact=1"))
+    rows = [m for m in compact if isinstance(m, list)]
+    assert [(r[1], r[2], r[3]) for r in rows] == [(units[1], 36.2, 50.2), (units[0], 36.3, 50.3)]
+    positions = [m for m in full if m["type"] == "UnitPositionUpdated"]
+    assert rows == [
+        [m["id"], m["data"]["unit_id"], m["data"]["lon"], m["data"]["lat"], m["data"]["at"]]
+        for m in positions
+    ]
+    others = [m for m in compact if isinstance(m, dict)]
+    assert others == [m for m in full if m["type"] != "UnitPositionUpdated"]
+    ids = [m[0] if isinstance(m, list) else m["id"] for m in compact]
+    assert ids == sorted(ids)
+
+
 def test_unauthenticated_and_bad_input_over_http(server: Server) -> None:
     reply = httpx.get(server.url + "/api/v1/users", timeout=10)
     assert reply.status_code == 401

@@ -152,6 +152,18 @@ def test_bad_last_event_id_is_refused(client: TestClient, services: Services) ->
     assert info.value.code == 4400
 
 
+def test_compact_without_batch_is_refused(client: TestClient, services: Services) -> None:
+    make_user(services, "hq", Role.HQ_COMMANDER)
+    tok = token(login(client, "hq"))
+    with (
+        pytest.raises(WebSocketDisconnect) as info,
+        client.websocket_connect(f"/api/v1/stream?token={tok}&compact=1") as ws,
+    ):
+        ws.receive_text()
+    assert info.value.code == 4400
+    assert info.value.reason == "compact=1 needs batch=1"
+
+
 def test_a_batched_stream_sends_what_waits_in_one_message_with_each_units_newest_position(
     client: TestClient, services: Services
 ) -> None:
@@ -180,6 +192,14 @@ def test_a_batched_stream_sends_what_waits_in_one_message_with_each_units_newest
     ]
     ids_sent = [m["id"] for m in got]
     assert ids_sent == sorted(ids_sent)
+    # compact: the same events, each position as its row [id, unit_id, lon, lat, at]
+    with client.websocket_connect(url + "&compact=1") as ws:
+        compact = json.loads(ws.receive_text())
+    assert compact[0] == got[0]  # any other event stays its message
+    assert compact[1:] == [
+        [m["id"], m["data"]["unit_id"], m["data"]["lon"], m["data"]["lat"], m["data"]["at"]]
+        for m in got[1:]
+    ]
     # the history keeps every position
     assert [p.lat for p in forces.positions(services, login_principal(services), unit)] == [
         50.3,
@@ -259,7 +279,11 @@ def test_a_subscriber_takes_across_and_within_chunks_in_order(services: Services
 
     def ev(n: int, unit: int | None = None) -> StoredEvent:
         kind = "UnitPositionUpdated" if unit is not None else "Happened"
-        payload: dict[str, Any] = {"n": n} if unit is None else {"unit_id": unit, "n": n}
+        payload: dict[str, Any] = (
+            {"n": n}
+            if unit is None
+            else {"unit_id": unit, "lon": 36.0, "lat": 50.0, "at": "2026-12-05T00:00:00+00:00"}
+        )
         return StoredEvent(
             id=n,
             type=kind,
@@ -281,3 +305,12 @@ def test_a_subscriber_takes_across_and_within_chunks_in_order(services: Services
     got = json.loads(sub.take_batch(100))
     assert [m["id"] for m in got] == [6, 8]  # 7 is superseded by 8, the same unit's newer
     assert sub.backlog == 0 and not sub.pending
+    # compact, across chunks: the same merge, a position as its row
+    sub.offer_many([ev(9), ev(10, unit=9), ev(11, unit=4)])
+    sub.offer_many([ev(12, unit=9)])
+    at = "2026-12-05T00:00:00+00:00"
+    assert json.loads(sub.take_batch(100, compact=True)) == [
+        {"id": 9, "type": "Happened", "at": at, "data": {"n": 9}},
+        [11, 4, 36.0, 50.0, at],
+        [12, 9, 36.0, 50.0, at],
+    ]

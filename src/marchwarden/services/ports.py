@@ -242,6 +242,16 @@ class StoredEvent:
             default=str,
         )
 
+    @cached_property
+    def position_row_json(self) -> str:
+        """A unit position (``UnitPositionUpdated``) as the row of a compact batched
+        stream, ``[id, unit_id, lon, lat, at]`` (``at``: the position's own time, as its
+        message's ``data.at``), as JSON text, made once per event."""
+        p = self.payload
+        return json.dumps(
+            [self.id, p["unit_id"], p["lon"], p["lat"], p["at"]], separators=(",", ":")
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:

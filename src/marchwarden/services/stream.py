@@ -99,19 +99,36 @@ class Chunk:
 
     events: Sequence[StoredEvent]
     _batch: str | None = None
+    _compact: str | None = None
 
-    def batch_message(self) -> str:
+    def batch_message(self, *, compact: bool = False) -> str:
         """The message of a batched stream: the events as one JSON array, of a unit's
-        positions only its newest (built on first use, then shared)."""
+        positions only its newest (built on first use, then shared); ``compact``: each
+        position as a row (``batch_message``)."""
+        if compact:
+            if self._compact is None:
+                self._compact = batch_message(self.events, compact=True)
+            return self._compact
         if self._batch is None:
             self._batch = batch_message(self.events)
         return self._batch
 
 
-def batch_message(events: Sequence[StoredEvent]) -> str:
+def batch_message(events: Sequence[StoredEvent], *, compact: bool = False) -> str:
     """A JSON array of the events' messages, less each unit position that a later one of
-    the same unit among them supersedes."""
-    return "[" + ",".join(ev.message_json for ev in newest_positions_only(events)) + "]"
+    the same unit among them supersedes. ``compact``: each unit position is the row
+    ``[id, unit_id, lon, lat, at]`` (``StoredEvent.position_row_json``) instead of its
+    message, a quarter of the bytes; every other event is its message."""
+    kept = newest_positions_only(events)
+    if compact:
+        return "[" + ",".join(compact_json(ev) for ev in kept) + "]"
+    return "[" + ",".join(ev.message_json for ev in kept) + "]"
+
+
+def compact_json(ev: StoredEvent) -> str:
+    """An event as a compact batched stream carries it: a unit position as its row, any
+    other event as its message."""
+    return ev.position_row_json if ev.type == POSITION_EVENT else ev.message_json
 
 
 @dataclass(eq=False)
@@ -195,7 +212,7 @@ class Subscriber:
         self.backlog -= len(items)
         return newest_positions_only(items) if newest_positions else items
 
-    def take_batch(self, most: int) -> str:
+    def take_batch(self, most: int, *, compact: bool = False) -> str:
         """The next message of a batched stream: up to ``most`` waiting events as one
         JSON array (``batch_message``). When the one chunk waiting holds them all, its
         message, built once for every subscriber it went to."""
@@ -203,8 +220,8 @@ class Subscriber:
         if len(pending) == 1 and len(pending[0].events) <= most:
             chunk = pending.popleft()
             self.backlog -= len(chunk.events)
-            return chunk.batch_message()
-        return batch_message(self.take(most))
+            return chunk.batch_message(compact=compact)
+        return batch_message(self.take(most), compact=compact)
 
 
 POSITION_EVENT = "UnitPositionUpdated"
