@@ -10,10 +10,11 @@ The repository protocols list what the handlers call; ``adapters/db/*_repo.py`` 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeVar
+
+import orjson
 
 from marchwarden.core.incidents.model import IncidentState
 
@@ -237,10 +238,10 @@ class StoredEvent:
     def message_json(self) -> str:
         """The stream message ``{"id", "type", "at", "data"}`` as JSON text, made once
         per event however many subscribers it goes to."""
-        return json.dumps(
+        return orjson.dumps(
             {"id": self.id, "type": self.type, "at": self.at.isoformat(), "data": self.payload},
             default=str,
-        )
+        ).decode()
 
     @cached_property
     def position_row_json(self) -> str:
@@ -248,9 +249,7 @@ class StoredEvent:
         stream, ``[id, unit_id, lon, lat, at]`` (``at``: the position's own time, as its
         message's ``data.at``), as JSON text, made once per event."""
         p = self.payload
-        return json.dumps(
-            [self.id, p["unit_id"], p["lon"], p["lat"], p["at"]], separators=(",", ":")
-        )
+        return orjson.dumps([self.id, p["unit_id"], p["lon"], p["lat"], p["at"]]).decode()
 
 
 @dataclass(frozen=True, slots=True)
