@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -133,6 +134,10 @@ class Traffic:
     origin: str
     requests: list[str] = field(default_factory=list)
     websockets: list[str] = field(default_factory=list)
+    #: what the page's WebSockets asked for in their queries (the token left out)
+    websocket_queries: list[dict[str, str]] = field(default_factory=list)
+    #: the text frames the page's WebSockets received
+    websocket_frames: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
 
     def foreign(self) -> list[str]:
@@ -162,7 +167,17 @@ def open_page(browser: Browser, srv: Server, viewport: ViewportSize = HD) -> tup
     page.on("request", lambda r: traffic.requests.append(r.url))
 
     def on_websocket(ws: WebSocket) -> None:
-        traffic.websockets.append(ws.url.split("?", 1)[0])
+        url, _, query = ws.url.partition("?")
+        traffic.websockets.append(url)
+        asked = dict(parse_qsl(query))
+        asked.pop("token", None)
+        traffic.websocket_queries.append(asked)
+        ws.on(
+            "framereceived",
+            lambda frame: (
+                traffic.websocket_frames.append(frame) if isinstance(frame, str) else None
+            ),
+        )
 
     page.on("websocket", on_websocket)
     page.on("pageerror", lambda e: traffic.page_errors.append(str(e)))

@@ -8,6 +8,7 @@ that stay apart for colour-blind eyes."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -245,7 +246,7 @@ def test_units_on_the_map_and_the_board_change_live(
     )
     assert "1 committed" in page.inner_text("#units-count")
 
-    # a new position moves the symbol
+    # a new position moves the symbol; it came as a row of the compact batched stream
     start = drawn(page, ids["krs_bn"])
     assert start is not None
     post(srv, token, f"/units/{ids['krs_bn']}/positions", {"lon": 36.3, "lat": 51.5})
@@ -254,6 +255,13 @@ def test_units_on_the_map_and_the_board_change_live(
         "([id, x]) => Math.abs((window.marchwarden.units.drawnAt(id)?.x ?? x) - x) > 10",
         [ids["krs_bn"], start["x"]],
     )
+    rows = [
+        item
+        for frame in traffic.websocket_frames
+        for item in json.loads(frame)
+        if isinstance(item, list)
+    ]
+    assert [r[1:4] for r in rows] == [[ids["krs_bn"], 36.3, 51.5]]
 
     # those changes were drawn by redrawing round the two units only; the canvas is the
     # same, pixel for pixel, as a full frame drawn now

@@ -253,6 +253,8 @@ def test_sign_in_and_the_map(server: Server, open_ui: OpenUI) -> None:
     assert server.url + "/vendor/leaflet/leaflet-src.esm.js" in traffic.requests
     assert server.url + "/api/v1/geo/settlements" in traffic.requests
     assert traffic.websockets == [server.ws_url + "/api/v1/stream"]
+    # the batched, compact stream: a message per wake-up, positions as rows (docs/api.md)
+    assert [(q["batch"], q["compact"]) for q in traffic.websocket_queries] == [("1", "1")]
     assert traffic.foreign() == []
 
 

@@ -9,7 +9,7 @@
 importScripts('/vendor/workbox/workbox-sw.js');
 workbox.setConfig({ modulePathPrefix: '/vendor/workbox/', debug: false });
 
-const SHELL_CACHE = 'marchwarden-field-shell-v3'; // v3: field.js imports i18n.js's said
+const SHELL_CACHE = 'marchwarden-field-shell-v4'; // v4: stream.js asks for the compact batched stream
 const PAGE_CACHE = 'marchwarden-field-page-v1';
 const SHELL = [
   '/field/field.js',
