@@ -130,38 +130,38 @@ def test_bad_token_is_refused(client: TestClient, query: str, code: int) -> None
     assert info.value.code == code
 
 
+def refusal(client: TestClient, query: str) -> WebSocketDisconnect:
+    """How the stream refuses ``query``: its close, after the handshake."""
+    with (
+        pytest.raises(WebSocketDisconnect) as info,
+        client.websocket_connect(f"/api/v1/stream?{query}") as ws,
+    ):
+        ws.receive_text()
+    return info.value
+
+
 def test_role_without_stream_is_refused(client: TestClient, services: Services) -> None:
     make_user(services, "auditor", Role.AUDITOR)
     tok = token(login(client, "auditor"))
-    with (
-        pytest.raises(WebSocketDisconnect) as info,
-        client.websocket_connect(f"/api/v1/stream?token={tok}") as ws,
-    ):
-        ws.receive_text()
-    assert info.value.code == 4403
+    assert refusal(client, f"token={tok}").code == 4403
 
 
-def test_bad_last_event_id_is_refused(client: TestClient, services: Services) -> None:
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("last_event_id=-3", "last_event_id must be a whole number from 0 to"),
+        ("compact=1", "compact=1 needs batch=1"),
+        ("compact=1&batch=0", "compact=1 needs batch=1"),
+    ],
+)
+def test_a_bad_query_is_refused(
+    client: TestClient, services: Services, query: str, reason: str
+) -> None:
     make_user(services, "hq", Role.HQ_COMMANDER)
     tok = token(login(client, "hq"))
-    with (
-        pytest.raises(WebSocketDisconnect) as info,
-        client.websocket_connect(f"/api/v1/stream?token={tok}&last_event_id=-3") as ws,
-    ):
-        ws.receive_text()
-    assert info.value.code == 4400
-
-
-def test_compact_without_batch_is_refused(client: TestClient, services: Services) -> None:
-    make_user(services, "hq", Role.HQ_COMMANDER)
-    tok = token(login(client, "hq"))
-    with (
-        pytest.raises(WebSocketDisconnect) as info,
-        client.websocket_connect(f"/api/v1/stream?token={tok}&compact=1") as ws,
-    ):
-        ws.receive_text()
-    assert info.value.code == 4400
-    assert info.value.reason == "compact=1 needs batch=1"
+    closed = refusal(client, f"token={tok}&{query}")
+    assert closed.code == 4400
+    assert closed.reason.startswith(reason)
 
 
 def test_a_batched_stream_sends_what_waits_in_one_message_with_each_units_newest_position(
