@@ -194,6 +194,7 @@ def test_a_batchs_reports_correlate_with_the_open_incidents_as_a_reader_does(
     gate.open()
     ids = [f.result(30).receipt["id"] for f in futures]
     settings = reports.correlation_settings(services)
+    flagged = 0
     with services.db.unit_of_work(write=False) as uow:
         for rid in ids:
             report = uow.reports.get(rid)
@@ -204,6 +205,11 @@ def test_a_batchs_reports_correlate_with_the_open_incidents_as_a_reader_does(
             seen = {m["incident_id"] for part in ("matches", "misses") for m in again[part]}
             assert seen == is_open, rid
             assert report.correlation["matches"], rid
+            # and the same earlier reports flagged as duplicates (a reader sees later ones)
+            earlier = [d for d in again["duplicates"] if d["report_id"] < rid]
+            assert report.correlation["duplicates"] == earlier, rid
+            flagged += len(earlier)
+    assert flagged
     assert verify(services).result.ok
 
 

@@ -142,11 +142,12 @@ def test_rows_beyond_one_statements_parameters_go_in_several_and_all_commit(
 
 
 def _a_duplicate_check(services: Services, clock: FixedClock) -> Any:
-    """One report's duplicate check: what makes ``begin_batch`` read for reports."""
+    """One report's duplicate check: what makes ``begin_batch`` read for reports (near
+    two of ``open_and_closed_incidents``'s reports)."""
     summary = ReportSummary(
         report_id=0,
-        incident_type=new_report(clock, 0).incident_type,
-        position=new_report(clock, 0).position,
+        incident_type=new_report(clock, 1).incident_type,
+        position=new_report(clock, 1).position,
         observed_at=clock.now(),
     )
     return reports._duplicate_query(summary, reports.correlation_settings(services))
@@ -194,13 +195,22 @@ def test_a_batch_begun_after_a_statement_reads_the_open_incidents_at_its_first_r
     services: Services, reporter: Principal, clock: FixedClock
 ) -> None:
     """A unit of work that already ran a statement cannot begin the batch in one
-    pipeline: nothing is read ahead, and correlation reads the incidents itself."""
+    pipeline: nothing is read ahead, and correlation reads the incidents and each report
+    its duplicate candidates itself — the same as the pipeline's."""
     open_and_closed_incidents(services, reporter, clock)
     store = sql_store(services)
+    query = _a_duplicate_check(services, clock)
+    kind, since, until, near, within_km = query
     with store.unit_of_work() as uow:
         expected = reports._open_incident_summaries(uow)
     with store.unit_of_work() as uow:
+        uow.begin_batch([], [query])
+        ahead = uow.reports.duplicate_candidates(kind, since, until, near=near, within_km=within_km)
+    with store.unit_of_work() as uow:
         uow.conn.execute(sa.text("SELECT 1"))
-        uow.begin_batch([], [_a_duplicate_check(services, clock)])
+        uow.begin_batch([], [query])
         assert OPEN_INCIDENTS_MEMO not in uow.memo
         assert reports._open_incident_summaries(uow) == expected
+        found = uow.reports.duplicate_candidates(kind, since, until, near=near, within_km=within_km)
+    assert found == ahead
+    assert len(ahead) == 2  # the two reports near it in the last half hour

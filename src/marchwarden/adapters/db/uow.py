@@ -401,18 +401,19 @@ class SqlUnitOfWork:
         self, keys: Collection[tuple[int, str, str]], queries: Sequence[DuplicateQuery]
     ) -> None:
         """The group writer's batch (not careful) begins: the journal lock and the audit
-        head, then the batch's idempotency keys (``IdempotencyRepository.preload``), its
-        duplicate candidates (``ReportRepository.preload_candidates``) and report ids read
-        ahead, and the inserts kept for the end (``batch_inserts``).
+        head, then the batch's idempotency keys read ahead (``IdempotencyRepository.
+        preload``), and the inserts kept for the end (``batch_inserts``).
 
         PostgreSQL, before any statement: all of it in one round trip — ``BEGIN``, the
-        lock, the head and the three reads as one psycopg pipeline (``read_together``),
-        where they cost four one after another; with them, when the batch has reports,
-        the open incidents as correlation sees them (``memo[OPEN_INCIDENTS_MEMO]``, which
+        lock, the head and the keys as one psycopg pipeline (``read_together``), and with
+        them, when the batch has reports, their duplicate candidates
+        (``ReportRepository.candidates_read``), report ids from the sequence, and the open
+        incidents as correlation sees them (``memo[OPEN_INCIDENTS_MEMO]``, which
         ``services/reports.py`` reads otherwise in two or three statements at the first
         report). Each statement starts after the one before it has finished, so every
         read starts with the lock held, as before. Elsewhere (or once a statement has
-        run): one after another, and the open incidents at the first report."""
+        run): the lock and the keys one after another; each report reads its duplicate
+        candidates, and the first the open incidents, itself."""
         if (
             self.db.is_postgres
             and not self._journal_locked
@@ -422,7 +423,6 @@ class SqlUnitOfWork:
         self.lock_journal()
         self.idempotency.preload(keys)
         self.batch_inserts(len(keys))
-        self.reports.preload_candidates(queries)
 
     def _begin_batch_at_once(
         self, keys: Collection[tuple[int, str, str]], queries: Sequence[DuplicateQuery]
