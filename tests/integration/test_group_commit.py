@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from marchwarden.core.access.model import Role, Scope
 from marchwarden.core.errors import Unauthenticated
-from marchwarden.core.incidents.model import AdmiraltyRating, ReportSourceKind
+from marchwarden.core.incidents.model import AdmiraltyRating, IncidentState, ReportSourceKind
+from marchwarden.core.incidents.place import IncidentPlace
 from marchwarden.core.incidents.taxonomy import IncidentType
-from marchwarden.services import accounts, reports
+from marchwarden.services import accounts, incidents, reports
 from marchwarden.services.audit import verify
 from tests.integration.command_support import sql_store
 
@@ -90,6 +93,62 @@ def submit(
     )
 
 
+def open_and_closed_incidents(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> dict[str, int]:
+    """Incidents near ``new_report``'s reports, by name: open ones with reports attached
+    at several times (a point, a polygon, one opened from a report), one open without
+    reports, and a closed and a rejected one with reports of their own."""
+
+    def spec(name: str, place: IncidentPlace) -> incidents.IncidentSpec:
+        return incidents.IncidentSpec(name, IncidentType.GUNFIRE, place=place, radius_km=5.0)
+
+    def attach(incident_id: int, n: int, minutes_ago: int) -> None:
+        new = replace(
+            new_report(clock, n), observed_at=clock.now() - timedelta(minutes=minutes_ago)
+        )
+        key = f"attached-{incident_id}-{n}-{minutes_ago}"
+        rid = reports.submit_report(services, reporter, new, idempotency_key=key).receipt["id"]
+        reports.claim_report(services, reporter, rid)
+        reports.attach_report(services, reporter, rid, incident_id)
+
+    def create(name: str, place: IncidentPlace) -> int:
+        return incidents.create_incident(services, reporter, spec(name, place)).incident.id
+
+    made = {
+        "point": create("Crossing gunfire", IncidentPlace.point(35.48, 50.47)),
+        "area": create(
+            "Border strip",
+            IncidentPlace.polygon([[35.50, 50.44], [35.62, 50.44], [35.62, 50.50], [35.50, 50.47]]),
+        ),
+        "bare": create("No reports yet", IncidentPlace.point(35.66, 50.48)),
+        "closed": create("Closed one", IncidentPlace.point(35.52, 50.47)),
+        "rejected": create("Rejected one", IncidentPlace.point(35.57, 50.47)),
+    }
+    for n, minutes_ago in ((0, 50), (1, 20), (2, 35)):
+        attach(made["point"], n, minutes_ago)
+    for n, minutes_ago in ((3, 10), (4, 70)):
+        attach(made["area"], n, minutes_ago)
+    attach(made["closed"], 1, 5)
+    attach(made["rejected"], 2, 15)
+    first = reports.submit_report(
+        services, reporter, new_report(clock, 6), idempotency_key="opens-one"
+    ).receipt["id"]
+    reports.claim_report(services, reporter, first)
+    made["from report"] = reports.open_incident_from_report(
+        services, reporter, first, incidents.IncidentSpec("From a report")
+    )[1].incident.id
+    for name, steps in (
+        ("closed", (IncidentState.VERIFIED, IncidentState.CLOSED)),
+        ("rejected", (IncidentState.REJECTED,)),
+        ("area", (IncidentState.VERIFIED, IncidentState.ACTIVE)),
+    ):
+        for state in steps:
+            incidents.change_state(services, reporter, made[name], state, reason="test")
+    clock.advance(timedelta(minutes=1))
+    return made
+
+
 def stored(services: Services) -> tuple[int, int, int, int]:
     with services.db.unit_of_work(write=False) as uow:
         r = uow.reports.find(limit=1000)
@@ -119,6 +178,38 @@ def test_one_batch_one_commit_each_report_its_own_record_and_event(
             assert report is not None
             assert report.text == next(r.receipt["text"] for r in results if r.receipt["id"] == rid)
     assert [e.payload["report_id"] for e in submitted] == ids
+    assert verify(services).result.ok
+
+
+def test_a_batchs_reports_correlate_with_the_open_incidents_as_a_reader_does(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    """The open incidents a batch's reports are matched against (read ahead with the
+    batch's other reads on PostgreSQL, at its first report elsewhere) are those a reader
+    sees: each report's stored matches and misses are what correlating it again gives."""
+    made = open_and_closed_incidents(services, reporter, clock)
+    is_open = {made[name] for name in ("point", "area", "bare", "from report")}
+    gate = Gate(services)
+    futures = [submit(services, reporter, new_report(clock, n), f"near-{n}") for n in range(4)]
+    gate.open()
+    ids = [f.result(30).receipt["id"] for f in futures]
+    settings = reports.correlation_settings(services)
+    flagged = 0
+    with services.db.unit_of_work(write=False) as uow:
+        for rid in ids:
+            report = uow.reports.get(rid)
+            assert report is not None
+            again = reports.correlation_json(reports._correlate(uow, report.summary(), settings))
+            for part in ("matches", "misses"):
+                assert report.correlation[part] == again[part], (rid, part)
+            seen = {m["incident_id"] for part in ("matches", "misses") for m in again[part]}
+            assert seen == is_open, rid
+            assert report.correlation["matches"], rid
+            # and the same earlier reports flagged as duplicates (a reader sees later ones)
+            earlier = [d for d in again["duplicates"] if d["report_id"] < rid]
+            assert report.correlation["duplicates"] == earlier, rid
+            flagged += len(earlier)
+    assert flagged
     assert verify(services).result.ok
 
 
@@ -262,9 +353,12 @@ def test_a_batch_costs_one_statement_more_per_report_on_postgres(
 ) -> None:
     """On PostgreSQL every statement is a round trip: a batch's reports and keys are
     written with one statement each at the end, so a report adds only its duplicate
-    check (and the ids come from the sequence in one read)."""
+    check (and the ids come from the sequence in one read). The open incidents the
+    reports correlate with, and their reports' positions, are read with the batch's
+    first reads too: no statement of the batch goes through SQLAlchemy."""
     import sqlalchemy as sa
 
+    made = open_and_closed_incidents(services, reporter, clock)
     counted: list[str] = []
 
     def count(*args: Any) -> None:
@@ -284,10 +378,14 @@ def test_a_batch_costs_one_statement_more_per_report_on_postgres(
 
     few, many = batch_of(2, "few"), batch_of(10, "many")
     assert many == few, (few, many)  # the same statements for 2 reports as for 10
-    # and none of them is the batch's start: the lock, the audit head, the keys, the
-    # duplicate candidates and the report ids went in one pipeline before (begin_batch)
-    starts = ("pg_advisory_xact_lock", "FROM audit_log", "FROM idempotency_keys", "unnest(")
-    assert not [s for s in counted if any(m in s for m in (*starts, "nextval("))], counted
+    # and none at all: the lock, the audit head, the keys, the duplicate candidates, the
+    # report ids and the open incidents with their reports' positions went in one
+    # pipeline before (begin_batch), the rows and the COMMIT in another (commit_batch)
+    assert counted == []
+    with services.db.unit_of_work(write=False) as uow:  # the incidents were read
+        report = uow.reports.find(limit=1000)[-10]  # the last batch's first
+    assert report.text.startswith("report 0:")
+    assert made["point"] in {m["incident_id"] for m in report.correlation["matches"]}
     assert verify(services).result.ok
 
 

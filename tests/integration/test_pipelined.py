@@ -13,12 +13,16 @@ import sqlalchemy as sa
 from marchwarden.adapters.db import pipelined
 from marchwarden.adapters.db import tables as t
 from marchwarden.adapters.db.pipelined import RowRefused, insert_and_commit
+from marchwarden.core.incidents.correlation import ReportSummary
+from marchwarden.services import reports
 from marchwarden.services.audit import verify
+from marchwarden.services.ports import OPEN_INCIDENTS_MEMO
 from tests.integration.command_support import sql_store
 from tests.integration.test_group_commit import (
     POSTGRES_ONLY,
     Gate,
     new_report,
+    open_and_closed_incidents,
     reporter,
     submit,
 )
@@ -135,3 +139,78 @@ def test_rows_beyond_one_statements_parameters_go_in_several_and_all_commit(
     assert sorted(ids) == [r.id for r in stored]
     assert [r.payload for r in stored] == [{"n": n, "name": "Грайворон"} for n in range(5)]
     assert all(r.at == at for r in stored)
+
+
+def _a_duplicate_check(services: Services, clock: FixedClock) -> Any:
+    """One report's duplicate check: what makes ``begin_batch`` read for reports (near
+    two of ``open_and_closed_incidents``'s reports)."""
+    summary = ReportSummary(
+        report_id=0,
+        incident_type=new_report(clock, 1).incident_type,
+        position=new_report(clock, 1).position,
+        observed_at=clock.now(),
+    )
+    return reports._duplicate_query(summary, reports.correlation_settings(services))
+
+
+@POSTGRES_ONLY
+def test_the_batch_reads_the_open_incidents_as_the_sqlalchemy_path_does(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    """``begin_batch`` reads the open incidents and their reports' positions in its
+    pipeline (raw psycopg rows): the summaries correlation gets are the very ones
+    ``find`` and ``positions_by_incident`` give through SQLAlchemy, in the same order."""
+    made = open_and_closed_incidents(services, reporter, clock)
+    store = sql_store(services)
+    with store.unit_of_work() as uow:  # nothing read ahead: through SQLAlchemy
+        assert OPEN_INCIDENTS_MEMO not in uow.memo
+        expected = reports._open_incident_summaries(uow)
+    counted: list[str] = []
+
+    def count(*args: Any) -> None:
+        counted.append(args[2])
+
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        with store.unit_of_work() as uow:
+            uow.begin_batch([], [_a_duplicate_check(services, clock)])
+            assert OPEN_INCIDENTS_MEMO in uow.memo
+            got = reports._open_incident_summaries(uow)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", count)
+    assert counted == []  # read in the pipeline, not through SQLAlchemy
+    assert got == expected
+    assert repr(got) == repr(expected)  # the same time zones and float values too
+    open_ids = sorted(made[name] for name in ("point", "area", "bare", "from report"))
+    assert [s.incident_id for s in got] == open_ids
+    by_id = {s.incident_id: s for s in got}
+    assert len(by_id[made["point"]].report_positions) == 3
+    assert len(by_id[made["area"]].report_positions) == 2
+    assert by_id[made["bare"]].report_positions == ()
+    assert by_id[made["point"]].first_report_at < by_id[made["point"]].last_report_at
+
+
+@POSTGRES_ONLY
+def test_a_batch_begun_after_a_statement_reads_the_open_incidents_at_its_first_report(
+    services: Services, reporter: Principal, clock: FixedClock
+) -> None:
+    """A unit of work that already ran a statement cannot begin the batch in one
+    pipeline: nothing is read ahead, and correlation reads the incidents and each report
+    its duplicate candidates itself — the same as the pipeline's."""
+    open_and_closed_incidents(services, reporter, clock)
+    store = sql_store(services)
+    query = _a_duplicate_check(services, clock)
+    kind, since, until, near, within_km = query
+    with store.unit_of_work() as uow:
+        expected = reports._open_incident_summaries(uow)
+    with store.unit_of_work() as uow:
+        uow.begin_batch([], [query])
+        ahead = uow.reports.duplicate_candidates(kind, since, until, near=near, within_km=within_km)
+    with store.unit_of_work() as uow:
+        uow.conn.execute(sa.text("SELECT 1"))
+        uow.begin_batch([], [query])
+        assert OPEN_INCIDENTS_MEMO not in uow.memo
+        assert reports._open_incident_summaries(uow) == expected
+        found = uow.reports.duplicate_candidates(kind, since, until, near=near, within_km=within_km)
+    assert found == ahead
+    assert len(ahead) == 2  # the two reports near it in the last half hour

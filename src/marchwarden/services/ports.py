@@ -79,6 +79,13 @@ if TYPE_CHECKING:
 DuplicateQuery: TypeAlias = "tuple[IncidentType, datetime, datetime, tuple[float, float], float]"
 
 
+#: ``UnitOfWork.memo`` key of the open incidents as correlation sees them (a list of
+#: ``IncidentSummary`` in incident id order, each with its reports' positions): read once
+#: per transaction by ``services/reports.py``, or ahead by the group writer's batch with
+#: its other reads (PostgreSQL: ``SqlUnitOfWork.begin_batch``)
+OPEN_INCIDENTS_MEMO = "reports.open_incidents"
+
+
 class RetryJob(Exception):
     """Raised by a group-commit job that lost a race it resolves by running again (e.g. a
     key inserted meanwhile by another process's transaction)."""

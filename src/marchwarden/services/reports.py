@@ -64,6 +64,7 @@ from marchwarden.services.incidents import (
     open_incident,
 )
 from marchwarden.services.ports import (
+    OPEN_INCIDENTS_MEMO,
     REPORT_ORDERS,
     DuplicateQuery,
     NewReportRow,
@@ -86,8 +87,6 @@ OBSERVED_CLOCK_SKEW = timedelta(minutes=5)
 MAX_UNCERTAINTY_M = 100_000.0
 #: incidents not matched that a report still lists (nearest first), with why not
 MISSES_SHOWN = 5
-#: ``uow.memo`` key of the open incidents' summaries (see ``_open_incident_summaries``)
-_OPEN_INCIDENTS = "reports.open_incidents"
 
 
 class IdempotencyKeyReused(Conflict):
@@ -237,13 +236,13 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
 
 def _open_incident_summaries(uow: UnitOfWork) -> list[IncidentSummary]:
     """The open incidents as correlation sees them; read once per transaction (a batch of
-    reports changes no incident)."""
-    cached: list[IncidentSummary] | None = uow.memo.get(_OPEN_INCIDENTS)
+    reports changes no incident), unless the group writer's batch read them ahead."""
+    cached: list[IncidentSummary] | None = uow.memo.get(OPEN_INCIDENTS_MEMO)
     if cached is None:
         incidents = uow.incidents.find(states=OPEN_STATES, limit=None)
         positions = uow.reports.positions_by_incident(i.id for i in incidents)
         cached = [i.summary(tuple(positions.get(i.id, ()))) for i in incidents]
-        uow.memo[_OPEN_INCIDENTS] = cached
+        uow.memo[OPEN_INCIDENTS_MEMO] = cached
     return cached
 
 

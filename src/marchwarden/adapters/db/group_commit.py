@@ -123,8 +123,8 @@ class GroupCommit:
     ) -> Future[_T]:
         """Queue ``fn``; ``idempotency``: the (user id, operation, key) it looks up first,
         read for the whole batch in one query (``IdempotencyRepository.preload``);
-        ``duplicates``: the report duplicate check it makes, likewise
-        (``ReportRepository.preload_candidates``); ``position_of``: see ``submit_async``."""
+        ``duplicates``: the report duplicate check it makes, likewise on PostgreSQL
+        (``ReportRepository.candidates_read``); ``position_of``: see ``submit_async``."""
         future: Future[_T] = Future()
         job = _Job(fn, future, idempotency, duplicates=duplicates, position_of=position_of)
         self._enqueue(job)

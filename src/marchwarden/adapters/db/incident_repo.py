@@ -22,6 +22,7 @@ from marchwarden.core.incidents.records import (
     Incident,
     TimelineEntry,
     TimelineKind,
+    incident_summary,
 )
 from marchwarden.core.incidents.taxonomy import IncidentType
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
     from datetime import datetime
 
+    from marchwarden.core.incidents.correlation import IncidentSummary
+    from marchwarden.core.incidents.model import LonLat
     from marchwarden.services.ports import (
         NewIncidentRow,
     )
@@ -40,6 +43,22 @@ from marchwarden.adapters.db._rows import _one, _pk
 
 def _place(data: dict[str, Any]) -> IncidentPlace:
     return IncidentPlace.from_geojson(data)
+
+
+#: the open incidents as correlation sees them, and their reports' positions, as psycopg
+#: runs them in one round trip with the group writer's other reads
+#: (``SqlUnitOfWork.begin_batch``; PostgreSQL): the columns ``Incident.summary`` uses,
+#: in ``find``'s order, and the positions in ``Reports.positions_by_incident``'s (the
+#: open incidents' ids found by a subquery, so that neither read waits for the other)
+_OPEN_SUMMARIES_SQL = (
+    "SELECT id, name, incident_type, state, place, first_report_at, last_report_at, "
+    "created_at FROM incidents WHERE state = ANY(%(states)s) ORDER BY id"
+)
+_OPEN_POSITIONS_SQL = (
+    "SELECT incident_id, lon, lat FROM reports WHERE incident_id = ANY(ARRAY("
+    "SELECT id FROM incidents WHERE state = ANY(%(states)s))) ORDER BY id"
+)
+_OPEN_STATES = {"states": sorted(s.value for s in IncidentState if s.is_open)}
 
 
 def _affected_json(affected: Iterable[AffectedSettlement]) -> list[dict[str, Any]]:
@@ -161,6 +180,41 @@ class IncidentRepository:
         if limit is not None:
             q = q.limit(limit)
         return self._many(self.conn.execute(q).all())
+
+    @staticmethod
+    def open_summaries_reads() -> list[tuple[str, dict[str, Any]]]:
+        """The reads of the open incidents' summaries (``open_summaries`` builds them) as
+        psycopg runs them: ``find(states=<open>, limit=None)`` and
+        ``Reports.positions_by_incident`` of those incidents in two statements that need
+        not wait for each other's result (PostgreSQL)."""
+        return [(_OPEN_SUMMARIES_SQL, _OPEN_STATES), (_OPEN_POSITIONS_SQL, _OPEN_STATES)]
+
+    @staticmethod
+    def open_summaries(incidents: Iterable[Any], positions: Iterable[Any]) -> list[IncidentSummary]:
+        """The rows of ``open_summaries_reads`` as ``Incident.summary`` of each incident
+        ``find`` gives, with its reports' positions: the same summaries, in the same order.
+        (Each read has its own snapshot, as each statement of the SQLAlchemy path has;
+        the journal lock, taken before both, keeps other writers from committing between
+        them.)"""
+        by_incident: dict[int, list[LonLat]] = {}
+        for row in positions:
+            by_incident.setdefault(int(row.incident_id), []).append(
+                (float(row.lon), float(row.lat))
+            )
+        return [
+            incident_summary(
+                incident_id=int(row.id),
+                name=row.name,
+                incident_type=IncidentType(row.incident_type),
+                state=IncidentState(row.state),
+                position=_place(row.place).reference,
+                first_report_at=row.first_report_at,
+                last_report_at=row.last_report_at,
+                created_at=row.created_at,
+                report_positions=tuple(by_incident.get(int(row.id), ())),
+            )
+            for row in incidents
+        ]
 
     def update(self, incident_id: int, values: dict[str, Any], *, at: datetime) -> None:
         values = dict(values)

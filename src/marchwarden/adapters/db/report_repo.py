@@ -10,7 +10,6 @@ are serialised by ``BEGIN IMMEDIATE``.
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -117,9 +116,6 @@ _DUPLICATE_CANDIDATES_MANY_SQL = (
     "AND r.lat BETWEEN w.lat_min AND w.lat_max AND r.lon BETWEEN w.lon_min AND w.lon_max "
     "ORDER BY w.n, r.id"
 )
-_DUPLICATE_CANDIDATES_MANY = sa.text(
-    re.sub(r"%\((\w+)\)s", r":\1", _DUPLICATE_CANDIDATES_MANY_SQL)
-).columns(sa.column("n", sa.Integer), *_CANDIDATE_COLUMNS)
 
 
 def _candidate_params(
@@ -157,27 +153,21 @@ class ReportRepository:
         #: ids taken from the sequence for ``add`` and not handed out yet
         self._ids: list[int] = []
         self._reserve = 1
-        #: duplicate candidates read ahead by ``preload_candidates``, by query
+        #: duplicate candidates read ahead (``candidates_read``), by query
         self._preloaded: dict[tuple[Any, ...], list[Any]] = {}
-
-    def preload_candidates(self, queries: Sequence[DuplicateQuery]) -> None:
-        """Read the duplicate candidates of many reports in one statement (a group
-        commit's batch on PostgreSQL, where each statement is a round trip); each is then
-        answered by ``duplicate_candidates`` without a statement. Only for a transaction
-        in which no report is written by anyone else until then but through ``batch``
-        (the group writer holds the journal lock, which every writer of reports takes
-        before it commits; the batch's own reports are the kept rows)."""
-        read = self.candidates_read(queries)
-        if read is not None:
-            _sql, params, wanted = read
-            rows = self.conn.execute(_DUPLICATE_CANDIDATES_MANY, params)
-            self.preloaded_candidates(wanted, rows)
 
     def candidates_read(
         self, queries: Sequence[DuplicateQuery]
     ) -> tuple[str, dict[str, Any], list[dict[str, Any]]] | None:
-        """PostgreSQL: the read of ``preload_candidates`` as psycopg runs it (its SQL, its
-        parameters, and each query's bounds for ``preloaded_candidates``); else None."""
+        """PostgreSQL: the duplicate candidates of many reports in one statement, as
+        psycopg runs it with the group writer's other first reads
+        (``SqlUnitOfWork.begin_batch``, where each statement would be a round trip): its
+        SQL, its parameters, and each query's bounds for ``preloaded_candidates``; else
+        None. Each query is then answered by ``duplicate_candidates`` without a
+        statement. Only for a transaction in which no report is written by anyone else
+        until then but through ``batch`` (the group writer holds the journal lock, which
+        every writer of reports takes before it commits; the batch's own reports are the
+        kept rows)."""
         if not queries or self.conn.dialect.name != "postgresql":
             return None
         wanted = [_candidate_params(*q) for q in queries]
@@ -188,8 +178,8 @@ class ReportRepository:
         return _DUPLICATE_CANDIDATES_MANY_SQL, arrays, wanted
 
     def preloaded_candidates(self, wanted: list[dict[str, Any]], rows: Iterable[Any]) -> None:
-        """``preload_candidates``, given the rows of its read (``n``, then the candidate's
-        columns; run with others in one round trip by ``SqlUnitOfWork.begin_batch``)."""
+        """Keep the rows of ``candidates_read``'s statement (``n``, then the candidate's
+        columns) for ``duplicate_candidates``."""
         found: dict[int, list[Any]] = {n: [] for n in range(len(wanted))}
         for row in rows:
             found[int(row.n)].append(row)

@@ -57,6 +57,7 @@ from marchwarden.adapters.db.webhooks_repo import WebhookRepository
 from marchwarden.core.audit.chain import GENESIS_HASH, Anchor, compute_hash, plain
 from marchwarden.core.incidents.records import TimelineKind
 from marchwarden.services.field_ports import PENDING_KEY, IdempotencyKeyTaken
+from marchwarden.services.ports import OPEN_INCIDENTS_MEMO
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
@@ -400,15 +401,19 @@ class SqlUnitOfWork:
         self, keys: Collection[tuple[int, str, str]], queries: Sequence[DuplicateQuery]
     ) -> None:
         """The group writer's batch (not careful) begins: the journal lock and the audit
-        head, then the batch's idempotency keys (``IdempotencyRepository.preload``), its
-        duplicate candidates (``ReportRepository.preload_candidates``) and report ids read
-        ahead, and the inserts kept for the end (``batch_inserts``).
+        head, then the batch's idempotency keys read ahead (``IdempotencyRepository.
+        preload``), and the inserts kept for the end (``batch_inserts``).
 
         PostgreSQL, before any statement: all of it in one round trip — ``BEGIN``, the
-        lock, the head and the three reads as one psycopg pipeline (``read_together``),
-        where they cost four one after another. Each statement starts after the one
-        before it has finished, so every read starts with the lock held, as before.
-        Elsewhere (or once a statement has run): one after another."""
+        lock, the head and the keys as one psycopg pipeline (``read_together``), and with
+        them, when the batch has reports, their duplicate candidates
+        (``ReportRepository.candidates_read``), report ids from the sequence, and the open
+        incidents as correlation sees them (``memo[OPEN_INCIDENTS_MEMO]``, which
+        ``services/reports.py`` reads otherwise in two or three statements at the first
+        report). Each statement starts after the one before it has finished, so every
+        read starts with the lock held, as before. Elsewhere (or once a statement has
+        run): the lock and the keys one after another; each report reads its duplicate
+        candidates, and the first the open incidents, itself."""
         if (
             self.db.is_postgres
             and not self._journal_locked
@@ -418,7 +423,6 @@ class SqlUnitOfWork:
         self.lock_journal()
         self.idempotency.preload(keys)
         self.batch_inserts(len(keys))
-        self.reports.preload_candidates(queries)
 
     def _begin_batch_at_once(
         self, keys: Collection[tuple[int, str, str]], queries: Sequence[DuplicateQuery]
@@ -438,9 +442,10 @@ class SqlUnitOfWork:
         if keys:
             reads.append((KEYS_PRESENT_SQL, keys_params(keys)))
         candidates = self.reports.candidates_read(queries)
-        if candidates is not None:
+        if candidates is not None:  # the batch has reports: they correlate
             reads.append((candidates[0], candidates[1]))
             reads.append((NEXT_IDS_SQL, {"n": len(queries)}))
+            reads.extend(self.incidents.open_summaries_reads())
         results = read_together(raw, reads)
         head = results[2][0] if results[2] else None
         self._journal_locked = True
@@ -449,8 +454,10 @@ class SqlUnitOfWork:
         if keys:
             self.idempotency.preloaded(keys, results[3])
         if candidates is not None:
-            self.reports.preloaded_candidates(candidates[2], results[-2])
-            self.reports.reserve(int(row[0]) for row in results[-1])
+            found, ids, incidents, positions = results[-4:]
+            self.reports.preloaded_candidates(candidates[2], found)
+            self.reports.reserve(int(row[0]) for row in ids)
+            self.memo[OPEN_INCIDENTS_MEMO] = self.incidents.open_summaries(incidents, positions)
         return True
 
     def _lock_journal(self) -> None:

@@ -129,18 +129,46 @@ class Incident:
         return Resource("incident", region=self.region, agencies=self.command_agencies)
 
     def summary(self, report_positions: tuple[LonLat, ...] = ()) -> IncidentSummary:
-        first = self.first_report_at or self.created_at
-        last = self.last_report_at or first
-        return IncidentSummary(
+        return incident_summary(
             incident_id=self.id,
             name=self.name,
             incident_type=self.incident_type,
             state=self.state,
             position=self.place.reference,
-            first_report_at=first,
-            last_report_at=max(first, last),
+            first_report_at=self.first_report_at,
+            last_report_at=self.last_report_at,
+            created_at=self.created_at,
             report_positions=report_positions,
         )
+
+
+def incident_summary(
+    *,
+    incident_id: int,
+    name: str,
+    incident_type: IncidentType,
+    state: IncidentState,
+    position: LonLat,
+    first_report_at: datetime | None,
+    last_report_at: datetime | None,
+    created_at: datetime,
+    report_positions: tuple[LonLat, ...] = (),
+) -> IncidentSummary:
+    """An incident as correlation sees it (``Incident.summary``; also built by the store
+    from the few columns it needs, without the whole ``Incident``): an incident without
+    reports yet has its reporting period start at its creation."""
+    first = first_report_at or created_at
+    last = last_report_at or first
+    return IncidentSummary(
+        incident_id=incident_id,
+        name=name,
+        incident_type=incident_type,
+        state=state,
+        position=position,
+        first_report_at=first,
+        last_report_at=max(first, last),
+        report_positions=report_positions,
+    )
 
 
 @dataclass(frozen=True, slots=True)
