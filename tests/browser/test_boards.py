@@ -255,13 +255,13 @@ def test_units_on_the_map_and_the_board_change_live(
         "([id, x]) => Math.abs((window.marchwarden.units.drawnAt(id)?.x ?? x) - x) > 10",
         [ids["krs_bn"], start["x"]],
     )
-    rows = [
+    position_rows = [
         item
         for frame in traffic.websocket_frames
         for item in json.loads(frame)
         if isinstance(item, list)
     ]
-    assert [r[1:4] for r in rows] == [[ids["krs_bn"], 36.3, 51.5]]
+    assert [r[1:4] for r in position_rows] == [[ids["krs_bn"], 36.3, 51.5]]
 
     # those changes were drawn by redrawing round the two units only; the canvas is the
     # same, pixel for pixel, as a full frame drawn now
