@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -26,6 +27,45 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _listening_sockets(port: int) -> set[str] | None:
+    """The inodes of the TCP sockets listening on ``port`` (None: no /proc to read)."""
+    found: set[str] = set()
+    read = False
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table, encoding="ascii") as fh:
+                lines = fh.read().splitlines()[1:]
+        except OSError:
+            continue
+        read = True
+        for line in lines:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                found.add(inode)
+    return found if read else None
+
+
+def listens_on(pid: int, port: int) -> bool | None:
+    """Whether process ``pid`` holds a socket listening on ``port`` (None: cannot tell).
+
+    A free port is picked before the server starts, so another test's server (another
+    xdist worker's) can take it in between; its ``/readyz`` would then answer for ours."""
+    sockets = _listening_sockets(port)
+    if sockets is None:
+        return None
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith("socket:[") and target[8:-1] in sockets:
+                return True
+    return False
 
 
 @dataclass
@@ -66,12 +106,21 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
+                log = self.log_path.read_text()
+                if "address already in use" in log.lower():
+                    # another test's server took the port first: start again on another
+                    self._log.close()
+                    self.port = free_port()
+                    self.start()
                     return
+                raise RuntimeError(f"server exited: {log[-3000:]}")
+            try:
+                ready = httpx.get(self.url + "/readyz", timeout=1).status_code == 200
             except httpx.HTTPError:
-                pass
+                ready = False
+            # ready, and it is this process that answers (not another on the same port)
+            if ready and listens_on(self.proc.pid, self.port) is not False:
+                return
             time.sleep(0.1)
         raise RuntimeError("server did not become ready in 60 s")
 

@@ -16,6 +16,8 @@ import websockets
 from tests.e2e.conftest import ADMIN_PASSWORD
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.e2e
@@ -145,6 +147,40 @@ def test_a_compact_batched_stream_carries_positions_as_rows(server: Server) -> N
     assert others == [m for m in full if m["type"] != "UnitPositionUpdated"]
     ids = [m[0] if isinstance(m, list) else m["id"] for m in compact]
     assert ids == sorted(ids)
+
+
+def test_a_server_whose_port_another_took_starts_on_a_port_of_its_own(
+    server: Server, tmp_path: Path
+) -> None:
+    """The harness picks a free port before the server starts, so another test's server
+    may take it in between and answer ``/readyz`` for ours. ``start`` waits until its own
+    process listens, and starts again on another port when the first one was taken."""
+    import http.server
+
+    from tests.e2e.conftest import Server, listens_on
+
+    class Ready(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    decoy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ready)
+    taken = decoy.server_address[1]
+    threading.Thread(target=decoy.serve_forever, daemon=True).start()
+    other = Server(env=dict(server.env), log_path=tmp_path / "other.log", port=taken)
+    try:
+        other.start()
+        assert other.port != taken
+        assert other.proc is not None and listens_on(other.proc.pid, other.port) is True
+        assert httpx.get(other.url + "/readyz", timeout=10).status_code == 200
+        assert "address already in use" in (tmp_path / "other.log").read_text().lower()
+    finally:
+        other.stop()
+        decoy.shutdown()
+        decoy.server_close()
 
 
 def test_unauthenticated_and_bad_input_over_http(server: Server) -> None:
