@@ -653,7 +653,10 @@ def test_a_batch_begins_locks_and_reads_the_audit_head_in_one_round_trip(
 
     from marchwarden.adapters.db import uow as uow_module
 
-    assert f"pg_advisory_xact_lock({uow_module.JOURNAL_LOCK_KEY})" in uow_module._BEGIN_LOCKED
+    assert (
+        f"SELECT pg_advisory_xact_lock({uow_module.JOURNAL_LOCK_KEY})",
+        None,
+    ) in uow_module._BEGIN_LOCKED
     counted: list[str] = []
 
     def count(*args: Any) -> None:

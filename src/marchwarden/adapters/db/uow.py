@@ -77,10 +77,12 @@ _T = TypeVar("_T")
 
 #: the advisory lock key that serialises appends to the journal on PostgreSQL
 JOURNAL_LOCK_KEY = 0x4D415243  # "MARC"
-#: ``SqlUnitOfWork._begin_locked``: one simple query (no parameters: several statements)
-#: (the key written out: JOURNAL_LOCK_KEY; a test checks they agree)
-_AUDIT_HEAD_SQL = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
-_BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({JOURNAL_LOCK_KEY}); {_AUDIT_HEAD_SQL}"
+#: ``SqlUnitOfWork._begin_locked``'s first three statements, in one psycopg pipeline
+_BEGIN_LOCKED: tuple[tuple[str, None], ...] = (
+    ("BEGIN", None),
+    (f"SELECT pg_advisory_xact_lock({JOURNAL_LOCK_KEY})", None),
+    ("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", None),
+)
 
 #: built once: a statement made anew per call costs more Python than its execution
 _AUDIT_HEAD = (
@@ -367,35 +369,37 @@ class SqlUnitOfWork:
         """Take the journal lock now (PostgreSQL), outside any savepoint. As the unit of
         work's first statement (the group writer's batch): begin, lock and read the audit
         head in one round trip (``_begin_locked``)."""
-        if self.db.is_postgres and not self._journal_locked and self._begin_locked():
+        if self.db.is_postgres and not self._journal_locked and self._begin_locked() is not None:
             return
         self._lock_journal()
 
-    def _begin_locked(self) -> bool:
+    def _begin_locked(
+        self, reads: Sequence[tuple[str, dict[str, Any] | None]] = ()
+    ) -> list[list[Any]] | None:
         """PostgreSQL, before any statement of this unit of work: ``BEGIN``, the journal
-        lock and the audit head as one simple query, where psycopg would spend a round
-        trip on its own ``BEGIN``, one on the lock and one on the head. The head is read
-        by a statement that starts after the lock is held (each statement has its own
-        snapshot under READ COMMITTED), so no record committed before it is missed.
+        lock, the audit head and then ``reads`` as one psycopg pipeline
+        (``read_together``), one round trip where psycopg would spend one on its own
+        ``BEGIN``, one on the lock, one on the head and one on each read. Each statement
+        starts after the one before it has finished (each has its own snapshot under READ
+        COMMITTED), so the head and every read see what was committed before the lock was
+        held. Returns the rows of each of ``reads``; None (nothing done) if a statement
+        already ran.
 
         psycopg is put in autocommit mode so that it sends no ``BEGIN`` of its own; the
         explicit ``BEGIN`` opens the transaction on the server, the statements after it
         run inside it, and ``commit``/``rollback`` still end it (psycopg sends them while
         a transaction is open). ``__exit__`` puts autocommit back before the connection
-        returns to the pool. False (nothing done) if a statement already ran."""
+        returns to the pool."""
         raw = self.conn.connection.driver_connection
         if raw is None or raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            return False
+            return None
         raw.autocommit = True
         self._autocommit = raw
-        with raw.cursor() as cursor:
-            cursor.execute(_BEGIN_LOCKED)
-            while cursor.nextset():  # BEGIN's and the lock's results, then the head's
-                pass
-            row = cursor.fetchone()
+        results = read_together(raw, [*_BEGIN_LOCKED, *reads])
+        head = results[2][0] if results[2] else None
         self._journal_locked = True
-        self._head = (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
-        return True
+        self._head = (0, GENESIS_HASH) if head is None else (int(head.seq), str(head.hash))
+        return results[len(_BEGIN_LOCKED) :]
 
     def begin_batch(
         self, keys: Collection[tuple[int, str, str]], queries: Sequence[DuplicateQuery]
@@ -404,16 +408,14 @@ class SqlUnitOfWork:
         head, then the batch's idempotency keys read ahead (``IdempotencyRepository.
         preload``), and the inserts kept for the end (``batch_inserts``).
 
-        PostgreSQL, before any statement: all of it in one round trip — ``BEGIN``, the
-        lock, the head and the keys as one psycopg pipeline (``read_together``), and with
-        them, when the batch has reports, their duplicate candidates
-        (``ReportRepository.candidates_read``), report ids from the sequence, and the open
-        incidents as correlation sees them (``memo[OPEN_INCIDENTS_MEMO]``, which
-        ``services/reports.py`` reads otherwise in two or three statements at the first
-        report). Each statement starts after the one before it has finished, so every
-        read starts with the lock held, as before. Elsewhere (or once a statement has
-        run): the lock and the keys one after another; each report reads its duplicate
-        candidates, and the first the open incidents, itself."""
+        PostgreSQL, before any statement: all of it in one round trip
+        (``_begin_locked``), and with it, when the batch has reports, their duplicate
+        candidates (``ReportRepository.candidates_read``), report ids from the sequence,
+        and the open incidents as correlation sees them (``memo[OPEN_INCIDENTS_MEMO]``,
+        which ``services/reports.py`` reads otherwise in two or three statements at the
+        first report). Elsewhere (or once a statement has run): the lock and the keys one
+        after another; each report reads its duplicate candidates, and the first the
+        open incidents, itself."""
         if (
             self.db.is_postgres
             and not self._journal_locked
@@ -427,18 +429,8 @@ class SqlUnitOfWork:
     def _begin_batch_at_once(
         self, keys: Collection[tuple[int, str, str]], queries: Sequence[DuplicateQuery]
     ) -> bool:
-        """``begin_batch`` on PostgreSQL in one round trip (``_begin_locked`` says how
-        psycopg is kept from sending a ``BEGIN`` of its own). False if a statement ran."""
-        raw = self.conn.connection.driver_connection
-        if raw is None or raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            return False
-        raw.autocommit = True
-        self._autocommit = raw
-        reads: list[tuple[str, dict[str, Any] | None]] = [
-            ("BEGIN", None),
-            (f"SELECT pg_advisory_xact_lock({JOURNAL_LOCK_KEY})", None),
-            (_AUDIT_HEAD_SQL, None),
-        ]
+        """``begin_batch`` on PostgreSQL in one round trip. False if a statement ran."""
+        reads: list[tuple[str, dict[str, Any] | None]] = []
         if keys:
             reads.append((KEYS_PRESENT_SQL, keys_params(keys)))
         candidates = self.reports.candidates_read(queries)
@@ -446,13 +438,12 @@ class SqlUnitOfWork:
             reads.append((candidates[0], candidates[1]))
             reads.append((NEXT_IDS_SQL, {"n": len(queries)}))
             reads.extend(self.incidents.open_summaries_reads())
-        results = read_together(raw, reads)
-        head = results[2][0] if results[2] else None
-        self._journal_locked = True
-        self._head = (0, GENESIS_HASH) if head is None else (int(head.seq), str(head.hash))
+        results = self._begin_locked(reads)
+        if results is None:
+            return False
         self.batch_inserts(len(keys))
         if keys:
-            self.idempotency.preloaded(keys, results[3])
+            self.idempotency.preloaded(keys, results[0])
         if candidates is not None:
             found, ids, incidents, positions = results[-4:]
             self.reports.preloaded_candidates(candidates[2], found)
