@@ -98,20 +98,17 @@ class Chunk:
     the message of a batched stream is built once per group, not once per subscriber."""
 
     events: Sequence[StoredEvent]
-    _batch: str | None = None
-    _compact: str | None = None
+    #: its batched messages, full (False) and compact (True), each built on first use
+    _messages: dict[bool, str] = field(default_factory=dict)
 
     def batch_message(self, *, compact: bool = False) -> str:
         """The message of a batched stream: the events as one JSON array, of a unit's
         positions only its newest (built on first use, then shared); ``compact``: each
         position as a row (``batch_message``)."""
-        if compact:
-            if self._compact is None:
-                self._compact = batch_message(self.events, compact=True)
-            return self._compact
-        if self._batch is None:
-            self._batch = batch_message(self.events)
-        return self._batch
+        message = self._messages.get(compact)
+        if message is None:
+            message = self._messages[compact] = batch_message(self.events, compact=compact)
+        return message
 
 
 def batch_message(events: Sequence[StoredEvent], *, compact: bool = False) -> str:
@@ -119,10 +116,12 @@ def batch_message(events: Sequence[StoredEvent], *, compact: bool = False) -> st
     the same unit among them supersedes. ``compact``: each unit position is the row
     ``[id, unit_id, lon, lat, at]`` (``StoredEvent.position_row_json``) instead of its
     message, a quarter of the bytes; every other event is its message."""
-    kept = newest_positions_only(events)
-    if compact:
-        return "[" + ",".join(compact_json(ev) for ev in kept) + "]"
-    return "[" + ",".join(ev.message_json for ev in kept) + "]"
+    text = compact_json if compact else _message_json
+    return "[" + ",".join(map(text, newest_positions_only(events))) + "]"
+
+
+def _message_json(ev: StoredEvent) -> str:
+    return ev.message_json
 
 
 def compact_json(ev: StoredEvent) -> str:
