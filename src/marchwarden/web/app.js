@@ -238,8 +238,9 @@ function showHeader(me) {
   $('who-name').title = t('header.signedInAs', 'Signed in as {username}', { username: user.username });
   $('who-role').textContent = session.roleLabel;
   const scope = () => {
-    $('who-scope').textContent = scopeWords(user.scope);
-    $('who-scope').title = scopeWords(user.scope);
+    const words = scopeWords(user.scope);
+    $('who-scope').textContent = words;
+    $('who-scope').title = words;
   };
   scope();
   window.addEventListener('marchwarden:units-loaded', scope);
