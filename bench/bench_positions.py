@@ -247,7 +247,8 @@ def _subscriber_process(
     each position as the row ``[id, unit_id, lon, lat, at]`` (``&compact=1``); the
     counters count rows by their end, ``"]`` (only positions flow during the load)."""
     hist = [0] * BINS
-    counts = {"in_window": 0, "all": 0, "closed": 0, "sampled": 0}
+    # sampled subscribers' message bytes and the positions in them
+    counts = {"in_window": 0, "all": 0, "closed": 0, "sampled": 0, "bytes": 0, "positions": 0}
     seen: list[dict[int, str]] = [{} for _ in urls]
     marker_text = '"]' if compact else '"UnitPositionUpdated"'
     marker = marker_text.encode()
@@ -270,6 +271,7 @@ def _subscriber_process(
                         counts["all"] += raw.count(marker_text)
                         continue
                     now = time.time()
+                    counts["bytes"] += len(raw.encode())
                     for msg in orjson.loads(raw):
                         if isinstance(msg, list):  # a compact row
                             _, unit, _, _, at = msg
@@ -280,6 +282,7 @@ def _subscriber_process(
                         if at > mine.get(unit, ""):
                             mine[unit] = at
                         counts["all"] += 1
+                        counts["positions"] += 1
                         sent = datetime.fromisoformat(at).timestamp()
                         if window[0] <= sent <= window[1]:
                             counts["in_window"] += 1
@@ -758,7 +761,8 @@ def main() -> None:
             f"{pct(ws_hist, 95):.0f} ms, p99 {pct(ws_hist, 99):.0f} ms; holding every unit's "
             f"latest at the end: {sum(r['holding'] for r in ws)}/{sampled}; position events "
             f"received by all: {sum(r['all'] for r in ws)}; closed early "
-            f"{sum(r['closed'] for r in ws)}"
+            f"{sum(r['closed'] for r in ws)}; message bytes per position (sampled) "
+            f"{sum(r['bytes'] for r in ws) / max(1, sum(r['positions'] for r in ws)):.0f}"
         )
         for r in rxs:
             want = sum(
